@@ -1,0 +1,3 @@
+from flarewatch.cli.main import app
+
+app()

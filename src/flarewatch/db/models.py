@@ -1,0 +1,22 @@
+"""Imports every domain's models so that `Base.metadata` knows all tables (Alembic, tests)."""
+
+from flarewatch.alerts.models import Alert, AlertDelivery
+from flarewatch.cases.models import Case, CaseEvent, Task
+from flarewatch.mentions.models import Author, Mention, RawPost, Rollup
+from flarewatch.sources.models import Source
+from flarewatch.workspaces.models import Topic, Workspace
+
+__all__ = [
+    "Alert",
+    "AlertDelivery",
+    "Author",
+    "Case",
+    "CaseEvent",
+    "Mention",
+    "RawPost",
+    "Rollup",
+    "Source",
+    "Task",
+    "Topic",
+    "Workspace",
+]

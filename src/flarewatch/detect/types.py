@@ -1,0 +1,46 @@
+"""What detection hands to alerting: a scored, explained candidate alert."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+SEVERITY_ORDER: dict[str, int] = {"watch": 1, "warning": 2, "crisis": 3}
+
+
+@dataclass(slots=True)
+class Factor:
+    """One reason an alert fired, with the figures behind it."""
+
+    name: str  # volume, negative_share, story_growth, cross_platform, influencers, crisis_terms...
+    text: str  # plain language, e.g. "volume 7.4σ above the Tuesday 14:00 baseline"
+    observed: float | None = None
+    expected: float | None = None
+    weight: float = 0.0  # contribution to the risk score
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "text": self.text,
+            "observed": self.observed,
+            "expected": self.expected,
+            "weight": self.weight,
+        }
+
+
+@dataclass(slots=True)
+class AlertCandidate:
+    """A detector's verdict for one topic (or one story in it) over one window."""
+
+    workspace_id: int
+    topic_id: int | None
+    group_key: str  # alerts with the same key are one open signal (e.g. "topic:3")
+    severity: str  # watch, warning, crisis
+    risk_score: float  # 0..100
+    title: str
+    explanation: str
+    window_start: datetime
+    window_end: datetime
+    factors: list[Factor] = field(default_factory=list)
+    post_ids: list[int] = field(default_factory=list)  # raw_post ids that drove it

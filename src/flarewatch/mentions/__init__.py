@@ -1,0 +1,1 @@
+"""Mentions: posts as they travel through the pipeline, and their stored form."""

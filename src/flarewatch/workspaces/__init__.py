@@ -1,0 +1,1 @@
+"""Workspaces: one per client brand, with its topics."""
