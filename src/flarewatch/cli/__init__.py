@@ -1,1 +1,1 @@
-"""cli."""
+"""Command line: thin Typer commands over the domain services."""

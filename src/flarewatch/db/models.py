@@ -1,5 +1,6 @@
 """Imports every domain's models so that `Base.metadata` knows all tables (Alembic, tests)."""
 
+from flarewatch.accounts.models import ApiToken, AuditLog, Membership, User  # noqa: F401
 from flarewatch.alerts.models import Alert, AlertDelivery
 from flarewatch.cases.models import Case, CaseEvent, Task
 from flarewatch.mentions.models import Author, Mention, RawPost, Rollup

@@ -1,1 +1,5 @@
-"""pipeline."""
+"""The core pipeline: plain functions over batches (normalise, dedup, match, enrich, store, roll up).
+
+Runtimes (the embedded runner, later distributed workers) call these; nothing in here knows how it
+is scheduled.
+"""

@@ -1,1 +1,1 @@
-"""runtime."""
+"""Runtimes: the in-process embedded runner (later: distributed workers) calling the pipeline."""

@@ -1,0 +1,1 @@
+"""Accounts: people, their workspace roles, API tokens and the audit log."""

@@ -1,0 +1,82 @@
+"""The words of a notification, built from an alert without any I/O."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+TOP_POSTS = 5
+EXCERPT_CHARS = 140
+
+
+@dataclass(frozen=True, slots=True)
+class PostLink:
+    url: str | None
+    text: str
+    platform: str
+
+
+@dataclass(frozen=True, slots=True)
+class AlertMessage:
+    alert_id: int
+    severity: str
+    title: str
+    body: str
+
+
+def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+
+
+def ack_hint(alert_id: int) -> str:
+    return f"flarewatch alerts ack {alert_id}"
+
+
+def _window(start: datetime, end: datetime) -> str:
+    fmt = "%Y-%m-%d %H:%M"
+    same_day = start.date() == end.date()
+    return f"{start:{fmt}}–{end:%H:%M} UTC" if same_day else f"{start:{fmt}} – {end:{fmt}} UTC"
+
+
+def render_message(
+    *,
+    alert_id: int,
+    severity: str,
+    status: str,
+    title: str,
+    explanation: str,
+    risk_score: float,
+    factors: Sequence[dict[str, Any]],
+    window_start: datetime,
+    window_end: datetime,
+    workspace_name: str,
+    topic_name: str | None,
+    posts: Sequence[PostLink],
+    escalated_from: str | None = None,
+) -> AlertMessage:
+    """Title and plain-text body; plain text because it has to read well in email, chat and SMS."""
+    label = severity.upper()
+    heading = f"[{label}] {workspace_name}: {title}"
+    lines = [
+        f"Severity: {severity}"
+        + (f" (escalated from {escalated_from})" if escalated_from else "")
+        + f" · risk {risk_score:.0f}/100 · alert #{alert_id} ({status})",
+        f"Workspace: {workspace_name}" + (f" · topic: {topic_name}" if topic_name else ""),
+        f"Window: {_window(window_start, window_end)}",
+        "",
+        explanation.strip(),
+    ]
+    reasons = [str(f.get("text", "")).strip() for f in factors if f.get("text")]
+    if reasons:
+        lines += ["", "Why:"] + [f"  - {reason}" for reason in reasons]
+    shown = list(posts)[:TOP_POSTS]
+    if shown:
+        lines += ["", "Top posts:"]
+        for post in shown:
+            where = post.url or f"({post.platform}, no link)"
+            lines.append(f"  - {where}\n    “{excerpt(post.text)}”")
+    lines += ["", f"Acknowledge: {ack_hint(alert_id)}"]
+    return AlertMessage(alert_id=alert_id, severity=severity, title=heading, body="\n".join(lines))

@@ -1,0 +1,38 @@
+"""Which routes an alert of a given severity goes to."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import apprise
+
+from flarewatch.alerts.hygiene import severity_rank
+
+CONSOLE_ROUTE = "console"
+
+
+def routes_for(config: dict[str, Any] | None, severity: str) -> list[str]:
+    """The workspace's route URLs whose min_severity is at or below `severity`, console first.
+
+    The console is always included, so an operator watching the terminal never misses an alert
+    even when no route is configured.
+    """
+    rank = severity_rank(severity)
+    routes = [CONSOLE_ROUTE]
+    for route in (config or {}).get("alert_routes") or []:
+        url = str(route.get("url", "")).strip()
+        if not url or url in routes:
+            continue
+        if severity_rank(str(route.get("min_severity", "watch"))) <= rank:
+            routes.append(url)
+    return routes
+
+
+def describe_route(route: str) -> str:
+    """A route for display, with passwords and tokens masked (routes hold credentials)."""
+    if route == CONSOLE_ROUTE:
+        return route
+    plugin = apprise.Apprise.instantiate(route)
+    if plugin is None:
+        return f"{route.split('://', 1)[0]}://… (not a valid Apprise URL)"
+    return str(plugin.url(privacy=True))

@@ -1,0 +1,287 @@
+"""The `flarewatch` command."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+
+import typer
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from sqlalchemy import select
+
+from flarewatch import __version__
+from flarewatch.accounts.cli import app as user_app
+from flarewatch.alerts.cli import app as alerts_app
+from flarewatch.cases.cli import app as cases_app
+from flarewatch.cli import workspace as workspace_cli
+from flarewatch.cli.common import console, fail, ready_engine
+from flarewatch.cli.summary import summarise
+from flarewatch.config.settings import get_settings
+from flarewatch.config.workspace import WorkspaceConfigError, load_workspace_file
+from flarewatch.db.engine import get_engine, session_scope
+from flarewatch.db.migrate import upgrade
+from flarewatch.detect.cli import backtest
+from flarewatch.enrich.cli import analyze
+from flarewatch.errors import FlarewatchError
+from flarewatch.pipeline.batch import BatchReport
+from flarewatch.query.cli import app as query_app
+from flarewatch.runtime.embedded import CycleReport, EmbeddedRunner
+from flarewatch.sources.models import Source
+from flarewatch.workspaces.models import Workspace
+from flarewatch.workspaces.service import get_workspace, list_workspaces, sync_workspace
+
+app = typer.Typer(
+    name="flarewatch",
+    help="Flarewatch: social listening and online crisis management.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(query_app, name="query", help="Check, test and import boolean queries.")
+app.add_typer(alerts_app, name="alerts", help="List, acknowledge and deliver alerts.")
+app.add_typer(cases_app, name="cases", help="Open and work crisis cases.")
+app.add_typer(user_app, name="user", help="Manage people, roles and API tokens.")
+app.add_typer(workspace_cli.app, name="workspace", help="Add, check and list workspaces.")
+app.command("analyze", help="Add language, sentiment and enrichment fields to JSONL posts.")(
+    analyze
+)
+app.command("backtest", help="Score a series or stored history with the live detector.")(backtest)
+
+
+def _version(value: bool) -> None:
+    if value:
+        console.print(f"flarewatch {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Log pipeline details."),
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
+    """Flarewatch: monitor, detect, alert and handle online crises."""
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else get_settings().log_level,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+
+
+@app.command()
+def migrate() -> None:
+    """Create or upgrade the database schema (SQLite by default, or FLAREWATCH_DATABASE_URL)."""
+    engine = get_engine()
+    upgrade(engine)
+    console.print(f"[green]database is up to date[/] ({engine.url.render_as_string()})")
+
+
+def _serve(engine: object, host: str, port: int, demo_user: str | None = None) -> None:
+    import uvicorn
+
+    from flarewatch.web.app import create_app
+
+    web_app = create_app(engine, demo_user=demo_user)  # type: ignore[arg-type]
+    uvicorn.run(web_app, host=host, port=port, log_level="warning")
+
+
+@app.command()
+def serve(
+    host: str = typer.Option(None, "--host", help="Address to listen on [default: 127.0.0.1]."),
+    port: int = typer.Option(None, "--port", help="Port to listen on [default: 8000]."),
+) -> None:
+    """Serve the web app and JSON API on the existing data (no polling)."""
+    settings = get_settings()
+    engine = ready_engine()
+    host, port = host or settings.host, port or settings.port
+    console.print(f"Flarewatch on [bold]http://{host}:{port}[/] (Ctrl+C to stop)")
+    _serve(engine, host, port)
+
+
+def _print_cycle(report: CycleReport) -> None:
+    for outcome in report.failed_sources:
+        console.print(f"[red]source {outcome.workspace}/{outcome.source} failed:[/] {outcome.error}")
+    if report.batch.stored or report.alerts_raised:
+        console.print(
+            f"stored {report.batch.stored} post(s), {report.batch.mentions} mention(s); "
+            f"alerts {report.alerts_raised or 'none'}; cases {report.cases_opened or 'none'}"
+        )
+
+
+@app.command()
+def run(
+    workspace_files: list[Path] = typer.Argument(
+        None, help="Workspace TOML files to add or update before starting."
+    ),
+    interval: float = typer.Option(None, "--interval", help="Seconds between polls [60]."),
+    once: bool = typer.Option(False, "--once", help="Run one cycle and exit."),
+    web: bool = typer.Option(True, "--web/--no-web", help="Also serve the web app."),
+    host: str = typer.Option(None, "--host", help="Web address [127.0.0.1]."),
+    port: int = typer.Option(None, "--port", help="Web port [8000]."),
+) -> None:
+    """Poll sources, run the pipeline, detection and alerts, and serve the web app, in one process."""
+    settings = get_settings()
+    engine = ready_engine()
+    for path in workspace_files or []:
+        try:
+            config = load_workspace_file(path)
+        except WorkspaceConfigError as err:
+            fail(str(err), code=2)
+        with session_scope(engine) as session:
+            sync_workspace(session, config, path.parent)
+    with session_scope(engine) as session:
+        if not list_workspaces(session):
+            fail("no workspace yet; add one with 'flarewatch run WORKSPACE.toml'", code=2)
+    runner = EmbeddedRunner(engine, console=console)
+    if once:
+        report = runner.cycle()
+        _print_cycle(report)
+        raise typer.Exit(1 if report.failed_sources else 0)
+    stop = threading.Event()
+    every = interval or settings.poll_interval_seconds
+    if not web:
+        console.print(f"polling every {every:.0f} s (Ctrl+C to stop)")
+        try:
+            runner.run_forever(every, stop, on_cycle=_print_cycle)
+        except KeyboardInterrupt:
+            stop.set()
+        return
+    thread = threading.Thread(
+        target=runner.run_forever, args=(every, stop, _print_cycle), daemon=True
+    )
+    thread.start()
+    host, port = host or settings.host, port or settings.port
+    console.print(f"polling every {every:.0f} s; web on [bold]http://{host}:{port}[/]")
+    try:
+        _serve(engine, host, port)
+    finally:
+        stop.set()
+
+
+@app.command()
+def ingest(
+    file: Path = typer.Argument(..., help="JSONL or CSV file of posts in the ingest format."),
+    workspace: str = typer.Option(
+        None, "--workspace", "-w", help="Workspace slug (may be omitted when there is only one)."
+    ),
+) -> None:
+    """Import a file of posts into a workspace; importing it again adds only what is new."""
+    if not file.is_file():
+        fail(f"{file}: no such file; give the path of a .jsonl, .ndjson or .csv file", code=2)
+    engine = ready_engine()
+    with session_scope(engine) as session:
+        if workspace is None:
+            spaces = list_workspaces(session)
+            if len(spaces) != 1:
+                fail("name the workspace with --workspace SLUG (see 'flarewatch workspace list')", 2)
+            target = spaces[0]
+        else:
+            try:
+                target = get_workspace(session, workspace)
+            except FlarewatchError as err:
+                fail(str(err), code=2)
+        key = f"import-{file.name}"[:64]
+        source = session.scalar(
+            select(Source).where(Source.workspace_id == target.id, Source.key == key)
+        )
+        config = {"key": key, "kind": "file", "path": str(file.resolve()), "enabled": True}
+        if source is None:
+            source = Source(workspace_id=target.id, key=key, kind="file", config=config)
+            session.add(source)
+        source.config, source.enabled = config, True
+        session.flush()
+        workspace_id, source_id, slug = target.id, source.id, target.slug
+    runner = EmbeddedRunner(engine, console=console)
+    with Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
+        console=console, transient=True,
+    ) as progress:
+        task = progress.add_task(f"ingesting {file.name}", total=None)
+
+        def advance(batch: BatchReport) -> None:
+            progress.update(task, advance=batch.received)
+
+        runner.on_batch = advance
+        outcome = runner.ingest_source(workspace_id, source_id)
+    for problem in outcome.source.problems:
+        console.print(f"[yellow]skipped[/] {problem}")
+    if outcome.source.error:
+        fail(outcome.source.error)
+    batch = outcome.cycle.batch
+    console.print(
+        f"[green]{slug}[/]: {batch.stored} new post(s) ({batch.already_stored} already stored, "
+        f"{batch.duplicates} duplicate(s)), {batch.mentions} mention(s), "
+        f"{len(outcome.cycle.alerts_raised)} alert(s)"
+    )
+    if outcome.source.problems:
+        raise typer.Exit(1)
+
+
+@app.command()
+def report(
+    workspace: str = typer.Option(None, "--workspace", "-w", help="Only this workspace."),
+) -> None:
+    """Summarise each workspace: posts, mentions, alerts, cases and failing sources."""
+    with session_scope(ready_engine()) as session:
+        spaces = list_workspaces(session)
+        if workspace:
+            spaces = [w for w in spaces if w.slug == workspace]
+            if not spaces:
+                fail(f"no workspace {workspace!r}; see 'flarewatch workspace list'", code=2)
+        table = Table("workspace", "posts", "mentions", "alerts (open)", "top severity", "cases")
+        failing: list[str] = []
+        for space in spaces:
+            s = summarise(session, space)
+            table.add_row(
+                s.slug, str(s.posts), str(s.mentions), f"{s.alerts} ({s.open_alerts})",
+                s.top_severity or "-", f"{s.cases} ({s.open_cases} open)",
+            )
+            failing.extend(f"{s.slug}/{f}" for f in s.failing_sources)
+        console.print(table)
+        for line in failing:
+            console.print(f"[red]failing source[/] {line}")
+
+
+@app.command()
+def demo(
+    serve_web: bool = typer.Option(
+        True, "--serve/--no-serve", help="Serve the dashboard while replaying (default), or "
+        "replay everything at once, print a summary and exit."
+    ),
+    speed: float = typer.Option(
+        120.0, "--speed", min=1.0, help="Replay speed: scenario seconds per wall-clock second."
+    ),
+    host: str = typer.Option(None, "--host", help="Web address [127.0.0.1]."),
+    port: int = typer.Option(None, "--port", help="Web port [8000]."),
+) -> None:
+    """Replay the bundled crisis scenario through every stage (data stays for later commands)."""
+    from flarewatch.demo.run import prepare_demo, replay_all, start_background_replay
+
+    settings = get_settings()
+    engine = ready_engine()
+    setup = prepare_demo(engine, speed=0 if not serve_web else speed)
+    if not serve_web:
+        with console.status("replaying the demo scenario through every stage…"):
+            replay_all(engine, setup, console=console)
+        with session_scope(engine) as session:
+            s = summarise(session, session.get_one(Workspace, setup.workspace_id))
+        table = Table("posts", "mentions", "alerts", "top severity", "cases", title="demo")
+        table.add_row(str(s.posts), str(s.mentions), str(s.alerts), s.top_severity or "-",
+                      str(s.cases))
+        console.print(table)
+        console.print(f"data kept in {settings.resolved_database_url}; try 'flarewatch serve'")
+        if s.failing_sources:
+            fail("; ".join(s.failing_sources))
+        return
+    stop = threading.Event()
+    start_background_replay(engine, setup, stop, console=console)
+    host, port = host or settings.host, port or settings.port
+    console.print(
+        f"Replaying the demo crisis at ×{speed:g}; open [bold]http://{host}:{port}[/] "
+        f"(signed in as {setup.demo_user}). Ctrl+C to stop."
+    )
+    try:
+        _serve(engine, host, port, demo_user=setup.demo_user)
+    finally:
+        stop.set()

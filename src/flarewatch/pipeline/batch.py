@@ -1,0 +1,146 @@
+"""One batch through the pipeline: normalise → dedup → match → enrich → store → roll up.
+
+The caller owns the transaction: it commits the batch together with the source's new
+checkpoint, which is what makes ingestion exactly-once across restarts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from flarewatch.mentions.models import Mention, RawPost
+from flarewatch.mentions.post import Post
+from flarewatch.pipeline.context import WorkspaceContext
+from flarewatch.pipeline.dedup import dedup_batch, split_known
+from flarewatch.pipeline.normalise import normalise_batch
+from flarewatch.pipeline.rollup import MentionFacts, rollup_batch
+from flarewatch.pipeline.store import (
+    add_mentions,
+    apply_rollups,
+    existing_external_ids,
+    insert_raw_posts,
+    known_identities,
+    upsert_authors,
+)
+
+
+@dataclass(slots=True)
+class BatchReport:
+    received: int = 0
+    already_stored: int = 0
+    stored: int = 0
+    duplicates: int = 0
+    mentions: int = 0
+    spam: int = 0
+    newest: datetime | None = None
+    mention_ids: list[int] = field(default_factory=list)
+
+    def add(self, other: BatchReport) -> None:
+        self.received += other.received
+        self.already_stored += other.already_stored
+        self.stored += other.stored
+        self.duplicates += other.duplicates
+        self.mentions += other.mentions
+        self.spam += other.spam
+        self.mention_ids.extend(other.mention_ids)
+        if other.newest and (self.newest is None or other.newest > self.newest):
+            self.newest = other.newest
+
+
+def process_batch(
+    session: Session,
+    context: WorkspaceContext,
+    source_id: int,
+    posts: Sequence[Post],
+    now: datetime,
+) -> BatchReport:
+    report = BatchReport(received=len(posts))
+    normalised = normalise_batch(posts)
+    stored_ids = existing_external_ids(session, source_id, normalised)
+    fresh = [p for p in normalised if p.external_id not in stored_ids]
+    report.already_stored = len(normalised) - len(fresh)
+    if not fresh:
+        return report
+
+    deduped = dedup_batch(fresh)
+    originals, repeats = split_known(
+        deduped.unique, known_identities(session, context.workspace_id, deduped.unique)
+    )
+    author_ids = upsert_authors(session, context.workspace_id, fresh)
+    rows = insert_raw_posts(session, context.workspace_id, source_id, originals, author_ids)
+    # Repeats are kept in the ingest log, pointing at what they repeat, so nothing is lost.
+    duplicate_of = dict(repeats)
+    duplicate_of.update({ext: rows[orig].id for ext, orig in deduped.duplicates.items()})
+    by_id = {p.external_id: p for p in fresh}
+    insert_raw_posts(
+        session,
+        context.workspace_id,
+        source_id,
+        [by_id[ext] for ext in duplicate_of],
+        author_ids,
+        duplicate_of=duplicate_of,
+    )
+    report.stored = len(fresh)
+    report.duplicates = len(duplicate_of)
+    report.newest = max(p.created_at for p in fresh)
+
+    matched = context.matcher.match_batch(originals, workspace=context.slug)
+    hits = [(post, keys) for post, keys in zip(originals, matched, strict=True) if keys]
+    if not hits:
+        return report
+    hit_posts = [post for post, _ in hits]
+    enrichments = context.enricher.enrich_batch(hit_posts, now=now)
+    near = context.near_duplicates.add_batch(hit_posts)
+
+    mentions: list[Mention] = []
+    facts: list[MentionFacts] = []
+    for (post, topic_ids), enrichment, dup in zip(hits, enrichments, near, strict=True):
+        row: RawPost = rows[post.external_id]
+        report.spam += int(enrichment.is_spam)
+        for topic_id in topic_ids:
+            mentions.append(
+                Mention(
+                    workspace_id=context.workspace_id,
+                    raw_post_id=row.id,
+                    topic_id=topic_id,
+                    author_id=row.author_id,
+                    platform=post.platform,
+                    created_at=post.created_at,
+                    language=enrichment.language,
+                    language_confidence=enrichment.language_confidence,
+                    sentiment=enrichment.sentiment,
+                    sentiment_score=enrichment.sentiment_score,
+                    emotion=enrichment.emotion,
+                    emotion_intensity=enrichment.emotion_intensity,
+                    emotions=enrichment.emotions,
+                    spam_score=enrichment.spam_score,
+                    is_spam=enrichment.is_spam,
+                    reach=enrichment.reach,
+                    engagement=enrichment.engagement,
+                    engagement_velocity=enrichment.engagement_velocity,
+                    near_dup_of=dup.original_id,
+                    enrichment=enrichment.as_dict(),
+                )
+            )
+            # Spam stays stored and visible but does not move the series detection reads.
+            if not enrichment.is_spam:
+                facts.append(
+                    MentionFacts(
+                        topic_id=topic_id,
+                        created_at=post.created_at,
+                        negative=enrichment.sentiment == "negative",
+                        engagement=enrichment.engagement,
+                        reach=enrichment.reach,
+                        author_id=row.author_id,
+                        platform=post.platform,
+                    )
+                )
+    add_mentions(session, mentions)
+    apply_rollups(session, context.workspace_id, rollup_batch(facts))
+    report.mentions = len(mentions)
+    report.mention_ids = [m.id for m in mentions]
+    return report

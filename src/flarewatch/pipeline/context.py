@@ -1,0 +1,47 @@
+"""What a runner keeps in memory per workspace between batches: compiled topics and models."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from flarewatch.enrich import Enricher, NearDuplicateIndex
+from flarewatch.query import Matcher
+from flarewatch.workspaces.models import Topic, Workspace
+
+
+@dataclass(slots=True)
+class WorkspaceContext:
+    workspace_id: int
+    slug: str
+    languages: list[str]
+    topic_names: dict[int, str]
+    matcher: Matcher
+    enricher: Enricher
+    near_duplicates: NearDuplicateIndex
+
+
+def build_matcher(topics: list[Topic], workspace_slug: str) -> Matcher:
+    matcher = Matcher()
+    for topic in topics:
+        matcher.add(topic.id, topic.query, workspace=workspace_slug)
+    return matcher
+
+
+def build_context(session: Session, workspace: Workspace) -> WorkspaceContext:
+    topics = list(
+        session.scalars(
+            select(Topic).where(Topic.workspace_id == workspace.id, Topic.active.is_(True))
+        )
+    )
+    return WorkspaceContext(
+        workspace_id=workspace.id,
+        slug=workspace.slug,
+        languages=list(workspace.languages or ["en"]),
+        topic_names={t.id: t.name for t in topics},
+        matcher=build_matcher(topics, workspace.slug),
+        enricher=Enricher(languages=list(workspace.languages or ["en"])),
+        near_duplicates=NearDuplicateIndex(),
+    )

@@ -1,0 +1,193 @@
+"""Text analysis shared by queries and posts: one normalisation, one tokenizer, one key scheme.
+
+A token is matched through *keys*: its casefolded form, plus language-specific stems in their own
+namespaces (so an English stem never meets a Polish one), plus Hebrew prefix-stripped bases. A
+query word carries the keys it would have in every language; it matches a token when the two key
+sets meet. Keys per distinct token are cached, so a post costs one regex pass and dict lookups.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from flarewatch.query.english import en_stem
+from flarewatch.query.hebrew import FINAL_TO_REGULAR, HEBREW_LETTERS, NIQQUD, is_hebrew, prefix_bases
+from flarewatch.query.polish import fold, pl_stem
+
+# Key namespaces. Control characters never occur in a token, so they cannot collide with words.
+EN = "\x01"
+PL = "\x02"
+FOLD = "\x03"
+PLF = "\x04"
+META = "\x10"
+
+_DROP = dict(NIQQUD)
+_DROP.update({0xFE0F: None, 0xFE0E: None, 0x200B: None})
+# Skin-tone modifiers: 👍🏽 should be found by 👍.
+_DROP.update({cp: None for cp in range(0x1F3FB, 0x1F400)})
+_FOLDCASE = dict(FINAL_TO_REGULAR)
+_FOLDCASE[0x0307] = None  # casefold("İ") leaves a combining dot that would split the token
+
+_EMOJI_CHARS = "\U0001F300-\U0001FAFF\U0001F000-\U0001F2FF\u2600-\u27BF\u2B00-\u2BFF\u2300-\u23FF"
+EMOJI = (rf"[\U0001F1E6-\U0001F1FF]{{2}}|[{_EMOJI_CHARS}](?:\u200D[{_EMOJI_CHARS}])*")
+# Inside a word: apostrophes (rock'n'roll) and Hebrew geresh/gershayim (צה״ל).
+WORD = r"\w+(?:['’׳״]\w+)*"
+TOKEN_RE = re.compile(rf"[#@]?{WORD}|{EMOJI}")
+URL_RE = re.compile(r"(?:https?://|www\.)[^\s<>\"]+", re.IGNORECASE)
+_POSSESSIVE_RE = re.compile(r"(?<=\w)['’]s?(?=\W|$)")
+# ASCII quote or apostrophe typed as gershayim/geresh between Hebrew letters: צה"ל, ג'ירפה.
+_HEB_QUOTE_RE = re.compile(rf"(?<=[{HEBREW_LETTERS}])([\"'])(?=[{HEBREW_LETTERS}])")
+_HEB_RE = re.compile(f"[{HEBREW_LETTERS}]")
+_PL_LETTERS = frozenset("ąćęłńśźżĄĆĘŁŃŚŹŻ")
+
+
+def prep(text: str) -> str:
+    """NFKC, niqqud and emoji modifiers dropped, Hebrew ASCII gershayim made Hebrew. Case kept."""
+    text = unicodedata.normalize("NFKC", text).translate(_DROP)
+    if ("'" in text or '"' in text) and _HEB_RE.search(text):
+        text = _HEB_QUOTE_RE.sub(lambda m: "״" if m.group(1) == '"' else "׳", text)
+    if "'" in text or "’" in text:
+        # English possessive: brand's / brands' -> brand / brands (Lucene's possessive filter).
+        text = _POSSESSIVE_RE.sub("", text)
+    return text
+
+
+def foldcase(text: str) -> str:
+    """Casefold plus Hebrew final letters made regular, so כ and ך compare equal."""
+    return text.casefold().translate(_FOLDCASE)
+
+
+def strip_urls(text: str) -> str:
+    if "http" in text or "www." in text or "HTTP" in text or "WWW." in text:
+        return URL_RE.sub(" ", text)
+    return text
+
+
+def tokens(text: str) -> list[str]:
+    """Normalised tokens of a post text, in order. URLs are left to `url:`/`links:`."""
+    return TOKEN_RE.findall(foldcase(strip_urls(prep(text))))
+
+
+def surface_tokens(text: str) -> list[str]:
+    """Tokens with their case kept, aligned with `tokens` (used by case-sensitive terms)."""
+    return TOKEN_RE.findall(strip_urls(prep(text)).translate(FINAL_TO_REGULAR))
+
+
+def urls(text: str) -> list[str]:
+    return URL_RE.findall(text) if ("http" in text or "www." in text) else []
+
+
+def guess_language(text: str) -> str:
+    """Only needed when the source gave no language: the script or Polish letters decide."""
+    if _HEB_RE.search(text):
+        return "he"
+    if not _PL_LETTERS.isdisjoint(text):
+        return "pl"
+    return "en"
+
+
+def normalize_language(code: str | None) -> str | None:
+    if not code:
+        return None
+    code = code.strip().lower().replace("_", "-").split("-")[0]
+    return {"iw": "he", "heb": "he", "pol": "pl", "eng": "en"}.get(code, code)
+
+
+def is_word(token: str) -> bool:
+    return token.isalpha()
+
+
+@dataclass(frozen=True, slots=True)
+class TokenInfo:
+    keys: frozenset[str]
+    forms: tuple[str, ...]  # strings a wildcard is tried against
+    folded_forms: tuple[str, ...]
+
+
+def token_info(token: str, lang: str, with_fold: bool) -> TokenInfo:
+    body = token[1:] if token[0] in "#@" else token
+    keys = {token, body}
+    forms = [token, body] if body != token else [token]
+    folded: list[str] = []
+    if is_hebrew(body):
+        bases = prefix_bases(body)
+        keys.update(bases)
+        forms.extend(bases)
+    elif body.isalpha():
+        if lang == "en":
+            keys.add(EN + en_stem(body))
+        elif lang == "pl":
+            keys.add(PL + pl_stem(body))
+        if with_fold:
+            f = fold(body)
+            keys.add(FOLD + f)
+            folded.append(f)
+            if lang == "pl":
+                keys.add(PLF + pl_stem(body, folded=True))
+    return TokenInfo(frozenset(keys), tuple(forms), tuple(folded))
+
+
+class TokenCache(dict[str, TokenInfo]):
+    """Token -> TokenInfo for one (language, fold) mode; filled on first sight of a token."""
+
+    LIMIT = 500_000
+
+    def __init__(self, lang: str, with_fold: bool) -> None:
+        super().__init__()
+        self.lang = lang
+        self.with_fold = with_fold
+
+    def __missing__(self, token: str) -> TokenInfo:
+        if len(self) >= self.LIMIT:
+            self.clear()  # an unbounded stream of new tokens must not grow memory forever
+        info = token_info(token, self.lang, self.with_fold)
+        self[token] = info
+        return info
+
+
+_CACHES: dict[tuple[str, bool], TokenCache] = {}
+STEMMED_LANGUAGES = frozenset({"en", "pl"})
+
+
+def token_cache(lang: str, with_fold: bool) -> TokenCache:
+    mode = lang if lang in STEMMED_LANGUAGES else ""
+    key = (mode, with_fold)
+    cache = _CACHES.get(key)
+    if cache is None:
+        cache = _CACHES[key] = TokenCache(mode, with_fold)
+    return cache
+
+
+def term_keys(norm: str, *, exact: bool, with_fold: bool) -> frozenset[str]:
+    """Keys of a query word: it matches a post token whose keys meet these."""
+    keys = {norm}
+    if norm[0] in "#@" or not norm.isalpha() or is_hebrew(norm):
+        return frozenset(keys)
+    if not exact:
+        keys.add(EN + en_stem(norm))
+        keys.add(PL + pl_stem(norm))
+    if with_fold:
+        keys.add(FOLD + fold(norm))
+        if not exact:
+            keys.add(PLF + pl_stem(norm, folded=True))
+    return frozenset(keys)
+
+
+def analyse_query_word(text: str, *, keep_wildcards: bool) -> list[str]:
+    """Split a query word the way a post would be split (e-mail -> e, mail), casefolded."""
+    normal = foldcase(prep(text))
+    if keep_wildcards:
+        return _QUERY_WORD_RE.findall(normal)
+    return TOKEN_RE.findall(normal)
+
+
+_QWORD = r"[\w*?]+(?:['’׳״][\w*?]+)*"
+_QUERY_WORD_RE = re.compile(rf"[#@]?{_QWORD}|{EMOJI}")
+_QUERY_SURFACE_RE = _QUERY_WORD_RE
+
+
+def analyse_query_surface(text: str) -> list[str]:
+    """Like `analyse_query_word` but case kept, for `{Term}`."""
+    return _QUERY_SURFACE_RE.findall(prep(text).translate(FINAL_TO_REGULAR))

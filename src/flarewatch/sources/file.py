@@ -1,0 +1,342 @@
+"""Kind "file": posts from a JSONL or CSV file in the ingest format, optionally gzipped.
+
+The file may keep growing (an export job appending lines); each fetch reads from the byte offset in
+the checkpoint, so re-polling reads only new lines. The checkpoint also fingerprints the file
+(inode, size, modification time, first bytes): a file that was replaced or rewritten is read again
+from the start, and the (source, external id) key drops the posts already stored.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import hashlib
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import IO, Any
+
+from flarewatch.config.workspace import SourceConfig
+from flarewatch.mentions.post import Post
+from flarewatch.sources.base import FetchResult, SourceError, SourceProblem
+from flarewatch.sources.ingest import FIELDS, RecordError, post_from_record
+
+JSONL_SUFFIXES = (".jsonl", ".ndjson")
+CSV_SUFFIXES = (".csv",)
+HEAD_BYTES = 4096
+MAX_PROBLEMS_PER_BATCH = 100
+BOM = b"\xef\xbb\xbf"
+
+
+@dataclass(slots=True)
+class _Item:
+    """One record read from the file and where the reader stands after it."""
+
+    post: Post | None
+    problem: SourceProblem | None
+    offset: int  # byte offset (uncompressed) just after the record
+    line: int  # number of lines consumed so far
+    partial: bool  # the record's last line had no newline yet
+
+
+def file_format(path: Path) -> tuple[str, bool]:
+    """('jsonl' | 'csv', gzipped) from the file name, or a SourceError saying what is accepted."""
+    suffixes = [s.lower() for s in path.suffixes]
+    gzipped = bool(suffixes) and suffixes[-1] == ".gz"
+    if gzipped:
+        suffixes = suffixes[:-1]
+    last = suffixes[-1] if suffixes else ""
+    if last in JSONL_SUFFIXES:
+        return "jsonl", gzipped
+    if last in CSV_SUFFIXES:
+        return "csv", gzipped
+    raise SourceError(
+        f"{path.name}: unknown file type; name it *.jsonl, *.ndjson or *.csv (optionally *.gz)"
+    )
+
+
+def _open(path: Path, gzipped: bool) -> IO[bytes]:
+    try:
+        return gzip.open(path, "rb") if gzipped else path.open("rb")
+    except FileNotFoundError:
+        raise SourceError(f"{path}: file not found; check the path") from None
+    except OSError as err:
+        raise SourceError(f"{path}: cannot be read ({err.strerror or err})") from None
+
+
+class _Reader:
+    """Reads records from a byte offset; `final=False` holds back a half-written last line."""
+
+    def __init__(self, path: Path, *, default_platform: str, source_key: str, final: bool) -> None:
+        self.path = path
+        self.kind, self.gzipped = file_format(path)
+        self.default_platform = default_platform
+        self.source_key = source_key
+        self.final = final
+
+    def _where(self, line: int) -> str:
+        return f"{self.path.name} line {line}"
+
+    def _post(self, record: dict[str, Any], line: int) -> tuple[Post | None, SourceProblem | None]:
+        try:
+            post = post_from_record(
+                record, default_platform=self.default_platform, source_key=self.source_key
+            )
+        except RecordError as err:
+            return None, SourceProblem(self._where(line), str(err))
+        return post, None
+
+    def items(self, offset: int, line: int, partial: bool) -> Iterator[_Item]:
+        with _open(self.path, self.gzipped) as handle:
+            try:
+                if self.kind == "jsonl":
+                    yield from self._jsonl(handle, offset, line, partial)
+                else:
+                    yield from self._csv(handle, offset, line)
+            except (OSError, EOFError, gzip.BadGzipFile) as err:
+                # A corrupt or truncated gzip stream: what was read so far stays read.
+                raise SourceError(f"{self.path.name}: cannot be read ({err})") from None
+
+    def _jsonl(self, handle: IO[bytes], offset: int, line: int, partial: bool) -> Iterator[_Item]:
+        handle.seek(offset)
+        while True:
+            raw = handle.readline()
+            if not raw:
+                return
+            complete = raw.endswith(b"\n")
+            body = raw[len(BOM) :] if offset == 0 and raw.startswith(BOM) else raw
+            if not complete and not self.final and not _is_json_object(body):
+                return  # a writer is probably still in the middle of this line
+            offset += len(raw)
+            # A line accepted without its newline is not counted twice when the newline arrives.
+            if not (partial and raw.strip() == b""):
+                line += 1
+            partial = not complete
+            if not body.strip():
+                continue
+            post, problem = self._jsonl_record(body, line)
+            yield _Item(post, problem, offset, line, partial)
+
+    def _jsonl_record(self, body: bytes, line: int) -> tuple[Post | None, SourceProblem | None]:
+        where = self._where(line)
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError:
+            return None, SourceProblem(where, "not UTF-8 text; save the file as UTF-8")
+        try:
+            record = json.loads(text)
+        except json.JSONDecodeError as err:
+            return None, SourceProblem(
+                where,
+                f"not valid JSON: {err.msg} at column {err.colno}; "
+                "each line must be one JSON object",
+            )
+        if not isinstance(record, dict):
+            return None, SourceProblem(
+                where,
+                f"a JSON {type(record).__name__}, not an object; "
+                'each line must be one JSON object like {"id": "1", "text": "..."}',
+            )
+        return self._post(record, line)
+
+    def _header(self, handle: IO[bytes]) -> list[str]:
+        handle.seek(0)
+        first = handle.readline()
+        reader = csv.reader([first.removeprefix(BOM).decode("utf-8", errors="replace")])
+        header = [name.strip().lower() for name in next(reader, [])]
+        missing = [name for name in ("id", "text") if name not in header]
+        if missing:
+            raise SourceError(
+                f"{self.path.name} line 1: the header has no {' or '.join(missing)} column; "
+                f"the first line must name the columns, e.g. {','.join(FIELDS[:6])}"
+            )
+        return header
+
+    def _csv(self, handle: IO[bytes], offset: int, line: int) -> Iterator[_Item]:
+        header = self._header(handle)
+        if offset == 0:
+            offset, line = handle.tell(), 1
+        handle.seek(offset)
+        feed = _LineFeed(handle, offset, line, final=self.final)
+        reader = csv.reader(feed)
+        while True:
+            start_offset, start_line = feed.offset, feed.line
+            feed.bad_encoding = feed.hit_end = False
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as err:
+                if feed.held_back:
+                    return
+                yield _Item(
+                    None,
+                    SourceProblem(self._where(start_line + 1), f"not valid CSV: {err}"),
+                    feed.offset,
+                    feed.line,
+                    False,
+                )
+                continue
+            if feed.held_back or (feed.hit_end and not self.final):
+                # The row ran into the end of a file still being written (a half-written line or
+                # an open quote): read it again once it is complete.
+                feed.offset, feed.line = start_offset, start_line
+                return
+            where_line = start_line + 1
+            if not any(cell.strip() for cell in row):
+                continue
+            if feed.bad_encoding:
+                problem = SourceProblem(
+                    self._where(where_line), "not UTF-8 text; save the file as UTF-8"
+                )
+                yield _Item(None, problem, feed.offset, feed.line, False)
+                continue
+            if len(row) != len(header):
+                problem = SourceProblem(
+                    self._where(where_line),
+                    f"has {len(row)} fields but the header has {len(header)}; "
+                    "put text that contains commas in double quotes",
+                )
+                yield _Item(None, problem, feed.offset, feed.line, False)
+                continue
+            record = {name: cell for name, cell in zip(header, row, strict=True) if cell != ""}
+            post, problem = self._post(record, where_line)
+            yield _Item(post, problem, feed.offset, feed.line, False)
+
+
+class _LineFeed:
+    """Feeds decoded lines to csv.reader while counting the bytes and lines it consumed."""
+
+    def __init__(self, handle: IO[bytes], offset: int, line: int, *, final: bool) -> None:
+        self.handle = handle
+        self.offset = offset
+        self.line = line
+        self.final = final
+        self.held_back = False
+        self.hit_end = False
+        self.bad_encoding = False
+
+    def __iter__(self) -> _LineFeed:
+        return self
+
+    def __next__(self) -> str:
+        raw = self.handle.readline()
+        if not raw:
+            self.hit_end = True
+            raise StopIteration
+        if not raw.endswith(b"\n") and not self.final:
+            self.held_back = True
+            raise StopIteration
+        self.offset += len(raw)
+        self.line += 1
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError:
+            self.bad_encoding = True
+            return raw.decode("utf-8", errors="replace")
+
+
+def _is_json_object(raw: bytes) -> bool:
+    try:
+        return isinstance(json.loads(raw), dict)
+    except (ValueError, UnicodeDecodeError):
+        return False
+
+
+def read_posts(
+    path: Path, *, default_platform: str = "web", source_key: str = ""
+) -> Iterator[tuple[Post | None, SourceProblem | None]]:
+    """Every record of a whole file: (post, None) or (None, problem), in file order.
+
+    Raises SourceError when the file as a whole cannot be used (missing, unknown type, no header).
+    """
+    reader = _Reader(path, default_platform=default_platform, source_key=source_key, final=True)
+    for item in reader.items(0, 0, False):
+        yield item.post, item.problem
+
+
+def _fingerprint(path: Path, head_len: int) -> dict[str, Any]:
+    stat = path.stat()
+    with path.open("rb") as handle:
+        head = handle.read(head_len)
+    return {
+        "inode": stat.st_ino,
+        "size": stat.st_size,
+        "mtime": stat.st_mtime,
+        "head_len": len(head),
+        "head": hashlib.sha256(head).hexdigest(),
+    }
+
+
+def _same_file(path: Path, checkpoint: dict[str, Any]) -> bool:
+    """Whether the file is the one the checkpoint was made on, grown or not."""
+    try:
+        now = _fingerprint(path, int(checkpoint.get("head_len", 0)))
+    except OSError:
+        return False
+    if now["inode"] != checkpoint.get("inode") or now["size"] < checkpoint.get("size", 0):
+        return False
+    if now["head"] != checkpoint.get("head"):
+        return False
+    # Same size but touched since: rewritten in place, not appended to.
+    return not (now["size"] == checkpoint.get("size") and now["mtime"] != checkpoint.get("mtime"))
+
+
+class FileSource:
+    kind = "file"
+
+    def __init__(self, key: str, path: Path, *, platform: str | None = None) -> None:
+        self.key = key
+        self.path = path
+        self.platform = platform or "web"
+        file_format(path)  # an unusable name fails when the workspace loads, not at first poll
+
+    @classmethod
+    def from_config(cls, config: SourceConfig, base_dir: Path) -> FileSource:
+        assert config.path  # SourceConfig requires it for kind "file"
+        path = Path(os.path.expanduser(config.path))
+        if not path.is_absolute():
+            path = base_dir / path
+        return cls(config.key, path, platform=config.platform)
+
+    def fetch(
+        self, checkpoint: dict[str, Any] | None, *, limit: int = 1000, now: datetime | None = None
+    ) -> FetchResult:
+        if not self.path.exists():
+            raise SourceError(
+                f"source {self.key!r}: file {self.path} not found; check 'path' in the workspace "
+                "file (a relative path is read from the workspace file's folder)"
+            )
+        offset, line, partial = 0, 0, False
+        if checkpoint and _same_file(self.path, checkpoint):
+            offset = int(checkpoint.get("offset", 0))
+            line = int(checkpoint.get("line", 0))
+            partial = bool(checkpoint.get("partial", False))
+        reader = _Reader(
+            self.path, default_platform=self.platform, source_key=self.key, final=False
+        )
+        posts: list[Post] = []
+        problems: list[SourceProblem] = []
+        exhausted = True
+        for item in reader.items(offset, line, partial):
+            offset, line, partial = item.offset, item.line, item.partial
+            if item.post is not None:
+                posts.append(item.post)
+            if item.problem is not None:
+                problems.append(item.problem)
+            if len(posts) >= limit or len(problems) >= MAX_PROBLEMS_PER_BATCH:
+                exhausted = False
+                break
+        # Fingerprint the bytes actually read, so an append after this point still counts as
+        # "the same file, grown" at the next fetch.
+        head_len = min(offset, HEAD_BYTES) if not reader.gzipped else HEAD_BYTES
+        state = {"offset": offset, "line": line, "partial": partial}
+        return FetchResult(
+            posts=posts,
+            checkpoint=state | _fingerprint(self.path, head_len),
+            problems=problems,
+            exhausted=exhausted,
+        )

@@ -1,0 +1,192 @@
+"""The ingest format: one record (a JSON object or a CSV row) in, one `Post` out.
+
+Files, exports from other tools and drills all speak this format, so the messages here are written
+for the person who produced the file: they name the field and say what a good value looks like.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from flarewatch.mentions.post import Post
+
+# The stored external id is a String(300); longer ids (long URLs) are shortened to a stable hash.
+MAX_EXTERNAL_ID = 300
+INT_FIELDS = ("author_followers", "likes", "shares", "replies", "views")
+TEXT_FIELDS = ("title", "author_name", "url", "reply_to", "repost_of")
+FIELDS = (
+    "id",
+    "text",
+    "title",
+    "author",
+    "author_name",
+    "author_followers",
+    "author_verified",
+    "author_created_at",
+    "platform",
+    "url",
+    "language",
+    "country",
+    "created_at",
+    "likes",
+    "shares",
+    "replies",
+    "views",
+    "reply_to",
+    "repost_of",
+    "links",
+)
+_LINK_SPLIT = re.compile(r"[\s|]+")
+
+
+class RecordError(ValueError):
+    """A record that cannot become a post; the message names the field and the fix."""
+
+
+def stable_id(value: str) -> str:
+    """The id itself when it fits the stored column, else a hash that is the same on every run."""
+    if len(value) <= MAX_EXTERNAL_ID:
+        return value
+    return "sha256:" + hashlib.sha256(value.encode("utf-8")).hexdigest()
+
+
+def parse_datetime(value: Any, field: str = "created_at") -> datetime:
+    """ISO 8601 text or Unix seconds; a time without a zone is taken as UTC."""
+    if isinstance(value, datetime):
+        parsed = value
+    elif isinstance(value, bool):
+        raise RecordError(f"{field}: expected an ISO 8601 time, got {value!r}")
+    elif isinstance(value, int | float):
+        try:
+            return datetime.fromtimestamp(float(value), UTC)
+        except (OverflowError, OSError, ValueError):
+            raise RecordError(f"{field}: {value!r} is not a usable Unix time") from None
+    elif isinstance(value, str):
+        text = value.strip()
+        if re.fullmatch(r"\d{9,11}(\.\d+)?", text):
+            return datetime.fromtimestamp(float(text), UTC)
+        try:
+            # Python 3.11 accepts 'Z' and most ISO 8601 shapes; a space instead of 'T' too.
+            parsed = datetime.fromisoformat(text)
+        except ValueError:
+            raise RecordError(
+                f"{field}: {value!r} is not an ISO 8601 time; "
+                "write e.g. 2024-06-11T14:05:00+03:00 or 2024-06-11T11:05:00Z"
+            ) from None
+    else:
+        raise RecordError(f"{field}: expected an ISO 8601 time, got {type(value).__name__}")
+    if parsed.tzinfo is None:
+        return parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
+
+
+def _text(value: Any, field: str) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = value.strip()
+        return value or None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    raise RecordError(f"{field}: expected text, got {type(value).__name__}")
+
+
+def _count(value: Any, field: str) -> int | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, bool):
+        raise RecordError(f"{field}: expected a whole number, got {value!r}")
+    number: float
+    if isinstance(value, int | float):
+        number = value
+    elif isinstance(value, str):
+        try:
+            # Spreadsheet exports write thousands separators ("12,400").
+            number = float(value.strip().replace(",", "").replace("_", ""))
+        except ValueError:
+            raise RecordError(f"{field}: {value!r} is not a whole number, e.g. 1200") from None
+    else:
+        raise RecordError(f"{field}: expected a whole number, got {type(value).__name__}")
+    if number != int(number) or number < 0:
+        raise RecordError(f"{field}: {value!r} must be a whole number of 0 or more")
+    return int(number)
+
+
+def _flag(value: Any, field: str) -> bool:
+    if value is None or value == "":
+        return False
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | str) and str(value).strip().lower() in {"1", "true", "yes", "y"}:
+        return True
+    if isinstance(value, int | str) and str(value).strip().lower() in {"0", "false", "no", "n"}:
+        return False
+    raise RecordError(f"{field}: expected true or false, got {value!r}")
+
+
+def _links(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        # A CSV cell holds several links separated by spaces or '|'.
+        return [link for link in _LINK_SPLIT.split(value.strip()) if link]
+    if isinstance(value, list) and all(isinstance(link, str) for link in value):
+        return [link.strip() for link in value if link.strip()]
+    raise RecordError("links: expected a list of URLs (or, in CSV, URLs separated by spaces)")
+
+
+def post_from_record(
+    record: Mapping[str, Any], *, default_platform: str = "web", source_key: str = ""
+) -> Post:
+    """Build a post from one ingest-format record; unknown fields are kept in `raw`."""
+    external_id = _text(record.get("id"), "id")
+    if external_id is None:
+        raise RecordError("id: required field is missing; give every post a unique id")
+    text = record.get("text")
+    if not isinstance(text, str) or not text.strip():
+        if text is not None and not isinstance(text, str):
+            raise RecordError(f"text: expected text, got {type(text).__name__}")
+        raise RecordError("text: required field is missing or empty")
+    author = _text(record.get("author"), "author")
+    platform = _text(record.get("platform"), "platform") or default_platform
+    language = _text(record.get("language"), "language")
+    country = _text(record.get("country"), "country")
+    created = record.get("created_at")
+    counts = {name: _count(record.get(name), name) for name in INT_FIELDS}
+    texts = {name: _text(record.get(name), name) for name in TEXT_FIELDS}
+    author_created = record.get("author_created_at")
+    post = Post(
+        external_id=stable_id(external_id),
+        text=text.strip(),
+        title=texts["title"],
+        author=author.lstrip("@") if author else None,
+        author_name=texts["author_name"],
+        author_followers=counts["author_followers"],
+        author_created_at=(
+            parse_datetime(author_created, "author_created_at")
+            if author_created not in (None, "")
+            else None
+        ),
+        author_verified=_flag(record.get("author_verified"), "author_verified"),
+        platform=platform.lower(),
+        url=texts["url"],
+        language=language.lower() if language else None,
+        country=country.upper() if country else None,
+        likes=counts["likes"] or 0,
+        shares=counts["shares"] or 0,
+        replies=counts["replies"] or 0,
+        views=counts["views"] or 0,
+        reply_to=texts["reply_to"],
+        repost_of=texts["repost_of"],
+        links=_links(record.get("links")),
+        source_key=source_key,
+        raw=dict(record),
+    )
+    # Without a time the post is dated when it is read: late, but never silently dropped.
+    if created not in (None, ""):
+        post.created_at = parse_datetime(created)
+    return post

@@ -1,0 +1,8 @@
+"""Registers the built-in source kinds; imported by `build_source` before it looks a kind up."""
+
+from __future__ import annotations
+
+from flarewatch.sources.base import register_source
+from flarewatch.sources.file import FileSource
+
+register_source("file", FileSource.from_config)

@@ -1,0 +1,114 @@
+"""Secret key, CSRF tokens and sign-in rate limiting."""
+
+from __future__ import annotations
+
+import hmac
+import os
+import secrets
+import threading
+import time
+from collections import deque
+from pathlib import Path
+
+from fastapi import Request
+
+from flarewatch.config.settings import get_settings
+from flarewatch.errors import PermissionDeniedError
+
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "x-csrf-token"
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def load_secret_key() -> str:
+    """FLAREWATCH_SECRET_KEY, else a random key kept in the data directory.
+
+    Keeping it on disk means sessions survive a restart without the operator having to set one.
+    """
+    settings = get_settings()
+    if settings.secret_key:
+        return settings.secret_key
+    path = Path(settings.data_dir) / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key
+
+
+def csrf_token(request: Request) -> str:
+    """The session's CSRF token, created on first use (also for anonymous sessions: /login)."""
+    token = request.session.get("csrf")
+    if not token:
+        token = secrets.token_urlsafe(24)
+        request.session["csrf"] = token
+    return str(token)
+
+
+async def check_csrf(request: Request) -> None:
+    """Refuses unsafe requests that a cookie authenticates unless they echo the session token.
+
+    Bearer-token API calls carry no ambient credential, so a forged cross-site request cannot
+    use them; they are exempt.
+    """
+    if request.method not in UNSAFE_METHODS:
+        return
+    if request.headers.get("authorization", "").lower().startswith("bearer "):
+        return
+    expected = request.session.get("csrf")
+    sent = request.headers.get(CSRF_HEADER)
+    if sent is None:
+        content_type = request.headers.get("content-type", "")
+        if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+            form = await request.form()
+            value = form.get(CSRF_FIELD)
+            sent = value if isinstance(value, str) else None
+    if not expected or not sent or not hmac.compare_digest(str(expected), sent):
+        raise PermissionDeniedError(
+            "This form has expired or did not come from Flarewatch; reload the page and try again."
+        )
+
+
+class LoginRateLimiter:
+    """Allows `attempts` failed sign-ins per key within `window` seconds.
+
+    Kept in memory: one server process serves the web UI, and a restart forgetting the counts
+    only gives an attacker a handful more guesses per restart.
+    """
+
+    def __init__(self, attempts: int = 5, window: float = 300.0) -> None:
+        self.attempts = attempts
+        self.window = window
+        self._failures: dict[str, deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def _recent(self, key: str, now: float) -> deque[float]:
+        failures = self._failures.setdefault(key, deque())
+        while failures and now - failures[0] > self.window:
+            failures.popleft()
+        return failures
+
+    def retry_after(self, *keys: str) -> int:
+        """Seconds until the next attempt is allowed for these keys (0: allowed now)."""
+        now = time.monotonic()
+        wait = 0.0
+        with self._lock:
+            for key in keys:
+                failures = self._recent(key, now)
+                if len(failures) >= self.attempts:
+                    wait = max(wait, self.window - (now - failures[0]))
+        return int(wait) + (1 if wait else 0)
+
+    def failed(self, *keys: str) -> None:
+        now = time.monotonic()
+        with self._lock:
+            for key in keys:
+                self._recent(key, now).append(now)
+
+    def succeeded(self, *keys: str) -> None:
+        with self._lock:
+            for key in keys:
+                self._failures.pop(key, None)

@@ -1,0 +1,89 @@
+"""Workspace service: apply a workspace file to the database, list and reset workspaces."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from flarewatch.config.workspace import WorkspaceConfig
+from flarewatch.errors import NotFoundError
+from flarewatch.sources.models import Source
+from flarewatch.workspaces.models import Topic, Workspace
+
+# A source whose identity changes must start reading from the beginning again.
+SOURCE_IDENTITY_FIELDS = ("kind", "path", "url")
+
+
+def sync_workspace(session: Session, config: WorkspaceConfig, base_dir: Path) -> Workspace:
+    """Create or update a workspace, its topics and its sources from a validated file.
+
+    Topics and sources removed from the file are deactivated, not deleted, so their history
+    stays readable; a source keeps its checkpoint unless what it reads from has changed.
+    """
+    workspace = session.scalar(select(Workspace).where(Workspace.slug == config.slug))
+    if workspace is None:
+        workspace = Workspace(slug=config.slug, name=config.name)
+        session.add(workspace)
+    workspace.name = config.name
+    workspace.timezone = config.timezone
+    workspace.languages = list(config.languages)
+    workspace.auto_case_severity = config.auto_case_severity
+    workspace.sensitivity = config.sensitivity
+    workspace.config = {**config.model_dump(mode="json"), "base_dir": str(base_dir.resolve())}
+    session.flush()
+
+    topics = {
+        t.key: t for t in session.scalars(select(Topic).where(Topic.workspace_id == workspace.id))
+    }
+    for topic_config in config.topics:
+        topic = topics.pop(topic_config.key, None)
+        if topic is None:
+            topic = Topic(workspace_id=workspace.id, key=topic_config.key)
+            session.add(topic)
+        topic.name = topic_config.name or topic_config.key
+        topic.query = topic_config.query
+        topic.active = True
+    for leftover in topics.values():
+        leftover.active = False
+
+    sources = {
+        s.key: s
+        for s in session.scalars(select(Source).where(Source.workspace_id == workspace.id))
+    }
+    for source_config in config.sources:
+        wanted = source_config.model_dump(mode="json")
+        source = sources.pop(source_config.key, None)
+        if source is None:
+            source = Source(workspace_id=workspace.id, key=source_config.key)
+            session.add(source)
+        elif any(source.config.get(f) != wanted.get(f) for f in SOURCE_IDENTITY_FIELDS):
+            source.checkpoint = None
+        source.kind = source_config.kind
+        source.config = wanted
+        source.enabled = source_config.enabled
+    for leftover_source in sources.values():
+        leftover_source.enabled = False
+    session.flush()
+    return workspace
+
+
+def get_workspace(session: Session, slug: str) -> Workspace:
+    workspace = session.scalar(select(Workspace).where(Workspace.slug == slug))
+    if workspace is None:
+        known = ", ".join(session.scalars(select(Workspace.slug).order_by(Workspace.slug))) or "none"
+        raise NotFoundError(
+            f"no workspace {slug!r} (known: {known}); add one with 'flarewatch workspace add FILE'"
+        )
+    return workspace
+
+
+def list_workspaces(session: Session) -> list[Workspace]:
+    return list(session.scalars(select(Workspace).order_by(Workspace.name)))
+
+
+def delete_workspace_data(session: Session, workspace: Workspace) -> None:
+    """Remove a workspace with everything in it (used to replay the demo from a clean slate)."""
+    session.execute(delete(Workspace).where(Workspace.id == workspace.id))
+    session.flush()
