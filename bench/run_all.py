@@ -1,0 +1,63 @@
+"""Run every benchmark and assemble docs/benchmarks.md with the machine and the date.
+
+Each benchmark module has `run(quick: bool) -> str` returning its Markdown section, with its
+figures measured as ratios against a baseline run in the same process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import platform
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+BENCHMARKS = ["bench.bench_pipeline", "bench.bench_query", "bench.bench_enrich", "bench.bench_detect"]
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()}"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
+    parser.add_argument("--output", type=Path, help="write the Markdown here (else print it)")
+    parser.add_argument("--only", nargs="*", help="module names to run, e.g. bench.bench_query")
+    args = parser.parse_args()
+    sections = [
+        "# Benchmarks",
+        "",
+        f"Measured by `make bench` on {datetime.now(UTC):%Y-%m-%d} — {machine()}.",
+        "Each figure is measured in the same process as its baseline; ratios are what to compare "
+        "across machines.",
+        "",
+    ]
+    for name in args.only or BENCHMARKS:
+        started = time.perf_counter()
+        print(f"running {name} …", file=sys.stderr, flush=True)
+        module = importlib.import_module(name)
+        sections.append(module.run(quick=args.quick).rstrip() + "\n")
+        print(f"  {name} took {time.perf_counter() - started:.1f} s", file=sys.stderr)
+    text = "\n".join(sections)
+    if args.output:
+        args.output.write_text(text, encoding="utf-8")
+        print(f"wrote {args.output}", file=sys.stderr)
+    else:
+        print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

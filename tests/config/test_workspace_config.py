@@ -1,0 +1,73 @@
+from pathlib import Path
+
+import pytest
+
+from flarewatch.config.workspace import WorkspaceConfigError, load_workspace_file, parse_workspace_toml
+
+GOOD = """
+slug = "acme"
+name = "Acme Burgers"
+languages = ["en", "he", "pl"]
+timezone = "Asia/Jerusalem"
+weekend = ["fri", "sat"]
+auto_case_severity = "warning"
+
+[[topics]]
+key = "brand"
+query = '(acme OR "אקמה") AND NOT jobs'
+
+[[sources]]
+key = "alerts"
+kind = "rss"
+url = "https://www.google.com/alerts/feeds/1/2"
+
+[[alert_routes]]
+url = "mailto://user:pass@example.com"
+min_severity = "warning"
+"""
+
+
+def test_a_good_file_loads(tmp_path: Path) -> None:
+    path = tmp_path / "acme.toml"
+    path.write_text(GOOD, encoding="utf-8")
+    config = load_workspace_file(path)
+    assert config.slug == "acme"
+    assert config.topics[0].key == "brand"
+    assert config.alert_routes[0].min_severity == "warning"
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (('timezone = "Asia/Jerusalem"', 'timezone = "Mars/Base"'), "timezone: unknown timezone"),
+        (('languages = ["en", "he", "pl"]', 'languages = ["english"]'), "languages: use two-letter"),
+        (('kind = "rss"', 'kind = "rss"\nfolder = "x"'), "sources[0].folder: unknown field"),
+        (('url = "https://www.google', 'path = "https://www.google'), "sources[0]: Value error"),
+        (('min_severity = "warning"', 'min_severity = "huge"'), "alert_routes[0].min_severity"),
+        (("query = '(acme OR", "query = '(acme AND OR"), "topics[0].query (brand)"),
+        (('slug = "acme"', 'slug = "Acme Burgers"'), "slug: use lower-case letters"),
+    ],
+)
+def test_a_bad_file_names_the_file_the_field_and_the_fix(
+    tmp_path: Path, change: tuple[str, str], expected: str
+) -> None:
+    path = tmp_path / "acme.toml"
+    path.write_text(GOOD.replace(*change), encoding="utf-8")
+    with pytest.raises(WorkspaceConfigError) as info:
+        load_workspace_file(path)
+    message = str(info.value)
+    assert str(path) in message
+    assert expected.split(": ")[0] in message
+    assert expected.split(": ", 1)[1].removeprefix("Value error") in message
+
+
+def test_invalid_toml_and_missing_file_are_reported(tmp_path: Path) -> None:
+    with pytest.raises(WorkspaceConfigError, match="not valid TOML"):
+        parse_workspace_toml("slug = ", "x.toml")
+    with pytest.raises(WorkspaceConfigError, match="file not found"):
+        load_workspace_file(tmp_path / "missing.toml")
+
+
+def test_missing_required_field_says_add_it() -> None:
+    with pytest.raises(WorkspaceConfigError, match=r"name: required field is missing; add it"):
+        parse_workspace_toml('slug = "acme"', "acme.toml")
