@@ -2,7 +2,11 @@ from pathlib import Path
 
 import pytest
 
-from flarewatch.config.workspace import WorkspaceConfigError, load_workspace_file, parse_workspace_toml
+from flarewatch.config.workspace import (
+    WorkspaceConfigError,
+    load_workspace_file,
+    parse_workspace_toml,
+)
 
 GOOD = """
 slug = "acme"
@@ -42,9 +46,9 @@ def test_a_good_file_loads(tmp_path: Path) -> None:
         (('timezone = "Asia/Jerusalem"', 'timezone = "Mars/Base"'), "timezone: unknown timezone"),
         (('languages = ["en", "he", "pl"]', 'languages = ["english"]'), "languages: use two-letter"),
         (('kind = "rss"', 'kind = "rss"\nfolder = "x"'), "sources[0].folder: unknown field"),
-        (('url = "https://www.google', 'path = "https://www.google'), "sources[0]: Value error"),
-        (('min_severity = "warning"', 'min_severity = "huge"'), "alert_routes[0].min_severity"),
-        (("query = '(acme OR", "query = '(acme AND OR"), "topics[0].query (brand)"),
+        (('url = "https://www.google', 'path = "https://www.google'), "sources[0]: an 'rss' source needs 'url"),
+        (('min_severity = "warning"', 'min_severity = "huge"'), "alert_routes[0].min_severity: Input should be 'watch'"),
+        (("query = '(acme OR", "query = '(acme AND OR"), "topics[0].query (brand): AND followed by OR at column 11"),
         (('slug = "acme"', 'slug = "Acme Burgers"'), "slug: use lower-case letters"),
     ],
 )
@@ -58,7 +62,7 @@ def test_a_bad_file_names_the_file_the_field_and_the_fix(
     message = str(info.value)
     assert str(path) in message
     assert expected.split(": ")[0] in message
-    assert expected.split(": ", 1)[1].removeprefix("Value error") in message
+    assert expected.split(": ", 1)[1] in message
 
 
 def test_invalid_toml_and_missing_file_are_reported(tmp_path: Path) -> None:

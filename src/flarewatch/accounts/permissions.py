@@ -30,9 +30,7 @@ class Permission(StrEnum):
 P = Permission
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(Permission),
-    Role.ANALYST: frozenset(
-        {P.VIEW, P.ALERT_TRIAGE, P.CASE_EDIT, P.CASE_NOTE, P.TOPIC_EDIT}
-    ),
+    Role.ANALYST: frozenset({P.VIEW, P.ALERT_TRIAGE, P.CASE_EDIT, P.CASE_NOTE, P.TOPIC_EDIT}),
     Role.RESPONDER: frozenset({P.VIEW, P.ALERT_TRIAGE, P.CASE_EDIT, P.CASE_NOTE}),
     Role.APPROVER: frozenset({P.VIEW, P.CASE_NOTE, P.CASE_APPROVE, P.AUDIT_VIEW}),
     Role.VIEWER: frozenset({P.VIEW}),

@@ -90,9 +90,7 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
     return user
 
 
-def add_member(
-    session: Session, workspace: Workspace, user: User, role: str | Role
-) -> Membership:
+def add_member(session: Session, workspace: Workspace, user: User, role: str | Role) -> Membership:
     """Gives `user` the role in `workspace`, replacing any role they had there."""
     role = parse_role(str(role))
     membership = session.scalar(

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import flag_modified
 
 from flarewatch.alerts.hygiene import (
     Action,
@@ -25,6 +26,7 @@ from flarewatch.alerts.routing import routes_for
 from flarewatch.db.base import utcnow
 from flarewatch.detect.types import AlertCandidate
 from flarewatch.errors import InputError, InvalidTransitionError, NotFoundError
+from flarewatch.mentions.models import RawPost
 from flarewatch.workspaces.models import Workspace
 
 LIVE_STATUSES = ("open", "acknowledged")
@@ -143,7 +145,14 @@ def _refresh(alert: Alert, candidate: AlertCandidate, now: datetime) -> None:
     alert.window_end = max(alert.window_end, candidate.window_end)
     if candidate.topic_id is not None:
         alert.topic_id = candidate.topic_id
-    alert.updated_at = now
+    _touch(alert, now)
+
+
+def _touch(alert: Alert, at: datetime) -> None:
+    # The column's onupdate would stamp the wall clock whenever the value looks unchanged, but
+    # the cool-down must run on the caller's clock (replays run on data time).
+    alert.updated_at = at
+    flag_modified(alert, "updated_at")
 
 
 def _escalate(session: Session, workspace: Workspace, alert: Alert, severity: str) -> None:
@@ -186,6 +195,18 @@ def get_alert(session: Session, alert_id: int, *, workspace_id: int | None = Non
     return alert
 
 
+def alert_posts(session: Session, alert: Alert, limit: int = 5) -> list[RawPost]:
+    """The alert's key posts in detection's order (post_ids is ranked), at most `limit`."""
+    wanted = list(alert.post_ids or [])[:limit]
+    if not wanted:
+        return []
+    rows = session.scalars(
+        select(RawPost).where(RawPost.id.in_(wanted), RawPost.workspace_id == alert.workspace_id)
+    ).all()
+    by_id = {row.id: row for row in rows}
+    return [by_id[i] for i in wanted if i in by_id]
+
+
 def list_alerts(
     session: Session, workspace_id: int | None, *, status: str | None = None, limit: int = 50
 ) -> list[Alert]:
@@ -222,7 +243,7 @@ def acknowledge(
     alert.status = "acknowledged"
     alert.acknowledged_at = at
     alert.acknowledged_by = actor
-    alert.updated_at = at
+    _touch(alert, at)
     session.flush()
     return alert
 
@@ -276,6 +297,6 @@ def _close(
         alert.acknowledged_at = at
         alert.acknowledged_by = actor
     alert.status = status
-    alert.updated_at = at
+    _touch(alert, at)
     session.flush()
     return alert

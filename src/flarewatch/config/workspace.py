@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -52,8 +53,13 @@ class SourceConfig(_Strict):
     path: str | None = None
     url: str | None = None
     platform: str | None = None
-    speed: float | None = Field(default=None, gt=0)
+    # 0 or unset replays a scenario as fast as possible; 120 runs two hours in one minute.
+    speed: float | None = Field(default=None, ge=0)
     enabled: bool = True
+    # Scenario replays only: when the trigger happens (default: when the replay starts), and
+    # how many days of baseline chatter come before it (default: the scenario's own).
+    start: datetime | None = None
+    history_days: float | None = Field(default=None, ge=0, le=60)
 
     @model_validator(mode="after")
     def _needs_location(self) -> SourceConfig:
@@ -61,11 +67,13 @@ class SourceConfig(_Strict):
             raise ValueError(f"a '{self.kind}' source needs 'path = \"...\"'")
         if self.kind == "rss" and not self.url:
             raise ValueError("an 'rss' source needs 'url = \"https://...\"'")
+        if self.start is not None and self.start.tzinfo is None:
+            raise ValueError("'start' needs a time zone, e.g. start = 2024-06-11T12:00:00+03:00")
         return self
 
 
 class AlertRouteConfig(_Strict):
-    url: str = Field(description="An Apprise URL, e.g. mailto://..., json://host/path, or 'console'")
+    url: str = Field(description="Apprise URL (mailto://…, json://host/path) or 'console'")
     min_severity: Severity = "watch"
     name: str | None = None
 
@@ -80,6 +88,9 @@ class WorkspaceConfig(_Strict):
     )
     auto_case_severity: Severity | Literal["never"] = "crisis"
     sensitivity: Literal["fewer", "balanced", "more"] = "balanced"
+    alert_cooldown_minutes: int = Field(
+        default=30, ge=0, le=1440, description="Quiet time after an alert is resolved or noise"
+    )
     topics: list[TopicConfig] = Field(default_factory=list)
     sources: list[SourceConfig] = Field(default_factory=list)
     alert_routes: list[AlertRouteConfig] = Field(default_factory=list)
@@ -173,5 +184,6 @@ def load_workspace_file(path: Path) -> WorkspaceConfig:
     except FileNotFoundError:
         raise WorkspaceConfigError(str(path), ["file not found; check the path"]) from None
     except UnicodeDecodeError:
-        raise WorkspaceConfigError(str(path), ["file is not UTF-8 text; save it as UTF-8"]) from None
+        problem = "file is not UTF-8 text; save it as UTF-8"
+        raise WorkspaceConfigError(str(path), [problem]) from None
     return parse_workspace_toml(text, str(path))

@@ -97,6 +97,11 @@ def nb_z(x: float, mu: float, phi: float) -> float:
     """σ-equivalent of observing at least x against NegBin(mu, phi); 0 when x ≤ mu."""
     if x <= mu:
         return 0.0
+    # The normal approximation overstates right-skewed count tails, so when even it says
+    # "unremarkable" the exact (slow, for big means) tail sum is not worth computing.
+    approx = (x - mu) / math.sqrt(mu + phi * mu * mu)
+    if approx < 1.5:
+        return approx
     return max(0.0, z_from_log_p(nb_log_sf(x, mu, phi)))
 
 

@@ -11,9 +11,16 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from flarewatch.query.english import en_stem
-from flarewatch.query.hebrew import FINAL_TO_REGULAR, HEBREW_LETTERS, NIQQUD, is_hebrew, prefix_bases
+from flarewatch.query.hebrew import (
+    FINAL_TO_REGULAR,
+    HEBREW_LETTERS,
+    NIQQUD,
+    is_hebrew,
+    prefix_bases,
+)
 from flarewatch.query.polish import fold, pl_stem
 
 # Key namespaces. Control characters never occur in a token, so they cannot collide with words.
@@ -34,7 +41,8 @@ _EMOJI_CHARS = "\U0001F300-\U0001FAFF\U0001F000-\U0001F2FF\u2600-\u27BF\u2B00-\u
 EMOJI = (rf"[\U0001F1E6-\U0001F1FF]{{2}}|[{_EMOJI_CHARS}](?:\u200D[{_EMOJI_CHARS}])*")
 # Inside a word: apostrophes (rock'n'roll) and Hebrew geresh/gershayim (צה״ל).
 WORD = r"\w+(?:['’׳״]\w+)*"
-TOKEN_RE = re.compile(rf"[#@]?{WORD}|{EMOJI}")
+# A # or @ glued to a preceding word (x@acme.com) does not make a hashtag or a mention.
+TOKEN_RE = re.compile(rf"(?:(?<!\w)[#@])?{WORD}|{EMOJI}")
 URL_RE = re.compile(r"(?:https?://|www\.)[^\s<>\"]+", re.IGNORECASE)
 _POSSESSIVE_RE = re.compile(r"(?<=\w)['’]s?(?=\W|$)")
 # ASCII quote or apostrophe typed as gershayim/geresh between Hebrew letters: צה"ל, ג'ירפה.
@@ -43,9 +51,15 @@ _HEB_RE = re.compile(f"[{HEBREW_LETTERS}]")
 _PL_LETTERS = frozenset("ąćęłńśźżĄĆĘŁŃŚŹŻ")
 
 
+_DROP_RE = re.compile("[" + "".join(re.escape(chr(c)) for c in _DROP) + "]")
+_FINALS_RE = re.compile("[\u05da\u05dd\u05df\u05e3\u05e5\u0307]")
+
+
 def prep(text: str) -> str:
     """NFKC, niqqud and emoji modifiers dropped, Hebrew ASCII gershayim made Hebrew. Case kept."""
-    text = unicodedata.normalize("NFKC", text).translate(_DROP)
+    # re.sub scans in C and returns the same string when nothing matches; str.translate with a
+    # dict would look up every character in Python objects, several times slower on plain text.
+    text = _DROP_RE.sub("", unicodedata.normalize("NFKC", text))
     if ("'" in text or '"' in text) and _HEB_RE.search(text):
         text = _HEB_QUOTE_RE.sub(lambda m: "״" if m.group(1) == '"' else "׳", text)
     if "'" in text or "’" in text:
@@ -56,7 +70,8 @@ def prep(text: str) -> str:
 
 def foldcase(text: str) -> str:
     """Casefold plus Hebrew final letters made regular, so כ and ך compare equal."""
-    return text.casefold().translate(_FOLDCASE)
+    text = text.casefold()
+    return text.translate(_FOLDCASE) if _FINALS_RE.search(text) else text
 
 
 def strip_urls(text: str) -> str:
@@ -79,11 +94,24 @@ def urls(text: str) -> list[str]:
     return URL_RE.findall(text) if ("http" in text or "www." in text) else []
 
 
-def guess_language(text: str) -> str:
-    """Only needed when the source gave no language: the script or Polish letters decide."""
+# Frequent function words that are not words of the other language.
+_PL_TEXT = ("""się nie jest że na w z do od dla przez oraz czy jak tak ale po przy już
+bardzo są był była było brak dziś dzisiaj który która które jestem mamy ma też tylko jeszcze
+gdzie kiedy bo co ten ta to""")
+_PL_WORDS = frozenset(_PL_TEXT.split())
+_EN_TEXT = ("""the and is are of to in for with on this that was were it be have has
+not but you we they my your at by from""")
+_EN_WORDS = frozenset(_EN_TEXT.split())
+
+
+def guess_language(text: str, distinct: set[str]) -> str:
+    """Only used when the source gave no language: script, Polish letters, then function words.
+    The guess decides which stemmer applies, so it only has to tell en, pl and he apart."""
     if _HEB_RE.search(text):
         return "he"
     if not _PL_LETTERS.isdisjoint(text):
+        return "pl"
+    if len(distinct & _PL_WORDS) > len(distinct & _EN_WORDS):
         return "pl"
     return "en"
 
@@ -110,7 +138,6 @@ def token_info(token: str, lang: str, with_fold: bool) -> TokenInfo:
     body = token[1:] if token[0] in "#@" else token
     keys = {token, body}
     forms = [token, body] if body != token else [token]
-    folded: list[str] = []
     if is_hebrew(body):
         bases = prefix_bases(body)
         keys.update(bases)
@@ -121,11 +148,10 @@ def token_info(token: str, lang: str, with_fold: bool) -> TokenInfo:
         elif lang == "pl":
             keys.add(PL + pl_stem(body))
         if with_fold:
-            f = fold(body)
-            keys.add(FOLD + f)
-            folded.append(f)
+            keys.add(FOLD + fold(body))
             if lang == "pl":
                 keys.add(PLF + pl_stem(body, folded=True))
+    folded = [fold(f) for f in forms] if with_fold else []
     return TokenInfo(frozenset(keys), tuple(forms), tuple(folded))
 
 
@@ -160,6 +186,7 @@ def token_cache(lang: str, with_fold: bool) -> TokenCache:
     return cache
 
 
+@lru_cache(maxsize=65_536)
 def term_keys(norm: str, *, exact: bool, with_fold: bool) -> frozenset[str]:
     """Keys of a query word: it matches a post token whose keys meet these."""
     keys = {norm}
@@ -184,7 +211,7 @@ def analyse_query_word(text: str, *, keep_wildcards: bool) -> list[str]:
 
 
 _QWORD = r"[\w*?]+(?:['’׳״][\w*?]+)*"
-_QUERY_WORD_RE = re.compile(rf"[#@]?{_QWORD}|{EMOJI}")
+_QUERY_WORD_RE = re.compile(rf"(?:(?<!\w)[#@])?{_QWORD}|{EMOJI}")
 _QUERY_SURFACE_RE = _QUERY_WORD_RE
 
 

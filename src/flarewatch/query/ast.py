@@ -51,7 +51,7 @@ class Phrase:
 
 @dataclass(frozen=True, slots=True)
 class Near:
-    """`left NEAR/n right`: at most `distance` other tokens between the two; `ordered` = left first."""
+    """`left NEAR/n right`: at most `distance` tokens in between; `ordered`: left first."""
 
     left: Node
     right: Node
@@ -80,7 +80,7 @@ class Not:
 
 @dataclass(frozen=True, slots=True)
 class Field:
-    """`name:value`. For `title` the child is a text query; for metadata fields its leaves are values."""
+    """`name:value`. Under `title` the child is a text query; under metadata fields, values."""
 
     name: str
     child: Node

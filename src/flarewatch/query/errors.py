@@ -9,7 +9,7 @@ Severity = Literal["error", "warning"]
 
 
 def caret_line(query: str, column: int, width: int = 1) -> str:
-    """The query and a caret line under `column`; tabs are kept so the caret lines up in terminals."""
+    """The query and a caret line under `column`; tabs are kept so the caret lines up."""
     prefix = "".join("\t" if ch == "\t" else " " for ch in query[: max(column - 1, 0)])
     return f"{query}\n{prefix}{'^' * max(width, 1)}"
 

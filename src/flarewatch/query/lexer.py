@@ -37,7 +37,7 @@ class Lexeme:
 _NEAR_RE = re.compile(r"(O?NEAR)(?:/(\d+)(f?))?(?=[\s()\"{]|$)")
 _SLOP_RE = re.compile(r"~(\d+)")
 _FIELD_RE = re.compile(r"([A-Za-z]+):")
-_STOP = set(' \t\r\n()"{}')
+_WORD_RE = re.compile(r'[^\s()"{}“”]+')
 _KNOWN = FIELDS | set(FIELD_ALIASES)
 
 
@@ -100,9 +100,8 @@ def _phrase(query: str, i: int, out: list[Lexeme]) -> int:
 
 def _word(query: str, i: int, out: list[Lexeme]) -> int:
     col = i + 1
-    j = i
-    while j < len(query) and query[j] not in _STOP:
-        j += 1
+    m = _WORD_RE.match(query, i)
+    j = m.end() if m else i + 1
     text = query[i:j]
     if text in ("AND", "OR", "NOT"):
         out.append(Lexeme(Kind[text], text, col, j + 1))

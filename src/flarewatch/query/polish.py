@@ -12,6 +12,7 @@ kot/kocie are known misses; docs/queries.md lists them.
 from __future__ import annotations
 
 import unicodedata
+from functools import lru_cache
 
 _SUFFIXES = (
     # nouns
@@ -36,18 +37,25 @@ def fold(word: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
-def _table(folded: bool) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
+Table = tuple[tuple[tuple[int, frozenset[str]], ...], tuple[tuple[str, str], ...]]
+
+
+def _table(folded: bool) -> Table:
+    suffixes = {fold(s) for s in _SUFFIXES} if folded else set(_SUFFIXES)
+    # Longest first: one set lookup per suffix length instead of an endswith per suffix.
+    by_len = tuple((n, frozenset(s for s in suffixes if len(s) == n))
+                   for n in sorted({len(s) for s in suffixes}, reverse=True))
     if not folded:
-        return tuple(sorted(set(_SUFFIXES), key=len, reverse=True)), _FINAL
-    suffixes = tuple(sorted({fold(s) for s in _SUFFIXES}, key=len, reverse=True))
+        return by_len, _FINAL
     finals = tuple(dict.fromkeys((fold(a), fold(b)) for a, b in _FINAL if fold(a) != fold(b)))
-    return suffixes, finals
+    return by_len, finals
 
 
 _PLAIN = _table(False)
 _FOLDED = _table(True)
 
 
+@lru_cache(maxsize=262_144)
 def pl_stem(word: str, folded: bool = False) -> str:
     """The stem key of a casefolded word; `folded` compares without diacritics (prad = prąd)."""
     if folded:
@@ -56,9 +64,9 @@ def pl_stem(word: str, folded: bool = False) -> str:
         return word
     suffixes, finals = _FOLDED if folded else _PLAIN
     stem = word
-    for suffix in suffixes:
-        if word.endswith(suffix) and len(word) - len(suffix) >= MIN_STEM:
-            stem = word[: -len(suffix)]
+    for n, group in suffixes:
+        if len(word) - n >= MIN_STEM and word[-n:] in group:
+            stem = word[:-n]
             break
     for old, new in finals:
         if stem.endswith(old):

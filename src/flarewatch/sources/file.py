@@ -13,11 +13,12 @@ import gzip
 import hashlib
 import json
 import os
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from flarewatch.config.workspace import SourceConfig
 from flarewatch.mentions.post import Post
@@ -28,6 +29,7 @@ JSONL_SUFFIXES = (".jsonl", ".ndjson")
 CSV_SUFFIXES = (".csv",)
 HEAD_BYTES = 4096
 MAX_PROBLEMS_PER_BATCH = 100
+SETTLE_SECONDS = 30.0
 BOM = b"\xef\xbb\xbf"
 
 
@@ -60,7 +62,7 @@ def file_format(path: Path) -> tuple[str, bool]:
 
 def _open(path: Path, gzipped: bool) -> IO[bytes]:
     try:
-        return gzip.open(path, "rb") if gzipped else path.open("rb")
+        return cast(IO[bytes], gzip.open(path, "rb")) if gzipped else path.open("rb")
     except FileNotFoundError:
         raise SourceError(f"{path}: file not found; check the path") from None
     except OSError as err:
@@ -170,7 +172,7 @@ class _Reader:
             except StopIteration:
                 return
             except csv.Error as err:
-                if feed.held_back:
+                if feed.held_back or (feed.hit_end and not self.final):
                     return
                 yield _Item(
                     None,
@@ -203,8 +205,8 @@ class _Reader:
                 yield _Item(None, problem, feed.offset, feed.line, False)
                 continue
             record = {name: cell for name, cell in zip(header, row, strict=True) if cell != ""}
-            post, problem = self._post(record, where_line)
-            yield _Item(post, problem, feed.offset, feed.line, False)
+            post, record_problem = self._post(record, where_line)
+            yield _Item(post, record_problem, feed.offset, feed.line, False)
 
 
 class _LineFeed:
@@ -315,8 +317,11 @@ class FileSource:
             offset = int(checkpoint.get("offset", 0))
             line = int(checkpoint.get("line", 0))
             partial = bool(checkpoint.get("partial", False))
+        # A file untouched for a while is complete: its unterminated last line is read (and
+        # reported if malformed) instead of waiting for a newline that will never come.
+        settled = time.time() - self.path.stat().st_mtime > SETTLE_SECONDS
         reader = _Reader(
-            self.path, default_platform=self.platform, source_key=self.key, final=False
+            self.path, default_platform=self.platform, source_key=self.key, final=settled
         )
         posts: list[Post] = []
         problems: list[SourceProblem] = []

@@ -1,0 +1,145 @@
+"""`flarewatch alerts`: list, inspect, acknowledge and close alerts, and send pending deliveries."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy import select
+
+from flarewatch.alerts import service
+from flarewatch.alerts.cliutil import cli_session, default_actor, when, workspace_id_for
+from flarewatch.alerts.models import ALERT_STATUSES, AlertDelivery
+from flarewatch.alerts.notify import build_message, deliver_pending
+from flarewatch.alerts.routing import describe_route
+from flarewatch.cases.service import case_for_alert
+from flarewatch.db.base import utcnow
+
+app = typer.Typer(
+    help="Alerts: list, show, acknowledge, resolve or mark as noise; send pending notifications.",
+    no_args_is_help=True,
+)
+console = Console()
+
+SEVERITY_STYLE = {"watch": "cyan", "warning": "yellow", "crisis": "bold red"}
+
+AlertId = Annotated[int, typer.Argument(help="The alert's number, as shown by 'alerts list'.")]
+By = Annotated[
+    str | None,
+    typer.Option("--by", help="Who is acting (default: cli:<your login name>)."),
+]
+
+
+@app.command("list")
+def list_command(
+    workspace: Annotated[
+        str | None, typer.Option("--workspace", "-w", help="Only this workspace (its slug).")
+    ] = None,
+    status: Annotated[
+        str | None,
+        typer.Option("--status", "-s", help=f"Only this status: {', '.join(ALERT_STATUSES)}."),
+    ] = None,
+    limit: Annotated[
+        int, typer.Option("--limit", "-n", help="At most this many, newest first.")
+    ] = 50,
+) -> None:
+    """List alerts, newest first."""
+    with cli_session() as session:
+        alerts = service.list_alerts(
+            session, workspace_id_for(session, workspace), status=status, limit=limit
+        )
+        if not alerts:
+            console.print("No alerts.")
+            return
+        table = Table("ID", "Severity", "Status", "Risk", "Title", "Window end", "Group")
+        for alert in alerts:
+            style = SEVERITY_STYLE.get(alert.severity, "")
+            table.add_row(
+                str(alert.id),
+                f"[{style}]{alert.severity}[/{style}]" if style else alert.severity,
+                alert.status,
+                f"{alert.risk_score:.0f}",
+                alert.title,
+                when(alert.window_end),
+                alert.group_key,
+            )
+        console.print(table)
+
+
+@app.command("show")
+def show_command(alert_id: AlertId) -> None:
+    """Show one alert: why it fired, its key posts and where it was delivered."""
+    with cli_session() as session:
+        alert = service.get_alert(session, alert_id)
+        message = build_message(session, alert)
+        console.print(f"[bold]{message.title}[/bold]", highlight=False)
+        console.print(message.body, highlight=False)
+        ack = f"by {alert.acknowledged_by} at {when(alert.acknowledged_at)}"
+        console.print(f"\nStatus: {alert.status}" + (f" ({ack})" if alert.acknowledged_by else ""))
+        case = case_for_alert(session, alert.id)
+        console.print(
+            f"Case: #{case.id} ({case.status})"
+            if case
+            else f"Case: none (open one with 'flarewatch cases open --alert {alert.id}')",
+            highlight=False,
+        )
+        deliveries = session.scalars(
+            select(AlertDelivery)
+            .where(AlertDelivery.alert_id == alert.id)
+            .order_by(AlertDelivery.id)
+        ).all()
+        if deliveries:
+            table = Table("Route", "Severity", "Status", "Attempts", "Sent / next try", "Error")
+            for d in deliveries:
+                timing = when(d.sent_at) if d.sent_at else when(d.next_attempt_at)
+                table.add_row(
+                    describe_route(d.route),
+                    d.severity,
+                    d.status,
+                    str(d.attempts),
+                    timing,
+                    d.last_error or "",
+                )
+            console.print(table)
+
+
+@app.command("ack")
+def ack_command(alert_id: AlertId, by: By = None) -> None:
+    """Acknowledge an alert: someone is on it (acknowledging twice changes nothing)."""
+    with cli_session() as session:
+        alert = service.acknowledge(session, alert_id, by or default_actor())
+        console.print(
+            f"Alert #{alert.id} acknowledged by {alert.acknowledged_by}.", highlight=False
+        )
+
+
+@app.command("noise")
+def noise_command(alert_id: AlertId, by: By = None) -> None:
+    """Mark an alert as noise: it should not have fired (detection learns from these)."""
+    with cli_session() as session:
+        alert = service.mark_noise(session, alert_id, by or default_actor())
+        console.print(f"Alert #{alert.id} marked as noise.", highlight=False)
+
+
+@app.command("resolve")
+def resolve_command(alert_id: AlertId, by: By = None) -> None:
+    """Resolve an alert: the signal is over (its group stays quiet for the cool-down)."""
+    with cli_session() as session:
+        alert = service.resolve(session, alert_id, by or default_actor())
+        console.print(f"Alert #{alert.id} resolved.", highlight=False)
+
+
+@app.command("deliver")
+def deliver_command() -> None:
+    """Send every notification that is due now, and retry failed ones whose time has come."""
+    with cli_session() as session:
+        report = deliver_pending(session, utcnow(), console=console)
+        console.print(
+            f"{len(report.sent)} sent, {len(report.retrying)} to retry, "
+            f"{len(report.failed)} failed, {len(report.skipped)} skipped.",
+            highlight=False,
+        )
+        for delivery_id, error in report.errors.items():
+            console.print(f"  delivery #{delivery_id}: {error}", style="red", highlight=False)

@@ -1,0 +1,237 @@
+"""Sending queued alert deliveries: Apprise by default, the console, and any registered notifier.
+
+Deliveries are rows, so a crash or restart loses nothing: `deliver_pending` picks up whatever is
+due, and a failed send is retried later with backoff. Sending is at-least-once: if the caller's
+transaction rolls back after a send, the row is still pending and is sent again.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Protocol
+
+import apprise
+from rich.console import Console
+from rich.panel import Panel
+from rich.text import Text
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from flarewatch.alerts.hygiene import severity_rank
+from flarewatch.alerts.message import AlertMessage, PostLink, render_message
+from flarewatch.alerts.models import Alert, AlertDelivery
+from flarewatch.alerts.routing import CONSOLE_ROUTE, describe_route
+from flarewatch.alerts.service import alert_posts
+from flarewatch.workspaces.models import Topic, Workspace
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8
+FIRST_RETRY = timedelta(seconds=30)
+MAX_RETRY = timedelta(hours=1)
+BATCH = 200
+
+SEVERITY_STYLE = {"watch": "cyan", "warning": "yellow", "crisis": "bold red"}
+NOTIFY_TYPE = {
+    "watch": apprise.NotifyType.INFO,
+    "warning": apprise.NotifyType.WARNING,
+    "crisis": apprise.NotifyType.FAILURE,
+}
+
+
+class DeliveryError(Exception):
+    """A send that did not go through; `permanent` ones are not retried (e.g. a malformed URL)."""
+
+    def __init__(self, message: str, *, permanent: bool = False) -> None:
+        super().__init__(message)
+        self.permanent = permanent
+
+
+class Notifier(Protocol):
+    """Sends one message to one route, or raises DeliveryError."""
+
+    def send(self, route: str, message: AlertMessage) -> None: ...
+
+
+class AppriseNotifier:
+    """Any of Apprise's ~100 services, addressed by URL (mailto://, json://, slack://, tgram://…)."""
+
+    def __init__(self) -> None:
+        self._asset = apprise.AppriseAsset(
+            app_id="Flarewatch", app_desc="Flarewatch alerts", app_url=""
+        )
+
+    def send(self, route: str, message: AlertMessage) -> None:
+        client = apprise.Apprise(asset=self._asset)
+        if not client.add(route):
+            raise DeliveryError(
+                "not a valid Apprise URL; check the route in the workspace file (docs/alerts.md)",
+                permanent=True,
+            )
+        with apprise.LogCapture(level=logging.WARNING, fmt="%(message)s") as captured:
+            ok = client.notify(
+                title=message.title,
+                body=message.body,
+                body_format=apprise.NotifyFormat.TEXT,
+                notify_type=NOTIFY_TYPE.get(message.severity, apprise.NotifyType.INFO),
+            )
+        if not ok:
+            lines = [line for line in captured.getvalue().splitlines() if line.strip()]
+            raise DeliveryError(lines[-1] if lines else "the service did not accept the message")
+
+
+class ConsoleNotifier:
+    """A Rich panel in the terminal running the pipeline or the CLI."""
+
+    def __init__(self, console: Console | None = None) -> None:
+        self.console = console or Console()
+
+    def send(self, route: str, message: AlertMessage) -> None:
+        style = SEVERITY_STYLE.get(message.severity, "white")
+        self.console.print(
+            Panel(
+                Text(message.body),
+                title=Text(message.title, style=style),
+                border_style=style,
+                expand=False,
+            )
+        )
+
+
+_REGISTRY: dict[str, Notifier] = {}
+
+
+def register_notifier(scheme: str, notifier: Notifier) -> None:
+    """Route URLs starting with `scheme://` go to `notifier` instead of Apprise."""
+    _REGISTRY[scheme.lower()] = notifier
+
+
+def route_scheme(route: str) -> str:
+    return route if route == CONSOLE_ROUTE else route.split("://", 1)[0].lower()
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """Exponential backoff: 30 s, 1 min, 2 min, … capped at an hour."""
+    # The exponent is capped so a long-failing row cannot overflow timedelta.
+    return min(FIRST_RETRY * (1 << min(max(0, attempts - 1), 16)), MAX_RETRY)
+
+
+@dataclass(slots=True)
+class DeliveryReport:
+    sent: list[int] = field(default_factory=list)
+    retrying: list[int] = field(default_factory=list)
+    failed: list[int] = field(default_factory=list)  # gave up: permanent error or out of attempts
+    skipped: list[int] = field(default_factory=list)  # alert closed before it could be sent
+    errors: dict[int, str] = field(default_factory=dict)  # delivery id → last error
+
+    @property
+    def total(self) -> int:
+        return len(self.sent) + len(self.retrying) + len(self.failed) + len(self.skipped)
+
+
+def deliver_pending(
+    session: Session,
+    now: datetime,
+    *,
+    console: Console | None = None,
+    notifiers: Mapping[str, Notifier] | None = None,
+    limit: int = BATCH,
+) -> DeliveryReport:
+    """Send every delivery due at `now`; one failing route never stops the others."""
+    chosen: dict[str, Notifier] = {CONSOLE_ROUTE: ConsoleNotifier(console), **_REGISTRY}
+    chosen.update(notifiers or {})
+    fallback = AppriseNotifier()
+    report = DeliveryReport()
+    # SKIP LOCKED lets two runners (pipeline and CLI) share the queue on PostgreSQL without
+    # double sends; SQLite serialises writers anyway and ignores the clause.
+    due = session.scalars(
+        select(AlertDelivery)
+        .where(AlertDelivery.status == "pending", AlertDelivery.next_attempt_at <= now)
+        .order_by(AlertDelivery.next_attempt_at, AlertDelivery.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    ).all()
+    for delivery in due:
+        alert = session.get(Alert, delivery.alert_id)
+        if alert is None or alert.status in ("resolved", "noise"):
+            delivery.status = "skipped"
+            delivery.last_error = "alert was closed before it could be sent"
+            report.skipped.append(delivery.id)
+            continue
+        notifier = chosen.get(route_scheme(delivery.route), fallback)
+        delivery.attempts += 1
+        try:
+            notifier.send(delivery.route, build_message(session, alert))
+        except Exception as err:  # noqa: BLE001 - any notifier bug must not stop other routes
+            _record_failure(delivery, err, now, report)
+        else:
+            delivery.status = "sent"
+            delivery.sent_at = now
+            delivery.last_error = None
+            report.sent.append(delivery.id)
+    session.flush()
+    return report
+
+
+def _record_failure(
+    delivery: AlertDelivery, err: Exception, now: datetime, report: DeliveryReport
+) -> None:
+    message = str(err) or type(err).__name__
+    delivery.last_error = message[:2000]
+    report.errors[delivery.id] = message
+    permanent = isinstance(err, DeliveryError) and err.permanent
+    if permanent or delivery.attempts >= MAX_ATTEMPTS:
+        delivery.status = "failed"
+        report.failed.append(delivery.id)
+    else:
+        delivery.next_attempt_at = now + retry_delay(delivery.attempts)
+        report.retrying.append(delivery.id)
+    log.warning(
+        "alert #%s delivery to %s failed (attempt %s): %s",
+        delivery.alert_id,
+        describe_route(delivery.route),
+        delivery.attempts,
+        message,
+    )
+
+
+def build_message(session: Session, alert: Alert) -> AlertMessage:
+    workspace = session.get(Workspace, alert.workspace_id)
+    topic = session.get(Topic, alert.topic_id) if alert.topic_id is not None else None
+    return render_message(
+        alert_id=alert.id,
+        severity=alert.severity,
+        status=alert.status,
+        title=alert.title,
+        explanation=alert.explanation,
+        risk_score=alert.risk_score,
+        factors=alert.factors or [],
+        window_start=alert.window_start,
+        window_end=alert.window_end,
+        workspace_name=workspace.name if workspace else f"workspace #{alert.workspace_id}",
+        topic_name=(topic.name or topic.key) if topic else None,
+        posts=key_posts(session, alert),
+        escalated_from=_escalated_from(session, alert),
+    )
+
+
+def key_posts(session: Session, alert: Alert, limit: int = 5) -> list[PostLink]:
+    return [
+        PostLink(url=post.url, text=post.text, platform=post.platform)
+        for post in alert_posts(session, alert, limit)
+    ]
+
+
+def _escalated_from(session: Session, alert: Alert) -> str | None:
+    earlier = session.scalars(
+        select(AlertDelivery.severity).where(AlertDelivery.alert_id == alert.id).distinct()
+    ).all()
+    lower = [s for s in earlier if s in NOTIFY_TYPE and severity_rank(s) < _rank(alert.severity)]
+    return max(lower, key=severity_rank) if lower else None
+
+
+def _rank(severity: str) -> int:
+    return severity_rank(severity) if severity in NOTIFY_TYPE else 0

@@ -1,0 +1,230 @@
+"""Seasonal, spike-robust baselines from a topic's own hourly history.
+
+The expected rate for a local hour is a median over comparable past hours, chosen by how much
+history exists (the cold-start ladder, also in docs/detection.md):
+
+1. weekly  — ≥ 3 earlier weeks: the same hour of the same weekday (e.g. "Tuesday 14:00");
+2. daily   — ≥ 3 earlier days: the same hour on days of the same kind (workday vs weekend,
+             per the workspace's weekend days), or on all days when too few of that kind;
+3. global  — ≥ 6 hours: every hour seen in the last week (no seasonality yet);
+4. prior   — less: a fixed prior rate with wide dispersion and higher absolute floors.
+
+At the global level the rate is the 90th percentile of hours rather than the median, because
+without a day of history the daily cycle is unknown and every morning would look like a surge.
+
+Medians ignore past spikes, so last Tuesday's crisis does not hide this Tuesday's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flarewatch.detect.stats import mad, median
+
+HISTORY_HOURS = 28 * 24
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+DEFAULT_WEEKEND = ("sat", "sun")
+RATE_FLOOR = 0.1  # posts per hour; a topic never expects exactly nothing
+PRIOR_RATE = 2.0  # posts per hour assumed before any history exists
+PRIOR_PHI = 1.0
+PHI_MIN = 0.05
+PHI_MAX = 1.5
+GLOBAL_PHI = 0.3
+NEG_SHARE_PRIOR = 0.15
+NEG_SHARE_PRIOR_WEIGHT = 20.0
+
+
+@dataclass(slots=True)
+class Baseline:
+    """What one local hour of a topic is expected to look like."""
+
+    level: str  # weekly, daily, global, prior
+    label: str  # e.g. "Tuesday 14:00 baseline"
+    rate: float  # posts per hour
+    phi: float  # negative binomial over-dispersion
+    negative_share: float
+    reach_rate: float  # reach per hour
+    engagement_rate: float  # engagement per hour
+    samples: int
+
+
+def weekday_of(hour_index: int) -> int:
+    """Monday = 0 for an hour counted from 1970-01-01 00:00 local (a Thursday)."""
+    return (hour_index // 24 + 3) % 7
+
+
+def weekend_indices(weekend: list[str] | tuple[str, ...] | None) -> frozenset[int]:
+    names = weekend if weekend else DEFAULT_WEEKEND
+    return frozenset(WEEKDAYS.index(n[:3].lower()) for n in names if n[:3].lower() in WEEKDAYS)
+
+
+class HourlyHistory:
+    """A ring of the last 28 days of hourly totals keyed by local hour index."""
+
+    __slots__ = ("hour", "count", "negative", "reach", "engagement", "story_max", "first_hour")
+
+    def __init__(self) -> None:
+        self.hour = [-1] * HISTORY_HOURS
+        self.count = [0.0] * HISTORY_HOURS
+        self.negative = [0.0] * HISTORY_HOURS
+        self.reach = [0.0] * HISTORY_HOURS
+        self.engagement = [0.0] * HISTORY_HOURS
+        self.story_max = [0.0] * HISTORY_HOURS
+        self.first_hour: int | None = None
+
+    def put(
+        self,
+        hour: int,
+        count: float,
+        negative: float,
+        reach: float,
+        engagement: float,
+        story_max: float,
+    ) -> None:
+        i = hour % HISTORY_HOURS
+        self.hour[i] = hour
+        self.count[i] = count
+        self.negative[i] = negative
+        self.reach[i] = reach
+        self.engagement[i] = engagement
+        self.story_max[i] = story_max
+        if self.first_hour is None or hour < self.first_hour:
+            self.first_hour = hour
+
+    def has(self, hour: int) -> bool:
+        return self.hour[hour % HISTORY_HOURS] == hour
+
+    def valid(self, hours: list[int]) -> list[int]:
+        return [h for h in hours if self.has(h)]
+
+    def to_dict(self) -> dict[str, object]:
+        keep = [i for i, h in enumerate(self.hour) if h >= 0]
+        return {
+            "first_hour": self.first_hour,
+            "rows": [
+                [
+                    self.hour[i],
+                    self.count[i],
+                    self.negative[i],
+                    round(self.reach[i], 1),
+                    round(self.engagement[i], 1),
+                    self.story_max[i],
+                ]
+                for i in keep
+            ],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, object]) -> HourlyHistory:
+        history = cls()
+        rows = data.get("rows", [])
+        assert isinstance(rows, list)
+        for row in rows:
+            history.put(int(row[0]), row[1], row[2], row[3], row[4], row[5])
+        first = data.get("first_hour")
+        history.first_hour = int(first) if isinstance(first, int) else history.first_hour
+        return history
+
+
+def _robust_rate(values: list[float]) -> float:
+    """Median, but never below a trimmed mean, so quiet topics (mostly 0, some 1) expect > 0."""
+    if not values:
+        return RATE_FLOOR
+    trimmed = sorted(values)[:-1] if len(values) >= 4 else values
+    return max(median(values), sum(trimmed) / len(trimmed), RATE_FLOOR)
+
+
+def _quantile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else 0.0
+
+
+def _dispersion(values: list[float], centre: float) -> float:
+    if len(values) < 3:
+        return PRIOR_PHI
+    spread = mad(values, median(values))
+    phi = (spread * spread - centre) / (centre * centre) if centre > 0 else PHI_MAX
+    # Few samples mean an uncertain level; widen the tail rather than trust it.
+    phi = max(PHI_MIN, phi) + 0.25 / len(values)
+    return min(PHI_MAX, phi)
+
+
+def _clock(hour_index: int) -> str:
+    return f"{hour_index % 24:02d}:00"
+
+
+def baseline_for_hour(
+    history: HourlyHistory, hour: int, weekend: frozenset[int] = frozenset({5, 6})
+) -> Baseline:
+    """The baseline for local hour `hour`, from completed hours before it only."""
+    weekly = history.valid([hour - 168 * k for k in range(1, 5)])
+    days = history.valid([hour - 24 * k for k in range(1, 15)])
+    is_weekend = weekday_of(hour) in weekend
+    same_kind = [h for h in days if (weekday_of(h) in weekend) == is_weekend]
+
+    if len(weekly) >= 3:
+        level, ref, spread_ref = "weekly", weekly, days
+        label = f"{WEEKDAY_NAMES[weekday_of(hour)]} {_clock(hour)} baseline"
+    elif len(same_kind) >= 3:
+        level, ref, spread_ref = "daily", same_kind, same_kind
+        label = f"{'weekend' if is_weekend else 'workday'} {_clock(hour)} baseline"
+    elif len(days) >= 3:
+        level, ref, spread_ref = "daily", days, days
+        label = f"{_clock(hour)} baseline (all days)"
+    else:
+        recent = history.valid(list(range(hour - 168, hour)))
+        if len(recent) < 6:
+            return _prior(history, recent)
+        level, ref, spread_ref = "global", recent, recent
+        label = f"baseline of the last {len(recent)} hours (cold start)"
+
+    counts = [history.count[h % HISTORY_HOURS] for h in ref]
+    rate = _robust_rate(counts)
+    spread_counts = [history.count[h % HISTORY_HOURS] for h in spread_ref]
+    phi = _dispersion(spread_counts, _robust_rate(spread_counts))
+    if level == "global":
+        # Without a day of history the daily cycle is unknown, so the morning rise would look
+        # like a surge; judge against a busy hour (the 90th percentile) and a wider tail.
+        rate = max(rate, _quantile(counts, 0.9))
+        phi = max(phi, GLOBAL_PHI)
+    pooled = spread_ref if len(spread_ref) > len(ref) else ref
+    total = sum(history.count[h % HISTORY_HOURS] for h in pooled)
+    negative = sum(history.negative[h % HISTORY_HOURS] for h in pooled)
+    share = (negative + NEG_SHARE_PRIOR * NEG_SHARE_PRIOR_WEIGHT) / (
+        total + NEG_SHARE_PRIOR_WEIGHT
+    )
+    return Baseline(
+        level=level,
+        label=label,
+        rate=rate,
+        phi=phi,
+        negative_share=share,
+        reach_rate=max(1.0, median([history.reach[h % HISTORY_HOURS] for h in ref])),
+        engagement_rate=max(1.0, median([history.engagement[h % HISTORY_HOURS] for h in ref])),
+        samples=len(ref),
+    )
+
+
+def _prior(history: HourlyHistory, recent: list[int]) -> Baseline:
+    counts = [history.count[h % HISTORY_HOURS] for h in recent]
+    # A mean over a handful of hours is all there is; the prior keeps a brand-new topic's
+    # first busy hour from reading as a crisis, and the floors in score.py do the rest.
+    rate = max(PRIOR_RATE, sum(counts) / len(counts)) if counts else PRIOR_RATE
+    return Baseline(
+        level="prior",
+        label="cold-start prior (under 6 hours of history)",
+        rate=rate,
+        phi=PRIOR_PHI,
+        negative_share=NEG_SHARE_PRIOR,
+        reach_rate=1.0,
+        engagement_rate=1.0,
+        samples=len(counts),
+    )
+
+
+def story_baseline(history: HourlyHistory, hour: int) -> float:
+    """Typical size (posts in 30 min) of a topic's biggest story, from the last 3 days."""
+    values = [history.story_max[h % HISTORY_HOURS] for h in history.valid(
+        list(range(hour - 72, hour)))]
+    return max(2.0, median(values) + mad(values, median(values))) if values else 2.0

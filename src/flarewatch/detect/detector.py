@@ -1,0 +1,389 @@
+"""The online per-topic detector: one `step` per interval, the same code live and in backtests.
+
+State is O(window + 28 days of hours) per topic and every step is O(1) amortised: window sums
+are kept running, and the seasonal baseline is recomputed only when the local hour changes. A
+step at interval t only ever sees intervals ≤ t, which is what makes backtests honest.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flarewatch.detect.baseline import (
+    Baseline,
+    HourlyHistory,
+    baseline_for_hour,
+    story_baseline,
+    weekend_indices,
+)
+from flarewatch.detect.score import (
+    Assessment,
+    Evidence,
+    Influencer,
+    StorySignal,
+    Thresholds,
+    assess,
+    thresholds_for,
+)
+from flarewatch.detect.stats import nb_z
+from flarewatch.detect.types import SEVERITY_ORDER
+
+WINDOW_MINUTES = (10, 60, 180)
+EXTRAS_MINUTES = 60  # authors, platforms, terms and influencers are looked at over the last hour
+EPISODE_CALM_MINUTES = 60  # an episode ends after this long below watch
+REFRESH_MINUTES = 30  # re-emit an ongoing episode this often so alert figures stay fresh
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+@dataclass(slots=True)
+class Interval:
+    """What happened to one topic in one interval (a minute live; any fixed step in a CSV)."""
+
+    start: datetime  # timezone-aware
+    count: float
+    negative: float = 0.0
+    reach: float = 0.0
+    engagement: float = 0.0
+    authors: list[int] | None = None  # None: unknown (CSV series)
+    platforms: dict[str, int] | None = None
+    crisis_terms: dict[str, int] | None = None
+    influencers: list[Influencer] | None = None
+    story: StorySignal | None = None  # the most notable story as of the end of this interval
+    story_max: float = 0.0  # posts in the last 30 min of the topic's biggest story
+    has_negative: bool = True
+
+
+@dataclass(slots=True)
+class StepResult:
+    assessment: Assessment
+    emit: bool  # start of an episode, a severity rise, or a periodic refresh
+    window_start: datetime
+    window_end: datetime
+    baseline: Baseline | None = None
+
+
+@dataclass(slots=True)
+class _Extras:
+    authors: list[int] | None
+    platforms: dict[str, int] | None
+    terms: dict[str, int] | None
+    influencers: list[Influencer] | None
+
+
+@dataclass(slots=True)
+class DetectorConfig:
+    step_minutes: int = 1
+    timezone: str = "UTC"
+    weekend: list[str] | None = None
+    sensitivity: str = "balanced"
+    noise_marks: int = 0
+    windows: list[int] = field(default_factory=list)  # in intervals; derived when empty
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.step_minutes <= 60:
+            raise ValueError("step_minutes must be between 1 and 60")
+        if not self.windows:
+            self.windows = sorted({max(1, round(w / self.step_minutes)) for w in WINDOW_MINUTES})
+
+
+class TopicDetector:
+    """Online anomaly and risk detector for one topic (or one CSV series)."""
+
+    def __init__(self, config: DetectorConfig) -> None:
+        self.config = config
+        self.tz = ZoneInfo(config.timezone)
+        self.weekend = weekend_indices(config.weekend)
+        self.thresholds: Thresholds = thresholds_for(config.sensitivity, config.noise_marks)
+        self.history = HourlyHistory()
+        self.capacity = max(config.windows + [EXTRAS_MINUTES // config.step_minutes, 1])
+        cap = self.capacity
+        self.count = [0.0] * cap
+        self.negative = [0.0] * cap
+        self.expected = [0.0] * cap
+        self.reach = [0.0] * cap
+        self.engagement = [0.0] * cap
+        self.extras: list[_Extras | None] = [None] * cap
+        self.pos = -1  # ring index of the newest interval
+        self.filled = 0
+        self.sums: dict[int, list[float]] = {w: [0.0] * 5 for w in config.windows}
+        self.cur_hour: int | None = None
+        self.acc = [0.0] * 5  # count, negative, reach, engagement, story max of this hour
+        self.baseline: Baseline | None = None
+        self.story_expected = 2.0
+        self.last_start: datetime | None = None
+        self.episode: str | None = None
+        self.episode_group: str | None = None  # set by the caller that names the signal
+        self.calm = 0
+        self.since_emit = 0
+        self._offsets: dict[int, int] = {}
+
+    # -- time -------------------------------------------------------------------------------
+    def _local_hour(self, start: datetime) -> int:
+        seconds = int((start - _EPOCH).total_seconds())
+        utc_hour = seconds // 3600
+        offset = self._offsets.get(utc_hour)
+        if offset is None:
+            delta = start.astimezone(self.tz).utcoffset() or timedelta(0)
+            offset = int(delta.total_seconds())
+            if len(self._offsets) > 256:
+                self._offsets.clear()
+            self._offsets[utc_hour] = offset
+        return (seconds + offset) // 3600
+
+    def _roll_hour(self, hour: int) -> None:
+        if self.cur_hour is not None:
+            self.history.put(self.cur_hour, *self.acc)
+        self.acc = [0.0] * 5
+        self.cur_hour = hour
+        self.baseline = baseline_for_hour(self.history, hour, self.weekend)
+        self.story_expected = story_baseline(self.history, hour)
+        self._resum()
+
+    def _resum(self) -> None:
+        """Recompute running sums exactly, so float drift never accumulates past an hour."""
+        for w, sums in self.sums.items():
+            n = min(w, self.filled)
+            idx = [(self.pos - k) % self.capacity for k in range(n)]
+            sums[0] = sum(self.count[i] for i in idx)
+            sums[1] = sum(self.negative[i] for i in idx)
+            sums[2] = sum(self.expected[i] for i in idx)
+            sums[3] = sum(self.reach[i] for i in idx)
+            sums[4] = sum(self.engagement[i] for i in idx)
+
+    # -- the step ---------------------------------------------------------------------------
+    def step(self, iv: Interval) -> StepResult:
+        if self.last_start is not None and iv.start <= self.last_start:
+            raise ValueError(f"intervals must move forward in time ({iv.start} after "
+                             f"{self.last_start})")
+        self.last_start = iv.start
+        hour = self._local_hour(iv.start)
+        if hour != self.cur_hour:
+            self._roll_hour(hour)
+        baseline = self.baseline
+        assert baseline is not None
+        acc = self.acc
+        acc[0] += iv.count
+        acc[1] += iv.negative
+        acc[2] += iv.reach
+        acc[3] += iv.engagement
+        acc[4] = max(acc[4], iv.story_max)
+
+        expected = baseline.rate * self.config.step_minutes / 60.0
+        cap = self.capacity
+        self.pos = (self.pos + 1) % cap
+        self.filled = min(cap, self.filled + 1)
+        for w, sums in self.sums.items():
+            if self.filled > w:
+                old = (self.pos - w) % cap
+                sums[0] -= self.count[old]
+                sums[1] -= self.negative[old]
+                sums[2] -= self.expected[old]
+                sums[3] -= self.reach[old]
+                sums[4] -= self.engagement[old]
+            sums[0] += iv.count
+            sums[1] += iv.negative
+            sums[2] += expected
+            sums[3] += iv.reach
+            sums[4] += iv.engagement
+        p = self.pos
+        self.count[p] = iv.count
+        self.negative[p] = iv.negative
+        self.expected[p] = expected
+        self.reach[p] = iv.reach
+        self.engagement[p] = iv.engagement
+        self.extras[p] = (
+            _Extras(iv.authors, iv.platforms, iv.crisis_terms, iv.influencers)
+            if iv.authors is not None or iv.platforms or iv.crisis_terms or iv.influencers
+            else None
+        )
+        assessment, window = self._evaluate(iv, baseline)
+        emit = self._episode(assessment)
+        end = iv.start + timedelta(minutes=self.config.step_minutes)
+        start = end - timedelta(minutes=window * self.config.step_minutes)
+        return StepResult(assessment, emit, start, end, baseline)
+
+    def _trimmed(self, w: int, values: list[float], share: float) -> float:
+        """How far the window's largest interval stands above its second largest.
+
+        Subtracted from the window total: a one-interval blip (a bot burst, a duplicate flood)
+        stands alone and is removed, while a real onset has neighbours of similar size and
+        keeps nearly all its evidence.
+        """
+        n = min(w, self.filled)
+        first = second = 0.0
+        for k in range(n):
+            i = (self.pos - k) % self.capacity
+            excess = values[i] - self.expected[i] * share
+            if excess > first:
+                first, second = excess, first
+            elif excess > second:
+                second = excess
+        return max(0.0, first - max(second, 0.0))
+
+    def _evaluate(self, iv: Interval, baseline: Baseline) -> tuple[Assessment, int]:
+        phi = baseline.phi
+        share = baseline.negative_share
+        best: tuple[float, int, float, float] | None = None  # z, window, z_vol, z_neg
+        for w, sums in self.sums.items():
+            x, neg, mu = sums[0], sums[1], sums[2]
+            z_vol = nb_z(x, mu, phi) if x > mu else 0.0
+            z_neg = nb_z(neg, mu * share, phi) if iv.has_negative and neg > mu * share else 0.0
+            if w >= 2 and max(z_vol, z_neg) >= 2.5:
+                if z_vol >= 2.5:
+                    z_vol = nb_z(x - self._trimmed(w, self.count, 1.0), mu, phi)
+                if z_neg >= 2.5:
+                    z_neg = nb_z(neg - self._trimmed(w, self.negative, share), mu * share, phi)
+            z = max(z_vol, z_neg)
+            if best is None or z > best[0]:
+                best = (z, w, z_vol, z_neg)
+        assert best is not None
+        z, w, z_vol, z_neg = best
+        story = iv.story
+        if z < 2.5 and (story is None or story.recent < 4):
+            return Assessment(0.0, None, []), w
+        sums = self.sums[w]
+        ev = Evidence(
+            baseline=baseline,
+            window_minutes=w * self.config.step_minutes,
+            count=sums[0],
+            expected=sums[2],
+            z_volume=z_vol,
+            negative=sums[1],
+            expected_negative=sums[2] * share,
+            z_negative=z_neg,
+            reach=sums[3],
+            expected_reach=baseline.reach_rate * w * self.config.step_minutes / 60.0,
+            engagement=sums[4],
+            expected_engagement=baseline.engagement_rate * w * self.config.step_minutes / 60.0,
+            story=story,
+            story_expected=self.story_expected,
+            has_negative=iv.has_negative,
+        )
+        self._add_extras(ev, min(w, max(1, EXTRAS_MINUTES // self.config.step_minutes)))
+        return assess(ev, self.thresholds), w
+
+    def _add_extras(self, ev: Evidence, n: int) -> None:
+        authors: set[int] = set()
+        platforms: Counter[str] = Counter()
+        terms: Counter[str] = Counter()
+        influencers: dict[str, Influencer] = {}
+        known_authors = False
+        for k in range(min(n, self.filled)):
+            extra = self.extras[(self.pos - k) % self.capacity]
+            if extra is None:
+                continue
+            if extra.authors is not None:
+                known_authors = True
+                authors.update(extra.authors)
+            platforms.update(extra.platforms or {})
+            terms.update(extra.terms or {})
+            for inf in extra.influencers or []:
+                influencers[inf.handle] = inf
+        ev.unique_authors = len(authors) if known_authors else None
+        ev.platforms = [p for p, _ in platforms.most_common()]
+        ev.crisis_terms = dict(terms)
+        ev.influencers = sorted(influencers.values(), key=lambda i: -(i.followers or 0))
+
+    def _episode(self, assessment: Assessment) -> bool:
+        """Decide whether this step is news: alerting does its own grouping, but a replayed
+        week should not hand it one candidate per minute of a long episode."""
+        sev = assessment.severity
+        steps_calm = max(1, EPISODE_CALM_MINUTES // self.config.step_minutes)
+        steps_refresh = max(1, REFRESH_MINUTES // self.config.step_minutes)
+        if sev is None:
+            if self.episode is not None:
+                self.calm += 1
+                if self.calm >= steps_calm:
+                    self.episode = None
+                    self.episode_group = None
+            return False
+        self.calm = 0
+        self.since_emit += 1
+        if self.episode is None or SEVERITY_ORDER[sev] > SEVERITY_ORDER[self.episode]:
+            self.episode = sev
+            self.since_emit = 0
+            return True
+        if self.since_emit >= steps_refresh:
+            self.since_emit = 0
+            return True
+        return False
+
+    # -- durability -------------------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        def ring(values: list[float]) -> list[float]:
+            return [round(v, 4) for v in values]
+
+        return {
+            "v": 1,
+            "step_minutes": self.config.step_minutes,
+            "history": self.history.to_dict(),
+            "count": ring(self.count),
+            "negative": ring(self.negative),
+            "expected": ring(self.expected),
+            "reach": ring(self.reach),
+            "engagement": ring(self.engagement),
+            "extras": [_extras_to_json(e) for e in self.extras],
+            "pos": self.pos,
+            "filled": self.filled,
+            "cur_hour": self.cur_hour,
+            "acc": self.acc,
+            "last_start": self.last_start.isoformat() if self.last_start else None,
+            "episode": self.episode,
+            "episode_group": self.episode_group,
+            "calm": self.calm,
+            "since_emit": self.since_emit,
+        }
+
+    @classmethod
+    def from_dict(cls, config: DetectorConfig, data: dict[str, Any]) -> TopicDetector:
+        det = cls(config)
+        if data.get("v") != 1 or data.get("step_minutes") != config.step_minutes:
+            return det  # an incompatible state is rebuilt from history by the caller
+        det.history = HourlyHistory.from_dict(data["history"])
+        if len(data["count"]) == det.capacity:
+            det.count = list(data["count"])
+            det.negative = list(data["negative"])
+            det.expected = list(data["expected"])
+            det.reach = list(data["reach"])
+            det.engagement = list(data["engagement"])
+            det.extras = [_extras_from_json(e) for e in data["extras"]]
+            det.pos = int(data["pos"])
+            det.filled = int(data["filled"])
+        det.cur_hour = data["cur_hour"]
+        det.acc = list(data["acc"])
+        det.last_start = datetime.fromisoformat(data["last_start"]) if data["last_start"] else None
+        det.episode = data.get("episode")
+        det.episode_group = data.get("episode_group")
+        det.calm = int(data.get("calm", 0))
+        det.since_emit = int(data.get("since_emit", 0))
+        if det.cur_hour is not None:
+            det.baseline = baseline_for_hour(det.history, det.cur_hour, det.weekend)
+            det.story_expected = story_baseline(det.history, det.cur_hour)
+            det._resum()
+        return det
+
+
+def _extras_to_json(extra: _Extras | None) -> dict[str, Any] | None:
+    if extra is None:
+        return None
+    return {
+        "a": extra.authors,
+        "p": extra.platforms,
+        "t": extra.terms,
+        "i": [[i.handle, i.followers, i.watched] for i in extra.influencers or []],
+    }
+
+
+def _extras_from_json(data: dict[str, Any] | None) -> _Extras | None:
+    if data is None:
+        return None
+    return _Extras(
+        data.get("a"),
+        data.get("p"),
+        data.get("t"),
+        [Influencer(h, f, bool(w)) for h, f, w in data.get("i") or []],
+    )

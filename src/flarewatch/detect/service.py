@@ -1,0 +1,182 @@
+"""Live detection: evaluate every complete minute since the last run, per topic, durably.
+
+Called by the pipeline after each stored, rolled-up batch with `until` = the newest post's time
+(event time, so a replayed week is judged exactly as if it had happened live). Minute m is
+evaluated once it is complete (m + 1 min ≤ until), using only data up to the end of m.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from flarewatch.alerts.models import Alert
+from flarewatch.detect.detector import DetectorConfig, TopicDetector
+from flarewatch.detect.models import DetectorState
+from flarewatch.detect.runner import MinuteTotals, PostRow, TopicRunner
+from flarewatch.detect.stories import StoryTracker
+from flarewatch.detect.types import AlertCandidate
+from flarewatch.mentions.models import Author, Mention, RawPost, Rollup
+from flarewatch.workspaces.models import Topic, Workspace
+
+MAX_BACKLOG = timedelta(days=28)
+NOISE_LOOKBACK = timedelta(days=30)
+MINUTE = timedelta(minutes=1)
+
+
+def floor_minute(ts: datetime) -> datetime:
+    ts = ts.astimezone(UTC) if ts.tzinfo else ts.replace(tzinfo=UTC)
+    return ts.replace(second=0, microsecond=0)
+
+
+def detector_config(workspace: Workspace, noise_marks: int = 0) -> DetectorConfig:
+    cfg = workspace.config or {}
+    return DetectorConfig(
+        step_minutes=1,
+        timezone=workspace.timezone or "UTC",
+        weekend=cfg.get("weekend"),
+        sensitivity=workspace.sensitivity or "balanced",
+        noise_marks=noise_marks,
+    )
+
+
+def noise_marks_by_topic(session: Session, workspace_id: int, until: datetime) -> dict[int, int]:
+    """Alerts people marked "this was noise" in the last 30 days (event time), per topic."""
+    rows = session.execute(
+        select(Alert.topic_id, func.count())
+        .where(
+            Alert.workspace_id == workspace_id,
+            Alert.status == "noise",
+            Alert.topic_id.is_not(None),
+            Alert.window_end >= until - NOISE_LOOKBACK,
+        )
+        .group_by(Alert.topic_id)
+    ).all()
+    return {int(t): int(n) for t, n in rows if t is not None}
+
+
+def _handle(value: str) -> str:
+    return value.strip().lstrip("@").split(":")[-1].lower()
+
+
+def run_detection(session: Session, workspace: Workspace, until: datetime) -> list[AlertCandidate]:
+    """Evaluate all not-yet-evaluated complete minutes up to `until`; return new candidates."""
+    end = floor_minute(until)
+    noise = noise_marks_by_topic(session, workspace.id, end)
+    topics = session.scalars(
+        select(Topic).where(Topic.workspace_id == workspace.id, Topic.active.is_(True))
+        .order_by(Topic.id)
+    ).all()
+    candidates: list[AlertCandidate] = []
+    for topic in topics:
+        candidates.extend(_run_topic(session, workspace, topic, end, noise.get(topic.id, 0)))
+    session.flush()
+    return candidates
+
+
+def _load_state(session: Session, workspace: Workspace, topic: Topic) -> DetectorState:
+    state = session.scalar(select(DetectorState).where(DetectorState.topic_id == topic.id))
+    if state is None:
+        state = DetectorState(workspace_id=workspace.id, topic_id=topic.id, last_minute=None,
+                              detector={}, stories={})
+        session.add(state)
+    return state
+
+
+def _run_topic(
+    session: Session, workspace: Workspace, topic: Topic, end: datetime, noise_marks: int
+) -> list[AlertCandidate]:
+    state = _load_state(session, workspace, topic)
+    if state.last_minute is not None:
+        start = state.last_minute + MINUTE
+    else:
+        first = session.scalar(select(func.min(Rollup.minute)).where(Rollup.topic_id == topic.id))
+        if first is None:
+            return []
+        start = floor_minute(first)
+    start = max(start, end - MAX_BACKLOG)
+    if start >= end:
+        return []
+
+    config = detector_config(workspace, noise_marks)
+    detector = TopicDetector.from_dict(config, state.detector) if state.detector else \
+        TopicDetector(config)
+    tracker = StoryTracker.from_dict(state.stories) if state.stories else StoryTracker()
+    rollups = {
+        floor_minute(r.minute): r
+        for r in session.scalars(
+            select(Rollup).where(
+                Rollup.topic_id == topic.id, Rollup.minute >= start, Rollup.minute < end
+            )
+        )
+    }
+    by_minute = _mentions_by_minute(session, topic.id, start, end)
+    cfg = workspace.config or {}
+    runner = TopicRunner(
+        detector,
+        tracker,
+        extra_terms=tuple(cfg.get("crisis_terms") or ()),
+        watched=frozenset(_handle(a) for a in cfg.get("watch_authors") or []),
+    )
+    story_keys: list[dict[str, Any]] = []
+    candidates: list[AlertCandidate] = []
+    minute = start
+    while minute < end:
+        roll = rollups.get(minute)
+        totals = (
+            MinuteTotals(
+                count=float(roll.count),
+                negative=float(roll.negative_count),
+                reach=float(roll.reach),
+                engagement=float(roll.engagement),
+                author_ids=list(roll.author_ids or []),
+                platforms=dict(roll.platforms or {}),
+            )
+            if roll is not None
+            else MinuteTotals()
+        )
+        result, iv, assigned = runner.run_minute(minute, by_minute.get(minute, []), totals)
+        story_keys.extend({"id": p.mention_id, "story_key": key} for p, key in assigned)
+        if result.emit and result.assessment.severity is not None:
+            candidates.append(runner.candidate(result, iv, workspace.id, topic.id, topic.name))
+        minute += MINUTE
+
+    state.last_minute = end - MINUTE
+    state.detector = detector.to_dict()
+    state.stories = tracker.to_dict()
+    if story_keys:
+        session.execute(update(Mention), story_keys)
+    return candidates
+
+
+def _mentions_by_minute(
+    session: Session, topic_id: int, start: datetime, end: datetime
+) -> dict[datetime, list[PostRow]]:
+    rows = session.execute(
+        select(
+            Mention.id, Mention.raw_post_id, Mention.created_at, Mention.platform,
+            Mention.sentiment, Mention.reach, Mention.engagement, Mention.is_spam,
+            Mention.author_id, RawPost.text, RawPost.title,
+            Author.handle, Author.followers,
+        )
+        .join(RawPost, RawPost.id == Mention.raw_post_id)
+        .outerjoin(Author, Author.id == Mention.author_id)
+        .where(Mention.topic_id == topic_id, Mention.created_at >= start,
+               Mention.created_at < end)
+        .order_by(Mention.created_at, Mention.id)
+    ).all()
+    out: dict[datetime, list[PostRow]] = {}
+    for r in rows:
+        if r.is_spam:
+            continue
+        text = f"{r.title}\n{r.text}" if r.title else r.text
+        out.setdefault(floor_minute(r.created_at), []).append(PostRow(
+            post_id=r.raw_post_id, created_at=r.created_at, text=text or "",
+            platform=r.platform, author=r.handle, author_id=r.author_id,
+            followers=r.followers, negative=r.sentiment == "negative",
+            reach=r.reach or 0.0, engagement=r.engagement or 0.0, mention_id=r.id,
+        ))
+    return out

@@ -1,0 +1,226 @@
+"""Kind "rss": RSS 2.0, Atom and Google Alerts feeds, fetched with httpx and read by feedparser.
+
+Feeds only ever show their latest entries, so the checkpoint keeps the ids already taken (bounded,
+far above any feed's length) plus the ETag/Last-Modified validators for a conditional GET. A batch
+cut short by `limit` drops the validators, so the next poll downloads the feed again instead of
+getting "304 Not Modified" and losing the entries not yet taken.
+"""
+
+from __future__ import annotations
+
+import calendar
+import html
+import re
+from datetime import UTC, datetime
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import feedparser
+import httpx
+
+from flarewatch import __version__
+from flarewatch.config.workspace import SourceConfig
+from flarewatch.mentions.post import Post
+from flarewatch.sources.base import FetchResult, SourceError, SourceProblem
+from flarewatch.sources.ingest import stable_id
+
+MAX_SEEN = 2000
+DEFAULT_TIMEOUT = 20.0
+ACCEPT = (
+    "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
+)
+_SPACES = re.compile(r"\s+")
+
+
+class _TextOnly(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in {"br", "p", "div", "li"}:
+            self.parts.append(" ")
+
+
+def strip_html(value: str | None) -> str:
+    """Plain text from an HTML snippet (Google Alerts bolds the matched words with <b>)."""
+    if not value:
+        return ""
+    parser = _TextOnly()
+    parser.feed(value)
+    parser.close()
+    return _SPACES.sub(" ", html.unescape("".join(parser.parts))).strip()
+
+
+def unwrap_link(link: str | None) -> str | None:
+    """The real address behind a Google redirect (https://www.google.com/url?...&url=REAL)."""
+    if not link:
+        return None
+    parts = urlsplit(link)
+    host = parts.netloc.lower()
+    if (host == "google.com" or host.endswith(".google.com")) and parts.path == "/url":
+        query = parse_qs(parts.query)
+        for name in ("url", "q"):
+            if query.get(name):
+                return query[name][0]
+    return link
+
+
+def _entry_time(entry: Any) -> datetime | None:
+    for name in ("published_parsed", "updated_parsed", "created_parsed"):
+        parsed = entry.get(name)
+        if parsed:
+            # feedparser normalises to UTC struct_time; timegm reads it as UTC.
+            return datetime.fromtimestamp(calendar.timegm(parsed), UTC)
+    return None
+
+
+def _language(feed: Any) -> str | None:
+    code = (feed.get("language") or "").strip().lower()
+    return code[:2] if re.match(r"^[a-z]{2}\b", code) else None
+
+
+class RssSource:
+    kind = "rss"
+
+    def __init__(
+        self,
+        key: str,
+        url: str,
+        *,
+        platform: str | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
+    ) -> None:
+        self.key = key
+        self.url = url
+        self.platform = platform or "news"
+        self.timeout = timeout
+
+    @classmethod
+    def from_config(cls, config: SourceConfig, base_dir: Path) -> RssSource:
+        assert config.url  # SourceConfig requires it for kind "rss"
+        return cls(config.key, config.url, platform=config.platform)
+
+    def _download(self, checkpoint: dict[str, Any]) -> httpx.Response:
+        headers = {"User-Agent": f"Flarewatch/{__version__} (feed reader)", "Accept": ACCEPT}
+        if checkpoint.get("etag"):
+            headers["If-None-Match"] = checkpoint["etag"]
+        if checkpoint.get("modified"):
+            headers["If-Modified-Since"] = checkpoint["modified"]
+        try:
+            with httpx.Client(timeout=self.timeout, follow_redirects=True) as client:
+                return client.get(self.url, headers=headers)
+        except httpx.TimeoutException:
+            raise SourceError(
+                f"feed {self.url}: no answer within {self.timeout:.0f} s; "
+                "check that the site is up and the address is right"
+            ) from None
+        except httpx.HTTPError as err:
+            raise SourceError(
+                f"feed {self.url}: cannot connect ({err}); check the address and the network"
+            ) from None
+
+    def _check_status(self, response: httpx.Response) -> None:
+        status = response.status_code
+        if status < 400:
+            return
+        hint = {
+            401: "the feed is private; use a public feed address",
+            403: "the site refuses the request; the feed may be private or blocking readers",
+            404: "the feed does not exist (deleted Google Alert? typo in the URL?)",
+            410: "the feed was removed; delete this source or use its new address",
+            429: "the site asks to poll less often; it will be retried later",
+        }.get(status, "the site is failing; it will be retried" if status >= 500 else "")
+        raise SourceError(
+            f"feed {self.url}: HTTP {status} {response.reason_phrase}"
+            + (f"; {hint}" if hint else "")
+        )
+
+    def fetch(
+        self, checkpoint: dict[str, Any] | None, *, limit: int = 1000, now: datetime | None = None
+    ) -> FetchResult:
+        now = now or datetime.now(UTC)
+        state = dict(checkpoint or {})
+        if state.get("url") != self.url:
+            state = {"url": self.url}
+        response = self._download(state)
+        if response.status_code == 304:
+            return FetchResult(posts=[], checkpoint=state)
+        self._check_status(response)
+        parsed = feedparser.parse(
+            response.content,
+            response_headers={k.lower(): v for k, v in response.headers.items()},
+        )
+        if not parsed.entries and (parsed.bozo or not parsed.version):
+            reason = parsed.get("bozo_exception") or "no feed elements found"
+            kind = response.headers.get("content-type", "unknown type")
+            raise SourceError(
+                f"feed {self.url}: not an RSS or Atom feed ({kind}; {reason}); "
+                "open the address in a browser and check that it shows the feed, not a web page"
+            )
+        seen: list[str] = list(state.get("seen", []))
+        known = set(seen)
+        language = _language(parsed.feed)
+        posts: list[Post] = []
+        problems: list[SourceProblem] = []
+        fresh = [e for e in parsed.entries if self._entry_id(e) not in known]
+        # Oldest first, so that a batch cut by `limit` leaves the newest for the next poll.
+        fresh.sort(key=lambda e: _entry_time(e) or now)
+        for entry in fresh[:limit]:
+            entry_id = self._entry_id(entry)
+            if entry_id is None:
+                problems.append(
+                    SourceProblem(self.url, "an entry has neither id nor link; skipped")
+                )
+                continue
+            seen.append(entry_id)
+            post = self._post(entry, entry_id, language, now)
+            if post is None:
+                problems.append(
+                    SourceProblem(f"{self.url} entry {entry_id}", "has no title or text; skipped")
+                )
+                continue
+            posts.append(post)
+        complete = len(fresh) <= limit
+        state["seen"] = seen[-MAX_SEEN:]
+        if complete:
+            state["etag"] = response.headers.get("etag")
+            state["modified"] = response.headers.get("last-modified")
+        else:
+            state.pop("etag", None)
+            state.pop("modified", None)
+        return FetchResult(posts=posts, checkpoint=state, problems=problems, exhausted=complete)
+
+    @staticmethod
+    def _entry_id(entry: Any) -> str | None:
+        value = entry.get("id") or unwrap_link(entry.get("link"))
+        return stable_id(value) if value else None
+
+    def _post(self, entry: Any, entry_id: str, language: str | None, now: datetime) -> Post | None:
+        title = strip_html(entry.get("title"))
+        content = entry.get("content") or []
+        body = content[0].get("value") if content else entry.get("summary")
+        text = strip_html(body) or title
+        if not text:
+            return None
+        link = unwrap_link(entry.get("link"))
+        author = entry.get("author_detail", {}).get("name") or entry.get("author")
+        return Post(
+            external_id=entry_id,
+            text=text,
+            title=title or None,
+            author=strip_html(author) or None,
+            author_name=strip_html(author) or None,
+            platform=self.platform,
+            url=link,
+            language=language,
+            created_at=_entry_time(entry) or now,
+            links=[link] if link else [],
+            source_key=self.key,
+            raw={"feed": self.url, "entry_id": entry.get("id"), "link": entry.get("link")},
+        )

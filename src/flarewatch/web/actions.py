@@ -1,0 +1,165 @@
+"""Changes made from the web (pages and API alike): permission check, service call, audit, commit.
+
+Pages and the JSON API both go through these, so a rule or an audit entry cannot be present in
+one front end and missing from the other.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from flarewatch.accounts import service as accounts
+from flarewatch.accounts.permissions import Permission
+from flarewatch.alerts import service as alerts
+from flarewatch.alerts.models import Alert
+from flarewatch.cases.models import Case, CaseEvent, Task
+from flarewatch.errors import InputError
+from flarewatch.web.deps import WorkspaceAccess
+
+ALERT_ACTIONS = {
+    "acknowledge": alerts.acknowledge,
+    "noise": alerts.mark_noise,
+    "resolve": alerts.resolve,
+}
+
+
+def _cases() -> Any:
+    # Imported late: the cases service is its own module and pages that never touch cases
+    # should keep working even while it is being changed.
+    from flarewatch.cases import service
+
+    return service
+
+
+def triage_alert(db: Session, access: WorkspaceAccess, alert_id: int, action: str) -> Alert:
+    access.require(Permission.ALERT_TRIAGE)
+    if action not in ALERT_ACTIONS:
+        raise InputError(f"Unknown alert action '{action}'; use one of {', '.join(ALERT_ACTIONS)}.")
+    alert = ALERT_ACTIONS[action](db, alert_id, access.user.email, workspace_id=access.workspace.id)
+    accounts.record_audit(
+        db,
+        access.user,
+        f"alert.{action}",
+        workspace_id=access.workspace.id,
+        target_type="alert",
+        target_id=alert.id,
+        details={"status": alert.status},
+    )
+    db.commit()
+    return alert
+
+
+def open_case(db: Session, access: WorkspaceAccess, alert_id: int) -> Case:
+    access.require(Permission.CASE_EDIT)
+    case = _cases().open_case_from_alert(
+        db, alert_id, access.user.email, workspace_id=access.workspace.id
+    )
+    accounts.record_audit(
+        db,
+        access.user,
+        "case.open",
+        workspace_id=access.workspace.id,
+        target_type="case",
+        target_id=case.id,
+        details={"alert_id": alert_id},
+    )
+    db.commit()
+    return case
+
+
+def change_case_status(
+    db: Session, access: WorkspaceAccess, case_id: int, status: str, note: str | None = None
+) -> Case:
+    access.require(Permission.CASE_EDIT)
+    case = _cases().change_status(
+        db,
+        case_id,
+        status,
+        access.user.email,
+        workspace_id=access.workspace.id,
+        note=(note or "").strip() or None,
+    )
+    accounts.record_audit(
+        db,
+        access.user,
+        "case.status",
+        workspace_id=access.workspace.id,
+        target_type="case",
+        target_id=case_id,
+        details={"status": status},
+    )
+    db.commit()
+    return case
+
+
+def add_case_note(db: Session, access: WorkspaceAccess, case_id: int, text: str) -> CaseEvent:
+    access.require(Permission.CASE_NOTE)
+    if not text.strip():
+        raise InputError("The note is empty; write what happened or what was decided.")
+    event = _cases().add_note(
+        db, case_id, text.strip(), access.user.email, workspace_id=access.workspace.id
+    )
+    accounts.record_audit(
+        db,
+        access.user,
+        "case.note",
+        workspace_id=access.workspace.id,
+        target_type="case",
+        target_id=case_id,
+        details={"length": len(text.strip())},
+    )
+    db.commit()
+    return event
+
+
+def add_case_task(
+    db: Session,
+    access: WorkspaceAccess,
+    case_id: int,
+    title: str,
+    *,
+    assignee: str | None = None,
+    due_at: datetime | None = None,
+) -> Task:
+    access.require(Permission.CASE_EDIT)
+    if not title.strip():
+        raise InputError("The task needs a title, e.g. 'Draft a holding statement'.")
+    task = _cases().add_task(
+        db,
+        case_id,
+        title.strip(),
+        access.user.email,
+        assignee=(assignee or "").strip() or None,
+        due_at=due_at,
+        workspace_id=access.workspace.id,
+    )
+    accounts.record_audit(
+        db,
+        access.user,
+        "case.task",
+        workspace_id=access.workspace.id,
+        target_type="case",
+        target_id=case_id,
+        details={"task_id": task.id, "title": task.title},
+    )
+    db.commit()
+    return task
+
+
+def complete_case_task(db: Session, access: WorkspaceAccess, task_id: int) -> Task:
+    access.require(Permission.CASE_EDIT)
+    task = _cases().complete_task(db, task_id, access.user.email, workspace_id=access.workspace.id)
+    accounts.record_audit(
+        db,
+        access.user,
+        "case.task_done",
+        workspace_id=access.workspace.id,
+        target_type="case",
+        target_id=task.case_id,
+        details={"task_id": task.id},
+    )
+    db.commit()
+    return task

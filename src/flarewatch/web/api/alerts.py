@@ -1,0 +1,55 @@
+"""API: the alert inbox and triage."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from fastapi import APIRouter, Depends, Query
+from sqlalchemy.orm import Session
+
+from flarewatch.alerts import service as alerts
+from flarewatch.web import actions
+from flarewatch.web.api.schemas import AlertOut, CaseOut
+from flarewatch.web.deps import WorkspaceAccess, get_db, workspace_access
+
+router = APIRouter(tags=["alerts"])
+
+
+@router.get("/workspaces/{slug}/alerts", response_model=list[AlertOut])
+def list_alerts(
+    status: str | None = None,
+    limit: int = Query(50, ge=1, le=500),
+    access: WorkspaceAccess = Depends(workspace_access),
+    db: Session = Depends(get_db),
+) -> list[Any]:
+    return alerts.list_alerts(db, access.workspace.id, status=status, limit=limit)
+
+
+@router.get("/workspaces/{slug}/alerts/{alert_id}", response_model=AlertOut)
+def get_alert(
+    alert_id: int,
+    access: WorkspaceAccess = Depends(workspace_access),
+    db: Session = Depends(get_db),
+) -> Any:
+    return alerts.get_alert(db, alert_id, workspace_id=access.workspace.id)
+
+
+@router.post("/workspaces/{slug}/alerts/{alert_id}/case", response_model=CaseOut, status_code=201)
+def open_case(
+    alert_id: int,
+    access: WorkspaceAccess = Depends(workspace_access),
+    db: Session = Depends(get_db),
+) -> Any:
+    """Opens a case from the alert (or returns the case already opened from it)."""
+    return actions.open_case(db, access, alert_id)
+
+
+@router.post("/workspaces/{slug}/alerts/{alert_id}/{action}", response_model=AlertOut)
+def triage_alert(
+    alert_id: int,
+    action: Literal["acknowledge", "noise", "resolve"],
+    access: WorkspaceAccess = Depends(workspace_access),
+    db: Session = Depends(get_db),
+) -> Any:
+    """Acknowledge, mark as noise or resolve (roles: admin, analyst, responder)."""
+    return actions.triage_alert(db, access, alert_id, action)

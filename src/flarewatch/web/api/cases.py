@@ -1,0 +1,106 @@
+"""API: cases, their timeline and tasks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from flarewatch.cases.models import Task
+from flarewatch.errors import NotFoundError
+from flarewatch.web import actions
+from flarewatch.web.api.schemas import (
+    CaseDetailOut,
+    CaseEventOut,
+    CaseOut,
+    NoteIn,
+    StatusIn,
+    TaskIn,
+    TaskOut,
+)
+from flarewatch.web.deps import WorkspaceAccess, get_db, workspace_access
+
+router = APIRouter(tags=["cases"])
+
+
+def _service() -> Any:
+    from flarewatch.cases import service
+
+    return service
+
+
+@router.get("/workspaces/{slug}/cases", response_model=list[CaseOut])
+def list_cases(
+    status: str | None = None,
+    access: WorkspaceAccess = Depends(workspace_access),
+    db: Session = Depends(get_db),
+) -> list[Any]:
+    return _service().list_cases(db, access.workspace.id, status=status)
+
+
+@router.get("/workspaces/{slug}/cases/{case_id}", response_model=CaseDetailOut)
+def get_case(
+    case_id: int,
+    access: WorkspaceAccess = Depends(workspace_access),
+    db: Session = Depends(get_db),
+) -> CaseDetailOut:
+    service = _service()
+    case = service.get_case(db, case_id, workspace_id=access.workspace.id)
+    events = service.timeline(db, case.id, workspace_id=access.workspace.id)
+    tasks = db.scalars(select(Task).where(Task.case_id == case.id).order_by(Task.id))
+    return CaseDetailOut.model_validate(
+        {
+            **CaseOut.model_validate(case).model_dump(),
+            "timeline": [CaseEventOut.model_validate(e) for e in events],
+            "tasks": [TaskOut.model_validate(t) for t in tasks],
+        }
+    )
+
+
+@router.post("/workspaces/{slug}/cases/{case_id}/status", response_model=CaseOut)
+def change_status(
+    case_id: int,
+    body: StatusIn,
+    access: WorkspaceAccess = Depends(workspace_access),
+    db: Session = Depends(get_db),
+) -> Any:
+    return actions.change_case_status(db, access, case_id, body.status, body.note)
+
+
+@router.post(
+    "/workspaces/{slug}/cases/{case_id}/notes", response_model=CaseEventOut, status_code=201
+)
+def add_note(
+    case_id: int,
+    body: NoteIn,
+    access: WorkspaceAccess = Depends(workspace_access),
+    db: Session = Depends(get_db),
+) -> Any:
+    return actions.add_case_note(db, access, case_id, body.text)
+
+
+@router.post("/workspaces/{slug}/cases/{case_id}/tasks", response_model=TaskOut, status_code=201)
+def add_task(
+    case_id: int,
+    body: TaskIn,
+    access: WorkspaceAccess = Depends(workspace_access),
+    db: Session = Depends(get_db),
+) -> Any:
+    return actions.add_case_task(
+        db, access, case_id, body.title, assignee=body.assignee, due_at=body.due_at
+    )
+
+
+@router.post("/workspaces/{slug}/cases/{case_id}/tasks/{task_id}/complete", response_model=TaskOut)
+def complete_task(
+    case_id: int,
+    task_id: int,
+    access: WorkspaceAccess = Depends(workspace_access),
+    db: Session = Depends(get_db),
+) -> Any:
+    task = db.get(Task, task_id)
+    if task is None or task.case_id != case_id:
+        raise NotFoundError(f"Task {task_id} is not part of case {case_id}.")
+    return actions.complete_case_task(db, access, task_id)

@@ -1,0 +1,132 @@
+"""JSON shapes of the API (also what the OpenAPI document describes)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class UserOut(_Out):
+    id: int
+    email: str
+    name: str
+    locale: str | None
+    timezone: str | None
+
+
+class WorkspaceOut(_Out):
+    id: int
+    slug: str
+    name: str
+    timezone: str
+    languages: list[str]
+    sensitivity: str
+    role: str = Field(description="The caller's role in this workspace.")
+
+
+class TopicOut(_Out):
+    id: int
+    key: str
+    name: str
+    query: str
+    active: bool
+
+
+class MentionOut(BaseModel):
+    id: int
+    topic: str
+    platform: str
+    created_at: datetime
+    language: str
+    sentiment: str
+    sentiment_score: float
+    author: str | None
+    url: str | None
+    title: str | None
+    text: str
+    reach: float
+    engagement: float
+
+
+class AlertOut(_Out):
+    id: int
+    topic_id: int | None
+    severity: str
+    risk_score: float
+    status: str
+    title: str
+    explanation: str
+    factors: list[dict[str, Any]]
+    post_ids: list[int]
+    window_start: datetime
+    window_end: datetime
+    created_at: datetime
+    acknowledged_at: datetime | None
+    acknowledged_by: str | None
+
+
+class CaseEventOut(_Out):
+    id: int
+    at: datetime
+    kind: str
+    actor: str
+    text: str
+    data: dict[str, Any]
+
+
+class TaskOut(_Out):
+    id: int
+    title: str
+    assignee: str | None
+    status: str
+    due_at: datetime | None
+    done_at: datetime | None
+
+
+class CaseOut(_Out):
+    id: int
+    alert_id: int | None
+    title: str
+    status: str
+    severity: str
+    summary: str | None
+    owner: str | None
+    opened_by: str
+    opened_at: datetime
+    closed_at: datetime | None
+
+
+class CaseDetailOut(CaseOut):
+    timeline: list[CaseEventOut]
+    tasks: list[TaskOut]
+
+
+class StatusIn(BaseModel):
+    status: str
+    note: str | None = None
+
+
+class NoteIn(BaseModel):
+    text: str = Field(min_length=1)
+
+
+class TaskIn(BaseModel):
+    title: str = Field(min_length=1)
+    assignee: str | None = None
+    due_at: datetime | None = Field(None, description="ISO 8601 with a timezone offset.")
+
+
+class AuditOut(_Out):
+    id: int
+    at: datetime
+    actor: str
+    action: str
+    target_type: str | None
+    target_id: str | None
+    details: dict[str, Any]

@@ -1,0 +1,121 @@
+"""API: the caller, their workspaces, topics, mentions, chart figures and the audit log."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from sqlalchemy.orm import Session
+
+from flarewatch.accounts import service as accounts
+from flarewatch.accounts.models import User
+from flarewatch.accounts.permissions import Permission
+from flarewatch.web.api.schemas import AuditOut, MentionOut, TopicOut, UserOut, WorkspaceOut
+from flarewatch.web.charts import build_dashboard
+from flarewatch.web.deps import WorkspaceAccess, current_user, get_db, requires, workspace_access
+from flarewatch.web.i18n import Formatter
+from flarewatch.web.queries import MentionFilters, MentionRow, mention_stream, topics_of
+from flarewatch.web.templating import language_of
+
+router = APIRouter(tags=["workspaces"])
+
+
+def workspace_out(access: WorkspaceAccess) -> WorkspaceOut:
+    ws = access.workspace
+    return WorkspaceOut(
+        id=ws.id,
+        slug=ws.slug,
+        name=ws.name,
+        timezone=ws.timezone,
+        languages=list(ws.languages or []),
+        sensitivity=ws.sensitivity,
+        role=access.role,
+    )
+
+
+def mention_out(row: MentionRow) -> MentionOut:
+    m = row.mention
+    return MentionOut(
+        id=m.id,
+        topic=row.topic.key,
+        platform=m.platform,
+        created_at=m.created_at,
+        language=m.language,
+        sentiment=m.sentiment,
+        sentiment_score=m.sentiment_score,
+        author=row.author.handle if row.author is not None else None,
+        url=row.post.url,
+        title=row.post.title,
+        text=row.post.text,
+        reach=m.reach,
+        engagement=m.engagement,
+    )
+
+
+@router.get("/me", response_model=UserOut)
+def me(user: User = Depends(current_user)) -> User:
+    return user
+
+
+@router.get("/workspaces", response_model=list[WorkspaceOut])
+def list_workspaces(
+    user: User = Depends(current_user), db: Session = Depends(get_db)
+) -> list[WorkspaceOut]:
+    return [
+        workspace_out(WorkspaceAccess(ws, user, role))
+        for ws, role in accounts.workspaces_of(db, user.id)
+    ]
+
+
+@router.get("/workspaces/{slug}", response_model=WorkspaceOut)
+def get_workspace(access: WorkspaceAccess = Depends(workspace_access)) -> WorkspaceOut:
+    return workspace_out(access)
+
+
+@router.get("/workspaces/{slug}/topics", response_model=list[TopicOut])
+def list_topics(
+    access: WorkspaceAccess = Depends(workspace_access), db: Session = Depends(get_db)
+) -> list[Any]:
+    return topics_of(db, access.workspace.id)
+
+
+@router.get("/workspaces/{slug}/mentions", response_model=list[MentionOut])
+def list_mentions(
+    filters: MentionFilters = Depends(),
+    limit: int = Query(50, ge=1, le=500),
+    before: int | None = Query(None, description="Only mentions with a smaller id (paging)."),
+    after: int | None = Query(None, description="Only mentions with a larger id (polling)."),
+    access: WorkspaceAccess = Depends(workspace_access),
+    db: Session = Depends(get_db),
+) -> list[MentionOut]:
+    rows = mention_stream(
+        db, access.workspace.id, filters, limit=limit, before_id=before, after_id=after
+    )
+    return [mention_out(row) for row in rows]
+
+
+@router.get("/workspaces/{slug}/stats")
+def workspace_stats(
+    request: Request,
+    access: WorkspaceAccess = Depends(workspace_access),
+    db: Session = Depends(get_db),
+) -> dict[str, Any]:
+    """The dashboard's figures: volume with its baseline band, sentiment, share of voice."""
+    fmt = Formatter(language_of(request), access.user.timezone or access.workspace.timezone)
+    dash = build_dashboard(db, access.workspace.id, fmt)
+    data = dash.chart_json()
+    data["total"] = dash.total
+    data["authors"] = [
+        {"handle": row["author"].handle, "platform": row["author"].platform, "count": row["count"]}
+        for row in dash.authors
+    ]
+    return data
+
+
+@router.get("/workspaces/{slug}/audit", response_model=list[AuditOut])
+def list_audit(
+    limit: int = Query(100, ge=1, le=1000),
+    access: WorkspaceAccess = Depends(requires(Permission.AUDIT_VIEW)),
+    db: Session = Depends(get_db),
+) -> list[Any]:
+    return accounts.audit_entries(db, access.workspace.id, limit=limit)

@@ -1,0 +1,131 @@
+"""The web application: server-rendered pages, the JSON API under /api/v1 and live updates."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import Engine
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from flarewatch.db.engine import get_engine, sessionmaker_for
+from flarewatch.errors import (
+    FlarewatchError,
+    InputError,
+    InvalidTransitionError,
+    NotFoundError,
+    PermissionDeniedError,
+)
+from flarewatch.web.deps import LoginRequired
+from flarewatch.web.middleware import LanguageMiddleware, SecurityHeadersMiddleware
+from flarewatch.web.security import LoginRateLimiter, load_secret_key
+from flarewatch.web.sessions import SessionMiddleware
+from flarewatch.web.templating import gettext_for, render
+
+STATIC_DIR = Path(__file__).parent / "static"
+ERROR_STATUS: dict[type[FlarewatchError], int] = {
+    NotFoundError: 404,
+    PermissionDeniedError: 403,
+    InvalidTransitionError: 409,
+    InputError: 422,
+}
+
+
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def _error_page(request: Request, status: int, message: str) -> Response:
+    if _is_api(request):
+        return JSONResponse({"detail": message}, status_code=status)
+    if request.headers.get("hx-request"):
+        # HTMX swaps the message into the page's notice area instead of the clicked element.
+        response = render(request, "partials/notice.html", status, message=message, level="error")
+        response.headers["HX-Retarget"] = "#notice"
+        response.headers["HX-Reswap"] = "innerHTML"
+        return response
+    return render(request, "error.html", status, status=status, message=message)
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(FlarewatchError)
+    async def flarewatch_error(request: Request, exc: FlarewatchError) -> Response:
+        status = next((code for cls, code in ERROR_STATUS.items() if isinstance(exc, cls)), 400)
+        return _error_page(request, status, str(exc))
+
+    @app.exception_handler(LoginRequired)
+    async def login_required(request: Request, exc: LoginRequired) -> Response:
+        if _is_api(request):
+            return JSONResponse(
+                {"detail": str(exc) or "Authentication required."},
+                status_code=401,
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+        target = "/login?next=" + quote(
+            request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        )
+        if request.headers.get("hx-request"):
+            return Response(status_code=401, headers={"HX-Redirect": target})
+        return RedirectResponse(target, status_code=303)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        _ = gettext_for(request)
+        message = str(exc.detail) if _is_api(request) else _("This page does not exist.")
+        if exc.status_code != 404:
+            message = str(exc.detail)
+        return _error_page(request, exc.status_code, message)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        if _is_api(request):
+            return JSONResponse({"detail": exc.errors()}, status_code=422)
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc'][1:])}: {err['msg']}" for err in exc.errors()
+        )
+        return _error_page(request, 422, problems)
+
+
+def create_app(engine: Engine | None = None, *, demo_user: str | None = None) -> FastAPI:
+    """The application on `engine` (default: the configured database).
+
+    `demo_user` (an email) signs in every request that has no session as that user; only
+    `flarewatch demo` passes it.
+    """
+    from flarewatch.web.api import router as api_router
+    from flarewatch.web.routers import page_routers
+
+    engine = engine or get_engine()
+    app = FastAPI(
+        title="Flarewatch",
+        version="1",
+        summary="Social listening and crisis management: workspaces, mentions, alerts, cases.",
+        # Swagger UI loads its assets from a CDN; the schema itself is served locally.
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/api/v1/openapi.json",
+    )
+    app.state.engine = engine
+    app.state.sessionmaker = sessionmaker_for(engine)
+    app.state.demo_user = demo_user.strip().lower() if demo_user else None
+    app.state.login_limiter = LoginRateLimiter()
+
+    _install_error_handlers(app)
+    app.add_middleware(LanguageMiddleware)
+    app.add_middleware(SessionMiddleware, secret_key=load_secret_key())
+    app.add_middleware(SecurityHeadersMiddleware)
+
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.include_router(api_router)
+    for router in page_routers:
+        app.include_router(router)
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app

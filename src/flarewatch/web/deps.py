@@ -1,0 +1,113 @@
+"""Request dependencies: database session, who is asking, and their role in the workspace.
+
+Access to a workspace is decided here, once, for every page and API route: a workspace the user
+is not a member of answers 404, so its existence is not revealed either.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from fastapi import Depends, Request
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from flarewatch.accounts import service as accounts
+from flarewatch.accounts.models import User
+from flarewatch.accounts.permissions import Permission, can, require
+from flarewatch.errors import NotFoundError
+from flarewatch.workspaces.models import Workspace
+
+
+class LoginRequired(Exception):
+    """No valid session or token: pages redirect to /login, the API answers 401."""
+
+
+def get_db(request: Request) -> Iterator[Session]:
+    with request.app.state.sessionmaker() as session:
+        yield session
+
+
+def _bearer(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    return value.strip() if scheme.lower() == "bearer" and value.strip() else None
+
+
+def sign_in(request: Request, user: User) -> None:
+    """Starts a fresh session (a new CSRF token too, so a pre-login token cannot be reused)."""
+    request.session.clear()
+    request.session.update({"uid": user.id, "epoch": user.session_epoch})
+
+
+def optional_user(request: Request, db: Session = Depends(get_db)) -> User | None:
+    cached = getattr(request.state, "user", None)
+    if cached is not None:
+        return cached
+    user: User | None = None
+    token = _bearer(request)
+    if token is not None:
+        user = accounts.user_for_token(db, token)
+        if user is None:
+            # A wrong token is an error, not an anonymous call: the caller meant to authenticate.
+            raise LoginRequired("The API token is unknown or revoked.")
+        db.commit()  # keeps last_used_at
+    else:
+        uid = request.session.get("uid")
+        if isinstance(uid, int):
+            candidate = db.get(User, uid)
+            if (
+                candidate is not None
+                and candidate.active
+                and request.session.get("epoch") == candidate.session_epoch
+            ):
+                user = candidate
+            else:
+                request.session.clear()
+        demo_email: str | None = request.app.state.demo_user
+        if user is None and demo_email and not request.session.get("signed_out"):
+            user = accounts.get_user_by_email(db, demo_email)
+            if user is not None:
+                sign_in(request, user)
+    request.state.user = user
+    return user
+
+
+def current_user(user: User | None = Depends(optional_user)) -> User:
+    if user is None:
+        raise LoginRequired("Sign in first.")
+    return user
+
+
+@dataclass
+class WorkspaceAccess:
+    workspace: Workspace
+    user: User
+    role: str
+
+    def can(self, permission: Permission | str) -> bool:
+        return can(self.role, Permission(permission))
+
+    def require(self, permission: Permission) -> None:
+        require(self.role, permission)
+
+
+def workspace_access(
+    slug: str, user: User = Depends(current_user), db: Session = Depends(get_db)
+) -> WorkspaceAccess:
+    workspace = db.scalar(select(Workspace).where(Workspace.slug == slug))
+    role = accounts.role_in(db, user.id, workspace.id) if workspace is not None else None
+    if workspace is None or role is None:
+        raise NotFoundError(f"No workspace '{slug}' that you are a member of.")
+    return WorkspaceAccess(workspace=workspace, user=user, role=role)
+
+
+def requires(permission: Permission) -> Callable[..., WorkspaceAccess]:
+    """A dependency that gives the workspace access only if the role has `permission`."""
+
+    def dependency(access: WorkspaceAccess = Depends(workspace_access)) -> WorkspaceAccess:
+        access.require(permission)
+        return access
+
+    return dependency

@@ -1,0 +1,58 @@
+"""Human names for stored codes (statuses, severities, sentiments, roles), marked for translation.
+
+`N_` only marks the string for extraction (`pybabel extract -k N_`); templates translate it at
+render time through `label()`.
+"""
+
+from __future__ import annotations
+
+
+def N_(message: str) -> str:  # noqa: N802  (gettext's conventional name)
+    return message
+
+
+LABELS: dict[str, str] = {
+    # alert statuses
+    "open": N_("Open"),
+    "acknowledged": N_("Acknowledged"),
+    "resolved": N_("Resolved"),
+    "noise": N_("Noise"),
+    # severities and overview levels
+    "watch": N_("Watch"),
+    "warning": N_("Warning"),
+    "crisis": N_("Crisis"),
+    "calm": N_("Calm"),
+    # case statuses
+    "new": N_("New"),
+    "triage": N_("Triage"),
+    "responding": N_("Responding"),
+    "monitoring": N_("Monitoring"),
+    "closed": N_("Closed"),
+    # task statuses
+    "done": N_("Done"),
+    # sentiments
+    "negative": N_("Negative"),
+    "neutral": N_("Neutral"),
+    "positive": N_("Positive"),
+    # roles
+    "admin": N_("Admin"),
+    "analyst": N_("Analyst"),
+    "responder": N_("Responder"),
+    "approver": N_("Approver (legal)"),
+    "viewer": N_("Viewer"),
+    # case timeline kinds
+    "alert": N_("Alert"),
+    "post": N_("Post"),
+    "status": N_("Status"),
+    "note": N_("Note"),
+    "task": N_("Task"),
+    # sensitivity
+    "low": N_("Low"),
+    "balanced": N_("Balanced"),
+    "high": N_("High"),
+    # time filters
+    "1h": N_("Last hour"),
+    "24h": N_("Last 24 hours"),
+    "7d": N_("Last 7 days"),
+    "30d": N_("Last 30 days"),
+}

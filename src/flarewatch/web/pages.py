@@ -1,0 +1,48 @@
+"""Helpers shared by the page routers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from flarewatch.accounts import service as accounts
+from flarewatch.accounts.models import User
+from flarewatch.web.deps import WorkspaceAccess
+from flarewatch.web.templating import render
+
+
+def page(
+    request: Request,
+    db: Session,
+    template: str,
+    *,
+    access: WorkspaceAccess | None = None,
+    user: User | None = None,
+    status_code: int = 200,
+    **extra: Any,
+) -> HTMLResponse:
+    """A full page with the navigation (workspace switcher) for the signed-in user."""
+    user = user or (access.user if access is not None else None)
+    nav = accounts.workspaces_of(db, user.id) if user is not None else []
+    return render(
+        request,
+        template,
+        status_code,
+        access=access,
+        user=user,
+        workspace=access.workspace if access is not None else None,
+        nav_workspaces=nav,
+        **extra,
+    )
+
+
+def is_htmx(request: Request) -> bool:
+    return request.headers.get("hx-request") == "true"
+
+
+def back_to(url: str) -> Response:
+    """After a plain (non-HTMX) form post: show the page again, so reload does not repost."""
+    return RedirectResponse(url, status_code=303)

@@ -1,0 +1,25 @@
+"""Server-rendered pages, one router per domain."""
+
+from flarewatch.web.routers import (
+    account,
+    alerts,
+    auth,
+    cases,
+    events,
+    mentions,
+    overview,
+    settings,
+    topics,
+)
+
+page_routers = [
+    auth.router,
+    account.router,
+    overview.router,
+    mentions.router,
+    alerts.router,
+    cases.router,
+    topics.router,
+    settings.router,
+    events.router,
+]

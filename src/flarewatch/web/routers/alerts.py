@@ -1,0 +1,78 @@
+"""Alert inbox: list, detail, and triage (acknowledge, noise, resolve, open a case)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+from sqlalchemy.orm import Session
+
+from flarewatch.alerts import service as alerts
+from flarewatch.alerts.models import ALERT_STATUSES
+from flarewatch.web import actions
+from flarewatch.web.deps import WorkspaceAccess, get_db, workspace_access
+from flarewatch.web.pages import back_to, is_htmx, page
+from flarewatch.web.queries import latest_ids
+from flarewatch.web.security import check_csrf
+from flarewatch.web.templating import render
+
+router = APIRouter(tags=["pages"], include_in_schema=False)
+
+
+@router.get("/w/{slug}/alerts")
+def alert_inbox(
+    request: Request,
+    status: str | None = None,
+    access: WorkspaceAccess = Depends(workspace_access),
+    db: Session = Depends(get_db),
+) -> Response:
+    status = status if status in ALERT_STATUSES else None
+    rows = alerts.list_alerts(db, access.workspace.id, status=status, limit=200)
+    _, last_alert = latest_ids(db, access.workspace.id)
+    return page(
+        request,
+        db,
+        "alerts.html",
+        access=access,
+        alerts=rows,
+        status=status,
+        statuses=ALERT_STATUSES,
+        last_alert=last_alert,
+    )
+
+
+@router.get("/w/{slug}/alerts/{alert_id}")
+def alert_detail(
+    request: Request,
+    alert_id: int,
+    access: WorkspaceAccess = Depends(workspace_access),
+    db: Session = Depends(get_db),
+) -> Response:
+    alert = alerts.get_alert(db, alert_id, workspace_id=access.workspace.id)
+    return page(
+        request,
+        db,
+        "alert.html",
+        access=access,
+        alert=alert,
+        posts=alerts.alert_posts(db, alert, limit=10),
+    )
+
+
+@router.post("/w/{slug}/alerts/{alert_id}/{action}", dependencies=[Depends(check_csrf)])
+def triage(
+    request: Request,
+    alert_id: int,
+    action: str,
+    access: WorkspaceAccess = Depends(workspace_access),
+    db: Session = Depends(get_db),
+) -> Response:
+    if action == "case":
+        case = actions.open_case(db, access, alert_id)
+        target = f"/w/{access.workspace.slug}/cases/{case.id}"
+        if is_htmx(request):
+            return Response(status_code=204, headers={"HX-Redirect": target})
+        return back_to(target)
+    alert = actions.triage_alert(db, access, alert_id, action)
+    if is_htmx(request):
+        return render(request, "partials/alert_row.html", access=access, alert=alert)
+    return back_to(f"/w/{access.workspace.slug}/alerts")

@@ -1,0 +1,130 @@
+"""Cases: list, the case page with its timeline and tasks, and the changes made there."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from flarewatch.cases.models import CASE_STATUSES, Task
+from flarewatch.errors import InputError, NotFoundError
+from flarewatch.web import actions
+from flarewatch.web.deps import WorkspaceAccess, get_db, workspace_access
+from flarewatch.web.i18n import zone
+from flarewatch.web.pages import back_to, page
+from flarewatch.web.security import check_csrf
+
+router = APIRouter(tags=["pages"], include_in_schema=False)
+
+
+def _service():  # type: ignore[no-untyped-def]
+    from flarewatch.cases import service
+
+    return service
+
+
+@router.get("/w/{slug}/cases")
+def case_list(
+    request: Request,
+    status: str | None = None,
+    access: WorkspaceAccess = Depends(workspace_access),
+    db: Session = Depends(get_db),
+) -> Response:
+    status = status if status in CASE_STATUSES else None
+    cases = _service().list_cases(db, access.workspace.id, status=status)
+    return page(
+        request,
+        db,
+        "cases.html",
+        access=access,
+        cases=cases,
+        status=status,
+        statuses=CASE_STATUSES,
+    )
+
+
+@router.get("/w/{slug}/cases/{case_id}")
+def case_page(
+    request: Request,
+    case_id: int,
+    access: WorkspaceAccess = Depends(workspace_access),
+    db: Session = Depends(get_db),
+) -> Response:
+    service = _service()
+    case = service.get_case(db, case_id, workspace_id=access.workspace.id)
+    tasks = list(db.scalars(select(Task).where(Task.case_id == case.id).order_by(Task.id)))
+    return page(
+        request,
+        db,
+        "case.html",
+        access=access,
+        case=case,
+        events=service.timeline(db, case.id, workspace_id=access.workspace.id),
+        tasks=tasks,
+        statuses=CASE_STATUSES,
+    )
+
+
+def _case_url(access: WorkspaceAccess, case_id: int) -> str:
+    return f"/w/{access.workspace.slug}/cases/{case_id}"
+
+
+@router.post("/w/{slug}/cases/{case_id}/status", dependencies=[Depends(check_csrf)])
+def case_status(
+    case_id: int,
+    status: str = Form(...),
+    note: str = Form(""),
+    access: WorkspaceAccess = Depends(workspace_access),
+    db: Session = Depends(get_db),
+) -> Response:
+    actions.change_case_status(db, access, case_id, status, note)
+    return back_to(_case_url(access, case_id))
+
+
+@router.post("/w/{slug}/cases/{case_id}/notes", dependencies=[Depends(check_csrf)])
+def case_note(
+    case_id: int,
+    text: str = Form(""),
+    access: WorkspaceAccess = Depends(workspace_access),
+    db: Session = Depends(get_db),
+) -> Response:
+    actions.add_case_note(db, access, case_id, text)
+    return back_to(_case_url(access, case_id) + "#timeline")
+
+
+@router.post("/w/{slug}/cases/{case_id}/tasks", dependencies=[Depends(check_csrf)])
+def case_task(
+    case_id: int,
+    title: str = Form(""),
+    assignee: str = Form(""),
+    due: str = Form(""),
+    access: WorkspaceAccess = Depends(workspace_access),
+    db: Session = Depends(get_db),
+) -> Response:
+    due_at = None
+    if due.strip():
+        try:
+            # A datetime-local field is in the reader's zone; store UTC like everything else.
+            local = datetime.fromisoformat(due.strip())
+        except ValueError:
+            raise InputError("The due date is not a date; pick one in the date field.") from None
+        due_at = local.replace(tzinfo=zone(access.user.timezone or access.workspace.timezone))
+    actions.add_case_task(db, access, case_id, title, assignee=assignee, due_at=due_at)
+    return back_to(_case_url(access, case_id) + "#tasks")
+
+
+@router.post("/w/{slug}/cases/{case_id}/tasks/{task_id}/done", dependencies=[Depends(check_csrf)])
+def case_task_done(
+    case_id: int,
+    task_id: int,
+    access: WorkspaceAccess = Depends(workspace_access),
+    db: Session = Depends(get_db),
+) -> Response:
+    task = db.get(Task, task_id)
+    if task is None or task.case_id != case_id:
+        raise NotFoundError(f"Task {task_id} is not part of case {case_id}.")
+    actions.complete_case_task(db, access, task_id)
+    return back_to(_case_url(access, case_id) + "#tasks")

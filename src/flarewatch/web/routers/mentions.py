@@ -1,0 +1,64 @@
+"""The mention stream with filters and search."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response
+from sqlalchemy.orm import Session
+
+from flarewatch.web.deps import WorkspaceAccess, get_db, workspace_access
+from flarewatch.web.pages import is_htmx, page
+from flarewatch.web.queries import (
+    SENTIMENTS,
+    SINCE_CHOICES,
+    MentionFilters,
+    filter_choices,
+    latest_ids,
+    mention_stream,
+    topics_of,
+)
+from flarewatch.web.templating import render
+
+router = APIRouter(tags=["pages"], include_in_schema=False)
+PAGE_SIZE = 50
+
+
+@router.get("/w/{slug}/mentions")
+def mentions_page(
+    request: Request,
+    filters: MentionFilters = Depends(),
+    before: int | None = Query(None, description="page back from this mention id"),
+    access: WorkspaceAccess = Depends(workspace_access),
+    db: Session = Depends(get_db),
+) -> Response:
+    ws = access.workspace
+    filters = filters.cleaned()
+    rows = mention_stream(db, ws.id, filters, limit=PAGE_SIZE, before_id=before)
+    more = rows[-1].mention.id if len(rows) == PAGE_SIZE else None
+    if is_htmx(request) and before is not None:
+        # "Load more" appends the next page to the list that is already there.
+        return render(
+            request,
+            "partials/mention_page.html",
+            access=access,
+            rows=rows,
+            more=more,
+            filters=filters,
+        )
+    last_mention, _ = latest_ids(db, ws.id)
+    return page(
+        request,
+        db,
+        "mentions.html",
+        access=access,
+        rows=rows,
+        more=more,
+        filters=filters,
+        topics=topics_of(db, ws.id),
+        choices=filter_choices(db, ws.id),
+        sentiments=SENTIMENTS,
+        since_choices=list(SINCE_CHOICES),
+        # Live updates only make sense for the unfiltered newest-first view.
+        live=not filters.as_query() and before is None,
+        last_mention=last_mention,
+    )

@@ -1,0 +1,120 @@
+"""Workspace settings, members and the audit log."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import Response
+from sqlalchemy.orm import Session
+
+from flarewatch.accounts import service as accounts
+from flarewatch.accounts.permissions import Permission, Role, parse_role
+from flarewatch.errors import InputError
+from flarewatch.web.deps import WorkspaceAccess, get_db, requires, workspace_access
+from flarewatch.web.i18n import zone
+from flarewatch.web.pages import back_to, page
+from flarewatch.web.security import check_csrf
+
+router = APIRouter(tags=["pages"], include_in_schema=False)
+SENSITIVITIES = ("low", "balanced", "high")
+
+
+@router.get("/w/{slug}/settings")
+def settings_page(
+    request: Request,
+    access: WorkspaceAccess = Depends(workspace_access),
+    db: Session = Depends(get_db),
+) -> Response:
+    ws = access.workspace
+    return page(
+        request,
+        db,
+        "settings.html",
+        access=access,
+        members=accounts.members_of(db, ws.id),
+        audit=(
+            accounts.audit_entries(db, ws.id, limit=100)
+            if access.can(Permission.AUDIT_VIEW)
+            else []
+        ),
+        roles=[r.value for r in Role],
+        sensitivities=SENSITIVITIES,
+    )
+
+
+@router.post("/w/{slug}/settings", dependencies=[Depends(check_csrf)])
+def settings_save(
+    name: str = Form(""),
+    timezone: str = Form(""),
+    sensitivity: str = Form(""),
+    access: WorkspaceAccess = Depends(requires(Permission.SETTINGS_EDIT)),
+    db: Session = Depends(get_db),
+) -> Response:
+    ws = access.workspace
+    if not name.strip():
+        raise InputError("The workspace needs a name.")
+    if zone(timezone).key != timezone.strip():
+        raise InputError(f"'{timezone}' is not a timezone; use e.g. Europe/Warsaw.")
+    if sensitivity not in SENSITIVITIES:
+        raise InputError(f"Sensitivity is one of: {', '.join(SENSITIVITIES)}.")
+    before = {"name": ws.name, "timezone": ws.timezone, "sensitivity": ws.sensitivity}
+    ws.name, ws.timezone, ws.sensitivity = name.strip(), timezone.strip(), sensitivity
+    after = {"name": ws.name, "timezone": ws.timezone, "sensitivity": ws.sensitivity}
+    accounts.record_audit(
+        db,
+        access.user,
+        "settings.update",
+        workspace_id=ws.id,
+        target_type="workspace",
+        target_id=ws.id,
+        details={k: {"from": before[k], "to": after[k]} for k in after if before[k] != after[k]},
+    )
+    db.commit()
+    return back_to(f"/w/{ws.slug}/settings")
+
+
+@router.post("/w/{slug}/members", dependencies=[Depends(check_csrf)])
+def member_add(
+    email: str = Form(""),
+    role: str = Form(""),
+    access: WorkspaceAccess = Depends(requires(Permission.MEMBERS_MANAGE)),
+    db: Session = Depends(get_db),
+) -> Response:
+    user = accounts.get_user_by_email(db, email)
+    if user is None:
+        raise InputError(
+            f"No account for {email}; create it first with 'flarewatch user add {email}'."
+        )
+    parsed = parse_role(role)
+    accounts.add_member(db, access.workspace, user, parsed)
+    accounts.record_audit(
+        db,
+        access.user,
+        "member.set_role",
+        workspace_id=access.workspace.id,
+        target_type="user",
+        target_id=user.id,
+        details={"email": user.email, "role": parsed.value},
+    )
+    db.commit()
+    return back_to(f"/w/{access.workspace.slug}/settings#members")
+
+
+@router.post("/w/{slug}/members/{user_id}/remove", dependencies=[Depends(check_csrf)])
+def member_remove(
+    user_id: int,
+    access: WorkspaceAccess = Depends(requires(Permission.MEMBERS_MANAGE)),
+    db: Session = Depends(get_db),
+) -> Response:
+    if user_id == access.user.id:
+        raise InputError("You cannot remove yourself; ask another admin.")
+    accounts.remove_member(db, access.workspace.id, user_id)
+    accounts.record_audit(
+        db,
+        access.user,
+        "member.remove",
+        workspace_id=access.workspace.id,
+        target_type="user",
+        target_id=user_id,
+    )
+    db.commit()
+    return back_to(f"/w/{access.workspace.slug}/settings#members")

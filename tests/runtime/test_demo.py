@@ -1,0 +1,64 @@
+"""`flarewatch demo --no-serve` runs every stage on the bundled scenario and keeps the data."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+from typer.testing import CliRunner
+
+from flarewatch.alerts.models import Alert
+from flarewatch.cases.models import Case, CaseEvent
+from flarewatch.cli.main import app
+from flarewatch.config.settings import get_settings
+from flarewatch.db.engine import get_engine, session_scope
+from flarewatch.mentions.models import Mention
+
+runner = CliRunner()
+
+
+def _check_demo_results() -> None:
+    with session_scope(get_engine()) as session:
+        languages = set(session.scalars(select(Mention.language).distinct()))
+        platforms = set(session.scalars(select(Mention.platform).distinct()))
+        assert {"en", "he"} <= languages
+        assert len(platforms) >= 2
+        severities = set(session.scalars(select(Alert.severity)))
+        assert severities & {"warning", "crisis"}, severities
+        alert = session.scalars(select(Alert).order_by(Alert.risk_score.desc())).first()
+        assert alert is not None and alert.explanation and alert.post_ids
+        case = session.scalars(select(Case)).first()
+        assert case is not None and case.alert_id is not None
+        kinds = set(
+            session.scalars(select(CaseEvent.kind).where(CaseEvent.case_id == case.id))
+        )
+        assert "alert" in kinds
+        assert session.scalar(select(func.count()).select_from(Mention)) > 500
+
+
+def test_demo_no_serve_prints_a_summary_and_keeps_the_data() -> None:
+    result = runner.invoke(app, ["demo", "--no-serve"])
+    assert result.exit_code == 0, result.output
+    assert "posts" in result.output and "alerts" in result.output
+    _check_demo_results()
+
+    report = runner.invoke(app, ["report"])
+    assert report.exit_code == 0, report.output
+    assert "demo" in report.output
+    listed = runner.invoke(app, ["alerts", "list", "--workspace", "demo"])
+    assert listed.exit_code == 0, listed.output
+
+    # A second demo replaces the first one instead of doubling it.
+    with session_scope(get_engine()) as session:
+        before = session.scalar(select(func.count()).select_from(Mention))
+    assert runner.invoke(app, ["demo", "--no-serve"]).exit_code == 0
+    with session_scope(get_engine()) as session:
+        assert session.scalar(select(func.count()).select_from(Mention)) == before
+
+
+@pytest.mark.postgres
+def test_demo_runs_on_postgresql(postgres_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FLAREWATCH_DATABASE_URL", postgres_url)
+    get_settings.cache_clear()
+    result = runner.invoke(app, ["demo", "--no-serve"])
+    assert result.exit_code == 0, result.output
+    _check_demo_results()
