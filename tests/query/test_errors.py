@@ -95,6 +95,12 @@ def test_clean_query_has_no_problems() -> None:
     assert validate('(apple OR "apple pie") AND NOT lang:pl') == []
 
 
+def test_deep_nesting_is_a_syntax_error() -> None:
+    with pytest.raises(QuerySyntaxError, match="nested too deeply"):
+        parse("(" * 500 + "a" + ")" * 500)
+    parse("(" * 30 + "a" + ")" * 30)
+
+
 def test_validate_never_raises() -> None:
     for q in ['"', "(", ")", "{", "}", "NEAR/", "title:", "a" * 5000, "\x00", "((((((((a"]:
         assert isinstance(validate(q), list)

@@ -92,7 +92,7 @@ def test_a_crash_before_commit_neither_loses_nor_duplicates(
 def test_same_item_from_two_sources_is_stored_once_as_mention(
     engine: Engine, make_workspace: Callable[..., int], tmp_path: Path
 ) -> None:
-    workspace_id = make_workspace(
+    make_workspace(
         engine, extra='[[sources]]\nkey = "mirror"\nkind = "file"\npath = "mirror.jsonl"\n'
     )
     line = post_line(1, "Acme recall announced")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -36,7 +36,6 @@ WINDOW_MINUTES = (10, 60, 180)
 EXTRAS_MINUTES = 60  # authors, platforms, terms and influencers are looked at over the last hour
 EPISODE_CALM_MINUTES = 60  # an episode ends after this long below watch
 REFRESH_MINUTES = 30  # re-emit an ongoing episode this often so alert figures stay fresh
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(slots=True)
@@ -72,6 +71,9 @@ class _Extras:
     platforms: dict[str, int] | None
     terms: dict[str, int] | None
     influencers: list[Influencer] | None
+
+
+_KNOWN_EMPTY = _Extras([], None, None, None)  # a minute with no authors, where authors are known
 
 
 @dataclass(slots=True)
@@ -120,10 +122,11 @@ class TopicDetector:
         self.calm = 0
         self.since_emit = 0
         self._offsets: dict[int, int] = {}
+        self._step = timedelta(minutes=config.step_minutes)
 
     # -- time -------------------------------------------------------------------------------
     def _local_hour(self, start: datetime) -> int:
-        seconds = int((start - _EPOCH).total_seconds())
+        seconds = int(start.timestamp())
         utc_hour = seconds // 3600
         offset = self._offsets.get(utc_hour)
         if offset is None:
@@ -176,19 +179,21 @@ class TopicDetector:
         cap = self.capacity
         self.pos = (self.pos + 1) % cap
         self.filled = min(cap, self.filled + 1)
+        filled, pos = self.filled, self.pos
         for w, sums in self.sums.items():
-            if self.filled > w:
-                old = (self.pos - w) % cap
-                sums[0] -= self.count[old]
-                sums[1] -= self.negative[old]
-                sums[2] -= self.expected[old]
-                sums[3] -= self.reach[old]
-                sums[4] -= self.engagement[old]
-            sums[0] += iv.count
-            sums[1] += iv.negative
-            sums[2] += expected
-            sums[3] += iv.reach
-            sums[4] += iv.engagement
+            if filled > w:
+                old = (pos - w) % cap
+                sums[0] += iv.count - self.count[old]
+                sums[1] += iv.negative - self.negative[old]
+                sums[2] += expected - self.expected[old]
+                sums[3] += iv.reach - self.reach[old]
+                sums[4] += iv.engagement - self.engagement[old]
+            else:
+                sums[0] += iv.count
+                sums[1] += iv.negative
+                sums[2] += expected
+                sums[3] += iv.reach
+                sums[4] += iv.engagement
         p = self.pos
         self.count[p] = iv.count
         self.negative[p] = iv.negative
@@ -197,14 +202,13 @@ class TopicDetector:
         self.engagement[p] = iv.engagement
         self.extras[p] = (
             _Extras(iv.authors, iv.platforms, iv.crisis_terms, iv.influencers)
-            if iv.authors is not None or iv.platforms or iv.crisis_terms or iv.influencers
-            else None
+            if iv.authors or iv.platforms or iv.crisis_terms or iv.influencers
+            else (_KNOWN_EMPTY if iv.authors is not None else None)
         )
         assessment, window = self._evaluate(iv, baseline)
         emit = self._episode(assessment)
-        end = iv.start + timedelta(minutes=self.config.step_minutes)
-        start = end - timedelta(minutes=window * self.config.step_minutes)
-        return StepResult(assessment, emit, start, end, baseline)
+        end = iv.start + self._step
+        return StepResult(assessment, emit, end - self._step * window, end, baseline)
 
     def _trimmed(self, w: int, values: list[float], share: float) -> float:
         """How far the window's largest interval stands above its second largest.
@@ -230,8 +234,12 @@ class TopicDetector:
         best: tuple[float, int, float, float] | None = None  # z, window, z_vol, z_neg
         for w, sums in self.sums.items():
             x, neg, mu = sums[0], sums[1], sums[2]
-            z_vol = nb_z(x, mu, phi) if x > mu else 0.0
-            z_neg = nb_z(neg, mu * share, phi) if iv.has_negative and neg > mu * share else 0.0
+            z_vol = nb_z(x, mu, phi) if x > mu + 1.0 else 0.0
+            z_neg = (
+                nb_z(neg, mu * share, phi)
+                if iv.has_negative and neg > mu * share + 1.0
+                else 0.0
+            )
             if w >= 2 and max(z_vol, z_neg) >= 2.5:
                 if z_vol >= 2.5:
                     z_vol = nb_z(x - self._trimmed(w, self.count, 1.0), mu, phi)

@@ -64,14 +64,15 @@ def fixed_threshold_flags(values: list[float], step_minutes: int) -> list[bool]:
     return [v > threshold for v in values]
 
 
-def flarewatch_flags(series: LabelledSeries) -> list[bool]:
+def flarewatch_flags(series: LabelledSeries, sensitivity: str = "balanced") -> list[bool]:
     rows = [Row(i + 2, series.start + timedelta(minutes=series.step_minutes * i), "", v)
             for i, v in enumerate(series.values)]
-    return [s.alert for s in score_series(rows, series.step_minutes)]
+    return [s.alert for s in score_series(rows, series.step_minutes, sensitivity)]
 
 
 DETECTORS: dict[str, Callable[[LabelledSeries], list[bool]]] = {
     "Flarewatch": flarewatch_flags,
+    "Flarewatch, sensitivity 'more'": lambda s: flarewatch_flags(s, "more"),
     "mean + 3σ (Huginn)": lambda s: mean_sigma_flags(s.values, s.step_minutes),
     "fixed threshold": lambda s: fixed_threshold_flags(s.values, s.step_minutes),
 }

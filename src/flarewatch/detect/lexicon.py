@@ -46,20 +46,21 @@ def compile_lexicon(extra: tuple[str, ...] = ()) -> re.Pattern[str]:
     return re.compile(r"(?<!\w)(?:" + "|".join(parts) + ")", re.IGNORECASE)
 
 
-def _canonical(match: re.Match[str]) -> str:
+def _canonical(match: re.Match[str], extra: tuple[str, ...]) -> str:
     text = match.group(0).lower()
     if _HEBREW.search(text):
         # Report the term, not the prefixed surface form.
-        for term in (t for lang in DEFAULT_TERMS.values() for t in lang):
-            if text.endswith(term):
-                return term
+        for term in (*extra, *(t for lang in DEFAULT_TERMS.values() for t in lang)):
+            if text.endswith(term.strip().lower()):
+                return term.strip().lower()
     return text.strip()
 
 
 def find_terms(text: str, extra: Iterable[str] = ()) -> Counter[str]:
     """Crisis terms in one text, counted once per post (a rant repeating a word is one hit)."""
-    pattern = compile_lexicon(tuple(sorted(extra)))
+    extra_terms = tuple(sorted(extra))
+    pattern = compile_lexicon(extra_terms)
     found: Counter[str] = Counter()
     for match in pattern.finditer(text):
-        found[_canonical(match)] = 1
+        found[_canonical(match, extra_terms)] = 1
     return found

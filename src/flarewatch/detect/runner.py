@@ -36,6 +36,7 @@ class PostRow:
     reach: float = 0.0
     engagement: float = 0.0
     mention_id: int | None = None
+    story_key: str | None = None  # as stored, for posts clustered by an earlier run
 
 
 @dataclass(slots=True)
@@ -84,6 +85,13 @@ class TopicRunner:
         self.extra_terms = extra_terms
         self.watched = watched
         self.recent: deque[_Recent] = deque()
+
+    def remember(self, posts: list[PostRow]) -> None:
+        """Seed the driving-post memory with posts an earlier run already processed."""
+        for post in posts:
+            minute = post.created_at.replace(second=0, microsecond=0)
+            self.recent.append(_Recent(post.post_id, minute, post.negative, post.reach,
+                                       post.story_key or ""))
 
     def run_minute(
         self, minute: datetime, posts: list[PostRow], totals: MinuteTotals | None = None

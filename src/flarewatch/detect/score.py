@@ -3,7 +3,8 @@
 The score is a sum of points, each traceable to one factor (Factor.weight holds its points):
 
 * core — the strongest of volume, negative volume and new-story growth, as a σ-equivalent z:
-  12 points per σ above 2σ, at most 60. Core alone therefore tops out at "warning";
+  15 points per σ above 2σ (so watch from 4σ on its own), at most 60. Core alone therefore
+  tops out at "warning";
 * amplifiers — only when there is a core signal: negative share, crisis-lexicon hits,
   influential or watched authors, cross-platform spread, reach and engagement velocity.
 
@@ -21,7 +22,7 @@ from flarewatch.detect.stats import binom_z, nb_z
 from flarewatch.detect.types import Factor
 
 CORE_MAX = 60.0
-CORE_PER_SIGMA = 12.0
+CORE_PER_SIGMA = 15.0
 SEVERITY_CUTOFFS = {"watch": 30.0, "warning": 55.0, "crisis": 80.0}
 SENSITIVITY_SHIFT = {"fewer": 10.0, "balanced": 0.0, "more": -8.0}
 NOISE_STEP = 4.0  # points added to every cut-off per alert marked "this was noise"
@@ -263,7 +264,7 @@ def _amplifiers(ev: Evidence, core_z: float) -> list[Factor]:
         ("reach", ev.reach, ev.expected_reach, "reach"),
         ("engagement_velocity", ev.engagement, ev.expected_engagement, "engagement pace"),
     ):
-        if core_z < 3.0:
+        if core_z < 4.0:
             break
         if expected > 0 and observed >= 3 * expected and observed >= 100:
             ratio = observed / expected
@@ -271,7 +272,3 @@ def _amplifiers(ev: Evidence, core_z: float) -> list[Factor]:
             out.append(Factor(name, f"{words} {ratio:.0f}× the usual ({_fmt_big(observed)} vs "
                                     f"{_fmt_big(expected)})", observed, expected, pts))
     return out
-
-
-def volume_z(count: float, expected: float, phi: float) -> float:
-    return nb_z(count, expected, phi)

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from flarewatch.alerts.models import Alert
 from flarewatch.detect.detector import DetectorConfig, TopicDetector
 from flarewatch.detect.models import DetectorState
-from flarewatch.detect.runner import MinuteTotals, PostRow, TopicRunner
+from flarewatch.detect.runner import RECENT_MINUTES, MinuteTotals, PostRow, TopicRunner
 from flarewatch.detect.stories import StoryTracker
 from flarewatch.detect.types import AlertCandidate
 from flarewatch.mentions.models import Author, Mention, RawPost, Rollup
@@ -25,6 +25,7 @@ from flarewatch.workspaces.models import Topic, Workspace
 MAX_BACKLOG = timedelta(days=28)
 NOISE_LOOKBACK = timedelta(days=30)
 MINUTE = timedelta(minutes=1)
+RECENT_WINDOW = timedelta(minutes=RECENT_MINUTES)
 
 
 def floor_minute(ts: datetime) -> datetime:
@@ -121,6 +122,9 @@ def _run_topic(
         extra_terms=tuple(cfg.get("crisis_terms") or ()),
         watched=frozenset(_handle(a) for a in cfg.get("watch_authors") or []),
     )
+    # Alerts cite the window's driving posts, including those an earlier call processed.
+    earlier = _mentions_by_minute(session, topic.id, start - RECENT_WINDOW, start)
+    runner.remember([p for minute_posts in earlier.values() for p in minute_posts])
     story_keys: list[dict[str, Any]] = []
     candidates: list[AlertCandidate] = []
     minute = start
@@ -159,7 +163,7 @@ def _mentions_by_minute(
         select(
             Mention.id, Mention.raw_post_id, Mention.created_at, Mention.platform,
             Mention.sentiment, Mention.reach, Mention.engagement, Mention.is_spam,
-            Mention.author_id, RawPost.text, RawPost.title,
+            Mention.author_id, Mention.story_key, RawPost.text, RawPost.title,
             Author.handle, Author.followers,
         )
         .join(RawPost, RawPost.id == Mention.raw_post_id)
@@ -178,5 +182,6 @@ def _mentions_by_minute(
             platform=r.platform, author=r.handle, author_id=r.author_id,
             followers=r.followers, negative=r.sentiment == "negative",
             reach=r.reach or 0.0, engagement=r.engagement or 0.0, mention_id=r.id,
+            story_key=r.story_key,
         ))
     return out

@@ -20,6 +20,7 @@ import math
 import re
 import zlib
 from collections import Counter, deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -35,6 +36,8 @@ SINGLETON_TTL_S = 6 * 3600  # a one-post story that nobody echoed is forgotten a
 STORY_TTL_S = 48 * 3600
 DF_HALF_LIFE_DOCS = 5000.0
 MAX_LIVE = 400
+WORD_DF_MAX = 20_000
+STORY_WORDS_MAX = 600
 KEY_TERM_MIN_LEN = 4
 KEY_TERM_SHARE = 0.5
 KEY_TERM_RARITY = 0.01
@@ -82,8 +85,8 @@ class Story:
     recent: deque[tuple[float, str]] = field(default_factory=deque)  # (time, author) ≤ 60 min
     post_ids: deque[int] = field(default_factory=lambda: deque(maxlen=50))
 
-    def label(self, idf: dict[str, float]) -> str:
-        scored = {w: c * idf.get(w, 1.0) for w, c in self.words.items() if len(w) >= 3}
+    def label(self, idf: Callable[[str], float]) -> str:
+        scored = {w: c * idf(w) for w, c in self.words.items() if len(w) >= 3}
         top = set(sorted(scored, key=lambda w: -scored[w])[:3])
         ordered = [w for w in dict.fromkeys(self.first_words) if w in top]
         ordered += [w for w in top if w not in ordered]
@@ -145,8 +148,8 @@ class StoryTracker:
             self.df[i] += 1.0
         for w in set(words):
             self.word_df[w] += 1
-        if len(self.word_df) > 50_000:
-            self.word_df = Counter(dict(self.word_df.most_common(25_000)))
+        if len(self.word_df) > WORD_DF_MAX:
+            self.word_df = Counter(dict(self.word_df.most_common(WORD_DF_MAX // 2)))
         vec = self._vector(counts)
 
         # A shared rare key term is more specific than overall wording, so it is tried first.
@@ -177,7 +180,11 @@ class StoryTracker:
             story.platforms.append(post.platform)
         if post.author:
             story.authors[post.author] += 1
+            if len(story.authors) > STORY_WORDS_MAX:
+                story.authors = Counter(dict(story.authors.most_common(STORY_WORDS_MAX // 2)))
         story.words.update(set(words))
+        if len(story.words) > STORY_WORDS_MAX:
+            story.words = Counter(dict(story.words.most_common(STORY_WORDS_MAX // 2)))
         story.recent.append((now, post.author or f"#{post.post_id}"))
         story.post_ids.append(post.post_id)
         # Running mean of member vectors, pruned so the state stays small.
@@ -190,7 +197,7 @@ class StoryTracker:
         story.centroid = merged
         self._set_row(story)
         if story.size >= 2:
-            self._update_key_terms(story)
+            self._update_key_terms(story, words)
 
     def _is_key(self, word: str, story: Story) -> bool:
         """Still a key term? Words that were rare when a topic was young stop being rare."""
@@ -214,8 +221,9 @@ class StoryTracker:
         # Most shared key terms wins; then the story whose shared term is rarest.
         return max(votes, key=lambda k: (votes[k][0], -votes[k][1]))
 
-    def _update_key_terms(self, story: Story) -> None:
-        for word in story.words:
+    def _update_key_terms(self, story: Story, words: list[str]) -> None:
+        # Only this post's words changed count; others are re-checked when looked up.
+        for word in set(words):
             if len(word) < KEY_TERM_MIN_LEN or not self._is_key(word, story):
                 continue
             owner = self.stories.get(self.key_terms.get(word, ""))
@@ -278,9 +286,13 @@ class StoryTracker:
             )
         return best, biggest
 
-    def _word_idf(self) -> dict[str, float]:
-        total = max(1.0, self.docs)
-        return {w: math.log((total + 1) / (c + 1)) for w, c in self.word_df.items()}
+    def _word_idf(self) -> Callable[[str], float]:
+        total = max(1.0, self.docs) + 1.0
+
+        def idf(word: str) -> float:
+            return math.log(total / (self.word_df.get(word, 0) + 1))
+
+        return idf
 
     def story_post_ids(self, key: str) -> list[int]:
         story = self.stories.get(key)
@@ -288,19 +300,19 @@ class StoryTracker:
 
     # -- durability -------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
-        nz = np.nonzero(self.df > 1e-3)[0]
+        nz = np.nonzero(self.df)[0]
         return {
             "docs": self.docs,
-            "df": [[int(i), round(float(self.df[i]), 3)] for i in nz],
-            "word_df": dict(self.word_df.most_common(5000)),
+            "df": [[int(i), float(self.df[i])] for i in nz],
+            "word_df": dict(self.word_df),
             "key_terms": self.key_terms,
             "stories": [
                 {
                     "key": s.key, "first_post_id": s.first_post_id, "originator": s.originator,
                     "first_at": s.first_at, "last_at": s.last_at, "size": s.size,
-                    "platforms": s.platforms, "authors": dict(s.authors.most_common(20)),
-                    "words": dict(s.words.most_common(40)), "first_words": s.first_words,
-                    "centroid": [[i, round(v, 5)] for i, v in s.centroid.items()],
+                    "platforms": s.platforms, "authors": dict(s.authors),
+                    "words": dict(s.words), "first_words": s.first_words,
+                    "centroid": [[i, v] for i, v in s.centroid.items()],
                     "recent": [list(r) for r in s.recent], "post_ids": list(s.post_ids),
                 }
                 for s in self.stories.values()

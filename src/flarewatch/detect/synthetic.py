@@ -223,7 +223,10 @@ def labelled_series(shape: str, seed: int, days: int = 14, step_minutes: int = 5
     values = rng.poisson(rate + extra).astype(float)
     if shape == "outliers":
         # One-interval blips (a bot burst, a duplicate flood): not a snowball, not an event.
-        for i in rng.choice(np.arange(1440 // step_minutes, n), size=6, replace=False):
+        # Spaced a day apart: two bursts within minutes would be an event in their own right.
+        day = 1440 // step_minutes
+        for d in rng.choice(np.arange(1, days), size=6, replace=False):
+            i = int(d * day + rng.integers(day))
             values[i] += rate[i] * rng.uniform(8, 15) + 10
     if onset is not None and end is not None:
         peak = onset + int(np.argmax(values[onset:end]))

@@ -1,10 +1,10 @@
 """Hashed n-gram and lexicon features, computed for a whole batch at once with numpy.
 
 Why this shape: per-token Python loops cap out near 10k posts/s before any model runs. Here a batch
-is joined into one code-point array, a prefix polynomial hash (mod 2**64, numpy wraps) gives the hash
-of any substring in O(1), and every char n-gram, word and word bigram of the batch is hashed with a
-handful of vectorised operations. Training and inference share this module, so the shipped weights
-always line up with the features.
+is joined into one code-point array, a prefix polynomial hash (mod 2**64, numpy wraps) gives the
+hash of any substring in O(1), and every char n-gram, word and word bigram of the batch is hashed
+with a handful of vectorised operations. Training and inference share this module, so the shipped
+weights always line up with the features.
 
 A batch becomes three parallel arrays ``(doc, index, value)``: the sparse design matrix in COO form.
 """
@@ -93,8 +93,15 @@ def tokenize(normalised: Sequence[str]) -> Tokens:
     ends = spaces[1:]
     keep = ends > starts
     starts, ends = starts[keep], ends[keep]
-    tok = Tokens(len(normalised), prefix, char_doc, starts, ends - starts, char_doc[starts],
-                 np.empty(0, dtype=np.uint64))
+    tok = Tokens(
+        len(normalised),
+        prefix,
+        char_doc,
+        starts,
+        ends - starts,
+        char_doc[starts],
+        np.empty(0, dtype=np.uint64),
+    )
     tok.word_hash = tok.substring(starts, ends - starts)
     return tok
 
@@ -104,6 +111,9 @@ def string_hashes(items: Sequence[str]) -> np.ndarray:
     tok = tokenize(items)
     starts = np.cumsum([0] + [len(s) + 2 for s in items[:-1]]) + 1
     return tok.substring(np.asarray(starts, dtype=np.int64), np.array([len(s) for s in items]))
+
+
+STEM_LENGTHS = tuple(range(2, 13))
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,11 +149,11 @@ class Lexicon:
         val = np.zeros(shape, dtype=np.float32)
         hit = np.zeros(n, dtype=bool)
         if len(self.stem_keys):
-            for length in (3, 4, 5, 6, 7):
-                cand = np.flatnonzero((tok.word_len > length) & ~hit)
+            for length in STEM_LENGTHS:
+                cand = np.flatnonzero(tok.word_len >= length)
                 h = tok.substring(tok.word_start[cand], np.full(len(cand), length))
                 m, v = _find(self.stem_keys, self.stem_values, h)
-                # Longer stems override shorter ones because later lengths overwrite.
+                # Lengths ascend, so the longest matching stem's value is the one that stays.
                 val[cand[m]] = v
                 hit_l = np.zeros(n, dtype=bool)
                 hit_l[cand[m]] = True

@@ -41,21 +41,121 @@ _UNIQUE_SCRIPTS: tuple[tuple[re.Pattern[str], str], ...] = (
 )
 CYRILLIC_LANGS = ("ru", "uk", "bg", "mk", "sr", "be", "kk", "mn")
 ARABIC_SCRIPT_LANGS = ("ar", "fa", "ur")
-CATCH_ALL = ("en", "es", "pt", "fr", "de", "it", "nl", "pl", "tr", "id", "sv", "ro", "cs", "da",
-             "fi", "hu", "ca", "sk", "hr", "lt", "vi", "ms")
+CATCH_ALL = (
+    "en",
+    "es",
+    "pt",
+    "fr",
+    "de",
+    "it",
+    "nl",
+    "pl",
+    "tr",
+    "id",
+    "sv",
+    "ro",
+    "cs",
+    "da",
+    "fi",
+    "hu",
+    "ca",
+    "sk",
+    "hr",
+    "lt",
+    "vi",
+    "ms",
+)
 SURE = 0.99
 SHORT_CAP = 0.5
 
 # Common words of Hebrew and Russian typed in Latin letters (chat, SMS, gamer slang).
 TRANSLIT: dict[str, frozenset[str]] = {
-    "he": frozenset("""sababa achla ahla yalla walla wallak beseder toda tov ma nishma nishma
-        ken lo ani ata at anachnu hakol mamash stam chaval haval ein yesh kol hakavod balagan
-        lehitraot shalom boker erev laila tov tova yofi metzuyan meod lama eich kama efo""".split()),
-    "ru": frozenset("""privet spasibo pozhaluysta khorosho horosho ochen kak dela davai davay
-        nichego ya ty my vy oni eto chto kto gde kogda pochemu tozhe prosto uzhe segodnya zavtra
-        bolshoe ploho otlichno ladno konechno blin""".split()),
+    "he": frozenset(
+        [
+            "sababa",
+            "achla",
+            "ahla",
+            "yalla",
+            "walla",
+            "wallak",
+            "beseder",
+            "toda",
+            "tov",
+            "ma",
+            "nishma",
+            "nishma",
+            "ken",
+            "lo",
+            "ani",
+            "ata",
+            "at",
+            "anachnu",
+            "hakol",
+            "mamash",
+            "stam",
+            "chaval",
+            "haval",
+            "ein",
+            "yesh",
+            "kol",
+            "hakavod",
+            "balagan",
+            "lehitraot",
+            "shalom",
+            "boker",
+            "erev",
+            "laila",
+            "tov",
+            "tova",
+            "yofi",
+            "metzuyan",
+            "meod",
+            "lama",
+            "eich",
+            "kama",
+            "efo",
+        ]
+    ),
+    "ru": frozenset(
+        [
+            "privet",
+            "spasibo",
+            "pozhaluysta",
+            "khorosho",
+            "horosho",
+            "ochen",
+            "kak",
+            "dela",
+            "davai",
+            "davay",
+            "nichego",
+            "ya",
+            "ty",
+            "my",
+            "vy",
+            "oni",
+            "eto",
+            "chto",
+            "kto",
+            "gde",
+            "kogda",
+            "pochemu",
+            "tozhe",
+            "prosto",
+            "uzhe",
+            "segodnya",
+            "zavtra",
+            "bolshoe",
+            "ploho",
+            "otlichno",
+            "ladno",
+            "konechno",
+            "blin",
+        ]
+    ),
 }
 _WORD = re.compile(r"[a-z']+")
+_NOISE = re.compile(r"https?://\S+|www\.\S+|@\w+")
 
 
 def _lingua(code: str) -> Language | None:
@@ -107,8 +207,11 @@ def _latin(text: str, languages: Sequence[str]) -> tuple[str, float]:
             hits = sum(w in markers for w in words)
             if hits >= 2 and hits / len(words) >= 0.3:
                 return code, 0.5
-    latin_ws = tuple(c for c in languages if c not in ("he", "ru", "uk", "ar", "fa", "el", "zh",
-                                                        "ja", "ko", "th", "hi"))
+    latin_ws = tuple(
+        c
+        for c in languages
+        if c not in ("he", "ru", "uk", "ar", "fa", "el", "zh", "ja", "ko", "th", "hi")
+    )
     code, conf = "und", 0.0
     det = _detector(tuple(sorted(latin_ws)), False)
     if det is not None:
@@ -129,6 +232,7 @@ def _latin(text: str, languages: Sequence[str]) -> tuple[str, float]:
 
 def detect_language(text: str, languages: Sequence[str]) -> tuple[str, float]:
     """(ISO 639-1 code or "und", confidence 0..1) for one post, given the workspace's languages."""
+    text = _NOISE.sub(" ", text)  # URLs and handles say nothing about the language
     latin = len(_LATIN.findall(text))
     non_latin = _NON_LATIN.findall(text)
     letters = latin + len(non_latin)

@@ -13,7 +13,7 @@ def accuracy(gold: Sequence[str], pred: Sequence[str]) -> float:
 
 
 def macro_f1(gold: Sequence[str], pred: Sequence[str], labels: Sequence[str]) -> float:
-    """Unweighted mean of per-class F1 over ``labels`` (a class never predicted nor present scores 0)."""
+    """Unweighted mean of per-class F1 over ``labels`` (absent and unpredicted: 0)."""
     g, p = np.asarray(gold), np.asarray(pred)
     scores = []
     for c in labels:

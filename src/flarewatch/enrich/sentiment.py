@@ -79,8 +79,10 @@ class LinearWeights:
             meta = json.loads(str(z["meta"]))
             cfg = FeatureConfig(bits=int(meta["bits"]), char_ngrams=tuple(meta["char_ngrams"]))
             lex = Lexicon(
-                z["lex_keys"], z["lex_values"].astype(np.float32),
-                z["stem_keys"], z["stem_values"].astype(np.float32),
+                z["lex_keys"],
+                z["lex_values"].astype(np.float32),
+                z["stem_keys"],
+                z["stem_values"].astype(np.float32),
             )
             return LinearWeights(z["weights"].astype(np.float32), z["bias"], lex, cfg, meta)
 
@@ -95,8 +97,9 @@ class LinearSentimentModel:
         doc, idx, val = extract(tok, languages, self.w.lexicon, self.w.config)
         logits = np.empty((tok.n_docs, 3), dtype=np.float64)
         for k in range(3):
-            logits[:, k] = np.bincount(doc, weights=self.w.weights[idx, k] * val,
-                                       minlength=tok.n_docs)
+            logits[:, k] = np.bincount(
+                doc, weights=self.w.weights[idx, k] * val, minlength=tok.n_docs
+            )
         logits += self.w.bias
         logits -= logits.max(axis=1, keepdims=True)
         p = np.exp(logits)
@@ -117,8 +120,11 @@ def adjust_for_sarcasm(p: np.ndarray, normalised: Sequence[str]) -> np.ndarray:
     for the weight alone to flip a confidently positive post; so half of the positive mass moves to
     negative when a cue is present.
     """
-    flagged = np.fromiter((t.endswith(SARCASM_TOKEN) or f" {SARCASM_TOKEN} " in t
-                           for t in normalised), dtype=bool, count=len(normalised))
+    flagged = np.fromiter(
+        (t.endswith(SARCASM_TOKEN) or f" {SARCASM_TOKEN} " in t for t in normalised),
+        dtype=bool,
+        count=len(normalised),
+    )
     if flagged.any():
         p = p.copy()
         moved = p[flagged, 2] * 0.5

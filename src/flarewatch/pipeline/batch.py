@@ -74,7 +74,9 @@ def process_batch(
     rows = insert_raw_posts(session, context.workspace_id, source_id, originals, author_ids)
     # Repeats are kept in the ingest log, pointing at what they repeat, so nothing is lost.
     duplicate_of = dict(repeats)
-    duplicate_of.update({ext: rows[orig].id for ext, orig in deduped.duplicates.items()})
+    for ext, original in deduped.duplicates.items():
+        # The batch's first copy may itself repeat a stored post: point at the stored one then.
+        duplicate_of[ext] = rows[original].id if original in rows else repeats[original]
     by_id = {p.external_id: p for p in fresh}
     insert_raw_posts(
         session,

@@ -116,6 +116,7 @@ def guess_language(text: str, distinct: set[str]) -> str:
     return "en"
 
 
+@lru_cache(maxsize=1024)
 def normalize_language(code: str | None) -> str | None:
     if not code:
         return None

@@ -52,6 +52,9 @@ class Compiler:
         if isinstance(node, Or):
             return self.or_pred(node.children)
         if isinstance(node, Not):
+            banned = self.simple_keys(node.child)
+            if banned is not None:
+                return lambda v: banned.isdisjoint(v.keys)
             inner = self.pred(node.child)
             return lambda v: not inner(v)
         if isinstance(node, Field):
@@ -61,16 +64,21 @@ class Compiler:
             return compile_meta(node.name, node.child)
         raise TypeError(f"unknown node {node!r}")
 
-    def _split_terms(self, children: tuple[Node, ...]) -> tuple[list[frozenset[str]], list[Pred]]:
-        """Plain terms become key sets tested by one C-level isdisjoint; the rest stay closures."""
-        keysets = [self.keys(c) for c in children
-                   if isinstance(c, Term) and not c.case_sensitive]
-        rest = [self.pred(c) for c in _cheap_first(children)
-                if not (isinstance(c, Term) and not c.case_sensitive)]
-        return keysets, rest
+    def simple_keys(self, node: Node) -> frozenset[str] | None:
+        """Key set of a plain term or an OR of plain terms: true iff it meets the post's keys.
+
+        Such nodes, the bulk of real queries, then cost one C-level isdisjoint, no closure."""
+        if isinstance(node, Term) and not node.case_sensitive:
+            return self.keys(node)
+        if isinstance(node, Or):
+            parts = [self.simple_keys(c) for c in node.children]
+            if all(p is not None for p in parts):
+                return frozenset().union(*parts)  # type: ignore[arg-type]
+        return None
 
     def or_pred(self, children: tuple[Node, ...]) -> Pred:
-        keysets, rest = self._split_terms(children)
+        keysets = [k for c in children if (k := self.simple_keys(c)) is not None]
+        rest = [self.pred(c) for c in _cheap_first(children) if self.simple_keys(c) is None]
         keys = frozenset().union(*keysets)
         if not rest:
             return lambda v: not keys.isdisjoint(v.keys)
@@ -79,13 +87,31 @@ class Compiler:
         return lambda v: not keys.isdisjoint(v.keys) or any(p(v) for p in rest)
 
     def and_pred(self, children: tuple[Node, ...]) -> Pred:
-        keysets, rest = self._split_terms(children)
-        if not rest:
-            return lambda v: all(not k.isdisjoint(v.keys) for k in keysets)
-        if not keysets:
-            return lambda v: all(p(v) for p in rest)
-        return lambda v: (all(not k.isdisjoint(v.keys) for k in keysets)
-                          and all(p(v) for p in rest))
+        required: list[frozenset[str]] = []
+        excluded: list[frozenset[str]] = []
+        rest: list[Pred] = []
+        for child in _cheap_first(children):
+            keys = self.simple_keys(child)
+            negated = (self.simple_keys(child.child) if isinstance(child, Not) else None)
+            if keys is not None:
+                required.append(keys)
+            elif negated is not None:
+                excluded.append(negated)
+            else:
+                rest.append(self.pred(child))
+        # NOT lists are merged: the post must miss all of them, i.e. their union.
+        banned = frozenset().union(*excluded)
+
+        def run(v: TextView) -> bool:
+            keys = v.keys
+            for needed in required:
+                if needed.isdisjoint(keys):
+                    return False
+            if banned and not banned.isdisjoint(keys):
+                return False
+            return all(pred(v) for pred in rest)
+
+        return run
 
     def term_pred(self, term: Term) -> Pred:
         keys = self.keys(term)

@@ -1,8 +1,9 @@
 """The Matcher: many stored queries against a stream of posts.
 
-Each query is indexed under its presearch keys. A post is analysed once; the intersection of its
-key set with the index (a C-level set operation) and one Aho-Corasick pass for wildcard fragments
-give the candidate queries, and only those run the compiled predicate.
+Each query is indexed under its two cheapest presearch requirements. A post is analysed once;
+each distinct token is mapped (through a per-token memo) to the queries indexed under any of its
+keys, one Aho-Corasick pass per index finds wildcard fragments, and only the queries that hit
+both of their passes run the compiled predicate.
 """
 
 from __future__ import annotations
@@ -13,12 +14,15 @@ from dataclasses import dataclass, field
 import ahocorasick
 
 from flarewatch.mentions.post import Post
-from flarewatch.query.analysis import META, normalize_language
+from flarewatch.query.analysis import META, TokenCache, normalize_language
 from flarewatch.query.ast import Node
 from flarewatch.query.evaluate import Compiler, Pred
 from flarewatch.query.parser import parse
-from flarewatch.query.presearch import FRAGMENT, extract
+from flarewatch.query.polish import fold
+from flarewatch.query.presearch import FRAGMENT, cheapest_two, requirements
 from flarewatch.query.view import PostView
+
+_NONE: frozenset[int] = frozenset()
 
 
 @dataclass(slots=True)
@@ -27,47 +31,134 @@ class _Entry:
     query: str
     pred: Pred
     languages: frozenset[str] | None
-    entries: frozenset[tuple[str, str]] | None
+    passes: list[frozenset[tuple[str, str]]]  # empty: verified on every post
     workspace: str | None
     fold: bool
     meta: bool  # indexed under a metadata key, so posts must carry theirs
 
 
+class _TokenHits(dict[str, frozenset[int]]):
+    """Token -> ids of the queries of one pass that the token alone makes candidates: those
+    indexed under one of its keys, and those whose wildcard fragment occurs in it.
+
+    Computed on first sight of a token (Aho-Corasick runs then, over that token only). Streams
+    repeat tokens endlessly, so after warm-up a post costs one C-level set difference against
+    the tokens known to hit nothing, plus a lookup for the few that remain. Cleared whenever
+    the pass changes.
+    """
+
+    LIMIT = 500_000
+
+    def __init__(self, owner: _Pass, cache: TokenCache) -> None:
+        super().__init__()
+        self.owner = owner
+        self.cache = cache
+        self.empty: set[str] = set()
+
+    def __missing__(self, token: str) -> frozenset[int]:
+        index = self.owner.index
+        found: set[int] = set()
+        for key in self.cache[token].keys:
+            qids = index.get(key)
+            if qids:
+                found |= qids
+        auto = self.owner.automaton()
+        if auto is not None:
+            texts = (token, fold(token)) if self.cache.with_fold else (token,)
+            for text in texts:
+                for _, qids in auto.iter(text):
+                    found.update(qids)
+        if len(self) + len(self.empty) >= self.LIMIT:
+            self.clear()
+            self.empty.clear()
+        hits = frozenset(found) if found else _NONE
+        if hits:
+            self[token] = hits
+        else:
+            self.empty.add(token)
+        return hits
+
+
 @dataclass(slots=True)
-class _Shard:
-    """The queries of one workspace (None: queries that apply to every workspace)."""
+class _Pass:
+    """One presearch pass: key index, wildcard fragments and their automaton."""
 
     index: dict[str, set[int]] = field(default_factory=dict)
     fragments: dict[str, set[int]] = field(default_factory=dict)
-    always: set[int] = field(default_factory=set)
-    automaton: ahocorasick.Automaton | None = None
+    auto: ahocorasick.Automaton | None = None
     dirty: bool = False
+    memos: dict[tuple[str, bool], _TokenHits] = field(default_factory=dict)
 
-    def automaton_for_match(self) -> ahocorasick.Automaton | None:
+    def add(self, qid: int, entries: frozenset[tuple[str, str]]) -> None:
+        self.memos.clear()
+        for kind, value in entries:
+            table = self.fragments if kind == FRAGMENT else self.index
+            table.setdefault(value, set()).add(qid)
+            self.dirty |= kind == FRAGMENT
+
+    def discard(self, qid: int, entries: frozenset[tuple[str, str]]) -> None:
+        self.memos.clear()
+        for kind, value in entries:
+            table = self.fragments if kind == FRAGMENT else self.index
+            qids = table.get(value)
+            if qids is not None:
+                qids.discard(qid)
+                if not qids:
+                    del table[value]
+            self.dirty |= kind == FRAGMENT
+
+    def automaton(self) -> ahocorasick.Automaton | None:
         if self.dirty:
-            self.automaton = None
+            self.auto = None
             if self.fragments:
                 auto = ahocorasick.Automaton()
                 for fragment, qids in self.fragments.items():
                     auto.add_word(fragment, tuple(qids))
                 auto.make_automaton()
-                self.automaton = auto
+                self.auto = auto
             self.dirty = False
-        return self.automaton
+        return self.auto
 
-    def candidates(self, keys: set[str], text: str) -> set[int]:
-        index = self.index
-        found = set(self.always)
-        for key in keys & index.keys():
-            found |= index[key]
-        auto = self.automaton_for_match()
-        if auto is not None:
-            for _, qids in auto.iter(text):
-                found.update(qids)
-        return found
+    def hits(self, view: PostView, meta_keys: set[str] | None, found: set[int]) -> None:
+        body = view.body
+        cache = body.cache
+        memo = self.memos.get((cache.lang, cache.with_fold))
+        if memo is None:
+            memo = self.memos[(cache.lang, cache.with_fold)] = _TokenHits(self, cache)
+        found.update(*map(memo.__getitem__, body.distinct - memo.empty))
+        if meta_keys:
+            index = self.index
+            for key in meta_keys & index.keys():
+                found |= index[key]
 
     def __len__(self) -> int:
-        return len(self.index) + len(self.fragments) + len(self.always)
+        return len(self.index) + len(self.fragments)
+
+
+@dataclass(slots=True)
+class _Shard:
+    """The queries of one workspace (None: queries that apply to every workspace).
+
+    A candidate must hit the first pass, and the second pass too if it has one there.
+    """
+
+    first: _Pass = field(default_factory=_Pass)
+    second: _Pass = field(default_factory=_Pass)
+    two_pass: set[int] = field(default_factory=set)
+    always: set[int] = field(default_factory=set)
+
+    def candidates(self, view: PostView, meta_keys: set[str] | None, found: set[int]) -> None:
+        hits: set[int] = set(self.always)
+        self.first.hits(view, meta_keys, hits)
+        need = hits & self.two_pass
+        if need:
+            second: set[int] = set()
+            self.second.hits(view, meta_keys, second)
+            hits -= need - second
+        found |= hits
+
+    def __len__(self) -> int:
+        return len(self.first) + len(self.always)
 
 
 class Matcher:
@@ -95,7 +186,7 @@ class Matcher:
         use_fold = self.fold_diacritics if fold_diacritics is None else fold_diacritics
         compiler = Compiler(use_fold)
         pred = compiler.pred(node)
-        req = extract(node, compiler)
+        passes = [r.entries for r in cheapest_two(requirements(node, compiler))]
         langs = None
         if languages:
             langs = frozenset(filter(None, (normalize_language(lang) for lang in languages)))
@@ -103,24 +194,21 @@ class Matcher:
             self.remove(key)
         qid = self._next
         self._next += 1
-        entries = req.entries if req else None
-        meta = any(value.startswith(META) for _, value in entries or ())
-        entry = _Entry(key, query if isinstance(query, str) else "", pred, langs, entries,
+        meta = any(value.startswith(META) for entries in passes for _, value in entries)
+        entry = _Entry(key, query if isinstance(query, str) else "", pred, langs, passes,
                        workspace, use_fold, meta)
         self._entries[qid] = entry
         self._by_key[key] = qid
         self._fold_count += use_fold
         self._meta_count += meta
         shard = self._shards.setdefault(workspace, _Shard())
-        if entry.entries is None:
+        if not passes:
             shard.always.add(qid)
             return
-        for kind, value in entry.entries:
-            if kind == FRAGMENT:
-                shard.fragments.setdefault(value, set()).add(qid)
-                shard.dirty = True
-            else:
-                shard.index.setdefault(value, set()).add(qid)
+        shard.first.add(qid, passes[0])
+        if len(passes) > 1:
+            shard.second.add(qid, passes[1])
+            shard.two_pass.add(qid)
 
     def remove(self, key: Hashable) -> None:
         """Forget the query stored under `key` (KeyError if there is none)."""
@@ -130,15 +218,9 @@ class Matcher:
         self._meta_count -= entry.meta
         shard = self._shards[entry.workspace]
         shard.always.discard(qid)
-        for kind, value in entry.entries or ():
-            table = shard.fragments if kind == FRAGMENT else shard.index
-            qids = table.get(value)
-            if qids is not None:
-                qids.discard(qid)
-                if not qids:
-                    del table[value]
-            if kind == FRAGMENT:
-                shard.dirty = True
+        shard.two_pass.discard(qid)
+        for pass_, entries in zip((shard.first, shard.second), entry.passes, strict=False):
+            pass_.discard(qid, entries)
         if not len(shard):
             del self._shards[entry.workspace]
 
@@ -156,14 +238,14 @@ class Matcher:
         """Keys of the stored queries that match `post`, in the order they were added."""
         if not self._entries:
             return []
-        shards = self._select(workspace)
         view = PostView(post, with_fold=self._fold_count > 0)
-        body = view.body
-        keys = body.keys | view.meta_keys() if self._meta_count else body.keys
-        text = body.joined()
+        meta_keys = view.meta_keys() if self._meta_count else None
         candidates: set[int] = set()
-        for shard in shards:
-            candidates |= shard.candidates(keys, text)
+        for shard in self._select(workspace):
+            shard.candidates(view, meta_keys, candidates)
+        if not candidates:
+            return []
+        body = view.body
         entries = self._entries
         lang = view.lang
         out: list[Hashable] = []

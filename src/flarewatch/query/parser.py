@@ -32,6 +32,7 @@ _OPERAND_START = {Kind.WORD, Kind.PHRASE, Kind.CASE, Kind.FIELD, Kind.LPAREN, Ki
 _LOWER_OPS = {"and": "AND", "or": "OR", "not": "NOT"}
 _LOWER_NEAR = re.compile(r"(?i)o?near/\d+f?$")
 _FIELDISH = re.compile(r"^([A-Za-z]{2,}):(?!//)\S")
+MAX_DEPTH = 64  # far beyond any real query, well within Python's recursion limit
 
 
 @dataclass
@@ -40,6 +41,7 @@ class _Parser:
     lexemes: list[Lexeme]
     pos: int = 0
     meta: str | None = None  # inside a metadata field: leaves are literal values
+    depth: int = 0
     warnings: list[QueryProblem] = field(default_factory=list)
 
     # -- helpers -----------------------------------------------------------------------------
@@ -134,6 +136,10 @@ class _Parser:
         kind = lx.kind
         if kind is Kind.LPAREN:
             self.take()
+            self.depth += 1
+            if self.depth > MAX_DEPTH:
+                raise self.error("parentheses nested too deeply", lx,
+                                 f"at most {MAX_DEPTH} levels are allowed")
             if self.peek().kind is Kind.RPAREN:
                 raise self.error("empty parentheses", lx, "put a term between ( and )")
             node = self.or_expr()
@@ -144,6 +150,7 @@ class _Parser:
                                      "add the missing ')'")
                 raise self.error(f"unexpected {close.text!r}", close)
             self.take()
+            self.depth -= 1
             return _unbare(node)
         if kind is Kind.PHRASE:
             self.take()

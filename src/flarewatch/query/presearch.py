@@ -1,8 +1,12 @@
-"""Presearch terms: a small set of keys such that every post a query matches holds at least one.
+"""Presearch terms: small sets of keys such that every post a query matches holds one of each.
 
-As in Lucene Monitor, AND needs only its most selective child, OR needs all of its children, and
-NOT contributes nothing (absence cannot be looked up). A query with no such set is verified on
-every post. Wildcards contribute their longest literal fragment, found by Aho-Corasick.
+As in Lucene Monitor, a query reduces to a conjunction of *requirements*, each a disjunction of
+keys: AND concatenates its children's requirements, OR merges the best requirement of each child
+into one, NOT contributes nothing (absence cannot be looked up), NEAR and phrases behave like
+AND. The matcher indexes a query under its two cheapest requirements (two passes, like Monitor's
+multipass presearcher), so a query with `brand AND context` is only verified on posts holding
+both. A query with no requirement is verified on every post. Wildcards contribute their longest
+literal fragment, found by Aho-Corasick.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ import re
 from dataclasses import dataclass
 
 from flarewatch.query.analysis import META, foldcase, normalize_language
-from flarewatch.query.ast import And, Field, Near, Node, Not, Or, Phrase, Term, Wildcard
+from flarewatch.query.ast import And, Field, Near, Node, Or, Phrase, Term, Wildcard
 from flarewatch.query.evaluate import Compiler
 from flarewatch.query.polish import fold
 from flarewatch.query.view import normalize_author
@@ -29,40 +33,49 @@ class Requirement:
 
 
 def _key_cost(norm: str) -> float:
-    # Short words are frequent words; a crude but corpus-free stand-in for document frequency.
-    return 1.0 if len(norm) > 3 else 4.0
+    # Without corpus statistics, length is the usual stand-in for rarity (as in Lucene Monitor's
+    # default term weighting): short words are frequent words.
+    return 1.0 + 12.0 / max(len(norm), 1)
 
 
-def extract(node: Node, compiler: Compiler) -> Requirement | None:
+def requirements(node: Node, compiler: Compiler) -> list[Requirement]:
+    """A conjunction of requirements that every matching post satisfies (may be empty)."""
     if isinstance(node, Term):
         keys = compiler.keys(node)
-        return Requirement(frozenset((KEY, k) for k in keys), _key_cost(node.text))
+        return [Requirement(frozenset((KEY, k) for k in keys), _key_cost(node.text))]
     if isinstance(node, Wildcard):
-        return _wildcard(node, compiler.with_fold)
+        req = _wildcard(node, compiler.with_fold)
+        return [req] if req else []
     if isinstance(node, Phrase):
-        return _best([extract(w, compiler) for w in node.words])
+        return [r for w in node.words for r in requirements(w, compiler)]
     if isinstance(node, Near):
-        return _best([extract(node.left, compiler), extract(node.right, compiler)])
+        return requirements(node.left, compiler) + requirements(node.right, compiler)
     if isinstance(node, And):
-        return _best([extract(c, compiler) for c in node.children])
+        return [r for c in node.children for r in requirements(c, compiler)]
     if isinstance(node, Or):
-        parts = [extract(c, compiler) for c in node.children]
-        if any(p is None for p in parts):
-            return None
-        return Requirement(frozenset().union(*(p.entries for p in parts if p)),
-                           sum(p.cost for p in parts if p))
-    if isinstance(node, Not):
-        return None
+        parts = [best(requirements(c, compiler)) for c in node.children]
+        return [_union(parts)] if all(parts) else []
     if isinstance(node, Field):
         if node.name == "title":
-            return extract(node.child, compiler)
-        return _meta(node.name, node.child)
-    return None
+            return requirements(node.child, compiler)
+        req = _meta(node.name, node.child)
+        return [req] if req else []
+    return []  # NOT
 
 
-def _best(parts: list[Requirement | None]) -> Requirement | None:
-    usable = [p for p in parts if p is not None]
-    return min(usable, key=lambda p: p.cost) if usable else None
+def best(reqs: list[Requirement]) -> Requirement | None:
+    return min(reqs, key=lambda r: r.cost) if reqs else None
+
+
+def cheapest_two(reqs: list[Requirement]) -> list[Requirement]:
+    ordered = sorted(set(reqs), key=lambda r: (r.cost, sorted(r.entries)))
+    return ordered[:2]
+
+
+def _union(parts: list[Requirement | None]) -> Requirement:
+    present = [p for p in parts if p is not None]
+    return Requirement(frozenset().union(*(p.entries for p in present)),
+                       sum(p.cost for p in present))
 
 
 def _wildcard(node: Wildcard, with_fold: bool) -> Requirement | None:
@@ -72,7 +85,7 @@ def _wildcard(node: Wildcard, with_fold: bool) -> Requirement | None:
     fragment = max(re.split(r"[*?]", norm), key=len)
     if not fragment:
         return None
-    return Requirement(frozenset({(FRAGMENT, fragment)}), 2.0 + 4.0 / len(fragment))
+    return Requirement(frozenset({(FRAGMENT, fragment)}), 3.0 + 12.0 / len(fragment))
 
 
 _META_COST = 50.0  # lang:en or platform:twitter hold for a large share of all posts
@@ -81,12 +94,9 @@ _META_COST = 50.0  # lang:en or platform:twitter hold for a large share of all p
 def _meta(name: str, child: Node) -> Requirement | None:
     if isinstance(child, Or):
         parts = [_meta(name, c) for c in child.children]
-        if any(p is None for p in parts):
-            return None
-        return Requirement(frozenset().union(*(p.entries for p in parts if p)),
-                           sum(p.cost for p in parts if p))
+        return _union(parts) if all(parts) else None
     if isinstance(child, And):
-        return _best([_meta(name, c) for c in child.children])
+        return best([r for c in child.children if (r := _meta(name, c)) is not None])
     if not isinstance(child, Term) or child.case_sensitive:
         return None
     value = child.text.strip()

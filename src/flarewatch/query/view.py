@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 from flarewatch.mentions.post import Post
 from flarewatch.query.analysis import (
     META,
-    TokenInfo,
+    TokenCache,
     guess_language,
     normalize_language,
     surface_tokens,
@@ -31,22 +31,29 @@ _keys_of = attrgetter("keys")
 class TextView:
     """The tokens of one text (the body: text plus title; or the title alone)."""
 
-    __slots__ = ("tokens", "distinct", "cache", "keys", "post", "is_title", "_tokpos", "_keypos",
+    __slots__ = ("tokens", "distinct", "cache", "_keys", "post", "is_title", "_tokpos", "_keypos",
                  "_surfaces", "_split", "_joined")
 
-    def __init__(self, toks: list[str], cache: dict[str, TokenInfo], post: PostView, split: int,
+    def __init__(self, toks: list[str], cache: TokenCache, post: PostView, split: int,
                  is_title: bool = False) -> None:
         self.tokens = toks
         self.is_title = is_title
         self.cache = cache
         self.post = post
         self._split = split  # index of the first title token in `tokens`
-        self.distinct = distinct = set(toks)
-        self.keys: set[str] = set().union(*map(_keys_of, map(cache.__getitem__, distinct)))
+        self.distinct = set(toks)
+        self._keys: set[str] | None = None
         self._tokpos: dict[str, list[int]] | None = None
         self._keypos: dict[frozenset[str], list[int]] = {}
         self._surfaces: list[str] | None = None
         self._joined: str | None = None
+
+    @property
+    def keys(self) -> set[str]:
+        """All keys of all tokens; built on first use since most posts are never verified."""
+        if self._keys is None:
+            self._keys = set().union(*map(_keys_of, map(self.cache.__getitem__, self.distinct)))
+        return self._keys
 
     def joined(self) -> str:
         """Distinct tokens (and their folded forms when folding) in one string, for substring

@@ -7,7 +7,6 @@ one front end and missing from the other.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -15,6 +14,7 @@ from flarewatch.accounts import service as accounts
 from flarewatch.accounts.permissions import Permission
 from flarewatch.alerts import service as alerts
 from flarewatch.alerts.models import Alert
+from flarewatch.cases import service as cases
 from flarewatch.cases.models import Case, CaseEvent, Task
 from flarewatch.errors import InputError
 from flarewatch.web.deps import WorkspaceAccess
@@ -24,14 +24,6 @@ ALERT_ACTIONS = {
     "noise": alerts.mark_noise,
     "resolve": alerts.resolve,
 }
-
-
-def _cases() -> Any:
-    # Imported late: the cases service is its own module and pages that never touch cases
-    # should keep working even while it is being changed.
-    from flarewatch.cases import service
-
-    return service
 
 
 def triage_alert(db: Session, access: WorkspaceAccess, alert_id: int, action: str) -> Alert:
@@ -54,7 +46,7 @@ def triage_alert(db: Session, access: WorkspaceAccess, alert_id: int, action: st
 
 def open_case(db: Session, access: WorkspaceAccess, alert_id: int) -> Case:
     access.require(Permission.CASE_EDIT)
-    case = _cases().open_case_from_alert(
+    case = cases.open_case_from_alert(
         db, alert_id, access.user.email, workspace_id=access.workspace.id
     )
     accounts.record_audit(
@@ -74,7 +66,7 @@ def change_case_status(
     db: Session, access: WorkspaceAccess, case_id: int, status: str, note: str | None = None
 ) -> Case:
     access.require(Permission.CASE_EDIT)
-    case = _cases().change_status(
+    case = cases.change_status(
         db,
         case_id,
         status,
@@ -99,7 +91,7 @@ def add_case_note(db: Session, access: WorkspaceAccess, case_id: int, text: str)
     access.require(Permission.CASE_NOTE)
     if not text.strip():
         raise InputError("The note is empty; write what happened or what was decided.")
-    event = _cases().add_note(
+    event = cases.add_note(
         db, case_id, text.strip(), access.user.email, workspace_id=access.workspace.id
     )
     accounts.record_audit(
@@ -125,9 +117,11 @@ def add_case_task(
     due_at: datetime | None = None,
 ) -> Task:
     access.require(Permission.CASE_EDIT)
+    if due_at is not None and due_at.tzinfo is None:
+        raise InputError("The due date needs a timezone offset, e.g. 2030-01-02T09:00+02:00.")
     if not title.strip():
         raise InputError("The task needs a title, e.g. 'Draft a holding statement'.")
-    task = _cases().add_task(
+    task = cases.add_task(
         db,
         case_id,
         title.strip(),
@@ -151,7 +145,7 @@ def add_case_task(
 
 def complete_case_task(db: Session, access: WorkspaceAccess, task_id: int) -> Task:
     access.require(Permission.CASE_EDIT)
-    task = _cases().complete_task(db, task_id, access.user.email, workspace_id=access.workspace.id)
+    task = cases.complete_task(db, task_id, access.user.email, workspace_id=access.workspace.id)
     accounts.record_audit(
         db,
         access.user,

@@ -16,6 +16,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 
@@ -76,6 +77,14 @@ def live_server(app: object) -> Iterator[str]:
         thread.join(10)
 
 
+def _sign_in(page: Any, base_url: str, email: str, password: str) -> None:
+    page.goto(f"{base_url}/login")
+    page.fill("#email", email)
+    page.fill("#password", password)
+    page.click("form.stack button[type=submit]")
+    page.wait_for_url(f"{base_url}/")
+
+
 def capture(
     base_url: str,
     out_dir: Path,
@@ -84,10 +93,35 @@ def capture(
     *,
     email: str | None = None,
     password: str | None = None,
+    browser: Any = None,
 ) -> list[Path]:
-    """Screenshots of PAGES in English and Hebrew; signs in first when `email` is given."""
-    from playwright.sync_api import sync_playwright
+    """PAGES in English and Hebrew, and the alert inbox on a phone; signs in first if `email`.
 
+    Uses `browser` (a Playwright Browser) when given, else launches the Debian Chromium.
+    """
+    if browser is None:
+        from playwright.sync_api import sync_playwright
+
+        with sync_playwright() as pw:
+            launched = pw.chromium.launch(
+                executable_path=chromium_path(), headless=True, args=CHROMIUM_ARGS
+            )
+            try:
+                return _capture(launched, base_url, out_dir, slug, case_id, email, password)
+            finally:
+                launched.close()
+    return _capture(browser, base_url, out_dir, slug, case_id, email, password)
+
+
+def _capture(
+    browser: Any,
+    base_url: str,
+    out_dir: Path,
+    slug: str,
+    case_id: int | None,
+    email: str | None,
+    password: str | None,
+) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = {
         "dashboard": f"/w/{slug}",
@@ -96,34 +130,41 @@ def capture(
         "mentions": f"/w/{slug}/mentions",
     }
     written: list[Path] = []
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=chromium_path(), headless=True, args=CHROMIUM_ARGS
+    for language in ("en", "he"):
+        context = browser.new_context(
+            viewport={"width": 1360, "height": 900},
+            locale=language,
+            extra_http_headers={"Accept-Language": language},
         )
-        try:
-            for language in ("en", "he"):
-                context = browser.new_context(
-                    viewport={"width": 1360, "height": 900},
-                    locale=language,
-                    extra_http_headers={"Accept-Language": language},
-                )
-                page = context.new_page()
-                if email and password:
-                    page.goto(f"{base_url}/login")
-                    page.fill("#email", email)
-                    page.fill("#password", password)
-                    page.click("form.stack button[type=submit]")
-                    page.wait_for_url(f"{base_url}/")
-                for name in PAGES:
-                    page.goto(base_url + paths[name])
-                    # Charts animate in; wait until they have settled.
-                    page.wait_for_timeout(1200 if name == "dashboard" else 200)
-                    target = out_dir / f"{name}-{language}.png"
-                    page.screenshot(path=str(target), full_page=True)
-                    written.append(target)
-                context.close()
-        finally:
-            browser.close()
+        page = context.new_page()
+        if email and password:
+            _sign_in(page, base_url, email, password)
+        for name in PAGES:
+            page.goto(base_url + paths[name])
+            # Charts animate in; wait until they have settled.
+            page.wait_for_timeout(1000 if name == "dashboard" else 200)
+            target = out_dir / f"{name}-{language}.png"
+            page.screenshot(path=str(target), full_page=True)
+            written.append(target)
+        context.close()
+    # The on-call person's view: a phone, at 3 a.m.
+    phone = browser.new_context(
+        viewport={"width": 390, "height": 844},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+        locale="en",
+        extra_http_headers={"Accept-Language": "en"},
+    )
+    page = phone.new_page()
+    if email and password:
+        _sign_in(page, base_url, email, password)
+    page.goto(base_url + paths["alerts"])
+    page.wait_for_timeout(300)
+    target = out_dir / "alerts-phone-en.png"
+    page.screenshot(path=str(target))
+    written.append(target)
+    phone.close()
     return written
 
 

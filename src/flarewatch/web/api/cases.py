@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Depends
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from flarewatch.cases import service as cases
 from flarewatch.cases.models import Task
 from flarewatch.errors import NotFoundError
 from flarewatch.web import actions
@@ -25,19 +25,13 @@ from flarewatch.web.deps import WorkspaceAccess, get_db, workspace_access
 router = APIRouter(tags=["cases"])
 
 
-def _service() -> Any:
-    from flarewatch.cases import service
-
-    return service
-
-
 @router.get("/workspaces/{slug}/cases", response_model=list[CaseOut])
 def list_cases(
     status: str | None = None,
     access: WorkspaceAccess = Depends(workspace_access),
     db: Session = Depends(get_db),
 ) -> list[Any]:
-    return _service().list_cases(db, access.workspace.id, status=status)
+    return cases.list_cases(db, access.workspace.id, status=status)
 
 
 @router.get("/workspaces/{slug}/cases/{case_id}", response_model=CaseDetailOut)
@@ -46,10 +40,9 @@ def get_case(
     access: WorkspaceAccess = Depends(workspace_access),
     db: Session = Depends(get_db),
 ) -> CaseDetailOut:
-    service = _service()
-    case = service.get_case(db, case_id, workspace_id=access.workspace.id)
-    events = service.timeline(db, case.id, workspace_id=access.workspace.id)
-    tasks = db.scalars(select(Task).where(Task.case_id == case.id).order_by(Task.id))
+    case = cases.get_case(db, case_id, workspace_id=access.workspace.id)
+    events = cases.timeline(db, case.id, workspace_id=access.workspace.id)
+    tasks = cases.tasks(db, case.id, workspace_id=access.workspace.id)
     return CaseDetailOut.model_validate(
         {
             **CaseOut.model_validate(case).model_dump(),

@@ -6,9 +6,9 @@ from datetime import datetime
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from flarewatch.cases import service as cases
 from flarewatch.cases.models import CASE_STATUSES, Task
 from flarewatch.errors import InputError, NotFoundError
 from flarewatch.web import actions
@@ -20,12 +20,6 @@ from flarewatch.web.security import check_csrf
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
 
-def _service():  # type: ignore[no-untyped-def]
-    from flarewatch.cases import service
-
-    return service
-
-
 @router.get("/w/{slug}/cases")
 def case_list(
     request: Request,
@@ -34,13 +28,13 @@ def case_list(
     db: Session = Depends(get_db),
 ) -> Response:
     status = status if status in CASE_STATUSES else None
-    cases = _service().list_cases(db, access.workspace.id, status=status)
+    rows = cases.list_cases(db, access.workspace.id, status=status)
     return page(
         request,
         db,
         "cases.html",
         access=access,
-        cases=cases,
+        cases=rows,
         status=status,
         statuses=CASE_STATUSES,
     )
@@ -53,17 +47,15 @@ def case_page(
     access: WorkspaceAccess = Depends(workspace_access),
     db: Session = Depends(get_db),
 ) -> Response:
-    service = _service()
-    case = service.get_case(db, case_id, workspace_id=access.workspace.id)
-    tasks = list(db.scalars(select(Task).where(Task.case_id == case.id).order_by(Task.id)))
+    case = cases.get_case(db, case_id, workspace_id=access.workspace.id)
     return page(
         request,
         db,
         "case.html",
         access=access,
         case=case,
-        events=service.timeline(db, case.id, workspace_id=access.workspace.id),
-        tasks=tasks,
+        events=cases.timeline(db, case.id, workspace_id=access.workspace.id),
+        tasks=cases.tasks(db, case.id, workspace_id=access.workspace.id),
         statuses=CASE_STATUSES,
     )
 

@@ -1,0 +1,116 @@
+"""``flarewatch analyze``: enrich JSONL posts from a file or stdin, one JSON line per line in."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Optional, TextIO  # noqa: UP035 - typer reads Optional[...] annotations
+
+import typer
+
+from flarewatch.enrich.enricher import Enricher
+from flarewatch.mentions.post import Post
+
+BATCH = 512
+_INT_FIELDS = ("likes", "shares", "replies", "views")
+
+
+def _time(value: Any) -> datetime | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, int | float):
+        return datetime.fromtimestamp(float(value), UTC)
+    parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def to_post(record: dict[str, Any], line_no: int) -> Post:
+    """Build a Post from a JSON object; raises ValueError naming the offending field."""
+    text = record.get("text")
+    if not isinstance(text, str):
+        raise ValueError("missing string field 'text'")
+    post = Post(
+        external_id=str(record.get("id") or record.get("external_id") or line_no), text=text
+    )
+    for name in ("author", "platform", "language", "repost_of"):
+        if isinstance(record.get(name), str):
+            setattr(post, name, record[name])
+    try:
+        for name in _INT_FIELDS:
+            if record.get(name) is not None:
+                setattr(post, name, int(record[name]))
+        if record.get("author_followers") is not None:
+            post.author_followers = int(record["author_followers"])
+        created = _time(record.get("created_at"))
+        if created is not None:
+            post.created_at = created
+        post.author_created_at = _time(record.get("author_created_at"))
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"bad number or date: {exc}") from exc
+    links = record.get("links")
+    if isinstance(links, list):
+        post.links = [str(u) for u in links]
+    return post
+
+
+def _lines(stream: TextIO) -> Iterator[tuple[int, str]]:
+    for no, line in enumerate(stream, start=1):
+        if line.strip():
+            yield no, line
+
+
+def run(stream: TextIO, out: TextIO, err: TextIO, enricher: Enricher) -> int:
+    """Enrich every line; returns the exit code (1 when any line was malformed)."""
+    failed = 0
+    batch: list[tuple[dict[str, Any], Post]] = []
+
+    def flush() -> None:
+        results = enricher.enrich_batch([p for _, p in batch])
+        for (record, _), enrichment in zip(batch, results, strict=True):
+            # Original fields first and in their order; enrichment fields follow.
+            out.write(json.dumps({**record, **enrichment.as_dict()}, ensure_ascii=False) + "\n")
+        batch.clear()
+
+    for no, line in _lines(stream):
+        try:
+            record = json.loads(line)
+            if not isinstance(record, dict):
+                raise ValueError("expected a JSON object")
+            batch.append((record, to_post(record, no)))
+        except ValueError as exc:  # json.JSONDecodeError is a ValueError
+            failed += 1
+            err.write(f"line {no}: {exc}\n")
+            continue
+        if len(batch) >= BATCH:
+            flush()
+    if batch:
+        flush()
+    return 1 if failed else 0
+
+
+def analyze(
+    file: Optional[Path] = typer.Argument(  # noqa: UP045 - typer needs Optional here
+        None, help="JSONL file of posts with a 'text' field; stdin when omitted."
+    ),
+    languages: str = typer.Option(
+        "en,he,pl", "--languages", "-l", help="The workspace's languages, comma-separated."
+    ),
+    backend: str = typer.Option(
+        "default",
+        "--backend",
+        "-b",
+        help="Sentiment backend: 'default' (shipped model) or 'transformers'.",
+    ),
+) -> None:
+    """Add language, sentiment, emotion, spam and reach fields to each JSONL post."""
+    enricher = Enricher([c for c in languages.split(",") if c.strip()], sentiment_backend=backend)
+    if file is None:
+        code = run(sys.stdin, sys.stdout, sys.stderr, enricher)
+    else:
+        with file.open(encoding="utf-8") as fh:
+            code = run(fh, sys.stdout, sys.stderr, enricher)
+    if code:
+        raise typer.Exit(code)

@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+import numpy as np
+
+from flarewatch.enrich.features import (
+    FeatureConfig,
+    Lexicon,
+    extract,
+    scopes,
+    string_hashes,
+    tokenize,
+)
+from flarewatch.enrich.text import normalise
+
+
+def _features(texts: list[str]) -> list[set[tuple[int, float]]]:
+    tok = tokenize([normalise(t) for t in texts])
+    doc, idx, val = extract(
+        tok, ["en"] * len(texts), Lexicon.build({"good": 2.0}), FeatureConfig(bits=16)
+    )
+    return [
+        {(int(i), round(float(v), 5)) for d, i, v in zip(doc, idx, val, strict=True) if d == k}
+        for k in range(len(texts))
+    ]
+
+
+def test_features_do_not_depend_on_the_batch() -> None:
+    alone = _features(["not good at all!"])[0]
+    in_batch = _features(["something else entirely", "not good at all!", "x"])[1]
+    assert alone == in_batch
+
+
+def test_word_hashes_match_string_hashes() -> None:
+    tok = tokenize([normalise("Hello, World")])
+    assert np.array_equal(tok.word_hash, string_hashes(["hello", ",", "world"]))
+
+
+def test_negation_scope_stops_at_clause_break() -> None:
+    tok = tokenize([normalise("not very good, but fine")])
+    negated, boosted = scopes(tok)
+    assert negated.tolist() == [False, True, True, False, False, False]
+    assert boosted.tolist() == [False, False, True, False, False, False]
+
+
+def test_stems_and_phrases() -> None:
+    lex = Lexicon.build({"хорош*": 2.0, "sick of": -2.0})
+    tok = tokenize([normalise("хорошая работа"), normalise("so sick of it")])
+    hit, val = lex.lookup(tok)
+    assert hit.tolist() == [True, False, False, True, False, False]
+    assert val[0] == 2.0 and val[3] == -2.0

@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+from flarewatch.enrich import Enricher, RelevanceFilter, SpamScorer
+from flarewatch.mentions.post import Post
+
+NOW = datetime(2024, 6, 1, 12, tzinfo=UTC)
+
+
+def test_link_only_copies_and_new_accounts() -> None:
+    scorer = SpamScorer()
+    posts = [
+        Post(
+            str(i),
+            "WIN a free iPhone now http://spam.example",
+            author=f"bot{i}",
+            author_created_at=NOW - timedelta(days=2),
+            created_at=NOW,
+        )
+        for i in range(5)
+    ]
+    posts.append(Post("link", "http://x.example/abc", author="linker", created_at=NOW))
+    posts.append(
+        Post(
+            "ok",
+            "The new branch in Tel Aviv has friendly staff",
+            author="human",
+            author_created_at=NOW - timedelta(days=900),
+            created_at=NOW,
+        )
+    )
+    res = scorer.score_batch(posts, NOW)
+    assert all(r.is_spam for r in res[:5])
+    assert res[0].signals["copies"] == 1.0 and res[0].signals["new_account"] == 1.0
+    assert res[5].signals["link_only"] == 1.0
+    assert not res[6].is_spam and res[6].score == 0.0
+
+
+def test_posting_rate() -> None:
+    posts = [
+        Post(
+            str(i),
+            f"message number {i} about things",
+            author="flood",
+            created_at=NOW - timedelta(minutes=i),
+        )
+        for i in range(40)
+    ]
+    assert SpamScorer().score_batch(posts, NOW)[0].signals["rate"] == 1.0
+
+
+def test_relevance_filter_learns_from_marks_and_round_trips() -> None:
+    f = RelevanceFilter()
+    assert f.score(["anything"]) == [1.0]
+    for text in [
+        "Crypto giveaway, send ETH to double it",
+        "Free crypto airdrop claim now",
+        "crypto giveaway claim your tokens",
+    ]:
+        f.mark(text, relevant=False)
+    f.mark("Acme support fixed my router quickly", relevant=True)
+    restored = RelevanceFilter.from_dict(json.loads(json.dumps(f.to_dict())))
+    spam, real = restored.score(
+        ["crypto giveaway claim free tokens", "Acme router support was quick"]
+    )
+    assert spam < 0.5 < real
+
+
+def test_relevance_effect_is_visible_in_enrichment() -> None:
+    f = RelevanceFilter()
+    for text in ["Crypto giveaway, send ETH to double it", "Free crypto airdrop claim now"]:
+        f.mark(text, relevant=False)
+    post = Post("1", "crypto giveaway airdrop claim now", author="x", created_at=NOW)
+    enricher = Enricher(("en",))
+    before = enricher.enrich_batch([post], NOW)[0]
+    after = Enricher(("en",)).enrich_batch([post], NOW, relevance=f)[0]
+    assert before.relevance == 1.0 and after.relevance < 0.5
+    assert after.spam_score > before.spam_score and after.is_spam
