@@ -86,8 +86,16 @@ def any_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engin
         return
     url = request.getfixturevalue("postgres_url")
     db = create_db_engine(url)
+    # Other tests in this worker may share the database: start and end empty.
+    truncate_all(db)
     yield db
+    truncate_all(db)
+    db.dispose()
+
+
+def truncate_all(db: Engine) -> None:
+    import flarewatch.db.models  # noqa: F401  (every table, including later migrations')
+
     with db.begin() as conn:
         tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
         conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-    db.dispose()

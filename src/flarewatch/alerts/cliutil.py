@@ -8,16 +8,15 @@ from contextlib import contextmanager
 from datetime import datetime
 
 import typer
-from rich.console import Console
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.orm import Session
 
+from flarewatch.cli.common import err_console
 from flarewatch.db.engine import session_scope
 from flarewatch.errors import FlarewatchError, InputError, InvalidTransitionError, NotFoundError
 from flarewatch.workspaces.models import Workspace
 
-err_console = Console(stderr=True)
 
 
 def default_actor() -> str:

@@ -12,7 +12,7 @@ from flarewatch.db.engine import get_engine
 from flarewatch.db.migrate import is_up_to_date, upgrade
 
 console = Console()
-err_console = Console(stderr=True)
+err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def fail(message: str, code: int = 1) -> NoReturn:

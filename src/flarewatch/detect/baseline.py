@@ -17,6 +17,7 @@ Medians ignore past spikes, so last Tuesday's crisis does not hide this Tuesday'
 
 from __future__ import annotations
 
+from array import array
 from dataclasses import dataclass
 
 from flarewatch.detect.stats import mad, median
@@ -65,12 +66,14 @@ class HourlyHistory:
     __slots__ = ("hour", "count", "negative", "reach", "engagement", "story_max", "first_hour")
 
     def __init__(self) -> None:
-        self.hour = [-1] * HISTORY_HOURS
-        self.count = [0.0] * HISTORY_HOURS
-        self.negative = [0.0] * HISTORY_HOURS
-        self.reach = [0.0] * HISTORY_HOURS
-        self.engagement = [0.0] * HISTORY_HOURS
-        self.story_max = [0.0] * HISTORY_HOURS
+        # Typed arrays, not lists: 10 000 topics × 672 hours × 6 fields stay ~320 MB of RAM
+        # instead of gigabytes of boxed floats.
+        self.hour = array("q", [-1]) * HISTORY_HOURS
+        self.count = array("d", [0.0]) * HISTORY_HOURS
+        self.negative = array("d", [0.0]) * HISTORY_HOURS
+        self.reach = array("d", [0.0]) * HISTORY_HOURS
+        self.engagement = array("d", [0.0]) * HISTORY_HOURS
+        self.story_max = array("d", [0.0]) * HISTORY_HOURS
         self.first_hour: int | None = None
 
     def put(

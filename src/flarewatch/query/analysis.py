@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from flarewatch.query.english import en_stem
 from flarewatch.query.hebrew import (
@@ -41,9 +41,10 @@ _EMOJI_CHARS = "\U0001F300-\U0001FAFF\U0001F000-\U0001F2FF\u2600-\u27BF\u2B00-\u
 EMOJI = (rf"[\U0001F1E6-\U0001F1FF]{{2}}|[{_EMOJI_CHARS}](?:\u200D[{_EMOJI_CHARS}])*")
 # Inside a word: apostrophes (rock'n'roll) and Hebrew geresh/gershayim (צה״ל).
 WORD = r"\w+(?:['’׳״]\w+)*"
-# A # or @ glued to a preceding word (x@acme.com) does not make a hashtag or a mention.
-TOKEN_RE = re.compile(rf"(?:(?<!\w)[#@])?{WORD}|{EMOJI}")
-URL_RE = re.compile(r"(?:https?://|www\.)[^\s<>\"]+", re.IGNORECASE)
+TOKEN_RE = re.compile(rf"[#@]?{WORD}|{EMOJI}")
+# URLs are left to url:/links:, and e-mail addresses are removed with them so that the "@acme"
+# inside x@acme.com is not read as a mention (cheaper than a look-behind on every token).
+URL_RE = re.compile(r"(?:https?://|www\.)[^\s<>\"]+|[\w.+-]+@[\w-]+\.[\w.-]+", re.IGNORECASE)
 _POSSESSIVE_RE = re.compile(r"(?<=\w)['’]s?(?=\W|$)")
 # ASCII quote or apostrophe typed as gershayim/geresh between Hebrew letters: צה"ל, ג'ירפה.
 _HEB_QUOTE_RE = re.compile(rf"(?<=[{HEBREW_LETTERS}])([\"'])(?=[{HEBREW_LETTERS}])")
@@ -75,7 +76,7 @@ def foldcase(text: str) -> str:
 
 
 def strip_urls(text: str) -> str:
-    if "http" in text or "www." in text or "HTTP" in text or "WWW." in text:
+    if "http" in text or "www." in text or "@" in text or "HTTP" in text or "WWW." in text:
         return URL_RE.sub(" ", text)
     return text
 
@@ -90,8 +91,11 @@ def surface_tokens(text: str) -> list[str]:
     return TOKEN_RE.findall(strip_urls(prep(text)).translate(FINAL_TO_REGULAR))
 
 
+_LINK_RE = re.compile(r"(?:https?://|www\.)[^\s<>\"]+", re.IGNORECASE)
+
+
 def urls(text: str) -> list[str]:
-    return URL_RE.findall(text) if ("http" in text or "www." in text) else []
+    return _LINK_RE.findall(text) if ("http" in text or "www." in text) else []
 
 
 # Frequent function words that are not words of the other language.
@@ -128,8 +132,9 @@ def is_word(token: str) -> bool:
     return token.isalpha()
 
 
-@dataclass(frozen=True, slots=True)
-class TokenInfo:
+class TokenInfo(NamedTuple):
+    """Built once per distinct token and mode; a tuple because long-tail streams create many."""
+
     keys: frozenset[str]
     forms: tuple[str, ...]  # strings a wildcard is tried against
     folded_forms: tuple[str, ...]
@@ -212,7 +217,7 @@ def analyse_query_word(text: str, *, keep_wildcards: bool) -> list[str]:
 
 
 _QWORD = r"[\w*?]+(?:['’׳״][\w*?]+)*"
-_QUERY_WORD_RE = re.compile(rf"(?:(?<!\w)[#@])?{_QWORD}|{EMOJI}")
+_QUERY_WORD_RE = re.compile(rf"[#@]?{_QWORD}|{EMOJI}")
 _QUERY_SURFACE_RE = _QUERY_WORD_RE
 
 
