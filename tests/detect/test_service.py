@@ -14,7 +14,7 @@ from flarewatch.detect.models import DetectorState
 from flarewatch.detect.service import noise_marks_by_topic, run_detection
 from flarewatch.detect.synthetic import demo_scenario
 from flarewatch.detect.types import SEVERITY_ORDER
-from flarewatch.mentions.models import Mention, RawPost
+from flarewatch.mentions.models import Mention, RawPost, Rollup
 from flarewatch.workspaces.models import Workspace
 
 from .helpers import make_workspace, store_posts
@@ -134,3 +134,33 @@ def test_service_on_each_backend(any_engine: Engine) -> None:
         keyed = session.scalars(select(Mention.story_key).where(
             Mention.created_at < scenario.onset)).all()
         assert all(keyed)
+
+
+def test_a_narrow_topic_silent_until_the_crisis_still_has_a_baseline(session: Session) -> None:
+    from flarewatch.workspaces.models import Topic
+
+    scenario = demo_scenario(seed=8, days=2, crisis_hours=1.0)
+    assert scenario.onset is not None
+    workspace, brand, source = make_workspace(session)
+    store_posts(session, workspace, brand, source, scenario.posts)
+    narrow = Topic(workspace_id=workspace.id, key="food-safety", name="Food safety",
+                   query="worm OR תולעת")
+    session.add(narrow)
+    session.flush()
+    worm = [p for p in scenario.posts if "worm" in p.text.lower() or "תולעת" in p.text]
+    raw_ids = dict(session.execute(select(RawPost.external_id, RawPost.id)).all())
+    for p in worm:
+        mention = Mention(workspace_id=workspace.id, raw_post_id=raw_ids[str(p.post_id)],
+                          topic_id=narrow.id, platform=p.platform, created_at=p.created_at,
+                          sentiment="negative", reach=p.reach)
+        session.add(mention)
+    by_minute = Counter(p.created_at.replace(second=0, microsecond=0) for p in worm)
+    session.add_all(Rollup(workspace_id=workspace.id, topic_id=narrow.id, minute=m, count=n,
+                           negative_count=n, author_ids=[], platforms={})
+                    for m, n in by_minute.items())
+    session.flush()
+    fired = run_detection(session, workspace, scenario.onset + timedelta(minutes=45))
+    narrow_alerts = [c for c in fired if c.topic_id == narrow.id]
+    # Two days of silence are a baseline (near zero), not an absence of one.
+    assert narrow_alerts
+    assert min(c.window_end for c in narrow_alerts) <= scenario.onset + timedelta(minutes=35)

@@ -109,3 +109,23 @@ def test_rebuild_many_queries_quickly() -> None:
     assert m.match(post("term5 other5")) == [5]
     assert m.match(post("pre12x")) == [1, 12]
     assert m.match(post("pre1234")) == [1, 12, 123, 1234]
+
+
+def test_remove_with_shared_keys_and_fragments() -> None:
+    m = Matcher()
+    m.add("a", "apple AND pie")
+    m.add("b", "apple AND tart")
+    m.add("c", "appl* AND pie")
+    m.add("d", "appl* AND cake")
+    assert m.match(post("apple pie")) == ["a", "c"]
+    m.remove("a")
+    assert m.match(post("apple pie")) == ["c"]
+    assert m.match(post("apple tart")) == ["b"]
+    m.remove("c")
+    assert m.match(post("apple pie")) == []
+    assert m.match(post("apples cake")) == ["d"]
+    m.remove("b")
+    m.remove("d")
+    assert len(m) == 0 and m.match(post("apple pie cake tart")) == []
+    m.add("e", "apple")
+    assert m.match(post("apple")) == ["e"]

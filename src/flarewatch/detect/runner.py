@@ -121,7 +121,8 @@ class TopicRunner:
             negative=totals.negative,
             reach=totals.reach,
             engagement=totals.engagement,
-            authors=list(totals.author_ids),
+            # Posts without known authors (some feeds) must not read as "no distinct authors".
+            authors=list(totals.author_ids) if totals.author_ids or not totals.count else None,
             platforms=dict(totals.platforms) or None,
             crisis_terms=dict(terms) or None,
             influencers=influencers or None,

@@ -71,9 +71,17 @@ def run_detection(session: Session, workspace: Workspace, until: datetime) -> li
         select(Topic).where(Topic.workspace_id == workspace.id, Topic.active.is_(True))
         .order_by(Topic.id)
     ).all()
+    # A topic's history starts with the workspace's data, not with its own first mention: a
+    # narrow topic ("worm OR maggot") that stayed silent for a week has learned that it is
+    # quiet, which is exactly what makes its first burst stand out.
+    first = session.scalar(
+        select(func.min(Rollup.minute)).where(Rollup.workspace_id == workspace.id)
+    )
     candidates: list[AlertCandidate] = []
     for topic in topics:
-        candidates.extend(_run_topic(session, workspace, topic, end, noise.get(topic.id, 0)))
+        candidates.extend(
+            _run_topic(session, workspace, topic, first, end, noise.get(topic.id, 0))
+        )
     session.flush()
     return candidates
 
@@ -88,13 +96,17 @@ def _load_state(session: Session, workspace: Workspace, topic: Topic) -> Detecto
 
 
 def _run_topic(
-    session: Session, workspace: Workspace, topic: Topic, end: datetime, noise_marks: int
+    session: Session,
+    workspace: Workspace,
+    topic: Topic,
+    first: datetime | None,
+    end: datetime,
+    noise_marks: int,
 ) -> list[AlertCandidate]:
     state = _load_state(session, workspace, topic)
     if state.last_minute is not None:
         start = state.last_minute + MINUTE
     else:
-        first = session.scalar(select(func.min(Rollup.minute)).where(Rollup.topic_id == topic.id))
         if first is None:
             return []
         start = floor_minute(first)

@@ -32,6 +32,7 @@ SALT_NEG = 0xA54FF53A5F1D36F1
 SALT_BOOST = 0x510E527FADE682D1
 SALT_LANG = 0x1F83D9ABFB41BD6B
 SALT_LEX = 0x5BE0CD19137E2179
+SALT_CONJ = 0x2B7E151628AED2A6
 
 _pow_cache: dict[int, np.ndarray] = {}
 
@@ -209,6 +210,9 @@ def scopes(tok: Tokens) -> tuple[np.ndarray, np.ndarray]:
 class FeatureConfig:
     bits: int = 20
     char_ngrams: tuple[int, ...] = (2, 3, 4, 5)
+    # Language-tagged copies of the n-gram features: each language gets its own weights on top of
+    # the shared ones (feature augmentation, Daume 2007). Off in models trained before it existed.
+    lang_conj: bool = False
 
 
 LEX_BUCKETS = (0.5, 1.5, 2.5)  # |valence| thresholds → strength buckets 1..3
@@ -247,13 +251,20 @@ def extract(
     idx.append(mix(tok.word_hash[boosted], SALT_BOOST) & mask)
 
     doc = np.concatenate(docs)
-    index = np.concatenate(idx).astype(np.int64)
+    index = np.concatenate(idx)
+    lang_h = string_hashes([lang or "und" for lang in languages])
+    if config.lang_conj:
+        with np.errstate(over="ignore"):
+            tagged = mix(index ^ (lang_h[doc] * _P), SALT_CONJ) & mask
+        doc = np.concatenate([doc, doc])
+        index = np.concatenate([index, tagged])
+    index = index.astype(np.int64)
     # Dividing by sqrt(count) approximates L2 normalisation of a binary bag without a second pass.
     counts = np.bincount(doc, minlength=tok.n_docs).astype(np.float32)
     value = 1.0 / np.sqrt(np.maximum(counts, 1.0))[doc]
 
     lex_doc, lex_idx, lex_val = _lexicon_features(tok, lexicon, negated, boosted, mask)
-    lang_idx = mix(string_hashes([lang or "und" for lang in languages]), SALT_LANG) & mask
+    lang_idx = mix(lang_h, SALT_LANG) & mask
     return (
         np.concatenate([doc, lex_doc, np.arange(tok.n_docs)]),
         np.concatenate([index, lex_idx, lang_idx.astype(np.int64)]),

@@ -77,7 +77,11 @@ class LinearWeights:
     def load(path: Path | Any) -> LinearWeights:
         with np.load(path, allow_pickle=False) as z:
             meta = json.loads(str(z["meta"]))
-            cfg = FeatureConfig(bits=int(meta["bits"]), char_ngrams=tuple(meta["char_ngrams"]))
+            cfg = FeatureConfig(
+                bits=int(meta["bits"]),
+                char_ngrams=tuple(meta["char_ngrams"]),
+                lang_conj=bool(meta.get("lang_conj", False)),
+            )
             lex = Lexicon(
                 z["lex_keys"],
                 z["lex_values"].astype(np.float32),

@@ -29,12 +29,9 @@ def wildcard_regex(pattern: str) -> re.Pattern[str]:
     return re.compile("".join(parts), re.DOTALL)
 
 
-def leaf_norm(leaf: Leaf) -> str:
-    text = leaf.text if isinstance(leaf, Term) else leaf.pattern
-    return text if leaf.case_sensitive else foldcase(text)
-
-
 class Compiler:
+    """Turns nodes into predicates; `with_fold` compiles for the diacritics-insensitive mode."""
+
     def __init__(self, with_fold: bool) -> None:
         self.with_fold = with_fold
 

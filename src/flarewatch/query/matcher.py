@@ -60,8 +60,8 @@ class _TokenHits(dict[str, frozenset[int]]):
         found: set[int] = set()
         for key in self.cache[token].keys:
             qids = index.get(key)
-            if qids:
-                found |= qids
+            if qids is not None:
+                _collect(found, qids)
         auto = self.owner.automaton()
         if auto is not None:
             texts = (token, fold(token)) if self.cache.with_fold else (token,)
@@ -79,12 +79,49 @@ class _TokenHits(dict[str, frozenset[int]]):
         return hits
 
 
+# Most keys index a single query; storing the bare id instead of a one-element set keeps the
+# index at a fraction of the memory (a set costs over 200 bytes).
+QueryIds = int | set[int]
+
+
+def _collect(found: set[int], qids: QueryIds) -> None:
+    if type(qids) is int:
+        found.add(qids)
+    else:
+        found |= qids  # type: ignore[arg-type]
+
+
+def _put(table: dict[str, QueryIds], value: str, qid: int) -> None:
+    cur = table.get(value)
+    if cur is None:
+        table[value] = qid
+    elif type(cur) is int:
+        table[value] = {cur, qid}
+    else:
+        cur.add(qid)  # type: ignore[union-attr]
+
+
+def _drop(table: dict[str, QueryIds], value: str, qid: int) -> None:
+    cur = table.get(value)
+    if cur is None:
+        return
+    if type(cur) is int:
+        if cur == qid:
+            del table[value]
+        return
+    cur.discard(qid)  # type: ignore[union-attr]
+    if len(cur) == 1:  # type: ignore[arg-type]
+        table[value] = next(iter(cur))  # type: ignore[call-overload]
+    elif not cur:
+        del table[value]
+
+
 @dataclass(slots=True)
 class _Pass:
     """One presearch pass: key index, wildcard fragments and their automaton."""
 
-    index: dict[str, set[int]] = field(default_factory=dict)
-    fragments: dict[str, set[int]] = field(default_factory=dict)
+    index: dict[str, QueryIds] = field(default_factory=dict)
+    fragments: dict[str, QueryIds] = field(default_factory=dict)
     auto: ahocorasick.Automaton | None = None
     dirty: bool = False
     memos: dict[tuple[str, bool], _TokenHits] = field(default_factory=dict)
@@ -92,19 +129,13 @@ class _Pass:
     def add(self, qid: int, entries: frozenset[tuple[str, str]]) -> None:
         self.memos.clear()
         for kind, value in entries:
-            table = self.fragments if kind == FRAGMENT else self.index
-            table.setdefault(value, set()).add(qid)
+            _put(self.fragments if kind == FRAGMENT else self.index, value, qid)
             self.dirty |= kind == FRAGMENT
 
     def discard(self, qid: int, entries: frozenset[tuple[str, str]]) -> None:
         self.memos.clear()
         for kind, value in entries:
-            table = self.fragments if kind == FRAGMENT else self.index
-            qids = table.get(value)
-            if qids is not None:
-                qids.discard(qid)
-                if not qids:
-                    del table[value]
+            _drop(self.fragments if kind == FRAGMENT else self.index, value, qid)
             self.dirty |= kind == FRAGMENT
 
     def automaton(self) -> ahocorasick.Automaton | None:
@@ -113,7 +144,7 @@ class _Pass:
             if self.fragments:
                 auto = ahocorasick.Automaton()
                 for fragment, qids in self.fragments.items():
-                    auto.add_word(fragment, tuple(qids))
+                    auto.add_word(fragment, (qids,) if type(qids) is int else tuple(qids))
                 auto.make_automaton()
                 self.auto = auto
             self.dirty = False
@@ -129,7 +160,7 @@ class _Pass:
         if meta_keys:
             index = self.index
             for key in meta_keys & index.keys():
-                found |= index[key]
+                _collect(found, index[key])
 
     def __len__(self) -> int:
         return len(self.index) + len(self.fragments)
