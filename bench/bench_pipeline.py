@@ -90,9 +90,15 @@ def run(quick: bool = False) -> str:
         posts = normalise_batch(make_posts(count))
         rows = [
             {
-                "workspace_id": workspace_id, "source_id": source_id, "external_id": p.external_id,
-                "platform": p.platform, "text": p.text, "content_hash": p.content_hash,
-                "payload": {}, "created_at": p.created_at, "fetched_at": p.created_at,
+                "workspace_id": workspace_id,
+                "source_id": source_id,
+                "external_id": p.external_id,
+                "platform": p.platform,
+                "text": p.text,
+                "content_hash": p.content_hash,
+                "payload": {},
+                "created_at": p.created_at,
+                "fetched_at": p.created_at,
             }
             for p in posts
         ]

@@ -56,12 +56,13 @@ def build_vocab(rng: random.Random, size: int = 8000, brands: int = 20000) -> Vo
         while len(seen) < size:
             w = _hebrew_word(rng) if lang == "he" else _latin_word(rng, rng.randint(1, 4))
             seen.add(w)
-        words[lang] = sorted(seen, key=lambda _: rng.random())
+        # Sorted before shuffling: set order depends on the per-process hash seed.
+        words[lang] = sorted(sorted(seen), key=lambda _: rng.random())
     cum = {lang: _zipf_cum(len(words[lang])) for lang in LANGS}
     names: set[str] = set()
     while len(names) < brands:
         names.add(_latin_word(rng, rng.randint(3, 5)))
-    brand_list = sorted(names, key=lambda _: rng.random())
+    brand_list = sorted(sorted(names), key=lambda _: rng.random())
     return Vocab(words, cum, brand_list, _zipf_cum(len(brand_list), 0.8))
 
 

@@ -15,7 +15,12 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-BENCHMARKS = ["bench.bench_pipeline", "bench.bench_query", "bench.bench_enrich", "bench.bench_detect"]
+BENCHMARKS = [
+    "bench.bench_pipeline",
+    "bench.bench_query",
+    "bench.bench_enrich",
+    "bench.bench_detect",
+]
 
 
 def machine() -> str:

@@ -5,12 +5,12 @@ import pytest
 from sqlalchemy import Engine
 from typer.testing import CliRunner
 
-from tests.alerts.helpers import T0, candidate, make_posts, make_workspace
 from flarewatch.alerts.service import raise_alerts
 from flarewatch.cases.cli import app
 from flarewatch.config.settings import get_settings
 from flarewatch.db.engine import create_db_engine, sessionmaker_for
 from flarewatch.db.migrate import upgrade
+from tests.alerts.helpers import T0, candidate, make_posts, make_workspace
 
 runner = CliRunner()
 

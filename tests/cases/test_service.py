@@ -5,7 +5,6 @@ import pytest
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from tests.alerts.helpers import T0, candidate, make_posts, make_workspace
 from flarewatch.alerts.service import raise_alerts, resolve
 from flarewatch.cases.lifecycle import TRANSITIONS
 from flarewatch.cases.models import CASE_STATUSES
@@ -23,6 +22,7 @@ from flarewatch.cases.service import (
 )
 from flarewatch.db.engine import sessionmaker_for
 from flarewatch.errors import InputError, InvalidTransitionError, NotFoundError
+from tests.alerts.helpers import T0, candidate, make_posts, make_workspace
 
 
 @pytest.fixture

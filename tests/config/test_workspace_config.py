@@ -44,11 +44,23 @@ def test_a_good_file_loads(tmp_path: Path) -> None:
     ("change", "expected"),
     [
         (('timezone = "Asia/Jerusalem"', 'timezone = "Mars/Base"'), "timezone: unknown timezone"),
-        (('languages = ["en", "he", "pl"]', 'languages = ["english"]'), "languages: use two-letter"),
+        (
+            ('languages = ["en", "he", "pl"]', 'languages = ["english"]'),
+            "languages: use two-letter",
+        ),
         (('kind = "rss"', 'kind = "rss"\nfolder = "x"'), "sources[0].folder: unknown field"),
-        (('url = "https://www.google', 'path = "https://www.google'), "sources[0]: an 'rss' source needs 'url"),
-        (('min_severity = "warning"', 'min_severity = "huge"'), "alert_routes[0].min_severity: Input should be 'watch'"),
-        (("query = '(acme OR", "query = '(acme AND OR"), "topics[0].query (brand): AND followed by OR at column 11"),
+        (
+            ('url = "https://www.google', 'path = "https://www.google'),
+            "sources[0]: an 'rss' source needs 'url",
+        ),
+        (
+            ('min_severity = "warning"', 'min_severity = "huge"'),
+            "alert_routes[0].min_severity: Input should be 'watch'",
+        ),
+        (
+            ("query = '(acme OR", "query = '(acme AND OR"),
+            "topics[0].query (brand): AND followed by OR at column 11",
+        ),
         (('slug = "acme"', 'slug = "Acme Burgers"'), "slug: use lower-case letters"),
     ],
 )

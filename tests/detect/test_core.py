@@ -137,3 +137,23 @@ def test_story_state_round_trip_gives_the_same_clusters() -> None:
             resumed = StoryTracker.from_dict(resumed.to_dict())
         got.append(resumed.add(post))
     assert got == expected
+
+
+def test_one_author_flooding_is_damped() -> None:
+    start = datetime(2026, 3, 1, tzinfo=UTC)
+
+    def last_risk(authors_in_burst: int) -> tuple[float, str]:
+        det = TopicDetector(DetectorConfig())
+        r = None
+        for m in range(3 * 1440 + 30):
+            burst = m >= 3 * 1440
+            count = 4 if burst else m % 2
+            authors = [m % authors_in_burst for _ in range(count)] if burst else [m]
+            r = det.step(Interval(start + timedelta(minutes=m), float(count),
+                                  authors=authors if count else None))
+        assert r is not None
+        return r.assessment.risk, r.assessment.explanation
+
+    many, _ = last_risk(40)
+    one, why = last_risk(1)
+    assert one < many and "only 1 distinct author" in why

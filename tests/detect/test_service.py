@@ -163,4 +163,6 @@ def test_a_narrow_topic_silent_until_the_crisis_still_has_a_baseline(session: Se
     narrow_alerts = [c for c in fired if c.topic_id == narrow.id]
     # Two days of silence are a baseline (near zero), not an absence of one.
     assert narrow_alerts
-    assert min(c.window_end for c in narrow_alerts) <= scenario.onset + timedelta(minutes=35)
+    assert min(c.window_end for c in narrow_alerts) <= scenario.onset + timedelta(minutes=45)
+    assert "prior" not in narrow_alerts[0].explanation
+    assert "distinct authors" not in narrow_alerts[0].explanation  # unknown, not zero

@@ -35,3 +35,31 @@ def test_short_and_empty_posts_fall_back() -> None:
     assert detect_language("😂😂 http://x.co", WS) == ("und", 0.0)
     code, conf = detect_language("ok", WS)
     assert conf <= 0.5
+
+
+def test_script_fast_path_skips_lingua(monkeypatch) -> None:  # noqa: ANN001
+    """Scripts that map to one workspace language are decided without building any lingua model."""
+    from flarewatch.enrich import langid
+
+    def no_lingua(*_args: object) -> None:
+        raise AssertionError("lingua consulted for a script that decides on its own")
+
+    monkeypatch.setattr(langid, "_detector", no_lingua)
+    langid._detect_cached.cache_clear()
+    ws = ("en", "he", "ar", "ru", "hi")
+    assert detect_language("השירות היה מצוין והמשלוח הגיע מהר", ws)[0] == "he"
+    assert detect_language("هذا المنتج سيء جدا ولا أنصح به", ws)[0] == "ar"
+    assert detect_language("Очень плохой сервис, никому не советую", ws)[0] == "ru"
+    assert detect_language("यह सेवा बहुत खराब है, किसी को सलाह नहीं", ws)[0] == "hi"
+    assert detect_language("Η εξυπηρέτηση ήταν πολύ κακή σήμερα", ws)[0] == "el"
+    langid._detect_cached.cache_clear()
+
+
+def test_repeated_texts_are_cached() -> None:
+    from flarewatch.enrich import langid
+
+    text = "The delivery was late again and nobody answers the phone at all"
+    first = detect_language(text, WS)
+    hits = langid._detect_cached.cache_info().hits
+    assert detect_language(text, list(WS)) == first
+    assert langid._detect_cached.cache_info().hits == hits + 1

@@ -20,7 +20,9 @@ def test_same_item_twice_is_folded_onto_the_first() -> None:
 
 
 def test_same_text_by_different_authors_is_kept_as_a_campaign() -> None:
-    posts = normalise_batch([_post("1", "Boycott GrillTown", "a"), _post("2", "Boycott GrillTown", "b")])
+    posts = normalise_batch(
+        [_post("1", "Boycott GrillTown", "a"), _post("2", "Boycott GrillTown", "b")]
+    )
     assert len(dedup_batch(posts).unique) == 2
 
 

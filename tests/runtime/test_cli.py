@@ -17,8 +17,19 @@ def test_help_lists_every_command() -> None:
     result = runner.invoke(app, ["--help"])
     assert result.exit_code == 0
     for command in (
-        "demo", "serve", "run", "ingest", "analyze", "query", "alerts", "cases", "migrate",
-        "backtest", "user", "workspace", "report",
+        "demo",
+        "serve",
+        "run",
+        "ingest",
+        "analyze",
+        "query",
+        "alerts",
+        "cases",
+        "migrate",
+        "backtest",
+        "user",
+        "workspace",
+        "report",
     ):
         assert command in result.output, command
 

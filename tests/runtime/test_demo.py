@@ -28,9 +28,7 @@ def _check_demo_results() -> None:
         assert alert is not None and alert.explanation and alert.post_ids
         case = session.scalars(select(Case)).first()
         assert case is not None and case.alert_id is not None
-        kinds = set(
-            session.scalars(select(CaseEvent.kind).where(CaseEvent.case_id == case.id))
-        )
+        kinds = set(session.scalars(select(CaseEvent.kind).where(CaseEvent.case_id == case.id)))
         assert "alert" in kinds
         assert session.scalar(select(func.count()).select_from(Mention)) > 500
 

@@ -1,1 +1,1 @@
-"""alerts."""
+"""Alerts: raising, grouping, acknowledging and delivering them."""

@@ -18,7 +18,6 @@ from flarewatch.errors import FlarewatchError, InputError, InvalidTransitionErro
 from flarewatch.workspaces.models import Workspace
 
 
-
 def default_actor() -> str:
     try:
         return f"cli:{getpass.getuser()}"

@@ -1,1 +1,1 @@
-"""cases."""
+"""Crisis cases: life cycle, timeline and tasks."""

@@ -101,7 +101,9 @@ def serve(
 
 def _print_cycle(report: CycleReport) -> None:
     for outcome in report.failed_sources:
-        console.print(f"[red]source {outcome.workspace}/{outcome.source} failed:[/] {outcome.error}")
+        console.print(
+            f"[red]source {outcome.workspace}/{outcome.source} failed:[/] {outcome.error}"
+        )
     if report.batch.stored or report.alerts_raised:
         console.print(
             f"stored {report.batch.stored} post(s), {report.batch.mentions} mention(s); "
@@ -120,7 +122,7 @@ def run(
     host: str = typer.Option(None, "--host", help="Web address [127.0.0.1]."),
     port: int = typer.Option(None, "--port", help="Web port [8000]."),
 ) -> None:
-    """Poll sources, run the pipeline, detection and alerts, and serve the web app, in one process."""
+    """Poll sources, run pipeline, detection and alerts, and serve the web app, in one process."""
     settings = get_settings()
     engine = ready_engine()
     for path in workspace_files or []:
@@ -174,7 +176,9 @@ def ingest(
         if workspace is None:
             spaces = list_workspaces(session)
             if len(spaces) != 1:
-                fail("name the workspace with --workspace SLUG (see 'flarewatch workspace list')", 2)
+                fail(
+                    "name the workspace with --workspace SLUG (see 'flarewatch workspace list')", 2
+                )
             target = spaces[0]
         else:
             try:
@@ -194,8 +198,12 @@ def ingest(
         workspace_id, source_id, slug = target.id, source.id, target.slug
     runner = EmbeddedRunner(engine, console=console)
     with Progress(
-        SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
-        console=console, transient=True,
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
     ) as progress:
         task = progress.add_task(f"ingesting {file.name}", total=None)
 
@@ -234,8 +242,12 @@ def report(
         for space in spaces:
             s = summarise(session, space)
             table.add_row(
-                s.slug, str(s.posts), str(s.mentions), f"{s.alerts} ({s.open_alerts})",
-                s.top_severity or "-", f"{s.cases} ({s.open_cases} open)",
+                s.slug,
+                str(s.posts),
+                str(s.mentions),
+                f"{s.alerts} ({s.open_alerts})",
+                s.top_severity or "-",
+                f"{s.cases} ({s.open_cases} open)",
             )
             failing.extend(f"{s.slug}/{f}" for f in s.failing_sources)
         console.print(table)
@@ -246,8 +258,10 @@ def report(
 @app.command()
 def demo(
     serve_web: bool = typer.Option(
-        True, "--serve/--no-serve", help="Serve the dashboard while replaying (default), or "
-        "replay everything at once, print a summary and exit."
+        True,
+        "--serve/--no-serve",
+        help="Serve the dashboard while replaying (default), or "
+        "replay everything at once, print a summary and exit.",
     ),
     speed: float = typer.Option(
         120.0, "--speed", min=1.0, help="Replay speed: scenario seconds per wall-clock second."
@@ -267,8 +281,9 @@ def demo(
         with session_scope(engine) as session:
             s = summarise(session, session.get_one(Workspace, setup.workspace_id))
         table = Table("posts", "mentions", "alerts", "top severity", "cases", title="demo")
-        table.add_row(str(s.posts), str(s.mentions), str(s.alerts), s.top_severity or "-",
-                      str(s.cases))
+        table.add_row(
+            str(s.posts), str(s.mentions), str(s.alerts), s.top_severity or "-", str(s.cases)
+        )
         console.print(table)
         console.print(f"data kept in {settings.resolved_database_url}; try 'flarewatch serve'")
         if s.failing_sources:

@@ -122,7 +122,7 @@ class TopicRunner:
             reach=totals.reach,
             engagement=totals.engagement,
             # Posts without known authors (some feeds) must not read as "no distinct authors".
-            authors=list(totals.author_ids) if totals.author_ids or not totals.count else None,
+            authors=list(totals.author_ids) if totals.author_ids else None,
             platforms=dict(totals.platforms) or None,
             crisis_terms=dict(terms) or None,
             influencers=influencers or None,

@@ -192,7 +192,9 @@ def assess(ev: Evidence, thresholds: Thresholds) -> Assessment:
         )
         factors.append(Factor("volume", text, ev.count, ev.expected, core * damp))
     if damp < 1.0:
-        factors.append(Factor("few_authors", f"only {ev.unique_authors} distinct authors",
+        n_authors = ev.unique_authors
+        plural = "" if n_authors == 1 else "s"
+        factors.append(Factor("few_authors", f"only {n_authors} distinct author{plural}",
                               ev.unique_authors, 3.0, -core * (1 - damp)))
 
     if lead != "story" and ev.story is not None and ev.story.recent >= 4:

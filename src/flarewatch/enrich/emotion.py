@@ -55,3 +55,15 @@ def summarise(row: np.ndarray) -> tuple[dict[str, float], str | None, float]:
     k = int(row.argmax())
     top = float(row[k])
     return emotions, (EMOTIONS[k] if top >= DOMINANT_MIN else None), round(top, 4)
+
+
+def summarise_batch(rows: np.ndarray) -> list[tuple[dict[str, float], str | None, float]]:
+    """:func:`summarise` for a whole (n, 6) array, without per-value Python rounding."""
+    rounded = np.round(rows, 4)
+    best = rows.argmax(axis=1)
+    top = rounded[np.arange(len(rows)), best].tolist()
+    strong = (rows[np.arange(len(rows)), best] >= DOMINANT_MIN).tolist()
+    return [
+        (dict(zip(EMOTIONS, r, strict=True)), EMOTIONS[b] if s else None, t)
+        for r, b, s, t in zip(rounded.tolist(), best.tolist(), strong, top, strict=True)
+    ]

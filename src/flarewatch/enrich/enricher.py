@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from flarewatch.enrich.emotion import emotion_intensities, summarise
+from flarewatch.enrich.emotion import emotion_intensities, summarise_batch
 from flarewatch.enrich.features import tokenize
 from flarewatch.enrich.langid import SHORT_CAP, detect_language
 from flarewatch.enrich.reach import engagement, engagement_velocity, reach_estimate
@@ -84,9 +84,10 @@ class Enricher:
         emotions = emotion_intensities(tok, norm)
         rel = relevance.score(texts) if relevance is not None and relevance.trained else None
         spam = self.spam.score_batch(posts, now, rel)
+        summaries = summarise_batch(emotions)
         out: list[Enrichment] = []
         for i, post in enumerate(posts):
-            emo, dominant, strength = summarise(emotions[i])
+            emo, dominant, strength = summaries[i]
             out.append(
                 Enrichment(
                     language=codes[i],

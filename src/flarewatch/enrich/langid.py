@@ -230,8 +230,20 @@ def _latin(text: str, languages: Sequence[str]) -> tuple[str, float]:
     return code, conf
 
 
+CACHE_SIZE = 65_536
+
+
 def detect_language(text: str, languages: Sequence[str]) -> tuple[str, float]:
-    """(ISO 639-1 code or "und", confidence 0..1) for one post, given the workspace's languages."""
+    """(ISO 639-1 code or "und", confidence 0..1) for one post, given the workspace's languages.
+
+    Results are memoised (LRU, 64k entries): retweets and copy-paste campaigns repeat texts, and
+    lingua is the most expensive step of the enrichment.
+    """
+    return _detect_cached(text, tuple(languages))
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def _detect_cached(text: str, languages: tuple[str, ...]) -> tuple[str, float]:
     text = _NOISE.sub(" ", text)  # URLs and handles say nothing about the language
     latin = len(_LATIN.findall(text))
     non_latin = _NON_LATIN.findall(text)

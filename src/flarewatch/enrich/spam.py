@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -134,7 +135,7 @@ class SpamScorer:
     ) -> list[SpamResult]:
         now = now or datetime.now(UTC)
         texts = [p.clean_text or p.text for p in posts]
-        keys = [hash_text(normalise(_STRIP.sub(" ", t))) for t in texts]
+        keys = [_text_key(t) for t in texts]
         if len(self._authors_by_text) > self.memory:
             self._authors_by_text.clear()  # bounded memory; campaigns re-emerge within a batch
         for p, k in zip(posts, keys, strict=True):
@@ -156,6 +157,12 @@ class SpamScorer:
                 )
             )
         return out
+
+
+@lru_cache(maxsize=65_536)
+def _text_key(text: str) -> int:
+    """Copy-detection key (memoised: repeated texts are exactly what this signal is about)."""
+    return hash_text(normalise(_STRIP.sub(" ", text)))
 
 
 def _author_rates(posts: Sequence[Post]) -> list[float]:
@@ -183,5 +190,6 @@ def _new_account(post: Post, now: datetime) -> float:
 
 def _link_only(post: Post, text: str) -> float:
     has_link = bool(post.links) or "http" in text or "www." in text
-    letters = len(_LETTER.findall(_STRIP.sub(" ", text)))
-    return 1.0 if has_link and letters < 4 else 0.0
+    if not has_link:
+        return 0.0
+    return 1.0 if len(_LETTER.findall(_STRIP.sub(" ", text))) < 4 else 0.0

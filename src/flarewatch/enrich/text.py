@@ -7,6 +7,7 @@ and the shipped weights silently stop matching; so everything that rewrites text
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _URL = re.compile(r"https?://\S+|www\.\S+", re.IGNORECASE)
 _MENTION = re.compile(r"@\w+")
@@ -64,6 +65,7 @@ def decode_escapes(text: str) -> str:
     return re.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m.group(1), 16)), text)
 
 
+@lru_cache(maxsize=65_536)
 def normalise(text: str) -> str:
     """Lower-case, mask URLs and handles, split punctuation and add sarcasm/shouting cues."""
     t = _basic(text)

@@ -7,12 +7,13 @@ checkpoint, which is what makes ingestion exactly-once across restarts.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.orm import Session
 
-from flarewatch.mentions.models import Mention, RawPost
+from flarewatch.enrich import Enrichment
 from flarewatch.mentions.post import Post
 from flarewatch.pipeline.context import WorkspaceContext
 from flarewatch.pipeline.dedup import dedup_batch, split_known
@@ -37,7 +38,6 @@ class BatchReport:
     mentions: int = 0
     spam: int = 0
     newest: datetime | None = None
-    mention_ids: list[int] = field(default_factory=list)
 
     def add(self, other: BatchReport) -> None:
         self.received += other.received
@@ -46,9 +46,30 @@ class BatchReport:
         self.duplicates += other.duplicates
         self.mentions += other.mentions
         self.spam += other.spam
-        self.mention_ids.extend(other.mention_ids)
         if other.newest and (self.newest is None or other.newest > self.newest):
             self.newest = other.newest
+
+
+def mention_columns(enrichment: Enrichment) -> dict[str, Any]:
+    """The mention columns an enrichment fills; what has no column of its own goes to JSON."""
+    return {
+        "language": enrichment.language,
+        "language_confidence": enrichment.language_confidence,
+        "sentiment": enrichment.sentiment,
+        "sentiment_score": enrichment.sentiment_score,
+        "emotion": enrichment.emotion,
+        "emotion_intensity": enrichment.emotion_intensity,
+        "emotions": enrichment.emotions,
+        "spam_score": enrichment.spam_score,
+        "is_spam": enrichment.is_spam,
+        "reach": enrichment.reach,
+        "engagement": enrichment.engagement,
+        "engagement_velocity": enrichment.engagement_velocity,
+        "enrichment": {
+            "relevance": enrichment.relevance,
+            "spam_signals": enrichment.spam_signals,
+        },
+    }
 
 
 def process_batch(
@@ -98,35 +119,24 @@ def process_batch(
     enrichments = context.enricher.enrich_batch(hit_posts, now=now)
     near = context.near_duplicates.add_batch(hit_posts)
 
-    mentions: list[Mention] = []
+    mentions: list[dict[str, Any]] = []
     facts: list[MentionFacts] = []
     for (post, topic_ids), enrichment, dup in zip(hits, enrichments, near, strict=True):
-        row: RawPost = rows[post.external_id]
+        row = rows[post.external_id]
         report.spam += int(enrichment.is_spam)
+        columns = mention_columns(enrichment)
         for topic_id in topic_ids:
             mentions.append(
-                Mention(
-                    workspace_id=context.workspace_id,
-                    raw_post_id=row.id,
-                    topic_id=topic_id,
-                    author_id=row.author_id,
-                    platform=post.platform,
-                    created_at=post.created_at,
-                    language=enrichment.language,
-                    language_confidence=enrichment.language_confidence,
-                    sentiment=enrichment.sentiment,
-                    sentiment_score=enrichment.sentiment_score,
-                    emotion=enrichment.emotion,
-                    emotion_intensity=enrichment.emotion_intensity,
-                    emotions=enrichment.emotions,
-                    spam_score=enrichment.spam_score,
-                    is_spam=enrichment.is_spam,
-                    reach=enrichment.reach,
-                    engagement=enrichment.engagement,
-                    engagement_velocity=enrichment.engagement_velocity,
-                    near_dup_of=dup.original_id,
-                    enrichment=enrichment.as_dict(),
-                )
+                {
+                    "workspace_id": context.workspace_id,
+                    "raw_post_id": row.id,
+                    "topic_id": topic_id,
+                    "author_id": row.author_id,
+                    "platform": post.platform,
+                    "created_at": post.created_at,
+                    "near_dup_of": dup.original_id,
+                    **columns,
+                }
             )
             # Spam stays stored and visible but does not move the series detection reads.
             if not enrichment.is_spam:
@@ -144,5 +154,4 @@ def process_batch(
     add_mentions(session, mentions)
     apply_rollups(session, context.workspace_id, rollup_batch(facts))
     report.mentions = len(mentions)
-    report.mention_ids = [m.id for m in mentions]
     return report

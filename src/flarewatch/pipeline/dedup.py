@@ -46,7 +46,9 @@ def dedup_batch(posts: Iterable[Post]) -> DedupResult:
     return DedupResult(unique=unique, duplicates=duplicates)
 
 
-def split_known(posts: list[Post], known: Mapping[tuple[str, str], int]) -> tuple[list[Post], dict[str, int]]:
+def split_known(
+    posts: list[Post], known: Mapping[tuple[str, str], int]
+) -> tuple[list[Post], dict[str, int]]:
     """Separate posts whose identity is already stored (→ stored raw_post id) from new ones."""
     new: list[Post] = []
     repeats: dict[str, int] = {}

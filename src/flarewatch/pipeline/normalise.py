@@ -61,7 +61,9 @@ def normalise_post(post: Post) -> Post:
     links = extract_links(post.clean_text)
     post.links = list(dict.fromkeys([*post.links, *links]))
     post.hashtags = list(dict.fromkeys(h.casefold() for h in HASHTAG_RE.findall(post.clean_text)))
-    post.mentions = list(dict.fromkeys(m.rstrip(".").casefold() for m in HANDLE_RE.findall(post.clean_text)))
+    post.mentions = list(
+        dict.fromkeys(m.rstrip(".").casefold() for m in HANDLE_RE.findall(post.clean_text))
+    )
     post.content_hash = content_hash(" ".join(filter(None, [post.title, post.clean_text])))
     return post
 

@@ -165,8 +165,9 @@ class EmbeddedRunner:
                     source.last_error = None
                     if result.problems:
                         outcome.problems.extend(f"{p.where}: {p.message}" for p in result.problems)
-                        source.last_error = f"{len(result.problems)} record(s) skipped; first: " + (
-                            outcome.problems[0]
+                        source.last_error = (
+                            f"{len(result.problems)} record(s) skipped; first: "
+                            + (outcome.problems[0])
                         )
                     session.commit()  # posts and checkpoint together, or neither
                     report.batch.add(batch)
@@ -222,7 +223,9 @@ class EmbeddedRunner:
         cycle.sources.append(outcome)
         self._detect(workspace_id, cycle)
         with self._sessions() as session:
-            cycle.deliveries_sent = deliver_pending(session, self.clock(), console=self.console).sent
+            cycle.deliveries_sent = deliver_pending(
+                session, self.clock(), console=self.console
+            ).sent
             session.commit()
         return IngestOutcome(source=outcome, cycle=cycle)
 

@@ -1,1 +1,1 @@
-"""sources."""
+"""Sources: the Source protocol, the built-in connectors and their checkpoints."""

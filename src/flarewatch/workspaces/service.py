@@ -49,8 +49,7 @@ def sync_workspace(session: Session, config: WorkspaceConfig, base_dir: Path) ->
         leftover.active = False
 
     sources = {
-        s.key: s
-        for s in session.scalars(select(Source).where(Source.workspace_id == workspace.id))
+        s.key: s for s in session.scalars(select(Source).where(Source.workspace_id == workspace.id))
     }
     for source_config in config.sources:
         wanted = source_config.model_dump(mode="json")
@@ -72,7 +71,9 @@ def sync_workspace(session: Session, config: WorkspaceConfig, base_dir: Path) ->
 def get_workspace(session: Session, slug: str) -> Workspace:
     workspace = session.scalar(select(Workspace).where(Workspace.slug == slug))
     if workspace is None:
-        known = ", ".join(session.scalars(select(Workspace.slug).order_by(Workspace.slug))) or "none"
+        known = (
+            ", ".join(session.scalars(select(Workspace.slug).order_by(Workspace.slug))) or "none"
+        )
         raise NotFoundError(
             f"no workspace {slug!r} (known: {known}); add one with 'flarewatch workspace add FILE'"
         )
