@@ -48,3 +48,18 @@ def test_stems_and_phrases() -> None:
     hit, val = lex.lookup(tok)
     assert hit.tolist() == [True, False, False, True, False, False]
     assert val[0] == 2.0 and val[3] == -2.0
+
+
+def test_language_conjunctions_add_a_tagged_copy_per_feature() -> None:
+    from flarewatch.enrich.features import FeatureConfig, Lexicon, extract, tokenize
+
+    lex = Lexicon.build({"good": 2.0})
+    tok = tokenize(["good service", "good service"])
+    plain = extract(tok, ["en", "fr"], lex, FeatureConfig(bits=18))
+    conj = extract(tok, ["en", "fr"], lex, FeatureConfig(bits=18, lang_conj=True))
+    assert len(conj[0]) > len(plain[0])
+    en = set(conj[1][conj[0] == 0].tolist())
+    fr = set(conj[1][conj[0] == 1].tolist())
+    shared = set(plain[1][plain[0] == 0].tolist()) & set(plain[1][plain[0] == 1].tolist())
+    assert shared <= en & fr  # the shared copies are identical across languages
+    assert en - fr and fr - en  # the tagged copies differ by language

@@ -43,3 +43,20 @@ def test_training_is_reproducible_and_learns(tmp_path: Path) -> None:
         )
     ]
     assert got == ["positive", "negative", "neutral"]
+
+
+def test_language_tagged_features_round_trip(tmp_path: Path) -> None:
+    weights = train(
+        [_split()],
+        {"love": 3.2, "hate": -2.7},
+        FeatureConfig(bits=14, lang_conj=True),
+        alpha_grid=(1e-4,),
+        log=False,
+    )
+    path = tmp_path / "conj.npz"
+    weights.save(path)
+    loaded = LinearWeights.load(path)
+    assert loaded.config.lang_conj and loaded.meta["lang_conj"] is True
+    model = LinearSentimentModel(loaded)
+    got = [lab for lab, _ in model.predict(["love it, great", "hate it, awful"], ["en"] * 2)]
+    assert got == ["positive", "negative"]
