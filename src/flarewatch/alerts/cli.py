@@ -10,7 +10,14 @@ from rich.table import Table
 from sqlalchemy import select
 
 from flarewatch.alerts import service
-from flarewatch.alerts.cliutil import cli_session, default_actor, when, workspace_id_for
+from flarewatch.alerts.cliutil import (
+    By,
+    WorkspaceOption,
+    cli_session,
+    default_actor,
+    when,
+    workspace_id_for,
+)
 from flarewatch.alerts.models import ALERT_STATUSES, AlertDelivery
 from flarewatch.alerts.notify import build_message, deliver_pending
 from flarewatch.alerts.routing import describe_route
@@ -26,17 +33,11 @@ console = Console()
 SEVERITY_STYLE = {"watch": "cyan", "warning": "yellow", "crisis": "bold red"}
 
 AlertId = Annotated[int, typer.Argument(help="The alert's number, as shown by 'alerts list'.")]
-By = Annotated[
-    str | None,
-    typer.Option("--by", help="Who is acting (default: cli:<your login name>)."),
-]
 
 
 @app.command("list")
 def list_command(
-    workspace: Annotated[
-        str | None, typer.Option("--workspace", "-w", help="Only this workspace (its slug).")
-    ] = None,
+    workspace: WorkspaceOption = None,
     status: Annotated[
         str | None,
         typer.Option("--status", "-s", help=f"Only this status: {', '.join(ALERT_STATUSES)}."),

@@ -6,6 +6,7 @@ import getpass
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from typing import Annotated
 
 import typer
 from sqlalchemy import select
@@ -16,6 +17,14 @@ from flarewatch.cli.common import err_console
 from flarewatch.db.engine import session_scope
 from flarewatch.errors import FlarewatchError, InputError, InvalidTransitionError, NotFoundError
 from flarewatch.workspaces.models import Workspace
+
+By = Annotated[
+    str | None,
+    typer.Option("--by", help="Who is acting (default: cli:<your login name>)."),
+]
+WorkspaceOption = Annotated[
+    str | None, typer.Option("--workspace", "-w", help="Only this workspace (its slug).")
+]
 
 
 def default_actor() -> str:

@@ -9,7 +9,14 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from flarewatch.alerts.cliutil import cli_session, default_actor, when, workspace_id_for
+from flarewatch.alerts.cliutil import (
+    By,
+    WorkspaceOption,
+    cli_session,
+    default_actor,
+    when,
+    workspace_id_for,
+)
 from flarewatch.cases import service
 from flarewatch.cases.lifecycle import allowed_next
 from flarewatch.cases.models import CASE_STATUSES
@@ -22,17 +29,11 @@ app = typer.Typer(
 console = Console()
 
 CaseId = Annotated[int, typer.Argument(help="The case's number, as shown by 'cases list'.")]
-By = Annotated[
-    str | None,
-    typer.Option("--by", help="Who is acting (default: cli:<your login name>)."),
-]
 
 
 @app.command("list")
 def list_command(
-    workspace: Annotated[
-        str | None, typer.Option("--workspace", "-w", help="Only this workspace (its slug).")
-    ] = None,
+    workspace: WorkspaceOption = None,
     status: Annotated[
         str | None,
         typer.Option("--status", "-s", help=f"Only this status: {', '.join(CASE_STATUSES)}."),

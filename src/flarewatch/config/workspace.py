@@ -151,15 +151,16 @@ class WorkspaceConfig(_Strict):
         return problems
 
 
-def _describe(error: dict[str, Any]) -> str:
+def describe_validation_error(error: Any, doc: str) -> str:
+    """One pydantic error as `field.path: what to do`, pointing at `doc` for the fields."""
     location = ""
     for part in error["loc"]:
         location += f"[{part}]" if isinstance(part, int) else (f".{part}" if location else part)
     message = error["msg"].removeprefix("Value error, ")
     if error["type"] == "extra_forbidden":
-        message = "unknown field; remove it or check its spelling (see docs/configuration.md)"
+        message = f"unknown field; remove it or check its spelling (see {doc})"
     elif error["type"] == "missing":
-        message = "required field is missing; add it"
+        message = f"required field is missing; add it (see {doc})"
     return f"{location or '(top level)'}: {message}"
 
 
@@ -171,7 +172,9 @@ def parse_workspace_toml(text: str, source: str = "<workspace>") -> WorkspaceCon
     try:
         config = WorkspaceConfig.model_validate(data)
     except ValidationError as err:
-        raise WorkspaceConfigError(source, [_describe(e) for e in err.errors()]) from None
+        raise WorkspaceConfigError(
+            source, [describe_validation_error(e, "docs/configuration.md") for e in err.errors()]
+        ) from None
     problems = config.check_queries()
     if problems:
         raise WorkspaceConfigError(source, problems)

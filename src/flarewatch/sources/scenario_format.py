@@ -11,10 +11,12 @@ from __future__ import annotations
 import re
 import tomllib
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from flarewatch.config.workspace import describe_validation_error
 
 Tone = Literal["positive", "neutral", "negative"]
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -283,18 +285,6 @@ def _reference_problems(scenario: Scenario) -> list[str]:
     return sorted(set(problems), key=problems.index)
 
 
-def _describe(error: Any) -> str:
-    location = ""
-    for part in error["loc"]:
-        location += f"[{part}]" if isinstance(part, int) else (f".{part}" if location else part)
-    message = error["msg"].removeprefix("Value error, ")
-    if error["type"] == "extra_forbidden":
-        message = "unknown field; remove it or check its spelling (see docs/scenarios.md)"
-    elif error["type"] == "missing":
-        message = "required field is missing; add it (see docs/scenarios.md)"
-    return f"{location or '(top level)'}: {message}"
-
-
 def parse_scenario(text: str, source: str = "<scenario>") -> Scenario:
     try:
         data = tomllib.loads(text)
@@ -309,7 +299,7 @@ def parse_scenario(text: str, source: str = "<scenario>") -> Scenario:
             if error["type"] == "value_error" and not error["loc"]:
                 problems += error["msg"].removeprefix("Value error, ").split("\n")
             else:
-                problems.append(_describe(error))
+                problems.append(describe_validation_error(error, "docs/scenarios.md"))
         raise ScenarioError(source, problems) from None
 
 
