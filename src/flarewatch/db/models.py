@@ -4,7 +4,7 @@ from flarewatch.accounts.models import ApiToken, AuditLog, Membership, User  # n
 from flarewatch.alerts.models import Alert, AlertDelivery
 from flarewatch.cases.models import Case, CaseEvent, Task
 from flarewatch.detect.models import DetectorState  # noqa: F401
-from flarewatch.mentions.models import Author, Mention, RawPost, Rollup
+from flarewatch.mentions.models import Author, Mention, RawPost, Rollup, WorkspaceModel  # noqa: F401
 from flarewatch.sources.models import Source
 from flarewatch.workspaces.models import Topic, Workspace
 

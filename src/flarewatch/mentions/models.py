@@ -118,3 +118,16 @@ class Rollup(Base):
     # Author ids and platforms seen this minute, so re-rolling a late batch stays exact.
     author_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
     platforms: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
+
+
+class WorkspaceModel(Base):
+    """A model a workspace trains by itself (e.g. the relevance filter from "not relevant" marks)."""
+
+    __tablename__ = "workspace_model"
+    __table_args__ = (UniqueConstraint("workspace_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(32))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
