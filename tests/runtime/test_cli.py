@@ -73,3 +73,24 @@ def test_ingest_unknown_workspace_is_a_clear_error(tmp_path: Path) -> None:
     result = runner.invoke(app, ["ingest", str(posts), "--workspace", "nope"])
     assert result.exit_code == 2
     assert "no workspace 'nope'" in result.output
+
+
+def test_run_once_adds_the_workspace_and_processes_its_sources(tmp_path: Path) -> None:
+    workspace = tmp_path / "acme.toml"
+    workspace.write_text(WORKSPACE.format(extra=""), encoding="utf-8")
+    (tmp_path / "posts.jsonl").write_text(
+        "\n".join([post_line(1, "acme rocks"), post_line(2, "אקמה מעולה")]) + "\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["run", str(workspace), "--once"])
+    assert result.exit_code == 0, result.output
+    assert "stored 2 post(s), 2 mention(s)" in result.output
+    again = runner.invoke(app, ["run", "--once"])  # the workspace is remembered
+    assert again.exit_code == 0, again.output
+    assert "stored" not in again.output  # nothing new
+
+
+def test_run_without_any_workspace_says_how_to_add_one() -> None:
+    result = runner.invoke(app, ["run", "--once"])
+    assert result.exit_code == 2
+    assert "flarewatch run WORKSPACE.toml" in result.output

@@ -166,26 +166,42 @@ class _Pass:
         return len(self.index) + len(self.fragments)
 
 
+# The second presearch requirement of a two-pass query: its keys, and its wildcard fragments.
+_Second = tuple[frozenset[str], tuple[str, ...]]
+
+
 @dataclass(slots=True)
 class _Shard:
     """The queries of one workspace (None: queries that apply to every workspace).
 
-    A candidate must hit the first pass, and the second pass too if it has one there.
+    A candidate must hit the first pass, and the second requirement too if it has one. The
+    first pass goes through the index; the second is only checked for the few queries that
+    hit the first, directly against the post's key set and joined tokens, so a post never pays
+    for the (usually much larger) set of queries its tokens would hit in the second pass.
     """
 
     first: _Pass = field(default_factory=_Pass)
-    second: _Pass = field(default_factory=_Pass)
-    two_pass: set[int] = field(default_factory=set)
+    second: dict[int, _Second] = field(default_factory=dict)
     always: set[int] = field(default_factory=set)
 
     def candidates(self, view: PostView, meta_keys: set[str] | None, found: set[int]) -> None:
         hits: set[int] = set(self.always)
         self.first.hits(view, meta_keys, hits)
-        need = hits & self.two_pass
-        if need:
-            second: set[int] = set()
-            self.second.hits(view, meta_keys, second)
-            hits -= need - second
+        second = self.second
+        if hits and second:
+            need = hits & second.keys()
+            if need:
+                body = view.body
+                for qid in need:
+                    keys, fragments = second[qid]
+                    if keys and (not keys.isdisjoint(body.keys)
+                                 or (meta_keys and not keys.isdisjoint(meta_keys))):
+                        continue
+                    if fragments:
+                        joined = body.joined()
+                        if any(f in joined for f in fragments):
+                            continue
+                    hits.discard(qid)
         found |= hits
 
     def __len__(self) -> int:
@@ -238,8 +254,10 @@ class Matcher:
             return
         shard.first.add(qid, passes[0])
         if len(passes) > 1:
-            shard.second.add(qid, passes[1])
-            shard.two_pass.add(qid)
+            entries = passes[1]
+            shard.second[qid] = (
+                frozenset(v for kind, v in entries if kind != FRAGMENT),
+                tuple(v for kind, v in entries if kind == FRAGMENT))
 
     def remove(self, key: Hashable) -> None:
         """Forget the query stored under `key` (KeyError if there is none)."""
@@ -249,9 +267,9 @@ class Matcher:
         self._meta_count -= entry.meta
         shard = self._shards[entry.workspace]
         shard.always.discard(qid)
-        shard.two_pass.discard(qid)
-        for pass_, entries in zip((shard.first, shard.second), entry.passes, strict=False):
-            pass_.discard(qid, entries)
+        shard.second.pop(qid, None)
+        if entry.passes:
+            shard.first.discard(qid, entry.passes[0])
         if not len(shard):
             del self._shards[entry.workspace]
 
