@@ -121,7 +121,7 @@ class Rollup(Base):
 
 
 class WorkspaceModel(Base):
-    """A model a workspace trains by itself (e.g. the relevance filter from "not relevant" marks)."""
+    """A model a workspace trains itself, e.g. the relevance filter its people's marks train."""
 
     __tablename__ = "workspace_model"
     __table_args__ = (UniqueConstraint("workspace_id", "kind"),)

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from flarewatch.enrich import Enrichment
 from flarewatch.mentions.post import Post
+from flarewatch.mentions.relevance import counts_in_rollups
 from flarewatch.pipeline.context import WorkspaceContext
 from flarewatch.pipeline.dedup import dedup_batch, split_known
 from flarewatch.pipeline.normalise import normalise_batch
@@ -37,6 +38,7 @@ class BatchReport:
     duplicates: int = 0
     mentions: int = 0
     spam: int = 0
+    filtered: int = 0  # scored not relevant by the workspace's filter
     newest: datetime | None = None
 
     def add(self, other: BatchReport) -> None:
@@ -46,6 +48,7 @@ class BatchReport:
         self.duplicates += other.duplicates
         self.mentions += other.mentions
         self.spam += other.spam
+        self.filtered += other.filtered
         if other.newest and (self.newest is None or other.newest > self.newest):
             self.newest = other.newest
 
@@ -116,7 +119,9 @@ def process_batch(
     if not hits:
         return report
     hit_posts = [post for post, _ in hits]
-    enrichments = context.enricher.enrich_batch(hit_posts, now=now)
+    enrichments = context.enricher.enrich_batch(
+        hit_posts, now=now, relevance=context.relevance
+    )
     near = context.near_duplicates.add_batch(hit_posts)
 
     mentions: list[dict[str, Any]] = []
@@ -124,6 +129,8 @@ def process_batch(
     for (post, topic_ids), enrichment, dup in zip(hits, enrichments, near, strict=True):
         row = rows[post.external_id]
         report.spam += int(enrichment.is_spam)
+        counted = counts_in_rollups(enrichment.is_spam, None, enrichment.relevance)
+        report.filtered += int(not enrichment.is_spam and not counted)
         columns = mention_columns(enrichment)
         for topic_id in topic_ids:
             mentions.append(
@@ -138,8 +145,9 @@ def process_batch(
                     **columns,
                 }
             )
-            # Spam stays stored and visible but does not move the series detection reads.
-            if not enrichment.is_spam:
+            # Spam and posts the relevance filter rejects stay stored (and can be shown), but
+            # do not move the series detection reads.
+            if counted:
                 facts.append(
                     MentionFacts(
                         topic_id=topic_id,

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from flarewatch.enrich import Enricher, NearDuplicateIndex
+from flarewatch.enrich import Enricher, NearDuplicateIndex, RelevanceFilter
+from flarewatch.mentions.relevance import load_relevance
 from flarewatch.query import Matcher
 from flarewatch.workspaces.models import Topic, Workspace
 
@@ -21,6 +22,8 @@ class WorkspaceContext:
     matcher: Matcher
     enricher: Enricher
     near_duplicates: NearDuplicateIndex
+    # Trained by the workspace's relevance marks; None until someone marks a post.
+    relevance: RelevanceFilter | None = None
 
 
 def build_matcher(topics: list[Topic], workspace_slug: str) -> Matcher:
@@ -44,4 +47,5 @@ def build_context(session: Session, workspace: Workspace) -> WorkspaceContext:
         matcher=build_matcher(topics, workspace.slug),
         enricher=Enricher(languages=list(workspace.languages or ["en"])),
         near_duplicates=NearDuplicateIndex(),
+        relevance=load_relevance(session, workspace.id),
     )

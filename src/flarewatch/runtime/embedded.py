@@ -96,6 +96,7 @@ class EmbeddedRunner:
         stamp = session.scalar(
             select(func.max(Topic.updated_at)).where(Topic.workspace_id == workspace.id)
         )
+        stamp = max(stamp, model_stamp(session, workspace.id) or stamp) if stamp else stamp
         cached = self._contexts.get(workspace.id)
         if cached is None or cached[0] != stamp:
             cached = (stamp, build_context(session, workspace))

@@ -33,7 +33,9 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_workspace_model")),
-        sa.UniqueConstraint("workspace_id", "kind", name=op.f("uq_workspace_model_workspace_id_kind")),
+        sa.UniqueConstraint(
+            "workspace_id", "kind", name=op.f("uq_workspace_model_workspace_id_kind")
+        ),
     )
 
 
