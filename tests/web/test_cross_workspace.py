@@ -52,6 +52,7 @@ def _values(env: WebEnv, owner: str) -> dict[str, str]:
         "user_id": str(admin_id),
         "token_id": str(s.tokens[owner]),
         "action": "acknowledge",
+        "mention_id": str(s.mentions[owner]),
     }
 
 

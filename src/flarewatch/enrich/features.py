@@ -213,6 +213,9 @@ class FeatureConfig:
     # Language-tagged copies of the n-gram features: each language gets its own weights on top of
     # the shared ones (feature augmentation, Daume 2007). Off in models trained before it existed.
     lang_conj: bool = False
+    # Which char n-gram lengths get tagged copies (words, bigrams and negation/booster features
+    # always do when lang_conj is on); fewer tagged families make inference cheaper.
+    conj_char_ngrams: tuple[int, ...] = (2, 3, 4, 5)
 
 
 LEX_BUCKETS = (0.5, 1.5, 2.5)  # |valence| thresholds → strength buckets 1..3
@@ -228,6 +231,7 @@ def extract(
     mask = np.uint64((1 << config.bits) - 1)
     docs: list[np.ndarray] = []
     idx: list[np.ndarray] = []
+    tag: list[bool] = []  # per family: does it get a language-tagged copy
     n_chars = len(tok.prefix) - 1
     for n in config.char_ngrams:
         if n_chars < n:
@@ -237,6 +241,8 @@ def extract(
         start = start[ok]
         docs.append(tok.char_doc[start])
         idx.append(mix(tok.substring(start, np.full(len(start), n)), SALT_CHAR + n) & mask)
+        tag.append(n in config.conj_char_ngrams)
+    n_char_families = len(docs)
     docs.append(tok.word_doc)
     idx.append(mix(tok.word_hash, SALT_WORD) & mask)
     if len(tok.word_hash) > 1:
@@ -250,15 +256,19 @@ def extract(
     docs.append(tok.word_doc[boosted])
     idx.append(mix(tok.word_hash[boosted], SALT_BOOST) & mask)
 
-    doc = np.concatenate(docs)
-    index = np.concatenate(idx)
+    tag += [True] * (len(docs) - n_char_families)
     lang_h = string_hashes([lang or "und" for lang in languages])
     if config.lang_conj:
-        with np.errstate(over="ignore"):
-            tagged = mix(index ^ (lang_h[doc] * _P), SALT_CONJ) & mask
-        doc = np.concatenate([doc, doc])
-        index = np.concatenate([index, tagged])
-    index = index.astype(np.int64)
+        t_doc = [d for d, t in zip(docs, tag, strict=True) if t]
+        t_idx = [i for i, t in zip(idx, tag, strict=True) if t]
+        if t_doc:
+            td = np.concatenate(t_doc)
+            with np.errstate(over="ignore"):
+                tagged = mix(np.concatenate(t_idx) ^ (lang_h[td] * _P), SALT_CONJ) & mask
+            docs.append(td)
+            idx.append(tagged)
+    doc = np.concatenate(docs)
+    index = np.concatenate(idx).astype(np.int64)
     # Dividing by sqrt(count) approximates L2 normalisation of a binary bag without a second pass.
     counts = np.bincount(doc, minlength=tok.n_docs).astype(np.float32)
     value = 1.0 / np.sqrt(np.maximum(counts, 1.0))[doc]

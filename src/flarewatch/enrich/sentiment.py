@@ -81,6 +81,7 @@ class LinearWeights:
                 bits=int(meta["bits"]),
                 char_ngrams=tuple(meta["char_ngrams"]),
                 lang_conj=bool(meta.get("lang_conj", False)),
+                conj_char_ngrams=tuple(meta.get("conj_char_ngrams", meta["char_ngrams"])),
             )
             lex = Lexicon(
                 z["lex_keys"],
@@ -100,10 +101,9 @@ class LinearSentimentModel:
     def probabilities_tokens(self, tok: Tokens, languages: Sequence[str]) -> np.ndarray:
         doc, idx, val = extract(tok, languages, self.w.lexicon, self.w.config)
         logits = np.empty((tok.n_docs, 3), dtype=np.float64)
+        contrib = self.w.weights[idx] * val[:, None]  # one row gather for all three classes
         for k in range(3):
-            logits[:, k] = np.bincount(
-                doc, weights=self.w.weights[idx, k] * val, minlength=tok.n_docs
-            )
+            logits[:, k] = np.bincount(doc, weights=contrib[:, k], minlength=tok.n_docs)
         logits += self.w.bias
         logits -= logits.max(axis=1, keepdims=True)
         p = np.exp(logits)

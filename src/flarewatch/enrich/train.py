@@ -128,6 +128,7 @@ def train(
         "bits": config.bits,
         "char_ngrams": list(config.char_ngrams),
         "lang_conj": config.lang_conj,
+        "conj_char_ngrams": list(config.conj_char_ngrams),
         "alpha": best,
         "seed": seed,
         "holdout_macro_f1": {str(k): round(v, 4) for k, v in scores.items()},

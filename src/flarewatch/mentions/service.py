@@ -182,7 +182,7 @@ def rematch_topic(
     if since is not None:
         posts_query = posts_query.where(RawPost.created_at >= since)
         mentions_query = mentions_query.where(Mention.created_at >= since)
-    existing = dict(session.execute(mentions_query).tuples().all())
+    existing: dict[int, int] = {raw_id: mid for raw_id, mid in session.execute(mentions_query)}
 
     matched: set[int] = set()
     to_add: list[tuple[RawPost, Post]] = []

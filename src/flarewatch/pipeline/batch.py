@@ -119,9 +119,7 @@ def process_batch(
     if not hits:
         return report
     hit_posts = [post for post, _ in hits]
-    enrichments = context.enricher.enrich_batch(
-        hit_posts, now=now, relevance=context.relevance
-    )
+    enrichments = context.enricher.enrich_batch(hit_posts, now=now, relevance=context.relevance)
     near = context.near_duplicates.add_batch(hit_posts)
 
     mentions: list[dict[str, Any]] = []

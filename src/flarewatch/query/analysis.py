@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
-from typing import NamedTuple
 
 from flarewatch.query.english import en_stem
 from flarewatch.query.hebrew import (
@@ -37,8 +36,8 @@ _DROP.update({cp: None for cp in range(0x1F3FB, 0x1F400)})
 _FOLDCASE = dict(FINAL_TO_REGULAR)
 _FOLDCASE[0x0307] = None  # casefold("İ") leaves a combining dot that would split the token
 
-_EMOJI_CHARS = "\U0001F300-\U0001FAFF\U0001F000-\U0001F2FF\u2600-\u27BF\u2B00-\u2BFF\u2300-\u23FF"
-EMOJI = (rf"[\U0001F1E6-\U0001F1FF]{{2}}|[{_EMOJI_CHARS}](?:\u200D[{_EMOJI_CHARS}])*")
+_EMOJI_CHARS = "\U0001f300-\U0001faff\U0001f000-\U0001f2ff\u2600-\u27bf\u2b00-\u2bff\u2300-\u23ff"
+EMOJI = rf"[\U0001F1E6-\U0001F1FF]{{2}}|[{_EMOJI_CHARS}](?:\u200D[{_EMOJI_CHARS}])*"
 # Inside a word: apostrophes (rock'n'roll) and Hebrew geresh/gershayim (צה״ל).
 WORD = r"\w+(?:['’׳״]\w+)*"
 TOKEN_RE = re.compile(rf"[#@]?{WORD}|{EMOJI}")
@@ -81,9 +80,26 @@ def strip_urls(text: str) -> str:
     return text
 
 
+_findall = TOKEN_RE.findall
+_normalize = unicodedata.normalize
+_drop_sub = _DROP_RE.sub
+
+
 def tokens(text: str) -> list[str]:
-    """Normalised tokens of a post text, in order. URLs are left to `url:`/`links:`."""
-    return TOKEN_RE.findall(foldcase(strip_urls(prep(text))))
+    """Normalised tokens of a post text, in order. URLs are left to `url:`/`links:`.
+
+    `prep`, `strip_urls` and `foldcase` inlined: this runs on every post, and the calls and
+    their attribute lookups were a measurable share of it.
+    """
+    text = _drop_sub("", _normalize("NFKC", text))
+    if "'" in text or '"' in text or "’" in text:
+        text = prep(text)  # already normalised: NFKC and the drop are idempotent
+    if "http" in text or "www." in text or "@" in text or "HTTP" in text or "WWW." in text:
+        text = URL_RE.sub(" ", text)
+    text = text.casefold()
+    if _FINALS_RE.search(text):
+        text = text.translate(_FOLDCASE)
+    return _findall(text)
 
 
 def surface_tokens(text: str) -> list[str]:
@@ -99,12 +115,12 @@ def urls(text: str) -> list[str]:
 
 
 # Frequent function words that are not words of the other language.
-_PL_TEXT = ("""się nie jest że na w z do od dla przez oraz czy jak tak ale po przy już
+_PL_TEXT = """się nie jest że na w z do od dla przez oraz czy jak tak ale po przy już
 bardzo są był była było brak dziś dzisiaj który która które jestem mamy ma też tylko jeszcze
-gdzie kiedy bo co ten ta to""")
+gdzie kiedy bo co ten ta to"""
 _PL_WORDS = frozenset(_PL_TEXT.split())
-_EN_TEXT = ("""the and is are of to in for with on this that was were it be have has
-not but you we they my your at by from""")
+_EN_TEXT = """the and is are of to in for with on this that was were it be have has
+not but you we they my your at by from"""
 _EN_WORDS = frozenset(_EN_TEXT.split())
 
 
@@ -132,12 +148,12 @@ def is_word(token: str) -> bool:
     return token.isalpha()
 
 
-class TokenInfo(NamedTuple):
-    """Built once per distinct token and mode; a tuple because long-tail streams create many."""
-
-    keys: frozenset[str]
-    forms: tuple[str, ...]  # strings a wildcard is tried against
-    folded_forms: tuple[str, ...]
+# Built once per distinct token and mode: (keys, forms a wildcard is tried against, folded forms).
+# Plain tuples of strings on purpose: the garbage collector untracks them, so a long-tail stream
+# that keeps caching new tokens does not keep growing the heap the full collections walk (with a
+# frozenset or a NamedTuple per token, those collections were a large share of the match time).
+TokenInfo = tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]
+KEYS, FORMS, FOLDED_FORMS = 0, 1, 2
 
 
 def token_info(token: str, lang: str, with_fold: bool) -> TokenInfo:
@@ -158,7 +174,19 @@ def token_info(token: str, lang: str, with_fold: bool) -> TokenInfo:
             if lang == "pl":
                 keys.add(PLF + pl_stem(body, folded=True))
     folded = [fold(f) for f in forms] if with_fold else []
-    return TokenInfo(frozenset(keys), tuple(forms), tuple(folded))
+    return tuple(keys), tuple(forms), tuple(folded)
+
+
+class TokenKeys(dict[str, tuple[str, ...]]):
+    """Token -> its keys, filled through the owning TokenCache: a plain dict lookup, so the key
+    set of a whole post is one C-level `set().union(*map(keys.__getitem__, distinct))`."""
+
+    def __init__(self, owner: TokenCache) -> None:
+        super().__init__()
+        self.owner = owner
+
+    def __missing__(self, token: str) -> tuple[str, ...]:
+        return self.owner[token][KEYS]
 
 
 class TokenCache(dict[str, TokenInfo]):
@@ -170,13 +198,20 @@ class TokenCache(dict[str, TokenInfo]):
         super().__init__()
         self.lang = lang
         self.with_fold = with_fold
+        self.keys_of = TokenKeys(self)
 
     def __missing__(self, token: str) -> TokenInfo:
         if len(self) >= self.LIMIT:
             self.clear()  # an unbounded stream of new tokens must not grow memory forever
+            self.keys_of.clear()
         info = token_info(token, self.lang, self.with_fold)
         self[token] = info
+        self.keys_of[token] = info[KEYS]
         return info
+
+    def union_keys(self, distinct: set[str]) -> set[str]:
+        """All keys of the given tokens."""
+        return set().union(*map(self.keys_of.__getitem__, distinct))
 
 
 _CACHES: dict[tuple[str, bool], TokenCache] = {}

@@ -14,13 +14,20 @@ from dataclasses import dataclass, field
 import ahocorasick
 
 from flarewatch.mentions.post import Post
-from flarewatch.query.analysis import META, TokenCache, normalize_language
+from flarewatch.query.analysis import (
+    META,
+    TokenCache,
+    guess_language,
+    normalize_language,
+    token_cache,
+    tokens,
+)
 from flarewatch.query.ast import Node
 from flarewatch.query.evaluate import Compiler, Pred
 from flarewatch.query.parser import parse
 from flarewatch.query.polish import fold
 from flarewatch.query.presearch import FRAGMENT, cheapest_two, requirements
-from flarewatch.query.view import PostView
+from flarewatch.query.view import PostView, joined_tokens, meta_keys
 
 _NONE: frozenset[int] = frozenset()
 
@@ -58,7 +65,7 @@ class _TokenHits(dict[str, frozenset[int]]):
     def __missing__(self, token: str) -> frozenset[int]:
         index = self.owner.index
         found: set[int] = set()
-        for key in self.cache[token].keys:
+        for key in self.cache.keys_of[token]:
             qids = index.get(key)
             if qids is not None:
                 _collect(found, qids)
@@ -125,18 +132,21 @@ class _Pass:
     auto: ahocorasick.Automaton | None = None
     dirty: bool = False
     memos: dict[tuple[str, bool], _TokenHits] = field(default_factory=dict)
+    meta: int = 0  # queries indexed here under a metadata key
 
     def add(self, qid: int, entries: frozenset[tuple[str, str]]) -> None:
         self.memos.clear()
         for kind, value in entries:
             _put(self.fragments if kind == FRAGMENT else self.index, value, qid)
             self.dirty |= kind == FRAGMENT
+        self.meta += any(value.startswith(META) for _, value in entries)
 
     def discard(self, qid: int, entries: frozenset[tuple[str, str]]) -> None:
         self.memos.clear()
         for kind, value in entries:
             _drop(self.fragments if kind == FRAGMENT else self.index, value, qid)
             self.dirty |= kind == FRAGMENT
+        self.meta -= any(value.startswith(META) for _, value in entries)
 
     def automaton(self) -> ahocorasick.Automaton | None:
         if self.dirty:
@@ -150,24 +160,56 @@ class _Pass:
             self.dirty = False
         return self.auto
 
-    def hits(self, view: PostView, meta_keys: set[str] | None, found: set[int]) -> None:
-        body = view.body
-        cache = body.cache
+    def hits(self, probe: _Probe, found: set[int]) -> None:
+        cache = probe.cache
         memo = self.memos.get((cache.lang, cache.with_fold))
         if memo is None:
             memo = self.memos[(cache.lang, cache.with_fold)] = _TokenHits(self, cache)
-        found.update(*map(memo.__getitem__, body.distinct - memo.empty))
-        if meta_keys:
+        rest = probe.distinct - memo.empty
+        if rest:
+            found.update(*map(memo.__getitem__, rest))
+        if self.meta:
             index = self.index
-            for key in meta_keys & index.keys():
+            for key in probe.meta() & index.keys():
                 _collect(found, index[key])
 
     def __len__(self) -> int:
         return len(self.index) + len(self.fragments)
 
 
-# The second presearch requirement of a two-pass query: its keys, and its wildcard fragments.
-_Second = tuple[frozenset[str], tuple[str, ...]]
+# The second presearch requirement of a two-pass query: its token keys, its metadata keys and
+# its wildcard fragments.
+_Second = tuple[frozenset[str], frozenset[str], tuple[str, ...]]
+
+
+class _Probe:
+    """What presearch needs of a post, computed lazily: most posts stop at the first pass."""
+
+    __slots__ = ("post", "lang", "distinct", "cache", "_keys", "_meta", "_joined")
+
+    def __init__(self, post: Post, lang: str, distinct: set[str], cache: TokenCache) -> None:
+        self.post = post
+        self.lang = lang
+        self.distinct = distinct
+        self.cache = cache
+        self._keys: set[str] | None = None
+        self._meta: set[str] | None = None
+        self._joined: str | None = None
+
+    def keys(self) -> set[str]:
+        if self._keys is None:
+            self._keys = self.cache.union_keys(self.distinct)
+        return self._keys
+
+    def meta(self) -> set[str]:
+        if self._meta is None:
+            self._meta = meta_keys(self.post, self.lang)
+        return self._meta
+
+    def joined(self) -> str:
+        if self._joined is None:
+            self._joined = joined_tokens(self.distinct, self.cache.with_fold)
+        return self._joined
 
 
 @dataclass(slots=True)
@@ -184,21 +226,21 @@ class _Shard:
     second: dict[int, _Second] = field(default_factory=dict)
     always: set[int] = field(default_factory=set)
 
-    def candidates(self, view: PostView, meta_keys: set[str] | None, found: set[int]) -> None:
+    def candidates(self, probe: _Probe, found: set[int]) -> None:
         hits: set[int] = set(self.always)
-        self.first.hits(view, meta_keys, hits)
+        self.first.hits(probe, hits)
         second = self.second
         if hits and second:
             need = hits & second.keys()
             if need:
-                body = view.body
                 for qid in need:
-                    keys, fragments = second[qid]
-                    if keys and (not keys.isdisjoint(body.keys)
-                                 or (meta_keys and not keys.isdisjoint(meta_keys))):
+                    keys, meta, fragments = second[qid]
+                    if keys and not keys.isdisjoint(probe.keys()):
+                        continue
+                    if meta and not meta.isdisjoint(probe.meta()):
                         continue
                     if fragments:
-                        joined = body.joined()
+                        joined = probe.joined()
                         if any(f in joined for f in fragments):
                             continue
                     hits.discard(qid)
@@ -225,9 +267,15 @@ class Matcher:
         self._meta_count = 0
 
     # -- maintenance --------------------------------------------------------------------------
-    def add(self, key: Hashable, query: str | Node, *, workspace: str | None = None,
-            languages: Collection[str] | None = None,
-            fold_diacritics: bool | None = None) -> None:
+    def add(
+        self,
+        key: Hashable,
+        query: str | Node,
+        *,
+        workspace: str | None = None,
+        languages: Collection[str] | None = None,
+        fold_diacritics: bool | None = None,
+    ) -> None:
         """Add or replace the query stored under `key`. Raises QuerySyntaxError."""
         node = parse(query) if isinstance(query, str) else query
         use_fold = self.fold_diacritics if fold_diacritics is None else fold_diacritics
@@ -242,8 +290,16 @@ class Matcher:
         qid = self._next
         self._next += 1
         meta = any(value.startswith(META) for entries in passes for _, value in entries)
-        entry = _Entry(key, query if isinstance(query, str) else "", pred, langs, passes,
-                       workspace, use_fold, meta)
+        entry = _Entry(
+            key,
+            query if isinstance(query, str) else "",
+            pred,
+            langs,
+            passes,
+            workspace,
+            use_fold,
+            meta,
+        )
         self._entries[qid] = entry
         self._by_key[key] = qid
         self._fold_count += use_fold
@@ -256,8 +312,10 @@ class Matcher:
         if len(passes) > 1:
             entries = passes[1]
             shard.second[qid] = (
-                frozenset(v for kind, v in entries if kind != FRAGMENT),
-                tuple(v for kind, v in entries if kind == FRAGMENT))
+                frozenset(v for k, v in entries if k != FRAGMENT and not v.startswith(META)),
+                frozenset(v for k, v in entries if k != FRAGMENT and v.startswith(META)),
+                tuple(v for k, v in entries if k == FRAGMENT),
+            )
 
     def remove(self, key: Hashable) -> None:
         """Forget the query stored under `key` (KeyError if there is none)."""
@@ -287,30 +345,45 @@ class Matcher:
         """Keys of the stored queries that match `post`, in the order they were added."""
         if not self._entries:
             return []
-        view = PostView(post, with_fold=self._fold_count > 0)
-        meta_keys = view.meta_keys() if self._meta_count else None
+        # Analysis up to the distinct tokens only; the full PostView (positions, surfaces,
+        # title view, metadata) is built for the few posts that have a candidate.
+        text = post.text or ""
+        title = post.title or ""
+        body_toks = tokens(text) if text else []
+        title_toks = tokens(title) if title else []
+        distinct = set(body_toks)
+        lang = normalize_language(post.language) or guess_language(f"{title} {text}", distinct)
+        if title_toks:
+            distinct.update(title_toks)
+        with_fold = self._fold_count > 0
+        probe = _Probe(post, lang, distinct, token_cache(lang, with_fold))
         candidates: set[int] = set()
-        for shard in self._select(workspace):
-            shard.candidates(view, meta_keys, candidates)
+        if workspace is None:
+            for shard in self._shards.values():
+                shard.candidates(probe, candidates)
+        else:
+            for name in (workspace, None):
+                shard = self._shards.get(name)
+                if shard is not None:
+                    shard.candidates(probe, candidates)
         if not candidates:
             return []
-        body = view.body
         entries = self._entries
-        lang = view.lang
+        body = None
         out: list[Hashable] = []
         for qid in sorted(candidates):
             entry = entries[qid]
             if entry.languages is not None and lang not in entry.languages:
                 continue
+            if body is None:
+                body = PostView(
+                    post, with_fold=with_fold, analysed=(body_toks, title_toks, lang)
+                ).body
             if entry.pred(body):
                 out.append(entry.key)
         return out
 
-    def match_batch(self, posts: Sequence[Post], *,
-                    workspace: str | None = None) -> list[list[Hashable]]:
+    def match_batch(
+        self, posts: Sequence[Post], *, workspace: str | None = None
+    ) -> list[list[Hashable]]:
         return [self.match(post, workspace=workspace) for post in posts]
-
-    def _select(self, workspace: str | None) -> list[_Shard]:
-        if workspace is None:
-            return list(self._shards.values())
-        return [s for w in (workspace, None) if (s := self._shards.get(w)) is not None]

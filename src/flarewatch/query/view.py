@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from operator import attrgetter
 from urllib.parse import urlsplit
 
 from flarewatch.mentions.post import Post
 from flarewatch.query.analysis import (
+    FOLDED_FORMS,
+    FORMS,
     META,
     TokenCache,
     guess_language,
@@ -25,17 +26,28 @@ from flarewatch.query.analysis import (
 from flarewatch.query.polish import fold
 
 TITLE_GAP = 1000  # title tokens sit this far after the text, so NEAR/phrases never span both
-_keys_of = attrgetter("keys")
 
 
 class TextView:
     """The tokens of one text (the body: text plus title; or the title alone)."""
 
-    __slots__ = ("tokens", "distinct", "cache", "_keys", "post", "is_title", "_tokpos", "_keypos",
-                 "_surfaces", "_split", "_joined")
+    __slots__ = (
+        "tokens",
+        "distinct",
+        "cache",
+        "_keys",
+        "post",
+        "is_title",
+        "_tokpos",
+        "_keypos",
+        "_surfaces",
+        "_split",
+        "_joined",
+    )
 
-    def __init__(self, toks: list[str], cache: TokenCache, post: PostView, split: int,
-                 is_title: bool = False) -> None:
+    def __init__(
+        self, toks: list[str], cache: TokenCache, post: PostView, split: int, is_title: bool = False
+    ) -> None:
         self.tokens = toks
         self.is_title = is_title
         self.cache = cache
@@ -52,17 +64,14 @@ class TextView:
     def keys(self) -> set[str]:
         """All keys of all tokens; built on first use since most posts are never verified."""
         if self._keys is None:
-            self._keys = set().union(*map(_keys_of, map(self.cache.__getitem__, self.distinct)))
+            self._keys = self.cache.union_keys(self.distinct)
         return self._keys
 
     def joined(self) -> str:
         """Distinct tokens (and their folded forms when folding) in one string, for substring
         tests: Aho-Corasick in the matcher and the literal pre-check of wildcards."""
         if self._joined is None:
-            text = "\x00".join(self.distinct)
-            if self.post.with_fold:
-                text = f"{text}\x00{fold(text)}"
-            self._joined = text
+            self._joined = joined_tokens(self.distinct, self.post.with_fold)
         return self._joined
 
     def tokpos(self) -> dict[str, list[int]]:
@@ -77,10 +86,10 @@ class TextView:
     def key_positions(self, keys: frozenset[str]) -> list[int]:
         found = self._keypos.get(keys)
         if found is None:
-            cache = self.cache
+            keys_of = self.cache.keys_of
             found = []
             for tok, plist in self.tokpos().items():
-                if not cache[tok].keys.isdisjoint(keys):
+                if not keys.isdisjoint(keys_of[tok]):
                     found.extend(plist)
             found.sort()
             self._keypos[keys] = found
@@ -91,7 +100,7 @@ class TextView:
         found: list[int] = []
         for tok, plist in self.tokpos().items():
             info = cache[tok]
-            forms = info.folded_forms if folded else info.forms
+            forms = info[FOLDED_FORMS] if folded else info[FORMS]
             if any(regex.fullmatch(f) for f in forms):
                 found.extend(plist)
         found.sort()
@@ -101,7 +110,7 @@ class TextView:
         cache = self.cache
         for tok in self.distinct:
             info = cache[tok]
-            forms = info.folded_forms if folded else info.forms
+            forms = info[FOLDED_FORMS] if folded else info[FORMS]
             if any(regex.fullmatch(f) for f in forms):
                 return True
         return False
@@ -113,29 +122,58 @@ class TextView:
 
     def surface_positions(self, match: re.Pattern[str]) -> list[int]:
         split = self._split
-        return [i if i < split else i + TITLE_GAP
-                for i, s in enumerate(self.surfaces()) if match.fullmatch(s)]
+        return [
+            i if i < split else i + TITLE_GAP
+            for i, s in enumerate(self.surfaces())
+            if match.fullmatch(s)
+        ]
 
 
 class PostView:
     """A post plus its body and (lazily) title views and normalised metadata."""
 
-    __slots__ = ("post", "lang", "with_fold", "body", "_title", "_surf", "_raw", "_links",
-                 "_title_toks", "_cache")
+    __slots__ = (
+        "post",
+        "lang",
+        "with_fold",
+        "body",
+        "_title",
+        "_surf",
+        "_raw",
+        "_links",
+        "_title_toks",
+        "_cache",
+    )
 
-    def __init__(self, post: Post, *, with_fold: bool = False) -> None:
+    def __init__(
+        self,
+        post: Post,
+        *,
+        with_fold: bool = False,
+        analysed: tuple[list[str], list[str], str] | None = None,
+    ) -> None:
+        """`analysed`: (body tokens, title tokens, language) when the caller already has them
+        (the matcher analyses a post before it knows whether any query needs the view)."""
         self.post = post
-        text = post.text or ""
-        title = post.title or ""
-        body_toks = tokens(text)
+        if analysed is None:
+            text = post.text or ""
+            title = post.title or ""
+            body_toks = tokens(text)
+            title_toks = tokens(title) if title else []
+            lang = normalize_language(post.language) or guess_language(
+                title + " " + text, set(body_toks)
+            )
+        else:
+            body_toks, title_toks, lang = analysed
         split = len(body_toks)
-        self._title_toks: list[str] = tokens(title) if title else []
-        self.lang = (normalize_language(post.language)
-                     or guess_language(title + " " + text, set(body_toks)))
+        self._title_toks: list[str] = title_toks
+        self.lang = lang
         self.with_fold = with_fold
-        cache = token_cache(self.lang, with_fold)
+        cache = token_cache(lang, with_fold)
         self._cache = cache
-        self.body = TextView(body_toks + self._title_toks, cache, self, split)
+        self.body = TextView(
+            body_toks + title_toks if title_toks else body_toks, cache, self, split
+        )
         self._title: TextView | None = None
         self._surf: tuple[list[str], list[str]] | None = None
         self._raw: str | None = None
@@ -174,25 +212,40 @@ class PostView:
 
     def meta_keys(self) -> set[str]:
         """Metadata as presearch keys, so `lang:pl AND ...` style filters can be indexed."""
-        post = self.post
-        keys = {f"{META}lang:{self.lang}", f"{META}platform:{(post.platform or '').casefold()}"}
-        if post.country:
-            keys.add(f"{META}country:{post.country.casefold()}")
-        if post.author:
-            keys.add(f"{META}author:{normalize_author(post.author)}")
-        host = self.host()
-        while host:
-            keys.add(f"{META}site:{host}")
-            host = host.partition(".")[2]
-        return keys
+        return meta_keys(self.post, self.lang)
 
     def host(self) -> str:
-        if not self.post.url:
-            return ""
-        return normalize_url(self.post.url).split("/", 1)[0]
+        return host_of(self.post)
 
     def url(self) -> str:
         return normalize_url(self.post.url) if self.post.url else ""
+
+
+def joined_tokens(distinct: set[str], with_fold: bool) -> str:
+    """Distinct tokens (and their folded forms when folding) in one string, for substring tests
+    of wildcard fragments."""
+    text = "\x00".join(distinct)
+    return f"{text}\x00{fold(text)}" if with_fold else text
+
+
+def host_of(post: Post) -> str:
+    if not post.url:
+        return ""
+    return normalize_url(post.url).split("/", 1)[0]
+
+
+def meta_keys(post: Post, lang: str) -> set[str]:
+    """Metadata of a post as presearch keys, so `lang:pl AND ...` style filters can be indexed."""
+    keys = {f"{META}lang:{lang}", f"{META}platform:{(post.platform or '').casefold()}"}
+    if post.country:
+        keys.add(f"{META}country:{post.country.casefold()}")
+    if post.author:
+        keys.add(f"{META}author:{normalize_author(post.author)}")
+    host = host_of(post)
+    while host:
+        keys.add(f"{META}site:{host}")
+        host = host.partition(".")[2]
+    return keys
 
 
 def normalize_url(url: str) -> str:

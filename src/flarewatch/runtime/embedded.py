@@ -26,6 +26,7 @@ from flarewatch.config.workspace import SourceConfig
 from flarewatch.db.engine import sessionmaker_for
 from flarewatch.detect.service import run_detection
 from flarewatch.mentions.models import RawPost
+from flarewatch.mentions.relevance import model_stamp
 from flarewatch.pipeline.batch import BatchReport, process_batch
 from flarewatch.pipeline.context import WorkspaceContext, build_context
 from flarewatch.sources.base import Source as SourceReader
@@ -87,7 +88,7 @@ class EmbeddedRunner:
         self.batch_size = batch_size
         self.on_batch = on_batch
         self._sessions = sessionmaker_for(engine)
-        self._contexts: dict[int, tuple[datetime | None, WorkspaceContext]] = {}
+        self._contexts: dict[int, tuple[object, WorkspaceContext]] = {}
         self._readers: dict[int, tuple[dict[str, object], SourceReader]] = {}
 
     # -- contexts and readers are cached; rebuilt when topics or source config change --------
@@ -95,8 +96,7 @@ class EmbeddedRunner:
     def _context(self, session: Session, workspace: Workspace) -> WorkspaceContext:
         stamp = session.scalar(
             select(func.max(Topic.updated_at)).where(Topic.workspace_id == workspace.id)
-        )
-        stamp = max(stamp, model_stamp(session, workspace.id) or stamp) if stamp else stamp
+        ), model_stamp(session, workspace.id)
         cached = self._contexts.get(workspace.id)
         if cached is None or cached[0] != stamp:
             cached = (stamp, build_context(session, workspace))

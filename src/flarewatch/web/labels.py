@@ -55,4 +55,17 @@ LABELS: dict[str, str] = {
     "24h": N_("Last 24 hours"),
     "7d": N_("Last 7 days"),
     "30d": N_("Last 30 days"),
+    # emotions
+    "anger": N_("anger"),
+    "fear": N_("fear"),
+    "sadness": N_("sadness"),
+    "joy": N_("joy"),
+    "disgust": N_("disgust"),
+    "surprise": N_("surprise"),
+    # spam signals
+    "rate": N_("posting rate"),
+    "new_account": N_("new account"),
+    "copies": N_("copies"),
+    "link_only": N_("link only"),
+    "irrelevant": N_("not relevant"),
 }

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, case, func, select
+from sqlalchemy import ColumnElement, Float, Select, and_, case, cast, distinct, func, or_, select
 from sqlalchemy.orm import Session
 
 from flarewatch.alerts.models import Alert
 from flarewatch.db.base import utcnow
 from flarewatch.mentions.models import Author, Mention, RawPost
+from flarewatch.mentions.relevance import FILTERED_BELOW, is_filtered, relevance_of
 from flarewatch.workspaces.models import Topic, Workspace
 
 SENTIMENTS = ("negative", "neutral", "positive")
@@ -33,6 +34,7 @@ class MentionFilters:
     since: str | None = None  # a key of SINCE_CHOICES
     author: str | None = None  # handle, with or without @
     q: str | None = None  # words that must all appear in the text
+    hidden: str | None = None  # "show": include mentions filtered or marked not relevant
 
     def cleaned(self) -> MentionFilters:
         values = {f.name: (getattr(self, f.name) or "").strip() or None for f in fields(self)}
@@ -48,15 +50,47 @@ class MentionRow:
     post: RawPost
     topic: Topic
     author: Author | None
+    copies: int = 0  # other posts that are near-duplicates of this one
+    copy_authors: list[str] = field(default_factory=list)
+
+    @property
+    def relevance(self) -> float:
+        return relevance_of(self.mention.enrichment)
+
+    @property
+    def filtered(self) -> bool:
+        """Hidden by default: marked not relevant, or scored so by the workspace's filter."""
+        return is_filtered(self.mention.relevant, self.mention.enrichment)
+
+    @property
+    def copy_by(self) -> str:
+        shown = ", ".join(f"@{h}" for h in self.copy_authors[:3])
+        return shown + (", …" if len(self.copy_authors) > 3 else "")
+
+    @property
+    def top_spam_signal(self) -> str | None:
+        signals = (self.mention.enrichment or {}).get("spam_signals") or {}
+        return max(signals, key=lambda k: signals[k]) if signals else None
+
+
+def _filtered() -> ColumnElement[bool]:
+    """SQL twin of `is_filtered`, the same on SQLite and PostgreSQL."""
+    score = func.coalesce(cast(Mention.enrichment["relevance"].as_float(), Float), 1.0)
+    return or_(
+        Mention.relevant.is_(False),
+        and_(Mention.relevant.is_(None), score < FILTERED_BELOW),
+    )
 
 
 def _like_escape(word: str) -> str:
     return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _mention_query(workspace_id: int, filters: MentionFilters, now: datetime) -> Select[Any]:
+def _mention_query(
+    workspace_id: int, filters: MentionFilters, now: datetime, columns: tuple[Any, ...] = ()
+) -> Select[Any]:
     query = (
-        select(Mention, RawPost, Topic, Author)
+        select(*(columns or (Mention, RawPost, Topic, Author)))
         .join(RawPost, RawPost.id == Mention.raw_post_id)
         .join(Topic, Topic.id == Mention.topic_id)
         .outerjoin(Author, Author.id == Mention.author_id)
@@ -78,7 +112,42 @@ def _mention_query(workspace_id: int, filters: MentionFilters, now: datetime) ->
         # LIKE on both backends keeps results identical on SQLite and PostgreSQL; the stream is
         # always bounded by workspace and usually by time, which keeps the scan small.
         query = query.where(RawPost.text.ilike(f"%{_like_escape(word)}%", escape="\\"))
+    if filters.hidden != "show":
+        query = query.where(~_filtered())
     return query
+
+
+def hidden_count(
+    session: Session,
+    workspace_id: int,
+    filters: MentionFilters | None = None,
+    now: datetime | None = None,
+) -> int:
+    """How many mentions the stream hides as not relevant under these filters."""
+    shown = (filters or MentionFilters()).cleaned()
+    shown.hidden = "show"
+    query = _mention_query(workspace_id, shown, now or utcnow(), (func.count(Mention.id),))
+    return int(session.scalar(query.where(_filtered())) or 0)
+
+
+def annotate_copies(session: Session, workspace_id: int, rows: list[MentionRow]) -> None:
+    """Near-duplicate copies of each row's post, with one grouped query for the whole page."""
+    originals = sorted({row.post.external_id for row in rows})
+    if not originals:
+        return
+    found: dict[str, tuple[int, list[str]]] = {}
+    for ext, handle, count in session.execute(
+        select(Mention.near_dup_of, Author.handle, func.count(distinct(Mention.raw_post_id)))
+        .outerjoin(Author, Author.id == Mention.author_id)
+        .where(Mention.workspace_id == workspace_id, Mention.near_dup_of.in_(originals))
+        .group_by(Mention.near_dup_of, Author.handle)
+        .order_by(Mention.near_dup_of, func.count(distinct(Mention.raw_post_id)).desc())
+    ):
+        total, handles = found.get(ext, (0, []))
+        found[ext] = (total + int(count), handles + ([handle] if handle else []))
+    for row in rows:
+        if row.post.external_id in found:
+            row.copies, row.copy_authors = found[row.post.external_id]
 
 
 def mention_stream(
@@ -98,7 +167,20 @@ def mention_stream(
     if after_id is not None:
         query = query.where(Mention.id > after_id)
     query = query.order_by(Mention.id.desc()).limit(max(1, min(limit, 500)))
-    return [MentionRow(m, p, t, a) for m, p, t, a in session.execute(query)]
+    rows = [MentionRow(m, p, t, a) for m, p, t, a in session.execute(query)]
+    annotate_copies(session, workspace_id, rows)
+    return rows
+
+
+def mention_row(session: Session, workspace_id: int, mention_id: int) -> MentionRow | None:
+    """One mention as the stream shows it (whether hidden or not)."""
+    query = _mention_query(workspace_id, MentionFilters(hidden="show"), utcnow())
+    found = session.execute(query.where(Mention.id == mention_id)).first()
+    if found is None:
+        return None
+    rows = [MentionRow(*found)]
+    annotate_copies(session, workspace_id, rows)
+    return rows[0]
 
 
 def filter_choices(session: Session, workspace_id: int) -> dict[str, list[str]]:

@@ -52,6 +52,18 @@ class MentionOut(BaseModel):
     text: str
     reach: float
     engagement: float
+    engagement_velocity: float = Field(description="Weighted interactions per hour.")
+    emotion: str | None
+    emotion_intensity: float
+    is_spam: bool
+    spam_score: float
+    spam_signals: dict[str, float]
+    relevant: bool | None = Field(description="A person's mark; null when nobody marked it.")
+    relevance: float = Field(description="The workspace relevance filter's P(relevant).")
+    filtered: bool = Field(description="Hidden by default as not relevant.")
+    near_dup_of: str | None
+    copies: int = Field(description="Other posts that are near-duplicates of this one.")
+    copy_authors: list[str]
 
 
 class AlertOut(_Out):

@@ -49,6 +49,18 @@ def mention_out(row: MentionRow) -> MentionOut:
         text=row.post.text,
         reach=m.reach,
         engagement=m.engagement,
+        engagement_velocity=m.engagement_velocity,
+        emotion=m.emotion,
+        emotion_intensity=m.emotion_intensity,
+        is_spam=m.is_spam,
+        spam_score=m.spam_score,
+        spam_signals=dict((m.enrichment or {}).get("spam_signals") or {}),
+        relevant=m.relevant,
+        relevance=row.relevance,
+        filtered=row.filtered,
+        near_dup_of=m.near_dup_of,
+        copies=row.copies,
+        copy_authors=row.copy_authors,
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
@@ -11,7 +12,9 @@ from sqlalchemy.orm import Session
 
 from flarewatch.accounts import service as accounts
 from flarewatch.accounts.permissions import Permission
+from flarewatch.db.base import utcnow
 from flarewatch.errors import InputError, NotFoundError
+from flarewatch.mentions.service import rematch_topic
 from flarewatch.query import validate
 from flarewatch.web.deps import WorkspaceAccess, get_db, requires, workspace_access
 from flarewatch.web.pages import back_to, page
@@ -29,12 +32,43 @@ KEY_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 def topics_page(
     request: Request,
     edit: int | None = None,
+    added: int | None = None,
+    removed: int | None = None,
     access: WorkspaceAccess = Depends(workspace_access),
     db: Session = Depends(get_db),
 ) -> Response:
     topics = topics_of(db, access.workspace.id)
     current = next((t for t in topics if t.id == edit), None)
-    return page(request, db, "topics.html", access=access, topics=topics, current=current)
+    rematched = None
+    if added is not None and removed is not None:
+        rematched = {"added": added, "removed": removed}
+    return page(
+        request,
+        db,
+        "topics.html",
+        access=access,
+        topics=topics,
+        current=current,
+        rematched=rematched,
+    )
+
+
+def _rematch(db: Session, access: WorkspaceAccess, topic: Topic, days: int) -> str:
+    """Apply the saved query to the last `days` of stored posts; the page shows the result."""
+    if not 1 <= days <= 3650:
+        raise InputError("Apply the query to between 1 and 3650 days of stored posts.")
+    db.flush()
+    report = rematch_topic(db, topic, since=utcnow() - timedelta(days=days))
+    accounts.record_audit(
+        db,
+        access.user,
+        "topic.rematch",
+        workspace_id=access.workspace.id,
+        target_type="topic",
+        target_id=topic.id,
+        details={"days": days, "added": report.added, "removed": report.removed},
+    )
+    return f"&added={report.added}&removed={report.removed}"
 
 
 @router.post("/w/{slug}/topics/check", dependencies=[Depends(check_csrf)])
@@ -77,6 +111,8 @@ def topic_create(
     key: str = Form(""),
     name: str = Form(""),
     query: str = Form(""),
+    rematch: bool = Form(False),
+    rematch_days: int = Form(7),
     access: WorkspaceAccess = Depends(requires(Permission.TOPIC_EDIT)),
     db: Session = Depends(get_db),
 ) -> Response:
@@ -105,8 +141,9 @@ def topic_create(
         target_id=topic.id,
         details={"key": key, "query": topic.query},
     )
+    result = _rematch(db, access, topic, rematch_days) if rematch else ""
     db.commit()
-    return back_to(f"/w/{access.workspace.slug}/topics?edit={topic.id}")
+    return back_to(f"/w/{access.workspace.slug}/topics?edit={topic.id}{result}")
 
 
 @router.post("/w/{slug}/topics/{topic_id}", dependencies=[Depends(check_csrf)])
@@ -115,6 +152,8 @@ def topic_update(
     name: str = Form(""),
     query: str = Form(""),
     active: bool = Form(False),
+    rematch: bool = Form(False),
+    rematch_days: int = Form(7),
     access: WorkspaceAccess = Depends(requires(Permission.TOPIC_EDIT)),
     db: Session = Depends(get_db),
 ) -> Response:
@@ -135,5 +174,6 @@ def topic_update(
         target_id=topic.id,
         details={k: {"from": before[k], "to": after[k]} for k in after if before[k] != after[k]},
     )
+    result = _rematch(db, access, topic, rematch_days) if rematch else ""
     db.commit()
-    return back_to(f"/w/{access.workspace.slug}/topics?edit={topic.id}")
+    return back_to(f"/w/{access.workspace.slug}/topics?edit={topic.id}{result}")
