@@ -69,6 +69,18 @@ def list_command(
         console.print(table)
 
 
+@app.command("summary")
+def summary_command(alert_id: AlertId) -> None:
+    """Ask the configured AI endpoint (FLAREWATCH_LLM_*) for a summary citing the alert's posts."""
+    from flarewatch.alerts.summary import summarize_alert
+
+    with cli_session() as session:
+        summary = summarize_alert(session, alert_id)
+        console.print(summary.text, highlight=False, soft_wrap=True)
+        cited = ", ".join(f"#{post_id}" for post_id in summary.cited_post_ids)
+        console.print(f"\nCites posts: {cited}", highlight=False)
+
+
 @app.command("show")
 def show_command(alert_id: AlertId) -> None:
     """Show one alert: why it fired, its key posts and where it was delivered."""

@@ -7,7 +7,11 @@ from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from flarewatch.alerts import service as alerts
+from flarewatch.accounts.permissions import Permission
 from flarewatch.alerts.models import ALERT_STATUSES
+from flarewatch.alerts.summary import summarize_alert
+from flarewatch.detect.summary import settings_from_env
+from flarewatch.errors import FlarewatchError, InputError, NotFoundError
 from flarewatch.web import actions
 from flarewatch.web.deps import WorkspaceAccess, get_db, workspace_access
 from flarewatch.web.pages import back_to, is_htmx, page
@@ -55,6 +59,7 @@ def alert_detail(
         access=access,
         alert=alert,
         posts=alerts.alert_posts(db, alert, limit=10),
+        ai_enabled=settings_from_env() is not None,
     )
 
 
@@ -66,6 +71,8 @@ def triage(
     access: WorkspaceAccess = Depends(workspace_access),
     db: Session = Depends(get_db),
 ) -> Response:
+    if action == "summary":
+        return _summary(request, access, db, alert_id)
     if action == "case":
         case = actions.open_case(db, access, alert_id)
         target = f"/w/{access.workspace.slug}/cases/{case.id}"
@@ -76,3 +83,14 @@ def triage(
     if is_htmx(request):
         return render(request, "partials/alert_row.html", access=access, alert=alert)
     return back_to(f"/w/{access.workspace.slug}/alerts")
+
+
+def _summary(request: Request, access: WorkspaceAccess, db: Session, alert_id: int) -> Response:
+    access.require(Permission.ALERT_TRIAGE)
+    try:
+        summary = summarize_alert(db, alert_id, workspace_id=access.workspace.id)
+        return render(request, "partials/alert_summary.html", access=access, summary=summary)
+    except (InputError, FlarewatchError) as err:
+        if isinstance(err, NotFoundError):
+            raise
+        return render(request, "partials/alert_summary.html", access=access, error=str(err))
