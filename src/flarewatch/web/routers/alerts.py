@@ -6,8 +6,8 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
-from flarewatch.alerts import service as alerts
 from flarewatch.accounts.permissions import Permission
+from flarewatch.alerts import service as alerts
 from flarewatch.alerts.models import ALERT_STATUSES
 from flarewatch.alerts.summary import summarize_alert
 from flarewatch.detect.summary import settings_from_env
