@@ -32,8 +32,14 @@ def _warm(profiles: int, days: int, rng: np.random.Generator) -> list[TopicDetec
         det = TopicDetector(DetectorConfig(timezone="Asia/Jerusalem"))
         counts = rng.poisson(rate, days * 1440)
         for m, c in enumerate(counts):
-            det.step(Interval(START + timedelta(minutes=m), float(c), float(c // 6),
-                              authors=list(range(int(c)))))
+            det.step(
+                Interval(
+                    START + timedelta(minutes=m),
+                    float(c),
+                    float(c // 6),
+                    authors=list(range(int(c))),
+                )
+            )
         warmed.append(det)
         del k
     return warmed
@@ -50,8 +56,10 @@ def bench_topics(topics: int, minutes: int, days: int = 2) -> dict[str, float]:
         counts = rng.poisson(rates)
         negatives = rng.binomial(counts, 0.15)
         at = t0 + timedelta(minutes=m)
-        ivs = [Interval(at, float(c), float(n), authors=list(range(int(c))))
-               for c, n in zip(counts, negatives, strict=True)]
+        ivs = [
+            Interval(at, float(c), float(n), authors=list(range(int(c))))
+            for c, n in zip(counts, negatives, strict=True)
+        ]
         started, cpu = time.perf_counter(), time.process_time()
         for det, iv in zip(detectors, ivs, strict=True):
             det.step(iv)

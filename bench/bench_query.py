@@ -85,15 +85,21 @@ def make_posts(rng: random.Random, vocab: Vocab, n: int) -> list[Post]:
         elif lang == "he":
             words = [rng.choice(_HE_PREFIXES) + w for w in words]
         if rng.random() < 0.3:
-            for brand in rng.choices(vocab.brands, cum_weights=vocab.brand_cum,
-                                     k=rng.randint(1, 2)):
+            for brand in rng.choices(
+                vocab.brands, cum_weights=vocab.brand_cum, k=rng.randint(1, 2)
+            ):
                 words.insert(rng.randrange(len(words) + 1), brand)
         if rng.random() < 0.05:
             words.append("#" + rng.choice(vocab.brands[:2000]))
         if rng.random() < 0.1:
             words.append(rng.choice(_EMOJI))
-        posts.append(Post(external_id=str(i), text=" ".join(words),
-                          language=lang if rng.random() < 0.8 else None))
+        posts.append(
+            Post(
+                external_id=str(i),
+                text=" ".join(words),
+                language=lang if rng.random() < 0.8 else None,
+            )
+        )
     return posts
 
 
@@ -180,8 +186,7 @@ def measure(n_queries: int, posts: list[Post], queries: list[str], naive_sample:
     matcher: Matcher = built  # type: ignore[assignment]
     # tracemalloc slows the build several times over, so the exact figure is only taken where
     # that stays cheap; above that the resident-set growth of the timed build is reported.
-    memory = (_memory_of_build(queries) if n_queries <= 10_000
-              else max(_rss() - rss_before, 0))
+    memory = _memory_of_build(queries) if n_queries <= 10_000 else max(_rss() - rss_before, 0)
     warm = posts[: min(len(posts), WARM_UP)]
     for post in warm:  # fills the per-token caches, as a long-running worker has them
         matcher.match(post)
@@ -200,8 +205,15 @@ def measure(n_queries: int, posts: list[Post], queries: list[str], naive_sample:
 
     naive_s, naive_out = _timed(naive)
     assert naive_out == [matcher.match(p) for p in sample], "presearch disagrees with naive"
-    return Row(n_queries, build_s, memory / 2**20, len(posts) / elapsed,
-               int(hits) / len(posts), len(sample) / naive_s, len(sample))  # type: ignore[call-overload]
+    return Row(
+        n_queries,
+        build_s,
+        memory / 2**20,
+        len(posts) / elapsed,
+        int(hits) / len(posts),
+        len(sample) / naive_s,
+        len(sample),
+    )  # type: ignore[call-overload]
 
 
 def run(quick: bool = False) -> str:
@@ -234,9 +246,11 @@ def run(quick: bool = False) -> str:
         "|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
-        lines.append(f"| {r.queries:,} | {r.build_s:.2f} | {r.memory_mb:.1f} | "
-                     f"{r.posts_per_s:,.0f} | {r.matches_per_post:.3f} | "
-                     f"{r.naive_posts_per_s:,.1f} ({r.naive_sample}) | {r.ratio:,.0f}x |")
+        lines.append(
+            f"| {r.queries:,} | {r.build_s:.2f} | {r.memory_mb:.1f} | "
+            f"{r.posts_per_s:,.0f} | {r.matches_per_post:.3f} | "
+            f"{r.naive_posts_per_s:,.1f} ({r.naive_sample}) | {r.ratio:,.0f}x |"
+        )
     lines += [
         "",
         f"Corpus generation took {gen_s:.1f} s and is not part of any figure.",

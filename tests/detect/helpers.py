@@ -13,9 +13,14 @@ from flarewatch.workspaces.models import Topic, Workspace
 
 
 def make_workspace(session: Session, **config: object) -> tuple[Workspace, Topic, Source]:
-    workspace = Workspace(slug="acme", name="Acme Burgers", timezone="Asia/Jerusalem",
-                          languages=["en", "he"], sensitivity="balanced",
-                          config={"weekend": ["fri", "sat"], **config})
+    workspace = Workspace(
+        slug="acme",
+        name="Acme Burgers",
+        timezone="Asia/Jerusalem",
+        languages=["en", "he"],
+        sensitivity="balanced",
+        config={"weekend": ["fri", "sat"], **config},
+    )
     session.add(workspace)
     session.flush()
     topic = Topic(workspace_id=workspace.id, key="brand", name="BurgerBar", query="burgerbar")
@@ -32,29 +37,53 @@ def store_posts(
     authors: dict[str, Author] = {}
     for p in posts:
         if p.author and p.author not in authors:
-            authors[p.author] = Author(workspace_id=workspace.id, platform="any",
-                                       handle=p.author, followers=p.followers)
+            authors[p.author] = Author(
+                workspace_id=workspace.id, platform="any", handle=p.author, followers=p.followers
+            )
     session.add_all(authors.values())
     session.flush()
     raws = [
-        RawPost(workspace_id=workspace.id, source_id=source.id, external_id=str(p.post_id),
-                author_id=authors[p.author].id if p.author else None, platform=p.platform,
-                text=p.text, content_hash=str(p.post_id), payload={}, created_at=p.created_at)
+        RawPost(
+            workspace_id=workspace.id,
+            source_id=source.id,
+            external_id=str(p.post_id),
+            author_id=authors[p.author].id if p.author else None,
+            platform=p.platform,
+            text=p.text,
+            content_hash=str(p.post_id),
+            payload={},
+            created_at=p.created_at,
+        )
         for p in posts
     ]
     session.add_all(raws)
     session.flush()
-    rollups: dict = defaultdict(lambda: {"count": 0, "neg": 0, "reach": 0.0, "eng": 0.0,
-                                         "authors": set(), "platforms": defaultdict(int)})
+    rollups: dict = defaultdict(
+        lambda: {
+            "count": 0,
+            "neg": 0,
+            "reach": 0.0,
+            "eng": 0.0,
+            "authors": set(),
+            "platforms": defaultdict(int),
+        }
+    )
     mentions = []
     for p, raw in zip(posts, raws, strict=True):
         author_id = authors[p.author].id if p.author else None
-        mentions.append(Mention(
-            workspace_id=workspace.id, raw_post_id=raw.id, topic_id=topic.id,
-            author_id=author_id, platform=p.platform, created_at=p.created_at,
-            sentiment="negative" if p.negative else "neutral", reach=p.reach,
-            engagement=p.engagement,
-        ))
+        mentions.append(
+            Mention(
+                workspace_id=workspace.id,
+                raw_post_id=raw.id,
+                topic_id=topic.id,
+                author_id=author_id,
+                platform=p.platform,
+                created_at=p.created_at,
+                sentiment="negative" if p.negative else "neutral",
+                reach=p.reach,
+                engagement=p.engagement,
+            )
+        )
         r = rollups[p.created_at.replace(second=0, microsecond=0)]
         r["count"] += 1
         r["neg"] += int(p.negative)
@@ -65,9 +94,18 @@ def store_posts(
         r["platforms"][p.platform] += 1
     session.add_all(mentions)
     session.add_all(
-        Rollup(workspace_id=workspace.id, topic_id=topic.id, minute=minute, count=r["count"],
-               negative_count=r["neg"], engagement=r["eng"], unique_authors=len(r["authors"]),
-               reach=r["reach"], author_ids=sorted(r["authors"]), platforms=dict(r["platforms"]))
+        Rollup(
+            workspace_id=workspace.id,
+            topic_id=topic.id,
+            minute=minute,
+            count=r["count"],
+            negative_count=r["neg"],
+            engagement=r["eng"],
+            unique_authors=len(r["authors"]),
+            reach=r["reach"],
+            author_ids=sorted(r["authors"]),
+            platforms=dict(r["platforms"]),
+        )
         for minute, r in rollups.items()
     )
     session.flush()

@@ -97,8 +97,7 @@ def test_missing_file_and_missing_arguments_exit_2(tmp_path: Path) -> None:
 def test_lead_time_is_measured_to_the_busiest_hour() -> None:
     t0 = datetime(2026, 3, 1, 12, tzinfo=UTC)
     counts = {t0 + timedelta(minutes=m): float(m) for m in range(120)}  # rising for 2 h
-    alert = AlertCandidate(1, 1, "topic:1", "watch", 40.0, "t", "e", t0, t0 + timedelta(
-        minutes=30))
+    alert = AlertCandidate(1, 1, "topic:1", "watch", 40.0, "t", "e", t0, t0 + timedelta(minutes=30))
     [(peak_at, _, lead)] = lead_times(counts, [alert], t0 + timedelta(hours=3))
     assert peak_at == t0 + timedelta(minutes=120)
     assert lead == timedelta(minutes=90)
@@ -113,10 +112,17 @@ def test_workspace_replay_lists_alerts_with_lead_time(
         store_posts(session, workspace, topic, source, scenario.posts)
         session.commit()
     monkeypatch.setattr("flarewatch.db.engine.get_engine", lambda *a, **k: engine)
-    result = runner.invoke(app, [
-        "--workspace", "acme", "--since", scenario.start.isoformat(),
-        "--until", scenario.end.isoformat(),
-    ])
+    result = runner.invoke(
+        app,
+        [
+            "--workspace",
+            "acme",
+            "--since",
+            scenario.start.isoformat(),
+            "--until",
+            scenario.end.isoformat(),
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "crisis" in result.output and "lead" in result.output
     assert runner.invoke(app, ["--workspace", "nope", "--since", "2026-03-01"]).exit_code == 2

@@ -94,22 +94,46 @@ def test_lexicon_matches_stems_and_hebrew_prefixes() -> None:
 def test_stories_group_retellings_and_keep_the_originator() -> None:
     tracker = StoryTracker()
     t = datetime(2026, 3, 1, 12, tzinfo=UTC)
-    chatter = ["lunch at BurgerBar was {} today", "BurgerBar {} fries are nice",
-               "anyone tried the BurgerBar {} shake", "BurgerBar in {} is open late"]
+    chatter = [
+        "lunch at BurgerBar was {} today",
+        "BurgerBar {} fries are nice",
+        "anyone tried the BurgerBar {} shake",
+        "BurgerBar in {} is open late",
+    ]
     words = ["great", "fine", "tasty", "Haifa", "Tel Aviv", "good", "new", "mall"]
     pid = 1
     for i in range(400):
-        tracker.add(StoryPost(pid, t + timedelta(minutes=i), chatter[i % 4].format(
-            words[i % 8]), f"u{i}", "twitter"))
+        tracker.add(
+            StoryPost(
+                pid,
+                t + timedelta(minutes=i),
+                chatter[i % 4].format(words[i % 8]),
+                f"u{i}",
+                "twitter",
+            )
+        )
         pid += 1
-    worm = ["Found a worm in my burger at BurgerBar!!", "a WORM in a BurgerBar burger??",
-            "my friend got a worm in her burger too", "BurgerBar worm video, disgusting",
-            "worm burger at BurgerBar Haifa, never again"]
+    worm = [
+        "Found a worm in my burger at BurgerBar!!",
+        "a WORM in a BurgerBar burger??",
+        "my friend got a worm in her burger too",
+        "BurgerBar worm video, disgusting",
+        "worm burger at BurgerBar Haifa, never again",
+    ]
     keys = []
     now = t + timedelta(minutes=400)
     for i, text in enumerate(worm * 2):
-        keys.append(tracker.add(StoryPost(pid, now + timedelta(minutes=i), text, f"w{i}",
-                                          "facebook" if i < 5 else "twitter")))
+        keys.append(
+            tracker.add(
+                StoryPost(
+                    pid,
+                    now + timedelta(minutes=i),
+                    text,
+                    f"w{i}",
+                    "facebook" if i < 5 else "twitter",
+                )
+            )
+        )
         pid += 1
     top = max(set(keys), key=keys.count)
     assert keys.count(top) >= 8
@@ -118,16 +142,19 @@ def test_stories_group_retellings_and_keep_the_originator() -> None:
     assert story.originator == "w0" and story.platforms == ["facebook", "twitter"]
     assert "worm" in story.label
     restored = StoryTracker.from_dict(tracker.to_dict())
-    assert restored.add(StoryPost(pid, now + timedelta(minutes=11), "worm in burger!!", "z",
-                                  "news")) == top
+    assert (
+        restored.add(StoryPost(pid, now + timedelta(minutes=11), "worm in burger!!", "z", "news"))
+        == top
+    )
 
 
 def test_story_state_round_trip_gives_the_same_clusters() -> None:
     from flarewatch.detect.synthetic import demo_scenario
 
     scenario = demo_scenario(seed=2, days=1)
-    posts = [StoryPost(p.post_id, p.created_at, p.text, p.author, p.platform)
-             for p in scenario.posts]
+    posts = [
+        StoryPost(p.post_id, p.created_at, p.text, p.author, p.platform) for p in scenario.posts
+    ]
     straight = StoryTracker()
     expected = [straight.add(p) for p in posts]
     resumed = StoryTracker()
@@ -149,8 +176,11 @@ def test_one_author_flooding_is_damped() -> None:
             burst = m >= 3 * 1440
             count = 4 if burst else m % 2
             authors = [m % authors_in_burst for _ in range(count)] if burst else [m]
-            r = det.step(Interval(start + timedelta(minutes=m), float(count),
-                                  authors=authors if count else None))
+            r = det.step(
+                Interval(
+                    start + timedelta(minutes=m), float(count), authors=authors if count else None
+                )
+            )
         assert r is not None
         return r.assessment.risk, r.assessment.explanation
 

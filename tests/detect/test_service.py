@@ -59,12 +59,17 @@ def test_demo_week_then_worm_story_escalates_quickly_and_only_then(session: Sess
     # The driving posts are stored raw posts from the crisis window, not only from the last
     # batch (calls come every five minutes here).
     assert len(crisis.post_ids) == 10
-    stamps = dict(session.execute(
-        select(Mention.raw_post_id, Mention.created_at)
-        .where(Mention.raw_post_id.in_(crisis.post_ids))
-    ).all())
-    assert all(crisis.window_start - timedelta(minutes=1) <= stamps[i] < crisis.window_end
-               for i in crisis.post_ids)
+    stamps = dict(
+        session.execute(
+            select(Mention.raw_post_id, Mention.created_at).where(
+                Mention.raw_post_id.in_(crisis.post_ids)
+            )
+        ).all()
+    )
+    assert all(
+        crisis.window_start - timedelta(minutes=1) <= stamps[i] < crisis.window_end
+        for i in crisis.post_ids
+    )
 
     # Stories were written back: most worm posts share one story key.
     keys = session.scalars(
@@ -108,11 +113,22 @@ def test_noise_marks_are_counted_per_topic_within_thirty_days(session: Session) 
     workspace, topic, _ = make_workspace(session)
     now = scenario.end
     for days_ago, status in ((1, "noise"), (3, "noise"), (40, "noise"), (2, "resolved")):
-        session.add(Alert(workspace_id=workspace.id, topic_id=topic.id, group_key="topic:1",
-                          severity="watch", risk_score=35.0, status=status, title="t",
-                          explanation="e", factors=[], post_ids=[],
-                          window_start=now - timedelta(days=days_ago, minutes=10),
-                          window_end=now - timedelta(days=days_ago)))
+        session.add(
+            Alert(
+                workspace_id=workspace.id,
+                topic_id=topic.id,
+                group_key="topic:1",
+                severity="watch",
+                risk_score=35.0,
+                status=status,
+                title="t",
+                explanation="e",
+                factors=[],
+                post_ids=[],
+                window_start=now - timedelta(days=days_ago, minutes=10),
+                window_end=now - timedelta(days=days_ago),
+            )
+        )
     session.flush()
     assert noise_marks_by_topic(session, workspace.id, now) == {topic.id: 2}
 
@@ -131,8 +147,9 @@ def test_service_on_each_backend(any_engine: Engine) -> None:
         assert state is not None
         assert state.last_minute == scenario.onset + timedelta(minutes=49)
         assert fired and all(c.window_end > scenario.onset for c in fired)
-        keyed = session.scalars(select(Mention.story_key).where(
-            Mention.created_at < scenario.onset)).all()
+        keyed = session.scalars(
+            select(Mention.story_key).where(Mention.created_at < scenario.onset)
+        ).all()
         assert all(keyed)
 
 
@@ -143,21 +160,37 @@ def test_a_narrow_topic_silent_until_the_crisis_still_has_a_baseline(session: Se
     assert scenario.onset is not None
     workspace, brand, source = make_workspace(session)
     store_posts(session, workspace, brand, source, scenario.posts)
-    narrow = Topic(workspace_id=workspace.id, key="food-safety", name="Food safety",
-                   query="worm OR תולעת")
+    narrow = Topic(
+        workspace_id=workspace.id, key="food-safety", name="Food safety", query="worm OR תולעת"
+    )
     session.add(narrow)
     session.flush()
     worm = [p for p in scenario.posts if "worm" in p.text.lower() or "תולעת" in p.text]
     raw_ids = dict(session.execute(select(RawPost.external_id, RawPost.id)).all())
     for p in worm:
-        mention = Mention(workspace_id=workspace.id, raw_post_id=raw_ids[str(p.post_id)],
-                          topic_id=narrow.id, platform=p.platform, created_at=p.created_at,
-                          sentiment="negative", reach=p.reach)
+        mention = Mention(
+            workspace_id=workspace.id,
+            raw_post_id=raw_ids[str(p.post_id)],
+            topic_id=narrow.id,
+            platform=p.platform,
+            created_at=p.created_at,
+            sentiment="negative",
+            reach=p.reach,
+        )
         session.add(mention)
     by_minute = Counter(p.created_at.replace(second=0, microsecond=0) for p in worm)
-    session.add_all(Rollup(workspace_id=workspace.id, topic_id=narrow.id, minute=m, count=n,
-                           negative_count=n, author_ids=[], platforms={})
-                    for m, n in by_minute.items())
+    session.add_all(
+        Rollup(
+            workspace_id=workspace.id,
+            topic_id=narrow.id,
+            minute=m,
+            count=n,
+            negative_count=n,
+            author_ids=[],
+            platforms={},
+        )
+        for m, n in by_minute.items()
+    )
     session.flush()
     fired = run_detection(session, workspace, scenario.onset + timedelta(minutes=45))
     narrow_alerts = [c for c in fired if c.topic_id == narrow.id]

@@ -33,11 +33,13 @@ class _Server:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:  # noqa: N802
                 length = int(self.headers.get("Content-Length", 0))
-                server.requests.append({
-                    "path": self.path,
-                    "auth": self.headers.get("Authorization"),
-                    "json": json.loads(self.rfile.read(length)),
-                })
+                server.requests.append(
+                    {
+                        "path": self.path,
+                        "auth": self.headers.get("Authorization"),
+                        "json": json.loads(self.rfile.read(length)),
+                    }
+                )
                 self.send_response(server.status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(server.body)))
@@ -61,16 +63,26 @@ def llm() -> Iterator[_Server]:
 
 
 POSTS = [
-    SummaryPost(101, "Found a WORM in my burger at BurgerBar Haifa!!!", "facebook", "dana",
-                datetime(2026, 3, 8, 10, 1, tzinfo=UTC)),
+    SummaryPost(
+        101,
+        "Found a WORM in my burger at BurgerBar Haifa!!!",
+        "facebook",
+        "dana",
+        datetime(2026, 3, 8, 10, 1, tzinfo=UTC),
+    ),
     SummaryPost(102, "worm in a BurgerBar burger?? boycott", "facebook", "avi"),
     SummaryPost(103, "BurgerBar worm video is everywhere", "twitter", "news_il"),
 ]
 
 
 def test_summary_cites_only_given_posts(llm: _Server) -> None:
-    summary = summarize(POSTS, base_url=llm.url, api_key="sk-test", model="llama3.1:8b",
-                        title="BurgerBar: story 'worm burger' is growing")
+    summary = summarize(
+        POSTS,
+        base_url=llm.url,
+        api_key="sk-test",
+        model="llama3.1:8b",
+        title="BurgerBar: story 'worm burger' is growing",
+    )
     assert summary.cited_post_ids == [101, 102, 103]
     assert "999" not in summary.text  # a post that was not given is not cited
     assert "[103]" in summary.text
@@ -100,6 +112,10 @@ def test_uncited_summary_is_rejected() -> None:
 
 def test_disabled_without_settings() -> None:
     assert settings_from_env({}) is None
-    s = settings_from_env({"FLAREWATCH_LLM_BASE_URL": "http://localhost:11434/v1/",
-                           "FLAREWATCH_LLM_MODEL": "llama3.1"})
+    s = settings_from_env(
+        {
+            "FLAREWATCH_LLM_BASE_URL": "http://localhost:11434/v1/",
+            "FLAREWATCH_LLM_MODEL": "llama3.1",
+        }
+    )
     assert s is not None and s.base_url == "http://localhost:11434/v1" and s.api_key is None

@@ -41,29 +41,36 @@ def test_check_warning_still_ok() -> None:
 
 
 def test_match_prints_ids(tmp_path: Path) -> None:
-    path = _posts(tmp_path, [
-        json.dumps({"id": "1", "text": "Awaria prądu", "language": "pl"}),
-        json.dumps({"id": "2", "text": "Brak awarii dzisiaj"}),
-        json.dumps({"id": "3", "text": "unrelated"}),
-        json.dumps({"id": 4, "text": "ביקור בישראל"}),
-        json.dumps({"id": "5", "text": "x", "title": "Awaria!",
-                    "created_at": "2024-05-01T10:00:00Z"}),
-    ])
+    path = _posts(
+        tmp_path,
+        [
+            json.dumps({"id": "1", "text": "Awaria prądu", "language": "pl"}),
+            json.dumps({"id": "2", "text": "Brak awarii dzisiaj"}),
+            json.dumps({"id": "3", "text": "unrelated"}),
+            json.dumps({"id": 4, "text": "ביקור בישראל"}),
+            json.dumps(
+                {"id": "5", "text": "x", "title": "Awaria!", "created_at": "2024-05-01T10:00:00Z"}
+            ),
+        ],
+    )
     result = runner.invoke(app, ["match", "awaria OR ישראל", str(path)])
     assert result.exit_code == 0, result.stderr
     assert result.stdout.splitlines() == ["1", "2", "4", "5"]
 
 
 def test_match_bad_lines_reported_and_rest_processed(tmp_path: Path) -> None:
-    path = _posts(tmp_path, [
-        json.dumps({"id": "1", "text": "outage"}),
-        "{not json",
-        json.dumps({"text": "no id"}),
-        json.dumps({"id": "4", "text": 5}),
-        json.dumps({"id": "5", "text": "outage", "created_at": "yesterday"}),
-        json.dumps(["a", "list"]),
-        json.dumps({"id": "7", "text": "big outage"}),
-    ])
+    path = _posts(
+        tmp_path,
+        [
+            json.dumps({"id": "1", "text": "outage"}),
+            "{not json",
+            json.dumps({"text": "no id"}),
+            json.dumps({"id": "4", "text": 5}),
+            json.dumps({"id": "5", "text": "outage", "created_at": "yesterday"}),
+            json.dumps(["a", "list"]),
+            json.dumps({"id": "7", "text": "big outage"}),
+        ],
+    )
     result = runner.invoke(app, ["match", "outage", str(path)])
     assert result.exit_code == 1
     assert result.stdout.splitlines() == ["1", "7"]

@@ -303,8 +303,9 @@ ENGLISH: list[Case] = [
     ("pl", "car", "cars", False),
 ]
 
-ALL: list[Case] = (BOOLEAN + PHRASES + PROXIMITY + WILDCARDS + CASE_HASH_EMOJI + HEBREW + POLISH
-                   + ENGLISH)
+ALL: list[Case] = (
+    BOOLEAN + PHRASES + PROXIMITY + WILDCARDS + CASE_HASH_EMOJI + HEBREW + POLISH + ENGLISH
+)
 
 
 FIELD_POST = Post(
@@ -331,14 +332,14 @@ def _check(query: str, post: Post, expected: bool) -> None:
     assert (matcher.match(post) == ["q"]) is expected
 
 
-@pytest.mark.parametrize(("lang", "query", "text", "expected"), ALL,
-                         ids=[f"{c[0]}|{c[1]}|{c[2]}" for c in ALL])
+@pytest.mark.parametrize(
+    ("lang", "query", "text", "expected"), ALL, ids=[f"{c[0]}|{c[1]}|{c[2]}" for c in ALL]
+)
 def test_conformance(lang: str | None, query: str, text: str, expected: bool) -> None:
     _check(query, _post(lang, text), expected)
 
 
-@pytest.mark.parametrize(("lang", "query", "text", "expected"), FIELDS,
-                         ids=[c[1] for c in FIELDS])
+@pytest.mark.parametrize(("lang", "query", "text", "expected"), FIELDS, ids=[c[1] for c in FIELDS])
 def test_fields(lang: str | None, query: str, text: str, expected: bool) -> None:
     _check(query, FIELD_POST, expected)
 

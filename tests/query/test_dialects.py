@@ -8,15 +8,20 @@ from flarewatch.mentions.post import Post
 from flarewatch.query import QuerySyntaxError, import_query, matches, parse
 
 CASES = [
-    ("brandwatch", '(apple OR orange) NEAR/5 (smartphone OR phone)',
-     "(apple OR orange) NEAR/5 (smartphone OR phone)"),
+    (
+        "brandwatch",
+        "(apple OR orange) NEAR/5 (smartphone OR phone)",
+        "(apple OR orange) NEAR/5 (smartphone OR phone)",
+    ),
     ("brandwatch", "logitech NEAR/2f keyboard", "logitech ONEAR/2 keyboard"),
     ("brandwatch", '"apple juice"~5', '"apple juice"~5'),
     ("brandwatch", "raw:Google+ AND site:twitter.com", "raw:Google+ AND site:twitter.com"),
-    ("brandwatch", "apple <<<the fruit, not the firm>>> AND NOT iphone",
-     "apple AND NOT iphone"),
-    ("brandwatch", "{Apple} AND language:en AND pageType:twitter",
-     "{Apple} AND lang:en AND platform:twitter"),
+    ("brandwatch", "apple <<<the fruit, not the firm>>> AND NOT iphone", "apple AND NOT iphone"),
+    (
+        "brandwatch",
+        "{Apple} AND language:en AND pageType:twitter",
+        "{Apple} AND lang:en AND platform:twitter",
+    ),
     ("brandwatch", "url:msn.com/news AND links:bbc.co.uk", "url:msn.com/news AND links:bbc.co.uk"),
     ("brandwatch", "apple AND -pie", "apple AND NOT pie"),
     ("talkwalker", "BMW AND NOT bike", "bmw AND NOT bike"),
@@ -29,8 +34,7 @@ CASES = [
     ("sprinklr", "[(iot OR robot) AND sensor]", "(iot OR robot) AND sensor"),
     ("sprinklr", '"social media" ONEAR/5 facebook', '"social media" ONEAR/5 facebook'),
     ("sprinklr", "author: acme AND language: en", "author:acme AND lang:en"),
-    ("sprinklr", 'message: ("Gandalf" AND ("Frodo" OR "SAM"))',
-     '"gandalf" AND ("frodo" OR "sam")'),
+    ("sprinklr", 'message: ("Gandalf" AND ("Frodo" OR "SAM"))', '"gandalf" AND ("frodo" OR "sam")'),
     ("sprinklr", 'exactMessage:"Spider-Man"', "raw:Spider-Man"),
     ("sprinklr", 'authorContaining:"Justin"', "author:*Justin*"),
     ("sprinklr", "me?t OR melt*", "me?t OR melt*"),
@@ -44,12 +48,15 @@ def test_import(dialect: str, source: str, expected: str) -> None:
     parse(converted)
 
 
-@pytest.mark.parametrize(("dialect", "source", "column"), [
-    ("brandwatch", "apple AND authorGender:female", 11),
-    ("sprinklr", "apple AND userbio:chef", 11),
-    ("talkwalker", "[apple]", 1),
-    ("brandwatch", "apple AND (pie", 11),
-])
+@pytest.mark.parametrize(
+    ("dialect", "source", "column"),
+    [
+        ("brandwatch", "apple AND authorGender:female", 11),
+        ("sprinklr", "apple AND userbio:chef", 11),
+        ("talkwalker", "[apple]", 1),
+        ("brandwatch", "apple AND (pie", 11),
+    ],
+)
 def test_import_errors(dialect: str, source: str, column: int) -> None:
     with pytest.raises(QuerySyntaxError) as info:
         import_query(source, dialect)

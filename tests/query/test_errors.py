@@ -38,8 +38,9 @@ ERRORS = [
 ]
 
 
-@pytest.mark.parametrize(("query", "message", "column"), ERRORS,
-                         ids=[e[0] or "empty" for e in ERRORS])
+@pytest.mark.parametrize(
+    ("query", "message", "column"), ERRORS, ids=[e[0] or "empty" for e in ERRORS]
+)
 def test_error_column_and_message(query: str, message: str, column: int) -> None:
     with pytest.raises(QuerySyntaxError) as info:
         parse(query)

@@ -194,9 +194,7 @@ def baseline_for_hour(
     pooled = spread_ref if len(spread_ref) > len(ref) else ref
     total = sum(history.count[h % HISTORY_HOURS] for h in pooled)
     negative = sum(history.negative[h % HISTORY_HOURS] for h in pooled)
-    share = (negative + NEG_SHARE_PRIOR * NEG_SHARE_PRIOR_WEIGHT) / (
-        total + NEG_SHARE_PRIOR_WEIGHT
-    )
+    share = (negative + NEG_SHARE_PRIOR * NEG_SHARE_PRIOR_WEIGHT) / (total + NEG_SHARE_PRIOR_WEIGHT)
     return Baseline(
         level=level,
         label=label,
@@ -228,6 +226,7 @@ def _prior(history: HourlyHistory, recent: list[int]) -> Baseline:
 
 def story_baseline(history: HourlyHistory, hour: int) -> float:
     """Typical size (posts in 30 min) of a topic's biggest story, from the last 3 days."""
-    values = [history.story_max[h % HISTORY_HOURS] for h in history.valid(
-        list(range(hour - 72, hour)))]
+    values = [
+        history.story_max[h % HISTORY_HOURS] for h in history.valid(list(range(hour - 72, hour)))
+    ]
     return max(2.0, median(values) + mad(values, median(values))) if values else 2.0

@@ -25,8 +25,9 @@ def _parse_when(text: str | None, option: str) -> datetime | None:
     try:
         value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     except ValueError:
-        raise _fail(f"{option} {text!r} is not a date-time; use e.g. 2026-03-01 or "
-                    "'2026-03-01 14:00'") from None
+        raise _fail(
+            f"{option} {text!r} is not a date-time; use e.g. 2026-03-01 or '2026-03-01 14:00'"
+        ) from None
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
@@ -37,25 +38,37 @@ def backtest(
         "per fixed interval of 1 minute to 1 hour, e.g. '2026-03-01 14:05:00,37'.",
     ),
     output: Optional[Path] = typer.Option(  # noqa: UP045
-        None, "--output", "-o",
+        None,
+        "--output",
+        "-o",
         help="Where to write 'timestamp,value,anomaly_score,alert' (default: standard output).",
     ),
     workspace: Optional[str] = typer.Option(  # noqa: UP045
-        None, "--workspace", "-w",
+        None,
+        "--workspace",
+        "-w",
         help="Instead of a CSV, replay this workspace's stored history (its slug) and list each "
         "alert with its lead time before the peak.",
     ),
     since: Optional[str] = typer.Option(  # noqa: UP045
-        None, "--since", help="With --workspace: start of the replay (UTC unless an offset is "
-        "given), e.g. 2026-03-01."),
+        None,
+        "--since",
+        help="With --workspace: start of the replay (UTC unless an offset is "
+        "given), e.g. 2026-03-01.",
+    ),
     until: Optional[str] = typer.Option(  # noqa: UP045
-        None, "--until", help="With --workspace: end of the replay (default: now)."),
+        None, "--until", help="With --workspace: end of the replay (default: now)."
+    ),
     sensitivity: str = typer.Option(
-        "balanced", "--sensitivity",
-        help="fewer, balanced or more alerts (CSV mode; a workspace uses its own setting)."),
+        "balanced",
+        "--sensitivity",
+        help="fewer, balanced or more alerts (CSV mode; a workspace uses its own setting).",
+    ),
     timezone: str = typer.Option(
-        "UTC", "--timezone",
-        help="CSV mode: IANA timezone whose hours and weekdays shape the seasonal baseline."),
+        "UTC",
+        "--timezone",
+        help="CSV mode: IANA timezone whose hours and weekdays shape the seasonal baseline.",
+    ),
 ) -> None:
     """Run the live detector, strictly online, over a CSV series or a workspace's history."""
     if sensitivity not in SENSITIVITIES:
@@ -79,8 +92,7 @@ def backtest(
     with output.open("w", encoding="utf-8", newline="") as handle:
         write_scores(scored, handle)  # type: ignore[arg-type]
     alerts = sum(s.alert for s in scored)
-    typer.echo(f"scored {len(scored)} rows of {series} → {output} ({alerts} alert rows)",
-               err=True)
+    typer.echo(f"scored {len(scored)} rows of {series} → {output} ({alerts} alert rows)", err=True)
 
 
 def _replay(slug: str, since: datetime | None, until: datetime | None) -> None:
@@ -101,13 +113,16 @@ def _replay(slug: str, since: datetime | None, until: datetime | None) -> None:
             raise _fail(f"no workspace {slug!r}; list them with 'flarewatch workspace list'")
         replayed = replay_workspace(session, ws, since, until)
     if not replayed:
-        typer.echo(f"no alerts for {slug} between {since:%Y-%m-%d %H:%M} and "
-                   f"{until:%Y-%m-%d %H:%M} UTC")
+        typer.echo(
+            f"no alerts for {slug} between {since:%Y-%m-%d %H:%M} and {until:%Y-%m-%d %H:%M} UTC"
+        )
         return
     typer.echo("fired (UTC)       severity  risk  lead    topic / why")
     for r in replayed:
         c = r.candidate
         lead_min = int(r.lead.total_seconds() // 60)
-        typer.echo(f"{c.window_end:%Y-%m-%d %H:%M}  {c.severity:<8}  {c.risk_score:>4.0f}  "
-                   f"{lead_min:>4} m  {r.topic}: {c.title}")
+        typer.echo(
+            f"{c.window_end:%Y-%m-%d %H:%M}  {c.severity:<8}  {c.risk_score:>4.0f}  "
+            f"{lead_min:>4} m  {r.topic}: {c.title}"
+        )
         typer.echo(f"{'':>42}{c.explanation}")

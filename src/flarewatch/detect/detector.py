@@ -160,8 +160,9 @@ class TopicDetector:
     # -- the step ---------------------------------------------------------------------------
     def step(self, iv: Interval) -> StepResult:
         if self.last_start is not None and iv.start <= self.last_start:
-            raise ValueError(f"intervals must move forward in time ({iv.start} after "
-                             f"{self.last_start})")
+            raise ValueError(
+                f"intervals must move forward in time ({iv.start} after {self.last_start})"
+            )
         self.last_start = iv.start
         hour = self._local_hour(iv.start)
         if hour != self.cur_hour:
@@ -236,9 +237,7 @@ class TopicDetector:
             x, neg, mu = sums[0], sums[1], sums[2]
             z_vol = nb_z(x, mu, phi) if x > mu + 1.0 else 0.0
             z_neg = (
-                nb_z(neg, mu * share, phi)
-                if iv.has_negative and neg > mu * share + 1.0
-                else 0.0
+                nb_z(neg, mu * share, phi) if iv.has_negative and neg > mu * share + 1.0 else 0.0
             )
             if w >= 2 and max(z_vol, z_neg) >= 2.5:
                 if z_vol >= 2.5:

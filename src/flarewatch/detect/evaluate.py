@@ -36,8 +36,9 @@ SEEDS = range(1, 7)
 
 
 # -- reference detectors ------------------------------------------------------------------------
-def mean_sigma_flags(values: list[float], step_minutes: int, k: float = 3.0,
-                     window_days: int = 14) -> list[bool]:
+def mean_sigma_flags(
+    values: list[float], step_minutes: int, k: float = 3.0, window_days: int = 14
+) -> list[bool]:
     """Huginn's PeakDetectorAgent rule: flag a value above mean + k·σ of the trailing window."""
     window = window_days * 1440 // step_minutes
     warmup = max(12, 1440 // step_minutes // 4)  # the agent needs some history first
@@ -65,8 +66,10 @@ def fixed_threshold_flags(values: list[float], step_minutes: int) -> list[bool]:
 
 
 def flarewatch_flags(series: LabelledSeries, sensitivity: str = "balanced") -> list[bool]:
-    rows = [Row(i + 2, series.start + timedelta(minutes=series.step_minutes * i), "", v)
-            for i, v in enumerate(series.values)]
+    rows = [
+        Row(i + 2, series.start + timedelta(minutes=series.step_minutes * i), "", v)
+        for i, v in enumerate(series.values)
+    ]
     return [s.alert for s in score_series(rows, series.step_minutes, sensitivity)]
 
 
@@ -118,7 +121,7 @@ class Tally:
 def alarms(flags: list[bool], step_minutes: int) -> list[int]:
     """Start indices of alarms (flag runs; runs closer than MERGE_GAP_MINUTES merge)."""
     gap = max(1, MERGE_GAP_MINUTES // step_minutes)
-    starts, last = [], -10**9
+    starts, last = [], -(10**9)
     for i, flag in enumerate(flags):
         if flag:
             if i - last > gap:
@@ -127,8 +130,9 @@ def alarms(flags: list[bool], step_minutes: int) -> list[int]:
     return starts
 
 
-def tally(flags: list[bool], step_minutes: int, onset: int | None, end: int | None,
-          peak: int | None) -> Tally:
+def tally(
+    flags: list[bool], step_minutes: int, onset: int | None, end: int | None, peak: int | None
+) -> Tally:
     t = Tally(weeks=len(flags) * step_minutes / (7 * 1440))
     starts = alarms(flags, step_minutes)
     t.alarms = len(starts)
@@ -138,8 +142,7 @@ def tally(flags: list[bool], step_minutes: int, onset: int | None, end: int | No
     tail = 60 // step_minutes
     inside = [s for s in starts if onset <= s <= end + tail]
     t.true_alarms = len(inside)
-    first_flag = next((i for i in range(onset, min(len(flags), end + tail + 1)) if flags[i]),
-                      None)
+    first_flag = next((i for i in range(onset, min(len(flags), end + tail + 1)) if flags[i]), None)
     if first_flag is not None:
         t.detected = 1
         t.delays.append((first_flag - onset) * step_minutes)
@@ -159,8 +162,9 @@ def evaluate_series(seeds: range = SEEDS) -> dict[str, dict[str, Tally]]:
         for seed in seeds:
             series = labelled_series(shape, seed)
             for name, detector in DETECTORS.items():
-                t = tally(detector(series), series.step_minutes, series.onset, series.end,
-                          series.peak)
+                t = tally(
+                    detector(series), series.step_minutes, series.onset, series.end, series.peak
+                )
                 results[name].setdefault(shape, Tally()).add(t)
     return results
 
@@ -183,8 +187,9 @@ def evaluate_demo(seeds: range = range(1, 6)) -> dict[str, Tally]:
                 end = minutes - 60
                 hourly = np.convolve(counts, np.ones(60), mode="full")[:minutes]
                 peak = onset + int(np.argmax(hourly[onset:end]))
-            runner = TopicRunner(TopicDetector(DetectorConfig(timezone=sc.timezone)),
-                                 StoryTracker())
+            runner = TopicRunner(
+                TopicDetector(DetectorConfig(timezone=sc.timezone)), StoryTracker()
+            )
             steps = replay_posts(runner, sc.posts, sc.start, sc.end)
             flags = {
                 "Flarewatch": [s.result.assessment.severity is not None for s in steps],
@@ -213,8 +218,11 @@ def demo_escalation(seeds: range = range(1, 6)) -> list[list[str]]:
                 false_before += 1
             else:
                 first.setdefault(step.candidate.severity, minute)
-        rows.append([str(seed)] + [f"{first[s]} min" if s in first else "–"
-                                   for s in ("watch", "warning", "crisis")] + [str(false_before)])
+        rows.append(
+            [str(seed)]
+            + [f"{first[s]} min" if s in first else "–" for s in ("watch", "warning", "crisis")]
+            + [str(false_before)]
+        )
     return rows
 
 
@@ -250,9 +258,11 @@ def evaluate_bundled_demo() -> tuple[list[list[str]], str]:
                     select(func.min(RawPost.created_at), func.max(RawPost.created_at))
                 ).one()
                 trigger = next(
-                    (p.created_at for p in session.scalars(
-                        select(RawPost).order_by(RawPost.created_at))
-                     if (p.payload.get("raw") or {}).get("event") == "trigger"),
+                    (
+                        p.created_at
+                        for p in session.scalars(select(RawPost).order_by(RawPost.created_at))
+                        if (p.payload.get("raw") or {}).get("event") == "trigger"
+                    ),
                     None,
                 )
                 if trigger is None:
@@ -273,11 +283,12 @@ def evaluate_bundled_demo() -> tuple[list[list[str]], str]:
                 first.setdefault(r.candidate.severity, minutes)
                 if lead is None:
                     lead = r.lead.total_seconds() / 60
-        rows.append([name] + [f"{first[s]:.0f} min" if s in first else "–"
-                              for s in ("watch", "warning", "crisis")]
-                    + [f"{lead:.0f} min" if lead is not None else "–", str(before)])
-    note = (f"{(hi - lo).days} days of history, crisis trigger at "
-            f"{trigger:%H:%M} UTC")
+        rows.append(
+            [name]
+            + [f"{first[s]:.0f} min" if s in first else "–" for s in ("watch", "warning", "crisis")]
+            + [f"{lead:.0f} min" if lead is not None else "–", str(before)]
+        )
+    note = f"{(hi - lo).days} days of history, crisis trigger at {trigger:%H:%M} UTC"
     return rows, note
 
 
@@ -347,8 +358,17 @@ def report(quick: bool = False) -> str:
             "severity, per topic (a topic may skip a level when the evidence jumps), the lead "
             "of the first alert before the topic's busiest hour, and alerts before the trigger:",
             "",
-            _table(["topic", "watch", "warning", "crisis", "lead before peak",
-                    "alerts before trigger"], bundled),
+            _table(
+                [
+                    "topic",
+                    "watch",
+                    "warning",
+                    "crisis",
+                    "lead before peak",
+                    "alerts before trigger",
+                ],
+                bundled,
+            ),
             "",
         ]
     except Exception as err:  # noqa: BLE001  (another package's bug must not hide the rest)

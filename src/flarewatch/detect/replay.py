@@ -80,8 +80,9 @@ def replay_workspace(
         rollups = {
             floor_minute(r.minute): r
             for r in session.scalars(
-                select(Rollup).where(Rollup.topic_id == topic.id, Rollup.minute >= since,
-                                     Rollup.minute < until)
+                select(Rollup).where(
+                    Rollup.topic_id == topic.id, Rollup.minute >= since, Rollup.minute < until
+                )
             )
         }
         posts = _mentions_by_minute(session, topic.id, since, until)
@@ -89,17 +90,26 @@ def replay_workspace(
         minute = since
         while minute < until:
             roll = rollups.get(minute)
-            totals = MinuteTotals(
-                float(roll.count), float(roll.negative_count), float(roll.reach),
-                float(roll.engagement), list(roll.author_ids or []), dict(roll.platforms or {}),
-            ) if roll else MinuteTotals()
+            totals = (
+                MinuteTotals(
+                    float(roll.count),
+                    float(roll.negative_count),
+                    float(roll.reach),
+                    float(roll.engagement),
+                    list(roll.author_ids or []),
+                    dict(roll.platforms or {}),
+                )
+                if roll
+                else MinuteTotals()
+            )
             result, iv, _ = runner.run_minute(minute, posts.get(minute, []), totals)
             if result.emit and result.assessment.severity is not None:
                 alerts.append(runner.candidate(result, iv, workspace.id, topic.id, topic.name))
             minute += MINUTE
         counts = {m: float(r.count) for m, r in rollups.items()}
-        for alert, (peak_at, peak, lead) in zip(alerts, lead_times(counts, alerts, until),
-                                                 strict=True):
+        for alert, (peak_at, peak, lead) in zip(
+            alerts, lead_times(counts, alerts, until), strict=True
+        ):
             results.append(ReplayedAlert(alert, topic.name, peak_at, peak, lead))
     results.sort(key=lambda r: r.candidate.window_end)
     return results

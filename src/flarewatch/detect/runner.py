@@ -90,8 +90,9 @@ class TopicRunner:
         """Seed the driving-post memory with posts an earlier run already processed."""
         for post in posts:
             minute = post.created_at.replace(second=0, microsecond=0)
-            self.recent.append(_Recent(post.post_id, minute, post.negative, post.reach,
-                                       post.story_key or ""))
+            self.recent.append(
+                _Recent(post.post_id, minute, post.negative, post.reach, post.story_key or "")
+            )
 
     def run_minute(
         self, minute: datetime, posts: list[PostRow], totals: MinuteTotals | None = None

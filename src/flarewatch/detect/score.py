@@ -183,8 +183,9 @@ def assess(ev: Evidence, thresholds: Thresholds) -> Assessment:
             f"{_fmt_count(ev.negative)} negative posts in {span}, {z_neg:.1f}σ above the "
             f"{ev.baseline.label} ({_fmt_count(ev.expected_negative)} expected)"
         )
-        factors.append(Factor("negative_volume", text, ev.negative, ev.expected_negative,
-                              core * damp))
+        factors.append(
+            Factor("negative_volume", text, ev.negative, ev.expected_negative, core * damp)
+        )
     else:
         text = (
             f"volume {z_vol:.1f}σ above the {ev.baseline.label} "
@@ -194,21 +195,41 @@ def assess(ev: Evidence, thresholds: Thresholds) -> Assessment:
     if damp < 1.0:
         n_authors = ev.unique_authors
         plural = "" if n_authors == 1 else "s"
-        factors.append(Factor("few_authors", f"only {n_authors} distinct author{plural}",
-                              ev.unique_authors, 3.0, -core * (1 - damp)))
+        factors.append(
+            Factor(
+                "few_authors",
+                f"only {n_authors} distinct author{plural}",
+                ev.unique_authors,
+                3.0,
+                -core * (1 - damp),
+            )
+        )
 
     if lead != "story" and ev.story is not None and ev.story.recent >= 4:
         s = ev.story
-        factors.append(Factor(
-            "story",
-            f"story '{s.label}' ×{s.recent / max(1, s.previous):.1f} in 30 min ({s.recent} posts"
-            f"{', started by @' + s.originator if s.originator else ''})",
-            s.recent, ev.story_expected, 0.0))
+        growth = s.recent / max(1, s.previous)
+        # "×0.9" would read as growth to a person on call; say a flat or shrinking story plainly.
+        pace = f"×{growth:.1f} in 30 min" if growth >= 1.2 else "steady over 30 min"
+        origin = f", started by @{s.originator}" if s.originator else ""
+        factors.append(
+            Factor(
+                "story",
+                f"story '{s.label}' {pace} ({s.recent} posts{origin})",
+                s.recent,
+                ev.story_expected,
+                0.0,
+            )
+        )
     if lead != "volume" and z_vol >= 3.0:
-        factors.append(Factor(
-            "volume",
-            f"volume {z_vol:.1f}σ above the {ev.baseline.label}",
-            ev.count, ev.expected, 0.0))
+        factors.append(
+            Factor(
+                "volume",
+                f"volume {z_vol:.1f}σ above the {ev.baseline.label}",
+                ev.count,
+                ev.expected,
+                0.0,
+            )
+        )
 
     factors.extend(_amplifiers(ev, leads[lead]))
     risk = max(0.0, min(100.0, sum(f.weight for f in factors)))
@@ -225,13 +246,15 @@ def _amplifiers(ev: Evidence, core_z: float) -> list[Factor]:
         # A few negative posts can make a high share by chance; trust the share as far as
         # its own test does (full weight from 4σ).
         pts = min(20.0, 50.0 * (share - p0)) * min(1.0, z_share / 4.0)
-        out.append(Factor("negative_share", f"negative share {share:.0%} vs {p0:.0%}",
-                          share, p0, pts))
+        out.append(
+            Factor("negative_share", f"negative share {share:.0%} vs {p0:.0%}", share, p0, pts)
+        )
     if ev.crisis_terms:
         hits = sum(ev.crisis_terms.values())
         pts = min(20.0, 5.0 * len(ev.crisis_terms) + 1.0 * hits)
-        listed = ", ".join(f"{t} ×{c}" for t, c in sorted(
-            ev.crisis_terms.items(), key=lambda kv: -kv[1])[:4])
+        listed = ", ".join(
+            f"{t} ×{c}" for t, c in sorted(ev.crisis_terms.items(), key=lambda kv: -kv[1])[:4]
+        )
         out.append(Factor("crisis_terms", f"crisis terms: {listed}", hits, None, pts))
     if ev.influencers:
         big = [i for i in ev.influencers if (i.followers or 0) >= INFLUENCER_FOLLOWERS]
@@ -239,8 +262,10 @@ def _amplifiers(ev: Evidence, core_z: float) -> list[Factor]:
         parts = []
         if big:
             names = ", ".join(f"@{i.handle} {_fmt_big(i.followers or 0)}" for i in big[:3])
-            parts.append(f"{len(big)} author{'s' if len(big) > 1 else ''} with > "
-                         f"{_fmt_big(INFLUENCER_FOLLOWERS)} followers ({names})")
+            parts.append(
+                f"{len(big)} author{'s' if len(big) > 1 else ''} with > "
+                f"{_fmt_big(INFLUENCER_FOLLOWERS)} followers ({names})"
+            )
         if watched:
             parts.append("watched: " + ", ".join(f"@{i.handle}" for i in watched[:3]))
         pts = min(15.0, 7.0 * len(ev.influencers))
@@ -258,8 +283,15 @@ def _amplifiers(ev: Evidence, core_z: float) -> list[Factor]:
         rest = story.platforms[1:]
         joined = ", ".join(rest[:-1]) + (" and " if len(rest) > 1 else "") + rest[-1]
         pts = min(20.0, 10.0 * (len(story.platforms) - 1))
-        out.append(Factor("cross_platform", f"crossed from {story.platforms[0]} to {joined}",
-                          len(story.platforms), 1.0, pts))
+        out.append(
+            Factor(
+                "cross_platform",
+                f"crossed from {story.platforms[0]} to {joined}",
+                len(story.platforms),
+                1.0,
+                pts,
+            )
+        )
     # Reach and engagement are heavy-tailed (one big account moves them), so they only
     # amplify an anomaly that stands on its own.
     for name, observed, expected, words in (
@@ -271,6 +303,14 @@ def _amplifiers(ev: Evidence, core_z: float) -> list[Factor]:
         if expected > 0 and observed >= 3 * expected and observed >= 100:
             ratio = observed / expected
             pts = min(10.0, 4.0 * math.log2(ratio))
-            out.append(Factor(name, f"{words} {ratio:.0f}× the usual ({_fmt_big(observed)} vs "
-                                    f"{_fmt_big(expected)})", observed, expected, pts))
+            out.append(
+                Factor(
+                    name,
+                    f"{words} {ratio:.0f}× the usual ({_fmt_big(observed)} vs "
+                    f"{_fmt_big(expected)})",
+                    observed,
+                    expected,
+                    pts,
+                )
+            )
     return out

@@ -68,7 +68,8 @@ def run_detection(session: Session, workspace: Workspace, until: datetime) -> li
     end = floor_minute(until)
     noise = noise_marks_by_topic(session, workspace.id, end)
     topics = session.scalars(
-        select(Topic).where(Topic.workspace_id == workspace.id, Topic.active.is_(True))
+        select(Topic)
+        .where(Topic.workspace_id == workspace.id, Topic.active.is_(True))
         .order_by(Topic.id)
     ).all()
     # A topic's history starts with the workspace's data, not with its own first mention: a
@@ -79,9 +80,7 @@ def run_detection(session: Session, workspace: Workspace, until: datetime) -> li
     )
     candidates: list[AlertCandidate] = []
     for topic in topics:
-        candidates.extend(
-            _run_topic(session, workspace, topic, first, end, noise.get(topic.id, 0))
-        )
+        candidates.extend(_run_topic(session, workspace, topic, first, end, noise.get(topic.id, 0)))
     session.flush()
     return candidates
 
@@ -89,8 +88,9 @@ def run_detection(session: Session, workspace: Workspace, until: datetime) -> li
 def _load_state(session: Session, workspace: Workspace, topic: Topic) -> DetectorState:
     state = session.scalar(select(DetectorState).where(DetectorState.topic_id == topic.id))
     if state is None:
-        state = DetectorState(workspace_id=workspace.id, topic_id=topic.id, last_minute=None,
-                              detector={}, stories={})
+        state = DetectorState(
+            workspace_id=workspace.id, topic_id=topic.id, last_minute=None, detector={}, stories={}
+        )
         session.add(state)
     return state
 
@@ -115,8 +115,9 @@ def _run_topic(
         return []
 
     config = detector_config(workspace, noise_marks)
-    detector = TopicDetector.from_dict(config, state.detector) if state.detector else \
-        TopicDetector(config)
+    detector = (
+        TopicDetector.from_dict(config, state.detector) if state.detector else TopicDetector(config)
+    )
     tracker = StoryTracker.from_dict(state.stories) if state.stories else StoryTracker()
     rollups = {
         floor_minute(r.minute): r
@@ -173,15 +174,24 @@ def _mentions_by_minute(
 ) -> dict[datetime, list[PostRow]]:
     rows = session.execute(
         select(
-            Mention.id, Mention.raw_post_id, Mention.created_at, Mention.platform,
-            Mention.sentiment, Mention.reach, Mention.engagement, Mention.is_spam,
-            Mention.author_id, Mention.story_key, RawPost.text, RawPost.title,
-            Author.handle, Author.followers,
+            Mention.id,
+            Mention.raw_post_id,
+            Mention.created_at,
+            Mention.platform,
+            Mention.sentiment,
+            Mention.reach,
+            Mention.engagement,
+            Mention.is_spam,
+            Mention.author_id,
+            Mention.story_key,
+            RawPost.text,
+            RawPost.title,
+            Author.handle,
+            Author.followers,
         )
         .join(RawPost, RawPost.id == Mention.raw_post_id)
         .outerjoin(Author, Author.id == Mention.author_id)
-        .where(Mention.topic_id == topic_id, Mention.created_at >= start,
-               Mention.created_at < end)
+        .where(Mention.topic_id == topic_id, Mention.created_at >= start, Mention.created_at < end)
         .order_by(Mention.created_at, Mention.id)
     ).all()
     out: dict[datetime, list[PostRow]] = {}
@@ -189,11 +199,20 @@ def _mentions_by_minute(
         if r.is_spam:
             continue
         text = f"{r.title}\n{r.text}" if r.title else r.text
-        out.setdefault(floor_minute(r.created_at), []).append(PostRow(
-            post_id=r.raw_post_id, created_at=r.created_at, text=text or "",
-            platform=r.platform, author=r.handle, author_id=r.author_id,
-            followers=r.followers, negative=r.sentiment == "negative",
-            reach=r.reach or 0.0, engagement=r.engagement or 0.0, mention_id=r.id,
-            story_key=r.story_key,
-        ))
+        out.setdefault(floor_minute(r.created_at), []).append(
+            PostRow(
+                post_id=r.raw_post_id,
+                created_at=r.created_at,
+                text=text or "",
+                platform=r.platform,
+                author=r.handle,
+                author_id=r.author_id,
+                followers=r.followers,
+                negative=r.sentiment == "negative",
+                reach=r.reach or 0.0,
+                engagement=r.engagement or 0.0,
+                mention_id=r.id,
+                story_key=r.story_key,
+            )
+        )
     return out

@@ -110,8 +110,10 @@ class StoryTracker:
     # -- clustering -------------------------------------------------------------------------
     def _vector(self, counts: Counter[int]) -> dict[int, float]:
         idf_base = math.log(self.docs + 1.0)
-        vec = {i: (1.0 + math.log(c)) * max(0.0, idf_base - math.log(self.df[i] + 1.0))
-               for i, c in counts.items()}
+        vec = {
+            i: (1.0 + math.log(c)) * max(0.0, idf_base - math.log(self.df[i] + 1.0))
+            for i, c in counts.items()
+        }
         norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
         return {i: v / norm for i, v in vec.items() if v > 0}
 
@@ -164,16 +166,22 @@ class StoryTracker:
         if best_key is not None and best_sim >= JOIN_SIMILARITY:
             story = self.stories[best_key]
         else:
-            story = Story(key=f"s{post.post_id}", first_post_id=post.post_id,
-                          originator=post.author, first_at=now, last_at=now,
-                          first_words=words[:40])
+            story = Story(
+                key=f"s{post.post_id}",
+                first_post_id=post.post_id,
+                originator=post.author,
+                first_at=now,
+                last_at=now,
+                first_words=words[:40],
+            )
             self.stories[story.key] = story
             self._expire(now)
         self._join(story, post, now, vec, words)
         return story.key
 
-    def _join(self, story: Story, post: StoryPost, now: float, vec: dict[int, float],
-              words: list[str]) -> None:
+    def _join(
+        self, story: Story, post: StoryPost, now: float, vec: dict[int, float], words: list[str]
+    ) -> None:
         story.size += 1
         story.last_at = max(story.last_at, now)
         if post.platform not in story.platforms:
@@ -237,12 +245,15 @@ class StoryTracker:
 
     def _expire(self, now: float) -> None:
         dead = [
-            k for k, s in self.stories.items()
+            k
+            for k, s in self.stories.items()
             if now - s.last_at > (SINGLETON_TTL_S if s.size == 1 else STORY_TTL_S)
         ]
         if len(self.stories) - len(dead) > MAX_LIVE:
-            alive = sorted((s for k, s in self.stories.items() if k not in dead),
-                           key=lambda s: (s.size > 1, s.last_at))
+            alive = sorted(
+                (s for k, s in self.stories.items() if k not in dead),
+                key=lambda s: (s.size > 1, s.last_at),
+            )
             dead += [s.key for s in alive[: len(alive) - MAX_LIVE]]
         for k in dead:
             self.stories.pop(k, None)
@@ -252,8 +263,9 @@ class StoryTracker:
             self.key_terms = {w: k for w, k in self.key_terms.items() if k in self.stories}
 
     # -- signals ----------------------------------------------------------------------------
-    def signal(self, now: datetime, new_within_s: float = 6 * 3600) -> tuple[
-            StorySignal | None, float]:
+    def signal(
+        self, now: datetime, new_within_s: float = 6 * 3600
+    ) -> tuple[StorySignal | None, float]:
         """The most active new story as of `now`, and the biggest new story's 30-min size."""
         t = now.timestamp()
         best: StorySignal | None = None
@@ -308,12 +320,19 @@ class StoryTracker:
             "key_terms": self.key_terms,
             "stories": [
                 {
-                    "key": s.key, "first_post_id": s.first_post_id, "originator": s.originator,
-                    "first_at": s.first_at, "last_at": s.last_at, "size": s.size,
-                    "platforms": s.platforms, "authors": dict(s.authors),
-                    "words": dict(s.words), "first_words": s.first_words,
+                    "key": s.key,
+                    "first_post_id": s.first_post_id,
+                    "originator": s.originator,
+                    "first_at": s.first_at,
+                    "last_at": s.last_at,
+                    "size": s.size,
+                    "platforms": s.platforms,
+                    "authors": dict(s.authors),
+                    "words": dict(s.words),
+                    "first_words": s.first_words,
                     "centroid": [[i, v] for i, v in s.centroid.items()],
-                    "recent": [list(r) for r in s.recent], "post_ids": list(s.post_ids),
+                    "recent": [list(r) for r in s.recent],
+                    "post_ids": list(s.post_ids),
                 }
                 for s in self.stories.values()
             ],
@@ -329,10 +348,16 @@ class StoryTracker:
         tracker.key_terms = dict(data.get("key_terms", {}))
         for s in data.get("stories", []):
             story = Story(
-                key=s["key"], first_post_id=s["first_post_id"], originator=s["originator"],
-                first_at=s["first_at"], last_at=s["last_at"], size=s["size"],
-                platforms=list(s["platforms"]), authors=Counter(s["authors"]),
-                words=Counter(s["words"]), first_words=list(s["first_words"]),
+                key=s["key"],
+                first_post_id=s["first_post_id"],
+                originator=s["originator"],
+                first_at=s["first_at"],
+                last_at=s["last_at"],
+                size=s["size"],
+                platforms=list(s["platforms"]),
+                authors=Counter(s["authors"]),
+                words=Counter(s["words"]),
+                first_words=list(s["first_words"]),
                 centroid={int(i): float(v) for i, v in s["centroid"]},
                 recent=deque((float(t), str(a)) for t, a in s["recent"]),
                 post_ids=deque(s["post_ids"], maxlen=50),

@@ -151,8 +151,13 @@ def summary_posts(session: object, post_ids: Sequence[int]) -> list[SummaryPost]
         .where(RawPost.id.in_(list(post_ids)))
     ).all()
     by_id = {
-        raw.id: SummaryPost(raw.id, f"{raw.title}\n{raw.text}" if raw.title else raw.text,
-                            raw.platform, handle, raw.created_at)
+        raw.id: SummaryPost(
+            raw.id,
+            f"{raw.title}\n{raw.text}" if raw.title else raw.text,
+            raw.platform,
+            handle,
+            raw.created_at,
+        )
         for raw, handle in rows
     }
     return [by_id[i] for i in post_ids if i in by_id]

@@ -99,19 +99,38 @@ def demo_scenario(
 
     def fill(template: str, he: bool) -> str:
         return template.format(
-            brand=BRAND_HE if he else BRAND_EN, place=pick(PLACES), item=pick(ITEMS),
-            adj=pick(GOOD), bad=pick(BAD),
+            brand=BRAND_HE if he else BRAND_EN,
+            place=pick(PLACES),
+            item=pick(ITEMS),
+            adj=pick(GOOD),
+            bad=pick(BAD),
         )
 
-    def add(when: datetime, text: str, platform: str, negative: bool, user: int,
-            followers_override: int | None = None) -> None:
+    def add(
+        when: datetime,
+        text: str,
+        platform: str,
+        negative: bool,
+        user: int,
+        followers_override: int | None = None,
+    ) -> None:
         nonlocal next_id
         f = int(followers_override if followers_override is not None else followers[user])
-        posts.append(PostRow(
-            post_id=next_id, created_at=when, text=text, platform=platform,
-            author=users[user], author_id=user + 1, followers=f, negative=negative,
-            reach=float(f), engagement=float(rng.poisson(3 + f / 2000)), mention_id=next_id,
-        ))
+        posts.append(
+            PostRow(
+                post_id=next_id,
+                created_at=when,
+                text=text,
+                platform=platform,
+                author=users[user],
+                author_id=user + 1,
+                followers=f,
+                negative=negative,
+                reach=float(f),
+                engagement=float(rng.poisson(3 + f / 2000)),
+                mention_id=next_id,
+            )
+        )
         next_id += 1
 
     onset_minute = days * 1440 + crisis_hour_utc * 60
@@ -156,8 +175,14 @@ def demo_scenario(
                 else:
                     text = fill(pick(CRISIS_EN), False)
                 big = 120_000 if 35 <= k <= 90 and rng.random() < 0.05 else None
-                add(at, text, platform, platform != "news" or rng.random() < 0.5,
-                    int(rng.integers(len(users))), big)
+                add(
+                    at,
+                    text,
+                    platform,
+                    platform != "news" or rng.random() < 0.5,
+                    int(rng.integers(len(users))),
+                    big,
+                )
         # The first post is the originator's.
         add(onset - timedelta(seconds=30), fill(CRISIS_EN[0], False), "facebook", True, 2999)
     posts.sort(key=lambda p: (p.created_at, p.post_id))
@@ -210,15 +235,17 @@ def labelled_series(shape: str, seed: int, days: int = 14, step_minutes: int = 5
         if shape == "quiet":
             # A quiet topic (one post every two hours) suddenly gets a handful an hour.
             length = 3 * steps_per_hour
-            extra[onset:onset + length] = rng.uniform(4, 8) * per_hour
+            extra[onset : onset + length] = rng.uniform(4, 8) * per_hour
         elif shape == "gradual":
             length = 4 * steps_per_hour
             ramp = np.linspace(0, 1, length)
-            extra[onset:onset + length] = ramp * rng.uniform(1.5, 3.0) * rate[onset:onset + length]
+            extra[onset : onset + length] = (
+                ramp * rng.uniform(1.5, 3.0) * rate[onset : onset + length]
+            )
         else:
             length = 2 * steps_per_hour
             mult = rng.uniform(1.2, 2.5)
-            extra[onset:onset + length] = mult * rate[onset:onset + length]
+            extra[onset : onset + length] = mult * rate[onset : onset + length]
         end = onset + length
     values = rng.poisson(rate + extra).astype(float)
     if shape == "outliers":
@@ -231,7 +258,12 @@ def labelled_series(shape: str, seed: int, days: int = 14, step_minutes: int = 5
     if onset is not None and end is not None:
         peak = onset + int(np.argmax(values[onset:end]))
     return LabelledSeries(
-        name=f"{shape}-{seed}", shape=shape, start=datetime(2026, 3, 2, tzinfo=UTC),
-        step_minutes=step_minutes, values=[float(v) for v in values], onset=onset, end=end,
+        name=f"{shape}-{seed}",
+        shape=shape,
+        start=datetime(2026, 3, 2, tzinfo=UTC),
+        step_minutes=step_minutes,
+        values=[float(v) for v in values],
+        onset=onset,
+        end=end,
         peak=peak,
     )

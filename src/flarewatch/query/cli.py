@@ -27,8 +27,9 @@ QUERY_HELP = "The query, e.g. '(outage OR awaria) AND NOT test'. Quote it for th
 
 def _print_problem(query: str, problem: QueryProblem) -> None:
     style = "bold red" if problem.severity == "error" else "yellow"
-    _err.print(f"[{style}]{problem.severity}[/]: {escape(problem.message)} "
-               f"at column {problem.column}")
+    _err.print(
+        f"[{style}]{problem.severity}[/]: {escape(problem.message)} at column {problem.column}"
+    )
     _err.print(escape(caret_line(query, problem.column, problem.width)))
     if problem.hint:
         _err.print(f"hint: {escape(problem.hint)}")
@@ -55,10 +56,12 @@ def check(query: str = typer.Argument(..., help=QUERY_HELP)) -> None:
 @app.command()
 def match(
     query: str = typer.Argument(..., help=QUERY_HELP),
-    file: Path = typer.Argument(..., help="Posts in the ingest JSONL format; '-' reads stdin.",
-                                allow_dash=True),
-    fold_diacritics: bool = typer.Option(False, "--fold-diacritics",
-                                         help="Ignore diacritics: prad finds prąd."),
+    file: Path = typer.Argument(
+        ..., help="Posts in the ingest JSONL format; '-' reads stdin.", allow_dash=True
+    ),
+    fold_diacritics: bool = typer.Option(
+        False, "--fold-diacritics", help="Ignore diacritics: prad finds prąd."
+    ),
 ) -> None:
     """Print the ids of the posts in FILE that QUERY matches, one per line.
 
@@ -73,8 +76,9 @@ def match(
     name = "<stdin>" if str(file) == "-" else str(file)
     bad = 0
     try:
-        stream: IO[str] = (sys.stdin if str(file) == "-"
-                           else file.open(encoding="utf-8", errors="replace"))
+        stream: IO[str] = (
+            sys.stdin if str(file) == "-" else file.open(encoding="utf-8", errors="replace")
+        )
     except OSError as err:
         _err.print(f"[bold red]error[/]: cannot read {escape(name)}: {escape(err.strerror or '')}")
         raise typer.Exit(1) from err
@@ -82,8 +86,9 @@ def match(
         for item in read_posts(stream):
             if isinstance(item, BadLine):
                 bad += 1
-                _err.print(f"[bold red]error[/]: {escape(name)}, line {item.line}: "
-                           f"{escape(item.message)}")
+                _err.print(
+                    f"[bold red]error[/]: {escape(name)}, line {item.line}: {escape(item.message)}"
+                )
             elif matcher.match(item):
                 sys.stdout.write(item.external_id + "\n")
     sys.stdout.flush()
@@ -94,13 +99,15 @@ def match(
 @app.command("import")
 def import_(
     query: str = typer.Argument(..., help="The query as written in the other tool."),
-    dialect: str = typer.Option(..., "--dialect", "-d",
-                                help=f"Where the query comes from: {', '.join(DIALECTS)}."),
+    dialect: str = typer.Option(
+        ..., "--dialect", "-d", help=f"Where the query comes from: {', '.join(DIALECTS)}."
+    ),
 ) -> None:
     """Convert a Brandwatch, Talkwalker or Sprinklr query to Flarewatch syntax."""
     if dialect.lower() not in DIALECTS:
-        _err.print(f"[bold red]error[/]: unknown dialect {escape(dialect)!r}; "
-                   f"choose {', '.join(DIALECTS)}")
+        _err.print(
+            f"[bold red]error[/]: unknown dialect {escape(dialect)!r}; choose {', '.join(DIALECTS)}"
+        )
         raise typer.Exit(2)
     try:
         converted = import_query(query, dialect)

@@ -19,32 +19,72 @@ DIALECTS = ("brandwatch", "talkwalker", "sprinklr")
 # Field names per dialect -> Flarewatch field ("" drops the field and keeps its value as text).
 _FIELDS: dict[str, dict[str, str]] = {
     "brandwatch": {
-        "author": "author", "site": "site", "url": "url", "title": "title", "links": "links",
-        "raw": "raw", "language": "lang", "lang": "lang", "country": "country",
-        "pagetype": "platform", "domain": "site",
+        "author": "author",
+        "site": "site",
+        "url": "url",
+        "title": "title",
+        "links": "links",
+        "raw": "raw",
+        "language": "lang",
+        "lang": "lang",
+        "country": "country",
+        "pagetype": "platform",
+        "domain": "site",
     },
     "talkwalker": {
-        "author": "author", "site": "site", "url": "url", "title": "title", "lang": "lang",
-        "language": "lang", "country": "country", "sourcetype": "platform",
-        "domain_url": "site", "host_url": "site", "domain": "site",
+        "author": "author",
+        "site": "site",
+        "url": "url",
+        "title": "title",
+        "lang": "lang",
+        "language": "lang",
+        "country": "country",
+        "sourcetype": "platform",
+        "domain_url": "site",
+        "host_url": "site",
+        "domain": "site",
     },
     "sprinklr": {
-        "author": "author", "site": "site", "url": "url", "title": "title", "language": "lang",
-        "country": "country", "message": "", "exactmessage": "raw", "exactcontent": "raw",
+        "author": "author",
+        "site": "site",
+        "url": "url",
+        "title": "title",
+        "language": "lang",
+        "country": "country",
+        "message": "",
+        "exactmessage": "raw",
+        "exactcontent": "raw",
         "authorcontaining": "author*",
     },
 }
 
 # Source-type vocabularies -> Post.platform values.
 _PLATFORMS = {
-    "socialmedia_twitter": "twitter", "socialmedia_facebook": "facebook",
-    "socialmedia_instagram": "instagram", "socialmedia_youtube": "youtube",
-    "socialmedia_reddit": "reddit", "socialmedia_tiktok": "tiktok",
-    "socialmedia_linkedin": "linkedin", "online_news": "news", "news": "news",
-    "blog": "blog", "blogs": "blog", "forum": "forum", "forums": "forum",
-    "review": "review", "reviews": "review", "twitter": "twitter", "x": "twitter",
-    "facebook": "facebook", "instagram": "instagram", "youtube": "youtube", "reddit": "reddit",
-    "tiktok": "tiktok", "tumblr": "tumblr", "linkedin": "linkedin", "qq": "qq",
+    "socialmedia_twitter": "twitter",
+    "socialmedia_facebook": "facebook",
+    "socialmedia_instagram": "instagram",
+    "socialmedia_youtube": "youtube",
+    "socialmedia_reddit": "reddit",
+    "socialmedia_tiktok": "tiktok",
+    "socialmedia_linkedin": "linkedin",
+    "online_news": "news",
+    "news": "news",
+    "blog": "blog",
+    "blogs": "blog",
+    "forum": "forum",
+    "forums": "forum",
+    "review": "review",
+    "reviews": "review",
+    "twitter": "twitter",
+    "x": "twitter",
+    "facebook": "facebook",
+    "instagram": "instagram",
+    "youtube": "youtube",
+    "reddit": "reddit",
+    "tiktok": "tiktok",
+    "tumblr": "tumblr",
+    "linkedin": "linkedin",
+    "qq": "qq",
 }
 
 _SCAN = re.compile(
@@ -78,8 +118,12 @@ def import_query(text: str, dialect: str) -> str:
             out.append(" ")
         elif kind == "bracket":
             if dialect != "sprinklr":
-                raise QuerySyntaxError(f"square bracket {piece!r} is not part of the syntax",
-                                       m.start() + 1, text, "group with parentheses ( ) instead")
+                raise QuerySyntaxError(
+                    f"square bracket {piece!r} is not part of the syntax",
+                    m.start() + 1,
+                    text,
+                    "group with parentheses ( ) instead",
+                )
             out.append("(" if piece == "[" else ")")
         elif kind == "sign" and piece == "+" and dialect == "talkwalker":
             # +word asks for the exact form: a quoted word is not stemmed in Flarewatch.
@@ -97,24 +141,32 @@ def import_query(text: str, dialect: str) -> str:
     try:
         return render(parse(converted))
     except QuerySyntaxError as err:
-        raise QuerySyntaxError(f"{err.message} (in the converted query)", err.column, converted,
-                               err.hint, err.width) from err
+        raise QuerySyntaxError(
+            f"{err.message} (in the converted query)", err.column, converted, err.hint, err.width
+        ) from err
 
 
 def _sign(piece: str, dialect: str, text: str, start: int) -> str:
     if piece == "-":
         return "NOT "  # Talkwalker and Brandwatch (AND -word) exclusion
-    raise QuerySyntaxError(f"{dialect.title()} prefix {piece!r} has no Flarewatch equivalent",
-                           start + 1, text)
+    raise QuerySyntaxError(
+        f"{dialect.title()} prefix {piece!r} has no Flarewatch equivalent", start + 1, text
+    )
 
 
-def _field(text: str, m: re.Match[str], fields: dict[str, str], dialect: str,
-           out: list[str]) -> int:
+def _field(
+    text: str, m: re.Match[str], fields: dict[str, str], dialect: str, out: list[str]
+) -> int:
     name = m.group().split(":", 1)[0]
     target = fields.get(name.lower())
     if target is None:
-        raise QuerySyntaxError(f"{dialect.title()} operator '{name}:' has no Flarewatch equivalent",
-                               m.start() + 1, text, _supported(fields), len(name) + 1)
+        raise QuerySyntaxError(
+            f"{dialect.title()} operator '{name}:' has no Flarewatch equivalent",
+            m.start() + 1,
+            text,
+            _supported(fields),
+            len(name) + 1,
+        )
     pos = m.end()
     end = _value_end(text, pos)
     if end == pos:
@@ -149,8 +201,15 @@ def _value_end(text: str, pos: int) -> int:
 
 def _platform(value: str) -> str:
     if value.startswith("("):
-        inner = re.sub(r"[\w.]+", lambda w: _PLATFORMS.get(w.group().lower(), w.group().lower())
-                       if w.group() not in ("OR", "AND", "NOT") else w.group(), value)
+        inner = re.sub(
+            r"[\w.]+",
+            lambda w: (
+                _PLATFORMS.get(w.group().lower(), w.group().lower())
+                if w.group() not in ("OR", "AND", "NOT")
+                else w.group()
+            ),
+            value,
+        )
         return inner
     return _PLATFORMS.get(value.strip('"').lower(), value.strip('"').lower())
 

@@ -12,9 +12,9 @@ from functools import lru_cache
 _ES_AFTER = ("sses", "xes", "ches", "shes", "zzes")
 _KEEP_S = ("ss", "us", "is", "'s")
 # Singular words ending in -s that the rule above would wrongly shorten.
-_INVARIANT_TEXT = ("""news series species means physics mathematics economics politics
+_INVARIANT_TEXT = """news series species means physics mathematics economics politics
 ethics athletics gas yes this his its was has does lens bias atlas alias canvas chaos cosmos
-ethos pathos iris always perhaps""")
+ethos pathos iris always perhaps"""
 _INVARIANT = frozenset(_INVARIANT_TEXT.split())
 
 

@@ -17,8 +17,9 @@ def caret_line(query: str, column: int, width: int = 1) -> str:
 class QuerySyntaxError(ValueError):
     """A query that cannot be parsed. `column` is 1-based, as editors count."""
 
-    def __init__(self, message: str, column: int, query: str, hint: str | None = None,
-                 width: int = 1) -> None:
+    def __init__(
+        self, message: str, column: int, query: str, hint: str | None = None, width: int = 1
+    ) -> None:
         self.message = message
         self.column = max(1, min(column, len(query) + 1))
         self.query = query
@@ -53,5 +54,10 @@ class QueryProblem:
     width: int = 1
 
     def to_dict(self) -> dict[str, object]:
-        return {"severity": self.severity, "message": self.message, "column": self.column,
-                "hint": self.hint, "width": self.width}
+        return {
+            "severity": self.severity,
+            "message": self.message,
+            "column": self.column,
+            "hint": self.hint,
+            "width": self.width,
+        }

@@ -89,7 +89,7 @@ class Compiler:
         rest: list[Pred] = []
         for child in _cheap_first(children):
             keys = self.simple_keys(child)
-            negated = (self.simple_keys(child.child) if isinstance(child, Not) else None)
+            negated = self.simple_keys(child.child) if isinstance(child, Not) else None
             if keys is not None:
                 required.append(keys)
             elif negated is not None:
@@ -168,8 +168,11 @@ class Compiler:
                 lists.append(found)
             if slop is None:
                 rest = [set(p) for p in lists[1:]]
-                return [(p, p + k - 1) for p in lists[0]
-                        if all(p + j + 1 in s for j, s in enumerate(rest))]
+                return [
+                    (p, p + k - 1)
+                    for p in lists[0]
+                    if all(p + j + 1 in s for j, s in enumerate(rest))
+                ]
             return _windows(lists, k + slop)
 
         return run
@@ -197,8 +200,11 @@ class Compiler:
     # -- leaves -------------------------------------------------------------------------------
     def keys(self, term: Term) -> frozenset[str]:
         norm = foldcase(term.text)
-        return term_keys(norm, exact=term.exact or term.case_sensitive,
-                         with_fold=self.with_fold and not term.case_sensitive)
+        return term_keys(
+            norm,
+            exact=term.exact or term.case_sensitive,
+            with_fold=self.with_fold and not term.case_sensitive,
+        )
 
     def wildcard_text(self, wc: Wildcard) -> str:
         norm = foldcase(wc.pattern)
@@ -268,7 +274,9 @@ def _compiled(query: str, fold_diacritics: bool) -> Pred:
 
 def matches(query: str | Node, post: Post, *, fold_diacritics: bool = False) -> bool:
     """The reference evaluator: analyse the post and evaluate the whole query on it."""
-    pred = (_compiled(query, fold_diacritics) if isinstance(query, str)
-            else compile_query(query, fold_diacritics=fold_diacritics))
+    pred = (
+        _compiled(query, fold_diacritics)
+        if isinstance(query, str)
+        else compile_query(query, fold_diacritics=fold_diacritics)
+    )
     return pred(PostView(post, with_fold=fold_diacritics).body)
-

@@ -54,19 +54,30 @@ def lex(query: str) -> list[Lexeme]:
             i += 1
         elif ch in "[]":
             raise QuerySyntaxError(
-                f"square bracket {ch!r} is not part of the syntax", col, query,
-                "group with parentheses ( ) instead")
+                f"square bracket {ch!r} is not part of the syntax",
+                col,
+                query,
+                "group with parentheses ( ) instead",
+            )
         elif ch == "}":
-            raise QuerySyntaxError("unbalanced brace: '}' without a matching '{'", col, query,
-                                   "case-sensitive terms are written {Term}")
+            raise QuerySyntaxError(
+                "unbalanced brace: '}' without a matching '{'",
+                col,
+                query,
+                "case-sensitive terms are written {Term}",
+            )
         elif ch == '"' or ch == "“" or ch == "”":
             i = _phrase(query, i, out)
         elif ch == "{":
             close = query.find("}", i + 1)
             if close < 0:
-                raise QuerySyntaxError("unbalanced brace: '{' is never closed", col, query,
-                                       "case-sensitive terms are written {Term}")
-            out.append(Lexeme(Kind.CASE, query[i + 1:close], col, close + 2))
+                raise QuerySyntaxError(
+                    "unbalanced brace: '{' is never closed",
+                    col,
+                    query,
+                    "case-sensitive terms are written {Term}",
+                )
+            out.append(Lexeme(Kind.CASE, query[i + 1 : close], col, close + 2))
             i = close + 1
         else:
             i = _word(query, i, out)
@@ -82,9 +93,13 @@ def _phrase(query: str, i: int, out: list[Lexeme]) -> int:
             close = j
             break
     if close < 0:
-        raise QuerySyntaxError("unbalanced quote: '\"' is never closed", col, query,
-                               "close the exact phrase with a second \"")
-    text = query[i + 1:close]
+        raise QuerySyntaxError(
+            "unbalanced quote: '\"' is never closed",
+            col,
+            query,
+            'close the exact phrase with a second "',
+        )
+    text = query[i + 1 : close]
     end = close + 1
     slop = -1
     m = _SLOP_RE.match(query, end)
@@ -92,8 +107,12 @@ def _phrase(query: str, i: int, out: list[Lexeme]) -> int:
         slop = int(m.group(1))
         end = m.end()
     elif end < len(query) and query[end] == "~":
-        raise QuerySyntaxError("'~' after a phrase needs a number", end + 1, query,
-                               'write "word1 word2"~5 for words within 5 of each other')
+        raise QuerySyntaxError(
+            "'~' after a phrase needs a number",
+            end + 1,
+            query,
+            'write "word1 word2"~5 for words within 5 of each other',
+        )
     out.append(Lexeme(Kind.PHRASE, text, col, end + 1, distance=slop))
     return end
 
@@ -115,12 +134,15 @@ def _word(query: str, i: int, out: list[Lexeme]) -> int:
     m = _NEAR_RE.match(text)
     if m and m.end() == len(text):
         if m.group(2) is None:
-            raise QuerySyntaxError(f"{m.group(1)} needs a distance", col, query,
-                                   f"write {m.group(1)}/5 for at most 5 words in between",
-                                   width=len(text))
+            raise QuerySyntaxError(
+                f"{m.group(1)} needs a distance",
+                col,
+                query,
+                f"write {m.group(1)}/5 for at most 5 words in between",
+                width=len(text),
+            )
         ordered = m.group(1) == "ONEAR" or m.group(3) == "f"
-        out.append(Lexeme(Kind.NEAR, text, col, j + 1, distance=int(m.group(2)),
-                          ordered=ordered))
+        out.append(Lexeme(Kind.NEAR, text, col, j + 1, distance=int(m.group(2)), ordered=ordered))
         return j
     fm = _FIELD_RE.match(text)
     if fm and fm.group(1).lower() in _KNOWN:
@@ -128,9 +150,13 @@ def _word(query: str, i: int, out: list[Lexeme]) -> int:
         name = FIELD_ALIASES.get(name, name)
         out.append(Lexeme(Kind.FIELD, name, col, col + fm.end()))
         if fm.end() == len(text) and (j >= len(query) or query[j].isspace() or query[j] == ")"):
-            raise QuerySyntaxError(f"'{fm.group(0)}' needs a value right after the colon", col,
-                                   query, f"for example {fm.group(0)}value, without a space",
-                                   width=fm.end())
+            raise QuerySyntaxError(
+                f"'{fm.group(0)}' needs a value right after the colon",
+                col,
+                query,
+                f"for example {fm.group(0)}value, without a space",
+                width=fm.end(),
+            )
         return i + fm.end()
     out.append(Lexeme(Kind.WORD, text, col, j + 1))
     return j

@@ -82,8 +82,11 @@ def _leaf(name: str, leaf: Term | Wildcard) -> ValueTest:
     getter = _GETTERS[name]
     norm = (normalize_language(value) or "") if name == "lang" else _norm(name, value)
     if wild:
-        rx = _glob(norm, anchored=True) if "*" in norm else re.compile(
-            re.escape(norm).replace(r"\?", "."))
+        rx = (
+            _glob(norm, anchored=True)
+            if "*" in norm
+            else re.compile(re.escape(norm).replace(r"\?", "."))
+        )
         return lambda p: bool(rx.fullmatch(getter(p)))
     return lambda p: getter(p) == norm
 

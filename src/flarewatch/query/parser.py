@@ -62,8 +62,12 @@ class _Parser:
     # -- grammar -----------------------------------------------------------------------------
     def parse(self) -> Node:
         if self.peek().kind is Kind.EOF:
-            raise QuerySyntaxError("the query is empty", 1, self.query,
-                                   "type a word, a \"phrase\" or a field such as lang:en")
+            raise QuerySyntaxError(
+                "the query is empty",
+                1,
+                self.query,
+                'type a word, a "phrase" or a field such as lang:en',
+            )
         node = self.or_expr()
         lx = self.peek()
         if lx.kind is Kind.RPAREN:
@@ -83,8 +87,11 @@ class _Parser:
             return children[0]
         for child in children:
             if isinstance(child, _BareAnd):
-                self.warn("AND binds tighter than OR here", child.column,
-                          "add parentheses to say which you mean: (a OR b) AND c")
+                self.warn(
+                    "AND binds tighter than OR here",
+                    child.column,
+                    "add parentheses to say which you mean: (a OR b) AND c",
+                )
                 break
         return Or(tuple(_flatten(Or, children)), column=first.column)
 
@@ -119,15 +126,18 @@ class _Parser:
                 raise self.error(f"{op.text} cannot be used inside {self.meta}:", op)
             nxt = self.peek()
             if nxt.kind not in _OPERAND_START or nxt.kind is Kind.NOT:
-                raise self.error(f"{op.text} needs a term on both sides", op,
-                                 "for example: brand NEAR/3 outage")
+                raise self.error(
+                    f"{op.text} needs a term on both sides", op, "for example: brand NEAR/3 outage"
+                )
             right = self.primary()
             for side, operand in (("left", left), ("right", right)):
                 if not is_positional(operand):
                     raise QuerySyntaxError(
                         f"the {side} side of {op.text} must be words, phrases or an OR-group",
-                        _column(operand, op.column), self.query,
-                        "AND, NOT and fields cannot be inside NEAR; move them outside")
+                        _column(operand, op.column),
+                        self.query,
+                        "AND, NOT and fields cannot be inside NEAR; move them outside",
+                    )
             left = Near(left, right, op.distance, op.ordered, column=op.column)
         return left
 
@@ -138,16 +148,18 @@ class _Parser:
             self.take()
             self.depth += 1
             if self.depth > MAX_DEPTH:
-                raise self.error("parentheses nested too deeply", lx,
-                                 f"at most {MAX_DEPTH} levels are allowed")
+                raise self.error(
+                    "parentheses nested too deeply", lx, f"at most {MAX_DEPTH} levels are allowed"
+                )
             if self.peek().kind is Kind.RPAREN:
                 raise self.error("empty parentheses", lx, "put a term between ( and )")
             node = self.or_expr()
             close = self.peek()
             if close.kind is not Kind.RPAREN:
                 if close.kind is Kind.EOF:
-                    raise self.error("unbalanced parenthesis: '(' is never closed", lx,
-                                     "add the missing ')'")
+                    raise self.error(
+                        "unbalanced parenthesis: '(' is never closed", lx, "add the missing ')'"
+                    )
                 raise self.error(f"unexpected {close.text!r}", close)
             self.take()
             self.depth -= 1
@@ -174,13 +186,20 @@ class _Parser:
             return Field(lx.text, _unbare(child), column=lx.column)
         if kind is Kind.EOF:
             prev = self.lexemes[self.pos - 1] if self.pos else lx
-            raise self.error(f"missing term after {prev.text}", prev,
-                             f"{prev.text} needs a term on both sides"
-                             if prev.kind in (Kind.AND, Kind.OR, Kind.NEAR) else None)
+            raise self.error(
+                f"missing term after {prev.text}",
+                prev,
+                f"{prev.text} needs a term on both sides"
+                if prev.kind in (Kind.AND, Kind.OR, Kind.NEAR)
+                else None,
+            )
         if kind is Kind.RPAREN:
             raise self.error("unbalanced parenthesis: ')' without a matching '('", lx)
-        raise self.error(f"{lx.text} needs a term on both sides", lx,
-                         "a query cannot start with an operator, nor have two in a row")
+        raise self.error(
+            f"{lx.text} needs a term on both sides",
+            lx,
+            "a query cannot start with an operator, nor have two in a row",
+        )
 
     def expect_operand(self, op: Lexeme) -> None:
         nxt = self.peek()
@@ -188,8 +207,9 @@ class _Parser:
             return
         if nxt.kind is Kind.EOF or nxt.kind is Kind.RPAREN:
             raise self.error(f"{op.text} needs a term after it", op)
-        raise self.error(f"{op.text} followed by {nxt.text}", nxt,
-                         f"{op.text} needs a term on both sides")
+        raise self.error(
+            f"{op.text} followed by {nxt.text}", nxt, f"{op.text} needs a term on both sides"
+        )
 
     # -- leaves ------------------------------------------------------------------------------
     def word(self, lx: Lexeme) -> Node:
@@ -202,17 +222,27 @@ class _Parser:
             return Term(text, exact=True, column=lx.column)
         lower = _LOWER_OPS.get(text)
         if lower:
-            self.warn(f"lower-case '{text}' is searched as a word", lx.column,
-                      f"write {lower} for the operator, or \"{text}\" to search the word",
-                      len(text))
+            self.warn(
+                f"lower-case '{text}' is searched as a word",
+                lx.column,
+                f'write {lower} for the operator, or "{text}" to search the word',
+                len(text),
+            )
         elif _LOWER_NEAR.match(text):
-            self.warn(f"'{text}' is searched as words", lx.column,
-                      f"operators are upper case: {text.upper()}", len(text))
+            self.warn(
+                f"'{text}' is searched as words",
+                lx.column,
+                f"operators are upper case: {text.upper()}",
+                len(text),
+            )
         elif _FIELDISH.match(text):
             name = text.split(":", 1)[0]
-            self.warn(f"'{name}:' is not a field, so it is searched as words", lx.column,
-                      "fields: author: site: url: title: lang: country: platform: links: raw:",
-                      len(name) + 1)
+            self.warn(
+                f"'{name}:' is not a field, so it is searched as words",
+                lx.column,
+                "fields: author: site: url: title: lang: country: platform: links: raw:",
+                len(name) + 1,
+            )
         return self.leaves(text, lx, exact=False)
 
     def phrase(self, lx: Lexeme) -> Node:
@@ -238,8 +268,11 @@ class _Parser:
     def leaves(self, text: str, lx: Lexeme, *, exact: bool) -> Node:
         pieces = analyse_query_word(text, keep_wildcards=True)
         if not pieces:
-            raise self.error(f"{text!r} has no letters, digits or emoji to search", lx,
-                             "punctuation is ignored in words; use raw:\"...\" to match it")
+            raise self.error(
+                f"{text!r} has no letters, digits or emoji to search",
+                lx,
+                'punctuation is ignored in words; use raw:"..." to match it',
+            )
         leaves = [self.leaf(p, lx, exact=exact) for p in pieces]
         return leaves[0] if len(leaves) == 1 else Phrase(tuple(leaves), column=lx.column)
 
@@ -248,13 +281,20 @@ class _Parser:
             return Term(piece, exact=exact, case_sensitive=case_sensitive, column=lx.column)
         body = piece[1:] if piece[0] in "#@" else piece
         if body[0] in "*?":
-            raise self.error("a word cannot start with a wildcard", lx,
-                             "leading wildcards match almost anything and cannot be indexed; "
-                             "write the start of the word, e.g. shop*")
+            raise self.error(
+                "a word cannot start with a wildcard",
+                lx,
+                "leading wildcards match almost anything and cannot be indexed; "
+                "write the start of the word, e.g. shop*",
+            )
         literal = re.split(r"[*?]", body, maxsplit=1)[0]
         if len(literal) < 2:
-            self.warn(f"'{piece}' matches a very large number of words", lx.column,
-                      "give at least two letters before the wildcard", max(lx.end - lx.column, 1))
+            self.warn(
+                f"'{piece}' matches a very large number of words",
+                lx.column,
+                "give at least two letters before the wildcard",
+                max(lx.end - lx.column, 1),
+            )
         return Wildcard(piece, case_sensitive=case_sensitive, column=lx.column)
 
 
@@ -294,8 +334,9 @@ def _finish(node: Node) -> Node:
     if isinstance(node, Field):
         return Field(node.name, _finish(node.child), column=node.column)
     if isinstance(node, Near):
-        return Near(_finish(node.left), _finish(node.right), node.distance, node.ordered,
-                    column=node.column)
+        return Near(
+            _finish(node.left), _finish(node.right), node.distance, node.ordered, column=node.column
+        )
     return node
 
 
@@ -303,8 +344,11 @@ def parse_with_warnings(query: str) -> tuple[Node, list[QueryProblem]]:
     parser = _Parser(query, lex(query))
     node = _finish(parser.parse())
     if _only_negative(node):
-        parser.warn("the query only excludes", 1,
-                    "it matches every post without those words; add a term to look for")
+        parser.warn(
+            "the query only excludes",
+            1,
+            "it matches every post without those words; add a term to look for",
+        )
     return node, parser.warnings
 
 

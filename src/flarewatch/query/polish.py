@@ -16,18 +16,69 @@ from functools import lru_cache
 
 _SUFFIXES = (
     # nouns
-    "iami", "iach", "ami", "ach", "owie", "owi", "iem", "iom", "om", "ów", "em",
-    "ia", "ie", "ii", "iu", "io", "ią", "ię", "a", "ą", "ę", "e", "i", "y", "o", "u",
+    "iami",
+    "iach",
+    "ami",
+    "ach",
+    "owie",
+    "owi",
+    "iem",
+    "iom",
+    "om",
+    "ów",
+    "em",
+    "ia",
+    "ie",
+    "ii",
+    "iu",
+    "io",
+    "ią",
+    "ię",
+    "a",
+    "ą",
+    "ę",
+    "e",
+    "i",
+    "y",
+    "o",
+    "u",
     # adjectives (and -owy/-owa/-owe derived from nouns: prądowy -> prąd)
-    "owego", "owemu", "owymi", "owych", "owej", "owym", "owa", "owe", "owy",
-    "iego", "iemu", "ego", "emu", "ymi", "imi", "ych", "ich", "iej", "ej", "ym", "im",
+    "owego",
+    "owemu",
+    "owymi",
+    "owych",
+    "owej",
+    "owym",
+    "owa",
+    "owe",
+    "owy",
+    "iego",
+    "iemu",
+    "ego",
+    "emu",
+    "ymi",
+    "imi",
+    "ych",
+    "ich",
+    "iej",
+    "ej",
+    "ym",
+    "im",
 )
 MIN_STEM = 3
 
 # Stem-final alternations that inflection produces regularly; mapping both sides to one spelling
 # lets prąd/prądzie, lekarz/lekarza, koń/konia, Polska/Polsce, stół/stole meet.
-_FINAL = (("dz", "d"), ("rz", "r"), ("ć", "k"), ("ń", "n"), ("ś", "s"), ("ź", "z"), ("ł", "l"),
-          ("c", "k"))
+_FINAL = (
+    ("dz", "d"),
+    ("rz", "r"),
+    ("ć", "k"),
+    ("ń", "n"),
+    ("ś", "s"),
+    ("ź", "z"),
+    ("ł", "l"),
+    ("c", "k"),
+)
 _INNER = str.maketrans({"ó": "o", "ę": "ą"})
 
 
@@ -43,8 +94,10 @@ Table = tuple[tuple[tuple[int, frozenset[str]], ...], tuple[tuple[str, str], ...
 def _table(folded: bool) -> Table:
     suffixes = {fold(s) for s in _SUFFIXES} if folded else set(_SUFFIXES)
     # Longest first: one set lookup per suffix length instead of an endswith per suffix.
-    by_len = tuple((n, frozenset(s for s in suffixes if len(s) == n))
-                   for n in sorted({len(s) for s in suffixes}, reverse=True))
+    by_len = tuple(
+        (n, frozenset(s for s in suffixes if len(s) == n))
+        for n in sorted({len(s) for s in suffixes}, reverse=True)
+    )
     if not folded:
         return by_len, _FINAL
     finals = tuple(dict.fromkeys((fold(a), fold(b)) for a, b in _FINAL if fold(a) != fold(b)))

@@ -74,8 +74,9 @@ def cheapest_two(reqs: list[Requirement]) -> list[Requirement]:
 
 def _union(parts: list[Requirement | None]) -> Requirement:
     present = [p for p in parts if p is not None]
-    return Requirement(frozenset().union(*(p.entries for p in present)),
-                       sum(p.cost for p in present))
+    return Requirement(
+        frozenset().union(*(p.entries for p in present)), sum(p.cost for p in present)
+    )
 
 
 def _wildcard(node: Wildcard, with_fold: bool) -> Requirement | None:

@@ -94,9 +94,12 @@ class EmbeddedRunner:
     # -- contexts and readers are cached; rebuilt when topics or source config change --------
 
     def _context(self, session: Session, workspace: Workspace) -> WorkspaceContext:
-        stamp = session.scalar(
-            select(func.max(Topic.updated_at)).where(Topic.workspace_id == workspace.id)
-        ), model_stamp(session, workspace.id)
+        stamp = (
+            session.scalar(
+                select(func.max(Topic.updated_at)).where(Topic.workspace_id == workspace.id)
+            ),
+            model_stamp(session, workspace.id),
+        )
         cached = self._contexts.get(workspace.id)
         if cached is None or cached[0] != stamp:
             cached = (stamp, build_context(session, workspace))
