@@ -78,3 +78,19 @@ def test_relevance_effect_is_visible_in_enrichment() -> None:
     after = Enricher(("en",)).enrich_batch([post], NOW, relevance=f)[0]
     assert before.relevance == 1.0 and after.relevance < 0.5
     assert after.spam_score > before.spam_score and after.is_spam
+
+
+def test_a_crowd_repeating_one_sentence_is_a_campaign_not_spam() -> None:
+    posts = [
+        Post(
+            str(i),
+            "Boycott Grillberry until they explain the worm!",
+            author=f"customer{i}",
+            author_created_at=NOW - timedelta(days=400 + i),
+            created_at=NOW - timedelta(minutes=i),
+        )
+        for i in range(12)
+    ]
+    results = SpamScorer().score_batch(posts, NOW)
+    assert results[-1].signals["copies"] == 1.0
+    assert not any(r.is_spam for r in results)
