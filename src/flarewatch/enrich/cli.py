@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Optional, TextIO  # noqa: UP035 - typer reads Optional[...] annotations
 
@@ -13,47 +12,21 @@ import typer
 
 from flarewatch.enrich.enricher import Enricher
 from flarewatch.mentions.post import Post
+from flarewatch.sources import ingest
 
 BATCH = 512
-_INT_FIELDS = ("likes", "shares", "replies", "views")
-
-
-def _time(value: Any) -> datetime | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, int | float):
-        return datetime.fromtimestamp(float(value), UTC)
-    parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def to_post(record: dict[str, Any], line_no: int) -> Post:
-    """Build a Post from a JSON object; raises ValueError naming the offending field."""
-    text = record.get("text")
-    if not isinstance(text, str):
+    """Build a Post from a JSON object; raises ValueError naming the offending field.
+
+    `analyze` needs only `text`, so a record without an id is numbered by its line; every other
+    field is read exactly as ingestion reads it (sources/ingest.py).
+    """
+    if not isinstance(record.get("text"), str):
         raise ValueError("missing string field 'text'")
-    post = Post(
-        external_id=str(record.get("id") or record.get("external_id") or line_no), text=text
-    )
-    for name in ("author", "platform", "language", "repost_of"):
-        if isinstance(record.get(name), str):
-            setattr(post, name, record[name])
-    try:
-        for name in _INT_FIELDS:
-            if record.get(name) is not None:
-                setattr(post, name, int(record[name]))
-        if record.get("author_followers") is not None:
-            post.author_followers = int(record["author_followers"])
-        created = _time(record.get("created_at"))
-        if created is not None:
-            post.created_at = created
-        post.author_created_at = _time(record.get("author_created_at"))
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"bad number or date: {exc}") from exc
-    links = record.get("links")
-    if isinstance(links, list):
-        post.links = [str(u) for u in links]
-    return post
+    with_id = {**record, "id": record.get("id") or record.get("external_id") or str(line_no)}
+    return ingest.post_from_record(with_id)
 
 
 def _lines(stream: TextIO) -> Iterator[tuple[int, str]]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, select, update
@@ -63,13 +63,6 @@ class RematchReport:
     scanned: int = 0
 
 
-def _when(value: Any) -> datetime | None:
-    if not value:
-        return None
-    parsed = datetime.fromisoformat(str(value))
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
 def post_from_raw(raw: RawPost, author: Author | None = None) -> Post:
     """The in-flight post again, from the ingest fields kept in `raw_post.payload`."""
     p = raw.payload or {}
@@ -88,7 +81,9 @@ def post_from_raw(raw: RawPost, author: Author | None = None) -> Post:
         url=p.get("url", raw.url),
         language=p.get("language"),
         country=p.get("country"),
-        created_at=_when(p.get("created_at")) or raw.created_at,
+        # The stored row's time is the normalised one the pipeline wrote; the payload's copy
+        # is only a second source of the same value.
+        created_at=raw.created_at,
         likes=int(p.get("likes") or 0),
         shares=int(p.get("shares") or 0),
         replies=int(p.get("replies") or 0),

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from flarewatch.mentions.models import Author, RawPost
-from flarewatch.mentions.post import Post
+from flarewatch.mentions.service import post_from_raw
 from flarewatch.query import QueryProblem, matches, validate
 
 PREVIEW_WINDOW = timedelta(days=7)
@@ -28,22 +28,6 @@ class Preview:
     @property
     def ok(self) -> bool:
         return not any(p.severity == "error" for p in self.problems)
-
-
-def to_post(row: RawPost, author: Author | None) -> Post:
-    payload = row.payload or {}
-    language = payload.get("language")
-    return Post(
-        external_id=row.external_id,
-        text=row.text,
-        title=row.title,
-        author=author.handle if author is not None else None,
-        author_name=author.name if author is not None else None,
-        platform=row.platform,
-        url=row.url,
-        language=language if isinstance(language, str) else None,
-        created_at=row.created_at,
-    )
 
 
 def preview(session: Session, workspace_id: int, query: str, *, samples: int = 5) -> Preview:
@@ -69,7 +53,7 @@ def preview(session: Session, workspace_id: int, query: str, *, samples: int = 5
     result.truncated = len(rows) > MAX_SCANNED
     for row, author in rows[:MAX_SCANNED]:
         result.scanned += 1
-        if matches(query, to_post(row, author)):
+        if matches(query, post_from_raw(row, author)):
             result.matched += 1
             if len(result.samples) < samples:
                 result.samples.append(row)
