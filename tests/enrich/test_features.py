@@ -63,3 +63,25 @@ def test_language_conjunctions_add_a_tagged_copy_per_feature() -> None:
     shared = set(plain[1][plain[0] == 0].tolist()) & set(plain[1][plain[0] == 1].tolist())
     assert shared <= en & fr  # the shared copies are identical across languages
     assert en - fr and fr - en  # the tagged copies differ by language
+
+
+def test_linear_scores_equal_the_design_matrix_product() -> None:
+    """The inference path (block gathers + segment sums) must see exactly the training features."""
+    from flarewatch.enrich.features import linear_scores
+
+    texts = ["not good at all!", "", "gut 👍 sehr gut", "x", "хорошая работа, спасибо", ""]
+    langs = ["en", "en", "de", "und", "ru", "fr"]
+    lex = Lexicon.build({"good": 2.0, "хорош*": 2.0, "спасибо": 2.0})
+    rng = np.random.default_rng(0)
+    for cfg in (
+        FeatureConfig(bits=14),
+        FeatureConfig(bits=14, lang_conj=True),
+        FeatureConfig(bits=14, lang_conj=True, conj_char_ngrams=(3,)),
+    ):
+        weights = rng.standard_normal((1 << cfg.bits, 3)).astype(np.float32)
+        tok = tokenize([normalise(t) for t in texts])
+        doc, idx, val = extract(tok, langs, lex, cfg)
+        expected = np.zeros((len(texts), 3))
+        np.add.at(expected, doc, weights[idx] * val[:, None].astype(np.float64))
+        got = linear_scores(tok, langs, lex, cfg, weights)
+        assert np.allclose(got, expected, atol=1e-5)

@@ -63,3 +63,56 @@ def test_repeated_texts_are_cached() -> None:
     hits = langid._detect_cached.cache_info().hits
     assert detect_language(text, list(WS)) == first
     assert langid._detect_cached.cache_info().hits == hits + 1
+
+
+def test_function_word_vote_decides_clear_posts_without_lingua(monkeypatch) -> None:  # noqa: ANN001
+    from flarewatch.enrich import langid
+
+    def no_lingua(*_args: object) -> None:
+        raise AssertionError("lingua consulted for a post the function words decide")
+
+    monkeypatch.setattr(langid, "_detector", no_lingua)
+    langid._detect_cached.cache_clear()
+    cases = {
+        "The app crashed again during checkout, this is so frustrating": "en",
+        "Obsługa klienta jest beznadziejna, czekam już tydzień": "pl",
+        "Der Kundendienst war wirklich sehr schlecht und unfreundlich": "de",
+        "El servicio es muy malo, nunca más compro aquí": "es",
+        "Le service client est vraiment nul, je ne recommande pas": "fr",
+        "De klantenservice is echt slecht, ik ben niet blij": "nl",
+    }
+    for post, code in cases.items():
+        got, conf = detect_language(post, WS)
+        assert got == code and 0.5 < conf < 1.0, post
+    langid._detect_cached.cache_clear()
+
+
+def test_code_switched_posts_are_left_to_lingua() -> None:
+    from flarewatch.enrich import langid
+
+    mixed = "Ich bin so happy, the new update ist wirklich super"
+    assert langid._vote(mixed.lower()) is None  # close runner-up: no decision
+    assert detect_language(mixed, WS)[0] in ("de", "en")
+    assert langid._vote("gute besserung".lower()) is None  # too little evidence
+
+
+def test_vote_is_skipped_when_a_workspace_language_has_no_word_list(monkeypatch) -> None:  # noqa: ANN001
+    from flarewatch.enrich import langid
+
+    def no_vote(_text: str) -> None:
+        raise AssertionError("the vote could outvote a workspace language it has no list for")
+
+    monkeypatch.setattr(langid, "_vote", no_vote)
+    langid._detect_cached.cache_clear()
+    assert detect_language("The service was bad and the staff did not care", ("en", "tl"))[0]
+    langid._detect_cached.cache_clear()
+
+
+def test_short_posts_stay_capped_when_the_vote_decides() -> None:
+    assert detect_language("is it the", WS) == ("en", 0.5)
+
+
+def test_every_catch_all_language_has_a_function_word_list() -> None:
+    from flarewatch.enrich import langid
+
+    assert set(langid.FUNCTION_WORDS) == set(langid.CATCH_ALL)

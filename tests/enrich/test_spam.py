@@ -94,3 +94,16 @@ def test_a_crowd_repeating_one_sentence_is_a_campaign_not_spam() -> None:
     results = SpamScorer().score_batch(posts, NOW)
     assert results[-1].signals["copies"] == 1.0
     assert not any(r.is_spam for r in results)
+
+
+def test_copies_ignore_links_handles_hashtags_and_case() -> None:
+    texts = [
+        "Boycott Acme until they explain! http://a.example/1",
+        "boycott acme until they explain! @acme #boycott",
+        "BOYCOTT Acme until they explain! https://b.example/2 #acme",
+    ]
+    posts = [Post(str(i), t, author=f"a{i}", created_at=NOW) for i, t in enumerate(texts)]
+    posts.append(Post("x", "Acme explained it well", author="a9", created_at=NOW))
+    res = SpamScorer().score_batch(posts, NOW)
+    assert [r.signals["copies"] for r in res] == [0.5, 0.5, 0.5, 0.0]
+    assert not any(r.is_spam for r in res)  # copies alone stay below the spam line

@@ -60,3 +60,20 @@ def test_language_tagged_features_round_trip(tmp_path: Path) -> None:
     model = LinearSentimentModel(loaded)
     got = [lab for lab, _ in model.predict(["love it, great", "hate it, awful"], ["en"] * 2)]
     assert got == ["positive", "negative"]
+
+
+def test_tagged_char_ngram_families_are_chosen_on_the_hold_out() -> None:
+    splits = [_split(), Split("tiny-de", "de", _split().texts, _split().labels)]
+    weights = train(
+        splits,
+        {"love": 3.2, "hate": -2.7},
+        FeatureConfig(bits=14, lang_conj=True),
+        alpha_grid=(1e-4,),
+        holdout=0.3,
+        log=False,
+        conj_grid=[(3,)],
+    )
+    scores = weights.meta["holdout_macro_f1"]
+    assert set(scores) == {"0.0001 conj2345", "0.0001 conj3"}
+    assert tuple(weights.meta["conj_char_ngrams"]) == weights.config.conj_char_ngrams
+    assert weights.config.conj_char_ngrams in {(2, 3, 4, 5), (3,)}

@@ -39,8 +39,15 @@ def emotion_intensities(tok: Tokens, normalised: list[str]) -> np.ndarray:
     hit, val = emotion_lexicon().lookup(tok)
     negated, boosted = scopes(tok)
     weight = np.where(negated, 0.0, np.where(boosted, 1.5, 1.0)) * hit
-    evidence = np.zeros((tok.n_docs, len(EMOTIONS)))
-    np.add.at(evidence, tok.word_doc, val * weight[:, None])
+    weighted = val * weight[:, None]
+    # One bincount per emotion: the same sums in the same order as np.add.at, ~10x faster.
+    evidence = np.stack(
+        [
+            np.bincount(tok.word_doc, weights=weighted[:, k], minlength=tok.n_docs)
+            for k in range(len(EMOTIONS))
+        ],
+        axis=1,
+    )
     arousal = np.fromiter(
         (1.0 + 0.25 * ("!" in t) + 0.25 * t.endswith(CAPS_TOKEN) for t in normalised),
         dtype=np.float64,

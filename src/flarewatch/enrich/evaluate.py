@@ -60,6 +60,8 @@ def evaluate(root: Path, model: LinearSentimentModel) -> str:
     base_rows: list[str] = []
     lang_rows: list[str] = []
     english_cmp: list[str] = []
+    margins: list[str] = []
+    hebrew: list[str] = []
     sent_rows = ["| set | rows | accuracy | macro-F1 |", "|---|---|---|---|"]
     for split in sentiment_splits(root, "val"):
         texts, gold = split.texts, split.labels
@@ -79,9 +81,20 @@ def evaluate(root: Path, model: LinearSentimentModel) -> str:
                 english_cmp.append(
                     _row(f"Flarewatch on {split.name}{note}", len(texts), gold, pred)
                 )
+                ours, theirs = macro_f1(gold, pred, LABELS), macro_f1(gold, vader, LABELS)
+                margins.append(
+                    f"- {split.name}: Flarewatch {ours:.3f} vs VADER {theirs:.3f} macro-F1 "
+                    f"({ours - theirs:+.3f})"
+                )
         source = train.get(split.name) or train.get("xlmt-english")
         if source is not None:
             majority = Counter(source.labels).most_common(1)[0][0]
+            if split.language == "he":
+                base = macro_f1(gold, [majority] * len(gold), LABELS)
+                hebrew.append(
+                    f"- {split.name}: macro-F1 {macro_f1(gold, pred, LABELS):.3f} vs "
+                    f"{base:.3f} for always '{majority}'"
+                )
             base_rows.append(
                 _row(
                     f"{split.name}: always '{majority}'", len(texts), gold, [majority] * len(texts)
@@ -100,6 +113,15 @@ def evaluate(root: Path, model: LinearSentimentModel) -> str:
         *sent_rows,
         "",
         f"**Mean macro-F1 over the {len(xlmt_f1)} XLM-T languages: {np.mean(xlmt_f1):.3f}**",
+        "",
+    ]
+    lines += [
+        "## Against the issue's targets",
+        "",
+        f"- Mean XLM-T macro-F1 {np.mean(xlmt_f1):.3f} (target >= 0.60: "
+        f"{'met' if np.mean(xlmt_f1) >= 0.60 else 'NOT met'}).",
+        *margins,
+        *hebrew,
         "",
     ]
     lines += [
@@ -170,12 +192,20 @@ The held-out test splits are not available to the project, so these are validati
 Method notes:
 
 - The model is trained only on the training splits. The L2 strength (SGD alpha, grid 1e-6, 3e-6,
-  1e-5) is chosen on a seeded 15% hold-out of the training data, not on these splits (the hold-out
-  scores are in the model meta at the end). Design choices (feature families, language-tagged
-  feature copies, averaged SGD vs. the last iterate, LinearSVC, the loss, adding the English
-  emotion tweets as polarity examples) were compared on these validation splits during
+  1e-5) and which char n-gram lengths get language-tagged copies (all of 2-5, or 3 only) are chosen
+  on a seeded 15% hold-out of the training data, not on these splits (the hold-out scores are in
+  the model meta at the end). Other design choices (feature families, language-tagged feature
+  copies at all, averaged SGD vs. the last iterate, LinearSVC, NB-SVM log-count-ratio scaling,
+  extra char 1- and 6-grams, 2^21 buckets, equal total weight per language, the loss, adding the
+  English emotion tweets as polarity examples) were compared on these validation splits during
   development, so the figures below are somewhat optimistic for unseen data. Each XLM-T split has
-  only 324 rows, so differences of a few hundredths are within sampling noise.
+  only 324 rows, so differences of a few hundredths are within sampling noise (a retrain whose
+  features differed only in float rounding moved single languages by up to 0.01).
+- XLM-T Hindi (romanised Hinglish) stays near chance for every bag-of-n-grams model tried: a
+  Hindi-only logistic regression scores 0.36-0.37 macro-F1 in 5-fold cross-validation on the
+  Hindi training split itself, and a model trained on English only is also near chance on it, so
+  the labels carry little signal that surface n-grams can reach (most likely label noise; not a
+  language-tag or tokenisation mismatch: training and evaluation both tag it `hi`).
 - 1,431 of the 2,000 TweetEval English validation tweets also occur in the XLM-T English training
   split (both come from SemEval-17). They are dropped before scoring, for VADER too, so the
   TweetEval rows below cover only tweets the model never saw.

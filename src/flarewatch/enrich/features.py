@@ -221,17 +221,23 @@ class FeatureConfig:
 LEX_BUCKETS = (0.5, 1.5, 2.5)  # |valence| thresholds → strength buckets 1..3
 
 
-def extract(
+def blocks(
     tok: Tokens,
     languages: Sequence[str],
     lexicon: Lexicon,
     config: FeatureConfig,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Sparse features of a tokenised batch as ``(doc, index, value)``."""
+) -> tuple[list[tuple[np.ndarray, np.ndarray]], np.ndarray, tuple[np.ndarray, ...]]:
+    """The batch's features in blocks, each block's ``doc`` array sorted (nothing concatenated).
+
+    Returns ``(ngrams, scale, (lex_doc, lex_idx, lex_val, lang_idx))``: ``ngrams`` is a list of
+    ``(doc, index)`` blocks whose features all have the value ``scale[doc]``; the lexicon features
+    carry their own values; ``lang_idx[d]`` is document ``d``'s one-hot language feature (value 1).
+    Inference sums weights block by block (:func:`linear_scores`); training concatenates the blocks
+    (:func:`extract`). Both see the same features.
+    """
     mask = np.uint64((1 << config.bits) - 1)
-    docs: list[np.ndarray] = []
-    idx: list[np.ndarray] = []
-    tag: list[bool] = []  # per family: does it get a language-tagged copy
+    out: list[tuple[np.ndarray, np.ndarray]] = []
+    raw: list[tuple[np.ndarray, np.ndarray, bool]] = []  # (doc, unmasked hash, tagged copy?)
     n_chars = len(tok.prefix) - 1
     for n in config.char_ngrams:
         if n_chars < n:
@@ -239,47 +245,85 @@ def extract(
         start = np.arange(n_chars - n + 1)
         ok = tok.char_doc[start] == tok.char_doc[start + n - 1]
         start = start[ok]
-        docs.append(tok.char_doc[start])
-        idx.append(mix(tok.substring(start, np.full(len(start), n)), SALT_CHAR + n) & mask)
-        tag.append(n in config.conj_char_ngrams)
-    n_char_families = len(docs)
-    docs.append(tok.word_doc)
-    idx.append(mix(tok.word_hash, SALT_WORD) & mask)
+        h = mix(tok.substring(start, np.full(len(start), n)), SALT_CHAR + n)
+        raw.append((tok.char_doc[start], h, n in config.conj_char_ngrams))
+    raw.append((tok.word_doc, mix(tok.word_hash, SALT_WORD), True))
     if len(tok.word_hash) > 1:
         pair = np.flatnonzero(tok.word_doc[:-1] == tok.word_doc[1:])
         span = tok.word_start[pair + 1] + tok.word_len[pair + 1] - tok.word_start[pair]
-        docs.append(tok.word_doc[pair])
-        idx.append(mix(tok.substring(tok.word_start[pair], span), SALT_BIGRAM) & mask)
+        h = mix(tok.substring(tok.word_start[pair], span), SALT_BIGRAM)
+        raw.append((tok.word_doc[pair], h, True))
     negated, boosted = scopes(tok)
-    docs.append(tok.word_doc[negated])
-    idx.append(mix(tok.word_hash[negated], SALT_NEG) & mask)
-    docs.append(tok.word_doc[boosted])
-    idx.append(mix(tok.word_hash[boosted], SALT_BOOST) & mask)
+    raw.append((tok.word_doc[negated], mix(tok.word_hash[negated], SALT_NEG), True))
+    raw.append((tok.word_doc[boosted], mix(tok.word_hash[boosted], SALT_BOOST), True))
 
-    tag += [True] * (len(docs) - n_char_families)
     lang_h = string_hashes([lang or "und" for lang in languages])
-    if config.lang_conj:
-        t_doc = [d for d, t in zip(docs, tag, strict=True) if t]
-        t_idx = [i for i, t in zip(idx, tag, strict=True) if t]
-        if t_doc:
-            td = np.concatenate(t_doc)
+    count = np.zeros(tok.n_docs, dtype=np.int64)
+    for doc, h, tagged in raw:
+        idx = h & mask
+        out.append((doc, idx))
+        count += np.bincount(doc, minlength=tok.n_docs)
+        if config.lang_conj and tagged:
+            # Language-tagged copy: the masked index re-hashed with the language's hash.
             with np.errstate(over="ignore"):
-                tagged = mix(np.concatenate(t_idx) ^ (lang_h[td] * _P), SALT_CONJ) & mask
-            docs.append(td)
-            idx.append(tagged)
-    doc = np.concatenate(docs)
-    index = np.concatenate(idx).astype(np.int64)
+                out.append((doc, mix(idx ^ (lang_h[doc] * _P), SALT_CONJ) & mask))
+            count += np.bincount(doc, minlength=tok.n_docs)
     # Dividing by sqrt(count) approximates L2 normalisation of a binary bag without a second pass.
-    counts = np.bincount(doc, minlength=tok.n_docs).astype(np.float32)
-    value = 1.0 / np.sqrt(np.maximum(counts, 1.0))[doc]
-
+    scale = (1.0 / np.sqrt(np.maximum(count, 1))).astype(np.float32)
     lex_doc, lex_idx, lex_val = _lexicon_features(tok, lexicon, negated, boosted, mask)
-    lang_idx = mix(lang_h, SALT_LANG) & mask
+    lang_idx = (mix(lang_h, SALT_LANG) & mask).astype(np.int64)
+    return out, scale, (lex_doc, lex_idx, lex_val, lang_idx)
+
+
+def extract(
+    tok: Tokens,
+    languages: Sequence[str],
+    lexicon: Lexicon,
+    config: FeatureConfig,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Sparse features of a tokenised batch as ``(doc, index, value)`` (the training view)."""
+    ngrams, scale, (lex_doc, lex_idx, lex_val, lang_idx) = blocks(tok, languages, lexicon, config)
+    doc = np.concatenate([d for d, _ in ngrams]) if ngrams else np.empty(0, np.int64)
+    index = np.concatenate([i for _, i in ngrams]).astype(np.int64) if ngrams else doc
     return (
         np.concatenate([doc, lex_doc, np.arange(tok.n_docs)]),
-        np.concatenate([index, lex_idx, lang_idx.astype(np.int64)]),
-        np.concatenate([value, lex_val, np.ones(tok.n_docs, dtype=np.float32)]),
+        np.concatenate([index, lex_idx, lang_idx]),
+        np.concatenate([scale[doc], lex_val, np.ones(tok.n_docs, dtype=np.float32)]),
     )
+
+
+def _segment_sum(rows: np.ndarray, doc: np.ndarray, n_docs: int) -> np.ndarray:
+    """Per-document sums of ``rows`` when ``doc`` is sorted (np.add.reduceat, ~10x bincount)."""
+    out = np.zeros((n_docs, rows.shape[1]), dtype=np.float64)
+    if len(doc) == 0:
+        return out
+    starts = np.searchsorted(doc, np.arange(n_docs))
+    present = np.zeros(n_docs, dtype=bool)
+    present[doc] = True
+    s = starts[present]
+    out[present] = np.add.reduceat(rows, s, axis=0)
+    return out
+
+
+def linear_scores(
+    tok: Tokens,
+    languages: Sequence[str],
+    lexicon: Lexicon,
+    config: FeatureConfig,
+    weights: np.ndarray,
+) -> np.ndarray:
+    """``X @ weights`` for the batch without building X: one gather and segment sum per block."""
+    ngrams, scale, (lex_doc, lex_idx, lex_val, lang_idx) = blocks(tok, languages, lexicon, config)
+    n = tok.n_docs
+    acc = np.zeros((n, weights.shape[1]), dtype=np.float64)
+    for doc, idx in ngrams:
+        acc += _segment_sum(np.take(weights, idx.astype(np.intp), axis=0), doc, n)
+    acc *= scale[:, None]
+    lex = np.take(weights, lex_idx, axis=0) * lex_val[:, None]
+    for k in range(weights.shape[1]):  # lexicon block: few features, not doc-sorted
+        acc[:, k] += np.bincount(lex_doc, weights=lex[:, k], minlength=n)
+    acc += np.take(weights, lang_idx, axis=0)
+    return acc
 
 
 def _lexicon_features(

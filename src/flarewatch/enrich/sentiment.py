@@ -13,7 +13,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
-from flarewatch.enrich.features import FeatureConfig, Lexicon, Tokens, extract, tokenize
+from flarewatch.enrich.features import FeatureConfig, Lexicon, Tokens, linear_scores, tokenize
 from flarewatch.enrich.text import SARCASM_TOKEN, normalise
 
 LABELS: tuple[str, str, str] = ("negative", "neutral", "positive")
@@ -99,11 +99,7 @@ class LinearSentimentModel:
         self.w = weights
 
     def probabilities_tokens(self, tok: Tokens, languages: Sequence[str]) -> np.ndarray:
-        doc, idx, val = extract(tok, languages, self.w.lexicon, self.w.config)
-        logits = np.empty((tok.n_docs, 3), dtype=np.float64)
-        contrib = self.w.weights[idx] * val[:, None]  # one row gather for all three classes
-        for k in range(3):
-            logits[:, k] = np.bincount(doc, weights=contrib[:, k], minlength=tok.n_docs)
+        logits = linear_scores(tok, languages, self.w.lexicon, self.w.config, self.w.weights)
         logits += self.w.bias
         logits -= logits.max(axis=1, keepdims=True)
         p = np.exp(logits)

@@ -27,9 +27,12 @@ from flarewatch.mentions.post import Post
 # ("boycott until they explain"), and dropping them from the series would hide the crisis itself.
 # Copies count as spam only together with a bot signal (new account, flooding, link-only).
 WEIGHTS = {"rate": 0.7, "new_account": 0.4, "copies": 0.5, "link_only": 0.6, "irrelevant": 0.75}
+SIGNALS = ("rate", "new_account", "copies", "link_only", "irrelevant")
 SPAM_AT = 0.6
 _STRIP = re.compile(r"https?://\S+|www\.\S+|[@#]\w+")
 _LETTER = re.compile(r"[^\W\d_]")
+# In normalised text links are "http", handles "@user" and hashtags "# tag".
+_KEY_DROP = re.compile(r"(?:^| )(?:http|@user|# [^ ]+)(?= |$)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,28 +147,44 @@ class SpamScorer:
         for p, k in zip(posts, keys, strict=True):
             self._authors_by_text[k].add(p.author or f"?{p.external_id}")
         rates = _author_rates(posts)
+        authors = self._authors_by_text
+        w_rate, w_new, w_copies, w_link, w_irr = (WEIGHTS[k] for k in SIGNALS)
         out: list[SpamResult] = []
         for i, p in enumerate(posts):
-            sig = {
-                "rate": min(1.0, max(0.0, (rates[i] - 4.0) / 26.0)),
-                "new_account": _new_account(p, now),
-                "copies": min(1.0, max(0, len(self._authors_by_text[keys[i]]) - 1) / 4.0),
-                "link_only": _link_only(p, texts[i]),
-                "irrelevant": 0.0 if relevance is None else 1.0 - relevance[i],
-            }
-            score = 1.0 - math.prod(1.0 - WEIGHTS[k] * v for k, v in sig.items())
-            out.append(
-                SpamResult(
-                    round(score, 4), score >= SPAM_AT, {k: round(v, 4) for k, v in sig.items()}
-                )
+            # Written out rather than looped over a dict: this runs once per post. New-account,
+            # copies and link-only values are multiples of 1/4, exact without rounding.
+            rate = min(1.0, max(0.0, (rates[i] - 4.0) / 26.0))
+            new = _new_account(p, now)
+            copies = min(1.0, max(0, len(authors[keys[i]]) - 1) / 4.0)
+            link = _link_only(p, texts[i])
+            irr = 0.0 if relevance is None else 1.0 - relevance[i]
+            score = 1.0 - (
+                (1.0 - w_rate * rate)
+                * (1.0 - w_new * new)
+                * (1.0 - w_copies * copies)
+                * (1.0 - w_link * link)
+                * (1.0 - w_irr * irr)
             )
+            signals = {
+                "rate": round(rate, 4),
+                "new_account": new,
+                "copies": copies,
+                "link_only": link,
+                "irrelevant": round(irr, 4),
+            }
+            out.append(SpamResult(round(score, 4), score >= SPAM_AT, signals))
         return out
 
 
 @lru_cache(maxsize=65_536)
 def _text_key(text: str) -> int:
-    """Copy-detection key (memoised: repeated texts are exactly what this signal is about)."""
-    return hash_text(normalise(_STRIP.sub(" ", text)))
+    """Copy-detection key: the normalised text without links, handles and hashtags.
+
+    Built from ``normalise(text)``, which the enricher has just computed (a cache hit), rather than
+    normalising a stripped copy of the text again. Memoised: repeated texts are exactly what this
+    signal is about.
+    """
+    return hash_text(_KEY_DROP.sub("", normalise(text)).strip())
 
 
 def _author_rates(posts: Sequence[Post]) -> list[float]:
