@@ -12,6 +12,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from flarewatch.query import _native
 from flarewatch.query.english import en_stem
 from flarewatch.query.hebrew import (
     FINAL_TO_REGULAR,
@@ -59,7 +60,11 @@ def prep(text: str) -> str:
     """NFKC, niqqud and emoji modifiers dropped, Hebrew ASCII gershayim made Hebrew. Case kept."""
     # re.sub scans in C and returns the same string when nothing matches; str.translate with a
     # dict would look up every character in Python objects, several times slower on plain text.
-    text = _DROP_RE.sub("", unicodedata.normalize("NFKC", text))
+    return _quotes(_DROP_RE.sub("", unicodedata.normalize("NFKC", text)))
+
+
+def _quotes(text: str) -> str:
+    """The quote rewrites of `prep`, on text already normalised and without _DROP characters."""
     if ("'" in text or '"' in text) and _HEB_RE.search(text):
         text = _HEB_QUOTE_RE.sub(lambda m: "״" if m.group(1) == '"' else "׳", text)
     if "'" in text or "’" in text:
@@ -80,26 +85,42 @@ def strip_urls(text: str) -> str:
     return text
 
 
-_findall = TOKEN_RE.findall
 _normalize = unicodedata.normalize
 _drop_sub = _DROP_RE.sub
 
 
-def tokens(text: str) -> list[str]:
-    """Normalised tokens of a post text, in order. URLs are left to `url:`/`links:`.
-
-    `prep`, `strip_urls` and `foldcase` inlined: this runs on every post, and the calls and
-    their attribute lookups were a measurable share of it.
-    """
+def _tokens_python(text: str) -> list[str]:
+    # prep, strip_urls and foldcase inlined: this runs on every post.
     text = _drop_sub("", _normalize("NFKC", text))
     if "'" in text or '"' in text or "’" in text:
-        text = prep(text)  # already normalised: NFKC and the drop are idempotent
+        text = _quotes(text)
     if "http" in text or "www." in text or "@" in text or "HTTP" in text or "WWW." in text:
         text = URL_RE.sub(" ", text)
     text = text.casefold()
     if _FINALS_RE.search(text):
         text = text.translate(_FOLDCASE)
-    return _findall(text)
+    return TOKEN_RE.findall(text)
+
+
+def _tokens_compiled(text: str) -> list[str]:
+    # ASCII text is already NFKC and holds nothing to drop; the compiled tokenizer maps Hebrew
+    # final letters itself, so only the dot that casefold("İ") leaves needs removing here.
+    if not text.isascii():
+        text = _native.drop(_normalize("NFKC", text))
+    if "'" in text or '"' in text or "’" in text:
+        text = _quotes(text)
+    if "http" in text or "www." in text or "@" in text or "HTTP" in text or "WWW." in text:
+        text = URL_RE.sub(" ", text)
+    text = text.casefold()
+    if "\u0307" in text:
+        text = text.replace("\u0307", "")
+    return _native.tokenize(text)
+
+
+# Both give the same tokens (tests/query/test_native.py). The compiled module is built by
+# `make install` (setup.py); uncompiled, the regex path is the faster of the two.
+tokens = _tokens_compiled if _native.COMPILED else _tokens_python
+tokens.__doc__ = "Normalised tokens of a post text, in order. URLs are left to `url:`/`links:`."
 
 
 def surface_tokens(text: str) -> list[str]:

@@ -1,9 +1,9 @@
 """The Matcher: many stored queries against a stream of posts.
 
-Each query is indexed under its two cheapest presearch requirements. A post is analysed once;
-each distinct token is mapped (through a per-token memo) to the queries indexed under any of its
-keys, one Aho-Corasick pass per index finds wildcard fragments, and only the queries that hit
-both of their passes run the compiled predicate.
+Each query is indexed under its two cheapest presearch requirements, each a key index plus an
+Aho-Corasick automaton of wildcard fragments. A post is tokenized once; a compiled per-token memo
+(`_native.TokenIndex`, one per workspace shard and analysis mode) says which queries each token
+meets in either pass, and only the queries that meet both run their compiled predicate.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import ahocorasick
 
 from flarewatch.mentions.post import Post
+from flarewatch.query._native import TokenIndex
 from flarewatch.query.analysis import (
     META,
     TokenCache,
@@ -25,11 +26,8 @@ from flarewatch.query.analysis import (
 from flarewatch.query.ast import Node
 from flarewatch.query.evaluate import Compiler, Pred
 from flarewatch.query.parser import parse
-from flarewatch.query.polish import fold
 from flarewatch.query.presearch import FRAGMENT, cheapest_two, requirements
-from flarewatch.query.view import PostView, joined_tokens, meta_keys
-
-_NONE: frozenset[int] = frozenset()
+from flarewatch.query.view import PostView, meta_keys
 
 
 @dataclass(slots=True)
@@ -42,48 +40,6 @@ class _Entry:
     workspace: str | None
     fold: bool
     meta: bool  # indexed under a metadata key, so posts must carry theirs
-
-
-class _TokenHits(dict[str, frozenset[int]]):
-    """Token -> ids of the queries of one pass that the token alone makes candidates: those
-    indexed under one of its keys, and those whose wildcard fragment occurs in it.
-
-    Computed on first sight of a token (Aho-Corasick runs then, over that token only). Streams
-    repeat tokens endlessly, so after warm-up a post costs one C-level set difference against
-    the tokens known to hit nothing, plus a lookup for the few that remain. Cleared whenever
-    the pass changes.
-    """
-
-    LIMIT = 500_000
-
-    def __init__(self, owner: _Pass, cache: TokenCache) -> None:
-        super().__init__()
-        self.owner = owner
-        self.cache = cache
-        self.empty: set[str] = set()
-
-    def __missing__(self, token: str) -> frozenset[int]:
-        index = self.owner.index
-        found: set[int] = set()
-        for key in self.cache.keys_of[token]:
-            qids = index.get(key)
-            if qids is not None:
-                _collect(found, qids)
-        auto = self.owner.automaton()
-        if auto is not None:
-            texts = (token, fold(token)) if self.cache.with_fold else (token,)
-            for text in texts:
-                for _, qids in auto.iter(text):
-                    found.update(qids)
-        if len(self) + len(self.empty) >= self.LIMIT:
-            self.clear()
-            self.empty.clear()
-        hits = frozenset(found) if found else _NONE
-        if hits:
-            self[token] = hits
-        else:
-            self.empty.add(token)
-        return hits
 
 
 # Most keys index a single query; storing the bare id instead of a one-element set keeps the
@@ -131,18 +87,15 @@ class _Pass:
     fragments: dict[str, QueryIds] = field(default_factory=dict)
     auto: ahocorasick.Automaton | None = None
     dirty: bool = False
-    memos: dict[tuple[str, bool], _TokenHits] = field(default_factory=dict)
     meta: int = 0  # queries indexed here under a metadata key
 
     def add(self, qid: int, entries: frozenset[tuple[str, str]]) -> None:
-        self.memos.clear()
         for kind, value in entries:
             _put(self.fragments if kind == FRAGMENT else self.index, value, qid)
             self.dirty |= kind == FRAGMENT
         self.meta += any(value.startswith(META) for _, value in entries)
 
     def discard(self, qid: int, entries: frozenset[tuple[str, str]]) -> None:
-        self.memos.clear()
         for kind, value in entries:
             _drop(self.fragments if kind == FRAGMENT else self.index, value, qid)
             self.dirty |= kind == FRAGMENT
@@ -160,94 +113,115 @@ class _Pass:
             self.dirty = False
         return self.auto
 
-    def hits(self, probe: _Probe, found: set[int]) -> None:
-        cache = probe.cache
-        memo = self.memos.get((cache.lang, cache.with_fold))
-        if memo is None:
-            memo = self.memos[(cache.lang, cache.with_fold)] = _TokenHits(self, cache)
-        rest = probe.distinct - memo.empty
-        if rest:
-            found.update(*map(memo.__getitem__, rest))
-        if self.meta:
-            index = self.index
-            for key in probe.meta() & index.keys():
-                _collect(found, index[key])
+    def meta_hits(self, probe: _Probe, found: set[int]) -> None:
+        index = self.index
+        for key in probe.meta() & index.keys():
+            _collect(found, index[key])
 
     def __len__(self) -> int:
         return len(self.index) + len(self.fragments)
 
 
-# The second presearch requirement of a two-pass query: its token keys, its metadata keys and
-# its wildcard fragments.
-_Second = tuple[frozenset[str], frozenset[str], tuple[str, ...]]
-
-
 class _Probe:
     """What presearch needs of a post, computed lazily: most posts stop at the first pass."""
 
-    __slots__ = ("post", "lang", "distinct", "cache", "_keys", "_meta", "_joined")
+    __slots__ = ("post", "lang", "tokens", "cache", "_meta")
 
-    def __init__(self, post: Post, lang: str, distinct: set[str], cache: TokenCache) -> None:
+    def __init__(self, post: Post, lang: str, toks: list[str], cache: TokenCache) -> None:
         self.post = post
         self.lang = lang
-        self.distinct = distinct
+        self.tokens = toks
         self.cache = cache
-        self._keys: set[str] | None = None
         self._meta: set[str] | None = None
-        self._joined: str | None = None
-
-    def keys(self) -> set[str]:
-        if self._keys is None:
-            self._keys = self.cache.union_keys(self.distinct)
-        return self._keys
 
     def meta(self) -> set[str]:
         if self._meta is None:
             self._meta = meta_keys(self.post, self.lang)
         return self._meta
 
-    def joined(self) -> str:
-        if self._joined is None:
-            self._joined = joined_tokens(self.distinct, self.cache.with_fold)
-        return self._joined
-
 
 @dataclass(slots=True)
 class _Shard:
     """The queries of one workspace (None: queries that apply to every workspace).
 
-    A candidate must hit the first pass, and the second requirement too if it has one. The
-    first pass goes through the index; the second is only checked for the few queries that
-    hit the first, directly against the post's key set and joined tokens, so a post never pays
-    for the (usually much larger) set of queries its tokens would hit in the second pass.
+    A candidate must hit the first pass, and the second requirement too if it has one. Both
+    requirements are indexed (token keys and wildcard fragments), and a `TokenIndex` per
+    analysis mode remembers what each token meets, so a post costs one lookup per token and a
+    few set operations; only second requirements that name metadata are checked one by one.
     """
 
     first: _Pass = field(default_factory=_Pass)
-    second: dict[int, _Second] = field(default_factory=dict)
+    second: _Pass = field(default_factory=_Pass)
     always: set[int] = field(default_factory=set)
+    two_pass: set[int] = field(default_factory=set)  # queries with a second requirement
+    # Metadata keys of second requirements (lang:, site:, ...), for the queries that have them.
+    second_meta: dict[int, frozenset[str]] = field(default_factory=dict)
+    token_indexes: dict[tuple[str, bool], TokenIndex] = field(default_factory=dict)
+
+    def add(self, qid: int, passes: list[frozenset[tuple[str, str]]]) -> None:
+        self.token_indexes.clear()
+        if not passes:
+            self.always.add(qid)
+            return
+        self.first.add(qid, passes[0])
+        if len(passes) > 1:
+            self.two_pass.add(qid)
+            tokens, meta = _split_meta(passes[1])
+            self.second.add(qid, tokens)
+            if meta:
+                self.second_meta[qid] = meta
+
+    def discard(self, qid: int, passes: list[frozenset[tuple[str, str]]]) -> None:
+        self.token_indexes.clear()
+        self.always.discard(qid)
+        if passes:
+            self.first.discard(qid, passes[0])
+        if len(passes) > 1:
+            self.two_pass.discard(qid)
+            self.second.discard(qid, _split_meta(passes[1])[0])
+            self.second_meta.pop(qid, None)
 
     def candidates(self, probe: _Probe, found: set[int]) -> None:
-        hits: set[int] = set(self.always)
-        self.first.hits(probe, hits)
-        second = self.second
-        if hits and second:
-            need = hits & second.keys()
-            if need:
-                for qid in need:
-                    keys, meta, fragments = second[qid]
-                    if keys and not keys.isdisjoint(probe.keys()):
-                        continue
-                    if meta and not meta.isdisjoint(probe.meta()):
-                        continue
-                    if fragments:
-                        joined = probe.joined()
-                        if any(f in joined for f in fragments):
-                            continue
-                    hits.discard(qid)
+        extra = self.always
+        if self.first.meta:
+            extra = set(extra)
+            self.first.meta_hits(probe, extra)
+        hits, unmet = self._token_index(probe.cache).candidates(probe.tokens, extra, self.two_pass)
+        if unmet:
+            if self.second_meta:
+                for qid in unmet & self.second_meta.keys():
+                    if not self.second_meta[qid].isdisjoint(probe.meta()):
+                        unmet.discard(qid)
+            hits -= unmet
         found |= hits
+
+    def _token_index(self, cache: TokenCache) -> TokenIndex:
+        mode = (cache.lang, cache.with_fold)
+        index = self.token_indexes.get(mode)
+        if index is None:
+            index = TokenIndex(
+                self.first.index,
+                self.first.automaton(),
+                self.second.index,
+                self.second.automaton(),
+                cache.lang,
+                cache.with_fold,
+            )
+            self.token_indexes[mode] = index
+        return index
 
     def __len__(self) -> int:
         return len(self.first) + len(self.always)
+
+
+def _split_meta(
+    entries: frozenset[tuple[str, str]],
+) -> tuple[frozenset[tuple[str, str]], frozenset[str]]:
+    """A second requirement's token keys and fragments, and apart its metadata keys."""
+    meta = frozenset(v for k, v in entries if k != FRAGMENT and v.startswith(META))
+    if not meta:
+        return entries, meta
+    return frozenset(e for e in entries if e[1] not in meta), meta
 
 
 class Matcher:
@@ -304,18 +278,7 @@ class Matcher:
         self._by_key[key] = qid
         self._fold_count += use_fold
         self._meta_count += meta
-        shard = self._shards.setdefault(workspace, _Shard())
-        if not passes:
-            shard.always.add(qid)
-            return
-        shard.first.add(qid, passes[0])
-        if len(passes) > 1:
-            entries = passes[1]
-            shard.second[qid] = (
-                frozenset(v for k, v in entries if k != FRAGMENT and not v.startswith(META)),
-                frozenset(v for k, v in entries if k != FRAGMENT and v.startswith(META)),
-                tuple(v for k, v in entries if k == FRAGMENT),
-            )
+        self._shards.setdefault(workspace, _Shard()).add(qid, passes)
 
     def remove(self, key: Hashable) -> None:
         """Forget the query stored under `key` (KeyError if there is none)."""
@@ -324,10 +287,7 @@ class Matcher:
         self._fold_count -= entry.fold
         self._meta_count -= entry.meta
         shard = self._shards[entry.workspace]
-        shard.always.discard(qid)
-        shard.second.pop(qid, None)
-        if entry.passes:
-            shard.first.discard(qid, entry.passes[0])
+        shard.discard(qid, entry.passes)
         if not len(shard):
             del self._shards[entry.workspace]
 
@@ -345,18 +305,22 @@ class Matcher:
         """Keys of the stored queries that match `post`, in the order they were added."""
         if not self._entries:
             return []
-        # Analysis up to the distinct tokens only; the full PostView (positions, surfaces,
-        # title view, metadata) is built for the few posts that have a candidate.
+        # Analysis up to the tokens only: the full PostView (positions, surfaces, title view,
+        # metadata) is built for the few posts that have a candidate.
         text = post.text or ""
         title = post.title or ""
         body_toks = tokens(text) if text else []
         title_toks = tokens(title) if title else []
-        distinct = set(body_toks)
-        lang = normalize_language(post.language) or guess_language(f"{title} {text}", distinct)
-        if title_toks:
-            distinct.update(title_toks)
+        lang = normalize_language(post.language) or guess_language(
+            f"{title} {text}", set(body_toks)
+        )
         with_fold = self._fold_count > 0
-        probe = _Probe(post, lang, distinct, token_cache(lang, with_fold))
+        probe = _Probe(
+            post,
+            lang,
+            body_toks + title_toks if title_toks else body_toks,
+            token_cache(lang, with_fold),
+        )
         candidates: set[int] = set()
         if workspace is None:
             for shard in self._shards.values():

@@ -1,0 +1,23 @@
+"""Builds the compiled hot path (flarewatch.query._native) when Cython and a C compiler are
+present; everything else, including that module's pure-Python fallback, is in pyproject.toml."""
+
+from setuptools import Extension, setup
+
+try:
+    from Cython.Build import cythonize
+except ImportError:  # building without Cython: the module runs as plain Python
+    ext_modules = []
+else:
+    ext_modules = cythonize(
+        [
+            Extension(
+                "flarewatch.query._native",
+                ["src/flarewatch/query/_native.py"],
+                optional=True,  # no C compiler: the install goes on, the same code runs as Python
+            )
+        ],
+        compiler_directives={"language_level": 3, "boundscheck": False, "wraparound": False},
+        quiet=True,
+    )
+
+setup(ext_modules=ext_modules)
