@@ -89,6 +89,9 @@ _normalize = unicodedata.normalize
 _drop_sub = _DROP_RE.sub
 
 
+_token_keys = _native.token_keys
+
+
 def _tokens_python(text: str) -> list[str]:
     # prep, strip_urls and foldcase inlined: this runs on every post.
     text = _drop_sub("", _normalize("NFKC", text))
@@ -199,15 +202,22 @@ def token_info(token: str, lang: str, with_fold: bool) -> TokenInfo:
 
 
 class TokenKeys(dict[str, tuple[str, ...]]):
-    """Token -> its keys, filled through the owning TokenCache: a plain dict lookup, so the key
-    set of a whole post is one C-level `set().union(*map(keys.__getitem__, distinct))`."""
+    """Token -> its keys: a plain dict lookup, so the key set of a whole post is one C-level
+    `set().union(*map(keys.__getitem__, distinct))`. Filled through the owning TokenCache, or,
+    compiled, by `_native.token_keys` alone: most tokens never need the forms wildcards use."""
 
     def __init__(self, owner: TokenCache) -> None:
         super().__init__()
         self.owner = owner
 
     def __missing__(self, token: str) -> tuple[str, ...]:
-        return self.owner[token][KEYS]
+        if not _native.COMPILED:
+            return self.owner[token][KEYS]
+        owner = self.owner
+        if len(self) >= owner.LIMIT:
+            self.clear()
+        keys = self[token] = tuple(dict.fromkeys(_token_keys(token, owner.lang, owner.with_fold)))
+        return keys
 
 
 class TokenCache(dict[str, TokenInfo]):
