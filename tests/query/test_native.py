@@ -80,13 +80,20 @@ words = st.text(alphabet="abcdeiosyzłęąóńćśźż#@אבוכלמשהת", min
 
 @settings(max_examples=400, deadline=None)
 @given(words, st.sampled_from(["en", "pl", ""]), st.booleans())
-def test_token_keys_equal_token_info(word: str, lang: str, with_fold: bool) -> None:
+def test_token_keys_pure_and_compiled_agree(word: str, lang: str, with_fold: bool) -> None:
     token = analysis.tokens(word)
     if not token:
         return
-    expected = analysis.token_info(token[0], lang, with_fold)[analysis.KEYS]
-    assert set(_native.token_keys(token[0], lang, with_fold)) == set(expected)
-    assert set(_PURE.token_keys(token[0], lang, with_fold)) == set(expected)
+    compiled = _native.token_keys(token[0], lang, with_fold)
+    assert compiled == _PURE.token_keys(token[0], lang, with_fold)
+    assert set(analysis.token_keys(token[0], lang, with_fold)) == set(compiled)
+
+
+def test_token_keys_by_language() -> None:
+    assert set(analysis.token_keys("#awarii", "pl", False)) == {"#awarii", "awarii", "\x02awar"}
+    assert set(analysis.token_keys("cars", "en", False)) == {"cars", "\x01car"}
+    assert set(analysis.token_keys("ובישראל", "", False)) == {"ובישראל", "בישראל", "ישראל"}
+    assert "\x03zolc" in analysis.token_keys("żółć", "", True)
 
 
 def test_token_index_pure_and_compiled_agree() -> None:

@@ -22,11 +22,12 @@ from flarewatch.query.polish import fold, pl_stem
 
 COMPILED: bool = cython.compiled
 
-# analysis.EN, PL, FOLD, PLF: key namespaces (analysis imports this module, not the reverse).
-_EN = "\x01"
-_PL = "\x02"
-_FOLD = "\x03"
-_PLF = "\x04"
+# Key namespaces (re-exported by analysis). Control characters never occur in a token, so they
+# cannot collide with words.
+EN = "\x01"
+PL = "\x02"
+FOLD = "\x03"
+PLF = "\x04"
 
 
 @cython.cfunc
@@ -155,21 +156,21 @@ def _is_hebrew_letter(ch: cython.Py_UCS4) -> cython.bint:
 
 @cython.ccall
 def token_keys(token: str, lang: str, with_fold: cython.bint) -> list:
-    """The keys of `analysis.token_info` (same function, tests compare them), without the
-    forms it also builds: the index only needs these, once per new token."""
+    """The keys of a post token (see `analysis.token_keys`, which dedupes them); may repeat a
+    key (a token without #/@ is its own body)."""
     body: str = token[1:] if token[0] == "#" or token[0] == "@" else token
     keys: list = [token, body] if body is not token else [token]
     if body and _is_hebrew_letter(body[0]):
         keys.extend(prefix_bases(body))
     elif body.isalpha():
         if lang == "en":
-            keys.append(_EN + en_stem(body))
+            keys.append(EN + en_stem(body))
         elif lang == "pl":
-            keys.append(_PL + pl_stem(body))
+            keys.append(PL + pl_stem(body))
         if with_fold:
-            keys.append(_FOLD + fold(body))
+            keys.append(FOLD + fold(body))
             if lang == "pl":
-                keys.append(_PLF + pl_stem(body, folded=True))
+                keys.append(PLF + pl_stem(body, folded=True))
     return keys
 
 

@@ -13,6 +13,7 @@ import unicodedata
 from functools import lru_cache
 
 from flarewatch.query import _native
+from flarewatch.query._native import EN, FOLD, PL, PLF
 from flarewatch.query.english import en_stem
 from flarewatch.query.hebrew import (
     FINAL_TO_REGULAR,
@@ -23,11 +24,7 @@ from flarewatch.query.hebrew import (
 )
 from flarewatch.query.polish import fold, pl_stem
 
-# Key namespaces. Control characters never occur in a token, so they cannot collide with words.
-EN = "\x01"
-PL = "\x02"
-FOLD = "\x03"
-PLF = "\x04"
+# Key namespaces: EN, PL, FOLD, PLF come from _native; metadata keys have their own.
 META = "\x10"
 
 _DROP = dict(NIQQUD)
@@ -87,9 +84,6 @@ def strip_urls(text: str) -> str:
 
 _normalize = unicodedata.normalize
 _drop_sub = _DROP_RE.sub
-
-
-_token_keys = _native.token_keys
 
 
 def _tokens_python(text: str) -> list[str]:
@@ -180,43 +174,35 @@ TokenInfo = tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]
 KEYS, FORMS, FOLDED_FORMS = 0, 1, 2
 
 
+def token_keys(token: str, lang: str, with_fold: bool) -> tuple[str, ...]:
+    """The keys a post token is matched through: itself, its body without #/@, its Hebrew bases
+    behind a prefix chain, its English or Polish stem, and folded forms when folding."""
+    return tuple(dict.fromkeys(_native.token_keys(token, lang, with_fold)))
+
+
 def token_info(token: str, lang: str, with_fold: bool) -> TokenInfo:
     body = token[1:] if token[0] in "#@" else token
-    keys = {token, body}
     forms = [token, body] if body != token else [token]
     if is_hebrew(body):
-        bases = prefix_bases(body)
-        keys.update(bases)
-        forms.extend(bases)
-    elif body.isalpha():
-        if lang == "en":
-            keys.add(EN + en_stem(body))
-        elif lang == "pl":
-            keys.add(PL + pl_stem(body))
-        if with_fold:
-            keys.add(FOLD + fold(body))
-            if lang == "pl":
-                keys.add(PLF + pl_stem(body, folded=True))
+        forms.extend(prefix_bases(body))
     folded = [fold(f) for f in forms] if with_fold else []
-    return tuple(keys), tuple(forms), tuple(folded)
+    return token_keys(token, lang, with_fold), tuple(forms), tuple(folded)
 
 
 class TokenKeys(dict[str, tuple[str, ...]]):
     """Token -> its keys: a plain dict lookup, so the key set of a whole post is one C-level
-    `set().union(*map(keys.__getitem__, distinct))`. Filled through the owning TokenCache, or,
-    compiled, by `_native.token_keys` alone: most tokens never need the forms wildcards use."""
+    `set().union(*map(keys.__getitem__, distinct))`. Filled apart from the owning TokenCache:
+    most tokens never need the forms wildcards use."""
 
     def __init__(self, owner: TokenCache) -> None:
         super().__init__()
         self.owner = owner
 
     def __missing__(self, token: str) -> tuple[str, ...]:
-        if not _native.COMPILED:
-            return self.owner[token][KEYS]
         owner = self.owner
         if len(self) >= owner.LIMIT:
-            self.clear()
-        keys = self[token] = tuple(dict.fromkeys(_token_keys(token, owner.lang, owner.with_fold)))
+            self.clear()  # an unbounded stream of new tokens must not grow memory forever
+        keys = self[token] = token_keys(token, owner.lang, owner.with_fold)
         return keys
 
 
