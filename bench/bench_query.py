@@ -257,8 +257,8 @@ def run(quick: bool = False) -> str:
         "",
         "For comparison across versions (compare only runs on one machine): on the 2-core "
         "AMD EPYC VM of session 1 the pure-Python matcher measured 20,886 / 17,182 / 4,356 "
-        "posts/s at 1k / 10k / 100k queries. On the 2-core Intel Xeon VM of session 2, that same version "
-        "measured 25,145–26,723 posts/s at 10k queries, and the compiled hot path "
+        "posts/s at 1k / 10k / 100k queries. On the 2-core Intel Xeon VM of session 2, that "
+        "same version measured 25,145–26,723 posts/s at 10k queries, and the compiled hot path "
         "(`query/_native.py`) 43,240–47,223, in single-pass runs like this one. Where the "
         "time goes now, and what would close the gap to the 100k posts/s target: "
         "docs/queries.md.",
