@@ -151,8 +151,7 @@ def run(quick: bool = False) -> str:
             f"{lid_vote / lid_lingua:.1f}x, whole enrichment on distinct texts "
             f"{unique_rate / lingua_rate:.2f}x.",
             "",
-            "Transformer backend on GPU: not measured by this bench (needs a GPU machine and a "
-            "local model; see docs/enrichment.md).",
+            "The optional transformer backend has its own section (bench/bench_transformer.py).",
             "",
         ]
     )

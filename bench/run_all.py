@@ -19,6 +19,7 @@ BENCHMARKS = [
     "bench.bench_pipeline",
     "bench.bench_query",
     "bench.bench_enrich",
+    "bench.bench_transformer",
     "bench.bench_detect",
 ]
 

@@ -223,9 +223,10 @@ Method notes:
   says how they are handled).
 - VADER is vaderSentiment 3.3.2 with its standard thresholds (compound >= 0.05 positive, <= -0.05
   negative).
-- Speed: see `make bench` (bench/bench_enrich.py). The transformer backend's GPU throughput was
-  not measured: no GPU machine was lent to the task that built this (the device tool reported none
-  available), so no GPU figure is claimed.
+- Speed: see `make bench` (bench/bench_enrich.py, bench/bench_transformer.py). The transformer
+  backend's CPU speed is measured there with a model of its default's shape; its GPU throughput
+  was not measured: no GPU machine has been lent to this project's sessions, so no GPU figure is
+  claimed.
 
 """
 
