@@ -10,14 +10,14 @@ except ImportError:  # building without Cython: the module runs as plain Python
 else:
     ext_modules = cythonize(
         [
-            Extension(
-                "flarewatch.query._native",
-                ["src/flarewatch/query/_native.py"],
-                optional=True,  # no C compiler: the install goes on, the same code runs as Python
-            )
+            Extension("flarewatch.query._native", ["src/flarewatch/query/_native.py"]),
         ],
         compiler_directives={"language_level": 3, "boundscheck": False, "wraparound": False},
         quiet=True,
     )
+    # No C compiler: the install goes on and the same code runs as Python. Set here because
+    # cythonize builds new Extension objects and drops the flag.
+    for extension in ext_modules:
+        extension.optional = True
 
 setup(ext_modules=ext_modules)
