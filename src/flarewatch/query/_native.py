@@ -7,7 +7,8 @@ English stems), which no multi-pattern engine knows; what costs time in CPython 
 per-token interpretation around the dict and set operations, which compiled code removes.
 
 `tokenize` is an exact port of `analysis.TOKEN_RE.findall` (tests compare the two on random
-text); key derivation calls back into analysis.py, so there is one definition of a token's keys.
+text). `token_keys` is the one definition of a post token's keys (analysis.py uses it too); the
+stemmers it calls stay in english.py, polish.py and hebrew.py.
 """
 
 from __future__ import annotations
@@ -156,8 +157,9 @@ def _is_hebrew_letter(ch: cython.Py_UCS4) -> cython.bint:
 
 @cython.ccall
 def token_keys(token: str, lang: str, with_fold: cython.bint) -> list:
-    """The keys of a post token (see `analysis.token_keys`, which dedupes them); may repeat a
-    key (a token without #/@ is its own body)."""
+    """The keys of a post token: itself, its body without #/@, its Hebrew bases behind a prefix
+    chain, its English or Polish stem, folded forms when folding (`analysis.token_keys` is the
+    deduplicated tuple)."""
     body: str = token[1:] if token[0] == "#" or token[0] == "@" else token
     keys: list = [token, body] if body is not token else [token]
     if body and _is_hebrew_letter(body[0]):
