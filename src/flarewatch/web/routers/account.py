@@ -18,18 +18,23 @@ from flarewatch.web.security import check_csrf
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
 
-@router.get("/account")
-def account_page(
-    request: Request, user: User = Depends(current_user), db: Session = Depends(get_db)
-) -> Response:
+def _account_page(request: Request, db: Session, user: User, *, new_token: str | None) -> Response:
+    """The account page; `new_token` is a token secret shown once, right after it was made."""
     return page(
         request,
         db,
         "account.html",
         user=user,
         tokens=accounts.tokens_of(db, user.id),
-        new_token=None,
+        new_token=new_token,
     )
+
+
+@router.get("/account")
+def account_page(
+    request: Request, user: User = Depends(current_user), db: Session = Depends(get_db)
+) -> Response:
+    return _account_page(request, db, user, new_token=None)
 
 
 @router.post("/account", dependencies=[Depends(check_csrf)])
@@ -71,14 +76,7 @@ def token_create(
     )
     db.commit()
     # Shown on this response only; the database keeps just its hash.
-    return page(
-        request,
-        db,
-        "account.html",
-        user=user,
-        tokens=accounts.tokens_of(db, user.id),
-        new_token=secret,
-    )
+    return _account_page(request, db, user, new_token=secret)
 
 
 @router.post("/account/tokens/{token_id}/revoke", dependencies=[Depends(check_csrf)])
