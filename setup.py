@@ -1,5 +1,5 @@
-"""Builds the compiled hot path (flarewatch.query._native) when Cython and a C compiler are
-present; everything else, including that module's pure-Python fallback, is in pyproject.toml."""
+"""Builds the compiled hot path (flarewatch.query._native and _engine) when Cython and a C
+compiler are present; everything else, including the pure-Python fallback, is in pyproject.toml."""
 
 from setuptools import Extension, setup
 
@@ -11,6 +11,7 @@ else:
     ext_modules = cythonize(
         [
             Extension("flarewatch.query._native", ["src/flarewatch/query/_native.py"]),
+            Extension("flarewatch.query._engine", ["src/flarewatch/query/_engine.pyx"]),
         ],
         compiler_directives={"language_level": 3, "boundscheck": False, "wraparound": False},
         quiet=True,

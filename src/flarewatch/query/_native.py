@@ -232,7 +232,10 @@ class TokenIndex:
         for token in tokens:
             entry = memo.get(token)
             if entry is None:
-                entry = self._learn(token)
+                entry = self.entry(token)
+                if len(memo) >= self.limit:
+                    memo.clear()  # an unbounded stream of new tokens must not grow memory
+                memo[token] = entry
             if entry is _NOTHING:
                 continue
             found = entry[0]
@@ -251,8 +254,9 @@ class TokenIndex:
                 unmet.difference_update(found)
         return hits, unmet
 
-    @cython.cfunc
-    def _learn(self, token: str) -> tuple:
+    @cython.ccall
+    def entry(self, token: str) -> tuple:
+        """What `token` meets: (first-pass ids or None, second-pass ids or None); not stored."""
         first: set = set()
         second: set = set()
         first_index: dict = self.first
@@ -279,14 +283,8 @@ class TokenIndex:
                 if self.second_automaton is not None:
                     for _end, qids in self.second_automaton.iter(form):
                         second.update(qids)
-        if len(self.memo) >= self.limit:
-            self.memo.clear()  # an unbounded stream of new tokens must not grow memory forever
-        entry: tuple
         if first or second:
             # Tuples of ints, not frozensets: the garbage collector untracks them, so a memo
             # of a few hundred thousand tokens adds nothing to the collections' walks.
-            entry = (tuple(first) if first else None, tuple(second) if second else None)
-        else:
-            entry = _NOTHING
-        self.memo[token] = entry
-        return entry
+            return (tuple(first) if first else None, tuple(second) if second else None)
+        return _NOTHING

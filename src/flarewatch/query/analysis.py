@@ -99,9 +99,11 @@ def _tokens_python(text: str) -> list[str]:
     return TOKEN_RE.findall(text)
 
 
-def _tokens_compiled(text: str) -> list[str]:
-    # ASCII text is already NFKC and holds nothing to drop; the compiled tokenizer maps Hebrew
-    # final letters itself, so only the dot that casefold("İ") leaves needs removing here.
+def normalised(text: str) -> str:
+    """The text the compiled tokenizers scan: `_native.tokenize(normalised(t)) == tokens(t)`.
+
+    ASCII text is already NFKC and holds nothing to drop; the compiled tokenizers map Hebrew
+    final letters themselves, so only the dot that casefold("İ") leaves needs removing here."""
     if not text.isascii():
         text = _native.drop(_normalize("NFKC", text))
     if "'" in text or '"' in text or "’" in text:
@@ -111,7 +113,11 @@ def _tokens_compiled(text: str) -> list[str]:
     text = text.casefold()
     if "\u0307" in text:
         text = text.replace("\u0307", "")
-    return _native.tokenize(text)
+    return text
+
+
+def _tokens_compiled(text: str) -> list[str]:
+    return _native.tokenize(normalised(text))
 
 
 # Both give the same tokens (tests/query/test_native.py). The compiled module is built by

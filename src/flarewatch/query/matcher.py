@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Collection, Hashable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import ahocorasick
 
 from flarewatch.mentions.post import Post
+from flarewatch.query import _native
 from flarewatch.query._native import TokenIndex
 from flarewatch.query.analysis import (
     META,
@@ -28,6 +30,13 @@ from flarewatch.query.evaluate import Compiler, Pred
 from flarewatch.query.parser import parse
 from flarewatch.query.presearch import FRAGMENT, cheapest_two, requirements
 from flarewatch.query.view import PostView, meta_keys
+
+try:  # the C per-post loop, built by `make install` where there is a C compiler (setup.py)
+    from flarewatch.query import _engine
+except ImportError:
+    _engine = None  # type: ignore[assignment]
+# Without it (or with an uncompiled _native) the same matches come from the token-list path.
+ENGINE = _engine is not None and _native.COMPILED
 
 
 @dataclass(slots=True)
@@ -127,10 +136,10 @@ class _Probe:
 
     __slots__ = ("post", "lang", "tokens", "cache", "_meta")
 
-    def __init__(self, post: Post, lang: str, toks: list[str], cache: TokenCache) -> None:
+    def __init__(self, post: Post, lang: str, toks: Any, cache: TokenCache) -> None:
         self.post = post
         self.lang = lang
-        self.tokens = toks
+        self.tokens = toks  # a token list, or (body, title) `_engine.Spans` with the engine
         self.cache = cache
         self._meta: set[str] | None = None
 
@@ -156,7 +165,8 @@ class _Shard:
     two_pass: set[int] = field(default_factory=set)  # queries with a second requirement
     # Metadata keys of second requirements (lang:, site:, ...), for the queries that have them.
     second_meta: dict[int, frozenset[str]] = field(default_factory=dict)
-    token_indexes: dict[tuple[str, bool], TokenIndex] = field(default_factory=dict)
+    # `_native.TokenIndex` over token lists, or `_engine.SpanIndex` over spans.
+    token_indexes: dict[tuple[str, bool], Any] = field(default_factory=dict)
 
     def add(self, qid: int, passes: list[frozenset[tuple[str, str]]]) -> None:
         self.token_indexes.clear()
@@ -186,7 +196,12 @@ class _Shard:
         if self.first.meta:
             extra = set(extra)
             self.first.meta_hits(probe, extra)
-        hits, unmet = self._token_index(probe.cache).candidates(probe.tokens, extra, self.two_pass)
+        index = self._token_index(probe.cache)
+        if ENGINE:
+            body, title = probe.tokens
+            hits, unmet = index.candidates(body, title, extra, self.two_pass)
+        else:
+            hits, unmet = index.candidates(probe.tokens, extra, self.two_pass)
         if unmet:
             if self.second_meta:
                 for qid in unmet & self.second_meta.keys():
@@ -195,11 +210,11 @@ class _Shard:
             hits -= unmet
         found |= hits
 
-    def _token_index(self, cache: TokenCache) -> TokenIndex:
+    def _token_index(self, cache: TokenCache) -> Any:
         mode = (cache.lang, cache.with_fold)
         index = self.token_indexes.get(mode)
         if index is None:
-            index = TokenIndex(
+            index = (_engine.SpanIndex if ENGINE else TokenIndex)(
                 self.first.index,
                 self.first.automaton(),
                 self.second.index,
@@ -309,18 +324,23 @@ class Matcher:
         # metadata) is built for the few posts that have a candidate.
         text = post.text or ""
         title = post.title or ""
-        body_toks = tokens(text) if text else []
-        title_toks = tokens(title) if title else []
-        lang = normalize_language(post.language) or guess_language(
-            f"{title} {text}", set(body_toks)
-        )
+        lang = normalize_language(post.language)
+        body_toks: list[str] | None = None
+        title_toks: list[str] | None = None
+        if ENGINE:
+            body_spans = _engine.scan_text(text)
+            title_spans = _engine.scan_text(title) if title else None
+            if lang is None:
+                body_toks = body_spans.tokens()
+                lang = guess_language(f"{title} {text}", set(body_toks))
+            terms: Any = (body_spans, title_spans)
+        else:
+            body_toks = tokens(text) if text else []
+            title_toks = tokens(title) if title else []
+            lang = lang or guess_language(f"{title} {text}", set(body_toks))
+            terms = body_toks + title_toks if title_toks else body_toks
         with_fold = self._fold_count > 0
-        probe = _Probe(
-            post,
-            lang,
-            body_toks + title_toks if title_toks else body_toks,
-            token_cache(lang, with_fold),
-        )
+        probe = _Probe(post, lang, terms, token_cache(lang, with_fold))
         candidates: set[int] = set()
         if workspace is None:
             for shard in self._shards.values():
@@ -340,6 +360,10 @@ class Matcher:
             if entry.languages is not None and lang not in entry.languages:
                 continue
             if body is None:
+                if body_toks is None:
+                    body_toks = body_spans.tokens()
+                if title_toks is None:
+                    title_toks = title_spans.tokens() if title_spans is not None else []
                 body = PostView(
                     post, with_fold=with_fold, analysed=(body_toks, title_toks, lang)
                 ).body

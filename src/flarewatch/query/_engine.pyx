@@ -1,0 +1,529 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True
+"""The Matcher's per-post loop in C: token spans with their hashes, and a C hash table memo.
+
+Why this exists beside `_native`: after `_native` compiled the tokenizer and the presearch memo,
+what was left of the per-post cost was CPython itself: a new str object for every token of every
+post, a dict lookup for each (the memo of a long-running worker holds hundreds of thousands of
+tokens and misses the CPU cache on every probe), and set objects for hits. Here a post is scanned
+once into (start, end, hash) spans of its normalised text, without creating token strings, and
+each span is looked up in an open-addressing table of 32-byte slots that stores the token's code
+points for an exact comparison and the ids of the queries it meets. Only a token seen for the
+first time becomes a Python string, learned through `_native.TokenIndex.entry` (the one
+definition of what a token meets), and only the few hits become Python objects.
+
+Written as Cython proper, not pure-Python mode like `_native`: it needs C arrays and malloc. It
+is optional: without a C compiler the Matcher runs `_native` alone, with the same results
+(tests/query/test_engine.py compares the two).
+"""
+
+from cpython.mem cimport PyMem_Malloc, PyMem_Realloc, PyMem_Free
+from cpython.unicode cimport PyUnicode_AsUCS4, PyUnicode_FromKindAndData, PyUnicode_4BYTE_KIND
+from libc.stdint cimport uint64_t, int32_t
+from libc.string cimport memset, memcmp
+
+from flarewatch.query._native import TokenIndex
+from unicodedata import is_normalized
+
+from flarewatch.query.analysis import normalised
+
+cdef extern from *:
+    void __builtin_prefetch(const void *addr) nogil
+
+# The character classes of `_native.tokenize` (and analysis.TOKEN_RE); kept in step by
+# tests/query/test_engine.py, which compares spans with the regex tokens on random text.
+# ASCII goes through a table: CPython's Py_UNICODE_ISALNUM is a function call per character.
+cdef bint _ASCII_WORD[128]
+for _c in range(128):
+    _ASCII_WORD[_c] = chr(_c) == "_" or chr(_c).isalnum()
+
+
+cdef inline bint _is_word(Py_UCS4 ch):
+    if ch < 128:
+        return _ASCII_WORD[ch]
+    return ch.isalnum()
+
+
+cdef inline bint _is_emoji(Py_UCS4 ch):
+    cdef long code = <long>ch
+    return (
+        (0x1F300 <= code <= 0x1FAFF)
+        or (0x1F000 <= code <= 0x1F2FF)
+        or (0x2600 <= code <= 0x27BF)
+        or (0x2B00 <= code <= 0x2BFF)
+        or (0x2300 <= code <= 0x23FF)
+    )
+
+
+cdef inline bint _is_apostrophe(Py_UCS4 ch):
+    return ch == u"'" or ch == u"\u2019" or ch == u"\u05f3" or ch == u"\u05f4"
+
+
+cdef inline bint _is_flag(Py_UCS4 ch):
+    cdef long code = <long>ch
+    return 0x1F1E6 <= code <= 0x1F1FF
+
+
+cdef inline Py_UCS4 _regular(Py_UCS4 ch):
+    # Hebrew final letters compare as regular ones (hebrew.FINAL_TO_REGULAR).
+    if ch < 0x05DA or ch > 0x05E5:
+        return ch
+    if ch == u"\u05da":
+        return u"\u05db"
+    if ch == u"\u05dd":
+        return u"\u05de"
+    if ch == u"\u05df":
+        return u"\u05e0"
+    if ch == u"\u05e3":
+        return u"\u05e4"
+    if ch == u"\u05e5":
+        return u"\u05e6"
+    return ch
+
+
+cdef inline uint64_t _mix(uint64_t h):
+    # FNV-1a leaves the low bits (the table index) poorly spread; a murmur finaliser fixes that.
+    h ^= h >> 33
+    h *= 0xff51afd7ed558ccdULL
+    h ^= h >> 33
+    h *= 0xc4ceb9fe1a85ec53ULL
+    h ^= h >> 33
+    return h if h else 1  # 0 marks an empty slot
+
+
+cdef void *_grow(void *ptr, size_t size) except NULL:
+    cdef void *out = PyMem_Realloc(ptr, size)
+    if out == NULL:
+        raise MemoryError()
+    return out
+
+
+cdef class Spans:
+    """The tokens of one text as spans of its normalised code points (Hebrew final letters
+    made regular, as in tokens) with a hash each; `tokens()` gives the strings
+    `analysis.tokens` gives."""
+
+    cdef Py_UCS4 *chars
+    cdef Py_ssize_t length
+    cdef Py_ssize_t count
+    cdef Py_ssize_t capacity
+    cdef Py_ssize_t *starts
+    cdef Py_ssize_t *ends
+    cdef uint64_t *hashes
+
+    def __cinit__(self):
+        self.chars = NULL
+        self.length = 0
+        self.count = 0
+        self.capacity = 0
+        self.starts = NULL
+        self.ends = NULL
+        self.hashes = NULL
+
+    def __dealloc__(self):
+        PyMem_Free(self.chars)
+        PyMem_Free(self.starts)
+        PyMem_Free(self.ends)
+        PyMem_Free(self.hashes)
+
+    def __len__(self):
+        return self.count
+
+    cdef int _push(self, Py_ssize_t start, Py_ssize_t end) except -1:
+        cdef Py_ssize_t cap, i
+        cdef uint64_t h = 0xcbf29ce484222325ULL
+        if self.count == self.capacity:
+            cap = self.capacity * 2 if self.capacity else 32
+            self.starts = <Py_ssize_t *>_grow(self.starts, cap * sizeof(Py_ssize_t))
+            self.ends = <Py_ssize_t *>_grow(self.ends, cap * sizeof(Py_ssize_t))
+            self.hashes = <uint64_t *>_grow(self.hashes, cap * sizeof(uint64_t))
+            self.capacity = cap
+        for i in range(start, end):
+            h = (h ^ <uint64_t>self.chars[i]) * 0x100000001b3ULL
+        self.starts[self.count] = start
+        self.ends[self.count] = end
+        self.hashes[self.count] = _mix(h)
+        self.count += 1
+        return 0
+
+    cdef str token(self, Py_ssize_t k):
+        return PyUnicode_FromKindAndData(
+            PyUnicode_4BYTE_KIND, &self.chars[self.starts[k]], self.ends[k] - self.starts[k]
+        )
+
+    def tokens(self):
+        """The token strings, in order."""
+        return [self.token(k) for k in range(self.count)]
+
+
+cpdef Spans scan(str text):
+    """Spans of `_native.tokenize(text)` for casefolded, normalised text (analysis.normalised)."""
+    cdef Spans spans = Spans.__new__(Spans)
+    cdef Py_ssize_t n = len(text)
+    cdef Py_ssize_t i
+    spans.chars = <Py_UCS4 *>PyMem_Malloc((n + 1) * sizeof(Py_UCS4))
+    if spans.chars == NULL:
+        raise MemoryError()
+    spans.length = n
+    if n:
+        PyUnicode_AsUCS4(text, spans.chars, n, 0)
+    for i in range(n):
+        spans.chars[i] = _regular(spans.chars[i])
+    _tokenize(spans)
+    return spans
+
+
+cdef int _tokenize(Spans spans) except -1:
+    """`[#@]?\\w+(?:['’׳״]\\w+)*`, a flag pair, or an emoji with its zero-width-joined
+    continuation, scanned left to right over `spans.chars` as the regex engine does."""
+    cdef Py_ssize_t n = spans.length
+    cdef Py_ssize_t i = 0
+    cdef Py_ssize_t j
+    cdef Py_UCS4 ch
+    cdef Py_UCS4 *chars = spans.chars
+    chars[n] = 0  # a sentinel no branch below takes for a word or emoji character
+    while i < n:
+        ch = chars[i]
+        j = i
+        if (ch == u"#" or ch == u"@") and _is_word(chars[i + 1]):
+            j = i + 1
+        if _is_word(chars[j]):
+            while _is_word(chars[j]):
+                j += 1
+            while _is_apostrophe(chars[j]) and _is_word(chars[j + 1]):
+                j += 1
+                while _is_word(chars[j]):
+                    j += 1
+            spans._push(i, j)
+            i = j
+        elif _is_flag(ch) and _is_flag(chars[i + 1]):
+            spans._push(i, i + 2)
+            i += 2
+        elif _is_emoji(ch):
+            j = i + 1
+            while chars[j] == u"\u200d" and _is_emoji(chars[j + 1]):
+                j += 2
+            spans._push(i, j)
+            i = j
+        else:
+            i += 1
+    return 0
+
+
+# Simple case folding on the fly: for each code point below 0x20000, what casefold() makes of
+# it when that is one code point, or _COMPLEX when it becomes several (ß -> ss, İ -> i̇), which
+# sends the text through analysis.normalised. Built on first use (about 30 ms).
+cdef enum:
+    _COMPLEX = 0xFFFFFFFF
+    _FOLD_LIMIT = 0x20000
+cdef Py_UCS4 *_FOLD = NULL
+
+
+cdef int _build_fold() except -1:
+    global _FOLD
+    cdef Py_UCS4 *table = <Py_UCS4 *>PyMem_Malloc(_FOLD_LIMIT * sizeof(Py_UCS4))
+    cdef Py_ssize_t c
+    cdef str folded
+    if table == NULL:
+        raise MemoryError()
+    for c in range(_FOLD_LIMIT):
+        folded = chr(c).casefold()
+        table[c] = ord(folded) if len(folded) == 1 else _COMPLEX
+    _FOLD = table
+    return 0
+
+
+cdef inline bint _is_dropped(Py_UCS4 ch):
+    # analysis._DROP: niqqud and cantillation (not the punctuation of that block), variation
+    # selectors, zero-width space, emoji skin tones; and the dot casefold("İ") leaves.
+    if 0x0591 <= ch <= 0x05C7:
+        return ch != 0x05BE and ch != 0x05C0 and ch != 0x05C3 and ch != 0x05C6
+    return (
+        ch == 0xFE0F or ch == 0xFE0E or ch == 0x200B or (0x1F3FB <= ch <= 0x1F3FF)
+        or ch == 0x0307
+    )
+
+
+cdef inline bint _at(Py_UCS4 *chars, Py_ssize_t i, Py_ssize_t n, str word):
+    cdef Py_ssize_t k
+    if i + len(word) > n:
+        return False
+    for k in range(len(word)):
+        if chars[i + k] != <Py_UCS4>word[k]:
+            return False
+    return True
+
+
+cdef bint _fold_in_place(Spans spans, Py_UCS4 *chars, Py_ssize_t n) except -1:
+    """`analysis.normalised` for the common text, in the copied code points: drop, casefold
+    and Hebrew finals, compacting as characters drop out. False (and `chars` left in an
+    unspecified state) where that function would do more: quotes and apostrophes, URLs,
+    e-mail addresses, multi-character case folds."""
+    cdef Py_ssize_t i, out = 0
+    cdef Py_UCS4 ch, folded
+    if _FOLD == NULL:
+        _build_fold()
+    for i in range(n):
+        ch = chars[i]
+        if ch < 128:
+            if ch == u"'" or ch == u'"' or ch == u"@":
+                return False
+            if (ch == u"h" or ch == u"H" or ch == u"w" or ch == u"W") and (
+                _at(chars, i, n, "http") or _at(chars, i, n, "HTTP")
+                or _at(chars, i, n, "www.") or _at(chars, i, n, "WWW.")
+            ):
+                return False
+            if 65 <= ch <= 90:
+                ch = <Py_UCS4>(<unsigned int>ch + 32)
+        else:
+            if _is_dropped(ch):
+                continue
+            if ch == 0x2019:  # ’: possessives and apostrophes are rewritten by analysis
+                return False
+            if ch < _FOLD_LIMIT:
+                folded = _FOLD[ch]
+                if folded == _COMPLEX:
+                    return False
+                ch = _regular(folded)
+        chars[out] = ch
+        out += 1
+    spans.length = out
+    return True
+
+
+cpdef Spans scan_text(str text):
+    """Spans of `analysis.tokens(text)`. Text that is already NFKC and needs no rewriting but
+    case folding, niqqud drop and Hebrew finals (the usual post) is folded here on the copied
+    code points; anything else goes through `analysis.normalised` first."""
+    cdef Py_ssize_t n = len(text)
+    cdef Spans spans
+    if text.isascii() or is_normalized("NFKC", text):
+        spans = Spans.__new__(Spans)
+        spans.chars = <Py_UCS4 *>PyMem_Malloc((n + 1) * sizeof(Py_UCS4))
+        if spans.chars == NULL:
+            raise MemoryError()
+        if n:
+            PyUnicode_AsUCS4(text, spans.chars, n, 0)
+        if _fold_in_place(spans, spans.chars, n):
+            _tokenize(spans)
+            return spans
+    return scan(normalised(text))
+
+
+cdef enum:
+    INLINE = 9  # code points kept in the slot itself: most tokens, one cache line per probe
+
+
+cdef extern from "stdlib.h":
+    void *aligned_alloc(size_t alignment, size_t size) nogil
+    void free(void *ptr) nogil
+
+
+cdef struct Slot:  # 64 bytes, so a probe touches one cache line
+    uint64_t hash  # 0: empty
+    int32_t length
+    int32_t ids_at  # its first-pass ids, then its second-pass ids, in `ids`
+    int32_t n_first
+    int32_t n_second
+    int32_t text_at  # longer tokens: their code points in `chars`
+    Py_UCS4 inline[INLINE]
+
+
+cdef class SpanIndex:
+    """What each token meets in a shard's two presearch passes, keyed by the span hash.
+
+    The same contract as `_native.TokenIndex.candidates`, over `Spans` instead of token lists.
+    A token is compared by its code points, not trusted on its hash, so a crafted or unlucky
+    collision can never stand in for a brand's token. Filled on first sight of a token through
+    `TokenIndex.entry`; emptied, like that memo, when it reaches `limit` tokens so an unbounded
+    stream of new words cannot grow memory forever. Dropped by the Matcher whenever the shard
+    changes.
+    """
+
+    cdef object learner
+    cdef Slot *slots
+    cdef Py_ssize_t mask
+    cdef Py_ssize_t used
+    cdef Py_ssize_t limit
+    cdef Py_UCS4 *chars
+    cdef Py_ssize_t chars_used, chars_cap
+    cdef int32_t *ids
+    cdef Py_ssize_t ids_used, ids_cap
+    # Per-query stamp of the last post whose tokens met its second requirement.
+    cdef uint64_t *met
+    cdef Py_ssize_t met_cap
+    cdef uint64_t stamp
+
+    def __cinit__(self):
+        self.slots = NULL
+        self.chars = NULL
+        self.ids = NULL
+        self.met = NULL
+
+    def __init__(
+        self, first, first_automaton, second, second_automaton, str lang, bint with_fold,
+        Py_ssize_t limit=500_000,
+    ):
+        self.learner = TokenIndex(
+            first, first_automaton, second, second_automaton, lang, with_fold, limit
+        )
+        self.limit = limit
+        self.met_cap = 0
+        self.chars_cap = 0
+        self.ids_cap = 0
+        self.stamp = 0
+        self._reset(1024)
+
+    def __dealloc__(self):
+        free(self.slots)
+        PyMem_Free(self.chars)
+        PyMem_Free(self.ids)
+        PyMem_Free(self.met)
+
+    def __len__(self):
+        return self.used
+
+    cdef Slot *_table(self, Py_ssize_t size) except NULL:
+        cdef Slot *table = <Slot *>aligned_alloc(64, size * sizeof(Slot))
+        if table == NULL:
+            raise MemoryError()
+        memset(table, 0, size * sizeof(Slot))
+        return table
+
+    cdef int _reset(self, Py_ssize_t capacity) except -1:
+        cdef Slot *table = self._table(capacity)
+        free(self.slots)
+        self.slots = table
+        self.mask = capacity - 1
+        self.used = 0
+        self.chars_used = 0
+        self.ids_used = 0
+        return 0
+
+    cdef int _rehash(self) except -1:
+        cdef Slot *old = self.slots
+        cdef Py_ssize_t old_size = self.mask + 1
+        cdef Py_ssize_t k, at
+        self.slots = self._table(old_size * 2)
+        self.mask = old_size * 2 - 1
+        for k in range(old_size):
+            if old[k].hash:
+                at = <Py_ssize_t>(old[k].hash & <uint64_t>self.mask)
+                while self.slots[at].hash:
+                    at = (at + 1) & self.mask
+                self.slots[at] = old[k]
+        free(old)
+        return 0
+
+    cdef inline Slot *_find(self, Spans spans, Py_ssize_t k):
+        cdef uint64_t h = spans.hashes[k]
+        cdef Py_ssize_t length = spans.ends[k] - spans.starts[k]
+        cdef Py_UCS4 *token = &spans.chars[spans.starts[k]]
+        cdef Py_ssize_t at = <Py_ssize_t>(h & <uint64_t>self.mask)
+        cdef Slot *slot
+        while True:
+            slot = &self.slots[at]
+            if slot.hash == 0:
+                return NULL
+            if slot.hash == h and slot.length == length:
+                if length <= INLINE:
+                    if memcmp(slot.inline, token, length * sizeof(Py_UCS4)) == 0:
+                        return slot
+                elif memcmp(&self.chars[slot.text_at], token, length * sizeof(Py_UCS4)) == 0:
+                    return slot
+            at = (at + 1) & self.mask
+
+    cdef Slot *_learn(self, Spans spans, Py_ssize_t k) except NULL:
+        cdef str token = spans.token(k)
+        cdef tuple entry = self.learner.entry(token)
+        cdef tuple first = entry[0] if entry[0] is not None else ()
+        cdef tuple second = entry[1] if entry[1] is not None else ()
+        cdef Py_ssize_t length = spans.ends[k] - spans.starts[k]
+        cdef Py_ssize_t n_ids = len(first) + len(second)
+        cdef Py_ssize_t at, c
+        cdef Slot *slot
+        if self.used >= self.limit:
+            self._reset(self.mask + 1)
+        if (self.used + 1) * 4 > (self.mask + 1) * 3:
+            self._rehash()
+        if length > INLINE and self.chars_used + length > self.chars_cap:
+            self.chars_cap = max(self.chars_cap * 2, self.chars_used + length, 4096)
+            self.chars = <Py_UCS4 *>_grow(self.chars, self.chars_cap * sizeof(Py_UCS4))
+        if self.ids_used + n_ids > self.ids_cap:
+            self.ids_cap = max(self.ids_cap * 2, self.ids_used + n_ids, 1024)
+            self.ids = <int32_t *>_grow(self.ids, self.ids_cap * sizeof(int32_t))
+        at = <Py_ssize_t>(spans.hashes[k] & <uint64_t>self.mask)
+        while self.slots[at].hash:
+            at = (at + 1) & self.mask
+        slot = &self.slots[at]
+        slot.hash = spans.hashes[k]
+        slot.length = <int32_t>length
+        if length <= INLINE:
+            for c in range(length):
+                slot.inline[c] = spans.chars[spans.starts[k] + c]
+        else:
+            slot.text_at = <int32_t>self.chars_used
+            for c in range(length):
+                self.chars[self.chars_used + c] = spans.chars[spans.starts[k] + c]
+            self.chars_used += length
+        slot.ids_at = <int32_t>self.ids_used
+        slot.n_first = <int32_t>len(first)
+        slot.n_second = <int32_t>len(second)
+        for c in range(len(first)):
+            self.ids[self.ids_used + c] = <int32_t>first[c]
+        self.ids_used += len(first)
+        for c in range(len(second)):
+            self.ids[self.ids_used + c] = <int32_t>second[c]
+        self.ids_used += len(second)
+        self.used += 1
+        return slot
+
+    cdef int _mark_met(self, int32_t qid) except -1:
+        cdef Py_ssize_t cap
+        if qid >= self.met_cap:
+            cap = max(self.met_cap * 2, qid + 1, 1024)
+            self.met = <uint64_t *>_grow(self.met, cap * sizeof(uint64_t))
+            memset(&self.met[self.met_cap], 0, (cap - self.met_cap) * sizeof(uint64_t))
+            self.met_cap = cap
+        self.met[qid] = self.stamp
+        return 0
+
+    cdef int _collect(self, Spans spans, set hits) except -1:
+        cdef Py_ssize_t k, c
+        cdef Slot *slot
+        cdef int32_t *ids
+        # The probes of a long-running worker's table miss the CPU cache; issuing them all
+        # first lets the memory system fetch them in parallel instead of one after another.
+        for k in range(spans.count):
+            __builtin_prefetch(&self.slots[spans.hashes[k] & <uint64_t>self.mask])
+        for k in range(spans.count):
+            slot = self._find(spans, k)
+            if slot == NULL:
+                slot = self._learn(spans, k)
+            if slot.n_first == 0 and slot.n_second == 0:
+                continue
+            ids = &self.ids[slot.ids_at]
+            for c in range(slot.n_first):
+                hits.add(ids[c])
+            ids += slot.n_first
+            for c in range(slot.n_second):
+                self._mark_met(ids[c])
+        return 0
+
+    cpdef tuple candidates(self, Spans body, Spans title, set extra, set second_required):
+        """(hits, unmet): the ids whose first requirement the post's tokens (body, then title
+        when not None) meet, plus `extra`; and those of them in `second_required` whose second
+        requirement no token meets."""
+        cdef set hits = set(extra)
+        cdef set unmet = set()
+        cdef int32_t qid
+        self.stamp += 1
+        self._collect(body, hits)
+        if title is not None:
+            self._collect(title, hits)
+        if hits and second_required:
+            for q in hits:
+                if q in second_required:
+                    qid = q
+                    if qid >= self.met_cap or self.met[qid] != self.stamp:
+                        unmet.add(q)
+        return hits, unmet

@@ -1,0 +1,158 @@
+"""The C per-post loop (`_engine`) gives exactly what the token-list path and the regex give.
+
+`make install` builds flarewatch.query._engine with Cython; CI must run it (the speed target
+depends on it), so its absence fails here instead of silently testing the fallback only.
+"""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from flarewatch.mentions.post import Post
+from flarewatch.query import analysis, matcher
+from flarewatch.query.matcher import Matcher
+
+try:
+    from flarewatch.query import _engine as engine
+except ImportError:  # fails below, loudly: every test here needs it
+    engine = None  # type: ignore[assignment]
+
+_ALPHABET = (
+    "abcXYZ_09 \t\n.,!?#@'’׳״\"-/:"
+    "אבגכךמםנןפףצץשת"  # Hebrew, with final letters
+    "\u05b0\u05b4\u05bc\u05be\u05c3"  # niqqud and Hebrew punctuation kept by the drop
+    "ąęółżĄŁİßŉﬁ①ΣςΐДд"  # Polish, casefold expansions, compatibility forms, Greek, Cyrillic
+    "🔥😡👍❤\ufe0f\u200d\U0001f3fd🇮🇱\u200b\u0307\u00a0\U00010400"
+)
+texts = st.text(alphabet=_ALPHABET, max_size=60) | st.sampled_from(
+    [
+        "Visit https://acme.example/x?y=1 or mail help@acme.com now",
+        "HTTP www. WWW. http",
+        "brand's BRANDS' rock'n'roll ו'לך צה\"ל",
+        "👨\u200d👩\u200d👧 🇵🇱🇮🇱 🇮 ❤️❤️ 👍🏽",
+        "İstanbul ŉ ﬁne ① #_tag @@x ##y",
+        "ZAŻÓŁĆ Gęślą JAŹŃ וּבְיִשְׂרָאֵל שלום",
+    ]
+)
+
+
+def test_the_engine_is_compiled_and_used() -> None:
+    assert engine is not None, (
+        "flarewatch.query._engine is not built: run `make install` (needs a C compiler and "
+        "Cython, both installed by pyproject's build requirements)"
+    )
+    assert matcher.ENGINE
+
+
+@settings(max_examples=800, deadline=None)
+@given(texts)
+def test_spans_give_the_regex_tokens(text: str) -> None:
+    expected = analysis._tokens_python(text)
+    assert engine.scan_text(text).tokens() == expected
+    assert engine.scan(analysis.normalised(text)).tokens() == expected
+    assert len(engine.scan_text(text)) == len(expected)
+
+
+def test_case_folding_table_covers_the_multi_character_folds() -> None:
+    # ß and İ fold to two characters: the text goes through analysis.normalised instead.
+    assert engine.scan_text("STRASSE Straße").tokens() == ["strasse", "strasse"]
+    assert engine.scan_text("İzmir").tokens() == ["izmir"]
+    assert engine.scan_text("\U00010400x").tokens() == ["\U00010428x"]  # Deseret has case
+
+
+def _corpus(seed: int, n: int) -> list[Post]:
+    rng = random.Random(seed)
+    words = [
+        "acme",
+        "acmes",
+        "awaria",
+        "awarii",
+        "awarię",
+        "ישראל",
+        "ובישראל",
+        "לישראל",
+        "refund",
+        "Refunds",
+        "zwrot",
+        "zwrotu",
+        "#acme",
+        "@acme",
+        "🔥",
+        "שלום",
+        "ok",
+        "brand's",
+        "prąd",
+        "prądzie",
+        "outage",
+        "outages",
+        "złoty",
+        "zloty",
+    ]
+    posts = []
+    for i in range(n):
+        text = " ".join(rng.choice(words) for _ in range(rng.randint(1, 9)))
+        title = " ".join(rng.choice(words) for _ in range(rng.randint(0, 3))) or None
+        lang = rng.choice(["en", "pl", "he", None])
+        posts.append(Post(external_id=str(i), text=text, title=title, language=lang))
+    return posts
+
+
+_QUERIES = [
+    "acme AND (refund OR outage) AND NOT zwrot",
+    "awaria AND NOT prąd",
+    "ישראל AND שלום",
+    "acm* AND refund*",
+    '"acme refund"',
+    "acme NEAR/2 outage",
+    "#acme OR @acme",
+    "zloty AND lang:pl",
+    "title:acme AND refund",
+    "{Refunds} OR 🔥",
+    "prąd AND awaria AND zwrotu",
+]
+
+
+@pytest.mark.parametrize("fold", [False, True])
+def test_engine_matches_what_the_token_list_path_matches(
+    monkeypatch: pytest.MonkeyPatch, fold: bool
+) -> None:
+    posts = _corpus(7, 600)
+    with_engine = Matcher(fold_diacritics=fold)
+    without = Matcher(fold_diacritics=fold)
+    for i, query in enumerate(_QUERIES):
+        with_engine.add(i, query, workspace="w" if i % 3 == 0 else None)
+        without.add(i, query, workspace="w" if i % 3 == 0 else None)
+    found = []
+    for workspace in (None, "w", "other"):
+        monkeypatch.setattr(matcher, "ENGINE", True)
+        fast = with_engine.match_batch(posts, workspace=workspace)
+        monkeypatch.setattr(matcher, "ENGINE", False)
+        slow = without.match_batch(posts, workspace=workspace)
+        assert fast == slow
+        found.append(sum(map(len, fast)))
+    assert all(found), "the corpus must exercise matches"
+
+
+def test_the_memo_is_bounded_and_refills() -> None:
+    index = engine.SpanIndex({"acme": 1}, None, {"refund": 1}, None, "", False, limit=4)
+    for i in range(20):
+        spans = engine.scan_text(f"acme word{i} refund")
+        hits, unmet = index.candidates(spans, None, set(), {1})
+        assert hits == {1} and not unmet
+        assert len(index) <= 4
+    hits, unmet = index.candidates(engine.scan_text("acme"), None, set(), {1})
+    assert hits == {1} and unmet == {1}
+
+
+def test_long_tokens_and_many_tokens_are_compared_exactly() -> None:
+    long_word = "x" * 40
+    index = engine.SpanIndex({long_word: 1, "y" * 41: 2}, None, {}, None, "", False)
+    text = " ".join([long_word, "y" * 40] + [f"w{i}" for i in range(3000)])
+    hits, _ = index.candidates(engine.scan_text(text), None, set(), set())
+    assert hits == {1}
+    hits, _ = index.candidates(engine.scan_text("y" * 41), None, set(), set())
+    assert hits == {2}
