@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from flarewatch.mentions.post import Post
-from flarewatch.query import analysis, matcher
+from flarewatch.query import _native, analysis, matcher
 from flarewatch.query.matcher import Matcher
 
 try:
@@ -156,3 +156,37 @@ def test_long_tokens_and_many_tokens_are_compared_exactly() -> None:
     assert hits == {1}
     hits, _ = index.candidates(engine.scan_text("y" * 41), None, set(), set())
     assert hits == {2}
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.text(alphabet="abcdeiosyzłęąóńćśźż#@אבוכלמשהתםןIS'", min_size=1, max_size=14),
+    st.sampled_from(["en", "pl", ""]),
+    st.booleans(),
+)
+def test_c_stemmers_give_the_reference_keys(word: str, lang: str, with_fold: bool) -> None:
+    for token in analysis._tokens_python(word):
+        assert engine.token_keys(token, lang, with_fold) == _native.token_keys(
+            token, lang, with_fold
+        )
+
+
+def test_wildcard_fragments_are_found_inside_long_and_prefixed_tokens(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    posts = [
+        Post(external_id="1", text="superacmeco rocks", language="en"),
+        Post(external_id="2", text="ובאקמה שלום", language="he"),
+        Post(external_id="3", text="nothing here", language="en"),
+        Post(external_id="4", text="x" * 30 + "acme", language="en"),
+    ]
+    queries = ["sup*me*", "אקמ*", "acme*", "a?me*", "rock*", "xx*acme"]
+    fast, slow = Matcher(), Matcher()
+    for i, query in enumerate(queries):
+        fast.add(i, query)
+        slow.add(i, query)
+    monkeypatch.setattr(matcher, "ENGINE", False)
+    expected = [slow.match(p) for p in posts]
+    monkeypatch.setattr(matcher, "ENGINE", True)
+    assert [fast.match(p) for p in posts] == expected
+    assert expected == [[0, 4], [1], [], [5]]

@@ -4,12 +4,13 @@
 Why this exists beside `_native`: after `_native` compiled the tokenizer and the presearch memo,
 what was left of the per-post cost was CPython itself: a new str object for every token of every
 post, a dict lookup for each (the memo of a long-running worker holds hundreds of thousands of
-tokens and misses the CPU cache on every probe), and set objects for hits. Here a post is scanned
-once into (start, end, hash) spans of its normalised text, without creating token strings, and
-each span is looked up in an open-addressing table of 32-byte slots that stores the token's code
-points for an exact comparison and the ids of the queries it meets. Only a token seen for the
-first time becomes a Python string, learned through `_native.TokenIndex.entry` (the one
-definition of what a token meets), and only the few hits become Python objects.
+tokens and misses the CPU cache on every probe), set objects for hits, and the Python stemmers
+on the first sight of each new token. Here a post is scanned once into (start, end, hash) spans
+of its normalised code points, without creating token strings, and each span is looked up in an
+open-addressing table of 64-byte slots (one cache line) that keeps the token's code points for
+an exact comparison and the ids of the queries it meets. Only a token seen for the first time
+becomes a Python string; its keys come from C ports of the stemmers (`token_keys`, checked
+against `_native.token_keys`), and it meets exactly what `_native.TokenIndex.entry` says.
 
 Written as Cython proper, not pure-Python mode like `_native`: it needs C arrays and malloc. It
 is optional: without a C compiler the Matcher runs `_native` alone, with the same results
@@ -17,14 +18,21 @@ is optional: without a C compiler the Matcher runs `_native` alone, with the sam
 """
 
 from cpython.mem cimport PyMem_Malloc, PyMem_Realloc, PyMem_Free
-from cpython.unicode cimport PyUnicode_AsUCS4, PyUnicode_FromKindAndData, PyUnicode_4BYTE_KIND
+from cpython.dict cimport PyDict_GetItem
+from cpython.object cimport PyObject
+from cpython.unicode cimport (
+    PyUnicode_4BYTE_KIND,
+    PyUnicode_AsUCS4,
+    PyUnicode_AsUCS4Copy,
+    PyUnicode_FromKindAndData,
+)
 from libc.stdint cimport uint64_t, int32_t
 from libc.string cimport memset, memcmp
 
-from flarewatch.query._native import TokenIndex
+from flarewatch.query._native import EN, FOLD, PL, PLF
+from flarewatch.query import english, hebrew, polish
 from unicodedata import is_normalized
 
-from flarewatch.query.analysis import normalised
 
 cdef extern from *:
     void __builtin_prefetch(const void *addr) nogil
@@ -306,7 +314,236 @@ cpdef Spans scan_text(str text):
         if _fold_in_place(spans, spans.chars, n):
             _tokenize(spans)
             return spans
+    from flarewatch.query.analysis import normalised  # analysis imports this module
+
     return scan(normalised(text))
+
+
+# C ports of the stemmers for the first sight of a post token, which is most of the cost of a
+# long-tail stream: the Python originals (english.py, polish.py, hebrew.py) stay the reference,
+# used for query words, and tests/query/test_engine.py checks these against them on random words.
+cdef frozenset _EN_INVARIANT = english._INVARIANT
+cdef tuple _ES_AFTER = english._ES_AFTER
+cdef tuple _KEEP_S = english._KEEP_S
+cdef frozenset _CHAINS = hebrew.PREFIX_CHAINS
+cdef Py_ssize_t _MAX_CHAIN = hebrew.MAX_CHAIN
+cdef Py_ssize_t _MIN_BASE = hebrew.MIN_BASE
+cdef Py_ssize_t _MIN_STEM = polish.MIN_STEM
+cdef tuple _PL_PLAIN = polish._PLAIN
+cdef tuple _PL_FOLDED = polish._FOLDED
+cdef object _fold = polish.fold
+
+
+cdef str _en_stem(str word):
+    cdef Py_ssize_t n = len(word)
+    cdef Py_UCS4 before
+    if n <= 3 or word[n - 1] != u"s" or not word.isalpha() or word in _EN_INVARIANT:
+        return word
+    if n > 4 and word.endswith("ies"):
+        before = word[n - 4]
+        if before != u"a" and before != u"e":
+            return word[: n - 3] + "y"
+    if word.endswith(_ES_AFTER):
+        return word[: n - 2]
+    if word.endswith(_KEEP_S):
+        return word
+    return word[: n - 1]
+
+
+cdef str _pl_stem(str word, bint folded):
+    cdef tuple table = _PL_FOLDED if folded else _PL_PLAIN
+    cdef Py_ssize_t n, size
+    cdef str stem
+    if folded:
+        word = _fold(word)
+    if not word.isalpha():
+        return word
+    size = len(word)
+    stem = word
+    for n, group in table[0]:
+        if size - n >= _MIN_STEM and word[size - n:] in group:
+            stem = word[: size - n]
+            break
+    for old, new in table[1]:
+        if stem.endswith(old):
+            stem = stem[: len(stem) - len(old)] + new
+            break
+    if folded or (u"ó" not in stem and u"ę" not in stem):
+        return stem
+    return stem.replace(u"ó", u"o").replace(u"ę", u"ą")
+
+
+cdef bint _is_prefix_letter(Py_UCS4 ch):
+    return (
+        ch == u"ו" or ch == u"ה" or ch == u"ב" or ch == u"ל" or ch == u"מ" or ch == u"ש"
+        or ch == u"כ"
+    )
+
+
+cdef list _prefix_bases(str token, list out):
+    cdef Py_ssize_t k
+    cdef Py_ssize_t limit = min(_MAX_CHAIN, len(token) - _MIN_BASE)
+    for k in range(1, limit + 1):
+        if token[:k] in _CHAINS:
+            out.append(token[k:])
+        elif not _is_prefix_letter(token[k - 1]):
+            break
+    return out
+
+
+cdef list _token_keys(str token, str lang, bint with_fold):
+    """`_native.token_keys` with the C stemmers."""
+    cdef Py_UCS4 head = token[0]
+    cdef str body = token[1:] if head == u"#" or head == u"@" else token
+    cdef list keys = [token, body] if body is not token else [token]
+    if body and 0x05D0 <= <long>body[0] <= 0x05EA:
+        _prefix_bases(body, keys)
+    elif body.isalpha():
+        if lang == "en":
+            keys.append(EN + _en_stem(body))
+        elif lang == "pl":
+            keys.append(PL + _pl_stem(body, False))
+        if with_fold:
+            keys.append(FOLD + _fold(body))
+            if lang == "pl":
+                keys.append(PLF + _pl_stem(body, True))
+    return keys
+
+
+def token_keys(str token, str lang, bint with_fold):
+    """The keys the engine derives for a post token (equal to `_native.token_keys`)."""
+    return _token_keys(token, lang, with_fold)
+
+
+cdef struct IdList:
+    int32_t *ids
+    Py_ssize_t count
+    Py_ssize_t capacity
+
+
+cdef int _push_id(IdList *found, Py_ssize_t qid) except -1:
+    cdef Py_ssize_t cap
+    if found.count == found.capacity:
+        cap = found.capacity * 2 if found.capacity else 64
+        found.ids = <int32_t *>_grow(found.ids, cap * sizeof(int32_t))
+        found.capacity = cap
+    found.ids[found.count] = <int32_t>qid
+    found.count += 1
+    return 0
+
+
+cdef int _append_ids(IdList *found, object qids) except -1:
+    # An index value is one id or a set of them (matcher.QueryIds).
+    if type(qids) is int:
+        return _push_id(found, qids)
+    for qid in qids:
+        _push_id(found, qid)
+    return 0
+
+
+cdef class KeyFilter:
+    """A Bloom filter over the index keys of a shard: most keys of a new token are in no query,
+    and this answers that from 128 KiB that stay in cache instead of two probes of dicts of
+    tens of thousands of keys. It uses the str hash Python caches in each key object; a "maybe"
+    is always settled by the dicts themselves."""
+
+    cdef uint64_t bits[1 << 14]  # 2**20 bits
+
+    def __init__(self, keys):
+        memset(self.bits, 0, sizeof(self.bits))
+        cdef uint64_t h
+        for key in keys:
+            h = <uint64_t>hash(key)
+            self._set(h & 0xFFFFF)
+            self._set((h >> 20) & 0xFFFFF)
+
+    cdef inline void _set(self, uint64_t bit):
+        self.bits[bit >> 6] |= (<uint64_t>1) << (bit & 63)
+
+    cdef inline bint _test(self, uint64_t bit):
+        return (self.bits[bit >> 6] >> (bit & 63)) & 1
+
+    cdef inline bint may_hold(self, uint64_t h):
+        return self._test(h & 0xFFFFF) and self._test((h >> 20) & 0xFFFFF)
+
+
+cdef inline uint64_t _fnv_range(Py_UCS4 *chars, Py_ssize_t length):
+    cdef uint64_t h = 0xcbf29ce484222325ULL
+    cdef Py_ssize_t i
+    for i in range(length):
+        h = (h ^ <uint64_t>chars[i]) * 0x100000001b3ULL
+    return _mix(h)
+
+
+cdef class FragmentFilter:
+    """Whether a token contains any wildcard fragment, from hashes of its substrings of each
+    fragment length: the exact Aho-Corasick walk then runs only for the few that may."""
+
+    cdef uint64_t *table
+    cdef Py_ssize_t mask
+    cdef list lengths
+    cdef bint always  # an empty fragment, which every token contains
+
+    def __cinit__(self):
+        self.table = NULL
+
+    def __dealloc__(self):
+        PyMem_Free(self.table)
+
+    def __init__(self, fragments):
+        cdef Py_ssize_t size = 16
+        cdef Py_UCS4 *chars
+        cdef uint64_t h
+        cdef Py_ssize_t at
+        unique = set(fragments)
+        self.always = "" in unique
+        unique.discard("")
+        while size < 4 * len(unique):
+            size *= 2
+        self.table = <uint64_t *>PyMem_Malloc(size * sizeof(uint64_t))
+        if self.table == NULL:
+            raise MemoryError()
+        memset(self.table, 0, size * sizeof(uint64_t))
+        self.mask = size - 1
+        self.lengths = sorted({len(f) for f in unique})
+        for fragment in unique:
+            chars = PyUnicode_AsUCS4Copy(fragment)
+            try:
+                h = _fnv_range(chars, len(fragment))
+            finally:
+                PyMem_Free(chars)
+            at = <Py_ssize_t>(h & <uint64_t>self.mask)
+            while self.table[at] and self.table[at] != h:
+                at = (at + 1) & self.mask
+            self.table[at] = h
+
+    cdef bint _holds(self, uint64_t h):
+        cdef Py_ssize_t at = <Py_ssize_t>(h & <uint64_t>self.mask)
+        while self.table[at]:
+            if self.table[at] == h:
+                return True
+            at = (at + 1) & self.mask
+        return False
+
+    cdef bint any_in(self, str form) except -1:
+        cdef Py_ssize_t n = len(form)
+        cdef Py_ssize_t length, start
+        cdef Py_UCS4 *chars
+        if self.always:
+            return True
+        if not self.lengths or self.lengths[0] > n:
+            return False
+        chars = PyUnicode_AsUCS4Copy(form)
+        try:
+            for length in self.lengths:
+                if length > n:
+                    break
+                for start in range(n - length + 1):
+                    if self._holds(_fnv_range(&chars[start], length)):
+                        return True
+        finally:
+            PyMem_Free(chars)
+        return False
 
 
 cdef enum:
@@ -333,13 +570,24 @@ cdef class SpanIndex:
 
     The same contract as `_native.TokenIndex.candidates`, over `Spans` instead of token lists.
     A token is compared by its code points, not trusted on its hash, so a crafted or unlucky
-    collision can never stand in for a brand's token. Filled on first sight of a token through
-    `TokenIndex.entry`; emptied, like that memo, when it reaches `limit` tokens so an unbounded
-    stream of new words cannot grow memory forever. Dropped by the Matcher whenever the shard
-    changes.
+    collision can never stand in for a brand's token. Filled on first sight of a token as
+    `TokenIndex.entry` fills its memo (same keys, same automata), with two filters in front
+    that can only say "maybe": a Bloom filter of the index keys and a substring-hash filter of
+    the wildcard fragments. Emptied, like that memo, when it reaches `limit` tokens so an
+    unbounded stream of new words cannot grow memory forever. Dropped by the Matcher whenever
+    the shard changes.
     """
 
-    cdef object learner
+    cdef dict first_index
+    cdef dict second_index
+    cdef object first_automaton
+    cdef object second_automaton
+    cdef KeyFilter keys
+    cdef FragmentFilter fragments
+    cdef IdList first_found
+    cdef IdList second_found
+    cdef str lang
+    cdef bint with_fold
     cdef Slot *slots
     cdef Py_ssize_t mask
     cdef Py_ssize_t used
@@ -358,14 +606,27 @@ cdef class SpanIndex:
         self.chars = NULL
         self.ids = NULL
         self.met = NULL
+        self.first_found.ids = NULL
+        self.first_found.count = self.first_found.capacity = 0
+        self.second_found.ids = NULL
+        self.second_found.count = self.second_found.capacity = 0
 
     def __init__(
         self, first, first_automaton, second, second_automaton, str lang, bint with_fold,
         Py_ssize_t limit=500_000,
     ):
-        self.learner = TokenIndex(
-            first, first_automaton, second, second_automaton, lang, with_fold, limit
-        )
+        self.first_index = first
+        self.second_index = second
+        self.first_automaton = first_automaton
+        self.second_automaton = second_automaton
+        self.keys = KeyFilter(list(first) + list(second))
+        fragments = []
+        for automaton in (first_automaton, second_automaton):
+            if automaton is not None:
+                fragments.extend(automaton.keys())
+        self.fragments = FragmentFilter(fragments)
+        self.lang = lang
+        self.with_fold = with_fold
         self.limit = limit
         self.met_cap = 0
         self.chars_cap = 0
@@ -375,6 +636,8 @@ cdef class SpanIndex:
 
     def __dealloc__(self):
         free(self.slots)
+        PyMem_Free(self.first_found.ids)
+        PyMem_Free(self.second_found.ids)
         PyMem_Free(self.chars)
         PyMem_Free(self.ids)
         PyMem_Free(self.met)
@@ -432,13 +695,47 @@ cdef class SpanIndex:
                     return slot
             at = (at + 1) & self.mask
 
+    cdef int _meet(self, str token, IdList *first, IdList *second) except -1:
+        """The ids whose first / second requirement `token` meets, as `TokenIndex.entry`
+        finds them (duplicates allowed: the caller only collects them into sets)."""
+        cdef list keys = _token_keys(token, self.lang, self.with_fold)
+        cdef Py_hash_t h
+        cdef PyObject *found
+        for key in keys:
+            h = hash(key)
+            if not self.keys.may_hold(<uint64_t>h):
+                continue
+            found = PyDict_GetItem(self.first_index, key)
+            if found != NULL:
+                _append_ids(first, <object>found)
+            found = PyDict_GetItem(self.second_index, key)
+            if found != NULL:
+                _append_ids(second, <object>found)
+        if self.first_automaton is None and self.second_automaton is None:
+            return 0
+        forms = (token, _fold(token)) if self.with_fold else (token,)
+        for form in forms:
+            if not self.with_fold and not self.fragments.any_in(form):
+                continue
+            if self.first_automaton is not None:
+                for _end, qids in self.first_automaton.iter(form):
+                    for qid in qids:
+                        _push_id(first, qid)
+            if self.second_automaton is not None:
+                for _end, qids in self.second_automaton.iter(form):
+                    for qid in qids:
+                        _push_id(second, qid)
+        return 0
+
     cdef Slot *_learn(self, Spans spans, Py_ssize_t k) except NULL:
         cdef str token = spans.token(k)
-        cdef tuple entry = self.learner.entry(token)
-        cdef tuple first = entry[0] if entry[0] is not None else ()
-        cdef tuple second = entry[1] if entry[1] is not None else ()
+        cdef IdList *first = &self.first_found
+        cdef IdList *second = &self.second_found
+        first.count = 0
+        second.count = 0
+        self._meet(token, first, second)
         cdef Py_ssize_t length = spans.ends[k] - spans.starts[k]
-        cdef Py_ssize_t n_ids = len(first) + len(second)
+        cdef Py_ssize_t n_ids = first.count + second.count
         cdef Py_ssize_t at, c
         cdef Slot *slot
         if self.used >= self.limit:
@@ -466,14 +763,14 @@ cdef class SpanIndex:
                 self.chars[self.chars_used + c] = spans.chars[spans.starts[k] + c]
             self.chars_used += length
         slot.ids_at = <int32_t>self.ids_used
-        slot.n_first = <int32_t>len(first)
-        slot.n_second = <int32_t>len(second)
-        for c in range(len(first)):
-            self.ids[self.ids_used + c] = <int32_t>first[c]
-        self.ids_used += len(first)
-        for c in range(len(second)):
-            self.ids[self.ids_used + c] = <int32_t>second[c]
-        self.ids_used += len(second)
+        slot.n_first = <int32_t>first.count
+        slot.n_second = <int32_t>second.count
+        for c in range(first.count):
+            self.ids[self.ids_used + c] = first.ids[c]
+        self.ids_used += first.count
+        for c in range(second.count):
+            self.ids[self.ids_used + c] = second.ids[c]
+        self.ids_used += second.count
         self.used += 1
         return slot
 

@@ -255,13 +255,17 @@ class TokenIndex:
         return hits, unmet
 
     @cython.ccall
-    def entry(self, token: str) -> tuple:
-        """What `token` meets: (first-pass ids or None, second-pass ids or None); not stored."""
+    def entry(self, token: str, keys: list | None = None) -> tuple:
+        """What `token` meets: (first-pass ids or None, second-pass ids or None); not stored.
+        `keys`: the token's keys when the caller derived them already (`_engine` does, with C
+        ports of the stemmers)."""
         first: set = set()
         second: set = set()
         first_index: dict = self.first
         second_index: dict = self.second
-        for key in token_keys(token, self.lang, self.with_fold):
+        if keys is None:
+            keys = token_keys(token, self.lang, self.with_fold)
+        for key in keys:
             qids = first_index.get(key)
             if qids is not None:
                 if type(qids) is int:

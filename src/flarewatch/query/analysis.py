@@ -180,10 +180,16 @@ TokenInfo = tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]
 KEYS, FORMS, FOLDED_FORMS = 0, 1, 2
 
 
+try:  # the same keys from C ports of the stemmers, where `make install` could build them
+    from flarewatch.query._engine import token_keys as _token_key_list
+except ImportError:
+    _token_key_list = _native.token_keys
+
+
 def token_keys(token: str, lang: str, with_fold: bool) -> tuple[str, ...]:
     """The keys a post token is matched through: itself, its body without #/@, its Hebrew bases
     behind a prefix chain, its English or Polish stem, and folded forms when folding."""
-    return tuple(dict.fromkeys(_native.token_keys(token, lang, with_fold)))
+    return tuple(dict.fromkeys(_token_key_list(token, lang, with_fold)))
 
 
 def token_info(token: str, lang: str, with_fold: bool) -> TokenInfo:
