@@ -415,6 +415,15 @@ def token_keys(str token, str lang, bint with_fold):
     return _token_keys(token, lang, with_fold)
 
 
+def union_keys(distinct, str lang, bint with_fold):
+    """All keys of the given tokens. Derived afresh: with the C stemmers that is cheaper than
+    caching them per token, since most tokens of a verified post were never verified before."""
+    cdef set keys = set()
+    for token in distinct:
+        keys.update(_token_keys(token, lang, with_fold))
+    return keys
+
+
 cdef struct IdList:
     int32_t *ids
     Py_ssize_t count
@@ -586,6 +595,7 @@ cdef class SpanIndex:
     cdef FragmentFilter fragments
     cdef IdList first_found
     cdef IdList second_found
+    cdef IdList post_hits
     cdef str lang
     cdef bint with_fold
     cdef Slot *slots
@@ -610,6 +620,8 @@ cdef class SpanIndex:
         self.first_found.count = self.first_found.capacity = 0
         self.second_found.ids = NULL
         self.second_found.count = self.second_found.capacity = 0
+        self.post_hits.ids = NULL
+        self.post_hits.count = self.post_hits.capacity = 0
 
     def __init__(
         self, first, first_automaton, second, second_automaton, str lang, bint with_fold,
@@ -638,6 +650,7 @@ cdef class SpanIndex:
         free(self.slots)
         PyMem_Free(self.first_found.ids)
         PyMem_Free(self.second_found.ids)
+        PyMem_Free(self.post_hits.ids)
         PyMem_Free(self.chars)
         PyMem_Free(self.ids)
         PyMem_Free(self.met)
@@ -784,7 +797,8 @@ cdef class SpanIndex:
         self.met[qid] = self.stamp
         return 0
 
-    cdef int _collect(self, Spans spans, set hits) except -1:
+    cdef int _collect(self, Spans spans) except -1:
+        """First-pass ids of the tokens into `post_hits`; second-pass ids stamped as met."""
         cdef Py_ssize_t k, c
         cdef Slot *slot
         cdef int32_t *ids
@@ -800,27 +814,60 @@ cdef class SpanIndex:
                 continue
             ids = &self.ids[slot.ids_at]
             for c in range(slot.n_first):
-                hits.add(ids[c])
+                _push_id(&self.post_hits, ids[c])
             ids += slot.n_first
             for c in range(slot.n_second):
                 self._mark_met(ids[c])
         return 0
 
+    cdef inline bint _met(self, int32_t qid):
+        return qid < self.met_cap and self.met[qid] == self.stamp
+
+    cpdef object collect(
+        self, Spans body, Spans title, set extra, set second_required, dict second_meta,
+        set found,
+    ):
+        """Add to `found` the ids whose first requirement the post's tokens (body, then title
+        when not None) meet, plus `extra`, unless they are in `second_required` and no token
+        meets their second requirement. Those of the latter in `second_meta` (a second
+        requirement that names metadata, which tokens cannot meet) are returned for the caller
+        to check; None when there are none."""
+        cdef Py_ssize_t k
+        cdef int32_t qid
+        cdef list pending = None
+        self.stamp += 1
+        self.post_hits.count = 0
+        self._collect(body)
+        if title is not None:
+            self._collect(title)
+        for q in extra:
+            _push_id(&self.post_hits, q)
+        for k in range(self.post_hits.count):
+            qid = self.post_hits.ids[k]
+            if second_required and not self._met(qid) and qid in second_required:
+                if qid in second_meta:
+                    if pending is None:
+                        pending = []
+                    pending.append(qid)
+                continue
+            found.add(qid)
+        return pending
+
     cpdef tuple candidates(self, Spans body, Spans title, set extra, set second_required):
         """(hits, unmet): the ids whose first requirement the post's tokens (body, then title
         when not None) meet, plus `extra`; and those of them in `second_required` whose second
-        requirement no token meets."""
+        requirement no token meets (`_native.TokenIndex.candidates` over spans)."""
         cdef set hits = set(extra)
         cdef set unmet = set()
-        cdef int32_t qid
+        cdef Py_ssize_t k
         self.stamp += 1
-        self._collect(body, hits)
+        self.post_hits.count = 0
+        self._collect(body)
         if title is not None:
-            self._collect(title, hits)
-        if hits and second_required:
-            for q in hits:
-                if q in second_required:
-                    qid = q
-                    if qid >= self.met_cap or self.met[qid] != self.stamp:
-                        unmet.add(q)
+            self._collect(title)
+        for k in range(self.post_hits.count):
+            hits.add(self.post_hits.ids[k])
+        for q in hits:
+            if q in second_required and not self._met(q):
+                unmet.add(q)
         return hits, unmet

@@ -182,8 +182,10 @@ KEYS, FORMS, FOLDED_FORMS = 0, 1, 2
 
 try:  # the same keys from C ports of the stemmers, where `make install` could build them
     from flarewatch.query._engine import token_keys as _token_key_list
+    from flarewatch.query._engine import union_keys as _union_keys
 except ImportError:
     _token_key_list = _native.token_keys
+    _union_keys = None
 
 
 def token_keys(token: str, lang: str, with_fold: bool) -> tuple[str, ...]:
@@ -240,6 +242,8 @@ class TokenCache(dict[str, TokenInfo]):
 
     def union_keys(self, distinct: set[str]) -> set[str]:
         """All keys of the given tokens."""
+        if _union_keys is not None:
+            return _union_keys(distinct, self.lang, self.with_fold)
         return set().union(*map(self.keys_of.__getitem__, distinct))
 
 

@@ -199,9 +199,12 @@ class _Shard:
         index = self._token_index(probe.cache)
         if ENGINE:
             body, title = probe.tokens
-            hits, unmet = index.candidates(body, title, extra, self.two_pass)
-        else:
-            hits, unmet = index.candidates(probe.tokens, extra, self.two_pass)
+            pending = index.collect(body, title, extra, self.two_pass, self.second_meta, found)
+            if pending:
+                meta = probe.meta()
+                found.update(q for q in pending if not self.second_meta[q].isdisjoint(meta))
+            return
+        hits, unmet = index.candidates(probe.tokens, extra, self.two_pass)
         if unmet:
             if self.second_meta:
                 for qid in unmet & self.second_meta.keys():
