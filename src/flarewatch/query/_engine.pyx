@@ -19,6 +19,7 @@ is optional: without a C compiler the Matcher runs `_native` alone, with the sam
 
 from cpython.mem cimport PyMem_Malloc, PyMem_Realloc, PyMem_Free
 from cpython.dict cimport PyDict_GetItem
+from cpython.list cimport PyList_GET_ITEM
 from cpython.object cimport PyObject
 from cpython.unicode cimport (
     PyUnicode_4BYTE_KIND,
@@ -117,8 +118,12 @@ cdef class Spans:
     cdef Py_ssize_t *starts
     cdef Py_ssize_t *ends
     cdef uint64_t *hashes
+    # Borrowed: each token's keys from the SpanIndex that last collected these spans, valid
+    # until that index learns again (the Matcher reads them before the next post).
+    cdef PyObject **keys
 
     def __cinit__(self):
+        self.keys = NULL
         self.chars = NULL
         self.length = 0
         self.count = 0
@@ -128,6 +133,7 @@ cdef class Spans:
         self.hashes = NULL
 
     def __dealloc__(self):
+        PyMem_Free(self.keys)
         PyMem_Free(self.chars)
         PyMem_Free(self.starts)
         PyMem_Free(self.ends)
@@ -144,6 +150,7 @@ cdef class Spans:
             self.starts = <Py_ssize_t *>_grow(self.starts, cap * sizeof(Py_ssize_t))
             self.ends = <Py_ssize_t *>_grow(self.ends, cap * sizeof(Py_ssize_t))
             self.hashes = <uint64_t *>_grow(self.hashes, cap * sizeof(uint64_t))
+            self.keys = <PyObject **>_grow(self.keys, cap * sizeof(PyObject *))
             self.capacity = cap
         for i in range(start, end):
             h = (h ^ <uint64_t>self.chars[i]) * 0x100000001b3ULL
@@ -161,6 +168,14 @@ cdef class Spans:
     def tokens(self):
         """The token strings, in order."""
         return [self.token(k) for k in range(self.count)]
+
+    cpdef set add_keys(self, set keys):
+        """Add to `keys` the keys of all tokens, as the SpanIndex that collected these spans
+        last derived them; returns `keys`."""
+        cdef Py_ssize_t k
+        for k in range(self.count):
+            keys.update(<object>self.keys[k])
+        return keys
 
 
 cpdef Spans scan(str text):
@@ -556,7 +571,7 @@ cdef class FragmentFilter:
 
 
 cdef enum:
-    INLINE = 9  # code points kept in the slot itself: most tokens, one cache line per probe
+    INLINE = 7  # code points kept in the slot itself: most tokens, one cache line per probe
 
 
 cdef extern from "stdlib.h":
@@ -571,6 +586,7 @@ cdef struct Slot:  # 64 bytes, so a probe touches one cache line
     int32_t n_first
     int32_t n_second
     int32_t text_at  # longer tokens: their code points in `chars`
+    int32_t keys_at  # its keys, a tuple in `SpanIndex.key_tuples`, for verification
     Py_UCS4 inline[INLINE]
 
 
@@ -596,6 +612,8 @@ cdef class SpanIndex:
     cdef IdList first_found
     cdef IdList second_found
     cdef IdList post_hits
+    cdef list key_tuples
+    cdef list retired_keys
     cdef str lang
     cdef bint with_fold
     cdef Slot *slots
@@ -673,6 +691,9 @@ cdef class SpanIndex:
         self.used = 0
         self.chars_used = 0
         self.ids_used = 0
+        # Spans of the post being collected may still point into the old tuples.
+        self.retired_keys = self.key_tuples
+        self.key_tuples = []
         return 0
 
     cdef int _rehash(self) except -1:
@@ -708,7 +729,7 @@ cdef class SpanIndex:
                     return slot
             at = (at + 1) & self.mask
 
-    cdef int _meet(self, str token, IdList *first, IdList *second) except -1:
+    cdef list _meet(self, str token, IdList *first, IdList *second):
         """The ids whose first / second requirement `token` meets, as `TokenIndex.entry`
         finds them (duplicates allowed: the caller only collects them into sets)."""
         cdef list keys = _token_keys(token, self.lang, self.with_fold)
@@ -725,7 +746,7 @@ cdef class SpanIndex:
             if found != NULL:
                 _append_ids(second, <object>found)
         if self.first_automaton is None and self.second_automaton is None:
-            return 0
+            return keys
         forms = (token, _fold(token)) if self.with_fold else (token,)
         for form in forms:
             if not self.with_fold and not self.fragments.any_in(form):
@@ -738,7 +759,7 @@ cdef class SpanIndex:
                 for _end, qids in self.second_automaton.iter(form):
                     for qid in qids:
                         _push_id(second, qid)
-        return 0
+        return keys
 
     cdef Slot *_learn(self, Spans spans, Py_ssize_t k) except NULL:
         cdef str token = spans.token(k)
@@ -746,7 +767,7 @@ cdef class SpanIndex:
         cdef IdList *second = &self.second_found
         first.count = 0
         second.count = 0
-        self._meet(token, first, second)
+        cdef list keys = self._meet(token, first, second)
         cdef Py_ssize_t length = spans.ends[k] - spans.starts[k]
         cdef Py_ssize_t n_ids = first.count + second.count
         cdef Py_ssize_t at, c
@@ -775,6 +796,8 @@ cdef class SpanIndex:
             for c in range(length):
                 self.chars[self.chars_used + c] = spans.chars[spans.starts[k] + c]
             self.chars_used += length
+        slot.keys_at = <int32_t>len(self.key_tuples)
+        self.key_tuples.append(tuple(keys))
         slot.ids_at = <int32_t>self.ids_used
         slot.n_first = <int32_t>first.count
         slot.n_second = <int32_t>second.count
@@ -810,6 +833,7 @@ cdef class SpanIndex:
             slot = self._find(spans, k)
             if slot == NULL:
                 slot = self._learn(spans, k)
+            spans.keys[k] = PyList_GET_ITEM(self.key_tuples, slot.keys_at)
             if slot.n_first == 0 and slot.n_second == 0:
                 continue
             ids = &self.ids[slot.ids_at]

@@ -363,15 +363,26 @@ class Matcher:
             if entry.languages is not None and lang not in entry.languages:
                 continue
             if body is None:
-                if body_toks is None:
-                    body_toks = body_spans.tokens()
-                if title_toks is None:
+                keys = None
+                if ENGINE:
+                    # The keys each token got when the engine learned it, not derived again.
+                    keys = body_spans.add_keys(set())
+                    if title_spans is not None:
+                        title_spans.add_keys(keys)
+                    if body_toks is None:
+                        body_toks = body_spans.tokens()
                     title_toks = title_spans.tokens() if title_spans is not None else []
-                body = PostView(
-                    post, with_fold=with_fold, analysed=(body_toks, title_toks, lang)
-                ).body
+                view = PostView(
+                    post,
+                    with_fold=with_fold,
+                    analysed=(body_toks, title_toks, lang),
+                    body_keys=keys,
+                )
+                body = view.body
             if entry.pred(body):
                 out.append(entry.key)
+        if body is not None:
+            view.release()
         return out
 
     def match_batch(
