@@ -8,7 +8,7 @@ meets in either pass, and only the queries that meet both run their compiled pre
 
 from __future__ import annotations
 
-from collections.abc import Collection, Hashable, Iterator, Sequence
+from collections.abc import Callable, Collection, Hashable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,6 +19,7 @@ from flarewatch.query import _native
 from flarewatch.query._native import TokenIndex
 from flarewatch.query.analysis import (
     META,
+    STEMMED_LANGUAGES,
     TokenCache,
     guess_language,
     normalize_language,
@@ -136,7 +137,7 @@ class _Probe:
 
     __slots__ = ("post", "lang", "tokens", "cache", "_meta")
 
-    def __init__(self, post: Post, lang: str, toks: Any, cache: TokenCache) -> None:
+    def __init__(self, post: Post, lang: str, toks: Any, cache: TokenCache | None) -> None:
         self.post = post
         self.lang = lang
         self.tokens = toks  # a token list, or (body, title) `_engine.Spans` with the engine
@@ -166,7 +167,7 @@ class _Shard:
     # Metadata keys of second requirements (lang:, site:, ...), for the queries that have them.
     second_meta: dict[int, frozenset[str]] = field(default_factory=dict)
     # `_native.TokenIndex` over token lists, or `_engine.SpanIndex` over spans.
-    token_indexes: dict[tuple[str, bool], Any] = field(default_factory=dict)
+    token_indexes: dict[tuple[str, bool, bool], Any] = field(default_factory=dict)
 
     def add(self, qid: int, passes: list[frozenset[tuple[str, str]]]) -> None:
         self.token_indexes.clear()
@@ -191,19 +192,37 @@ class _Shard:
             self.second.discard(qid, _split_meta(passes[1])[0])
             self.second_meta.pop(qid, None)
 
+    def collect_spans(
+        self,
+        post: Post,
+        lang: str,
+        mode: str,
+        with_fold: bool,
+        body: Any,
+        title: Any,
+        found: set[int],
+    ) -> None:
+        """`candidates` over `_engine.Spans`, straight into `found`."""
+        index = self.token_indexes.get((mode, with_fold, True))
+        if index is None:
+            index = self._token_index(mode, with_fold, spans=True)
+        extra = self.always
+        probe = None
+        if self.first.meta:
+            probe = _Probe(post, lang, None, None)
+            extra = set(extra)
+            self.first.meta_hits(probe, extra)
+        pending = index.collect(body, title, extra, self.two_pass, self.second_meta, found)
+        if pending:
+            meta = (probe or _Probe(post, lang, None, None)).meta()
+            found.update(q for q in pending if not self.second_meta[q].isdisjoint(meta))
+
     def candidates(self, probe: _Probe, found: set[int]) -> None:
         extra = self.always
         if self.first.meta:
             extra = set(extra)
             self.first.meta_hits(probe, extra)
-        index = self._token_index(probe.cache)
-        if ENGINE:
-            body, title = probe.tokens
-            pending = index.collect(body, title, extra, self.two_pass, self.second_meta, found)
-            if pending:
-                meta = probe.meta()
-                found.update(q for q in pending if not self.second_meta[q].isdisjoint(meta))
-            return
+        index = self._token_index(probe.cache.lang, probe.cache.with_fold)
         hits, unmet = index.candidates(probe.tokens, extra, self.two_pass)
         if unmet:
             if self.second_meta:
@@ -213,17 +232,17 @@ class _Shard:
             hits -= unmet
         found |= hits
 
-    def _token_index(self, cache: TokenCache) -> Any:
-        mode = (cache.lang, cache.with_fold)
+    def _token_index(self, lang: str, with_fold: bool, spans: bool = False) -> Any:
+        mode = (lang, with_fold, spans)
         index = self.token_indexes.get(mode)
         if index is None:
-            index = (_engine.SpanIndex if ENGINE else TokenIndex)(
+            index = (_engine.SpanIndex if spans else TokenIndex)(
                 self.first.index,
                 self.first.automaton(),
                 self.second.index,
                 self.second.automaton(),
-                cache.lang,
-                cache.with_fold,
+                lang,
+                with_fold,
             )
             self.token_indexes[mode] = index
         return index
@@ -321,71 +340,90 @@ class Matcher:
     # -- matching -----------------------------------------------------------------------------
     def match(self, post: Post, *, workspace: str | None = None) -> list[Hashable]:
         """Keys of the stored queries that match `post`, in the order they were added."""
+        return self.match_batch([post], workspace=workspace)[0]
+
+    def match_batch(
+        self, posts: Sequence[Post], *, workspace: str | None = None
+    ) -> list[list[Hashable]]:
+        """`match` for each post, with the per-batch work done once."""
         if not self._entries:
-            return []
-        # Analysis up to the tokens only: the full PostView (positions, surfaces, title view,
-        # metadata) is built for the few posts that have a candidate.
+            return [[] for _ in posts]
+        if workspace is None:
+            shards = list(self._shards.values())
+        else:
+            shards = [s for s in (self._shards.get(workspace), self._shards.get(None)) if s]
+        with_fold = self._fold_count > 0
+        run = self._match_spans if ENGINE else self._match_tokens
+        return [run(post, shards, with_fold) for post in posts]
+
+    # Analysis goes up to the tokens only: the full PostView (positions, surfaces, title view,
+    # metadata) is built for the few posts that have a candidate.
+    def _match_spans(self, post: Post, shards: list[_Shard], with_fold: bool) -> list[Hashable]:
         text = post.text or ""
         title = post.title or ""
+        body_spans = _engine.scan_text(text)
+        title_spans = _engine.scan_text(title) if title else None
         lang = normalize_language(post.language)
         body_toks: list[str] | None = None
-        title_toks: list[str] | None = None
-        if ENGINE:
-            body_spans = _engine.scan_text(text)
-            title_spans = _engine.scan_text(title) if title else None
-            if lang is None:
-                body_toks = body_spans.tokens()
-                lang = guess_language(f"{title} {text}", set(body_toks))
-            terms: Any = (body_spans, title_spans)
-        else:
-            body_toks = tokens(text) if text else []
-            title_toks = tokens(title) if title else []
-            lang = lang or guess_language(f"{title} {text}", set(body_toks))
-            terms = body_toks + title_toks if title_toks else body_toks
-        with_fold = self._fold_count > 0
-        probe = _Probe(post, lang, terms, token_cache(lang, with_fold))
-        candidates: set[int] = set()
-        if workspace is None:
-            for shard in self._shards.values():
-                shard.candidates(probe, candidates)
-        else:
-            for name in (workspace, None):
-                shard = self._shards.get(name)
-                if shard is not None:
-                    shard.candidates(probe, candidates)
-        if not candidates:
+        if lang is None:
+            body_toks = body_spans.tokens()
+            lang = guess_language(f"{title} {text}", set(body_toks))
+        mode = lang if lang in STEMMED_LANGUAGES else ""
+        found: set[int] = set()
+        for shard in shards:
+            shard.collect_spans(post, lang, mode, with_fold, body_spans, title_spans, found)
+        if not found:
             return []
+
+        def analyse() -> PostView:
+            # The keys each token got when the engine learned it, not derived again.
+            keys = body_spans.add_keys(set())
+            if title_spans is not None:
+                title_spans.add_keys(keys)
+            title_toks = title_spans.tokens() if title_spans is not None else []
+            body = body_toks if body_toks is not None else body_spans.tokens()
+            return PostView(
+                post, with_fold=with_fold, analysed=(body, title_toks, lang), body_keys=keys
+            )
+
+        return self._verify(found, lang, analyse)
+
+    def _match_tokens(self, post: Post, shards: list[_Shard], with_fold: bool) -> list[Hashable]:
+        text = post.text or ""
+        title = post.title or ""
+        body_toks = tokens(text) if text else []
+        title_toks = tokens(title) if title else []
+        lang = normalize_language(post.language) or guess_language(
+            f"{title} {text}", set(body_toks)
+        )
+        terms = body_toks + title_toks if title_toks else body_toks
+        probe = _Probe(post, lang, terms, token_cache(lang, with_fold))
+        found: set[int] = set()
+        for shard in shards:
+            shard.candidates(probe, found)
+        if not found:
+            return []
+        return self._verify(
+            found,
+            lang,
+            lambda: PostView(post, with_fold=with_fold, analysed=(body_toks, title_toks, lang)),
+        )
+
+    def _verify(
+        self, candidates: set[int], lang: str, analyse: Callable[[], PostView]
+    ) -> list[Hashable]:
+        """Keys of the candidates whose predicate holds, in the order they were added."""
         entries = self._entries
-        body = None
+        view: PostView | None = None
         out: list[Hashable] = []
         for qid in sorted(candidates):
             entry = entries[qid]
             if entry.languages is not None and lang not in entry.languages:
                 continue
-            if body is None:
-                keys = None
-                if ENGINE:
-                    # The keys each token got when the engine learned it, not derived again.
-                    keys = body_spans.add_keys(set())
-                    if title_spans is not None:
-                        title_spans.add_keys(keys)
-                    if body_toks is None:
-                        body_toks = body_spans.tokens()
-                    title_toks = title_spans.tokens() if title_spans is not None else []
-                view = PostView(
-                    post,
-                    with_fold=with_fold,
-                    analysed=(body_toks, title_toks, lang),
-                    body_keys=keys,
-                )
-                body = view.body
-            if entry.pred(body):
+            if view is None:
+                view = analyse()
+            if entry.pred(view.body):
                 out.append(entry.key)
-        if body is not None:
+        if view is not None:
             view.release()
         return out
-
-    def match_batch(
-        self, posts: Sequence[Post], *, workspace: str | None = None
-    ) -> list[list[Hashable]]:
-        return [self.match(post, workspace=workspace) for post in posts]
