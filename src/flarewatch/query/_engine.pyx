@@ -895,3 +895,46 @@ cdef class SpanIndex:
             if q in second_required and not self._met(q):
                 unmet.add(q)
         return hits, unmet
+
+
+def collect_batch(list posts, list shards, bint with_fold):
+    """The per-post loop of `Matcher.match_batch`: for each post, None when no stored query is
+    a candidate, else (candidate ids, language, body spans, title spans, body tokens or None).
+
+    The shards are the Matcher's `_Shard` objects; a shard whose first pass holds metadata keys,
+    or whose span index for this mode does not exist yet, goes through its own `collect_spans`.
+    """
+    from flarewatch.query.analysis import (  # analysis imports this module
+        STEMMED_LANGUAGES,
+        guess_language,
+        normalize_language,
+    )
+
+    cdef list out = []
+    cdef Spans body, title_spans
+    cdef set found
+    cdef str mode
+    for post in posts:
+        text = post.text or ""
+        title = post.title or ""
+        body = scan_text(text)
+        title_spans = scan_text(title) if title else None
+        lang = normalize_language(post.language)
+        body_toks = None
+        if lang is None:
+            body_toks = body.tokens()
+            lang = guess_language(f"{title} {text}", set(body_toks))
+        mode = lang if lang in STEMMED_LANGUAGES else ""
+        found = set()
+        for shard in shards:
+            index = shard.token_indexes.get((mode, with_fold, True))
+            if index is None or shard.first.meta:
+                shard.collect_spans(post, lang, mode, with_fold, body, title_spans, found)
+                continue
+            pending = (<SpanIndex>index).collect(
+                body, title_spans, shard.always, shard.two_pass, shard.second_meta, found
+            )
+            if pending:
+                shard.admit(post, lang, pending, None, found)
+        out.append((found, lang, body, title_spans, body_toks) if found else None)
+    return out

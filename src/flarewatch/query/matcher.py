@@ -19,7 +19,6 @@ from flarewatch.query import _native
 from flarewatch.query._native import TokenIndex
 from flarewatch.query.analysis import (
     META,
-    STEMMED_LANGUAGES,
     TokenCache,
     guess_language,
     normalize_language,
@@ -214,8 +213,14 @@ class _Shard:
             self.first.meta_hits(probe, extra)
         pending = index.collect(body, title, extra, self.two_pass, self.second_meta, found)
         if pending:
-            meta = (probe or _Probe(post, lang, None, None)).meta()
-            found.update(q for q in pending if not self.second_meta[q].isdisjoint(meta))
+            self.admit(post, lang, pending, probe, found)
+
+    def admit(
+        self, post: Post, lang: str, pending: list[int], probe: _Probe | None, found: set[int]
+    ) -> None:
+        """Add the pending ids whose metadata second requirement the post meets."""
+        meta = (probe or _Probe(post, lang, None, None)).meta()
+        found.update(q for q in pending if not self.second_meta[q].isdisjoint(meta))
 
     def candidates(self, probe: _Probe, found: set[int]) -> None:
         extra = self.always
@@ -353,27 +358,19 @@ class Matcher:
         else:
             shards = [s for s in (self._shards.get(workspace), self._shards.get(None)) if s]
         with_fold = self._fold_count > 0
-        run = self._match_spans if ENGINE else self._match_tokens
-        return [run(post, shards, with_fold) for post in posts]
+        if not ENGINE:
+            return [self._match_tokens(post, shards, with_fold) for post in posts]
+        collected = _engine.collect_batch(list(posts), shards, with_fold)
+        return [
+            self._verify_spans(post, found, with_fold) if found else []
+            for post, found in zip(posts, collected, strict=True)
+        ]
 
-    # Analysis goes up to the tokens only: the full PostView (positions, surfaces, title view,
-    # metadata) is built for the few posts that have a candidate.
-    def _match_spans(self, post: Post, shards: list[_Shard], with_fold: bool) -> list[Hashable]:
-        text = post.text or ""
-        title = post.title or ""
-        body_spans = _engine.scan_text(text)
-        title_spans = _engine.scan_text(title) if title else None
-        lang = normalize_language(post.language)
-        body_toks: list[str] | None = None
-        if lang is None:
-            body_toks = body_spans.tokens()
-            lang = guess_language(f"{title} {text}", set(body_toks))
-        mode = lang if lang in STEMMED_LANGUAGES else ""
-        found: set[int] = set()
-        for shard in shards:
-            shard.collect_spans(post, lang, mode, with_fold, body_spans, title_spans, found)
-        if not found:
-            return []
+    # Analysis goes up to the tokens only (`_engine.collect_batch` on the span path): the full
+    # PostView (positions, surfaces, title view, metadata) is built for the few posts that have
+    # a candidate.
+    def _verify_spans(self, post: Post, collected: Any, with_fold: bool) -> list[Hashable]:
+        found, lang, body_spans, title_spans, body_toks = collected
 
         def analyse() -> PostView:
             # The keys each token got when the engine learned it, not derived again.
