@@ -365,12 +365,103 @@ cdef str _en_stem(str word):
     return word[: n - 1]
 
 
+# polish._PLAIN as C arrays: its suffixes (longest first, as the table orders them) and its
+# stem-final alternations, compared on code points instead of through slices and set lookups.
+cdef enum:
+    _PL_MAX = 64  # at most this many suffixes or alternations, of at most 7 code points
+cdef Py_UCS4 _SUFFIX[_PL_MAX][8]
+cdef Py_ssize_t _SUFFIX_LEN[_PL_MAX]
+cdef Py_ssize_t _N_SUFFIX = 0
+cdef Py_UCS4 _FINAL_OLD[_PL_MAX][8]
+cdef Py_ssize_t _FINAL_OLD_LEN[_PL_MAX]
+cdef Py_UCS4 _FINAL_NEW[_PL_MAX][8]
+cdef Py_ssize_t _FINAL_NEW_LEN[_PL_MAX]
+cdef Py_ssize_t _N_FINAL = 0
+
+
+cdef int _load_polish() except -1:
+    global _N_SUFFIX, _N_FINAL
+    cdef Py_ssize_t i
+    for size, group in _PL_PLAIN[0]:
+        for suffix in sorted(group):
+            if _N_SUFFIX == _PL_MAX or len(suffix) > 7:
+                raise ValueError("polish._PLAIN outgrew the C tables of _engine")
+            for i in range(len(suffix)):
+                _SUFFIX[_N_SUFFIX][i] = suffix[i]
+            _SUFFIX_LEN[_N_SUFFIX] = len(suffix)
+            _N_SUFFIX += 1
+    for old, new in _PL_PLAIN[1]:
+        if _N_FINAL == _PL_MAX or len(old) > 7 or len(new) > 7:
+            raise ValueError("polish._PLAIN outgrew the C tables of _engine")
+        for i in range(len(old)):
+            _FINAL_OLD[_N_FINAL][i] = old[i]
+        for i in range(len(new)):
+            _FINAL_NEW[_N_FINAL][i] = new[i]
+        _FINAL_OLD_LEN[_N_FINAL] = len(old)
+        _FINAL_NEW_LEN[_N_FINAL] = len(new)
+        _N_FINAL += 1
+    return 0
+
+
+_load_polish()
+
+
+cdef inline bint _ends_with(Py_UCS4 *word, Py_ssize_t size, Py_UCS4 *tail, Py_ssize_t n):
+    cdef Py_ssize_t i
+    if n > size:
+        return False
+    for i in range(n):
+        if word[size - n + i] != tail[i]:
+            return False
+    return True
+
+
+cdef str _pl_stem_plain(str word):
+    """polish.pl_stem(word) for an alphabetic casefolded word, on its code points."""
+    cdef Py_ssize_t size = len(word)
+    cdef Py_UCS4 small[64]
+    cdef Py_UCS4 *chars = small
+    cdef Py_ssize_t k, i, cut
+    cdef str out
+    if size + 8 > 64:
+        chars = <Py_UCS4 *>PyMem_Malloc((size + 8) * sizeof(Py_UCS4))
+        if chars == NULL:
+            raise MemoryError()
+    try:
+        PyUnicode_AsUCS4(word, chars, size, 0)
+        cut = size
+        for k in range(_N_SUFFIX):  # longest first: the first that fits wins, as in pl_stem
+            if size - _SUFFIX_LEN[k] >= _MIN_STEM and _ends_with(
+                chars, size, _SUFFIX[k], _SUFFIX_LEN[k]
+            ):
+                cut = size - _SUFFIX_LEN[k]
+                break
+        for k in range(_N_FINAL):
+            if _ends_with(chars, cut, _FINAL_OLD[k], _FINAL_OLD_LEN[k]):
+                cut -= _FINAL_OLD_LEN[k]
+                for i in range(_FINAL_NEW_LEN[k]):
+                    chars[cut + i] = _FINAL_NEW[k][i]
+                cut += _FINAL_NEW_LEN[k]
+                break
+        for i in range(cut):  # polish._INNER
+            if chars[i] == u"ó":
+                chars[i] = u"o"
+            elif chars[i] == u"ę":
+                chars[i] = u"ą"
+        out = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, chars, cut)
+    finally:
+        if chars != small:
+            PyMem_Free(chars)
+    return out
+
+
 cdef str _pl_stem(str word, bint folded):
     cdef tuple table = _PL_FOLDED if folded else _PL_PLAIN
     cdef Py_ssize_t n, size
     cdef str stem
-    if folded:
-        word = _fold(word)
+    if not folded:
+        return _pl_stem_plain(word) if word.isalpha() else word
+    word = _fold(word)
     if not word.isalpha():
         return word
     size = len(word)
@@ -491,7 +582,7 @@ cdef class KeyFilter:
         return self._test(h & 0xFFFFF) and self._test((h >> 20) & 0xFFFFF)
 
 
-cdef inline uint64_t _fnv_range(Py_UCS4 *chars, Py_ssize_t length):
+cdef inline uint64_t _fnv_range(const Py_UCS4 *chars, Py_ssize_t length):
     cdef uint64_t h = 0xcbf29ce484222325ULL
     cdef Py_ssize_t i
     for i in range(length):
@@ -505,14 +596,18 @@ cdef class FragmentFilter:
 
     cdef uint64_t *table
     cdef Py_ssize_t mask
-    cdef list lengths
+    cdef Py_ssize_t *lengths  # the distinct fragment lengths, ascending
+    cdef Py_ssize_t n_lengths
     cdef bint always  # an empty fragment, which every token contains
 
     def __cinit__(self):
         self.table = NULL
+        self.lengths = NULL
+        self.n_lengths = 0
 
     def __dealloc__(self):
         PyMem_Free(self.table)
+        PyMem_Free(self.lengths)
 
     def __init__(self, fragments):
         cdef Py_ssize_t size = 16
@@ -529,7 +624,13 @@ cdef class FragmentFilter:
             raise MemoryError()
         memset(self.table, 0, size * sizeof(uint64_t))
         self.mask = size - 1
-        self.lengths = sorted({len(f) for f in unique})
+        ordered = sorted({len(f) for f in unique})
+        self.n_lengths = len(ordered)
+        self.lengths = <Py_ssize_t *>PyMem_Malloc((len(ordered) + 1) * sizeof(Py_ssize_t))
+        if self.lengths == NULL:
+            raise MemoryError()
+        for at in range(len(ordered)):
+            self.lengths[at] = ordered[at]
         for fragment in unique:
             chars = PyUnicode_AsUCS4Copy(fragment)
             try:
@@ -549,24 +650,18 @@ cdef class FragmentFilter:
             at = (at + 1) & self.mask
         return False
 
-    cdef bint any_in(self, str form) except -1:
-        cdef Py_ssize_t n = len(form)
-        cdef Py_ssize_t length, start
-        cdef Py_UCS4 *chars
+    cdef bint any_in(self, const Py_UCS4 *chars, Py_ssize_t n):
+        """Whether the n code points at `chars` may contain a fragment."""
+        cdef Py_ssize_t length, start, k
         if self.always:
             return True
-        if not self.lengths or self.lengths[0] > n:
-            return False
-        chars = PyUnicode_AsUCS4Copy(form)
-        try:
-            for length in self.lengths:
-                if length > n:
-                    break
-                for start in range(n - length + 1):
-                    if self._holds(_fnv_range(&chars[start], length)):
-                        return True
-        finally:
-            PyMem_Free(chars)
+        for k in range(self.n_lengths):
+            length = self.lengths[k]
+            if length > n:
+                break
+            for start in range(n - length + 1):
+                if self._holds(_fnv_range(&chars[start], length)):
+                    return True
         return False
 
 
@@ -729,7 +824,9 @@ cdef class SpanIndex:
                     return slot
             at = (at + 1) & self.mask
 
-    cdef list _meet(self, str token, IdList *first, IdList *second):
+    cdef list _meet(
+        self, str token, const Py_UCS4 *chars, Py_ssize_t n, IdList *first, IdList *second
+    ):
         """The ids whose first / second requirement `token` meets, as `TokenIndex.entry`
         finds them (duplicates allowed: the caller only collects them into sets)."""
         cdef list keys = _token_keys(token, self.lang, self.with_fold)
@@ -747,10 +844,10 @@ cdef class SpanIndex:
                 _append_ids(second, <object>found)
         if self.first_automaton is None and self.second_automaton is None:
             return keys
+        if not self.with_fold and not self.fragments.any_in(chars, n):
+            return keys
         forms = (token, _fold(token)) if self.with_fold else (token,)
         for form in forms:
-            if not self.with_fold and not self.fragments.any_in(form):
-                continue
             if self.first_automaton is not None:
                 for _end, qids in self.first_automaton.iter(form):
                     for qid in qids:
@@ -767,7 +864,9 @@ cdef class SpanIndex:
         cdef IdList *second = &self.second_found
         first.count = 0
         second.count = 0
-        cdef list keys = self._meet(token, first, second)
+        cdef list keys = self._meet(
+            token, &spans.chars[spans.starts[k]], spans.ends[k] - spans.starts[k], first, second
+        )
         cdef Py_ssize_t length = spans.ends[k] - spans.starts[k]
         cdef Py_ssize_t n_ids = first.count + second.count
         cdef Py_ssize_t at, c
