@@ -191,3 +191,25 @@ def test_wildcard_fragments_are_found_inside_long_and_prefixed_tokens(
     monkeypatch.setattr(matcher, "ENGINE", True)
     assert [fast.match(p) for p in posts] == expected
     assert expected == [[0, 4], [1], [], [5]]
+
+
+@settings(max_examples=500, deadline=None)
+@given(texts, texts | st.just(""))
+def test_language_guess_equals_the_python_one(text: str, title: str) -> None:
+    body = engine.scan_text(text)
+    expected = analysis.guess_language(f"{title} {text}", set(analysis.tokens(text)))
+    assert engine.guess_language(text, title, body) == expected
+
+
+def test_language_guess_counts_distinct_function_words() -> None:
+    for text, lang in [
+        ("to jest nie tak", "pl"),
+        ("the the the jest", "en"),
+        ("jest jest jest the", "en"),
+        ("jest jest nie the", "pl"),
+        ("שלום world", "he"),
+        ("zażółć gęślą", "pl"),
+        ("plain words", "en"),
+    ]:
+        assert engine.guess_language(text, "", engine.scan_text(text)) == lang
+        assert analysis.guess_language(text, set(analysis.tokens(text))) == lang

@@ -996,16 +996,92 @@ cdef class SpanIndex:
         return hits, unmet
 
 
+# analysis.guess_language for a post the source gave no language, on spans: the function words
+# of each language as (hash, code points) so that no token string is made.
+cdef enum:
+    _GUESS_MAX = 128
+cdef uint64_t _WORD_HASH[_GUESS_MAX]
+cdef Py_UCS4 _WORD_CHARS[_GUESS_MAX][16]
+cdef Py_ssize_t _WORD_LEN[_GUESS_MAX]
+cdef bint _WORD_PL[_GUESS_MAX]
+cdef bint _WORD_EN[_GUESS_MAX]
+cdef Py_ssize_t _N_WORDS = -1  # not loaded yet
+
+
+cdef int _load_words() except -1:
+    global _N_WORDS
+    from flarewatch.query.analysis import _EN_WORDS, _PL_WORDS  # analysis imports this module
+
+    cdef Py_ssize_t n = 0, i
+    cdef uint64_t h
+    for word in sorted(_PL_WORDS | _EN_WORDS):
+        if n == _GUESS_MAX or len(word) > 16:
+            raise ValueError("analysis' function words outgrew the C tables of _engine")
+        h = 0xcbf29ce484222325ULL
+        for i in range(len(word)):
+            _WORD_CHARS[n][i] = word[i]
+            h = (h ^ <uint64_t>(<Py_UCS4>word[i])) * 0x100000001b3ULL
+        _WORD_HASH[n] = _mix(h)
+        _WORD_LEN[n] = len(word)
+        _WORD_PL[n] = word in _PL_WORDS
+        _WORD_EN[n] = word in _EN_WORDS
+        n += 1
+    _N_WORDS = n
+    return 0
+
+
+cdef str _guess_language(str text, str title, Spans body):
+    """`analysis.guess_language(f"{title} {text}", set(body tokens))`."""
+    cdef Py_UCS4 ch
+    cdef Py_ssize_t k, w, c
+    cdef uint64_t seen_lo = 0, seen_hi = 0, bit
+    cdef Py_ssize_t pl = 0, en = 0
+    cdef bint polish = False
+    for part in (title, text):
+        for ch in <str>part:
+            if 0x05D0 <= ch <= 0x05EA:
+                return "he"
+            if not polish and ch > 127 and ch in u"ąćęłńśźżĄĆĘŁŃŚŹŻ":
+                polish = True
+    if polish:
+        return "pl"
+    if _N_WORDS < 0:
+        _load_words()
+    for k in range(body.count):
+        for w in range(_N_WORDS):
+            if _WORD_HASH[w] != body.hashes[k] or _WORD_LEN[w] != body.ends[k] - body.starts[k]:
+                continue
+            for c in range(_WORD_LEN[w]):
+                if _WORD_CHARS[w][c] != body.chars[body.starts[k] + c]:
+                    break
+            else:
+                bit = (<uint64_t>1) << (w & 63)
+                if w < 64 and not (seen_lo & bit):
+                    seen_lo |= bit
+                elif w >= 64 and not (seen_hi & bit):
+                    seen_hi |= bit
+                else:
+                    break  # a repeat: distinct tokens count once
+                pl += _WORD_PL[w]
+                en += _WORD_EN[w]
+            break
+    return "pl" if pl > en else "en"
+
+
+def guess_language(str text, str title, Spans body):
+    """The engine's `analysis.guess_language` (tests compare the two)."""
+    return _guess_language(text, title, body)
+
+
 def collect_batch(list posts, list shards, bint with_fold):
     """The per-post loop of `Matcher.match_batch`: for each post, None when no stored query is
-    a candidate, else (candidate ids, language, body spans, title spans, body tokens or None).
+    a candidate, else (candidate ids, language, body spans, title spans).
 
     The shards are the Matcher's `_Shard` objects; a shard whose first pass holds metadata keys,
     or whose span index for this mode does not exist yet, goes through its own `collect_spans`.
     """
     from flarewatch.query.analysis import (  # analysis imports this module
         STEMMED_LANGUAGES,
-        guess_language,
         normalize_language,
     )
 
@@ -1019,10 +1095,8 @@ def collect_batch(list posts, list shards, bint with_fold):
         body = scan_text(text)
         title_spans = scan_text(title) if title else None
         lang = normalize_language(post.language)
-        body_toks = None
         if lang is None:
-            body_toks = body.tokens()
-            lang = guess_language(f"{title} {text}", set(body_toks))
+            lang = _guess_language(text, title, body)
         mode = lang if lang in STEMMED_LANGUAGES else ""
         found = set()
         for shard in shards:
@@ -1035,5 +1109,5 @@ def collect_batch(list posts, list shards, bint with_fold):
             )
             if pending:
                 shard.admit(post, lang, pending, None, found)
-        out.append((found, lang, body, title_spans, body_toks) if found else None)
+        out.append((found, lang, body, title_spans) if found else None)
     return out

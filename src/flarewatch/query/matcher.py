@@ -370,7 +370,7 @@ class Matcher:
     # PostView (positions, surfaces, title view, metadata) is built for the few posts that have
     # a candidate.
     def _verify_spans(self, post: Post, collected: Any, with_fold: bool) -> list[Hashable]:
-        found, lang, body_spans, title_spans, body_toks = collected
+        found, lang, body_spans, title_spans = collected
 
         def analyse() -> PostView:
             # The keys each token got when the engine learned it, not derived again.
@@ -378,9 +378,11 @@ class Matcher:
             if title_spans is not None:
                 title_spans.add_keys(keys)
             title_toks = title_spans.tokens() if title_spans is not None else []
-            body = body_toks if body_toks is not None else body_spans.tokens()
             return PostView(
-                post, with_fold=with_fold, analysed=(body, title_toks, lang), body_keys=keys
+                post,
+                with_fold=with_fold,
+                analysed=(body_spans.tokens(), title_toks, lang),
+                body_keys=keys,
             )
 
         return self._verify(found, lang, analyse)
