@@ -255,17 +255,14 @@ class TokenIndex:
         return hits, unmet
 
     @cython.ccall
-    def entry(self, token: str, keys: list | None = None) -> tuple:
+    def entry(self, token: str) -> tuple:
         """What `token` meets: (first-pass ids or None, second-pass ids or None); not stored.
-        `keys`: the token's keys when the caller derived them already (`_engine` does, with C
-        ports of the stemmers)."""
+        `_engine.SpanIndex` finds the same ids the same way (tests compare the two paths)."""
         first: set = set()
         second: set = set()
         first_index: dict = self.first
         second_index: dict = self.second
-        if keys is None:
-            keys = token_keys(token, self.lang, self.with_fold)
-        for key in keys:
+        for key in token_keys(token, self.lang, self.with_fold):
             qids = first_index.get(key)
             if qids is not None:
                 if type(qids) is int:
