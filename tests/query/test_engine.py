@@ -137,6 +137,29 @@ def test_engine_matches_what_the_token_list_path_matches(
     assert all(found), "the corpus must exercise matches"
 
 
+@pytest.mark.parametrize("limit", [3, 40])
+def test_a_memo_that_empties_itself_mid_batch_keeps_the_matches(
+    monkeypatch: pytest.MonkeyPatch, limit: int
+) -> None:
+    # match_batch collects the whole batch before verifying it: spans must keep their keys when
+    # the memo empties itself after (or while) they were collected.
+    posts = _corpus(11, 400)
+    monkeypatch.setattr(matcher, "MEMO_LIMIT", limit)
+    fast, slow = Matcher(), Matcher()
+    for i, query in enumerate(_QUERIES):
+        fast.add(i, query)
+        slow.add(i, query)
+    expected = [slow._match_tokens(p, list(slow._shards.values()), False) for p in posts]
+    assert fast.match_batch(posts) == expected
+    assert sum(map(len, expected)) > 0
+
+
+def test_spans_never_collected_have_no_keys_to_give() -> None:
+    with pytest.raises(ValueError, match="never collected"):
+        engine.scan_text("acme").add_keys(set())
+    assert engine.scan_text("").add_keys(set()) == set()
+
+
 def test_the_memo_is_bounded_and_refills() -> None:
     index = engine.SpanIndex({"acme": 1}, None, {"refund": 1}, None, "", False, limit=4)
     for i in range(20):

@@ -118,12 +118,19 @@ cdef class Spans:
     cdef Py_ssize_t *starts
     cdef Py_ssize_t *ends
     cdef uint64_t *hashes
-    # Borrowed: each token's keys from the SpanIndex that last collected these spans, valid
-    # until that index learns again (the Matcher reads them before the next post).
-    cdef PyObject **keys
+    # Where each token's keys are in the `key_tuples` list of the SpanIndex that last collected
+    # these spans. The spans hold that list, so the tuples stay alive after the index empties
+    # itself (`match_batch` verifies a post after collecting the whole batch); `stale` when the
+    # index emptied itself in the middle of these spans, and then the keys are derived again.
+    cdef int32_t *keys_at
+    cdef list key_tuples
+    cdef bint stale
+    cdef str lang
+    cdef bint with_fold
 
     def __cinit__(self):
-        self.keys = NULL
+        self.keys_at = NULL
+        self.key_tuples = None
         self.chars = NULL
         self.length = 0
         self.count = 0
@@ -133,7 +140,7 @@ cdef class Spans:
         self.hashes = NULL
 
     def __dealloc__(self):
-        PyMem_Free(self.keys)
+        PyMem_Free(self.keys_at)
         PyMem_Free(self.chars)
         PyMem_Free(self.starts)
         PyMem_Free(self.ends)
@@ -150,7 +157,7 @@ cdef class Spans:
             self.starts = <Py_ssize_t *>_grow(self.starts, cap * sizeof(Py_ssize_t))
             self.ends = <Py_ssize_t *>_grow(self.ends, cap * sizeof(Py_ssize_t))
             self.hashes = <uint64_t *>_grow(self.hashes, cap * sizeof(uint64_t))
-            self.keys = <PyObject **>_grow(self.keys, cap * sizeof(PyObject *))
+            self.keys_at = <int32_t *>_grow(self.keys_at, cap * sizeof(int32_t))
             self.capacity = cap
         for i in range(start, end):
             h = (h ^ <uint64_t>self.chars[i]) * 0x100000001b3ULL
@@ -173,8 +180,16 @@ cdef class Spans:
         """Add to `keys` the keys of all tokens, as the SpanIndex that collected these spans
         last derived them; returns `keys`."""
         cdef Py_ssize_t k
+        if self.key_tuples is None:
+            if self.count:
+                raise ValueError("these spans were never collected by a SpanIndex")
+            return keys
+        if self.stale:
+            for k in range(self.count):
+                keys.update(_token_keys(self.token(k), self.lang, self.with_fold))
+            return keys
         for k in range(self.count):
-            keys.update(<object>self.keys[k])
+            keys.update(<object>PyList_GET_ITEM(self.key_tuples, self.keys_at[k]))
         return keys
 
 
@@ -708,7 +723,6 @@ cdef class SpanIndex:
     cdef IdList second_found
     cdef IdList post_hits
     cdef list key_tuples
-    cdef list retired_keys
     cdef str lang
     cdef bint with_fold
     cdef Slot *slots
@@ -786,9 +800,7 @@ cdef class SpanIndex:
         self.used = 0
         self.chars_used = 0
         self.ids_used = 0
-        # Spans of the post being collected may still point into the old tuples.
-        self.retired_keys = self.key_tuples
-        self.key_tuples = []
+        self.key_tuples = []  # a new list: spans collected before keep the old one alive
         return 0
 
     cdef int _rehash(self) except -1:
@@ -928,11 +940,12 @@ cdef class SpanIndex:
         # first lets the memory system fetch them in parallel instead of one after another.
         for k in range(spans.count):
             __builtin_prefetch(&self.slots[spans.hashes[k] & <uint64_t>self.mask])
+        cdef list before = self.key_tuples
         for k in range(spans.count):
             slot = self._find(spans, k)
             if slot == NULL:
                 slot = self._learn(spans, k)
-            spans.keys[k] = PyList_GET_ITEM(self.key_tuples, slot.keys_at)
+            spans.keys_at[k] = slot.keys_at
             if slot.n_first == 0 and slot.n_second == 0:
                 continue
             ids = &self.ids[slot.ids_at]
@@ -941,6 +954,10 @@ cdef class SpanIndex:
             ids += slot.n_first
             for c in range(slot.n_second):
                 self._mark_met(ids[c])
+        spans.key_tuples = self.key_tuples
+        spans.stale = self.key_tuples is not before
+        spans.lang = self.lang
+        spans.with_fold = self.with_fold
         return 0
 
     cdef inline bint _met(self, int32_t qid):

@@ -37,6 +37,9 @@ except ImportError:
     _engine = None  # type: ignore[assignment]
 # Without it (or with an uncompiled _native) the same matches come from the token-list path.
 ENGINE = _engine is not None and _native.COMPILED
+# Tokens a per-token memo holds before it empties itself, so that an unbounded stream of new
+# words cannot grow memory forever (a few hundred MB at most for the 500k default).
+MEMO_LIMIT = 500_000
 
 
 @dataclass(slots=True)
@@ -248,6 +251,7 @@ class _Shard:
                 self.second.automaton(),
                 lang,
                 with_fold,
+                MEMO_LIMIT,
             )
             self.token_indexes[mode] = index
         return index
