@@ -883,7 +883,12 @@ cdef class SpanIndex:
         cdef Py_ssize_t n_ids = first.count + second.count
         cdef Py_ssize_t at, c
         cdef Slot *slot
-        if self.used >= self.limit:
+        if (
+            self.used >= self.limit
+            # Offsets are 32-bit: a pathological stream of huge tokens empties the memo sooner.
+            or self.chars_used + length > 0x7FFFFFFF
+            or self.ids_used + n_ids > 0x7FFFFFFF
+        ):
             self._reset(self.mask + 1)
         if (self.used + 1) * 4 > (self.mask + 1) * 3:
             self._rehash()

@@ -274,7 +274,8 @@ class Matcher:
     """Stored queries, matched against posts through a presearch index.
 
     `match(post, workspace=w)` considers the queries added for workspace `w` plus those added with
-    no workspace; `workspace=None` considers all queries.
+    no workspace; `workspace=None` considers all queries. Not thread-safe: its per-token memos
+    change while it matches, so each thread (the pipeline's workers, a re-match) builds its own.
     """
 
     def __init__(self, *, fold_diacritics: bool = False) -> None:
