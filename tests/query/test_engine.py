@@ -236,3 +236,35 @@ def test_language_guess_counts_distinct_function_words() -> None:
     ]:
         assert engine.guess_language(text, "", engine.scan_text(text)) == lang
         assert analysis.guess_language(text, set(analysis.tokens(text))) == lang
+
+
+@settings(max_examples=600, deadline=None)
+@given(
+    st.text(alphabet="abcdeghijmnorsuwxyzłęąóńćśźż#@אבוכלמשהתםןIS'", min_size=1, max_size=14)
+    | st.sampled_from(
+        [
+            "news",
+            "buses",
+            "cities",
+            "days",
+            "glass",
+            "churches",
+            "#brands",
+            "ובישראל",
+            "וכשהגיע",
+            "awariami",
+            "prądzie",
+            "x" * 300 + "ami",
+        ]
+    ),
+    st.sampled_from(["en", "pl", ""]),
+)
+def test_key_hashes_are_the_hashes_of_the_reference_keys(word: str, lang: str) -> None:
+    # A first sight that meets nothing is decided on these hashes alone, so they must be
+    # exactly the hashes of the keys the Python path would build.
+    for token in analysis._tokens_python(word):
+        hashes = engine.key_hashes(token, lang)
+        if hashes is None:
+            continue  # a very long word: the engine takes the Python path
+        expected = [engine.string_hash(k) for k in _native.token_keys(token, lang, False)]
+        assert hashes == expected, (token, lang)

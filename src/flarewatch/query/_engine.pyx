@@ -106,6 +106,9 @@ cdef void *_grow(void *ptr, size_t size) except NULL:
     return out
 
 
+cdef class SpanIndex
+
+
 cdef class Spans:
     """The tokens of one text as spans of its normalised code points (Hebrew final letters
     made regular, as in tokens) with a hash each; `tokens()` gives the strings
@@ -122,11 +125,12 @@ cdef class Spans:
     # these spans. The spans hold that list, so the tuples stay alive after the index empties
     # itself (`match_batch` verifies a post after collecting the whole batch); `stale` when the
     # index emptied itself in the middle of these spans, and then the keys are derived again.
-    cdef int32_t *keys_at
+    cdef int32_t *keys_at  # -1: not derived yet (a first sight that met nothing)
     cdef list key_tuples
     cdef bint stale
     cdef str lang
     cdef bint with_fold
+    cdef SpanIndex owner
 
     def __cinit__(self):
         self.keys_at = NULL
@@ -184,12 +188,24 @@ cdef class Spans:
             if self.count:
                 raise ValueError("these spans were never collected by a SpanIndex")
             return keys
+        cdef Slot *slot
+        cdef tuple derived
         if self.stale:
             for k in range(self.count):
                 keys.update(_token_keys(self.token(k), self.lang, self.with_fold))
             return keys
         for k in range(self.count):
-            keys.update(<object>PyList_GET_ITEM(self.key_tuples, self.keys_at[k]))
+            if self.keys_at[k] >= 0:
+                keys.update(<object>PyList_GET_ITEM(self.key_tuples, self.keys_at[k]))
+                continue
+            # Derived on first need and kept in the slot, if the index still holds it.
+            derived = tuple(_token_keys(self.token(k), self.lang, self.with_fold))
+            if self.owner.key_tuples is self.key_tuples:
+                slot = self.owner._find(self, k)
+                if slot != NULL and slot.keys_at < 0:
+                    slot.keys_at = <int32_t>len(self.key_tuples)
+                    self.key_tuples.append(derived)
+            keys.update(derived)
         return keys
 
 
@@ -431,12 +447,35 @@ cdef inline bint _ends_with(Py_UCS4 *word, Py_ssize_t size, Py_UCS4 *tail, Py_ss
     return True
 
 
+cdef Py_ssize_t _pl_stem_chars(Py_UCS4 *chars, Py_ssize_t size):
+    """polish.pl_stem (not folded) of an alphabetic word, in place: the stem's length."""
+    cdef Py_ssize_t k, i, cut = size
+    for k in range(_N_SUFFIX):  # longest first: the first that fits wins, as in pl_stem
+        if size - _SUFFIX_LEN[k] >= _MIN_STEM and _ends_with(
+            chars, size, _SUFFIX[k], _SUFFIX_LEN[k]
+        ):
+            cut = size - _SUFFIX_LEN[k]
+            break
+    for k in range(_N_FINAL):
+        if _ends_with(chars, cut, _FINAL_OLD[k], _FINAL_OLD_LEN[k]):
+            cut -= _FINAL_OLD_LEN[k]
+            for i in range(_FINAL_NEW_LEN[k]):
+                chars[cut + i] = _FINAL_NEW[k][i]
+            cut += _FINAL_NEW_LEN[k]
+            break
+    for i in range(cut):  # polish._INNER
+        if chars[i] == u"ó":
+            chars[i] = u"o"
+        elif chars[i] == u"ę":
+            chars[i] = u"ą"
+    return cut
+
+
 cdef str _pl_stem_plain(str word):
     """polish.pl_stem(word) for an alphabetic casefolded word, on its code points."""
     cdef Py_ssize_t size = len(word)
     cdef Py_UCS4 small[64]
     cdef Py_UCS4 *chars = small
-    cdef Py_ssize_t k, i, cut
     cdef str out
     if size + 8 > 64:
         chars = <Py_UCS4 *>PyMem_Malloc((size + 8) * sizeof(Py_UCS4))
@@ -444,26 +483,9 @@ cdef str _pl_stem_plain(str word):
             raise MemoryError()
     try:
         PyUnicode_AsUCS4(word, chars, size, 0)
-        cut = size
-        for k in range(_N_SUFFIX):  # longest first: the first that fits wins, as in pl_stem
-            if size - _SUFFIX_LEN[k] >= _MIN_STEM and _ends_with(
-                chars, size, _SUFFIX[k], _SUFFIX_LEN[k]
-            ):
-                cut = size - _SUFFIX_LEN[k]
-                break
-        for k in range(_N_FINAL):
-            if _ends_with(chars, cut, _FINAL_OLD[k], _FINAL_OLD_LEN[k]):
-                cut -= _FINAL_OLD_LEN[k]
-                for i in range(_FINAL_NEW_LEN[k]):
-                    chars[cut + i] = _FINAL_NEW[k][i]
-                cut += _FINAL_NEW_LEN[k]
-                break
-        for i in range(cut):  # polish._INNER
-            if chars[i] == u"ó":
-                chars[i] = u"o"
-            elif chars[i] == u"ę":
-                chars[i] = u"ą"
-        out = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, chars, cut)
+        out = PyUnicode_FromKindAndData(
+            PyUnicode_4BYTE_KIND, chars, _pl_stem_chars(chars, size)
+        )
     finally:
         if chars != small:
             PyMem_Free(chars)
@@ -531,6 +553,183 @@ cdef list _token_keys(str token, str lang, bint with_fold):
     return keys
 
 
+# The hashes of a post token's keys (`_token_keys`), computed on its code points with no
+# Python string: a new token whose key hashes are all absent from the shard's index (the Bloom
+# filter below, built from the index keys' code points) meets no query through its keys, which
+# is what most first sights in a long-tail stream are. Hash of a key = `_fnv_range` of the code
+# points of its string, namespace character included.
+cdef enum:
+    _MAX_KEYS = 16
+    _STEM_BUFFER = 256  # longer words take the Python path
+
+
+cdef inline uint64_t _fnv_step(uint64_t h, Py_UCS4 ch):
+    return (h ^ <uint64_t>ch) * 0x100000001b3ULL
+
+
+cdef uint64_t _fnv_ns(Py_UCS4 ns, const Py_UCS4 *chars, Py_ssize_t n, Py_UCS4 tail):
+    # FNV of [ns] + chars + [tail]; 0 means "absent" for ns and tail (no key holds NUL).
+    cdef uint64_t h = 0xcbf29ce484222325ULL
+    cdef Py_ssize_t i
+    if ns:
+        h = _fnv_step(h, ns)
+    for i in range(n):
+        h = _fnv_step(h, chars[i])
+    if tail:
+        h = _fnv_step(h, tail)
+    return _mix(h)
+
+
+cdef uint64_t _EN_INV_HASH[64]
+cdef Py_ssize_t _N_EN_INV = 0
+cdef uint64_t _CHAIN_HASH[256]
+cdef Py_ssize_t _CHAIN_LEN[256]
+cdef Py_ssize_t _N_CHAINS = 0
+
+
+cdef int _load_key_tables() except -1:
+    global _N_EN_INV, _N_CHAINS
+    cdef Py_UCS4 buf[32]
+    cdef Py_ssize_t i
+    for word in sorted(_EN_INVARIANT):
+        if _N_EN_INV == 64 or len(word) > 32:
+            raise ValueError("english._INVARIANT outgrew the C tables of _engine")
+        for i in range(len(word)):
+            buf[i] = word[i]
+        _EN_INV_HASH[_N_EN_INV] = _fnv_ns(0, buf, len(word), 0)
+        _N_EN_INV += 1
+    for chain in sorted(_CHAINS):
+        if _N_CHAINS == 256 or len(chain) > 32:
+            raise ValueError("hebrew.PREFIX_CHAINS outgrew the C tables of _engine")
+        for i in range(len(chain)):
+            buf[i] = chain[i]
+        _CHAIN_HASH[_N_CHAINS] = _fnv_ns(0, buf, len(chain), 0)
+        _CHAIN_LEN[_N_CHAINS] = len(chain)
+        _N_CHAINS += 1
+    return 0
+
+
+_load_key_tables()
+
+
+cdef inline bint _hash_in(uint64_t h, const uint64_t *table, Py_ssize_t n):
+    cdef Py_ssize_t i
+    for i in range(n):
+        if table[i] == h:
+            return True
+    return False
+
+
+cdef inline bint _is_chain(const Py_UCS4 *chars, Py_ssize_t k):
+    # A 64-bit hash match stands for the chain: these are a few dozen fixed strings.
+    cdef uint64_t h = _fnv_ns(0, chars, k, 0)
+    cdef Py_ssize_t i
+    for i in range(_N_CHAINS):
+        if _CHAIN_LEN[i] == k and _CHAIN_HASH[i] == h:
+            return True
+    return False
+
+
+cdef Py_ssize_t _key_hashes(const Py_UCS4 *token, Py_ssize_t n, int lang, uint64_t *out):
+    """The hashes of `_token_keys(token, lang, False)` (lang: 1 en, 2 pl, 0 other) into `out`;
+    -1 where only the Python path can say (a very long word)."""
+    cdef Py_ssize_t count = 0, k, limit, size, cut
+    cdef const Py_UCS4 *body = token
+    cdef Py_ssize_t blen = n
+    cdef Py_UCS4 stem[_STEM_BUFFER]
+    cdef bint alpha
+    cdef Py_UCS4 before
+    out[count] = _fnv_ns(0, token, n, 0)
+    count += 1
+    if n and (token[0] == u"#" or token[0] == u"@"):
+        body = token + 1
+        blen = n - 1
+        out[count] = _fnv_ns(0, body, blen, 0)
+        count += 1
+    if blen and 0x05D0 <= body[0] <= 0x05EA:
+        limit = min(_MAX_CHAIN, blen - _MIN_BASE)
+        for k in range(1, limit + 1):
+            if _is_chain(body, k):
+                if count == _MAX_KEYS:
+                    return -1
+                out[count] = _fnv_ns(0, body + k, blen - k, 0)
+                count += 1
+            elif not _is_prefix_letter(body[k - 1]):
+                break
+        return count
+    if blen == 0 or lang == 0:
+        return count
+    alpha = True
+    for k in range(blen):
+        if not (<Py_UCS4>body[k]).isalpha():
+            alpha = False
+            break
+    if not alpha:
+        return count
+    if lang == 1:  # english.en_stem
+        size = blen
+        if (
+            size <= 3
+            or body[size - 1] != u"s"
+            or _hash_in(_fnv_ns(0, body, size, 0), _EN_INV_HASH, _N_EN_INV)
+        ):
+            out[count] = _fnv_ns(1, body, size, 0)
+            return count + 1
+        before = body[size - 4] if size >= 4 else 0
+        if size > 4 and _ends(body, size, "ies") and before != u"a" and before != u"e":
+            out[count] = _fnv_ns(1, body, size - 3, u"y")
+            return count + 1
+        for suffix in _ES_AFTER:
+            if _ends(body, size, suffix):
+                out[count] = _fnv_ns(1, body, size - 2, 0)
+                return count + 1
+        for suffix in _KEEP_S:
+            if _ends(body, size, suffix):
+                out[count] = _fnv_ns(1, body, size, 0)
+                return count + 1
+        out[count] = _fnv_ns(1, body, size - 1, 0)
+        return count + 1
+    if blen + 8 > _STEM_BUFFER:
+        return -1
+    for k in range(blen):
+        stem[k] = body[k]
+    cut = _pl_stem_chars(stem, blen)
+    out[count] = _fnv_ns(2, stem, cut, 0)
+    return count + 1
+
+
+cdef inline bint _ends(const Py_UCS4 *chars, Py_ssize_t size, str tail):
+    cdef Py_ssize_t n = len(tail), i
+    if n > size:
+        return False
+    for i in range(n):
+        if chars[size - n + i] != <Py_UCS4>tail[i]:
+            return False
+    return True
+
+
+def key_hashes(str token, str lang):
+    """The hashes the engine derives for a post token's keys without making them (tests
+    compare them with the hashes of `_native.token_keys`' strings); None: the Python path."""
+    cdef uint64_t out[_MAX_KEYS]
+    cdef Py_UCS4 *chars = PyUnicode_AsUCS4Copy(token)
+    cdef Py_ssize_t n
+    try:
+        n = _key_hashes(chars, len(token), 1 if lang == "en" else 2 if lang == "pl" else 0, out)
+    finally:
+        PyMem_Free(chars)
+    return None if n < 0 else [out[i] for i in range(n)]
+
+
+def string_hash(str key):
+    """The engine's hash of a key string (its code points)."""
+    cdef Py_UCS4 *chars = PyUnicode_AsUCS4Copy(key)
+    try:
+        return _fnv_ns(0, chars, len(key), 0)
+    finally:
+        PyMem_Free(chars)
+
+
 def token_keys(str token, str lang, bint with_fold):
     """The keys the engine derives for a post token (equal to `_native.token_keys`)."""
     return _token_keys(token, lang, with_fold)
@@ -579,11 +778,21 @@ cdef class KeyFilter:
 
     cdef uint64_t bits[1 << 14]  # 2**20 bits
 
-    def __init__(self, keys):
+    def __init__(self, keys, bint code_points=False):
+        """`code_points`: hash each key as the engine hashes code points (`string_hash`)
+        instead of with Python's str hash."""
         memset(self.bits, 0, sizeof(self.bits))
         cdef uint64_t h
+        cdef Py_UCS4 *chars
         for key in keys:
-            h = <uint64_t>hash(key)
+            if code_points:
+                chars = PyUnicode_AsUCS4Copy(key)
+                try:
+                    h = _fnv_ns(0, chars, len(key), 0)
+                finally:
+                    PyMem_Free(chars)
+            else:
+                h = <uint64_t>hash(key)
             self._set(h & 0xFFFFF)
             self._set((h >> 20) & 0xFFFFF)
 
@@ -718,6 +927,8 @@ cdef class SpanIndex:
     cdef object first_automaton
     cdef object second_automaton
     cdef KeyFilter keys
+    cdef KeyFilter key_points  # the same keys, by the engine's code-point hash
+    cdef int lang_code  # for _key_hashes: 1 en, 2 pl, 0 other
     cdef FragmentFilter fragments
     cdef IdList first_found
     cdef IdList second_found
@@ -759,6 +970,8 @@ cdef class SpanIndex:
         self.first_automaton = first_automaton
         self.second_automaton = second_automaton
         self.keys = KeyFilter(list(first) + list(second))
+        self.key_points = KeyFilter(list(first) + list(second), code_points=True)
+        self.lang_code = 1 if lang == "en" else 2 if lang == "pl" else 0
         fragments = []
         for automaton in (first_automaton, second_automaton):
             if automaton is not None:
@@ -784,6 +997,12 @@ cdef class SpanIndex:
 
     def __len__(self):
         return self.used
+
+    @property
+    def derived(self):
+        """How many of the tokens held have their keys derived (the others met nothing on
+        first sight, decided on code points alone, and no verification has needed them)."""
+        return len(self.key_tuples)
 
     cdef Slot *_table(self, Py_ssize_t size) except NULL:
         cdef Slot *table = <Slot *>aligned_alloc(64, size * sizeof(Slot))
@@ -870,15 +1089,36 @@ cdef class SpanIndex:
                         _push_id(second, qid)
         return keys
 
+    cdef bint _meets_nothing(self, const Py_UCS4 *chars, Py_ssize_t n):
+        """True when no key of the token can be in the index and no fragment in it: decided on
+        code points alone. False means "maybe" (the Python path decides)."""
+        cdef uint64_t hashes[_MAX_KEYS]
+        cdef Py_ssize_t count, i
+        if self.with_fold:
+            return False
+        count = _key_hashes(chars, n, self.lang_code, hashes)
+        if count < 0:
+            return False
+        for i in range(count):
+            if self.key_points.may_hold(hashes[i]):
+                return False
+        if self.first_automaton is None and self.second_automaton is None:
+            return True
+        return not self.fragments.any_in(chars, n)
+
     cdef Slot *_learn(self, Spans spans, Py_ssize_t k) except NULL:
-        cdef str token = spans.token(k)
         cdef IdList *first = &self.first_found
         cdef IdList *second = &self.second_found
+        cdef const Py_UCS4 *token_chars = &spans.chars[spans.starts[k]]
+        cdef str token
+        cdef list keys = None
         first.count = 0
         second.count = 0
-        cdef list keys = self._meet(
-            token, &spans.chars[spans.starts[k]], spans.ends[k] - spans.starts[k], first, second
-        )
+        if not self._meets_nothing(token_chars, spans.ends[k] - spans.starts[k]):
+            token = spans.token(k)
+            keys = self._meet(
+                token, token_chars, spans.ends[k] - spans.starts[k], first, second
+            )
         cdef Py_ssize_t length = spans.ends[k] - spans.starts[k]
         cdef Py_ssize_t n_ids = first.count + second.count
         cdef Py_ssize_t at, c
@@ -912,8 +1152,11 @@ cdef class SpanIndex:
             for c in range(length):
                 self.chars[self.chars_used + c] = spans.chars[spans.starts[k] + c]
             self.chars_used += length
-        slot.keys_at = <int32_t>len(self.key_tuples)
-        self.key_tuples.append(tuple(keys))
+        if keys is None:
+            slot.keys_at = -1  # derived if a verification ever needs them (Spans.add_keys)
+        else:
+            slot.keys_at = <int32_t>len(self.key_tuples)
+            self.key_tuples.append(tuple(keys))
         slot.ids_at = <int32_t>self.ids_used
         slot.n_first = <int32_t>first.count
         slot.n_second = <int32_t>second.count
@@ -960,6 +1203,7 @@ cdef class SpanIndex:
             for c in range(slot.n_second):
                 self._mark_met(ids[c])
         spans.key_tuples = self.key_tuples
+        spans.owner = self
         spans.stale = self.key_tuples is not before
         spans.lang = self.lang
         spans.with_fold = self.with_fold
