@@ -268,3 +268,15 @@ def test_key_hashes_are_the_hashes_of_the_reference_keys(word: str, lang: str) -
             continue  # a very long word: the engine takes the Python path
         expected = [engine.string_hash(k) for k in _native.token_keys(token, lang, False)]
         assert hashes == expected, (token, lang)
+
+
+def test_tokens_and_keys_give_the_tokens_and_the_reference_keys() -> None:
+    index = engine.SpanIndex({"acme": 1}, None, {}, None, "en", False)
+    text = "Acme cars #brands ובישראל acme"
+    spans = engine.scan_text(text)
+    index.candidates(spans, None, set(), set())
+    keys: set[str] = set()
+    assert spans.tokens_and_keys(keys) == analysis.tokens(text)
+    expected = set().union(*(_native.token_keys(t, "en", False) for t in analysis.tokens(text)))
+    assert keys == expected
+    assert spans.add_keys(set()) == expected  # now from the keys kept in the slots

@@ -183,30 +183,39 @@ cdef class Spans:
     cpdef set add_keys(self, set keys):
         """Add to `keys` the keys of all tokens, as the SpanIndex that collected these spans
         last derived them; returns `keys`."""
+        self._analyse(keys, False)
+        return keys
+
+    cpdef list tokens_and_keys(self, set keys):
+        """`tokens()`, and `add_keys(keys)` on the way (each token string is made once)."""
+        return self._analyse(keys, True)
+
+    cdef list _analyse(self, set keys, bint want_tokens):
         cdef Py_ssize_t k
-        if self.key_tuples is None:
-            if self.count:
-                raise ValueError("these spans were never collected by a SpanIndex")
-            return keys
         cdef Slot *slot
         cdef tuple derived
-        if self.stale:
-            for k in range(self.count):
-                keys.update(_token_keys(self.token(k), self.lang, self.with_fold))
-            return keys
+        cdef str token
+        cdef list tokens = [] if want_tokens else None
+        if self.key_tuples is None and self.count:
+            raise ValueError("these spans were never collected by a SpanIndex")
         for k in range(self.count):
-            if self.keys_at[k] >= 0:
+            token = self.token(k) if want_tokens or self.stale or self.keys_at[k] < 0 else None
+            if want_tokens:
+                tokens.append(token)
+            if self.stale:
+                keys.update(_token_keys(token, self.lang, self.with_fold))
+            elif self.keys_at[k] >= 0:
                 keys.update(<object>PyList_GET_ITEM(self.key_tuples, self.keys_at[k]))
-                continue
-            # Derived on first need and kept in the slot, if the index still holds it.
-            derived = tuple(_token_keys(self.token(k), self.lang, self.with_fold))
-            if self.owner.key_tuples is self.key_tuples:
-                slot = self.owner._find(self, k)
-                if slot != NULL and slot.keys_at < 0:
-                    slot.keys_at = <int32_t>len(self.key_tuples)
-                    self.key_tuples.append(derived)
-            keys.update(derived)
-        return keys
+            else:
+                # Derived on first need and kept in the slot, if the index still holds it.
+                derived = tuple(_token_keys(token, self.lang, self.with_fold))
+                if self.owner.key_tuples is self.key_tuples:
+                    slot = self.owner._find(self, k)
+                    if slot != NULL and slot.keys_at < 0:
+                        slot.keys_at = <int32_t>len(self.key_tuples)
+                        self.key_tuples.append(derived)
+                keys.update(derived)
+        return tokens
 
 
 cpdef Spans scan(str text):

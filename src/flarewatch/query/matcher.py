@@ -378,16 +378,13 @@ class Matcher:
         found, lang, body_spans, title_spans = collected
 
         def analyse() -> PostView:
-            # The keys each token got when the engine learned it, not derived again.
-            keys = body_spans.add_keys(set())
-            if title_spans is not None:
-                title_spans.add_keys(keys)
-            title_toks = title_spans.tokens() if title_spans is not None else []
+            # The keys kept with each token by the engine (derived now, once, for tokens that
+            # met nothing on first sight), and each token string made once.
+            keys: set[str] = set()
+            body_toks = body_spans.tokens_and_keys(keys)
+            title_toks = title_spans.tokens_and_keys(keys) if title_spans is not None else []
             return PostView(
-                post,
-                with_fold=with_fold,
-                analysed=(body_spans.tokens(), title_toks, lang),
-                body_keys=keys,
+                post, with_fold=with_fold, analysed=(body_toks, title_toks, lang), body_keys=keys
             )
 
         return self._verify(found, lang, analyse)
