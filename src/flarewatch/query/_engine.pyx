@@ -1348,6 +1348,9 @@ def guess_language(str text, str title, Spans body):
     return _guess_language(text, title, body)
 
 
+cdef object _UNSEEN = object()
+
+
 def collect_batch(list posts, list shards, bint with_fold):
     """The per-post loop of `Matcher.match_batch`: for each post, None when no stored query is
     a candidate, else (candidate ids, language, body spans, title spans).
@@ -1364,23 +1367,39 @@ def collect_batch(list posts, list shards, bint with_fold):
     cdef Spans body, title_spans
     cdef set found
     cdef str mode
+    cdef Py_ssize_t i, n_shards = len(shards)
+    # What does not change during a batch, looked up once: each shard's attributes, its span
+    # index per mode once it exists, and each source language's normalised form.
+    cdef list metas = [shard.first.meta for shard in shards]
+    cdef list always = [shard.always for shard in shards]
+    cdef list two_pass = [shard.two_pass for shard in shards]
+    cdef list second_meta = [shard.second_meta for shard in shards]
+    cdef list indexes = [{} for _ in shards]
+    cdef dict languages = {}
     for post in posts:
         text = post.text or ""
         title = post.title or ""
         body = scan_text(text)
         title_spans = scan_text(title) if title else None
-        lang = normalize_language(post.language)
+        source = post.language
+        lang = languages.get(source, _UNSEEN)
+        if lang is _UNSEEN:
+            lang = languages[source] = normalize_language(source)
         if lang is None:
             lang = _guess_language(text, title, body)
         mode = lang if lang in STEMMED_LANGUAGES else ""
         found = set()
-        for shard in shards:
-            index = shard.token_indexes.get((mode, with_fold, True))
-            if index is None or shard.first.meta:
-                shard.collect_spans(post, lang, mode, with_fold, body, title_spans, found)
-                continue
+        for i in range(n_shards):
+            shard = shards[i]
+            index = (<dict>indexes[i]).get(mode)
+            if index is None:
+                index = shard.token_indexes.get((mode, with_fold, True))
+                if index is None or metas[i]:
+                    shard.collect_spans(post, lang, mode, with_fold, body, title_spans, found)
+                    continue
+                (<dict>indexes[i])[mode] = index
             pending = (<SpanIndex>index).collect(
-                body, title_spans, shard.always, shard.two_pass, shard.second_meta, found
+                body, title_spans, always[i], two_pass[i], second_meta[i], found
             )
             if pending:
                 shard.admit(post, lang, pending, None, found)
