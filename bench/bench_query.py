@@ -276,9 +276,10 @@ def run(quick: bool = False) -> str:
         "posts/s at 1k / 10k / 100k queries. On the 2-core Intel Xeon VM of session 2, that "
         "same version measured 25,145–26,723 posts/s at 10k queries, and the compiled hot path "
         "(`query/_native.py`) 43,240–47,223, in single-pass runs like this one. On the 2-core "
-        "AMD EPYC VM of session 3 that compiled version measured 29,365–31,635 with "
-        "`match_batch` as here, and the C engine (`query/_engine.pyx`) 72k–95k from run to run "
-        "(other tenants share that VM). Where the "
+        "AMD EPYC VM of session 3 that compiled version measured 35,200–39,249 with "
+        "`match_batch` as here and the C engine (`query/_engine.pyx`) 98,661–116,143, in "
+        "alternating runs in a quiet hour (other tenants share that VM: under their load both "
+        "lost up to a quarter). Where the "
         "time goes now, and what would close the gap to the 100k posts/s target: "
         "docs/queries.md.",
         "",
