@@ -99,6 +99,26 @@ cdef inline uint64_t _mix(uint64_t h):
     return h if h else 1  # 0 marks an empty slot
 
 
+cdef inline uint64_t _fnv_step(uint64_t h, Py_UCS4 ch):
+    return (h ^ <uint64_t>ch) * 0x100000001b3ULL
+
+
+cdef uint64_t _fnv_ns(Py_UCS4 ns, const Py_UCS4 *chars, Py_ssize_t n, Py_UCS4 tail):
+    """The engine's hash of the code points [ns] + chars + [tail] (FNV-1a, then `_mix`); 0 means
+    "absent" for ns and tail (no key holds NUL). Every hash here is this one: spans, keys of
+    the index, fragments, function words, so a key hashed on a token's code points equals the
+    hash of the key's string."""
+    cdef uint64_t h = 0xcbf29ce484222325ULL
+    cdef Py_ssize_t i
+    if ns:
+        h = _fnv_step(h, ns)
+    for i in range(n):
+        h = _fnv_step(h, chars[i])
+    if tail:
+        h = _fnv_step(h, tail)
+    return _mix(h)
+
+
 cdef void *_grow(void *ptr, size_t size) except NULL:
     cdef void *out = PyMem_Realloc(ptr, size)
     if out == NULL:
@@ -154,8 +174,7 @@ cdef class Spans:
         return self.count
 
     cdef int _push(self, Py_ssize_t start, Py_ssize_t end) except -1:
-        cdef Py_ssize_t cap, i
-        cdef uint64_t h = 0xcbf29ce484222325ULL
+        cdef Py_ssize_t cap
         if self.count == self.capacity:
             cap = self.capacity * 2 if self.capacity else 32
             self.starts = <Py_ssize_t *>_grow(self.starts, cap * sizeof(Py_ssize_t))
@@ -163,11 +182,9 @@ cdef class Spans:
             self.hashes = <uint64_t *>_grow(self.hashes, cap * sizeof(uint64_t))
             self.keys_at = <int32_t *>_grow(self.keys_at, cap * sizeof(int32_t))
             self.capacity = cap
-        for i in range(start, end):
-            h = (h ^ <uint64_t>self.chars[i]) * 0x100000001b3ULL
         self.starts[self.count] = start
         self.ends[self.count] = end
-        self.hashes[self.count] = _mix(h)
+        self.hashes[self.count] = _fnv_ns(0, &self.chars[start], end - start, 0)
         self.count += 1
         return 0
 
@@ -389,22 +406,6 @@ cdef tuple _PL_FOLDED = polish._FOLDED
 cdef object _fold = polish.fold
 
 
-cdef str _en_stem(str word):
-    cdef Py_ssize_t n = len(word)
-    cdef Py_UCS4 before
-    if n <= 3 or word[n - 1] != u"s" or not word.isalpha() or word in _EN_INVARIANT:
-        return word
-    if n > 4 and word.endswith("ies"):
-        before = word[n - 4]
-        if before != u"a" and before != u"e":
-            return word[: n - 3] + "y"
-    if word.endswith(_ES_AFTER):
-        return word[: n - 2]
-    if word.endswith(_KEEP_S):
-        return word
-    return word[: n - 1]
-
-
 # polish._PLAIN as C arrays: its suffixes (longest first, as the table orders them) and its
 # stem-final alternations, compared on code points instead of through slices and set lookups.
 cdef enum:
@@ -532,14 +533,120 @@ cdef bint _is_prefix_letter(Py_UCS4 ch):
     )
 
 
-cdef list _prefix_bases(str token, list out):
-    cdef Py_ssize_t k
-    cdef Py_ssize_t limit = min(_MAX_CHAIN, len(token) - _MIN_BASE)
+# english._INVARIANT and hebrew.PREFIX_CHAINS as code points, so that the one English stemmer
+# and the one prefix-chain walk below run on code points, for key strings and key hashes alike.
+cdef enum:
+    _WORDS_MAX = 256
+    _WORD_MAX_LEN = 16
+cdef Py_UCS4 _EN_INV[_WORDS_MAX][_WORD_MAX_LEN]
+cdef Py_ssize_t _EN_INV_LEN[_WORDS_MAX]
+cdef Py_ssize_t _N_EN_INV = 0
+cdef Py_UCS4 _CHAIN[_WORDS_MAX][_WORD_MAX_LEN]
+cdef Py_ssize_t _CHAIN_LEN[_WORDS_MAX]
+cdef Py_ssize_t _N_CHAINS = 0
+
+
+cdef Py_ssize_t _load_words_into(
+    object words, Py_UCS4 table[][_WORD_MAX_LEN], Py_ssize_t *lengths
+) except -1:
+    cdef Py_ssize_t n = 0, i
+    for word in sorted(words):
+        if n == _WORDS_MAX or len(word) > _WORD_MAX_LEN:
+            raise ValueError("a word list outgrew the C tables of _engine")
+        for i in range(len(word)):
+            table[n][i] = word[i]
+        lengths[n] = len(word)
+        n += 1
+    return n
+
+
+_N_EN_INV = _load_words_into(_EN_INVARIANT, _EN_INV, _EN_INV_LEN)
+_N_CHAINS = _load_words_into(_CHAINS, _CHAIN, _CHAIN_LEN)
+
+
+cdef inline bint _in_words(
+    const Py_UCS4 *chars, Py_ssize_t n, Py_UCS4 table[][_WORD_MAX_LEN],
+    const Py_ssize_t *lengths, Py_ssize_t count,
+):
+    cdef Py_ssize_t i, c
+    for i in range(count):
+        if lengths[i] != n:
+            continue
+        for c in range(n):
+            if table[i][c] != chars[c]:
+                break
+        else:
+            return True
+    return False
+
+
+cdef inline bint _ends(const Py_UCS4 *chars, Py_ssize_t size, str tail):
+    cdef Py_ssize_t n = len(tail), i
+    if n > size:
+        return False
+    for i in range(n):
+        if chars[size - n + i] != <Py_UCS4>tail[i]:
+            return False
+    return True
+
+
+cdef Py_ssize_t _en_stem_chars(const Py_UCS4 *word, Py_ssize_t size, Py_UCS4 *tail):
+    """english.en_stem of an alphabetic word: the stem is word[:returned] + tail (tail 0: none)."""
+    cdef Py_UCS4 before
+    tail[0] = 0
+    if size <= 3 or word[size - 1] != u"s" or _in_words(
+        word, size, _EN_INV, _EN_INV_LEN, _N_EN_INV
+    ):
+        return size
+    before = word[size - 4] if size >= 4 else 0
+    if size > 4 and _ends(word, size, "ies") and before != u"a" and before != u"e":
+        tail[0] = u"y"
+        return size - 3
+    for suffix in _ES_AFTER:
+        if _ends(word, size, suffix):
+            return size - 2
+    for suffix in _KEEP_S:
+        if _ends(word, size, suffix):
+            return size
+    return size - 1
+
+
+cdef Py_ssize_t _prefix_offsets(const Py_UCS4 *body, Py_ssize_t n, Py_ssize_t *out):
+    """hebrew.prefix_bases: where each base starts (after a valid prefix chain), longest first."""
+    cdef Py_ssize_t k, count = 0
+    cdef Py_ssize_t limit = min(_MAX_CHAIN, n - _MIN_BASE)
     for k in range(1, limit + 1):
-        if token[:k] in _CHAINS:
-            out.append(token[k:])
-        elif not _is_prefix_letter(token[k - 1]):
+        if _in_words(body, k, _CHAIN, _CHAIN_LEN, _N_CHAINS):
+            out[count] = k
+            count += 1
+        elif not _is_prefix_letter(body[k - 1]):
             break
+    return count
+
+
+cdef str _en_stem(str word):
+    cdef Py_ssize_t size = len(word), cut
+    cdef Py_UCS4 tail
+    cdef Py_UCS4 *chars = PyUnicode_AsUCS4Copy(word)
+    try:
+        cut = _en_stem_chars(chars, size, &tail)
+    finally:
+        PyMem_Free(chars)
+    if cut == size and not tail:
+        return word
+    return word[:cut] + "y" if tail else word[:cut]
+
+
+cdef list _prefix_bases(str token, list out):
+    cdef Py_ssize_t offsets[_WORD_MAX_LEN]
+    cdef Py_ssize_t count, i
+    cdef Py_UCS4 *chars = PyUnicode_AsUCS4Copy(token)
+    try:
+        count = _prefix_offsets(chars, len(token), offsets)
+    finally:
+        PyMem_Free(chars)
+    for i in range(count):
+        out.append(token[offsets[i]:])
     return out
 
 
@@ -565,89 +672,23 @@ cdef list _token_keys(str token, str lang, bint with_fold):
 # The hashes of a post token's keys (`_token_keys`), computed on its code points with no
 # Python string: a new token whose key hashes are all absent from the shard's index (the Bloom
 # filter below, built from the index keys' code points) meets no query through its keys, which
-# is what most first sights in a long-tail stream are. Hash of a key = `_fnv_range` of the code
+# is what most first sights in a long-tail stream are. Hash of a key = `_fnv_ns` of the code
 # points of its string, namespace character included.
 cdef enum:
     _MAX_KEYS = 16
     _STEM_BUFFER = 256  # longer words take the Python path
 
 
-cdef inline uint64_t _fnv_step(uint64_t h, Py_UCS4 ch):
-    return (h ^ <uint64_t>ch) * 0x100000001b3ULL
-
-
-cdef uint64_t _fnv_ns(Py_UCS4 ns, const Py_UCS4 *chars, Py_ssize_t n, Py_UCS4 tail):
-    # FNV of [ns] + chars + [tail]; 0 means "absent" for ns and tail (no key holds NUL).
-    cdef uint64_t h = 0xcbf29ce484222325ULL
-    cdef Py_ssize_t i
-    if ns:
-        h = _fnv_step(h, ns)
-    for i in range(n):
-        h = _fnv_step(h, chars[i])
-    if tail:
-        h = _fnv_step(h, tail)
-    return _mix(h)
-
-
-cdef uint64_t _EN_INV_HASH[64]
-cdef Py_ssize_t _N_EN_INV = 0
-cdef uint64_t _CHAIN_HASH[256]
-cdef Py_ssize_t _CHAIN_LEN[256]
-cdef Py_ssize_t _N_CHAINS = 0
-
-
-cdef int _load_key_tables() except -1:
-    global _N_EN_INV, _N_CHAINS
-    cdef Py_UCS4 buf[32]
-    cdef Py_ssize_t i
-    for word in sorted(_EN_INVARIANT):
-        if _N_EN_INV == 64 or len(word) > 32:
-            raise ValueError("english._INVARIANT outgrew the C tables of _engine")
-        for i in range(len(word)):
-            buf[i] = word[i]
-        _EN_INV_HASH[_N_EN_INV] = _fnv_ns(0, buf, len(word), 0)
-        _N_EN_INV += 1
-    for chain in sorted(_CHAINS):
-        if _N_CHAINS == 256 or len(chain) > 32:
-            raise ValueError("hebrew.PREFIX_CHAINS outgrew the C tables of _engine")
-        for i in range(len(chain)):
-            buf[i] = chain[i]
-        _CHAIN_HASH[_N_CHAINS] = _fnv_ns(0, buf, len(chain), 0)
-        _CHAIN_LEN[_N_CHAINS] = len(chain)
-        _N_CHAINS += 1
-    return 0
-
-
-_load_key_tables()
-
-
-cdef inline bint _hash_in(uint64_t h, const uint64_t *table, Py_ssize_t n):
-    cdef Py_ssize_t i
-    for i in range(n):
-        if table[i] == h:
-            return True
-    return False
-
-
-cdef inline bint _is_chain(const Py_UCS4 *chars, Py_ssize_t k):
-    # A 64-bit hash match stands for the chain: these are a few dozen fixed strings.
-    cdef uint64_t h = _fnv_ns(0, chars, k, 0)
-    cdef Py_ssize_t i
-    for i in range(_N_CHAINS):
-        if _CHAIN_LEN[i] == k and _CHAIN_HASH[i] == h:
-            return True
-    return False
-
-
 cdef Py_ssize_t _key_hashes(const Py_UCS4 *token, Py_ssize_t n, int lang, uint64_t *out):
     """The hashes of `_token_keys(token, lang, False)` (lang: 1 en, 2 pl, 0 other) into `out`;
     -1 where only the Python path can say (a very long word)."""
-    cdef Py_ssize_t count = 0, k, limit, size, cut
+    cdef Py_ssize_t count = 0, k, bases, cut
     cdef const Py_UCS4 *body = token
     cdef Py_ssize_t blen = n
     cdef Py_UCS4 stem[_STEM_BUFFER]
+    cdef Py_ssize_t offsets[_WORD_MAX_LEN]
     cdef bint alpha
-    cdef Py_UCS4 before
+    cdef Py_UCS4 tail
     out[count] = _fnv_ns(0, token, n, 0)
     count += 1
     if n and (token[0] == u"#" or token[0] == u"@"):
@@ -656,15 +697,12 @@ cdef Py_ssize_t _key_hashes(const Py_UCS4 *token, Py_ssize_t n, int lang, uint64
         out[count] = _fnv_ns(0, body, blen, 0)
         count += 1
     if blen and 0x05D0 <= body[0] <= 0x05EA:
-        limit = min(_MAX_CHAIN, blen - _MIN_BASE)
-        for k in range(1, limit + 1):
-            if _is_chain(body, k):
-                if count == _MAX_KEYS:
-                    return -1
-                out[count] = _fnv_ns(0, body + k, blen - k, 0)
-                count += 1
-            elif not _is_prefix_letter(body[k - 1]):
-                break
+        bases = _prefix_offsets(body, blen, offsets)
+        if count + bases > _MAX_KEYS:
+            return -1
+        for k in range(bases):
+            out[count] = _fnv_ns(0, body + offsets[k], blen - offsets[k], 0)
+            count += 1
         return count
     if blen == 0 or lang == 0:
         return count
@@ -675,28 +713,9 @@ cdef Py_ssize_t _key_hashes(const Py_UCS4 *token, Py_ssize_t n, int lang, uint64
             break
     if not alpha:
         return count
-    if lang == 1:  # english.en_stem
-        size = blen
-        if (
-            size <= 3
-            or body[size - 1] != u"s"
-            or _hash_in(_fnv_ns(0, body, size, 0), _EN_INV_HASH, _N_EN_INV)
-        ):
-            out[count] = _fnv_ns(1, body, size, 0)
-            return count + 1
-        before = body[size - 4] if size >= 4 else 0
-        if size > 4 and _ends(body, size, "ies") and before != u"a" and before != u"e":
-            out[count] = _fnv_ns(1, body, size - 3, u"y")
-            return count + 1
-        for suffix in _ES_AFTER:
-            if _ends(body, size, suffix):
-                out[count] = _fnv_ns(1, body, size - 2, 0)
-                return count + 1
-        for suffix in _KEEP_S:
-            if _ends(body, size, suffix):
-                out[count] = _fnv_ns(1, body, size, 0)
-                return count + 1
-        out[count] = _fnv_ns(1, body, size - 1, 0)
+    if lang == 1:
+        cut = _en_stem_chars(body, blen, &tail)
+        out[count] = _fnv_ns(1, body, cut, tail)
         return count + 1
     if blen + 8 > _STEM_BUFFER:
         return -1
@@ -705,16 +724,6 @@ cdef Py_ssize_t _key_hashes(const Py_UCS4 *token, Py_ssize_t n, int lang, uint64
     cut = _pl_stem_chars(stem, blen)
     out[count] = _fnv_ns(2, stem, cut, 0)
     return count + 1
-
-
-cdef inline bint _ends(const Py_UCS4 *chars, Py_ssize_t size, str tail):
-    cdef Py_ssize_t n = len(tail), i
-    if n > size:
-        return False
-    for i in range(n):
-        if chars[size - n + i] != <Py_UCS4>tail[i]:
-            return False
-    return True
 
 
 def key_hashes(str token, str lang):
@@ -815,14 +824,6 @@ cdef class KeyFilter:
         return self._test(h & 0xFFFFF) and self._test((h >> 20) & 0xFFFFF)
 
 
-cdef inline uint64_t _fnv_range(const Py_UCS4 *chars, Py_ssize_t length):
-    cdef uint64_t h = 0xcbf29ce484222325ULL
-    cdef Py_ssize_t i
-    for i in range(length):
-        h = (h ^ <uint64_t>chars[i]) * 0x100000001b3ULL
-    return _mix(h)
-
-
 cdef class FragmentFilter:
     """Whether a token contains any wildcard fragment, from hashes of its substrings of each
     fragment length: the exact Aho-Corasick walk then runs only for the few that may."""
@@ -867,7 +868,7 @@ cdef class FragmentFilter:
         for fragment in unique:
             chars = PyUnicode_AsUCS4Copy(fragment)
             try:
-                h = _fnv_range(chars, len(fragment))
+                h = _fnv_ns(0, chars, len(fragment), 0)
             finally:
                 PyMem_Free(chars)
             at = <Py_ssize_t>(h & <uint64_t>self.mask)
@@ -893,7 +894,7 @@ cdef class FragmentFilter:
             if length > n:
                 break
             for start in range(n - length + 1):
-                if self._holds(_fnv_range(&chars[start], length)):
+                if self._holds(_fnv_ns(0, &chars[start], length, 0)):
                     return True
         return False
 
@@ -1288,15 +1289,12 @@ cdef int _load_words() except -1:
     from flarewatch.query.analysis import _EN_WORDS, _PL_WORDS  # analysis imports this module
 
     cdef Py_ssize_t n = 0, i
-    cdef uint64_t h
     for word in sorted(_PL_WORDS | _EN_WORDS):
         if n == _GUESS_MAX or len(word) > 16:
             raise ValueError("analysis' function words outgrew the C tables of _engine")
-        h = 0xcbf29ce484222325ULL
         for i in range(len(word)):
             _WORD_CHARS[n][i] = word[i]
-            h = (h ^ <uint64_t>(<Py_UCS4>word[i])) * 0x100000001b3ULL
-        _WORD_HASH[n] = _mix(h)
+        _WORD_HASH[n] = _fnv_ns(0, _WORD_CHARS[n], len(word), 0)
         _WORD_LEN[n] = len(word)
         _WORD_PL[n] = word in _PL_WORDS
         _WORD_EN[n] = word in _EN_WORDS

@@ -2,8 +2,10 @@
 
 Each query is indexed under its two cheapest presearch requirements, each a key index plus an
 Aho-Corasick automaton of wildcard fragments. A post is tokenized once; a compiled per-token memo
-(`_native.TokenIndex`, one per workspace shard and analysis mode) says which queries each token
-meets in either pass, and only the queries that meet both run their compiled predicate.
+(one per workspace shard and analysis mode) says which queries each token meets in either pass,
+and only the queries that meet both run their compiled predicate. The memo is `_engine.SpanIndex`
+over token spans when the C engine is built (`_engine.collect_batch` runs the per-post loop), and
+`_native.TokenIndex` over token lists otherwise; both give the same matches.
 """
 
 from __future__ import annotations
