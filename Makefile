@@ -12,7 +12,7 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip setuptools wheel
 
-$(VENV)/.installed: $(BIN)/python pyproject.toml setup.py src/flarewatch/query/_native.py src/flarewatch/query/_engine.pyx
+$(VENV)/.installed: $(BIN)/python pyproject.toml setup.py src/flarewatch/query/_native.py src/flarewatch/query/_engine.pyx $(wildcard src/flarewatch/query/_engine_*.pxi)
 	$(BIN)/pip install --quiet -e .
 	touch $@
 
