@@ -92,6 +92,13 @@ class LinearWeights:
             return LinearWeights(z["weights"].astype(np.float32), z["bias"], lex, cfg, meta)
 
 
+def softmax(logits: np.ndarray) -> np.ndarray:
+    """Row-wise class probabilities from logits (shifted by the row maximum, in place)."""
+    logits -= logits.max(axis=1, keepdims=True)
+    p = np.exp(logits)
+    return p / p.sum(axis=1, keepdims=True)
+
+
 class LinearSentimentModel:
     """Multinomial logistic regression over hashed features; see docs/enrichment.md."""
 
@@ -101,9 +108,7 @@ class LinearSentimentModel:
     def probabilities_tokens(self, tok: Tokens, languages: Sequence[str]) -> np.ndarray:
         logits = linear_scores(tok, languages, self.w.lexicon, self.w.config, self.w.weights)
         logits += self.w.bias
-        logits -= logits.max(axis=1, keepdims=True)
-        p = np.exp(logits)
-        return p / p.sum(axis=1, keepdims=True)
+        return softmax(logits)
 
     def probabilities(self, texts: Sequence[str], languages: Sequence[str]) -> np.ndarray:
         norm = [normalise(t) for t in texts]

@@ -27,7 +27,13 @@ from typing import Any
 
 import numpy as np
 
-from flarewatch.enrich.sentiment import LABELS, LinearSentimentModel, load_default, to_labels
+from flarewatch.enrich.sentiment import (
+    LABELS,
+    LinearSentimentModel,
+    load_default,
+    softmax,
+    to_labels,
+)
 
 HEAD_FILE = "sentiment_use_head.npz"
 INSTALL_HINT = "pip install 'flarewatch[use]'"
@@ -101,10 +107,7 @@ class UseHead:
     meta: dict[str, Any]
 
     def probabilities(self, features: np.ndarray) -> np.ndarray:
-        logits = features @ self.coef.T.astype(np.float64) + self.intercept
-        logits -= logits.max(axis=1, keepdims=True)
-        p = np.exp(logits)
-        return p / p.sum(axis=1, keepdims=True)
+        return softmax(features @ self.coef.T.astype(np.float64) + self.intercept)
 
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
