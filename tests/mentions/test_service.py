@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
@@ -162,3 +163,22 @@ def test_not_relevant_marks_filter_similar_new_posts(any_engine: Engine) -> None
         assert new["r1"].enrichment["relevance"] >= 0.5
         assert _rollup_total(session, topic.id) == 2  # "ok" and "r1"
         session.commit()
+
+
+def test_the_workspace_sentiment_backend_scores_stored_mentions(any_engine: Engine) -> None:
+    from flarewatch.enrich import get_sentiment_model
+
+    text = "Grill burger was okay I guess, nothing special"
+    with sessionmaker_for(any_engine)() as session:
+        ws, topic, source = _setup(session, query="grill")
+        assert build_context(session, ws).enricher.backend == "default"
+        ws.config = {"sentiment_backend": "use"}
+        session.flush()
+        assert build_context(session, ws).enricher.backend == "use"
+        _ingest(session, ws, source, [Post("u1", text, author="dana", created_at=T0)])
+        mention = session.scalars(select(Mention).where(Mention.topic_id == topic.id)).one()
+        want_label, want_score = get_sentiment_model("use").predict([text], ["en"])[0]
+        assert (mention.sentiment, mention.sentiment_score) == (
+            want_label,
+            pytest.approx(want_score, abs=1e-4),
+        )

