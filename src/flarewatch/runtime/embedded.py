@@ -91,7 +91,8 @@ class EmbeddedRunner:
         self._contexts: dict[int, tuple[object, WorkspaceContext]] = {}
         self._readers: dict[int, tuple[dict[str, object], SourceReader]] = {}
 
-    # -- contexts and readers are cached; rebuilt when topics or source config change --------
+    # -- contexts and readers are cached; rebuilt when topics, the relevance model, languages,
+    # the sentiment backend or source config change
 
     def _context(self, session: Session, workspace: Workspace) -> WorkspaceContext:
         stamp = (
@@ -99,6 +100,8 @@ class EmbeddedRunner:
                 select(func.max(Topic.updated_at)).where(Topic.workspace_id == workspace.id)
             ),
             model_stamp(session, workspace.id),
+            tuple(workspace.languages or ()),
+            (workspace.config or {}).get("sentiment_backend"),
         )
         cached = self._contexts.get(workspace.id)
         if cached is None or cached[0] != stamp:

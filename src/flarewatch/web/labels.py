@@ -50,6 +50,11 @@ LABELS: dict[str, str] = {
     "low": N_("Low"),
     "balanced": N_("Balanced"),
     "high": N_("High"),
+    # sentiment models (workspace setting)
+    "sentiment-default": N_("Standard (fast)"),
+    "sentiment-use": N_("Accurate (USE, about 500 posts/s)"),
+    "sentiment-e5": N_("Most accurate (E5, about 20 posts/s per core)"),
+    "sentiment-transformers": N_("Transformer model (Hugging Face)"),
     # time filters
     "1h": N_("Last hour"),
     "24h": N_("Last 24 hours"),

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from flarewatch.accounts import service as accounts
 from flarewatch.accounts.permissions import Permission, Role, parse_role
+from flarewatch.enrich.sentiment import backend_install_problem
 from flarewatch.errors import InputError
 from flarewatch.web.deps import WorkspaceAccess, get_db, requires, workspace_access
 from flarewatch.web.i18n import zone
@@ -16,6 +17,11 @@ from flarewatch.web.security import check_csrf
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 SENSITIVITIES = ("low", "balanced", "high")
+SENTIMENT_BACKENDS = ("default", "use", "e5", "transformers")
+
+
+def sentiment_backend_of(config: dict[str, object] | None) -> str:
+    return str((config or {}).get("sentiment_backend") or "default")
 
 
 @router.get("/w/{slug}/settings")
@@ -38,6 +44,9 @@ def settings_page(
         ),
         roles=[r.value for r in Role],
         sensitivities=SENSITIVITIES,
+        sentiment_backend=sentiment_backend_of(ws.config),
+        # (code, why it cannot run here or None): a missing package greys the option out.
+        sentiment_backends=[(b, backend_install_problem(b)) for b in SENTIMENT_BACKENDS],
     )
 
 
@@ -46,6 +55,7 @@ def settings_save(
     name: str = Form(""),
     timezone: str = Form(""),
     sensitivity: str = Form(""),
+    sentiment_backend: str = Form(""),
     access: WorkspaceAccess = Depends(requires(Permission.SETTINGS_EDIT)),
     db: Session = Depends(get_db),
 ) -> Response:
@@ -56,9 +66,28 @@ def settings_save(
         raise InputError(f"'{timezone}' is not a timezone; use e.g. Europe/Warsaw.")
     if sensitivity not in SENSITIVITIES:
         raise InputError(f"Sensitivity is one of: {', '.join(SENSITIVITIES)}.")
-    before = {"name": ws.name, "timezone": ws.timezone, "sensitivity": ws.sensitivity}
+    backend = sentiment_backend.strip() or sentiment_backend_of(ws.config)
+    if backend not in SENTIMENT_BACKENDS:
+        raise InputError(f"Sentiment model is one of: {', '.join(SENTIMENT_BACKENDS)}.")
+    problem = backend_install_problem(backend)
+    if problem:
+        raise InputError(problem[0].upper() + problem[1:] + ".")
+    before = {
+        "name": ws.name,
+        "timezone": ws.timezone,
+        "sensitivity": ws.sensitivity,
+        "sentiment_backend": sentiment_backend_of(ws.config),
+    }
     ws.name, ws.timezone, ws.sensitivity = name.strip(), timezone.strip(), sensitivity
-    after = {"name": ws.name, "timezone": ws.timezone, "sensitivity": ws.sensitivity}
+    # A new dict, so SQLAlchemy sees the JSON column change; the pipeline picks the backend up
+    # on its next batch (its cached context is keyed on it).
+    ws.config = {**(ws.config or {}), "sentiment_backend": backend}
+    after = {
+        "name": ws.name,
+        "timezone": ws.timezone,
+        "sensitivity": ws.sensitivity,
+        "sentiment_backend": backend,
+    }
     accounts.record_audit(
         db,
         access.user,
