@@ -182,3 +182,60 @@ def test_the_workspace_sentiment_backend_scores_stored_mentions(any_engine: Engi
             want_label,
             pytest.approx(want_score, abs=1e-4),
         )
+
+
+def test_rescoring_with_another_backend_updates_every_mention_and_the_rollups(
+    any_engine: Engine,
+) -> None:
+    from flarewatch.enrich import get_sentiment_model
+    from flarewatch.mentions.service import rescore_mentions
+
+    texts = [
+        "Grill burger was okay I guess, nothing special",
+        "The grill burger was great, loved it!",
+        "Grill burger made me sick, never again",
+        "grill fries were cold and the staff ignored us",
+        "Where is the nearest grill burger place?",
+    ]
+    with sessionmaker_for(any_engine)() as session:
+        ws, topic, source = _setup(session, query="grill")
+        other = Topic(workspace_id=ws.id, key="food", name="Food", query="burger")
+        session.add(other)
+        session.flush()
+        posts = [
+            Post(f"r{i}", t, author=f"a{i}", created_at=T0 + timedelta(minutes=i))
+            for i, t in enumerate(texts)
+        ]
+        _ingest(session, ws, source, posts)
+        before = {m.id: m.sentiment for m in session.scalars(select(Mention))}
+        assert len(before) == 9  # 5 for "grill", 4 for "burger"
+
+        done: list[int] = []
+        report = rescore_mentions(
+            session, ws, "use", topic_id=topic.id, since=T0, actor="tester", progress=done.append
+        )
+        assert report.posts == 5 and sum(done) == 5
+        model = get_sentiment_model("use")
+        for m in session.scalars(select(Mention)):
+            raw = session.get_one(RawPost, m.raw_post_id)
+            label, score = model.predict([raw.text], [m.language])[0]
+            # Both topics' mentions of a post carry its new sentiment and say who scored it.
+            assert (m.sentiment, m.sentiment_score) == (label, pytest.approx(score, abs=1e-4))
+            assert m.enrichment["sentiment_backend"] == "use"
+        after = {m.id: m.sentiment for m in session.scalars(select(Mention))}
+        assert report.labels_changed == sum(before[k] != after[k] for k in before)
+        for t in (topic, other):
+            negatives = sum(
+                m.sentiment == "negative"
+                for m in session.scalars(select(Mention).where(Mention.topic_id == t.id))
+            )
+            rolled = session.scalar(
+                select(func.sum(Rollup.negative_count)).where(Rollup.topic_id == t.id)
+            )
+            assert int(rolled or 0) == negatives, t.key
+        audit = session.scalars(select(AuditLog).where(AuditLog.action == "mentions.rescore")).one()
+        assert audit.details["backend"] == "use" and audit.details["posts"] == 5
+
+        # Nothing in scope: nothing scored, still audited.
+        empty = rescore_mentions(session, ws, "use", since=T0 + timedelta(days=1))
+        assert (empty.posts, empty.mentions_changed, empty.topics) == (0, 0, [])

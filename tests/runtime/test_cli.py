@@ -94,3 +94,42 @@ def test_run_without_any_workspace_says_how_to_add_one() -> None:
     result = runner.invoke(app, ["run", "--once"])
     assert result.exit_code == 2
     assert "flarewatch run WORKSPACE.toml" in result.output
+
+
+def test_workspace_rescore(tmp_path: Path) -> None:
+    workspace = tmp_path / "acme.toml"
+    workspace.write_text(WORKSPACE.format(extra=""), encoding="utf-8")
+    assert runner.invoke(app, ["workspace", "add", str(workspace)]).exit_code == 0
+    posts = tmp_path / "posts.jsonl"
+    posts.write_text(
+        "\n".join([post_line(1, "acme burgers rock, best ever"), post_line(2, "acme made me sick")])
+        + "\n",
+        encoding="utf-8",
+    )
+    assert runner.invoke(app, ["ingest", str(posts), "--workspace", "acme"]).exit_code == 0
+    result = runner.invoke(
+        app,
+        [
+            "workspace",
+            "rescore",
+            "acme",
+            "--backend",
+            "use",
+            "--topic",
+            "brand",
+            "--since",
+            "2026-03-01T00:00:00+00:00",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "re-scored 2 post(s) with use" in result.output
+    for args, message in (
+        (["--backend", "bert"], "unknown backend 'bert'"),
+        (["--topic", "nope"], "no topic 'nope' in 'acme' (topics: brand)"),
+        (["--since", "yesterday"], "neither a duration"),
+        (["--since", "2026-03-01T00:00:00"], "needs a time zone"),
+    ):
+        bad = runner.invoke(app, ["workspace", "rescore", "acme", *args])
+        assert bad.exit_code == 2 and message in bad.output, (args, bad.output)
+    missing = runner.invoke(app, ["workspace", "rescore", "globex"])
+    assert missing.exit_code == 2 and "no workspace 'globex'" in missing.output

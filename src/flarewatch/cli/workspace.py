@@ -1,18 +1,45 @@
-"""`flarewatch workspace …`: add, check and list workspace files."""
+"""`flarewatch workspace …`: add, check and list workspace files; re-score their sentiment."""
 
 from __future__ import annotations
 
+import re
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from sqlalchemy import select
 
 from flarewatch.cli.common import console, fail, ready_engine
 from flarewatch.config.workspace import WorkspaceConfigError, load_workspace_file
 from flarewatch.db.engine import session_scope
-from flarewatch.workspaces.service import list_workspaces, sync_workspace
+from flarewatch.errors import NotFoundError
+from flarewatch.workspaces.models import Topic
+from flarewatch.workspaces.service import get_workspace, list_workspaces, sync_workspace
 
-app = typer.Typer(help="Add, check and list workspaces (one TOML file per client brand).")
+app = typer.Typer(
+    help="Add, check and list workspaces (one TOML file per client brand); re-score sentiment."
+)
+SINCE_UNITS = {"m": "minutes", "h": "hours", "d": "days"}
+
+
+def parse_since(value: str, now: datetime) -> datetime:
+    """'90m', '24h', '7d' (back from now) or an ISO time with a zone, e.g.
+    2024-06-11T12:00:00+03:00."""
+    found = re.fullmatch(r"\s*(\d+)\s*([mhd])\s*", value)
+    if found:
+        return now - timedelta(**{SINCE_UNITS[found.group(2)]: int(found.group(1))})
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise typer.BadParameter(
+            f"{value!r} is neither a duration like 24h, 7d or 90m nor an ISO time such as "
+            "2024-06-11T12:00:00+03:00"
+        ) from None
+    if parsed.tzinfo is None:
+        raise typer.BadParameter(f"{value!r} needs a time zone, e.g. {value}+00:00")
+    return parsed.astimezone(UTC)
 
 
 @app.command("check")
@@ -50,3 +77,78 @@ def list_command() -> None:
                 workspace.slug, workspace.name, ",".join(workspace.languages), workspace.timezone
             )
         console.print(table)
+
+
+@app.command("rescore")
+def rescore(
+    slug: str = typer.Argument(..., help="The workspace's slug."),
+    backend: str = typer.Option(
+        "e5",
+        "--backend",
+        "-b",
+        help="Sentiment backend to score with: default, use, e5 or transformers (see "
+        "docs/enrichment.md; e5 is the most accurate offline and scores ~15-30 posts/s per core).",
+    ),
+    topic: str | None = typer.Option(
+        None, "--topic", "-t", help="Only this topic's mentions (its key); default: all topics."
+    ),
+    since: str | None = typer.Option(
+        None,
+        "--since",
+        "-s",
+        help="Only mentions created since then: 24h, 7d, 90m or an ISO time with a zone. "
+        "Default: all stored mentions.",
+    ),
+) -> None:
+    """Score stored mentions' sentiment again with another backend and rebuild the rollups.
+
+    In a crisis, re-score a topic's last day with the accurate model (audited; docs/enrichment.md).
+    """
+    from flarewatch.enrich.sentiment import BACKEND_PACKAGES, backend_install_problem
+    from flarewatch.mentions.service import rescore_mentions
+
+    known = ("default", *BACKEND_PACKAGES)
+    if backend not in known:
+        fail(f"unknown backend {backend!r}; use one of: {', '.join(known)}", code=2)
+    problem = backend_install_problem(backend)
+    if problem:
+        fail(problem, code=2)
+    cutoff = parse_since(since, datetime.now(UTC)) if since else None
+    with session_scope(ready_engine()) as session:
+        try:
+            workspace = get_workspace(session, slug)
+        except NotFoundError as err:
+            fail(str(err), code=2)
+        topic_id = None
+        if topic is not None:
+            topic_id = session.scalar(
+                select(Topic.id).where(Topic.workspace_id == workspace.id, Topic.key == topic)
+            )
+            if topic_id is None:
+                keys = session.scalars(
+                    select(Topic.key).where(Topic.workspace_id == workspace.id).order_by(Topic.key)
+                )
+                fail(f"no topic {topic!r} in {slug!r} (topics: {', '.join(keys) or 'none'})", 2)
+        with Progress(
+            TextColumn("[progress.description]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+            transient=True,
+        ) as progress:
+            task = progress.add_task(f"re-scoring with {backend}", total=None)
+            report = rescore_mentions(
+                session,
+                workspace,
+                backend,
+                topic_id=topic_id,
+                since=cutoff,
+                actor="cli",
+                progress=lambda n: progress.update(task, advance=n),
+            )
+    console.print(
+        f"[green]re-scored[/] {report.posts} post(s) with {backend}: "
+        f"{report.mentions_changed} mention(s) changed, {report.labels_changed} label(s); "
+        f"rollups rebuilt for {len(report.topics)} topic(s)"
+    )

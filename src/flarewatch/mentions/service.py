@@ -6,8 +6,8 @@ instead of adding deltas, so a re-run or a mark applied twice changes nothing th
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -216,6 +216,105 @@ def rematch_topic(
             rebuild_rollups(session, workspace.id, topic.id, since)
         else:
             rebuild_rollups(session, workspace.id, topic.id, min(changed), max(changed))
+    return report
+
+
+@dataclass(slots=True)
+class RescoreReport:
+    posts: int = 0  # distinct stored posts scored again
+    mentions_changed: int = 0  # mention rows whose label or score moved
+    labels_changed: int = 0  # of those, rows whose label changed
+    topics: list[int] = field(default_factory=list)  # topics whose rollups were rebuilt
+
+
+def rescore_mentions(
+    session: Session,
+    workspace: Workspace,
+    backend: str,
+    *,
+    topic_id: int | None = None,
+    since: datetime | None = None,
+    actor: User | str = "cli",
+    progress: Callable[[int], None] | None = None,
+) -> RescoreReport:
+    """Score the sentiment of stored mentions again with another ``backend`` (e.g. the slow,
+    accurate "e5" on a crisis topic's last day, while the pipeline runs the fast default).
+
+    Scope: the workspace's mentions, of ``topic_id`` when given, created at or after ``since``
+    when given. Sentiment belongs to the post, so every mention of a scored post (in any topic)
+    gets the new label and score, and the rollups of every topic touched are rebuilt for the
+    range, so charts and the negative share follow. Each mention's enrichment records the backend
+    that scored it. Audited. Nothing else about the mentions changes. ``progress`` is called with
+    the number of posts done after each chunk."""
+    from flarewatch.enrich import get_sentiment_model
+
+    model = get_sentiment_model(backend)
+    scope = select(Mention.raw_post_id).where(Mention.workspace_id == workspace.id)
+    if topic_id is not None:
+        scope = scope.where(Mention.topic_id == topic_id)
+    if since is not None:
+        scope = scope.where(Mention.created_at >= since)
+    raw_ids = sorted(set(session.scalars(scope)))
+    report = RescoreReport()
+    touched: dict[int, tuple[datetime, datetime]] = {}
+    for chunk in _chunks(raw_ids):
+        rows = session.execute(
+            select(RawPost, Author)
+            .outerjoin(Author, Author.id == RawPost.author_id)
+            .where(RawPost.id.in_(list(chunk)))
+            .order_by(RawPost.id)
+        ).all()
+        posts = normalise_batch([post_from_raw(raw, author) for raw, author in rows])
+        mentions = list(
+            session.scalars(
+                select(Mention).where(
+                    Mention.workspace_id == workspace.id,
+                    Mention.raw_post_id.in_([raw.id for raw, _ in rows]),
+                )
+            )
+        )
+        language: dict[int, str] = {}
+        for m in mentions:
+            language.setdefault(m.raw_post_id, m.language or "und")
+        scored = model.predict(
+            [p.clean_text or p.text for p in posts],
+            [language.get(raw.id, "und") for raw, _ in rows],
+        )
+        by_raw = {
+            raw.id: (label, round(score, 4))
+            for (raw, _), (label, score) in zip(rows, scored, strict=True)
+        }
+        for m in mentions:
+            label, score = by_raw[m.raw_post_id]
+            if (m.sentiment, m.sentiment_score) != (label, score):
+                report.mentions_changed += 1
+                report.labels_changed += m.sentiment != label
+                m.sentiment, m.sentiment_score = label, score
+                low, high = touched.get(m.topic_id, (m.created_at, m.created_at))
+                touched[m.topic_id] = (min(low, m.created_at), max(high, m.created_at))
+            m.enrichment = {**(m.enrichment or {}), "sentiment_backend": backend}
+        report.posts += len(rows)
+        session.flush()
+        if progress is not None:
+            progress(len(rows))
+    for topic, (low, high) in sorted(touched.items()):
+        rebuild_rollups(session, workspace.id, topic, low, high)
+    report.topics = sorted(touched)
+    accounts.record_audit(
+        session,
+        actor,
+        "mentions.rescore",
+        workspace_id=workspace.id,
+        target_type="topic" if topic_id is not None else "workspace",
+        target_id=topic_id if topic_id is not None else workspace.id,
+        details={
+            "backend": backend,
+            "since": since.isoformat() if since is not None else None,
+            "posts": report.posts,
+            "mentions_changed": report.mentions_changed,
+            "labels_changed": report.labels_changed,
+        },
+    )
     return report
 
 
