@@ -177,6 +177,7 @@ def test_the_workspace_sentiment_backend_scores_stored_mentions(any_engine: Engi
         assert build_context(session, ws).enricher.backend == "use"
         _ingest(session, ws, source, [Post("u1", text, author="dana", created_at=T0)])
         mention = session.scalars(select(Mention).where(Mention.topic_id == topic.id)).one()
+        assert mention.enrichment["sentiment_backend"] == "use"
         want_label, want_score = get_sentiment_model("use").predict([text], ["en"])[0]
         assert (mention.sentiment, mention.sentiment_score) == (
             want_label,

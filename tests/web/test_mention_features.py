@@ -87,7 +87,12 @@ def test_cards_show_enrichment_and_copies(web: WebEnv, client: TestClient) -> No
         original = session.get_one(RawPost, newest.raw_post_id).external_id
         newest.emotion, newest.emotion_intensity = "anger", 0.8
         newest.is_spam = True
-        newest.enrichment = {"relevance": 0.9, "spam_signals": {"copies": 0.9, "rate": 0.2}}
+        newest.enrichment = {
+            "relevance": 0.9,
+            "spam_signals": {"copies": 0.9, "rate": 0.2},
+            "sentiment_backend": "e5",
+        }
+        newest.sentiment_score = -0.73
         newest.reach, newest.engagement_velocity = 12000.0, 3.5
         copies = session.scalars(
             select(Mention.id)
@@ -100,6 +105,7 @@ def test_cards_show_enrichment_and_copies(web: WebEnv, client: TestClient) -> No
     assert page.status_code == 200
     card = page.text.split(f'id="mention-{web.seeded.mentions["acme"]}"')[1].split("</li>")[0]
     assert "anger 0.8" in card
+    assert "Sentiment score -0.73 · Most accurate (E5" in card  # which model said so
     assert "Spam" in card and "copies" in card
     assert "12,000" in card and "3.5 interactions/h" in card
     assert "×2 copies by @acme_" in card

@@ -38,6 +38,7 @@ class Enrichment:
     engagement_velocity: float = 0.0  # weighted interactions per hour
     relevance: float = 1.0  # the workspace relevance filter's P(relevant)
     spam_signals: dict[str, float] = field(default_factory=dict)
+    sentiment_backend: str = "default"  # which model scored the sentiment
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -104,6 +105,7 @@ class Enricher:
                     engagement_velocity=engagement_velocity(post, now),
                     relevance=round(1.0 if rel is None else rel[i], 4),
                     spam_signals=spam[i].signals,
+                    sentiment_backend=self.backend,
                 )
             )
         return out

@@ -71,6 +71,7 @@ def mention_columns(enrichment: Enrichment) -> dict[str, Any]:
         "enrichment": {
             "relevance": enrichment.relevance,
             "spam_signals": enrichment.spam_signals,
+            "sentiment_backend": enrichment.sentiment_backend,
         },
     }
 
