@@ -24,6 +24,7 @@ import time
 from datetime import UTC, datetime, timedelta
 
 from flarewatch.enrich import Enricher, NearDuplicateIndex, get_sentiment_model, langid
+from flarewatch.enrich.evaluate import BACKEND_TITLES
 from flarewatch.mentions.post import Post
 
 TEMPLATES = {
@@ -115,12 +116,6 @@ def _sentiment_rate(backend: str, posts: list[Post], batch: int) -> float:
     return len(texts) / (time.process_time() - started)
 
 
-OPTIONAL_BACKENDS = {
-    "use": "USE-multilingual v3 stacked on the default model",
-    "e5": "multilingual-e5-small stacked on the default model, averaged with the `use` head",
-}
-
-
 def optional_backend_rows(backend: str, n: int, batch: int = 512) -> list[str]:
     """An opt-in stacked backend next to the default, same process, each row on its own distinct
     texts (its encoders run on one thread: FLAREWATCH_USE_THREADS and FLAREWATCH_E5_THREADS
@@ -136,7 +131,7 @@ def optional_backend_rows(backend: str, n: int, batch: int = 512) -> list[str]:
     default_all = _enrich_rate(make_posts(n, seed=16, unique=True), batch, now)
     opt_all = _enrich_rate(make_posts(n, seed=17, unique=True), batch, now, enricher)
     return [
-        f"### Opt-in `{backend}` sentiment backend ({OPTIONAL_BACKENDS[backend]})",
+        f"### Opt-in `{backend}` sentiment backend ({BACKEND_TITLES[backend]})",
         "",
         f"{n} posts per row, same mix and core, every text distinct, measured in this run next "
         "to the default model.",

@@ -1,4 +1,4 @@
-"""Helpers shared by the CLI commands: console, database access, error exits."""
+"""Helpers shared by the CLI commands: console, database access, error exits, progress."""
 
 from __future__ import annotations
 
@@ -6,6 +6,14 @@ from typing import NoReturn
 
 import typer
 from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from sqlalchemy import Engine
 
 from flarewatch.db.engine import get_engine
@@ -26,3 +34,17 @@ def ready_engine() -> Engine:
     if not is_up_to_date(engine):
         upgrade(engine)
     return engine
+
+
+def progress_bar() -> Progress:
+    """The progress display of long CLI work: spinner, description, bar, count, elapsed time;
+    it disappears when the work is done (the command then prints its summary)."""
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    )

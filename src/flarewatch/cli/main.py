@@ -7,7 +7,6 @@ import threading
 from pathlib import Path
 
 import typer
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from sqlalchemy import select
 
@@ -16,7 +15,7 @@ from flarewatch.accounts.cli import app as user_app
 from flarewatch.alerts.cli import app as alerts_app
 from flarewatch.cases.cli import app as cases_app
 from flarewatch.cli import workspace as workspace_cli
-from flarewatch.cli.common import console, fail, ready_engine
+from flarewatch.cli.common import console, fail, progress_bar, ready_engine
 from flarewatch.cli.summary import summarise
 from flarewatch.config.settings import get_settings
 from flarewatch.config.workspace import WorkspaceConfigError, load_workspace_file
@@ -197,14 +196,7 @@ def ingest(
         session.flush()
         workspace_id, source_id, slug = target.id, source.id, target.slug
     runner = EmbeddedRunner(engine, console=console)
-    with Progress(
-        SpinnerColumn(),
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-    ) as progress:
+    with progress_bar() as progress:
         task = progress.add_task(f"ingesting {file.name}", total=None)
 
         def advance(batch: BatchReport) -> None:

@@ -7,11 +7,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from sqlalchemy import select
 
-from flarewatch.cli.common import console, fail, ready_engine
+from flarewatch.cli.common import console, fail, progress_bar, ready_engine
 from flarewatch.config.workspace import WorkspaceConfigError, load_workspace_file
 from flarewatch.db.engine import session_scope
 from flarewatch.errors import NotFoundError
@@ -129,14 +128,7 @@ def rescore(
                     select(Topic.key).where(Topic.workspace_id == workspace.id).order_by(Topic.key)
                 )
                 fail(f"no topic {topic!r} in {slug!r} (topics: {', '.join(keys) or 'none'})", 2)
-        with Progress(
-            TextColumn("[progress.description]{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=console,
-            transient=True,
-        ) as progress:
+        with progress_bar() as progress:
             task = progress.add_task(f"re-scoring with {backend}", total=None)
             report = rescore_mentions(
                 session,
