@@ -95,6 +95,15 @@ def test_backend_labels_and_scores(model: E5SentimentModel) -> None:
 
 
 def test_the_mix_is_the_weighted_average_of_the_two_heads(model: E5SentimentModel) -> None:
+    e5_member, use_member = model.members
+    model = E5SentimentModel(
+        e5_member.head,
+        use_member.head,
+        model.base,
+        e5_member.encoder,
+        use_member.encoder,  # type: ignore[arg-type]
+        cache_size=0,
+    )
     texts, langs = [t for t, _ in TEXTS[:6]], [lang for _, lang in TEXTS[:6]]
     assert len(model.members) == 2
     e5_member, use_member = model.members
@@ -218,3 +227,41 @@ def test_training_both_heads_on_a_tiny_dataset(tmp_path: Path) -> None:
     assert "mix_weight" not in e5_only.meta  # type: ignore[attr-defined]
     solo = E5SentimentModel(e5_only, None, LinearSentimentModel(base))  # type: ignore[arg-type]
     assert len(solo.members) == 1
+
+
+class _Counting:
+    """Wraps a real encoder and records the batches it was asked to embed."""
+
+    def __init__(self, inner: E5Encoder) -> None:
+        self.inner = inner
+        self.calls: list[list[str]] = []
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        self.calls.append(list(texts))
+        return self.inner.encode(texts)
+
+
+def test_identical_texts_are_scored_once_and_remembered(model: E5SentimentModel) -> None:
+    counting = _Counting(model.members[0].encoder)  # type: ignore[arg-type]
+    cached = stacked.StackedSentimentModel(
+        [stacked.Member(model.head, counting)], model.base, ("en",), cache_size=3
+    )
+    uncached = stacked.StackedSentimentModel(
+        [stacked.Member(model.head, counting)], model.base, ("en",), cache_size=0
+    )
+    campaign = ["Boycott Acme now!", "Boycott Acme now!", "Acme is fine", "Boycott Acme now!"]
+    want = uncached.probabilities(campaign, ["en"] * 4)
+    counting.calls.clear()
+    got = cached.probabilities(campaign, ["en"] * 4)
+    assert np.array_equal(got, want)
+    assert counting.calls == [["Boycott Acme now!", "Acme is fine"]]  # each distinct text once
+    again = cached.probabilities(["Acme is fine", "Boycott Acme now!"], ["en", "en"])
+    assert np.array_equal(again, want[[2, 0]]) and len(counting.calls) == 1  # from the cache
+    # The same text in another language is another post to score.
+    cached.probabilities(["Acme is fine"], ["de"])
+    assert counting.calls[-1] == ["Acme is fine"]
+    cached.probabilities(["one", "two", "three"], ["en"] * 3)
+    assert len(cached._cache) == 3  # bounded: the oldest entries went first
+    assert ("Boycott Acme now!", "en") not in cached._cache
+    uncached.probabilities(campaign, ["en"] * 4)
+    assert len(uncached._cache) == 0

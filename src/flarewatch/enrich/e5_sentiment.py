@@ -83,6 +83,7 @@ class E5SentimentModel(StackedSentimentModel):
         base: LinearSentimentModel,
         encoder: E5Encoder | None = None,
         use_encoder: UseEncoder | None = None,
+        cache_size: int = 100_000,
     ) -> None:
         weight = float(head.meta.get("mix_weight", 1.0))
         members = [Member(head, encoder or E5Encoder(), weight)]
@@ -90,7 +91,7 @@ class E5SentimentModel(StackedSentimentModel):
             if use_head is None:
                 raise ValueError(f"the e5 head mixes in the use head (weight {1 - weight:g})")
             members.append(Member(use_head, use_encoder or UseEncoder(), 1.0 - weight))
-        super().__init__(members, base, USE_LANGUAGES)
+        super().__init__(members, base, USE_LANGUAGES, cache_size)
 
     @classmethod
     def from_env(cls) -> E5SentimentModel:

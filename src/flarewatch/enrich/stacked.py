@@ -16,7 +16,9 @@ import importlib
 import json
 import os
 import sys
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
@@ -168,19 +170,29 @@ class Member:
 
 class StackedSentimentModel:
     """The default model's probabilities + one or more encoder heads, averaged; see the module
-    docstring. Posts in languages outside ``covered`` keep the default model's prediction."""
+    docstring. Posts in languages outside ``covered`` keep the default model's prediction.
+
+    The encoders cost milliseconds per post, and crises are full of identical texts (retweets
+    without comment, copy-paste campaigns), so each distinct (text, language) is scored once per
+    batch, and the last ``cache_size`` results are kept across batches (about 200 bytes each plus
+    the text; 0 turns the cache off). The result is the same either way: the scoring is
+    deterministic per post."""
 
     def __init__(
         self,
         members: Sequence[Member],
         base: LinearSentimentModel,
         covered: Sequence[str] = (),
+        cache_size: int = 100_000,
     ) -> None:
         if not members:
             raise ValueError("a stacked backend needs at least one head")
         self.members = tuple(members)
         self.base = base
         self.covered = frozenset(str(c).lower() for c in covered)
+        self.cache_size = cache_size
+        self._cache: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
 
     @property
     def head(self) -> StackedHead:
@@ -194,8 +206,30 @@ class StackedSentimentModel:
         return language in self.head.languages or language in self.covered
 
     def probabilities(self, texts: Sequence[str], languages: Sequence[str]) -> np.ndarray:
-        if not texts:
-            return np.zeros((0, 3))
+        out = np.zeros((len(texts), 3))
+        todo: dict[tuple[str, str], list[int]] = {}
+        with self._lock:
+            for i, key in enumerate(zip(texts, map(str, languages), strict=True)):
+                hit = self._cache.get(key)
+                if hit is None:
+                    todo.setdefault(key, []).append(i)
+                else:
+                    self._cache.move_to_end(key)
+                    out[i] = hit
+        if not todo:
+            return out
+        keys = list(todo)
+        scored = self._score([t for t, _ in keys], [lang for _, lang in keys])
+        with self._lock:
+            for key, p in zip(keys, scored, strict=True):
+                out[todo[key]] = p
+                if self.cache_size > 0:
+                    self._cache[key] = p
+            while len(self._cache) > self.cache_size:
+                self._cache.popitem(last=False)
+        return out
+
+    def _score(self, texts: Sequence[str], languages: Sequence[str]) -> np.ndarray:
         base = self.base.probabilities(texts, languages)
         rows = [i for i, lang in enumerate(languages) if self.covers(lang)]
         if not rows:

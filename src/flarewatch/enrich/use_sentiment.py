@@ -95,9 +95,10 @@ class UseSentimentModel(StackedSentimentModel):
         head: StackedHead,
         base: LinearSentimentModel,
         encoder: UseEncoder | None = None,
+        cache_size: int = 100_000,
     ) -> None:
         self.encoder = encoder or UseEncoder()
-        super().__init__([Member(head, self.encoder)], base, USE_LANGUAGES)
+        super().__init__([Member(head, self.encoder)], base, USE_LANGUAGES, cache_size)
 
     @classmethod
     def from_env(cls) -> UseSentimentModel:
