@@ -47,9 +47,9 @@ LABELS: dict[str, str] = {
     "note": N_("Note"),
     "task": N_("Task"),
     # sensitivity
-    "low": N_("Low"),
+    "fewer": N_("Fewer alerts"),
     "balanced": N_("Balanced"),
-    "high": N_("High"),
+    "more": N_("More alerts (earlier)"),
     # sentiment models (workspace setting)
     "sentiment-default": N_("Standard (fast)"),
     "sentiment-use": N_("Accurate (USE, about 500 posts/s)"),

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from flarewatch.accounts import service as accounts
 from flarewatch.accounts.permissions import Permission, Role, parse_role
+from flarewatch.detect.score import SENSITIVITY_SHIFT
 from flarewatch.enrich.sentiment import backend_install_problem
 from flarewatch.errors import InputError
 from flarewatch.web.deps import WorkspaceAccess, get_db, requires, workspace_access
@@ -16,7 +17,8 @@ from flarewatch.web.pages import back_to, page
 from flarewatch.web.security import check_csrf
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
-SENSITIVITIES = ("low", "balanced", "high")
+# The detector's names, as in workspace files: fewer | balanced | more.
+SENSITIVITIES = tuple(SENSITIVITY_SHIFT)
 SENTIMENT_BACKENDS = ("default", "use", "e5", "transformers")
 
 
