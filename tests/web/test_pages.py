@@ -159,9 +159,10 @@ def test_settings_and_members_are_audited(web: WebEnv, client: TestClient) -> No
         saved = session.get_one(Workspace, web.seeded.workspaces["acme"])
         # The detector's own name for it (detect/score.py), not a UI-only word it would ignore.
         assert (saved.name, saved.sensitivity) == ("Acme Airlines", "more")
-    assert '<option value="more" selected>More alerts (earlier)</option>' in client.get(
-        "/w/acme/settings"
-    ).text
+    assert (
+        '<option value="more" selected>More alerts (earlier)</option>'
+        in client.get("/w/acme/settings").text
+    )
     assert {"settings.update", "member.set_role"} <= set(_actions(web))
     audit = client.get("/w/acme/settings").text
     assert "settings.update" in audit
