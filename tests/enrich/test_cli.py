@@ -49,3 +49,17 @@ def test_malformed_lines_are_reported_and_others_processed() -> None:
     assert result.exit_code == 1
     assert "line 2:" in result.stderr and "line 3:" in result.stderr and "'text'" in result.stderr
     assert len(result.stdout.splitlines()) == 2
+
+
+def test_unknown_or_missing_backend_and_file_are_clear_errors(tmp_path: Path) -> None:
+    src = tmp_path / "posts.jsonl"
+    src.write_text('{"text": "fine"}\n', encoding="utf-8")
+    bad = CliRunner().invoke(app, [str(src), "--backend", "bert"])
+    assert bad.exit_code == 2
+    assert "unknown sentiment backend 'bert'" in bad.stderr and "e5" in bad.stderr
+    missing = CliRunner().invoke(app, [str(tmp_path / "nope.jsonl")])
+    assert missing.exit_code == 2 and "no such file" in missing.stderr
+    ok = CliRunner().invoke(app, [str(src), "--backend", "use"])
+    assert ok.exit_code == 0, ok.output
+    row = json.loads(ok.stdout.splitlines()[0])  # stdout holds only the JSON lines
+    assert row["sentiment_backend"] == "use" and row["text"] == "fine"

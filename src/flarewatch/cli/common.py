@@ -36,15 +36,16 @@ def ready_engine() -> Engine:
     return engine
 
 
-def progress_bar() -> Progress:
+def progress_bar(on: Console | None = None) -> Progress:
     """The progress display of long CLI work: spinner, description, bar, count, elapsed time;
-    it disappears when the work is done (the command then prints its summary)."""
+    it disappears when the work is done (the command then prints its summary). ``on``: the
+    console to draw on (stdout's by default; stderr's when stdout carries data)."""
     return Progress(
         SpinnerColumn(),
         TextColumn("{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
-        console=console,
+        console=on or console,
         transient=True,
     )

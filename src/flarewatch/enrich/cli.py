@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, Optional, TextIO  # noqa: UP035 - typer reads Optional[...] annotations
 
@@ -35,8 +35,15 @@ def _lines(stream: TextIO) -> Iterator[tuple[int, str]]:
             yield no, line
 
 
-def run(stream: TextIO, out: TextIO, err: TextIO, enricher: Enricher) -> int:
-    """Enrich every line; returns the exit code (1 when any line was malformed)."""
+def run(
+    stream: TextIO,
+    out: TextIO,
+    err: TextIO,
+    enricher: Enricher,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Enrich every line; returns the exit code (1 when any line was malformed). ``progress``
+    is called with the number of posts written after each batch."""
     failed = 0
     batch: list[tuple[dict[str, Any], Post]] = []
 
@@ -45,6 +52,8 @@ def run(stream: TextIO, out: TextIO, err: TextIO, enricher: Enricher) -> int:
         for (record, _), enrichment in zip(batch, results, strict=True):
             # Original fields first and in their order; enrichment fields follow.
             out.write(json.dumps({**record, **enrichment.as_dict()}, ensure_ascii=False) + "\n")
+        if progress is not None:
+            progress(len(batch))
         batch.clear()
 
     for no, line in _lines(stream):
@@ -82,11 +91,24 @@ def analyze(
     ),
 ) -> None:
     """Add language, sentiment, emotion, spam and reach fields to each JSONL post."""
-    enricher = Enricher([c for c in languages.split(",") if c.strip()], sentiment_backend=backend)
+    from flarewatch.cli.common import err_console, fail, progress_bar
+
+    try:
+        enricher = Enricher(
+            [c for c in languages.split(",") if c.strip()], sentiment_backend=backend
+        )
+    except KeyError as exc:  # an unknown backend: the message lists the known ones
+        fail(str(exc.args[0]), code=2)
+    except (ImportError, FileNotFoundError) as exc:
+        fail(str(exc), code=2)
     if file is None:
         code = run(sys.stdin, sys.stdout, sys.stderr, enricher)
     else:
-        with file.open(encoding="utf-8") as fh:
-            code = run(fh, sys.stdout, sys.stderr, enricher)
+        if not file.is_file():
+            fail(f"{file}: no such file; give a JSONL file of posts, or pipe them on stdin", 2)
+        # The bar goes to stderr (drawn only on a terminal): stdout carries the JSON lines.
+        with file.open(encoding="utf-8") as fh, progress_bar(err_console) as bar:
+            task = bar.add_task(f"analysing {file.name} ({backend})", total=None)
+            code = run(fh, sys.stdout, sys.stderr, enricher, lambda n: bar.update(task, advance=n))
     if code:
         raise typer.Exit(code)
