@@ -116,3 +116,26 @@ def test_every_catch_all_language_has_a_function_word_list() -> None:
     from flarewatch.enrich import langid
 
     assert set(langid.FUNCTION_WORDS) == set(langid.CATCH_ALL)
+
+
+def test_names_do_not_let_the_catch_all_override_a_workspace_language() -> None:
+    # The catch-all alone reads these as Finnish, German and Vietnamese (seen in the demo's
+    # chatter): the names carry no language, and "is" is English.
+    for text in (
+        "Is Grillberry Modiin kosher?",
+        "Is Grillberry Dizengoff kosher?",
+        "Is Grillberry Haifa kosher?",
+    ):
+        for workspace in (("he", "en"), ("en", "he", "pl")):
+            assert detect_language(text, workspace)[0] == "en", (text, workspace)
+    # A post that really is in another language still gets it: its own function words say so.
+    assert detect_language("Tämä ravintola on hyvä ja ruoka oli hyvää", ("he", "en"))[0] == "fi"
+    assert detect_language("Het eten was koud en de bediening traag", ("he", "en"))[0] == "nl"
+
+
+def test_words_back_compares_function_word_evidence() -> None:
+    from flarewatch.enrich import langid
+
+    assert not langid._words_back("fi", ("en",), "is grillberry modiin kosher?")
+    assert langid._words_back("fi", ("en",), "tämä on hyvä ja ruoka oli hyvää")
+    assert not langid._words_back("fi", ("en",), "grillberry modiin")  # no evidence either way

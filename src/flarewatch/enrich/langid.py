@@ -336,8 +336,9 @@ def _latin_workspace(languages: tuple[str, ...]) -> tuple[tuple[str, ...], bool,
     return latin_ws, votable, any(code in languages for code in TRANSLIT)
 
 
-def _vote(lowered: str) -> tuple[str, float] | None:
-    """The function-word vote: (language, confidence) when one language clearly wins, else None."""
+def _vote_scores(lowered: str) -> dict[str, float]:
+    """Function-word evidence per language: each listed word found adds 1 / (the number of
+    languages that list it)."""
     scores: dict[str, float] = {}
     for word in _VOTE_WORD.findall(lowered):
         hit = _VOTES.get(word)
@@ -345,6 +346,12 @@ def _vote(lowered: str) -> tuple[str, float] | None:
             share = hit[1]
             for code in hit[0]:
                 scores[code] = scores.get(code, 0.0) + share
+    return scores
+
+
+def _vote(lowered: str) -> tuple[str, float] | None:
+    """The function-word vote: (language, confidence) when one language clearly wins, else None."""
+    scores = _vote_scores(lowered)
     if not scores:
         return None
     best = max(scores, key=scores.__getitem__)
@@ -380,11 +387,27 @@ def _latin(text: str, languages: Sequence[str]) -> tuple[str, float]:
     catch = _detector(tuple(sorted(set(CATCH_ALL) | set(latin_ws))), True)
     if catch is not None:
         other, other_conf = _best(catch, text)
-        if other not in latin_ws and other != "und" and (code == "und" or other_conf > 0.5):
+        if (
+            other not in latin_ws
+            and other != "und"
+            and (code == "und" or (other_conf > 0.5 and _words_back(other, latin_ws, lowered)))
+        ):
             return other, other_conf
         if code == "und" and other in latin_ws:
             return other, other_conf
     return code, conf
+
+
+def _words_back(other: str, latin_ws: Sequence[str], lowered: str) -> bool:
+    """Whether the text's function words back the catch-all's ``other`` over the workspace's
+    languages. The low-accuracy catch-all is easily swayed by names: "Is Grillberry Modiin
+    kosher?" reads as Finnish to it, though "is" is English and nothing in it is Finnish. So it
+    may replace a workspace language only when ``other`` has more function-word evidence than
+    every workspace language (every catch-all language has a word list; see the tests)."""
+    if other not in FUNCTION_WORDS:
+        return True
+    scores = _vote_scores(lowered)
+    return scores.get(other, 0.0) > max((scores.get(c, 0.0) for c in latin_ws), default=0.0)
 
 
 CACHE_SIZE = 65_536
