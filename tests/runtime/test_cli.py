@@ -48,10 +48,14 @@ def test_workspace_check_reports_bad_files(tmp_path: Path) -> None:
     assert "bad.toml" in result.output and "timezone" in result.output
 
 
-def test_ingest_then_report(tmp_path: Path) -> None:
+def _add_acme(tmp_path: Path) -> None:
     workspace = tmp_path / "acme.toml"
     workspace.write_text(WORKSPACE.format(extra=""), encoding="utf-8")
     assert runner.invoke(app, ["workspace", "add", str(workspace)]).exit_code == 0
+
+
+def test_ingest_then_report(tmp_path: Path) -> None:
+    _add_acme(tmp_path)
     posts = tmp_path / "extra.jsonl"
     posts.write_text(
         "\n".join([post_line(1, "acme burgers rock"), "[1, 2]", post_line(2, "no match")]) + "\n",
@@ -97,9 +101,7 @@ def test_run_without_any_workspace_says_how_to_add_one() -> None:
 
 
 def test_workspace_rescore(tmp_path: Path) -> None:
-    workspace = tmp_path / "acme.toml"
-    workspace.write_text(WORKSPACE.format(extra=""), encoding="utf-8")
-    assert runner.invoke(app, ["workspace", "add", str(workspace)]).exit_code == 0
+    _add_acme(tmp_path)
     posts = tmp_path / "posts.jsonl"
     posts.write_text(
         "\n".join([post_line(1, "acme burgers rock, best ever"), post_line(2, "acme made me sick")])

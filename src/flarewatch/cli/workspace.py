@@ -103,12 +103,11 @@ def rescore(
 
     In a crisis, re-score a topic's last day with the accurate model (audited; docs/enrichment.md).
     """
-    from flarewatch.enrich.sentiment import BACKEND_PACKAGES, backend_install_problem
+    from flarewatch.enrich.sentiment import SENTIMENT_BACKENDS, backend_install_problem
     from flarewatch.mentions.service import rescore_mentions
 
-    known = ("default", *BACKEND_PACKAGES)
-    if backend not in known:
-        fail(f"unknown backend {backend!r}; use one of: {', '.join(known)}", code=2)
+    if backend not in SENTIMENT_BACKENDS:
+        fail(f"unknown backend {backend!r}; use one of: {', '.join(SENTIMENT_BACKENDS)}", code=2)
     problem = backend_install_problem(backend)
     if problem:
         fail(problem, code=2)

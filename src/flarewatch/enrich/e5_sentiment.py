@@ -17,6 +17,7 @@ E5 embeddings do not depend on the thread count or the batch (checked by the tes
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
@@ -94,14 +95,25 @@ class E5SentimentModel(StackedSentimentModel):
         super().__init__(members, base, USE_LANGUAGES, cache_size)
 
     @classmethod
-    def from_env(cls) -> E5SentimentModel:
-        encoder = E5Encoder.from_env()  # first: a missing package is the likelier problem
+    def assemble(
+        cls,
+        base: LinearSentimentModel,
+        encoder: E5Encoder,
+        make_use_encoder: Callable[[], UseEncoder],
+    ) -> E5SentimentModel:
+        """The shipped heads on ``base``; the USE head and its encoder only when the E5 head
+        mixes them in."""
         head = load_head()
         mixed = float(head.meta.get("mix_weight", 1.0)) < 1.0
         return cls(
             head,
             load_use_head() if mixed else None,
-            load_default(),
+            base,
             encoder,
-            UseEncoder.from_env() if mixed else None,
+            make_use_encoder() if mixed else None,
         )
+
+    @classmethod
+    def from_env(cls) -> E5SentimentModel:
+        encoder = E5Encoder.from_env()  # first: a missing package is the likelier problem
+        return cls.assemble(load_default(), encoder, UseEncoder.from_env)

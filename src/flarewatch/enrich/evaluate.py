@@ -435,18 +435,10 @@ def _optional_backends(model: LinearSentimentModel, names: Sequence[str]) -> dic
                 out[name] = UseSentimentModel(load_use_head(), model, UseEncoder(threads=1))
             elif name == "e5":
                 from flarewatch.enrich.e5_sentiment import E5Encoder, E5SentimentModel
-                from flarewatch.enrich.e5_sentiment import load_head as load_e5_head
                 from flarewatch.enrich.use_sentiment import UseEncoder
-                from flarewatch.enrich.use_sentiment import load_head as load_use_head
 
-                head = load_e5_head()
-                mixed = float(head.meta.get("mix_weight", 1.0)) < 1.0
-                out[name] = E5SentimentModel(
-                    head,
-                    load_use_head() if mixed else None,
-                    model,
-                    E5Encoder(threads=1),
-                    UseEncoder(threads=1) if mixed else None,
+                out[name] = E5SentimentModel.assemble(
+                    model, E5Encoder(threads=1), lambda: UseEncoder(threads=1)
                 )
         except (ImportError, FileNotFoundError) as exc:
             out[name] = str(exc)

@@ -35,6 +35,10 @@ BACKEND_PACKAGES: dict[str, tuple[tuple[str, ...], str]] = {
 }
 
 
+# Every backend a workspace, `analyze` or `rescore` can name (the registry below serves them).
+SENTIMENT_BACKENDS: tuple[str, ...] = ("default", *BACKEND_PACKAGES)
+
+
 def backend_install_problem(name: str) -> str | None:
     """Why backend ``name`` cannot run on this machine (a package missing, and how to install
     it), or None when it can. Cheap: finds the packages without importing them."""

@@ -101,7 +101,7 @@ class EmbeddedRunner:
             ),
             model_stamp(session, workspace.id),
             tuple(workspace.languages or ()),
-            (workspace.config or {}).get("sentiment_backend"),
+            workspace.sentiment_backend,
         )
         cached = self._contexts.get(workspace.id)
         if cached is None or cached[0] != stamp:

@@ -25,6 +25,11 @@ class Workspace(Base):
     config: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
+    @property
+    def sentiment_backend(self) -> str:
+        """The sentiment backend its mentions are scored with ("default" when unset)."""
+        return str((self.config or {}).get("sentiment_backend") or "default")
+
 
 class Topic(Base):
     __tablename__ = "topic"
@@ -37,4 +42,10 @@ class Topic(Base):
     query: Mapped[str] = mapped_column(Text)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @property
+    def sentiment_backend(self) -> str:
+        """The sentiment backend its mentions are scored with ("default" when unset)."""
+        return str((self.config or {}).get("sentiment_backend") or "default")
+
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

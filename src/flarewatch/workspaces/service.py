@@ -17,8 +17,10 @@ from flarewatch.workspaces.models import Topic, Workspace
 def workspace_enricher(workspace: Workspace) -> Enricher:
     """The enrichment for this workspace's posts: its languages and its sentiment backend
     (``sentiment_backend`` in the workspace file, "default" when unset)."""
-    backend = str((workspace.config or {}).get("sentiment_backend") or "default")
-    return Enricher(languages=list(workspace.languages or ["en"]), sentiment_backend=backend)
+    return Enricher(
+        languages=list(workspace.languages or ["en"]),
+        sentiment_backend=workspace.sentiment_backend,
+    )
 
 
 # A source whose identity changes must start reading from the beginning again.

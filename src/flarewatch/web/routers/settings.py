@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from flarewatch.accounts import service as accounts
 from flarewatch.accounts.permissions import Permission, Role, parse_role
 from flarewatch.detect.score import SENSITIVITY_SHIFT
-from flarewatch.enrich.sentiment import backend_install_problem
+from flarewatch.enrich.sentiment import SENTIMENT_BACKENDS, backend_install_problem
 from flarewatch.errors import InputError
 from flarewatch.web.deps import WorkspaceAccess, get_db, requires, workspace_access
 from flarewatch.web.i18n import zone
@@ -19,11 +19,6 @@ from flarewatch.web.security import check_csrf
 router = APIRouter(tags=["pages"], include_in_schema=False)
 # The detector's names, as in workspace files: fewer | balanced | more.
 SENSITIVITIES = tuple(SENSITIVITY_SHIFT)
-SENTIMENT_BACKENDS = ("default", "use", "e5", "transformers")
-
-
-def sentiment_backend_of(config: dict[str, object] | None) -> str:
-    return str((config or {}).get("sentiment_backend") or "default")
 
 
 @router.get("/w/{slug}/settings")
@@ -46,7 +41,7 @@ def settings_page(
         ),
         roles=[r.value for r in Role],
         sensitivities=SENSITIVITIES,
-        sentiment_backend=sentiment_backend_of(ws.config),
+        sentiment_backend=ws.sentiment_backend,
         # (code, why it cannot run here or None): a missing package greys the option out.
         sentiment_backends=[(b, backend_install_problem(b)) for b in SENTIMENT_BACKENDS],
     )
@@ -68,7 +63,7 @@ def settings_save(
         raise InputError(f"'{timezone}' is not a timezone; use e.g. Europe/Warsaw.")
     if sensitivity not in SENSITIVITIES:
         raise InputError(f"Sensitivity is one of: {', '.join(SENSITIVITIES)}.")
-    backend = sentiment_backend.strip() or sentiment_backend_of(ws.config)
+    backend = sentiment_backend.strip() or ws.sentiment_backend
     if backend not in SENTIMENT_BACKENDS:
         raise InputError(f"Sentiment model is one of: {', '.join(SENTIMENT_BACKENDS)}.")
     problem = backend_install_problem(backend)
@@ -78,7 +73,7 @@ def settings_save(
         "name": ws.name,
         "timezone": ws.timezone,
         "sensitivity": ws.sensitivity,
-        "sentiment_backend": sentiment_backend_of(ws.config),
+        "sentiment_backend": ws.sentiment_backend,
     }
     ws.name, ws.timezone, ws.sensitivity = name.strip(), timezone.strip(), sensitivity
     # A new dict, so SQLAlchemy sees the JSON column change; the pipeline picks the backend up
