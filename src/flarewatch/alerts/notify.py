@@ -113,6 +113,49 @@ def route_scheme(route: str) -> str:
     return route if route == CONSOLE_ROUTE else route.split("://", 1)[0].lower()
 
 
+def route_problem(route: str) -> str | None:
+    """Why `route` cannot deliver (not a URL, a scheme nobody handles, a URL Apprise cannot
+    read), as a fix to make in the workspace file; None when it can. Asks Apprise which schemes
+    it has, so a new Apprise service is accepted without a change here. The URL itself is never
+    repeated: it often holds a password."""
+    if route == CONSOLE_ROUTE:
+        return None
+    scheme, separator, _ = route.partition("://")
+    if not separator or not scheme:
+        return (
+            "not a notification URL; use an Apprise URL such as mailto://user:pass@host or "
+            "json://host/path, or 'console' (docs/alerts.md)"
+        )
+    scheme = scheme.lower()
+    if scheme in _REGISTRY:
+        return None
+    from apprise.manager_plugins import NotificationManager
+
+    if scheme not in NotificationManager().schemas():
+        return (
+            f"unknown notification scheme '{scheme}://'; Apprise has no such service. Check the "
+            "spelling, or pick one of its services "
+            "(https://github.com/caronc/apprise/wiki, docs/alerts.md)"
+        )
+    # Apprise logs why it refuses a URL (with any password masked); that reason is the fix.
+    # Not propagated while checking: the reason goes into the returned message, not the log.
+    apprise_log = logging.getLogger("apprise")
+    propagate, apprise_log.propagate = apprise_log.propagate, False
+    try:
+        with apprise.LogCapture(level=logging.WARNING, fmt="%(message)s") as captured:
+            accepted = apprise.Apprise().add(route)
+    finally:
+        apprise_log.propagate = propagate
+    if accepted:
+        return None
+    reasons = [line.strip() for line in captured.getvalue().splitlines() if line.strip()]
+    return (
+        f"Apprise cannot read this {scheme}:// URL"
+        + (f" ({reasons[0].rstrip('.: ')})" if reasons else " (a part is missing or malformed)")
+        + f"; check it against the {scheme}:// page of https://github.com/caronc/apprise/wiki"
+    )
+
+
 def retry_delay(attempts: int) -> timedelta:
     """Exponential backoff: 30 s, 1 min, 2 min, … capped at an hour."""
     # The exponent is capped so a long-failing row cannot overflow timedelta.

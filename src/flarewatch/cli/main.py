@@ -18,7 +18,6 @@ from flarewatch.cli import workspace as workspace_cli
 from flarewatch.cli.common import console, fail, progress_bar, ready_engine
 from flarewatch.cli.summary import summarise
 from flarewatch.config.settings import get_settings
-from flarewatch.config.workspace import WorkspaceConfigError, load_workspace_file
 from flarewatch.db.engine import get_engine, session_scope
 from flarewatch.db.migrate import upgrade
 from flarewatch.detect.cli import backtest
@@ -125,10 +124,7 @@ def run(
     settings = get_settings()
     engine = ready_engine()
     for path in workspace_files or []:
-        try:
-            config = load_workspace_file(path)
-        except WorkspaceConfigError as err:
-            fail(str(err), code=2)
+        config = workspace_cli.load_for_running(path)
         with session_scope(engine) as session:
             sync_workspace(session, config, path.parent)
     with session_scope(engine) as session:

@@ -10,8 +10,9 @@ import typer
 from rich.table import Table
 from sqlalchemy import select
 
-from flarewatch.cli.common import console, fail, progress_bar, ready_engine
-from flarewatch.config.workspace import WorkspaceConfigError, load_workspace_file
+from flarewatch.cli.common import console, err_console, fail, progress_bar, ready_engine
+from flarewatch.config.toml_source import ConfigProblem
+from flarewatch.config.workspace import WorkspaceConfig, check_workspace_file
 from flarewatch.db.engine import session_scope
 from flarewatch.errors import NotFoundError
 from flarewatch.workspaces.models import Topic
@@ -41,13 +42,36 @@ def parse_since(value: str, now: datetime) -> datetime:
     return parsed.astimezone(UTC)
 
 
+def load_for_running(path: Path) -> WorkspaceConfig:
+    """The file's configuration for `add` and `run`: refused (exit 2) with every error in it;
+    problems of this machine (a source file not there yet) are printed as warnings and the
+    workspace loads, its source showing them as failing health."""
+    result = check_workspace_file(path)
+    if result.errors or result.config is None:
+        fail(_problem_list(path, "invalid workspace configuration", result.errors), code=2)
+    for warning in result.warnings:
+        err_console.print(f"[bold yellow]warning:[/] {path}: {warning.describe()}", highlight=False)
+    return result.config
+
+
+def _problem_list(path: Path, heading: str, problems: list[ConfigProblem]) -> str:
+    return f"{path}: {heading}\n" + "\n".join(f"  - {p.describe()}" for p in problems)
+
+
 @app.command("check")
 def check(path: Path = typer.Argument(..., help="Workspace TOML file to validate.")) -> None:
-    """Validate a workspace file without changing anything; exit 2 when it is invalid."""
-    try:
-        config = load_workspace_file(path)
-    except WorkspaceConfigError as err:
-        fail(str(err), code=2)
+    """Validate a workspace file without changing anything: list every problem in it, with its
+    line and the fix; exit 2 when there is any (a missing source file included)."""
+    result = check_workspace_file(path)
+    if result.problems:
+        heading = (
+            "invalid workspace configuration"
+            if result.errors
+            else "problems found (the workspace would load, with failing sources)"
+        )
+        fail(_problem_list(path, heading, result.problems), code=2)
+    config = result.config
+    assert config is not None  # no problems means it validated
     console.print(
         f"[green]OK[/] {path}: workspace {config.slug!r} with {len(config.topics)} topic(s), "
         f"{len(config.sources)} source(s), {len(config.alert_routes)} alert route(s)"
@@ -57,10 +81,7 @@ def check(path: Path = typer.Argument(..., help="Workspace TOML file to validate
 @app.command("add")
 def add(path: Path = typer.Argument(..., help="Workspace TOML file to add or update.")) -> None:
     """Create or update a workspace from its file (topics and sources included)."""
-    try:
-        config = load_workspace_file(path)
-    except WorkspaceConfigError as err:
-        fail(str(err), code=2)
+    config = load_for_running(path)
     with session_scope(ready_engine()) as session:
         workspace = sync_workspace(session, config, path.parent)
         console.print(f"[green]saved[/] workspace {workspace.slug!r} ({workspace.name})")

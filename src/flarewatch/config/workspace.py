@@ -6,27 +6,50 @@ because the people who edit these files are communicators, not Python programmer
 
 from __future__ import annotations
 
+import os
 import re
-import tomllib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from flarewatch.config.toml_source import ConfigProblem, KeyPath, LineMap, read_toml_leniently
+
 Severity = Literal["watch", "warning", "crisis"]
 SEVERITIES: tuple[str, ...] = ("watch", "warning", "crisis")
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+CONFIG_DOC = "docs/configuration.md"
+# The baselines' day names (detect/baseline.py reads the first three letters of each).
+WEEKDAY_NAMES: dict[str, str] = {
+    name: name[:3]
+    for name in ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+}
+
+
+@lru_cache(maxsize=1)
+def supported_languages() -> tuple[str, ...]:
+    """The ISO 639-1 codes that language identification (lingua) knows, sorted."""
+    from lingua import Language
+
+    return tuple(sorted(language.iso_code_639_1.name.lower() for language in Language.all()))
 
 
 class WorkspaceConfigError(ValueError):
     """A workspace file that cannot be used, with every problem found in it."""
 
-    def __init__(self, source: str, problems: list[str]) -> None:
+    def __init__(self, source: str, problems: Sequence[ConfigProblem | str]) -> None:
         self.source = source
-        self.problems = problems
-        lines = "\n".join(f"  - {p}" for p in problems)
+        self.details = [
+            p if isinstance(p, ConfigProblem) else ConfigProblem("", p) for p in problems
+        ]
+        self.problems = [p.describe() if isinstance(p, ConfigProblem) else p for p in problems]
+        lines = "\n".join(f"  - {p}" for p in self.problems)
         super().__init__(f"{source}: invalid workspace configuration\n{lines}")
 
 
@@ -111,22 +134,30 @@ class WorkspaceConfig(_Strict):
     @field_validator("languages")
     @classmethod
     def _languages(cls, value: list[str]) -> list[str]:
-        bad = [v for v in value if not re.fullmatch(r"[a-z]{2}", v)]
-        if bad:
-            raise ValueError(f"use two-letter ISO 639-1 codes such as 'en', 'he', 'pl' (got {bad})")
         if not value:
             raise ValueError("name at least one language, e.g. languages = ['en']")
+        bad = [v for v in value if v not in supported_languages()]
+        if bad:
+            raise ValueError(
+                f"unsupported language code(s) {bad}; use two-letter ISO 639-1 codes such as "
+                f"'en', 'he', 'pl'; supported: {', '.join(supported_languages())}"
+            )
         return value
 
-    @field_validator("sentiment_backend")
+    @field_validator("weekend")
     @classmethod
-    def _backend_installed(cls, value: str) -> str:
-        from flarewatch.enrich.sentiment import backend_install_problem
-
-        problem = backend_install_problem(value)
-        if problem:
-            raise ValueError(problem)
-        return value
+    def _weekend(cls, value: list[str] | None) -> list[str] | None:
+        if value is None:
+            return None
+        days = {**WEEKDAY_NAMES, **{short: short for short in WEEKDAY_NAMES.values()}}
+        bad = [v for v in value if v.lower() not in days]
+        if bad:
+            raise ValueError(
+                f"{', '.join(repr(v) for v in bad)} is not a day name; use "
+                f"{', '.join(WEEKDAY_NAMES.values())} (or the full English names), "
+                "e.g. weekend = ['fri', 'sat']"
+            )
+        return [days[v.lower()] for v in value]
 
     @field_validator("timezone")
     @classmethod
@@ -139,68 +170,261 @@ class WorkspaceConfig(_Strict):
             ) from None
         return value
 
-    @model_validator(mode="after")
-    def _unique_keys(self) -> WorkspaceConfig:
-        for kind, items in (("topic", self.topics), ("source", self.sources)):
-            seen: set[str] = set()
-            for item in items:
-                if item.key in seen:
-                    raise ValueError(f"two {kind}s use the key {item.key!r}; keys must be unique")
-                seen.add(item.key)
-        return self
-
     def check_queries(self) -> list[str]:
         """Problems with the topics' boolean queries, as user-facing lines."""
-        from flarewatch.query import QuerySyntaxError, parse
+        raw = [topic.model_dump() for topic in self.topics]
+        return [p.describe() for p in _query_problems(raw, LineMap(""))]
 
-        problems = []
-        for index, topic in enumerate(self.topics):
-            try:
-                parse(topic.query)
-            except QuerySyntaxError as err:
-                problems.append(
-                    f"topics[{index}].query ({topic.key}): {err.message} at column {err.column}"
-                    f"\n      {err.query}\n      {' ' * (err.column - 1)}^"
-                )
-        return problems
+
+def key_path_text(path: Sequence[Any]) -> str:
+    """`("sources", 1, "url")` as `sources[1].url`, the way the docs name fields."""
+    location = ""
+    for part in path:
+        location += f"[{part}]" if isinstance(part, int) else (f".{part}" if location else part)
+    return location or "(top level)"
+
+
+def validation_message(error: Any, doc: str) -> str:
+    """What to do about one pydantic error, pointing at `doc` for the fields."""
+    if error["type"] == "extra_forbidden":
+        return f"unknown field; remove it or check its spelling (see {doc})"
+    if error["type"] == "missing":
+        return f"required field is missing; add it (see {doc})"
+    return str(error["msg"]).removeprefix("Value error, ")
 
 
 def describe_validation_error(error: Any, doc: str) -> str:
     """One pydantic error as `field.path: what to do`, pointing at `doc` for the fields."""
-    location = ""
-    for part in error["loc"]:
-        location += f"[{part}]" if isinstance(part, int) else (f".{part}" if location else part)
-    message = error["msg"].removeprefix("Value error, ")
-    if error["type"] == "extra_forbidden":
-        message = f"unknown field; remove it or check its spelling (see {doc})"
-    elif error["type"] == "missing":
-        message = f"required field is missing; add it (see {doc})"
-    return f"{location or '(top level)'}: {message}"
+    return f"{key_path_text(error['loc'])}: {validation_message(error, doc)}"
 
 
-def parse_workspace_toml(text: str, source: str = "<workspace>") -> WorkspaceConfig:
+@dataclass(slots=True)
+class WorkspaceCheck:
+    """Everything found wrong with one workspace file, and its configuration when it loads."""
+
+    source: str
+    config: WorkspaceConfig | None
+    problems: list[ConfigProblem] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[ConfigProblem]:
+        """Problems that stop the workspace from loading."""
+        return [p for p in self.problems if p.blocking]
+
+    @property
+    def warnings(self) -> list[ConfigProblem]:
+        """Problems of this machine that a running workspace shows as source health instead."""
+        return [p for p in self.problems if not p.blocking]
+
+    def config_or_raise(self) -> WorkspaceConfig:
+        if self.errors or self.config is None:
+            raise WorkspaceConfigError(self.source, self.errors)
+        return self.config
+
+
+def check_workspace_text(
+    text: str, source: str = "<workspace>", base_dir: Path | None = None
+) -> WorkspaceCheck:
+    """Every problem of a workspace file at once: TOML syntax, fields, then what the fields name
+    (queries, notification schemes, source files, installed sentiment extras).
+
+    Each layer runs even when an earlier one found problems, on whatever parts of the file it can
+    read, so one run of `workspace check` lists all there is to fix. `base_dir` (the file's
+    folder) enables the checks of source paths; without it they are skipped.
+    """
+    read = read_toml_leniently(text)
+    problems = list(read.problems)
+    if not read.complete:
+        return WorkspaceCheck(source, None, problems)
+    config: WorkspaceConfig | None = None
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as err:
-        raise WorkspaceConfigError(source, [f"not valid TOML: {err}"]) from None
-    try:
-        config = WorkspaceConfig.model_validate(data)
+        config = WorkspaceConfig.model_validate(read.data)
     except ValidationError as err:
-        raise WorkspaceConfigError(
-            source, [describe_validation_error(e, "docs/configuration.md") for e in err.errors()]
-        ) from None
-    problems = config.check_queries()
-    if problems:
-        raise WorkspaceConfigError(source, problems)
-    return config
+        for error in err.errors():
+            path = tuple(error["loc"])
+            if error["type"] == "missing" and path in read.skipped_keys:
+                continue  # that line had a syntax error, already reported
+            problems.append(
+                ConfigProblem(
+                    key_path_text(path),
+                    validation_message(error, CONFIG_DOC),
+                    read.line_map.line_of(path),
+                )
+            )
+    problems += _content_problems(read.data, read.line_map, base_dir)
+    problems.sort(key=lambda p: p.line if p.line is not None else 1 << 30)
+    if any(p.blocking for p in problems):
+        config = None
+    return WorkspaceCheck(source, config, problems)
 
 
-def load_workspace_file(path: Path) -> WorkspaceConfig:
+def check_workspace_file(path: Path) -> WorkspaceCheck:
+    """`check_workspace_text` for a file; relative source paths are read from its folder."""
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise WorkspaceConfigError(str(path), ["file not found; check the path"]) from None
+        return WorkspaceCheck(
+            str(path), None, [ConfigProblem("", "file not found; check the path")]
+        )
+    except IsADirectoryError:
+        problem = ConfigProblem("", "this is a folder; name the workspace .toml file in it")
+        return WorkspaceCheck(str(path), None, [problem])
     except UnicodeDecodeError:
-        problem = "file is not UTF-8 text; save it as UTF-8"
-        raise WorkspaceConfigError(str(path), [problem]) from None
-    return parse_workspace_toml(text, str(path))
+        problem = ConfigProblem("", "file is not UTF-8 text; save it as UTF-8")
+        return WorkspaceCheck(str(path), None, [problem])
+    return check_workspace_text(text, str(path), path.parent)
+
+
+def parse_workspace_toml(text: str, source: str = "<workspace>") -> WorkspaceConfig:
+    """The configuration in `text`, or WorkspaceConfigError with every problem in it."""
+    return check_workspace_text(text, source).config_or_raise()
+
+
+def load_workspace_file(path: Path) -> WorkspaceConfig:
+    """The configuration in the file at `path`, or WorkspaceConfigError with every problem.
+
+    Problems that are not in the file (a source file not there yet) do not stop loading: the
+    source reports them as its health. `check_workspace_file` lists them too.
+    """
+    return check_workspace_file(path).config_or_raise()
+
+
+def _items(data: dict[str, Any], name: str) -> list[tuple[int, dict[str, Any]]]:
+    """The tables of array `name` that are tables at all (anything else is a field error)."""
+    value = data.get(name)
+    if not isinstance(value, list):
+        return []
+    return [(index, item) for index, item in enumerate(value) if isinstance(item, dict)]
+
+
+def _content_problems(
+    data: dict[str, Any], lines: LineMap, base_dir: Path | None
+) -> list[ConfigProblem]:
+    """Checks of what the fields name, on the raw data: they run even when other fields are
+    invalid, skipping only values whose own type is wrong (pydantic reports those)."""
+
+    def problem(path: KeyPath, message: str, blocking: bool = True) -> ConfigProblem:
+        return ConfigProblem(key_path_text(path), message, lines.line_of(path), blocking)
+
+    problems: list[ConfigProblem] = []
+    for name in ("topics", "sources"):
+        first: dict[str, int] = {}
+        for index, item in _items(data, name):
+            key = item.get("key")
+            if not isinstance(key, str):
+                continue
+            if key in first:
+                problems.append(
+                    problem(
+                        (name, index, "key"),
+                        f"the key {key!r} is already used by {name}[{first[key]}]; "
+                        f"give each of the {name} its own key",
+                    )
+                )
+            first.setdefault(key, index)
+    problems += _query_problems([item for _, item in _items(data, "topics")], lines)
+    problems += _route_problems(data, problem)
+    problems += _source_problems(data, problem, base_dir)
+    backend = data.get("sentiment_backend")
+    if isinstance(backend, str):
+        from flarewatch.enrich.sentiment import SENTIMENT_BACKENDS, backend_install_problem
+
+        missing = backend_install_problem(backend) if backend in SENTIMENT_BACKENDS else None
+        if missing:
+            problems.append(problem(("sentiment_backend",), missing))
+    return problems
+
+
+def _query_problems(topics: list[dict[str, Any]], lines: LineMap) -> list[ConfigProblem]:
+    from flarewatch.query import QuerySyntaxError, parse
+
+    problems = []
+    for index, topic in enumerate(topics):
+        query = topic.get("query")
+        if not isinstance(query, str):
+            continue
+        try:
+            parse(query)
+        except QuerySyntaxError as err:
+            path: KeyPath = ("topics", index, "query")
+            problems.append(
+                ConfigProblem(
+                    f"{key_path_text(path)} ({topic.get('key')})",
+                    f"{err.message} at column {err.column}"
+                    f"\n      {err.query}\n      {' ' * (err.column - 1)}^",
+                    lines.line_of(path),
+                )
+            )
+    return problems
+
+
+def _route_problems(data: dict[str, Any], problem: Any) -> list[ConfigProblem]:
+    from flarewatch.alerts.notify import route_problem
+
+    problems = []
+    for index, route in _items(data, "alert_routes"):
+        url = route.get("url")
+        if isinstance(url, str):
+            wrong = route_problem(url.strip())
+            if wrong:
+                problems.append(problem(("alert_routes", index, "url"), wrong))
+    return problems
+
+
+def _source_problems(
+    data: dict[str, Any], problem: Any, base_dir: Path | None
+) -> list[ConfigProblem]:
+    import flarewatch.sources.registry  # noqa: F401  (registers the built-in kinds)
+    from flarewatch.sources.base import SourceError, source_kinds
+    from flarewatch.sources.file import file_format
+
+    problems = []
+    for index, item in _items(data, "sources"):
+        try:
+            source = SourceConfig.model_validate(item)
+        except ValidationError:
+            continue  # its fields are reported by the model validation
+        if source.kind not in source_kinds():
+            problems.append(
+                problem(
+                    ("sources", index, "kind"),
+                    f"unknown kind {source.kind!r}; use one of: {', '.join(source_kinds())} "
+                    "(see docs/sources.md)",
+                )
+            )
+            continue
+        if source.kind == "rss" and source.url:
+            parts = urlsplit(source.url)
+            if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+                problems.append(
+                    problem(
+                        ("sources", index, "url"),
+                        f"{source.url!r} is not a web address; give the feed's full address, "
+                        'e.g. url = "https://www.google.com/alerts/feeds/…"',
+                    )
+                )
+        if source.kind not in ("file", "scenario") or not source.path:
+            continue
+        where: KeyPath = ("sources", index, "path")
+        path = Path(os.path.expanduser(source.path))
+        if source.kind == "file":
+            try:
+                file_format(path)
+            except SourceError as err:
+                problems.append(problem(where, str(err)))
+                continue
+        if base_dir is None:
+            continue
+        resolved = (path if path.is_absolute() else base_dir / path).resolve()
+        if not resolved.is_file():
+            what = "is a folder, not a file" if resolved.is_dir() else "does not exist"
+            problems.append(
+                problem(
+                    where,
+                    f"{resolved} {what} (a relative path is read from {base_dir.resolve()}, "
+                    "the workspace file's folder); fix 'path' or create the file. Running the "
+                    "workspace still loads it and shows this source as failing until then",
+                    blocking=False,
+                )
+            )
+    return problems
