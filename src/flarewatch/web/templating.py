@@ -2,30 +2,159 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
+from jinja2.ext import Extension
+from jinja2.lexer import Token, TokenStream
+from jinja2.runtime import Context
+from markupsafe import Markup, escape
 
 from flarewatch.accounts.permissions import Permission, can
+from flarewatch.bidi import BIDI_CONTROL_RE, code_point, control_marker, control_name, isolate
 from flarewatch.db.base import utcnow
 from flarewatch.web.i18n import LANGUAGES, Formatter, is_rtl, translations_for
 from flarewatch.web.labels import LABELS
 from flarewatch.web.security import CSRF_FIELD, csrf_token
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
+# Elements whose content is text, not markup: a marker <span> there would show as "<span".
+RAW_TEXT_ELEMENTS = frozenset({"script", "style", "textarea", "title"})
+# Blocks that base.html places in a raw-text element (<title>): a child template filling them
+# cannot see that element, so their names say it.
+TEXT_BLOCKS = frozenset({"title"})
+_TAG_NAME = re.compile(r"</?([A-Za-z][A-Za-z0-9-]*)")
+BIDI_MARKER_TITLE = (
+    "Invisible text-direction character %(code)s (%(name)s), shown instead of applied"
+)
+
+
+def _html_state(data: str, in_tag: bool, tag: str, raw: str | None) -> tuple[bool, str, str | None]:
+    """Where template text leaves the HTML: inside a tag (attributes), in a raw-text element
+    (`raw`), or in element content. Approximate (no quoted `>` in attributes), which the
+    templates respect."""
+    at = 0
+    while at < len(data):
+        if raw is not None:
+            end = data.lower().find(f"</{raw}", at)
+            if end < 0:
+                break
+            raw, at = None, end
+            continue
+        if in_tag:
+            end = data.find(">", at)
+            if end < 0:
+                break
+            in_tag, at = False, end + 1
+            if tag.lower() in RAW_TEXT_ELEMENTS:
+                raw = tag.lower()
+            continue
+        start = data.find("<", at)
+        if start < 0:
+            break
+        name = _TAG_NAME.match(data, start)
+        closing = data.startswith("</", start)
+        in_tag, tag, at = True, (name.group(1) if name and not closing else ""), start + 1
+    return in_tag, tag, raw
+
+
+class BidiSafeOutput(Extension):
+    """Every `{{ expression }}` of every template goes through a bidi filter, so no template,
+    new or old, can print a user's bidi control character raw: `bidi_html` in element content
+    (a visible, titled marker), `bidi_text` inside tags and raw-text elements (the marker as
+    plain text). The choice is made when the template compiles, from the HTML around it."""
+
+    def filter_stream(self, stream: TokenStream) -> Iterator[Token]:
+        in_tag, tag, raw = False, "", None
+        chosen = "bidi_html"
+        blocks: list[str] = []  # the {% block %}s the stream is in, innermost last
+        previous = ("", "")  # the last two tokens as type:value, to spot "{% block NAME"
+        for token in stream:
+            if token.type == "name" and previous == ("block_begin:", "name:block"):
+                blocks.append(token.value)
+            elif token.type == "name" and token.value == "endblock" and blocks:
+                blocks.pop()
+            previous = (
+                previous[1],
+                f"{token.type}:{token.value if token.type == 'name' else ''}",
+            )
+            if token.type == "data":
+                in_tag, tag, raw = _html_state(token.value, in_tag, tag, raw)
+            elif token.type == "variable_begin":
+                yield token
+                yield Token(token.lineno, "lparen", "(")
+                plain = in_tag or raw is not None or bool(set(blocks) & TEXT_BLOCKS)
+                chosen = "bidi_text" if plain else "bidi_html"
+                continue
+            elif token.type == "variable_end":
+                yield Token(token.lineno, "rparen", ")")
+                yield Token(token.lineno, "pipe", "|")
+                yield Token(token.lineno, "name", chosen)
+            yield token
+
+
+def bidi_text(value: Any) -> Any:
+    """Bidi controls in a string as plain-text markers; Markup (ours) and non-strings as is."""
+    if isinstance(value, Markup) or not isinstance(value, str):
+        return value
+    return BIDI_CONTROL_RE.sub(lambda found: control_marker(found.group()), value)
+
+
+@pass_context
+def bidi_html(context: Context, value: Any) -> Any:
+    """Bidi controls in a string as visible markers whose title says what they are."""
+    if isinstance(value, Markup) or not isinstance(value, str):
+        return value
+    if BIDI_CONTROL_RE.search(value) is None:
+        return value
+    gettext = context.get("gettext")
+    parts: list[Markup] = []
+    at = 0
+    for found in BIDI_CONTROL_RE.finditer(value):
+        char = found.group()
+        title = (
+            gettext(BIDI_MARKER_TITLE, code=code_point(char), name=control_name(char))
+            if gettext
+            else BIDI_MARKER_TITLE % {"code": code_point(char), "name": control_name(char)}
+        )
+        parts.append(escape(value[at : found.start()]))
+        parts.append(
+            Markup('<span class="bidi-control" title="{}">{}</span>').format(
+                title, control_marker(char)
+            )
+        )
+        at = found.end()
+    parts.append(escape(value[at:]))
+    return Markup("").join(parts)
+
 
 env = Environment(
     loader=FileSystemLoader(TEMPLATES_DIR),
     autoescape=select_autoescape(["html"]),
-    extensions=["jinja2.ext.i18n"],
+    extensions=["jinja2.ext.i18n", BidiSafeOutput],
     trim_blocks=True,
     lstrip_blocks=True,
 )
 # Newstyle gettext autoescapes translations and formats %(name)s placeholders itself.
 env.newstyle_gettext = True  # type: ignore[attr-defined]
+env.filters["bidi_text"] = bidi_text
+env.filters["bidi_html"] = bidi_html
+
+
+def _fill(text: str, variables: dict[str, Any]) -> Markup:
+    """A translated sentence with its values: each string value neutralised and isolated
+    (FSI … PDI), so a user's name cannot reorder the sentence; escaped, hence Markup."""
+    return Markup(escape(text)) % {
+        name: Markup(escape(isolate(value)))
+        if isinstance(value, str) and not isinstance(value, Markup)
+        else value
+        for name, value in variables.items()
+    }
 
 
 def safe_url(url: str | None) -> str | None:
@@ -55,11 +184,11 @@ def page_context(request: Request, **extra: Any) -> dict[str, Any]:
 
     def gettext(message: str, **variables: Any) -> str:
         text = translations.gettext(message)
-        return text % variables if variables else text
+        return _fill(text, variables) if variables else text
 
     def ngettext(singular: str, plural: str, n: int, **variables: Any) -> str:
         text = translations.ngettext(singular, plural, n)
-        return text % {"num": n, **variables}
+        return _fill(text, {"num": n, **variables})
 
     context: dict[str, Any] = {
         "request": request,
