@@ -14,6 +14,7 @@ client decides how to render it); this is applied where text is rendered for peo
 from __future__ import annotations
 
 import re
+import unicodedata
 
 # Every character that changes the display order of the text around it (Unicode's
 # Bidi_Control property), with its short and its Unicode name.
@@ -68,3 +69,17 @@ def isolate(text: str) -> str:
     The isolate is added after neutralising, so it is the only control left and it is ours.
     """
     return f"{FSI}{neutralise(text)}{PDI}"
+
+
+def has_right_to_left(text: str) -> bool:
+    """Whether `text` has a right-to-left letter (Hebrew, Arabic, …)."""
+    return any(unicodedata.bidirectional(char) in ("R", "AL") for char in text)
+
+
+def isolate_plain(text: str) -> str:
+    """`isolate` for plain-text channels (email subjects, SMS, chat) where invisible characters
+    may show as boxes: left-to-right text, which cannot reorder a left-to-right line, is only
+    neutralised; text with right-to-left letters or bidi controls is isolated."""
+    if has_bidi_controls(text) or has_right_to_left(text):
+        return isolate(text)
+    return text

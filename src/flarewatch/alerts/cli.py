@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.console import Console
+from rich.markup import escape  # a user's title is text, not Rich markup
 from rich.table import Table
 from sqlalchemy import select
 
@@ -22,13 +22,14 @@ from flarewatch.alerts.models import ALERT_STATUSES, AlertDelivery
 from flarewatch.alerts.notify import build_message, deliver_pending
 from flarewatch.alerts.routing import describe_route
 from flarewatch.cases.service import case_for_alert
+from flarewatch.cli.common import user_console
 from flarewatch.db.base import utcnow
 
 app = typer.Typer(
     help="Alerts: list, show, acknowledge, resolve or mark as noise; send pending notifications.",
     no_args_is_help=True,
 )
-console = Console()
+console = user_console()
 
 SEVERITY_STYLE = {"watch": "cyan", "warning": "yellow", "crisis": "bold red"}
 
@@ -87,7 +88,7 @@ def show_command(alert_id: AlertId) -> None:
     with cli_session() as session:
         alert = service.get_alert(session, alert_id)
         message = build_message(session, alert)
-        console.print(f"[bold]{message.title}[/bold]", highlight=False)
+        console.print(f"[bold]{escape(message.title)}[/bold]", highlight=False)
         console.print(message.body, highlight=False)
         ack = f"by {alert.acknowledged_by} at {when(alert.acknowledged_at)}"
         console.print(f"\nStatus: {alert.status}" + (f" ({ack})" if alert.acknowledged_by else ""))

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from flarewatch.bidi import isolate_plain, neutralise
+
 TOP_POSTS = 5
 EXCERPT_CHARS = 140
 
@@ -57,26 +59,36 @@ def render_message(
     posts: Sequence[PostLink],
     escalated_from: str | None = None,
 ) -> AlertMessage:
-    """Title and plain-text body; plain text because it has to read well in email, chat and SMS."""
+    """Title and plain-text body; plain text because it has to read well in email, chat and SMS.
+
+    Names, titles, explanations and post excerpts come from users' posts and settings: their
+    bidi control characters are shown as markers (⟦U+202E⟧), and a fragment with right-to-left
+    text or controls is isolated (FSI … PDI), so it cannot reorder the line around it
+    (flarewatch/bidi.py).
+    """
     label = severity.upper()
-    heading = f"[{label}] {workspace_name}: {title}"
+    workspace, topic = (
+        isolate_plain(workspace_name),
+        isolate_plain(topic_name) if topic_name else None,
+    )
+    heading = f"[{label}] {workspace}: {isolate_plain(title)}"
     lines = [
         f"Severity: {severity}"
         + (f" (escalated from {escalated_from})" if escalated_from else "")
         + f" · risk {risk_score:.0f}/100 · alert #{alert_id} ({status})",
-        f"Workspace: {workspace_name}" + (f" · topic: {topic_name}" if topic_name else ""),
+        f"Workspace: {workspace}" + (f" · topic: {topic}" if topic else ""),
         f"Window: {_window(window_start, window_end)}",
         "",
-        explanation.strip(),
+        neutralise(explanation.strip()),
     ]
-    reasons = [str(f.get("text", "")).strip() for f in factors if f.get("text")]
+    reasons = [neutralise(str(f.get("text", "")).strip()) for f in factors if f.get("text")]
     if reasons:
         lines += ["", "Why:"] + [f"  - {reason}" for reason in reasons]
     shown = list(posts)[:TOP_POSTS]
     if shown:
         lines += ["", "Top posts:"]
         for post in shown:
-            where = post.url or f"({post.platform}, no link)"
-            lines.append(f"  - {where}\n    “{excerpt(post.text)}”")
+            where = neutralise(post.url) if post.url else f"({neutralise(post.platform)}, no link)"
+            lines.append(f"  - {where}\n    “{isolate_plain(excerpt(post.text))}”")
     lines += ["", f"Acknowledge: {ack_hint(alert_id)}"]
     return AlertMessage(alert_id=alert_id, severity=severity, title=heading, body="\n".join(lines))

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Annotated
 
 import typer
-from rich.console import Console
+from rich.markup import escape  # a user's title is text, not Rich markup
 from rich.table import Table
 
 from flarewatch.alerts.cliutil import (
@@ -20,13 +20,14 @@ from flarewatch.alerts.cliutil import (
 from flarewatch.cases import service
 from flarewatch.cases.lifecycle import allowed_next
 from flarewatch.cases.models import CASE_STATUSES
+from flarewatch.cli.common import user_console
 from flarewatch.errors import InputError
 
 app = typer.Typer(
     help="Crisis cases: open from an alert, change status, add notes and tasks, read the timeline.",
     no_args_is_help=True,
 )
-console = Console()
+console = user_console()
 
 CaseId = Annotated[int, typer.Argument(help="The case's number, as shown by 'cases list'.")]
 
@@ -64,7 +65,7 @@ def show_command(case_id: CaseId) -> None:
     """Show a case: its status, timeline and tasks."""
     with cli_session() as session:
         case = service.get_case(session, case_id)
-        console.print(f"[bold]Case #{case.id}: {case.title}[/bold]", highlight=False)
+        console.print(f"[bold]Case #{case.id}: {escape(case.title)}[/bold]", highlight=False)
         nexts = ", ".join(allowed_next(case.status))
         console.print(
             f"Status: {case.status} (next: {nexts}) · severity {case.severity} · "

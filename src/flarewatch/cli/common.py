@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import NoReturn
+import sys
+from typing import Any, NoReturn, TextIO
 
 import typer
 from rich.console import Console
@@ -16,11 +17,39 @@ from rich.progress import (
 )
 from sqlalchemy import Engine
 
+from flarewatch.bidi import neutralise
 from flarewatch.db.engine import get_engine
 from flarewatch.db.migrate import is_up_to_date, upgrade
 
-console = Console()
-err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+
+class BidiSafeStream:
+    """Standard output or error with bidi control characters shown as markers (⟦U+202E⟧,
+    flarewatch/bidi.py), so no post, name or note a command prints can reorder the terminal
+    line. Filtering the stream, not each print, covers tables, panels and messages alike.
+    The stream is looked up on every write, so redirections (pipes, test runners) still apply.
+    Data output (`analyze` JSON lines) is written to sys.stdout directly and stays raw."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    @property
+    def stream(self) -> TextIO:
+        return getattr(sys, self._name)  # type: ignore[no-any-return]
+
+    def write(self, text: str) -> int:
+        return self.stream.write(neutralise(text))
+
+    def __getattr__(self, attribute: str) -> Any:
+        return getattr(self.stream, attribute)
+
+
+def user_console(*, stderr: bool = False, **options: Any) -> Console:
+    """A Rich console for output that may hold user content (see BidiSafeStream)."""
+    return Console(file=BidiSafeStream("stderr" if stderr else "stdout"), **options)  # type: ignore[arg-type]
+
+
+console = user_console()
+err_console = user_console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def fail(message: str, code: int = 1) -> NoReturn:

@@ -19,7 +19,7 @@ from flarewatch.accounts.permissions import Permission, can
 from flarewatch.bidi import BIDI_CONTROL_RE, code_point, control_marker, control_name, isolate
 from flarewatch.db.base import utcnow
 from flarewatch.web.i18n import LANGUAGES, Formatter, is_rtl, translations_for
-from flarewatch.web.labels import LABELS
+from flarewatch.web.labels import LABELS, N_
 from flarewatch.web.security import CSRF_FIELD, csrf_token
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
@@ -29,7 +29,7 @@ RAW_TEXT_ELEMENTS = frozenset({"script", "style", "textarea", "title"})
 # cannot see that element, so their names say it.
 TEXT_BLOCKS = frozenset({"title"})
 _TAG_NAME = re.compile(r"</?([A-Za-z][A-Za-z0-9-]*)")
-BIDI_MARKER_TITLE = (
+BIDI_MARKER_TITLE = N_(
     "Invisible text-direction character %(code)s (%(name)s), shown instead of applied"
 )
 
