@@ -71,9 +71,22 @@ def test_inside_attributes_and_raw_text_the_marker_is_plain_text(
         )
     login(client, web.seeded.users["acme-admin"])
     page = client.get("/w/acme/settings").text
-    assert RLO not in page
-    assert f'value="Acme{MARKER}riA"' in page  # no <span> inside an attribute
-    assert "<title>" in page and SPAN not in page.split("<title>")[1].split("</title>")[0]
+    title = page.split("<title>")[1].split("</title>")[0]
+    assert f"Acme{MARKER}riA" in title and SPAN not in title  # plain marker in raw text
+    # The name's edit field holds the value as stored, so saving the form keeps the data.
+    edit_field = f'value="Acme{RLO}riA"'
+    assert edit_field in page
+    assert RLO not in page.replace(edit_field, "")
+
+
+def test_saving_an_edit_field_keeps_the_control(web: WebEnv, client: TestClient) -> None:
+    topic_id = web.seeded.topics["acme"]
+    with session_scope(web.engine) as session:
+        session.execute(update(Topic).where(Topic.id == topic_id).values(name=f"brand{RLO}x"))
+    login(client, web.seeded.users["acme-admin"])
+    page = client.get(f"/w/acme/topics?edit={topic_id}").text
+    assert f'value="brand{RLO}x"' in page  # round-trips unchanged
+    assert f"brand{SPAN}" in page  # while the topic list shows the marker
 
 
 def test_user_values_in_translated_sentences_are_isolated(web: WebEnv, client: TestClient) -> None:

@@ -146,6 +146,16 @@ env.filters["bidi_text"] = bidi_text
 env.filters["bidi_html"] = bidi_html
 
 
+def form_value(value: Any) -> Markup:
+    """A value put back into an edit field as stored, controls included: a form round trip must
+    not turn a control into its marker (saving would change the data). Only for fields the
+    reader edits; everything else shows the marker."""
+    return escape("" if value is None else value)
+
+
+env.filters["form_value"] = form_value
+
+
 def _fill(text: str, variables: dict[str, Any]) -> Markup:
     """A translated sentence with its values: each string value neutralised and isolated
     (FSI … PDI), so a user's name cannot reorder the sentence; escaped, hence Markup."""
