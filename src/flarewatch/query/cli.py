@@ -12,6 +12,7 @@ from rich.markup import escape
 
 from flarewatch.query.dialects import DIALECTS, import_query
 from flarewatch.query.errors import QueryProblem, QuerySyntaxError, caret_line
+from flarewatch.cli.common import user_console
 from flarewatch.query.jsonl import BadLine, read_posts
 from flarewatch.query.matcher import Matcher
 from flarewatch.query.parser import parse
@@ -19,7 +20,9 @@ from flarewatch.query.render import render
 from flarewatch.query.validate import validate
 
 app = typer.Typer(help="Check, test and import search queries.", no_args_is_help=True)
-_err = Console(stderr=True, highlight=False, soft_wrap=True)
+# Problems quote the query: shown with bidi controls visible. The query itself (check, import) is
+# output to copy, so it stays as written.
+_err = user_console(stderr=True, highlight=False, soft_wrap=True)
 _out = Console(highlight=False, soft_wrap=True)
 
 QUERY_HELP = "The query, e.g. '(outage OR awaria) AND NOT test'. Quote it for the shell."

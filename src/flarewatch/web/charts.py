@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from flarewatch.alerts.models import Alert
+from flarewatch.bidi import neutralise
 from flarewatch.db.base import utcnow
 from flarewatch.mentions.models import Author, Mention
 from flarewatch.web.i18n import Formatter
@@ -160,7 +161,8 @@ def build_dashboard(
         t.id: t for t in session.scalars(select(Topic).where(Topic.workspace_id == workspace_id))
     }
     dash.share = [
-        {"label": names[tid].name if tid in names else str(tid), "value": count}
+        # Chart.js draws labels on a canvas, outside the templates' bidi filter.
+        {"label": neutralise(names[tid].name) if tid in names else str(tid), "value": count}
         for tid, count in topic_counts.most_common()
     ]
     dash.topics = [
@@ -172,7 +174,7 @@ def build_dashboard(
         for tid, count in topic_counts.most_common()
         if tid in names
     ]
-    dash.platforms = [{"label": p, "value": c} for p, c in platforms.most_common(8)]
+    dash.platforms = [{"label": neutralise(p), "value": c} for p, c in platforms.most_common(8)]
     top = authors.most_common(10)
     by_id = {
         a.id: a
