@@ -10,9 +10,9 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from flarewatch.cli.common import user_console
 from flarewatch.query.dialects import DIALECTS, import_query
 from flarewatch.query.errors import QueryProblem, QuerySyntaxError, caret_line
-from flarewatch.cli.common import user_console
 from flarewatch.query.jsonl import BadLine, read_posts
 from flarewatch.query.matcher import Matcher
 from flarewatch.query.parser import parse
