@@ -89,6 +89,7 @@ class _Reader:
             )
         except RecordError as err:
             return None, SourceProblem(self._where(line), str(err))
+        post.where = self._where(line)
         return post, None
 
     def items(self, offset: int, line: int, partial: bool) -> Iterator[_Item]:
@@ -136,6 +137,12 @@ class _Reader:
                 f"not valid JSON: {err.msg} at column {err.colno}; "
                 "each line must be one JSON object",
             )
+        except RecursionError:
+            return None, SourceProblem(
+                where, "nested too deeply to read; flatten the record's lists and objects"
+            )
+        except ValueError as err:  # e.g. an integer of more than 4,300 digits
+            return None, SourceProblem(where, f"not usable JSON: {err}; fix the value")
         if not isinstance(record, dict):
             return None, SourceProblem(
                 where,
