@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from flarewatch.cli.main import app
-from flarewatch.mentions.post import Post
+from flarewatch.mentions.post import MAX_TEXT_CHARS, Post
 from flarewatch.sources.base import SourceError, SourceProblem
 from flarewatch.sources.file import FileSource, read_posts
 
@@ -96,6 +96,14 @@ def test_csv_header_naming_a_column_twice_is_an_error(tmp_path: Path) -> None:
     path.write_text("id,text,ID\n1,hello,x\n", encoding="utf-8")
     with pytest.raises(SourceError, match=r"'id' twice \(columns 1 and 3\)"):
         list(read_posts(path))
+
+
+def test_csv_cell_of_ten_megabytes_is_truncated_not_refused(tmp_path: Path) -> None:
+    path = tmp_path / "export.csv"
+    path.write_text(f'id,text\n1,"{"a" * 10_000_000}"\n2,after\n', encoding="utf-8")
+    posts, problems = _read(path)
+    assert problems == [] and [p.external_id for p in posts] == ["1", "2"]
+    assert len(posts[0].text) == MAX_TEXT_CHARS and posts[0].truncated == {"text": 10_000_000}
 
 
 # -- gzip ------------------------------------------------------------------------------------

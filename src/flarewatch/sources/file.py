@@ -32,6 +32,7 @@ HEAD_BYTES = 4096
 MAX_PROBLEMS_PER_BATCH = 100
 SETTLE_SECONDS = 30.0
 BOM = b"\xef\xbb\xbf"
+CSV_FIELD_LIMIT = 64 * 1024 * 1024  # characters in one CSV cell
 
 
 @dataclass(slots=True)
@@ -185,6 +186,9 @@ class _Reader:
         return header
 
     def _csv(self, handle: IO[bytes], offset: int, line: int) -> Iterator[_Item]:
+        # csv refuses cells over 128 KiB by default; a longer text is read and then cut to
+        # MAX_TEXT_CHARS like JSONL text. (Process-wide, and only ever raised.)
+        csv.field_size_limit(max(csv.field_size_limit(), CSV_FIELD_LIMIT))
         header = self._header(handle)
         if offset == 0:
             offset, line = handle.tell(), 1
