@@ -308,8 +308,24 @@ def _iso(language: Language) -> str:
     return language.iso_code_639_1.name.lower()
 
 
+# lingua's cost grows with the square of a word's length (a 20,000-letter "word" takes 0.2 s,
+# 80,000 letters 3 s) and linearly with the text: it reads at most this many characters, cut at
+# a space, which is far more than it needs to tell languages apart and keeps one call bounded.
+LINGUA_SAMPLE_CHARS = 2_000
+
+
+def lingua_sample(text: str) -> str:
+    """The start of `text` lingua reads: all of it when short, else up to the last space
+    within LINGUA_SAMPLE_CHARS (or exactly that many characters when there is no space)."""
+    if len(text) <= LINGUA_SAMPLE_CHARS:
+        return text
+    head = text[:LINGUA_SAMPLE_CHARS]
+    space = head.rfind(" ")
+    return head[:space] if space > LINGUA_SAMPLE_CHARS // 2 else head
+
+
 def _best(detector: LanguageDetector, text: str) -> tuple[str, float]:
-    values = detector.compute_language_confidence_values(text)
+    values = detector.compute_language_confidence_values(lingua_sample(text))
     if not values or values[0].value <= 0:
         return "und", 0.0
     return _iso(values[0].language), float(values[0].value)
@@ -411,19 +427,23 @@ def _words_back(other: str, latin_ws: Sequence[str], lowered: str) -> bool:
 
 
 CACHE_SIZE = 65_536
+# Longer texts are not memoised: they are rarely repeated, and 64k cached long posts would hold
+# gigabytes of text alive.
+CACHE_MAX_CHARS = 4_000
 
 
 def detect_language(text: str, languages: Sequence[str]) -> tuple[str, float]:
     """(ISO 639-1 code or "und", confidence 0..1) for one post, given the workspace's languages.
 
     Results are memoised (LRU, 64k entries): retweets and copy-paste campaigns repeat texts, and
-    lingua is the most expensive step of the enrichment.
+    lingua is the most expensive step of the enrichment. The cost is linear in the text's length.
     """
+    if len(text) > CACHE_MAX_CHARS:
+        return _detect(text, tuple(languages))
     return _detect_cached(text, tuple(languages))
 
 
-@lru_cache(maxsize=CACHE_SIZE)
-def _detect_cached(text: str, languages: tuple[str, ...]) -> tuple[str, float]:
+def _detect(text: str, languages: tuple[str, ...]) -> tuple[str, float]:
     if "@" in text or "http" in text or "www." in text:
         text = _NOISE.sub(" ", text)  # URLs and handles say nothing about the language
     latin = len(_NOT_LATIN_RUN.sub("", text))  # no list of every letter, as findall would build
@@ -434,6 +454,9 @@ def _detect_cached(text: str, languages: tuple[str, ...]) -> tuple[str, float]:
     short = letters < 10 or len(text.split()) < 3
     code, conf = _by_script(text, languages, latin, non_latin, letters)
     return (code, min(conf, SHORT_CAP)) if short and code != "he" else (code, conf)
+
+
+_detect_cached = lru_cache(maxsize=CACHE_SIZE)(_detect)
 
 
 def _by_script(

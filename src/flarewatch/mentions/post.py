@@ -10,6 +10,24 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+# The longest text a post keeps, in characters (a long article; social posts are far shorter).
+# Longer text is cut and ends with a visible mark, so every analysis step has a bounded input
+# and no single record can make a batch slow or the database row huge (docs/sources.md).
+MAX_TEXT_CHARS = 100_000
+
+
+def truncation_mark(original_length: int) -> str:
+    return f"\u2026 [truncated by Flarewatch: {original_length:,} characters in the original]"
+
+
+def truncate_text(text: str) -> str:
+    """`text` itself when it fits MAX_TEXT_CHARS, else its start plus the truncation mark
+    (the result, mark included, is at most MAX_TEXT_CHARS long)."""
+    if len(text) <= MAX_TEXT_CHARS:
+        return text
+    mark = truncation_mark(len(text))
+    return text[: MAX_TEXT_CHARS - len(mark)] + mark
+
 
 @dataclass(slots=True)
 class Post:
@@ -41,6 +59,10 @@ class Post:
     links: list[str] = field(default_factory=list)
     source_key: str = ""  # the workspace's name for the source that produced it
     raw: dict[str, Any] = field(default_factory=dict)
+    # Fields cut to MAX_TEXT_CHARS → their original length in characters (kept in the payload).
+    truncated: dict[str, int] = field(default_factory=dict)
+    # Where the record came from, e.g. "posts.jsonl line 17": names it if it cannot be stored.
+    where: str = ""
     # Filled in by pipeline.normalise: the text used for matching, dedup and enrichment.
     clean_text: str = ""
     content_hash: str = ""

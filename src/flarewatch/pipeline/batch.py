@@ -76,6 +76,17 @@ def mention_columns(enrichment: Enrichment) -> dict[str, Any]:
     }
 
 
+def first_of_each_id(posts: Sequence[Post]) -> list[Post]:
+    """The posts in order, without later copies of an external id already seen."""
+    seen: set[str] = set()
+    kept: list[Post] = []
+    for post in posts:
+        if post.external_id not in seen:
+            seen.add(post.external_id)
+            kept.append(post)
+    return kept
+
+
 def process_batch(
     session: Session,
     context: WorkspaceContext,
@@ -91,18 +102,22 @@ def process_batch(
     if not fresh:
         return report
 
-    deduped = dedup_batch(fresh)
+    # The same id twice in one batch is one post: the first copy is stored, the others are
+    # counted as already stored (they are, by the first), never as new.
+    kept = first_of_each_id(fresh)
+    report.already_stored = len(normalised) - len(kept)
+    deduped = dedup_batch(kept)
     originals, repeats = split_known(
         deduped.unique, known_identities(session, context.workspace_id, deduped.unique)
     )
-    author_ids = upsert_authors(session, context.workspace_id, fresh)
+    author_ids = upsert_authors(session, context.workspace_id, kept)
     rows = insert_raw_posts(session, context.workspace_id, source_id, originals, author_ids)
     # Repeats are kept in the ingest log, pointing at what they repeat, so nothing is lost.
     duplicate_of = dict(repeats)
     for ext, original in deduped.duplicates.items():
         # The batch's first copy may itself repeat a stored post: point at the stored one then.
         duplicate_of[ext] = rows[original].id if original in rows else repeats[original]
-    by_id = {p.external_id: p for p in fresh}
+    by_id = {p.external_id: p for p in kept}
     insert_raw_posts(
         session,
         context.workspace_id,
@@ -111,9 +126,9 @@ def process_batch(
         author_ids,
         duplicate_of=duplicate_of,
     )
-    report.stored = len(fresh)
+    report.stored = len(originals) + len(duplicate_of)  # the raw_post rows just written
     report.duplicates = len(duplicate_of)
-    report.newest = max(p.created_at for p in fresh)
+    report.newest = max(p.created_at for p in kept)
 
     matched = context.matcher.match_batch(originals, workspace=context.slug)
     hits = [(post, keys) for post, keys in zip(originals, matched, strict=True) if keys]

@@ -8,7 +8,7 @@ import unicodedata
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
-from flarewatch.mentions.post import Post
+from flarewatch.mentions.post import MAX_TEXT_CHARS, Post, truncate_text
 
 URL_RE = re.compile(r"https?://[^\s<>\"']+|www\.[^\s<>\"']+", re.IGNORECASE)
 HANDLE_RE = re.compile(r"(?<![\w@])@([\w.]{1,64})", re.UNICODE)
@@ -50,10 +50,21 @@ def _as_utc(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+def _bound(post: Post, field: str, value: str) -> str:
+    """Every source's text is cut to MAX_TEXT_CHARS here (the file reader already did it for
+    its records), so no stage downstream ever sees an unbounded input."""
+    if len(value) <= MAX_TEXT_CHARS:
+        return value
+    post.truncated.setdefault(field, len(value))
+    return truncate_text(value)
+
+
 def normalise_post(post: Post) -> Post:
-    post.clean_text = clean_text(post.text)
+    post.text = _bound(post, "text", post.text)
+    # NFKC can lengthen text (one ligature becomes up to 18 letters): bound the result too.
+    post.clean_text = clean_text(post.text)[:MAX_TEXT_CHARS]
     if post.title:
-        post.title = clean_text(post.title)
+        post.title = clean_text(_bound(post, "title", post.title))[:MAX_TEXT_CHARS]
     post.platform = (post.platform or "web").strip().lower()
     if post.author:
         post.author = post.author.strip().lstrip("@")

@@ -142,6 +142,8 @@ def payload_of(post: Post) -> dict[str, Any]:
         "repost_of": post.repost_of,
         "links": post.links,
         "raw": post.raw,
+        # Present only when text was cut to MAX_TEXT_CHARS: field → its original length.
+        **({"truncated": post.truncated} if post.truncated else {}),
     }
 
 

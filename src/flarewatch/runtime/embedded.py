@@ -27,10 +27,11 @@ from flarewatch.db.engine import sessionmaker_for
 from flarewatch.detect.service import run_detection
 from flarewatch.mentions.models import RawPost
 from flarewatch.mentions.relevance import model_stamp
-from flarewatch.pipeline.batch import BatchReport, process_batch
+from flarewatch.pipeline.batch import BatchReport
 from flarewatch.pipeline.context import WorkspaceContext, build_context
+from flarewatch.pipeline.isolate import RejectedPost, store_batch
 from flarewatch.sources.base import Source as SourceReader
-from flarewatch.sources.base import SourceError, build_source
+from flarewatch.sources.base import SourceError, SourceProblem, build_source
 from flarewatch.sources.models import Source
 from flarewatch.workspaces.models import Topic, Workspace
 
@@ -41,6 +42,15 @@ Clock = Callable[[], datetime]
 
 def wall_clock() -> datetime:
     return datetime.now(UTC)
+
+
+def _problem_of(rejected: RejectedPost) -> SourceProblem:
+    post = rejected.post
+    return SourceProblem(
+        post.where or f"post {post.external_id!r}",
+        f"cannot be stored ({rejected.reason}); the record is skipped: remove control "
+        "characters or out-of-range values from it and import it again",
+    )
 
 
 @dataclass(slots=True)
@@ -163,18 +173,19 @@ class EmbeddedRunner:
                 while True:
                     now = self.clock()
                     result = reader.fetch(source.checkpoint, limit=self.batch_size, now=now)
-                    batch = process_batch(session, context, source.id, result.posts, now)
+                    stored = store_batch(session, context, source.id, result.posts, now)
+                    batch = stored.report
+                    problems = [*result.problems, *map(_problem_of, stored.rejected)]
                     source.checkpoint = result.checkpoint
                     source.posts_total += batch.stored
                     source.last_polled_at = now
                     source.last_ok_at = now
                     source.consecutive_errors = 0
                     source.last_error = None
-                    if result.problems:
-                        outcome.problems.extend(f"{p.where}: {p.message}" for p in result.problems)
+                    if problems:
+                        outcome.problems.extend(f"{p.where}: {p.message}" for p in problems)
                         source.last_error = (
-                            f"{len(result.problems)} record(s) skipped; first: "
-                            + (outcome.problems[0])
+                            f"{len(problems)} record(s) skipped; first: " + outcome.problems[0]
                         )
                     session.commit()  # posts and checkpoint together, or neither
                     report.batch.add(batch)

@@ -14,6 +14,7 @@ import hashlib
 import json
 import os
 import time
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -31,6 +32,7 @@ HEAD_BYTES = 4096
 MAX_PROBLEMS_PER_BATCH = 100
 SETTLE_SECONDS = 30.0
 BOM = b"\xef\xbb\xbf"
+CSV_FIELD_LIMIT = 64 * 1024 * 1024  # characters in one CSV cell
 
 
 @dataclass(slots=True)
@@ -89,18 +91,31 @@ class _Reader:
             )
         except RecordError as err:
             return None, SourceProblem(self._where(line), str(err))
+        post.where = self._where(line)
         return post, None
 
     def items(self, offset: int, line: int, partial: bool) -> Iterator[_Item]:
+        read_any = False
         with _open(self.path, self.gzipped) as handle:
             try:
-                if self.kind == "jsonl":
-                    yield from self._jsonl(handle, offset, line, partial)
-                else:
-                    yield from self._csv(handle, offset, line)
-            except (OSError, EOFError, gzip.BadGzipFile) as err:
-                # A corrupt or truncated gzip stream: what was read so far stays read.
-                raise SourceError(f"{self.path.name}: cannot be read ({err})") from None
+                records = (
+                    self._jsonl(handle, offset, line, partial)
+                    if self.kind == "jsonl"
+                    else self._csv(handle, offset, line)
+                )
+                for item in records:
+                    read_any = True
+                    offset, line, partial = item.offset, item.line, item.partial
+                    yield item
+            except (OSError, EOFError, zlib.error) as err:
+                # A truncated or damaged gzip stream (or a failing disk): the records before
+                # the damage are kept, and the damage is reported where it starts.
+                if not read_any and offset == 0:
+                    raise SourceError(
+                        f"{self.path.name}: {_unreadable(err, self.gzipped)}"
+                    ) from None
+                problem = SourceProblem(self._where(line + 1), _damage(err, self.gzipped))
+                yield _Item(None, problem, offset, line, partial)
 
     def _jsonl(self, handle: IO[bytes], offset: int, line: int, partial: bool) -> Iterator[_Item]:
         handle.seek(offset)
@@ -136,6 +151,12 @@ class _Reader:
                 f"not valid JSON: {err.msg} at column {err.colno}; "
                 "each line must be one JSON object",
             )
+        except RecursionError:
+            return None, SourceProblem(
+                where, "nested too deeply to read; flatten the record's lists and objects"
+            )
+        except ValueError as err:  # e.g. an integer of more than 4,300 digits
+            return None, SourceProblem(where, f"not usable JSON: {err}; fix the value")
         if not isinstance(record, dict):
             return None, SourceProblem(
                 where,
@@ -149,6 +170,13 @@ class _Reader:
         first = handle.readline()
         reader = csv.reader([first.removeprefix(BOM).decode("utf-8", errors="replace")])
         header = [name.strip().lower() for name in next(reader, [])]
+        for column, name in enumerate(header, start=1):
+            if name and name in header[: column - 1]:
+                first = header.index(name) + 1
+                raise SourceError(
+                    f"{self.path.name} line 1: the header names the column {name!r} twice "
+                    f"(columns {first} and {column}); rename or remove one of them"
+                )
         missing = [name for name in ("id", "text") if name not in header]
         if missing:
             raise SourceError(
@@ -158,6 +186,9 @@ class _Reader:
         return header
 
     def _csv(self, handle: IO[bytes], offset: int, line: int) -> Iterator[_Item]:
+        # csv refuses cells over 128 KiB by default; a longer text is read and then cut to
+        # MAX_TEXT_CHARS like JSONL text. (Process-wide, and only ever raised.)
+        csv.field_size_limit(max(csv.field_size_limit(), CSV_FIELD_LIMIT))
         header = self._header(handle)
         if offset == 0:
             offset, line = handle.tell(), 1
@@ -167,6 +198,7 @@ class _Reader:
         while True:
             start_offset, start_line = feed.offset, feed.line
             feed.bad_encoding = feed.hit_end = False
+            feed.row_lines, feed.row_sizes = [], []
             try:
                 row = next(reader)
             except StopIteration:
@@ -188,6 +220,20 @@ class _Reader:
                 feed.offset, feed.line = start_offset, start_line
                 return
             where_line = start_line + 1
+            if feed.hit_end and len(feed.row_lines) > 1 and _opens_unclosed_quote(feed.row_lines):
+                # The quote never closes: csv read the rest of the file as one text. Report the
+                # line where it opened and read on from the line after it.
+                resume = start_offset + feed.row_sizes[0]
+                problem = SourceProblem(
+                    self._where(where_line),
+                    "a quote opened on this line is never closed, so the rest of the file would "
+                    'read as its text; close the quote (write "" for a quote inside quoted text)',
+                )
+                yield _Item(None, problem, resume, where_line, False)
+                handle.seek(resume)
+                feed = _LineFeed(handle, resume, where_line, final=self.final)
+                reader = csv.reader(feed)
+                continue
             if not any(cell.strip() for cell in row):
                 continue
             if feed.bad_encoding:
@@ -220,6 +266,8 @@ class _LineFeed:
         self.held_back = False
         self.hit_end = False
         self.bad_encoding = False
+        self.row_lines: list[str] = []  # the lines of the row being read, as decoded
+        self.row_sizes: list[int] = []  # and their lengths in bytes
 
     def __iter__(self) -> _LineFeed:
         return self
@@ -235,10 +283,52 @@ class _LineFeed:
         self.offset += len(raw)
         self.line += 1
         try:
-            return raw.decode("utf-8")
+            text = raw.decode("utf-8")
         except UnicodeDecodeError:
             self.bad_encoding = True
-            return raw.decode("utf-8", errors="replace")
+            text = raw.decode("utf-8", errors="replace")
+        self.row_lines.append(text)
+        self.row_sizes.append(len(raw))
+        return text
+
+
+def _damage(err: BaseException, gzipped: bool) -> str:
+    """What is wrong with a file that stopped being readable, and what to do about it."""
+    if isinstance(err, EOFError):
+        return (
+            "the compressed file ends early (cut off while downloading or copying?); the "
+            "records before this line were read; copy the whole file again"
+        )
+    if isinstance(err, gzip.BadGzipFile | zlib.error) or gzipped:
+        detail = str(err) or type(err).__name__
+        return (
+            f"the compressed data is damaged from here on ({detail}); the records before this "
+            "line were read; compress the export again"
+        )
+    reason = err.strerror if isinstance(err, OSError) and err.strerror else str(err)
+    return f"cannot be read from here on ({reason}); check the disk and the file"
+
+
+def _unreadable(err: BaseException, gzipped: bool) -> str:
+    """Why nothing at all could be read from the file, and what to do about it."""
+    detail = (err.strerror if isinstance(err, OSError) else None) or str(err) or type(err).__name__
+    if gzipped:
+        return (
+            f"cannot be decompressed ({detail}); check that it is a complete gzip file, "
+            "or remove .gz from its name if it is not compressed"
+        )
+    return f"cannot be read ({detail}); check the disk and the file's permissions"
+
+
+def _opens_unclosed_quote(lines: list[str]) -> bool:
+    """Whether these lines (one CSV row that ran to the end of the file) hold a quoted field
+    that is never closed: the strict reader, unlike the lenient one, says so."""
+    try:
+        for _ in csv.reader(lines, strict=True):
+            pass
+    except csv.Error as err:
+        return "unexpected end of data" in str(err)
+    return False
 
 
 def _is_json_object(raw: bytes) -> bool:
