@@ -65,6 +65,10 @@ def main(
         level=logging.DEBUG if verbose else get_settings().log_level,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    if not verbose:
+        # Every command checks the schema on start; Alembic's per-step INFO lines are noise
+        # there (a real upgrade is still logged by `flarewatch migrate -v`).
+        logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
 @app.command()
