@@ -11,13 +11,14 @@ from flarewatch.alerts import service as alerts
 from flarewatch.web import actions
 from flarewatch.web.api.schemas import AlertOut, CaseOut
 from flarewatch.web.deps import WorkspaceAccess, get_db, workspace_access
+from flarewatch.web.params import AlertId, AlertStatus
 
 router = APIRouter(tags=["alerts"])
 
 
 @router.get("/workspaces/{slug}/alerts", response_model=list[AlertOut])
 def list_alerts(
-    status: str | None = None,
+    status: AlertStatus | None = None,
     limit: int = Query(50, ge=1, le=500),
     access: WorkspaceAccess = Depends(workspace_access),
     db: Session = Depends(get_db),
@@ -27,7 +28,7 @@ def list_alerts(
 
 @router.get("/workspaces/{slug}/alerts/{alert_id}", response_model=AlertOut)
 def get_alert(
-    alert_id: int,
+    alert_id: AlertId,
     access: WorkspaceAccess = Depends(workspace_access),
     db: Session = Depends(get_db),
 ) -> Any:
@@ -36,7 +37,7 @@ def get_alert(
 
 @router.post("/workspaces/{slug}/alerts/{alert_id}/case", response_model=CaseOut, status_code=201)
 def open_case(
-    alert_id: int,
+    alert_id: AlertId,
     access: WorkspaceAccess = Depends(workspace_access),
     db: Session = Depends(get_db),
 ) -> Any:
@@ -46,7 +47,7 @@ def open_case(
 
 @router.post("/workspaces/{slug}/alerts/{alert_id}/{action}", response_model=AlertOut)
 def triage_alert(
-    alert_id: int,
+    alert_id: AlertId,
     action: Literal["acknowledge", "noise", "resolve"],
     access: WorkspaceAccess = Depends(workspace_access),
     db: Session = Depends(get_db),

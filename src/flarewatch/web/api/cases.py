@@ -21,13 +21,14 @@ from flarewatch.web.api.schemas import (
     TaskOut,
 )
 from flarewatch.web.deps import WorkspaceAccess, get_db, workspace_access
+from flarewatch.web.params import CaseId, CaseStatus, TaskId
 
 router = APIRouter(tags=["cases"])
 
 
 @router.get("/workspaces/{slug}/cases", response_model=list[CaseOut])
 def list_cases(
-    status: str | None = None,
+    status: CaseStatus | None = None,
     access: WorkspaceAccess = Depends(workspace_access),
     db: Session = Depends(get_db),
 ) -> list[Any]:
@@ -36,7 +37,7 @@ def list_cases(
 
 @router.get("/workspaces/{slug}/cases/{case_id}", response_model=CaseDetailOut)
 def get_case(
-    case_id: int,
+    case_id: CaseId,
     access: WorkspaceAccess = Depends(workspace_access),
     db: Session = Depends(get_db),
 ) -> CaseDetailOut:
@@ -54,7 +55,7 @@ def get_case(
 
 @router.post("/workspaces/{slug}/cases/{case_id}/status", response_model=CaseOut)
 def change_status(
-    case_id: int,
+    case_id: CaseId,
     body: StatusIn,
     access: WorkspaceAccess = Depends(workspace_access),
     db: Session = Depends(get_db),
@@ -66,7 +67,7 @@ def change_status(
     "/workspaces/{slug}/cases/{case_id}/notes", response_model=CaseEventOut, status_code=201
 )
 def add_note(
-    case_id: int,
+    case_id: CaseId,
     body: NoteIn,
     access: WorkspaceAccess = Depends(workspace_access),
     db: Session = Depends(get_db),
@@ -76,7 +77,7 @@ def add_note(
 
 @router.post("/workspaces/{slug}/cases/{case_id}/tasks", response_model=TaskOut, status_code=201)
 def add_task(
-    case_id: int,
+    case_id: CaseId,
     body: TaskIn,
     access: WorkspaceAccess = Depends(workspace_access),
     db: Session = Depends(get_db),
@@ -88,8 +89,8 @@ def add_task(
 
 @router.post("/workspaces/{slug}/cases/{case_id}/tasks/{task_id}/complete", response_model=TaskOut)
 def complete_task(
-    case_id: int,
-    task_id: int,
+    case_id: CaseId,
+    task_id: TaskId,
     access: WorkspaceAccess = Depends(workspace_access),
     db: Session = Depends(get_db),
 ) -> Any:

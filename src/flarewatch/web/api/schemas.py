@@ -7,6 +7,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from flarewatch.web.params import CaseStatus
+
 
 class _Out(BaseModel):
     model_config = ConfigDict(from_attributes=True)
@@ -120,7 +122,7 @@ class CaseDetailOut(CaseOut):
 
 
 class StatusIn(BaseModel):
-    status: str
+    status: CaseStatus
     note: str | None = None
 
 

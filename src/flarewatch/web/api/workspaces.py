@@ -14,6 +14,7 @@ from flarewatch.web.api.schemas import AuditOut, MentionOut, TopicOut, UserOut, 
 from flarewatch.web.charts import build_dashboard
 from flarewatch.web.deps import WorkspaceAccess, current_user, get_db, requires, workspace_access
 from flarewatch.web.i18n import Formatter
+from flarewatch.web.params import id_cursor
 from flarewatch.web.queries import MentionFilters, MentionRow, mention_stream, topics_of
 from flarewatch.web.templating import language_of
 
@@ -95,8 +96,8 @@ def list_topics(
 def list_mentions(
     filters: MentionFilters = Depends(),
     limit: int = Query(50, ge=1, le=500),
-    before: int | None = Query(None, description="Only mentions with a smaller id (paging)."),
-    after: int | None = Query(None, description="Only mentions with a larger id (polling)."),
+    before: int | None = id_cursor("Only mentions with a smaller id (paging)."),
+    after: int | None = id_cursor("Only mentions with a larger id (polling)."),
     access: WorkspaceAccess = Depends(workspace_access),
     db: Session = Depends(get_db),
 ) -> list[MentionOut]:
