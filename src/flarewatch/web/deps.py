@@ -6,8 +6,10 @@ is not a member of answers 404, so its existence is not revealed either.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from fastapi import Depends, Request
 from sqlalchemy import select
@@ -17,6 +19,7 @@ from flarewatch.accounts import service as accounts
 from flarewatch.accounts.models import User
 from flarewatch.accounts.permissions import Permission, can, require
 from flarewatch.errors import NotFoundError
+from flarewatch.web.sessions import MAX_AGE_SECONDS
 from flarewatch.workspaces.models import Workspace
 
 
@@ -36,9 +39,46 @@ def _bearer(request: Request) -> str | None:
 
 
 def sign_in(request: Request, user: User) -> None:
-    """Starts a fresh session (a new CSRF token too, so a pre-login token cannot be reused)."""
+    """Starts a fresh session (a new CSRF token too, so a pre-login token cannot be reused).
+
+    `sid` names this one session so sign-out can end it server-side; `iat` bounds its life to
+    MAX_AGE_SECONDS from sign-in, however often the cookie is re-signed since.
+    """
     request.session.clear()
-    request.session.update({"uid": user.id, "epoch": user.session_epoch})
+    request.session.update(
+        {
+            "uid": user.id,
+            "epoch": user.session_epoch,
+            "sid": accounts.new_session_id(),
+            "iat": int(time.time()),
+        }
+    )
+
+
+def _session_user(request: Request, db: Session) -> User | None:
+    """The user of a live session cookie: not expired, not signed out, password not changed."""
+    uid, sid, issued = (request.session.get(k) for k in ("uid", "sid", "iat"))
+    if not (isinstance(uid, int) and isinstance(sid, str) and isinstance(issued, int)):
+        return None  # also a cookie from before sessions had ids: sign in again
+    if time.time() - issued > MAX_AGE_SECONDS:
+        return None
+    user = db.get(User, uid)
+    if user is None or not user.active or request.session.get("epoch") != user.session_epoch:
+        return None
+    if accounts.is_session_revoked(db, sid):
+        return None
+    return user
+
+
+def sign_out(request: Request, db: Session) -> None:
+    """Ends this session server-side, so a saved copy of the cookie stops working too."""
+    uid, sid, issued = (request.session.get(k) for k in ("uid", "sid", "iat"))
+    signed_in = isinstance(uid, int) and isinstance(sid, str) and isinstance(issued, int)
+    if signed_in and db.get(User, uid) is not None:
+        expires = datetime.fromtimestamp(issued + MAX_AGE_SECONDS, UTC)
+        accounts.revoke_session(db, sid, uid, expires)
+        db.commit()
+    request.session.clear()
 
 
 def optional_user(request: Request, db: Session = Depends(get_db)) -> User | None:
@@ -54,16 +94,9 @@ def optional_user(request: Request, db: Session = Depends(get_db)) -> User | Non
             raise LoginRequired("The API token is unknown or revoked.")
         db.commit()  # keeps last_used_at
     else:
-        uid = request.session.get("uid")
-        if isinstance(uid, int):
-            candidate = db.get(User, uid)
-            if (
-                candidate is not None
-                and candidate.active
-                and request.session.get("epoch") == candidate.session_epoch
-            ):
-                user = candidate
-            else:
+        if "uid" in request.session:
+            user = _session_user(request, db)
+            if user is None:
                 request.session.clear()
         demo_email: str | None = request.app.state.demo_user
         if user is None and demo_email and not request.session.get("signed_out"):
