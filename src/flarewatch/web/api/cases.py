@@ -12,6 +12,8 @@ from flarewatch.cases.models import Task
 from flarewatch.errors import NotFoundError
 from flarewatch.web import actions
 from flarewatch.web.api.schemas import (
+    CHANGE,
+    READ,
     CaseDetailOut,
     CaseEventOut,
     CaseOut,
@@ -26,7 +28,7 @@ from flarewatch.web.params import CaseId, CaseStatus, TaskId
 router = APIRouter(tags=["cases"])
 
 
-@router.get("/workspaces/{slug}/cases", response_model=list[CaseOut])
+@router.get("/workspaces/{slug}/cases", response_model=list[CaseOut], responses=READ)
 def list_cases(
     status: CaseStatus | None = None,
     access: WorkspaceAccess = Depends(workspace_access),
@@ -35,7 +37,7 @@ def list_cases(
     return cases.list_cases(db, access.workspace.id, status=status)
 
 
-@router.get("/workspaces/{slug}/cases/{case_id}", response_model=CaseDetailOut)
+@router.get("/workspaces/{slug}/cases/{case_id}", response_model=CaseDetailOut, responses=READ)
 def get_case(
     case_id: CaseId,
     access: WorkspaceAccess = Depends(workspace_access),
@@ -53,7 +55,7 @@ def get_case(
     )
 
 
-@router.post("/workspaces/{slug}/cases/{case_id}/status", response_model=CaseOut)
+@router.post("/workspaces/{slug}/cases/{case_id}/status", response_model=CaseOut, responses=CHANGE)
 def change_status(
     case_id: CaseId,
     body: StatusIn,
@@ -64,7 +66,10 @@ def change_status(
 
 
 @router.post(
-    "/workspaces/{slug}/cases/{case_id}/notes", response_model=CaseEventOut, status_code=201
+    "/workspaces/{slug}/cases/{case_id}/notes",
+    response_model=CaseEventOut,
+    status_code=201,
+    responses=CHANGE,
 )
 def add_note(
     case_id: CaseId,
@@ -75,7 +80,12 @@ def add_note(
     return actions.add_case_note(db, access, case_id, body.text)
 
 
-@router.post("/workspaces/{slug}/cases/{case_id}/tasks", response_model=TaskOut, status_code=201)
+@router.post(
+    "/workspaces/{slug}/cases/{case_id}/tasks",
+    response_model=TaskOut,
+    status_code=201,
+    responses=CHANGE,
+)
 def add_task(
     case_id: CaseId,
     body: TaskIn,
@@ -87,7 +97,11 @@ def add_task(
     )
 
 
-@router.post("/workspaces/{slug}/cases/{case_id}/tasks/{task_id}/complete", response_model=TaskOut)
+@router.post(
+    "/workspaces/{slug}/cases/{case_id}/tasks/{task_id}/complete",
+    response_model=TaskOut,
+    responses=CHANGE,
+)
 def complete_task(
     case_id: CaseId,
     task_id: TaskId,
