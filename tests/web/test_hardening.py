@@ -149,3 +149,13 @@ def test_form_over_the_limit_is_an_error_page(web: WebEnv, client: TestClient) -
     assert response.status_code == 413
     assert "text/html" in response.headers["content-type"]
     assert "FLAREWATCH_MAX_BODY_BYTES" in response.text
+
+
+def test_error_pages_are_translated(web: WebEnv, client: TestClient) -> None:
+    login(client, web.seeded.users["acme-admin"])
+    page = client.get(f"/w/acme/alerts/{2**63}", headers={"Accept-Language": "he"})
+    assert "יש ערך שאינו מותר" in page.text
+    # The generated part is isolated, so its direction cannot reorder the sentence around it.
+    assert "\u2068alert_id: " in page.text and "9223372036854775807\u2069" in page.text
+    page = client.request("TRACE", "/w/acme", headers={"Accept-Language": "pl"})
+    assert "Ten adres nie przyjmuje metody \u2068TRACE\u2069." in page.text
