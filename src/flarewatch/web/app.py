@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import quote
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
@@ -23,7 +23,7 @@ from flarewatch.errors import (
     NotFoundError,
     PermissionDeniedError,
 )
-from flarewatch.web.deps import LoginRequired
+from flarewatch.web.deps import LoginRequired, refuse_nul_characters
 from flarewatch.web.middleware import (
     BodySizeLimitMiddleware,
     LanguageMiddleware,
@@ -142,6 +142,7 @@ def create_app(engine: Engine | None = None, *, demo_user: str | None = None) ->
         docs_url=None,
         redoc_url=None,
         openapi_url="/api/v1/openapi.json",
+        dependencies=[Depends(refuse_nul_characters)],
     )
     app.state.engine = engine
     app.state.sessionmaker = sessionmaker_for(engine)

@@ -10,8 +10,10 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from fastapi import Depends, Request
+from fastapi.exceptions import RequestValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -21,6 +23,48 @@ from flarewatch.accounts.permissions import Permission, can, require
 from flarewatch.errors import NotFoundError
 from flarewatch.web.sessions import MAX_AGE_SECONDS
 from flarewatch.workspaces.models import Workspace
+
+
+def _nul_problem(loc: tuple[str | int, ...]) -> dict[str, Any]:
+    return {
+        "type": "string_nul",
+        "loc": loc,
+        "msg": "Text must not contain the NUL character (U+0000); remove it and send again",
+        "input": None,
+    }
+
+
+def _nul_places(value: Any, loc: tuple[str | int, ...]) -> Iterator[tuple[str | int, ...]]:
+    if isinstance(value, str):
+        if "\x00" in value:
+            yield loc
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _nul_places(key, (*loc, str(key)))
+            yield from _nul_places(item, (*loc, str(key)))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _nul_places(item, (*loc, index))
+
+
+async def refuse_nul_characters(request: Request) -> None:
+    """422 for a NUL character anywhere in the path, query or form (JSON fields: schemas.Text).
+
+    PostgreSQL cannot store or even compare text with U+0000 (psycopg raises DataError, an HTTP
+    500); SQLite would store it and cut it off in other tools. No field has a use for it, so it is
+    refused, naming the field, before any SQL runs, on both databases alike.
+    """
+    places: list[tuple[str | int, ...]] = []
+    places += _nul_places(dict(request.path_params), ("path",))
+    places += _nul_places({k: v for k, v in request.query_params.multi_items()}, ("query",))
+    content_type = request.headers.get("content-type", "")
+    if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+        form = await request.form()  # parsed once per request; routes reuse it
+        places += _nul_places(
+            {k: v for k, v in form.multi_items() if isinstance(v, str)}, ("body",)
+        )
+    if places:
+        raise RequestValidationError([_nul_problem(loc) for loc in places])
 
 
 class LoginRequired(Exception):

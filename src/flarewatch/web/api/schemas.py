@@ -3,11 +3,24 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from flarewatch.web.params import CaseStatus
+
+
+def _without_nul(value: str) -> str:
+    # PostgreSQL cannot store U+0000 in text (psycopg DataError, HTTP 500): refuse it up front.
+    if "\x00" in value:
+        raise ValueError("must not contain the NUL character (U+0000); remove it and send again")
+    return value
+
+
+# Text a client sends; the schema says so too, so generated clients and fuzzers know.
+Text = Annotated[
+    str, AfterValidator(_without_nul), Field(json_schema_extra={"pattern": "^[^\\u0000]*$"})
+]
 
 
 class _Out(BaseModel):
@@ -123,16 +136,16 @@ class CaseDetailOut(CaseOut):
 
 class StatusIn(BaseModel):
     status: CaseStatus
-    note: str | None = None
+    note: Text | None = None
 
 
 class NoteIn(BaseModel):
-    text: str = Field(min_length=1)
+    text: Text = Field(min_length=1)
 
 
 class TaskIn(BaseModel):
-    title: str = Field(min_length=1)
-    assignee: str | None = None
+    title: Text = Field(min_length=1)
+    assignee: Text | None = None
     due_at: datetime | None = Field(None, description="ISO 8601 with a timezone offset.")
 
 
