@@ -55,6 +55,22 @@ class ApiToken(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
+class RevokedSession(Base):
+    """A browser session that was signed out before its cookie expired.
+
+    The session cookie is signed, not stored, so a copy of it would keep working after sign-out;
+    the id it carries is remembered here until the cookie's own lifetime is over.
+    """
+
+    __tablename__ = "revoked_session"
+
+    session_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"))
+    revoked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # After this the cookie is refused for its age anyway, and the row can go.
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
 class AuditLog(Base):
     __tablename__ = "audit_log"
     __table_args__ = (Index("ix_audit_log_workspace_at", "workspace_id", "at"),)

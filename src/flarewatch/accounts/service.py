@@ -9,10 +9,10 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from flarewatch.accounts.models import ApiToken, AuditLog, Membership, User
+from flarewatch.accounts.models import ApiToken, AuditLog, Membership, RevokedSession, User
 from flarewatch.accounts.permissions import Role, parse_role
 from flarewatch.db.base import utcnow
 from flarewatch.errors import InputError, NotFoundError
@@ -71,6 +71,32 @@ def set_password(session: Session, user: User, password: str) -> None:
     user.password_hash = hash_password(password)
     user.session_epoch += 1  # a new password signs out every other session
     session.flush()
+
+
+def new_session_id() -> str:
+    """A random id for a browser session, so that one session can be ended on its own."""
+    return secrets.token_urlsafe(32)
+
+
+def revoke_session(session: Session, session_id: str, user_id: int, expires_at: datetime) -> None:
+    """Ends one browser session for good; its cookie is refused from now on.
+
+    Rows whose cookie has expired anyway are dropped on the way, so the table holds at most the
+    sign-outs of one cookie lifetime.
+    """
+    now = utcnow()
+    session.execute(delete(RevokedSession).where(RevokedSession.expires_at < now))
+    if session.get(RevokedSession, session_id) is None:
+        session.add(
+            RevokedSession(
+                session_id=session_id, user_id=user_id, revoked_at=now, expires_at=expires_at
+            )
+        )
+    session.flush()
+
+
+def is_session_revoked(session: Session, session_id: str) -> bool:
+    return session.get(RevokedSession, session_id) is not None
 
 
 def authenticate(session: Session, email: str, password: str) -> User | None:

@@ -85,7 +85,9 @@ def _serve(engine: object, host: str, port: int, demo_user: str | None = None) -
     from flarewatch.web.app import create_app
 
     web_app = create_app(engine, demo_user=demo_user)  # type: ignore[arg-type]
-    uvicorn.run(web_app, host=host, port=port, log_level="warning")
+    # The app reads forwarded headers itself, only from FLAREWATCH_TRUSTED_PROXIES; uvicorn's own
+    # handling would trust any local peer.
+    uvicorn.run(web_app, host=host, port=port, log_level="warning", proxy_headers=False)
 
 
 @app.command()

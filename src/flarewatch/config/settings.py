@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import ipaddress
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated
 
 import platformdirs
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+# One mebibyte: a case note or a form is far smaller; anything larger is refused with 413.
+DEFAULT_MAX_BODY_BYTES = 1024 * 1024
 
 
 def _default_data_dir() -> Path:
@@ -31,6 +36,31 @@ class Settings(BaseSettings):
     secret_key: str | None = None
     poll_interval_seconds: float = 60.0
     log_level: str = "INFO"
+    # The largest request body the web server reads (JSON and forms alike); larger ones get 413.
+    max_body_bytes: int = Field(DEFAULT_MAX_BODY_BYTES, ge=1024)
+    # Reverse proxies whose X-Forwarded-For / X-Forwarded-Proto headers are believed (addresses or
+    # CIDR networks, comma-separated). Empty: nobody's, so a client cannot pick its own address.
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _split_proxies(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _check_proxies(cls, value: list[str]) -> list[str]:
+        for entry in value:
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"FLAREWATCH_TRUSTED_PROXIES: {entry!r} is not an IP address or network;"
+                    " list addresses or CIDRs separated by commas, e.g. 127.0.0.1,10.0.0.0/8"
+                ) from None
+        return value
 
     @property
     def resolved_database_url(self) -> str:

@@ -1,6 +1,12 @@
 """Imports every domain's models so that `Base.metadata` knows all tables (Alembic, tests)."""
 
-from flarewatch.accounts.models import ApiToken, AuditLog, Membership, User  # noqa: F401
+from flarewatch.accounts.models import (  # noqa: F401
+    ApiToken,
+    AuditLog,
+    Membership,
+    RevokedSession,
+    User,
+)
 from flarewatch.alerts.models import Alert, AlertDelivery
 from flarewatch.cases.models import Case, CaseEvent, Task
 from flarewatch.detect.models import DetectorState  # noqa: F401

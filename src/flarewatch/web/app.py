@@ -5,13 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import quote
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
+from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
+from flarewatch.config.settings import get_settings
 from flarewatch.db.engine import get_engine, sessionmaker_for
 from flarewatch.errors import (
     FlarewatchError,
@@ -20,8 +23,12 @@ from flarewatch.errors import (
     NotFoundError,
     PermissionDeniedError,
 )
-from flarewatch.web.deps import LoginRequired
-from flarewatch.web.middleware import LanguageMiddleware, SecurityHeadersMiddleware
+from flarewatch.web.deps import LoginRequired, refuse_nul_characters
+from flarewatch.web.middleware import (
+    BodySizeLimitMiddleware,
+    LanguageMiddleware,
+    SecurityHeadersMiddleware,
+)
 from flarewatch.web.security import LoginRateLimiter, load_secret_key
 from flarewatch.web.sessions import SessionMiddleware
 from flarewatch.web.templating import gettext_for, render
@@ -39,16 +46,25 @@ def _is_api(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 
 
-def _error_page(request: Request, status: int, message: str) -> Response:
+def _isolated(text: str) -> str:
+    """Generated text inside a translated sentence, isolated so its direction cannot leak."""
+    return f"\u2068{text}\u2069"
+
+
+def _error_page(
+    request: Request, status: int, message: str, headers: dict[str, str] | None = None
+) -> Response:
     if _is_api(request):
-        return JSONResponse({"detail": message}, status_code=status)
+        return JSONResponse({"detail": message}, status_code=status, headers=headers)
     if request.headers.get("hx-request"):
         # HTMX swaps the message into the page's notice area instead of the clicked element.
         response = render(request, "partials/notice.html", status, message=message, level="error")
         response.headers["HX-Retarget"] = "#notice"
         response.headers["HX-Reswap"] = "innerHTML"
-        return response
-    return render(request, "error.html", status, status=status, message=message)
+    else:
+        response = render(request, "error.html", status, status=status, message=message)
+    response.headers.update(headers or {})
+    return response
 
 
 def _install_error_handlers(app: FastAPI) -> None:
@@ -75,19 +91,36 @@ def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         _ = gettext_for(request)
-        message = str(exc.detail) if _is_api(request) else _("This page does not exist.")
-        if exc.status_code != 404:
+        if exc.status_code == 413:
+            limit = app.state.max_body_bytes
+            message = _(
+                "The request is larger than the %(limit)s bytes this server accepts"
+                " (FLAREWATCH_MAX_BODY_BYTES); send a shorter text."
+            ) % {"limit": limit}
+        elif exc.status_code == 405:
+            message = _("This address does not accept the %(method)s method.") % {
+                "method": _isolated(request.method)
+            }
+        elif exc.status_code == 404 and not _is_api(request):
+            message = _("This page does not exist.")
+        else:
             message = str(exc.detail)
-        return _error_page(request, exc.status_code, message)
+        # Keeps Allow on 405, Retry-After and the like: clients act on them.
+        return _error_page(request, exc.status_code, message, headers=exc.headers)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
         if _is_api(request):
-            return JSONResponse({"detail": exc.errors()}, status_code=422)
+            return JSONResponse({"detail": jsonable_encoder(exc.errors())}, status_code=422)
+        _ = gettext_for(request)
         problems = "; ".join(
             f"{'.'.join(str(p) for p in err['loc'][1:])}: {err['msg']}" for err in exc.errors()
         )
-        return _error_page(request, 422, problems)
+        message = _(
+            "The address or form has a value that is not allowed: %(problems)s."
+            " Check the link, or go back and try again."
+        ) % {"problems": _isolated(problems)}
+        return _error_page(request, 422, message)
 
 
 def create_app(engine: Engine | None = None, *, demo_user: str | None = None) -> FastAPI:
@@ -100,6 +133,7 @@ def create_app(engine: Engine | None = None, *, demo_user: str | None = None) ->
     from flarewatch.web.routers import page_routers
 
     engine = engine or get_engine()
+    settings = get_settings()
     app = FastAPI(
         title="Flarewatch",
         version="1",
@@ -108,16 +142,24 @@ def create_app(engine: Engine | None = None, *, demo_user: str | None = None) ->
         docs_url=None,
         redoc_url=None,
         openapi_url="/api/v1/openapi.json",
+        dependencies=[Depends(refuse_nul_characters)],
     )
     app.state.engine = engine
     app.state.sessionmaker = sessionmaker_for(engine)
     app.state.demo_user = demo_user.strip().lower() if demo_user else None
     app.state.login_limiter = LoginRateLimiter()
+    app.state.max_body_bytes = settings.max_body_bytes
 
     _install_error_handlers(app)
     app.add_middleware(LanguageMiddleware)
     app.add_middleware(SessionMiddleware, secret_key=load_secret_key())
     app.add_middleware(SecurityHeadersMiddleware)
+    # One limit for JSON and form bodies, also when they arrive chunked without a length.
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    if settings.trusted_proxies:
+        # Outermost, so the session cookie's Secure flag and the sign-in limiter see the real
+        # client; headers from any other peer are ignored (a client cannot pick its address).
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(api_router)

@@ -6,10 +6,14 @@ is not a member of answers 404, so its existence is not revealed either.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
 
 from fastapi import Depends, Request
+from fastapi.exceptions import RequestValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -17,7 +21,50 @@ from flarewatch.accounts import service as accounts
 from flarewatch.accounts.models import User
 from flarewatch.accounts.permissions import Permission, can, require
 from flarewatch.errors import NotFoundError
+from flarewatch.web.sessions import MAX_AGE_SECONDS
 from flarewatch.workspaces.models import Workspace
+
+
+def _nul_problem(loc: tuple[str | int, ...]) -> dict[str, Any]:
+    return {
+        "type": "string_nul",
+        "loc": loc,
+        "msg": "Text must not contain the NUL character (U+0000); remove it and send again",
+        "input": None,
+    }
+
+
+def _nul_places(value: Any, loc: tuple[str | int, ...]) -> Iterator[tuple[str | int, ...]]:
+    if isinstance(value, str):
+        if "\x00" in value:
+            yield loc
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _nul_places(key, (*loc, str(key)))
+            yield from _nul_places(item, (*loc, str(key)))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _nul_places(item, (*loc, index))
+
+
+async def refuse_nul_characters(request: Request) -> None:
+    """422 for a NUL character anywhere in the path, query or form (JSON fields: schemas.Text).
+
+    PostgreSQL cannot store or even compare text with U+0000 (psycopg raises DataError, an HTTP
+    500); SQLite would store it and cut it off in other tools. No field has a use for it, so it is
+    refused, naming the field, before any SQL runs, on both databases alike.
+    """
+    places: list[tuple[str | int, ...]] = []
+    places += _nul_places(dict(request.path_params), ("path",))
+    places += _nul_places({k: v for k, v in request.query_params.multi_items()}, ("query",))
+    content_type = request.headers.get("content-type", "")
+    if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+        form = await request.form()  # parsed once per request; routes reuse it
+        places += _nul_places(
+            {k: v for k, v in form.multi_items() if isinstance(v, str)}, ("body",)
+        )
+    if places:
+        raise RequestValidationError([_nul_problem(loc) for loc in places])
 
 
 class LoginRequired(Exception):
@@ -36,9 +83,46 @@ def _bearer(request: Request) -> str | None:
 
 
 def sign_in(request: Request, user: User) -> None:
-    """Starts a fresh session (a new CSRF token too, so a pre-login token cannot be reused)."""
+    """Starts a fresh session (a new CSRF token too, so a pre-login token cannot be reused).
+
+    `sid` names this one session so sign-out can end it server-side; `iat` bounds its life to
+    MAX_AGE_SECONDS from sign-in, however often the cookie is re-signed since.
+    """
     request.session.clear()
-    request.session.update({"uid": user.id, "epoch": user.session_epoch})
+    request.session.update(
+        {
+            "uid": user.id,
+            "epoch": user.session_epoch,
+            "sid": accounts.new_session_id(),
+            "iat": int(time.time()),
+        }
+    )
+
+
+def _session_user(request: Request, db: Session) -> User | None:
+    """The user of a live session cookie: not expired, not signed out, password not changed."""
+    uid, sid, issued = (request.session.get(k) for k in ("uid", "sid", "iat"))
+    if not (isinstance(uid, int) and isinstance(sid, str) and isinstance(issued, int)):
+        return None  # also a cookie from before sessions had ids: sign in again
+    if time.time() - issued > MAX_AGE_SECONDS:
+        return None
+    user = db.get(User, uid)
+    if user is None or not user.active or request.session.get("epoch") != user.session_epoch:
+        return None
+    if accounts.is_session_revoked(db, sid):
+        return None
+    return user
+
+
+def sign_out(request: Request, db: Session) -> None:
+    """Ends this session server-side, so a saved copy of the cookie stops working too."""
+    uid, sid, issued = (request.session.get(k) for k in ("uid", "sid", "iat"))
+    signed_in = isinstance(uid, int) and isinstance(sid, str) and isinstance(issued, int)
+    if signed_in and db.get(User, uid) is not None:
+        expires = datetime.fromtimestamp(issued + MAX_AGE_SECONDS, UTC)
+        accounts.revoke_session(db, sid, uid, expires)
+        db.commit()
+    request.session.clear()
 
 
 def optional_user(request: Request, db: Session = Depends(get_db)) -> User | None:
@@ -54,16 +138,9 @@ def optional_user(request: Request, db: Session = Depends(get_db)) -> User | Non
             raise LoginRequired("The API token is unknown or revoked.")
         db.commit()  # keeps last_used_at
     else:
-        uid = request.session.get("uid")
-        if isinstance(uid, int):
-            candidate = db.get(User, uid)
-            if (
-                candidate is not None
-                and candidate.active
-                and request.session.get("epoch") == candidate.session_epoch
-            ):
-                user = candidate
-            else:
+        if "uid" in request.session:
+            user = _session_user(request, db)
+            if user is None:
                 request.session.clear()
         demo_email: str | None = request.app.state.demo_user
         if user is None and demo_email and not request.session.get("signed_out"):

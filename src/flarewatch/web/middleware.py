@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from starlette.datastructures import MutableHeaders
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.exceptions import HTTPException
 from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -53,3 +54,44 @@ class SecurityHeadersMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_wrapper)
+
+
+class BodyTooLargeError(HTTPException):
+    """Raised while the app reads a body past the limit; the app's handlers render it as 413."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(status_code=413, detail=f"The request body is over {limit} bytes.")
+
+
+class BodySizeLimitMiddleware:
+    """Refuses request bodies over `max_bytes`, announced (Content-Length) or chunked.
+
+    The limit is enforced where the app reads the body, as an HTTPException, so the answer is the
+    app's own 413: JSON on the API, an error page in the browser. Starlette's middleware for this
+    replaces any response to an over-long Content-Length with plain text, which loses both.
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        announced = Headers(scope=scope).get("content-length", "")
+        too_long_announced = announced.isdigit() and int(announced) > self.max_bytes
+        received = 0
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            if too_long_announced:
+                raise BodyTooLargeError(self.max_bytes)
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    raise BodyTooLargeError(self.max_bytes)
+            return message
+
+        await self.app(scope, limited_receive, send)

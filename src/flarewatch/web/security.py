@@ -8,6 +8,7 @@ import secrets
 import threading
 import time
 from collections import deque
+from dataclasses import dataclass
 from pathlib import Path
 
 from fastapi import Request
@@ -79,43 +80,84 @@ async def check_csrf(request: Request) -> None:
         )
 
 
+@dataclass(frozen=True)
+class LoginLimits:
+    """Failed sign-ins allowed within `window` seconds, per scope.
+
+    One person mistyping behind a shared address (an office NAT) locks out only their own
+    account from that address; guessing one account from many addresses, or many accounts from
+    one address, is still stopped by the wider scopes.
+    """
+
+    per_account_and_address: int = 5
+    per_account: int = 20
+    per_address: int = 100
+    window: float = 300.0
+
+
 class LoginRateLimiter:
-    """Allows `attempts` failed sign-ins per key within `window` seconds.
+    """Counts failed sign-ins per (address, account), per account and per address.
 
     Kept in memory: one server process serves the web UI, and a restart forgetting the counts
     only gives an attacker a handful more guesses per restart.
     """
 
-    def __init__(self, attempts: int = 5, window: float = 300.0) -> None:
-        self.attempts = attempts
-        self.window = window
+    # Above this many keys, keys whose failures are all older than the window are dropped, so
+    # sign-ins with made-up accounts cannot grow the table without bound.
+    SWEEP_ABOVE = 10_000
+
+    def __init__(self, limits: LoginLimits | None = None) -> None:
+        self.limits = limits or LoginLimits()
         self._failures: dict[str, deque[float]] = {}
         self._lock = threading.Lock()
 
+    def _keys(self, address: str, account: str) -> list[tuple[str, int]]:
+        account = account.strip().lower()[:254]
+        return [
+            (f"pair:{address}|{account}", self.limits.per_account_and_address),
+            (f"account:{account}", self.limits.per_account),
+            (f"address:{address}", self.limits.per_address),
+        ]
+
     def _recent(self, key: str, now: float) -> deque[float]:
         failures = self._failures.setdefault(key, deque())
-        while failures and now - failures[0] > self.window:
+        while failures and now - failures[0] > self.limits.window:
             failures.popleft()
         return failures
 
-    def retry_after(self, *keys: str) -> int:
-        """Seconds until the next attempt is allowed for these keys (0: allowed now)."""
+    def retry_after(self, address: str, account: str) -> int:
+        """Seconds until the next attempt is allowed (0: allowed now)."""
         now = time.monotonic()
         wait = 0.0
         with self._lock:
-            for key in keys:
+            for key, allowed in self._keys(address, account):
                 failures = self._recent(key, now)
-                if len(failures) >= self.attempts:
-                    wait = max(wait, self.window - (now - failures[0]))
+                if len(failures) >= allowed:
+                    # The oldest failure that must age out before one more is allowed.
+                    oldest = failures[len(failures) - allowed]
+                    wait = max(wait, self.limits.window - (now - oldest))
         return int(wait) + (1 if wait else 0)
 
-    def failed(self, *keys: str) -> None:
+    def failed(self, address: str, account: str) -> None:
         now = time.monotonic()
         with self._lock:
-            for key in keys:
+            for key, _ in self._keys(address, account):
                 self._recent(key, now).append(now)
+            if len(self._failures) > self.SWEEP_ABOVE:
+                self._sweep(now)
 
-    def succeeded(self, *keys: str) -> None:
+    def succeeded(self, address: str, account: str) -> None:
+        """Forgets this person's own mistakes; failures others caused stay counted."""
         with self._lock:
-            for key in keys:
-                self._failures.pop(key, None)
+            pair_key = self._keys(address, account)[0][0]
+            self._failures.pop(pair_key, None)
+
+    def _sweep(self, now: float) -> None:
+        stale = [k for k, f in self._failures.items() if not f or now - f[-1] > self.limits.window]
+        for key in stale:
+            del self._failures[key]
+
+
+def client_address(request: Request) -> str:
+    """The peer's address; a trusted proxy's X-Forwarded-For has already replaced it (app.py)."""
+    return request.client.host if request.client else "unknown"

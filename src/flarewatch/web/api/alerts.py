@@ -9,15 +9,16 @@ from sqlalchemy.orm import Session
 
 from flarewatch.alerts import service as alerts
 from flarewatch.web import actions
-from flarewatch.web.api.schemas import AlertOut, CaseOut
+from flarewatch.web.api.schemas import CHANGE, READ, AlertOut, CaseOut
 from flarewatch.web.deps import WorkspaceAccess, get_db, workspace_access
+from flarewatch.web.params import AlertId, AlertStatus
 
 router = APIRouter(tags=["alerts"])
 
 
-@router.get("/workspaces/{slug}/alerts", response_model=list[AlertOut])
+@router.get("/workspaces/{slug}/alerts", response_model=list[AlertOut], responses=READ)
 def list_alerts(
-    status: str | None = None,
+    status: AlertStatus | None = None,
     limit: int = Query(50, ge=1, le=500),
     access: WorkspaceAccess = Depends(workspace_access),
     db: Session = Depends(get_db),
@@ -25,18 +26,23 @@ def list_alerts(
     return alerts.list_alerts(db, access.workspace.id, status=status, limit=limit)
 
 
-@router.get("/workspaces/{slug}/alerts/{alert_id}", response_model=AlertOut)
+@router.get("/workspaces/{slug}/alerts/{alert_id}", response_model=AlertOut, responses=READ)
 def get_alert(
-    alert_id: int,
+    alert_id: AlertId,
     access: WorkspaceAccess = Depends(workspace_access),
     db: Session = Depends(get_db),
 ) -> Any:
     return alerts.get_alert(db, alert_id, workspace_id=access.workspace.id)
 
 
-@router.post("/workspaces/{slug}/alerts/{alert_id}/case", response_model=CaseOut, status_code=201)
+@router.post(
+    "/workspaces/{slug}/alerts/{alert_id}/case",
+    response_model=CaseOut,
+    status_code=201,
+    responses=CHANGE,
+)
 def open_case(
-    alert_id: int,
+    alert_id: AlertId,
     access: WorkspaceAccess = Depends(workspace_access),
     db: Session = Depends(get_db),
 ) -> Any:
@@ -44,9 +50,11 @@ def open_case(
     return actions.open_case(db, access, alert_id)
 
 
-@router.post("/workspaces/{slug}/alerts/{alert_id}/{action}", response_model=AlertOut)
+@router.post(
+    "/workspaces/{slug}/alerts/{alert_id}/{action}", response_model=AlertOut, responses=CHANGE
+)
 def triage_alert(
-    alert_id: int,
+    alert_id: AlertId,
     action: Literal["acknowledge", "noise", "resolve"],
     access: WorkspaceAccess = Depends(workspace_access),
     db: Session = Depends(get_db),

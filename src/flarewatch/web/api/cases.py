@@ -12,6 +12,8 @@ from flarewatch.cases.models import Task
 from flarewatch.errors import NotFoundError
 from flarewatch.web import actions
 from flarewatch.web.api.schemas import (
+    CHANGE,
+    READ,
     CaseDetailOut,
     CaseEventOut,
     CaseOut,
@@ -21,22 +23,23 @@ from flarewatch.web.api.schemas import (
     TaskOut,
 )
 from flarewatch.web.deps import WorkspaceAccess, get_db, workspace_access
+from flarewatch.web.params import CaseId, CaseStatus, TaskId
 
 router = APIRouter(tags=["cases"])
 
 
-@router.get("/workspaces/{slug}/cases", response_model=list[CaseOut])
+@router.get("/workspaces/{slug}/cases", response_model=list[CaseOut], responses=READ)
 def list_cases(
-    status: str | None = None,
+    status: CaseStatus | None = None,
     access: WorkspaceAccess = Depends(workspace_access),
     db: Session = Depends(get_db),
 ) -> list[Any]:
     return cases.list_cases(db, access.workspace.id, status=status)
 
 
-@router.get("/workspaces/{slug}/cases/{case_id}", response_model=CaseDetailOut)
+@router.get("/workspaces/{slug}/cases/{case_id}", response_model=CaseDetailOut, responses=READ)
 def get_case(
-    case_id: int,
+    case_id: CaseId,
     access: WorkspaceAccess = Depends(workspace_access),
     db: Session = Depends(get_db),
 ) -> CaseDetailOut:
@@ -52,9 +55,9 @@ def get_case(
     )
 
 
-@router.post("/workspaces/{slug}/cases/{case_id}/status", response_model=CaseOut)
+@router.post("/workspaces/{slug}/cases/{case_id}/status", response_model=CaseOut, responses=CHANGE)
 def change_status(
-    case_id: int,
+    case_id: CaseId,
     body: StatusIn,
     access: WorkspaceAccess = Depends(workspace_access),
     db: Session = Depends(get_db),
@@ -63,10 +66,13 @@ def change_status(
 
 
 @router.post(
-    "/workspaces/{slug}/cases/{case_id}/notes", response_model=CaseEventOut, status_code=201
+    "/workspaces/{slug}/cases/{case_id}/notes",
+    response_model=CaseEventOut,
+    status_code=201,
+    responses=CHANGE,
 )
 def add_note(
-    case_id: int,
+    case_id: CaseId,
     body: NoteIn,
     access: WorkspaceAccess = Depends(workspace_access),
     db: Session = Depends(get_db),
@@ -74,9 +80,14 @@ def add_note(
     return actions.add_case_note(db, access, case_id, body.text)
 
 
-@router.post("/workspaces/{slug}/cases/{case_id}/tasks", response_model=TaskOut, status_code=201)
+@router.post(
+    "/workspaces/{slug}/cases/{case_id}/tasks",
+    response_model=TaskOut,
+    status_code=201,
+    responses=CHANGE,
+)
 def add_task(
-    case_id: int,
+    case_id: CaseId,
     body: TaskIn,
     access: WorkspaceAccess = Depends(workspace_access),
     db: Session = Depends(get_db),
@@ -86,10 +97,14 @@ def add_task(
     )
 
 
-@router.post("/workspaces/{slug}/cases/{case_id}/tasks/{task_id}/complete", response_model=TaskOut)
+@router.post(
+    "/workspaces/{slug}/cases/{case_id}/tasks/{task_id}/complete",
+    response_model=TaskOut,
+    responses=CHANGE,
+)
 def complete_task(
-    case_id: int,
-    task_id: int,
+    case_id: CaseId,
+    task_id: TaskId,
     access: WorkspaceAccess = Depends(workspace_access),
     db: Session = Depends(get_db),
 ) -> Any:

@@ -3,9 +3,24 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from flarewatch.web.params import CaseStatus
+
+
+def _without_nul(value: str) -> str:
+    # PostgreSQL cannot store U+0000 in text (psycopg DataError, HTTP 500): refuse it up front.
+    if "\x00" in value:
+        raise ValueError("must not contain the NUL character (U+0000); remove it and send again")
+    return value
+
+
+# Text a client sends; the schema says so too, so generated clients and fuzzers know.
+Text = Annotated[
+    str, AfterValidator(_without_nul), Field(json_schema_extra={"pattern": "^[^\\u0000]*$"})
+]
 
 
 class _Out(BaseModel):
@@ -120,17 +135,17 @@ class CaseDetailOut(CaseOut):
 
 
 class StatusIn(BaseModel):
-    status: str
-    note: str | None = None
+    status: CaseStatus
+    note: Text | None = None
 
 
 class NoteIn(BaseModel):
-    text: str = Field(min_length=1)
+    text: Text = Field(min_length=1)
 
 
 class TaskIn(BaseModel):
-    title: str = Field(min_length=1)
-    assignee: str | None = None
+    title: Text = Field(min_length=1)
+    assignee: Text | None = None
     due_at: datetime | None = Field(None, description="ISO 8601 with a timezone offset.")
 
 
@@ -142,3 +157,51 @@ class AuditOut(_Out):
     target_type: str | None
     target_id: str | None
     details: dict[str, Any]
+
+
+class ProblemOut(BaseModel):
+    """An error: one sentence that says what is wrong and how to fix it."""
+
+    detail: str
+
+
+class FieldProblemOut(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    loc: list[str | int] = Field(description="Where: path, query or body, then the field.")
+    msg: str
+    type: str
+
+
+class FieldProblemsOut(BaseModel):
+    """A request that does not match the schema: one entry per field."""
+
+    detail: list[FieldProblemOut]
+
+
+_ERROR_MEANINGS: dict[int, str] = {
+    400: "The body could not be read.",
+    401: "No valid API token or session.",
+    403: "The role does not allow this, or a browser request without its CSRF token.",
+    404: "No such workspace (that you are a member of), or nothing with this id in it.",
+    409: "The change is not allowed in the current state (e.g. reopening a closed case).",
+    413: "The request body is over the server's limit (FLAREWATCH_MAX_BODY_BYTES).",
+    422: "A parameter or field is not valid (FastAPI's field list), or the input is refused.",
+}
+
+
+def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """The `responses` of a route: every error status it can answer, with its body's shape."""
+    return {
+        code: {
+            "description": _ERROR_MEANINGS[code],
+            "model": ProblemOut | FieldProblemsOut if code == 422 else ProblemOut,
+        }
+        for code in codes
+    }
+
+
+# Reads of the caller's own data; reads inside a workspace; changes inside a workspace.
+OWN_READ = error_responses(401)
+READ = error_responses(401, 404, 422)
+CHANGE = error_responses(400, 401, 403, 404, 409, 413, 422)

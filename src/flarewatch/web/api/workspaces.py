@@ -10,10 +10,20 @@ from sqlalchemy.orm import Session
 from flarewatch.accounts import service as accounts
 from flarewatch.accounts.models import User
 from flarewatch.accounts.permissions import Permission
-from flarewatch.web.api.schemas import AuditOut, MentionOut, TopicOut, UserOut, WorkspaceOut
+from flarewatch.web.api.schemas import (
+    OWN_READ,
+    READ,
+    AuditOut,
+    MentionOut,
+    TopicOut,
+    UserOut,
+    WorkspaceOut,
+    error_responses,
+)
 from flarewatch.web.charts import build_dashboard
 from flarewatch.web.deps import WorkspaceAccess, current_user, get_db, requires, workspace_access
 from flarewatch.web.i18n import Formatter
+from flarewatch.web.params import id_cursor
 from flarewatch.web.queries import MentionFilters, MentionRow, mention_stream, topics_of
 from flarewatch.web.templating import language_of
 
@@ -64,12 +74,12 @@ def mention_out(row: MentionRow) -> MentionOut:
     )
 
 
-@router.get("/me", response_model=UserOut)
+@router.get("/me", response_model=UserOut, responses=OWN_READ)
 def me(user: User = Depends(current_user)) -> User:
     return user
 
 
-@router.get("/workspaces", response_model=list[WorkspaceOut])
+@router.get("/workspaces", response_model=list[WorkspaceOut], responses=OWN_READ)
 def list_workspaces(
     user: User = Depends(current_user), db: Session = Depends(get_db)
 ) -> list[WorkspaceOut]:
@@ -79,24 +89,24 @@ def list_workspaces(
     ]
 
 
-@router.get("/workspaces/{slug}", response_model=WorkspaceOut)
+@router.get("/workspaces/{slug}", response_model=WorkspaceOut, responses=READ)
 def get_workspace(access: WorkspaceAccess = Depends(workspace_access)) -> WorkspaceOut:
     return workspace_out(access)
 
 
-@router.get("/workspaces/{slug}/topics", response_model=list[TopicOut])
+@router.get("/workspaces/{slug}/topics", response_model=list[TopicOut], responses=READ)
 def list_topics(
     access: WorkspaceAccess = Depends(workspace_access), db: Session = Depends(get_db)
 ) -> list[Any]:
     return topics_of(db, access.workspace.id)
 
 
-@router.get("/workspaces/{slug}/mentions", response_model=list[MentionOut])
+@router.get("/workspaces/{slug}/mentions", response_model=list[MentionOut], responses=READ)
 def list_mentions(
     filters: MentionFilters = Depends(),
     limit: int = Query(50, ge=1, le=500),
-    before: int | None = Query(None, description="Only mentions with a smaller id (paging)."),
-    after: int | None = Query(None, description="Only mentions with a larger id (polling)."),
+    before: int | None = id_cursor("Only mentions with a smaller id (paging)."),
+    after: int | None = id_cursor("Only mentions with a larger id (polling)."),
     access: WorkspaceAccess = Depends(workspace_access),
     db: Session = Depends(get_db),
 ) -> list[MentionOut]:
@@ -106,7 +116,7 @@ def list_mentions(
     return [mention_out(row) for row in rows]
 
 
-@router.get("/workspaces/{slug}/stats")
+@router.get("/workspaces/{slug}/stats", responses=READ)
 def workspace_stats(
     request: Request,
     access: WorkspaceAccess = Depends(workspace_access),
@@ -124,7 +134,11 @@ def workspace_stats(
     return data
 
 
-@router.get("/workspaces/{slug}/audit", response_model=list[AuditOut])
+@router.get(
+    "/workspaces/{slug}/audit",
+    response_model=list[AuditOut],
+    responses=error_responses(401, 403, 404, 422),
+)
 def list_audit(
     limit: int = Query(100, ge=1, le=1000),
     access: WorkspaceAccess = Depends(requires(Permission.AUDIT_VIEW)),

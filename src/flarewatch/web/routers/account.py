@@ -12,6 +12,7 @@ from flarewatch.errors import InputError
 from flarewatch.web.deps import current_user, get_db
 from flarewatch.web.i18n import LANGUAGES, zone
 from flarewatch.web.pages import back_to, page
+from flarewatch.web.params import TokenId
 from flarewatch.web.routers.auth import set_language_cookie
 from flarewatch.web.security import check_csrf
 
@@ -81,7 +82,7 @@ def token_create(
 
 @router.post("/account/tokens/{token_id}/revoke", dependencies=[Depends(check_csrf)])
 def token_revoke(
-    token_id: int, user: User = Depends(current_user), db: Session = Depends(get_db)
+    token_id: TokenId, user: User = Depends(current_user), db: Session = Depends(get_db)
 ) -> Response:
     token = accounts.revoke_token(db, user.id, token_id)
     accounts.record_audit(

@@ -15,6 +15,7 @@ from flarewatch.errors import FlarewatchError, InputError, NotFoundError
 from flarewatch.web import actions
 from flarewatch.web.deps import WorkspaceAccess, get_db, workspace_access
 from flarewatch.web.pages import back_to, is_htmx, page
+from flarewatch.web.params import AlertId
 from flarewatch.web.queries import latest_ids
 from flarewatch.web.security import check_csrf
 from flarewatch.web.templating import render
@@ -47,7 +48,7 @@ def alert_inbox(
 @router.get("/w/{slug}/alerts/{alert_id}")
 def alert_detail(
     request: Request,
-    alert_id: int,
+    alert_id: AlertId,
     access: WorkspaceAccess = Depends(workspace_access),
     db: Session = Depends(get_db),
 ) -> Response:
@@ -66,7 +67,7 @@ def alert_detail(
 @router.post("/w/{slug}/alerts/{alert_id}/{action}", dependencies=[Depends(check_csrf)])
 def triage(
     request: Request,
-    alert_id: int,
+    alert_id: AlertId,
     action: str,
     access: WorkspaceAccess = Depends(workspace_access),
     db: Session = Depends(get_db),

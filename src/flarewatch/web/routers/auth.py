@@ -10,9 +10,9 @@ from sqlalchemy.orm import Session
 
 from flarewatch.accounts import service as accounts
 from flarewatch.accounts.models import User
-from flarewatch.web.deps import get_db, optional_user, sign_in
+from flarewatch.web.deps import get_db, optional_user, sign_in, sign_out
 from flarewatch.web.i18n import LANGUAGES, LOCALE_COOKIE
-from flarewatch.web.security import check_csrf
+from flarewatch.web.security import check_csrf, client_address
 from flarewatch.web.templating import gettext_for, render
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
@@ -59,8 +59,7 @@ def login(
 ) -> Response:
     _ = gettext_for(request)
     limiter = request.app.state.login_limiter
-    client = request.client.host if request.client else "unknown"
-    keys = (f"ip:{client}", f"email:{email.strip().lower()}")
+    keys = (client_address(request), email)
     wait = limiter.retry_after(*keys)
     if wait:
         message = _("Too many failed sign-ins. Try again in %(seconds)s seconds.") % {
@@ -77,7 +76,7 @@ def login(
         db.rollback()
         message = _("The email or password is not right.")
         return render(request, "login.html", 401, next=safe_next(next), error=message, email=email)
-    limiter.succeeded(keys[1])
+    limiter.succeeded(*keys)
     db.commit()
     sign_in(request, user)
     response = RedirectResponse(safe_next(next), status_code=303)
@@ -87,8 +86,8 @@ def login(
 
 
 @router.post("/logout", dependencies=[Depends(check_csrf)])
-def logout(request: Request) -> Response:
-    request.session.clear()
+def logout(request: Request, db: Session = Depends(get_db)) -> Response:
+    sign_out(request, db)
     # Without this the demo's automatic sign-in would sign the person straight back in.
     request.session["signed_out"] = True
     return RedirectResponse("/login", status_code=303)

@@ -15,6 +15,7 @@ from flarewatch.web import actions
 from flarewatch.web.deps import WorkspaceAccess, get_db, workspace_access
 from flarewatch.web.i18n import zone
 from flarewatch.web.pages import back_to, page
+from flarewatch.web.params import CaseId, TaskId
 from flarewatch.web.security import check_csrf
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
@@ -43,7 +44,7 @@ def case_list(
 @router.get("/w/{slug}/cases/{case_id}")
 def case_page(
     request: Request,
-    case_id: int,
+    case_id: CaseId,
     access: WorkspaceAccess = Depends(workspace_access),
     db: Session = Depends(get_db),
 ) -> Response:
@@ -66,7 +67,7 @@ def _case_url(access: WorkspaceAccess, case_id: int) -> str:
 
 @router.post("/w/{slug}/cases/{case_id}/status", dependencies=[Depends(check_csrf)])
 def case_status(
-    case_id: int,
+    case_id: CaseId,
     status: str = Form(...),
     note: str = Form(""),
     access: WorkspaceAccess = Depends(workspace_access),
@@ -78,7 +79,7 @@ def case_status(
 
 @router.post("/w/{slug}/cases/{case_id}/notes", dependencies=[Depends(check_csrf)])
 def case_note(
-    case_id: int,
+    case_id: CaseId,
     text: str = Form(""),
     access: WorkspaceAccess = Depends(workspace_access),
     db: Session = Depends(get_db),
@@ -89,7 +90,7 @@ def case_note(
 
 @router.post("/w/{slug}/cases/{case_id}/tasks", dependencies=[Depends(check_csrf)])
 def case_task(
-    case_id: int,
+    case_id: CaseId,
     title: str = Form(""),
     assignee: str = Form(""),
     due: str = Form(""),
@@ -110,8 +111,8 @@ def case_task(
 
 @router.post("/w/{slug}/cases/{case_id}/tasks/{task_id}/done", dependencies=[Depends(check_csrf)])
 def case_task_done(
-    case_id: int,
-    task_id: int,
+    case_id: CaseId,
+    task_id: TaskId,
     access: WorkspaceAccess = Depends(workspace_access),
     db: Session = Depends(get_db),
 ) -> Response:

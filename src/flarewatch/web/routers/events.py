@@ -18,6 +18,7 @@ from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from flarewatch.alerts.models import Alert
 from flarewatch.web.deps import WorkspaceAccess, get_db, workspace_access
+from flarewatch.web.params import last_seen_id
 from flarewatch.web.queries import mention_stream
 from flarewatch.web.templating import env, page_context
 
@@ -66,8 +67,8 @@ def _poll(
 @router.get("/w/{slug}/events")
 async def workspace_events(
     request: Request,
-    m: int = 0,
-    a: int = 0,
+    m: int = last_seen_id("The newest mention id the page shows."),
+    a: int = last_seen_id("The newest alert id the page shows."),
     only: str | None = None,
     access: WorkspaceAccess = Depends(workspace_access),
     db: Session = Depends(get_db),

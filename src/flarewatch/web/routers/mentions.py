@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
@@ -11,6 +11,7 @@ from flarewatch.errors import InputError, NotFoundError
 from flarewatch.mentions.service import mark_relevance
 from flarewatch.web.deps import WorkspaceAccess, get_db, requires, workspace_access
 from flarewatch.web.pages import back_to, is_htmx, page
+from flarewatch.web.params import MentionId, id_cursor
 from flarewatch.web.queries import (
     SENTIMENTS,
     SINCE_CHOICES,
@@ -33,7 +34,7 @@ PAGE_SIZE = 50
 def mentions_page(
     request: Request,
     filters: MentionFilters = Depends(),
-    before: int | None = Query(None, description="page back from this mention id"),
+    before: int | None = id_cursor("Page back from this mention id."),
     access: WorkspaceAccess = Depends(workspace_access),
     db: Session = Depends(get_db),
 ) -> Response:
@@ -74,7 +75,7 @@ def mentions_page(
 @router.post("/w/{slug}/mentions/{mention_id}/relevance", dependencies=[Depends(check_csrf)])
 def mention_relevance(
     request: Request,
-    mention_id: int,
+    mention_id: MentionId,
     relevant: bool | None = Form(None),
     access: WorkspaceAccess = Depends(requires(Permission.TOPIC_EDIT)),
     db: Session = Depends(get_db),

@@ -14,6 +14,7 @@ from flarewatch.errors import InputError
 from flarewatch.web.deps import WorkspaceAccess, get_db, requires, workspace_access
 from flarewatch.web.i18n import zone
 from flarewatch.web.pages import back_to, page
+from flarewatch.web.params import UserId
 from flarewatch.web.security import check_csrf
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
@@ -127,7 +128,7 @@ def member_add(
 
 @router.post("/w/{slug}/members/{user_id}/remove", dependencies=[Depends(check_csrf)])
 def member_remove(
-    user_id: int,
+    user_id: UserId,
     access: WorkspaceAccess = Depends(requires(Permission.MEMBERS_MANAGE)),
     db: Session = Depends(get_db),
 ) -> Response:

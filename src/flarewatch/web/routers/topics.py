@@ -18,6 +18,7 @@ from flarewatch.mentions.service import rematch_topic
 from flarewatch.query import validate
 from flarewatch.web.deps import WorkspaceAccess, get_db, requires, workspace_access
 from flarewatch.web.pages import back_to, page
+from flarewatch.web.params import TopicId, count_param, id_cursor
 from flarewatch.web.queries import topics_of
 from flarewatch.web.security import check_csrf
 from flarewatch.web.templating import render
@@ -31,9 +32,9 @@ KEY_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 @router.get("/w/{slug}/topics")
 def topics_page(
     request: Request,
-    edit: int | None = None,
-    added: int | None = None,
-    removed: int | None = None,
+    edit: int | None = id_cursor("The topic open for editing."),
+    added: int | None = count_param("Mentions the last re-run added."),
+    removed: int | None = count_param("Mentions the last re-run removed."),
     access: WorkspaceAccess = Depends(workspace_access),
     db: Session = Depends(get_db),
 ) -> Response:
@@ -148,7 +149,7 @@ def topic_create(
 
 @router.post("/w/{slug}/topics/{topic_id}", dependencies=[Depends(check_csrf)])
 def topic_update(
-    topic_id: int,
+    topic_id: TopicId,
     name: str = Form(""),
     query: str = Form(""),
     active: bool = Form(False),
