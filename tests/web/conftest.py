@@ -17,7 +17,7 @@ from sqlalchemy import Engine
 
 from flarewatch.accounts import service as accounts_service
 from flarewatch.config.settings import get_settings
-from flarewatch.db.engine import create_db_engine
+from flarewatch.db.engine import create_db_engine, session_scope
 from flarewatch.db.migrate import upgrade
 from flarewatch.web.app import create_app
 
@@ -91,6 +91,15 @@ def csrf_from(html: str) -> str:
     match = CSRF_RE.search(html)
     assert match, "no CSRF token in the page"
     return match.group(1)
+
+
+def bearer(env: WebEnv, who: str) -> dict[str, str]:
+    """Headers with a new API token of the seeded user `who` (e.g. "acme-admin")."""
+    with session_scope(env.engine) as session:
+        user = accounts_service.get_user_by_email(session, env.seeded.users[who])
+        assert user is not None
+        _, secret = accounts_service.create_token(session, user, "test")
+    return {"Authorization": f"Bearer {secret}"}
 
 
 def login(client: TestClient, email: str, password: str = PASSWORD) -> str:

@@ -8,19 +8,10 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from flarewatch.accounts import service as accounts
 from flarewatch.accounts.models import AuditLog
 from flarewatch.db.engine import session_scope
 
-from .conftest import WebEnv
-
-
-def _token(env: WebEnv, who: str) -> dict[str, str]:
-    with session_scope(env.engine) as session:
-        user = accounts.get_user_by_email(session, env.seeded.users[who])
-        assert user is not None
-        _, secret = accounts.create_token(session, user, "test")
-    return {"Authorization": f"Bearer {secret}"}
+from .conftest import WebEnv, bearer
 
 
 @pytest.fixture
@@ -36,7 +27,7 @@ def test_openapi_lists_the_api(api: TestClient) -> None:
 
 
 def test_reads(web: WebEnv, api: TestClient) -> None:
-    h = _token(web, "acme-viewer")
+    h = bearer(web, "acme-viewer")
     assert api.get("/workspaces", headers=h).json()[0]["role"] == "viewer"
     assert [t["key"] for t in api.get("/workspaces/acme/topics", headers=h).json()]
     hebrew = api.get("/workspaces/acme/mentions", params={"language": "he"}, headers=h).json()
@@ -52,7 +43,7 @@ def test_reads(web: WebEnv, api: TestClient) -> None:
 def test_acknowledge_and_audit(web: WebEnv, api: TestClient) -> None:
     alert_id = web.seeded.alerts["acme"][0]
     response = api.post(
-        f"/workspaces/acme/alerts/{alert_id}/acknowledge", headers=_token(web, "acme-responder")
+        f"/workspaces/acme/alerts/{alert_id}/acknowledge", headers=bearer(web, "acme-responder")
     )
     assert response.status_code == 200
     body = response.json()
@@ -71,11 +62,11 @@ def test_viewer_and_approver_cannot_triage(web: WebEnv, api: TestClient) -> None
     alert_id = web.seeded.alerts["acme"][0]
     for who in ("acme-viewer", "acme-approver"):
         response = api.post(
-            f"/workspaces/acme/alerts/{alert_id}/acknowledge", headers=_token(web, who)
+            f"/workspaces/acme/alerts/{alert_id}/acknowledge", headers=bearer(web, who)
         )
         assert response.status_code == 403, who
     assert (
-        api.get(f"/workspaces/acme/alerts/{alert_id}", headers=_token(web, "acme-viewer")).json()[
+        api.get(f"/workspaces/acme/alerts/{alert_id}", headers=bearer(web, "acme-viewer")).json()[
             "status"
         ]
         == "open"
@@ -84,7 +75,7 @@ def test_viewer_and_approver_cannot_triage(web: WebEnv, api: TestClient) -> None
 
 def test_case_flow_roles_and_transitions(web: WebEnv, api: TestClient) -> None:
     responder, approver, viewer = (
-        _token(web, f"acme-{r}") for r in ("responder", "approver", "viewer")
+        bearer(web, f"acme-{r}") for r in ("responder", "approver", "viewer")
     )
     alert_id = web.seeded.alerts["acme"][0]
     opened = api.post(f"/workspaces/acme/alerts/{alert_id}/case", headers=responder)
@@ -108,8 +99,8 @@ def test_case_flow_roles_and_transitions(web: WebEnv, api: TestClient) -> None:
 
 
 def test_audit_log_needs_admin_or_approver(web: WebEnv, api: TestClient) -> None:
-    assert api.get("/workspaces/acme/audit", headers=_token(web, "acme-approver")).is_success
-    assert api.get("/workspaces/acme/audit", headers=_token(web, "acme-analyst")).status_code == 403
+    assert api.get("/workspaces/acme/audit", headers=bearer(web, "acme-approver")).is_success
+    assert api.get("/workspaces/acme/audit", headers=bearer(web, "acme-analyst")).status_code == 403
 
 
 def test_session_cookie_api_post_needs_csrf(web: WebEnv) -> None:

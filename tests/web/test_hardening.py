@@ -7,27 +7,17 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from flarewatch.accounts import service as accounts
 from flarewatch.config.settings import DEFAULT_MAX_BODY_BYTES
-from flarewatch.db.engine import session_scope
 
-from .conftest import WebEnv, login
+from .conftest import WebEnv, bearer, login
 
 TOO_BIG_IDS = (2**63, 10**20)
-
-
-def _bearer(env: WebEnv, who: str) -> dict[str, str]:
-    with session_scope(env.engine) as session:
-        user = accounts.get_user_by_email(session, env.seeded.users[who])
-        assert user is not None
-        _, secret = accounts.create_token(session, user, "test")
-    return {"Authorization": f"Bearer {secret}"}
 
 
 @pytest.fixture
 def admin(web: WebEnv) -> Iterator[tuple[TestClient, dict[str, str]]]:
     with TestClient(web.app) as client:
-        yield client, _bearer(web, "acme-admin")
+        yield client, bearer(web, "acme-admin")
 
 
 @pytest.mark.parametrize("big", TOO_BIG_IDS)

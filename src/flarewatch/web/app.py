@@ -10,10 +10,12 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from markupsafe import Markup, escape
 from sqlalchemy import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
+from flarewatch.bidi import isolate
 from flarewatch.config.settings import get_settings
 from flarewatch.db.engine import get_engine, sessionmaker_for
 from flarewatch.errors import (
@@ -46,16 +48,18 @@ def _is_api(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 
 
-def _isolated(text: str) -> str:
-    """Generated text inside a translated sentence, isolated so its direction cannot leak."""
-    return f"\u2068{text}\u2069"
+def _sentence(translated: str, **values: str) -> Markup:
+    """A translated sentence with generated or request text isolated (FSI…PDI) and its own
+    bidi controls shown as markers; Markup, so the templates' bidi filter keeps our isolates."""
+    return Markup(escape(translated)) % {name: isolate(value) for name, value in values.items()}
 
 
 def _error_page(
     request: Request, status: int, message: str, headers: dict[str, str] | None = None
 ) -> Response:
     if _is_api(request):
-        return JSONResponse({"detail": message}, status_code=status, headers=headers)
+        detail = message.unescape() if isinstance(message, Markup) else message
+        return JSONResponse({"detail": detail}, status_code=status, headers=headers)
     if request.headers.get("hx-request"):
         # HTMX swaps the message into the page's notice area instead of the clicked element.
         response = render(request, "partials/notice.html", status, message=message, level="error")
@@ -98,9 +102,9 @@ def _install_error_handlers(app: FastAPI) -> None:
                 " (FLAREWATCH_MAX_BODY_BYTES); send a shorter text."
             ) % {"limit": limit}
         elif exc.status_code == 405:
-            message = _("This address does not accept the %(method)s method.") % {
-                "method": _isolated(request.method)
-            }
+            message = _sentence(
+                _("This address does not accept the %(method)s method."), method=request.method
+            )
         elif exc.status_code == 404 and not _is_api(request):
             message = _("This page does not exist.")
         else:
@@ -116,10 +120,13 @@ def _install_error_handlers(app: FastAPI) -> None:
         problems = "; ".join(
             f"{'.'.join(str(p) for p in err['loc'][1:])}: {err['msg']}" for err in exc.errors()
         )
-        message = _(
-            "The address or form has a value that is not allowed: %(problems)s."
-            " Check the link, or go back and try again."
-        ) % {"problems": _isolated(problems)}
+        message = _sentence(
+            _(
+                "The address or form has a value that is not allowed: %(problems)s."
+                " Check the link, or go back and try again."
+            ),
+            problems=problems,
+        )
         return _error_page(request, 422, message)
 
 
