@@ -107,8 +107,11 @@ def test_cards_show_enrichment_and_copies(web: WebEnv, client: TestClient) -> No
     assert "anger 0.8" in card
     assert "Sentiment score -0.73 · Most accurate (E5" in card  # which model said so
     assert "Spam" in card and "copies" in card
-    assert "12,000" in card and "3.5 interactions/h" in card
-    assert "×2 copies by @acme_" in card
+    # Values inside translated sentences are isolated (FSI…PDI); read the sentences without them.
+    assert "\u20683.5\u2069 interactions/h" in card
+    plain = card.replace("\u2068", "").replace("\u2069", "")
+    assert "12,000" in plain and "3.5 interactions/h" in plain
+    assert "×2 copies by @acme_" in plain
     assert "Not relevant" not in card  # viewers cannot mark
     api = client.get("/api/v1/workspaces/acme/mentions?limit=1").json()[0]
     assert api["emotion"] == "anger" and api["copies"] == 2 and api["is_spam"] is True
