@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,15 +14,19 @@ from flarewatch.web.app import create_app
 from flarewatch.web.sessions import COOKIE_NAME
 
 from .conftest import login
-from .seed import seed
+from .seed import Seeded, seed
 
 
-def test_pages_and_api_on_each_backend(
-    any_engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    seeded = seed(any_engine)
+@pytest.fixture
+def seeded(any_engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Seeded]:
+    """The seeded workspaces on this backend, with the app's data folder in the test's own."""
     monkeypatch.setenv("FLAREWATCH_DATA_DIR", str(tmp_path / "data"))
     get_settings.cache_clear()
+    yield seed(any_engine)
+    get_settings.cache_clear()
+
+
+def test_pages_and_api_on_each_backend(any_engine: Engine, seeded: Seeded) -> None:
     with TestClient(create_app(any_engine)) as client:
         csrf = login(client, seeded.users["acme-responder"])
         assert "Acme Air" in client.get("/").text
@@ -42,13 +47,8 @@ def test_pages_and_api_on_each_backend(
         assert response.json()["status"] == "acknowledged"
 
 
-def test_hostile_requests_on_each_backend(
-    any_engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_hostile_requests_on_each_backend(any_engine: Engine, seeded: Seeded) -> None:
     """Huge ids, NUL bytes in queries and a revoked session, on SQLite and PostgreSQL alike."""
-    seeded = seed(any_engine)
-    monkeypatch.setenv("FLAREWATCH_DATA_DIR", str(tmp_path / "data"))
-    get_settings.cache_clear()
     with TestClient(create_app(any_engine)) as client:
         csrf = login(client, seeded.users["acme-responder"])
         for path in (f"/api/v1/workspaces/acme/alerts/{2**63}", f"/w/acme/cases/{10**20}"):
@@ -64,15 +64,9 @@ def test_hostile_requests_on_each_backend(
         client.post("/logout", data={"csrf_token": csrf}, follow_redirects=False)
     with TestClient(create_app(any_engine), cookies={COOKIE_NAME: saved or ""}) as thief:
         assert thief.get("/api/v1/me").status_code == 401
-    get_settings.cache_clear()
 
 
-def test_nul_characters_are_422_naming_the_field(
-    any_engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    seeded = seed(any_engine)
-    monkeypatch.setenv("FLAREWATCH_DATA_DIR", str(tmp_path / "data"))
-    get_settings.cache_clear()
+def test_nul_characters_are_422_naming_the_field(any_engine: Engine, seeded: Seeded) -> None:
     with TestClient(create_app(any_engine)) as client:
         response = client.get("/api/v1/workspaces/acme/mentions?q=a%00b")
         assert response.status_code == 422  # before sign-in is even looked at
@@ -96,4 +90,3 @@ def test_nul_characters_are_422_naming_the_field(
         assert email.status_code == 422
         ok = client.get(f"/api/v1/workspaces/acme/cases/{case}").json()
         assert all("\x00" not in event["text"] for event in ok["timeline"])
-    get_settings.cache_clear()
