@@ -51,7 +51,7 @@ def test_a_good_file_loads(tmp_path: Path) -> None:
         (('kind = "rss"', 'kind = "rss"\nfolder = "x"'), "sources[0].folder: unknown field"),
         (
             ('url = "https://www.google', 'path = "https://www.google'),
-            "sources[0]: an 'rss' source needs 'url",
+            "sources[0].url: required field is missing",
         ),
         (
             ('min_severity = "warning"', 'min_severity = "huge"'),

@@ -9,7 +9,7 @@ import pytest
 import flarewatch.demo
 from flarewatch.config import load_workspace_file
 from flarewatch.mentions.post import Post
-from flarewatch.sources.base import build_source
+from flarewatch.sources.registry import build_source
 from flarewatch.sources.scenario import generate_posts, load_scenario
 from flarewatch.sources.scenario_format import parse_scenario
 

@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from flarewatch.config.workspace import SourceConfig
-from flarewatch.sources.base import Source, SourceError, build_source
+from flarewatch.sources.base import Source, SourceError
+from flarewatch.sources.registry import build_source
 from flarewatch.sources.file import FileSource, read_posts
 
 

@@ -6,7 +6,8 @@ from pathlib import Path
 import pytest
 
 from flarewatch.config.workspace import SourceConfig
-from flarewatch.sources.base import SourceError, build_source
+from flarewatch.sources.base import SourceError
+from flarewatch.sources.registry import build_source
 from flarewatch.sources.scenario import ScenarioSource, generate_posts, load_scenario
 from flarewatch.sources.scenario_format import ScenarioError, parse_scenario
 

@@ -23,6 +23,11 @@ class Alert(Base):
         ForeignKey("topic.id", ondelete="SET NULL"), nullable=True
     )
     group_key: Mapped[str] = mapped_column(String(200))
+    # "topic" (detection on mentions) or "source" (a source failing, stale or silent).
+    kind: Mapped[str] = mapped_column(String(16), default="topic", server_default="topic")
+    source_id: Mapped[int | None] = mapped_column(
+        ForeignKey("source.id", ondelete="SET NULL"), nullable=True
+    )
     severity: Mapped[str] = mapped_column(String(16))
     risk_score: Mapped[float] = mapped_column(Float, default=0.0)
     status: Mapped[str] = mapped_column(String(16), default="open")

@@ -10,14 +10,13 @@ import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from flarewatch.config.toml_source import ConfigProblem, KeyPath, LineMap, read_toml_leniently
 
@@ -25,6 +24,7 @@ Severity = Literal["watch", "warning", "crisis"]
 SEVERITIES: tuple[str, ...] = ("watch", "warning", "crisis")
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 CONFIG_DOC = "docs/configuration.md"
+OPTIONS_ERROR = "source_options"  # a kind's own keys are wrong; ctx["fields"] says which
 # The baselines' day names (detect/baseline.py reads the first three letters of each).
 WEEKDAY_NAMES: dict[str, str] = {
     name: name[:3]
@@ -70,29 +70,84 @@ class TopicConfig(_Strict):
         return value
 
 
-class SourceConfig(_Strict):
+class SourceConfig(BaseModel):
+    """One `[[sources]]` table: the keys every kind has, and the kind's own keys.
+
+    The kind's keys (`path`, `url`, `hashtags`, `token_env`, …) are checked against that kind's
+    `Options` model (see `sources/registry.py`), so a key that the kind does not know is an
+    error, not silently ignored; `options()` hands them back as that model.
+    """
+
+    model_config = ConfigDict(extra="allow", str_strip_whitespace=True)
+
     key: str
-    kind: str = Field(description="file, rss or scenario (see docs/sources.md)")
-    path: str | None = None
-    url: str | None = None
+    kind: str = Field(description="The connector; `flarewatch sources list` shows them all")
     platform: str | None = None
-    # 0 or unset replays a scenario as fast as possible; 120 runs two hours in one minute.
-    speed: float | None = Field(default=None, ge=0)
     enabled: bool = True
-    # Scenario replays only: when the trigger happens (default: when the replay starts), and
-    # how many days of baseline chatter come before it (default: the scenario's own).
-    start: datetime | None = None
-    history_days: float | None = Field(default=None, ge=0, le=60)
+    every: str | float | None = Field(
+        default=None, description='How often to poll, e.g. "2m"; default: the kind\'s own'
+    )
+
+    @field_validator("kind")
+    @classmethod
+    def _known_kind(cls, value: str) -> str:
+        from flarewatch.sources.registry import source_kinds
+
+        if value not in source_kinds():
+            raise ValueError(
+                f"unknown kind {value!r}; use one of: {', '.join(source_kinds())} "
+                "(see docs/sources.md)"
+            )
+        return value
+
+    @field_validator("every")
+    @classmethod
+    def _every(cls, value: str | float | None) -> str | float | None:
+        from flarewatch.sources.options import parse_every
+
+        if value is not None:
+            parse_every(value)
+        return value
 
     @model_validator(mode="after")
-    def _needs_location(self) -> SourceConfig:
-        if self.kind in {"file", "scenario"} and not self.path:
-            raise ValueError(f"a '{self.kind}' source needs 'path = \"...\"'")
-        if self.kind == "rss" and not self.url:
-            raise ValueError("an 'rss' source needs 'url = \"https://...\"'")
-        if self.start is not None and self.start.tzinfo is None:
-            raise ValueError("'start' needs a time zone, e.g. start = 2024-06-11T12:00:00+03:00")
+    def _kind_options(self) -> SourceConfig:
+        from flarewatch.sources.registry import options_model
+
+        model = options_model(self.kind)
+        try:
+            model.model_validate(self.model_extra or {})
+        except ValidationError as err:
+            found = [(tuple(e["loc"]), _option_message(e, self.kind)) for e in err.errors()]
+            # One error for pydantic, each field's own for `check_workspace_text` (in ctx).
+            raise PydanticCustomError(
+                OPTIONS_ERROR,
+                "{summary}",
+                {
+                    "summary": "; ".join(f"{key_path_text(loc)}: {msg}" for loc, msg in found),
+                    "fields": found,
+                },
+            ) from None
         return self
+
+    def options(self) -> Any:
+        """This kind's own keys, validated, as the kind's `Options` model."""
+        from flarewatch.sources.registry import options_model
+
+        return options_model(self.kind).model_validate(self.model_extra or {})
+
+    def every_seconds(self) -> float:
+        """Seconds between polls: `every`, or the kind's default."""
+        from flarewatch.sources.options import parse_every
+        from flarewatch.sources.registry import default_every
+
+        return parse_every(self.every if self.every is not None else default_every(self.kind))
+
+
+def _option_message(error: Any, kind: str) -> str:
+    doc = f"docs/sources.md#{kind}"
+    if error["type"] == "extra_forbidden":
+        return f"unknown field for a '{kind}' source; remove it or check its spelling (see {doc})"
+    return validation_message(error, doc)
 
 
 class AlertRouteConfig(_Strict):
@@ -240,7 +295,7 @@ def check_workspace_text(
     try:
         config = WorkspaceConfig.model_validate(read.data)
     except ValidationError as err:
-        for error in err.errors():
+        for error in _expanded(err.errors()):
             path = tuple(error["loc"])
             if error["type"] == "missing" and path in read.skipped_keys:
                 continue  # that line had a syntax error, already reported
@@ -256,6 +311,25 @@ def check_workspace_text(
     if any(p.blocking for p in problems):
         config = None
     return WorkspaceCheck(source, config, problems)
+
+
+def _expanded(errors: list[Any]) -> list[Any]:
+    """Pydantic's errors with a kind's option errors split into one per field."""
+    out: list[Any] = []
+    for error in errors:
+        if error["type"] != OPTIONS_ERROR:
+            out.append(error)
+            continue
+        for loc, message in error["ctx"]["fields"]:
+            missing = message.startswith("required field is missing")
+            out.append(
+                {
+                    "type": "missing" if missing else "value_error",
+                    "loc": (*error["loc"], *loc),
+                    "msg": message,
+                }
+            )
+    return out
 
 
 def check_workspace_file(path: Path) -> WorkspaceCheck:
@@ -374,39 +448,21 @@ def _route_problems(data: dict[str, Any], problem: Any) -> list[ConfigProblem]:
 def _source_problems(
     data: dict[str, Any], problem: Any, base_dir: Path | None
 ) -> list[ConfigProblem]:
-    import flarewatch.sources.registry  # noqa: F401  (registers the built-in kinds)
-    from flarewatch.sources.base import SourceError, source_kinds
+    from flarewatch.sources.base import SourceError
     from flarewatch.sources.file import file_format
 
     problems = []
     for index, item in _items(data, "sources"):
         try:
             source = SourceConfig.model_validate(item)
-        except ValidationError:
+        except (ValidationError, SourceError):
             continue  # its fields are reported by the model validation
-        if source.kind not in source_kinds():
-            problems.append(
-                problem(
-                    ("sources", index, "kind"),
-                    f"unknown kind {source.kind!r}; use one of: {', '.join(source_kinds())} "
-                    "(see docs/sources.md)",
-                )
-            )
-            continue
-        if source.kind == "rss" and source.url:
-            parts = urlsplit(source.url)
-            if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-                problems.append(
-                    problem(
-                        ("sources", index, "url"),
-                        f"{source.url!r} is not a web address; give the feed's full address, "
-                        'e.g. url = "https://www.google.com/alerts/feeds/…"',
-                    )
-                )
-        if source.kind not in ("file", "scenario") or not source.path:
+        options = source.options()
+        path_value = getattr(options, "path", None)
+        if source.kind not in ("file", "scenario") or not path_value:
             continue
         where: KeyPath = ("sources", index, "path")
-        path = Path(os.path.expanduser(source.path))
+        path = Path(os.path.expanduser(path_value))
         if source.kind == "file":
             try:
                 file_format(path)

@@ -11,7 +11,12 @@ from flarewatch.alerts.models import Alert, AlertDelivery
 from flarewatch.cases.models import Case, CaseEvent, Task
 from flarewatch.detect.models import DetectorState  # noqa: F401
 from flarewatch.mentions.models import Author, Mention, RawPost, Rollup, WorkspaceModel  # noqa: F401
-from flarewatch.sources.models import Source
+from flarewatch.sources.models import (  # noqa: F401
+    Source,
+    SourceCredential,
+    SourceHourCount,
+    WebhookDelivery,
+)
 from flarewatch.workspaces.models import Topic, Workspace
 
 __all__ = [

@@ -1,19 +1,24 @@
 """The embedded runtime: every stage in one process, on SQLite or PostgreSQL.
 
-A cycle polls each enabled source until it has nothing more, sends every batch through the
-pipeline (committing posts and checkpoint together), then runs detection, raises alerts, opens
-cases and delivers notifications. A failing source is recorded on its health and never stops
-the others: a broken feed must read as "broken", not as "no crisis".
+A cycle polls every enabled source that is due (its `every` passed, its backoff or the
+platform's Retry-After over) concurrently, each fetch with a deadline, and sends every batch
+through the pipeline on the runner's own thread (committing posts and checkpoint together),
+then runs detection, raises alerts, opens cases and delivers notifications. A failing source
+is recorded on its health and never stops the others: a broken feed must read as "broken",
+not as "no crisis".
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 from sqlalchemy import Engine, func, select
@@ -30,14 +35,22 @@ from flarewatch.mentions.relevance import model_stamp
 from flarewatch.pipeline.batch import BatchReport
 from flarewatch.pipeline.context import WorkspaceContext, build_context
 from flarewatch.pipeline.isolate import RejectedPost, store_batch
+from flarewatch.sources.base import FetchResult, SourceError, SourceProblem
 from flarewatch.sources.base import Source as SourceReader
-from flarewatch.sources.base import SourceError, SourceProblem, build_source
 from flarewatch.sources.models import Source
+from flarewatch.sources.registry import build_source
+from flarewatch.sources.secrets import Secrets
+from flarewatch.sources.service import is_due, record_failure, record_success
 from flarewatch.workspaces.models import Topic, Workspace
 
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
+# One fetch of one source (all its pages) must end within this; a hanging or trickling server
+# then costs only its own source. The grace covers a fetch that ignores its deadline.
+POLL_DEADLINE_SECONDS = 120.0
+DEADLINE_GRACE_SECONDS = 5.0
+POLL_THREADS = 8
 
 
 def wall_clock() -> datetime:
@@ -77,6 +90,19 @@ class CycleReport:
 
 
 @dataclass(slots=True)
+class _Poll:
+    """One source being polled in this cycle."""
+
+    source_id: int
+    workspace_id: int
+    outcome: SourceOutcome
+    reader: SourceReader | None
+    checkpoint: dict[str, Any] | None
+    every: float
+    deadline: float
+
+
+@dataclass(slots=True)
 class IngestOutcome:
     source: SourceOutcome
     cycle: CycleReport
@@ -91,6 +117,8 @@ class EmbeddedRunner:
         console: Console | None = None,
         batch_size: int = 1000,
         on_batch: Callable[[BatchReport], None] | None = None,
+        poll_deadline: float = POLL_DEADLINE_SECONDS,
+        poll_threads: int = POLL_THREADS,
     ) -> None:
         self.engine = engine
         self.clock = clock
@@ -100,6 +128,11 @@ class EmbeddedRunner:
         self._sessions = sessionmaker_for(engine)
         self._contexts: dict[int, tuple[object, WorkspaceContext]] = {}
         self._readers: dict[int, tuple[dict[str, object], SourceReader]] = {}
+        self.poll_deadline = poll_deadline
+        # Fetch threads outlive a cycle: a fetch past its deadline is left to finish in the
+        # background (its source stays "busy"), never waited for.
+        self._pool = ThreadPoolExecutor(max_workers=poll_threads, thread_name_prefix="poll")
+        self._busy: dict[int, Future[FetchResult]] = {}
 
     # -- contexts and readers are cached; rebuilt when topics, the relevance model, languages,
     # the sentiment backend or source config change
@@ -122,99 +155,179 @@ class EmbeddedRunner:
     def _reader(self, source: Source, base_dir: Path) -> SourceReader:
         cached = self._readers.get(source.id)
         if cached is None or cached[0] != source.config:
-            cached = (dict(source.config), build_source(SourceConfig(**source.config), base_dir))
+            config = SourceConfig(**source.config)
+            cached = (dict(source.config), build_source(config, base_dir, self._secrets(source)))
             self._readers[source.id] = cached
         return cached[1]
+
+    def _secrets(self, source: Source) -> Secrets:
+        from flarewatch.sources.credentials import workspace_secrets
+
+        return workspace_secrets(self._sessions, source.workspace_id)
 
     # -- one cycle ------------------------------------------------------------------------
 
     def cycle(self, workspace_slugs: list[str] | None = None) -> CycleReport:
+        """Poll every due source of the workspaces at once, then detect and alert in each."""
         report = CycleReport()
         with self._sessions() as session:
             query = select(Workspace).order_by(Workspace.id)
             if workspace_slugs:
                 query = query.where(Workspace.slug.in_(workspace_slugs))
             workspace_ids = [w.id for w in session.scalars(query)]
+            now = self.clock()
+            due = [
+                source.id
+                for source in session.scalars(
+                    select(Source)
+                    .where(Source.workspace_id.in_(workspace_ids), Source.enabled.is_(True))
+                    .order_by(Source.workspace_id, Source.id)
+                )
+                if is_due(source, now)
+            ]
+        report.sources.extend(self._poll_sources(due, report))
         for workspace_id in workspace_ids:
-            self._cycle_workspace(workspace_id, report)
+            self._detect(workspace_id, report)
         with self._sessions() as session:
             delivery = deliver_pending(session, self.clock(), console=self.console)
             session.commit()
             report.deliveries_sent = delivery.sent
         return report
 
-    def _cycle_workspace(self, workspace_id: int, report: CycleReport) -> None:
-        with self._sessions() as session:
-            workspace = session.get(Workspace, workspace_id)
-            if workspace is None:
-                return
-            base_dir = Path(workspace.config.get("base_dir", "."))
-            source_ids = list(
-                session.scalars(
-                    select(Source.id).where(
-                        Source.workspace_id == workspace_id, Source.enabled.is_(True)
-                    )
-                )
-            )
+    def _poll_sources(self, source_ids: list[int], report: CycleReport) -> list[SourceOutcome]:
+        """Fetch concurrently (each fetch with its own deadline), store in this thread.
+
+        Storing stays on one thread so that SQLite never sees two writers; a source whose fetch
+        outlives its deadline is reported failing and skipped until its thread comes back.
+        """
+        polls: dict[Future[FetchResult], _Poll] = {}
+        outcomes: list[SourceOutcome] = []
         for source_id in source_ids:
-            report.sources.append(self._poll_source(workspace_id, source_id, base_dir, report))
-        self._detect(workspace_id, report)
+            poll = self._start(source_id)
+            if isinstance(poll, SourceOutcome):
+                outcomes.append(poll)
+            else:
+                polls[self._submit(poll)] = poll
+        while polls:
+            soonest = min(p.deadline for p in polls.values()) + DEADLINE_GRACE_SECONDS
+            done, _ = wait(
+                polls, timeout=max(0.0, soonest - time.monotonic()), return_when=FIRST_COMPLETED
+            )
+            for future in done:
+                poll = polls.pop(future)
+                self._busy.pop(poll.source_id, None)
+                if self._finish(poll, future, report):
+                    polls[self._submit(poll)] = poll
+                else:
+                    outcomes.append(poll.outcome)
+            for future, poll in list(polls.items()):
+                if time.monotonic() > poll.deadline + DEADLINE_GRACE_SECONDS:
+                    del polls[future]
+                    self._fail(
+                        poll,
+                        SourceError(
+                            f"source {poll.outcome.source!r}: no answer within "
+                            f"{self.poll_deadline:.0f} s; the poll is abandoned so the other "
+                            "sources are not held, and retried once it returns"
+                        ),
+                    )
+                    outcomes.append(poll.outcome)
+        for outcome in outcomes:
+            for problem in outcome.problems:
+                log.warning("%s/%s: %s", outcome.workspace, outcome.source, problem)
+            if outcome.error:
+                log.error("%s/%s failed: %s", outcome.workspace, outcome.source, outcome.error)
+        return outcomes
 
-    def _poll_source(
-        self, workspace_id: int, source_id: int, base_dir: Path, report: CycleReport
-    ) -> SourceOutcome:
+    def _start(self, source_id: int) -> _Poll | SourceOutcome:
         with self._sessions() as session:
-            workspace = session.get_one(Workspace, workspace_id)
             source = session.get_one(Source, source_id)
+            workspace = session.get_one(Workspace, source.workspace_id)
             outcome = SourceOutcome(workspace.slug, source.key, ok=True)
+            poll = _Poll(source_id, workspace.id, outcome, None, source.checkpoint, 0.0, 0.0)
+            if source_id in self._busy:
+                outcome.ok, outcome.error = False, "still busy with its previous poll"
+                return outcome
             try:
-                reader = self._reader(source, base_dir)
-                context = self._context(session, workspace)
-                while True:
-                    now = self.clock()
-                    result = reader.fetch(source.checkpoint, limit=self.batch_size, now=now)
-                    stored = store_batch(session, context, source.id, result.posts, now)
-                    batch = stored.report
-                    problems = [*result.problems, *map(_problem_of, stored.rejected)]
-                    source.checkpoint = result.checkpoint
-                    source.posts_total += batch.stored
-                    source.last_polled_at = now
-                    source.last_ok_at = now
-                    source.consecutive_errors = 0
-                    source.last_error = None
-                    if problems:
-                        outcome.problems.extend(f"{p.where}: {p.message}" for p in problems)
-                        source.last_error = (
-                            f"{len(problems)} record(s) skipped; first: " + outcome.problems[0]
-                        )
-                    session.commit()  # posts and checkpoint together, or neither
-                    report.batch.add(batch)
-                    outcome.posts += batch.stored
-                    if self.on_batch is not None:
-                        self.on_batch(batch)
-                    if result.exhausted or not result.posts:
-                        break
-            except SourceError as err:
-                session.rollback()
-                outcome.ok, outcome.error = False, str(err)
-                self._record_failure(session, source_id, str(err))
-            except Exception as err:  # a bug in one source must not stop the others
-                log.exception("source %s failed", source_id)
-                session.rollback()
-                outcome.ok, outcome.error = False, f"{type(err).__name__}: {err}"
-                self._record_failure(session, source_id, outcome.error)
-        for problem in outcome.problems:
-            log.warning("%s/%s: %s", outcome.workspace, outcome.source, problem)
-        if outcome.error:
-            log.error("%s/%s failed: %s", outcome.workspace, outcome.source, outcome.error)
-        return outcome
+                poll.every = SourceConfig(**source.config).every_seconds()
+                base_dir = Path(workspace.config.get("base_dir", "."))
+                poll.reader = self._reader(source, base_dir)
+            except Exception as err:  # a bad config or a missing credential: this source only
+                self._fail(poll, err)
+                return outcome
+        return poll
 
-    def _record_failure(self, session: Session, source_id: int, message: str) -> None:
-        source = session.get_one(Source, source_id)
-        source.last_polled_at = self.clock()
-        source.last_error = message
-        source.consecutive_errors += 1
-        session.commit()
+    def _submit(self, poll: _Poll) -> Future[FetchResult]:
+        assert poll.reader is not None
+        poll.deadline = time.monotonic() + self.poll_deadline
+        future = self._pool.submit(
+            poll.reader.fetch,
+            poll.checkpoint,
+            limit=self.batch_size,
+            now=self.clock(),
+            deadline=poll.deadline,
+        )
+        self._busy[poll.source_id] = future
+        return future
+
+    def _finish(self, poll: _Poll, future: Future[FetchResult], report: CycleReport) -> bool:
+        """Store one fetched batch with its checkpoint; True when more is ready at once."""
+        try:
+            result = future.result()
+        except Exception as err:
+            self._fail(poll, err)
+            return False
+        with self._sessions() as session:
+            try:
+                source = session.get_one(Source, poll.source_id)
+                workspace = session.get_one(Workspace, poll.workspace_id)
+                context = self._context(session, workspace)
+                now = self.clock()
+                stored = store_batch(session, context, source.id, result.posts, now)
+                batch = stored.report
+                problems = [*result.problems, *map(_problem_of, stored.rejected)]
+                described = [f"{p.where}: {p.message}" for p in problems]
+                record_success(
+                    source,
+                    now,
+                    every=poll.every,
+                    stored=batch.stored,
+                    posts=result.posts,
+                    problems=described,
+                    checkpoint=result.checkpoint,
+                    quota=result.quota,
+                    exhausted=result.exhausted or not result.posts,
+                )
+                session.commit()  # posts and checkpoint together, or neither
+            except Exception as err:
+                session.rollback()
+                self._fail(poll, err)
+                return False
+        poll.checkpoint = result.checkpoint
+        poll.outcome.problems.extend(described)
+        poll.outcome.posts += batch.stored
+        report.batch.add(batch)
+        if self.on_batch is not None:
+            self.on_batch(batch)
+        return not (result.exhausted or not result.posts)
+
+    def _fail(self, poll: _Poll, err: BaseException) -> None:
+        if isinstance(err, SourceError):
+            message = str(err)
+        else:  # a bug in one source must not stop the others
+            log.error("source %s failed", poll.source_id, exc_info=err)
+            message = f"{type(err).__name__}: {err}"
+        poll.outcome.ok, poll.outcome.error = False, message
+        with self._sessions() as session:
+            source = session.get_one(Source, poll.source_id)
+            record_failure(
+                source,
+                self.clock(),
+                message,
+                every=poll.every,
+                retry_at=err.retry_at if isinstance(err, SourceError) else None,
+            )
+            session.commit()
 
     def _detect(self, workspace_id: int, report: CycleReport) -> None:
         with self._sessions() as session:
@@ -232,12 +345,9 @@ class EmbeddedRunner:
             report.cases_opened.extend(c.id for c in cases)
 
     def ingest_source(self, workspace_id: int, source_id: int) -> IngestOutcome:
-        """Read one source to its end, then run detection and alerting for its workspace."""
+        """Read one source to its end, due or not, then detect and alert for its workspace."""
         cycle = CycleReport()
-        with self._sessions() as session:
-            workspace = session.get_one(Workspace, workspace_id)
-            base_dir = Path(workspace.config.get("base_dir", "."))
-        outcome = self._poll_source(workspace_id, source_id, base_dir, cycle)
+        [outcome] = self._poll_sources([source_id], cycle)
         cycle.sources.append(outcome)
         self._detect(workspace_id, cycle)
         with self._sessions() as session:

@@ -3,17 +3,17 @@
 The runner commits the posts and the new checkpoint in one transaction, so a crash between
 fetch and commit re-fetches the same batch, and the unique (source, external id) key drops
 what was already stored: a restart neither loses nor duplicates a post.
+
+This module knows no kind: `sources/registry.py` names them and imports a kind's module only
+when a source of that kind is built, so base → registry → kind → base is no import circle.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
-from flarewatch.config.workspace import SourceConfig
 from flarewatch.mentions.post import Post
 
 
@@ -31,6 +31,9 @@ class FetchResult:
     checkpoint: dict[str, Any]
     problems: list[SourceProblem] = field(default_factory=list)
     exhausted: bool = True  # False when more is ready right now (call fetch again at once)
+    # What the platform said is left of the quota: {"remaining": 9400, "limit": 10000,
+    # "unit": "units" | "requests", "reset_at": ISO time}; None when it says nothing.
+    quota: dict[str, Any] | None = None
 
 
 @runtime_checkable
@@ -39,34 +42,30 @@ class Source(Protocol):
     kind: str
 
     def fetch(
-        self, checkpoint: dict[str, Any] | None, *, limit: int = 1000, now: datetime | None = None
-    ) -> FetchResult: ...
+        self,
+        checkpoint: dict[str, Any] | None,
+        *,
+        limit: int = 1000,
+        now: datetime | None = None,
+        deadline: float | None = None,
+    ) -> FetchResult:
+        """The next batch after `checkpoint`. `deadline` is a `time.monotonic()` value by which
+        the whole fetch must end (a trickling server must not hold the other sources)."""
+        ...
 
 
 class SourceError(Exception):
-    """The whole source failed (feed unreachable, file missing): recorded on the source's health."""
+    """The whole source failed (feed unreachable, file missing): recorded on the source's health.
+
+    `retry_at` is set when the platform said when to come back (Retry-After, a rate-limit
+    reset); the runner does not poll the source again before then.
+    """
+
+    def __init__(self, message: str, *, retry_at: datetime | None = None) -> None:
+        super().__init__(message)
+        self.retry_at = retry_at
 
 
-SourceFactory = Callable[[SourceConfig, Path], Source]
-_REGISTRY: dict[str, SourceFactory] = {}
-
-
-def register_source(kind: str, factory: SourceFactory) -> None:
-    _REGISTRY[kind] = factory
-
-
-def source_kinds() -> list[str]:
-    return sorted(_REGISTRY)
-
-
-def build_source(config: SourceConfig, base_dir: Path) -> Source:
-    """Build the configured source; relative paths are read against the workspace file's folder."""
-    import flarewatch.sources.registry  # noqa: F401  (registers the built-in kinds)
-
-    try:
-        factory = _REGISTRY[config.kind]
-    except KeyError:
-        raise SourceError(
-            f"source {config.key!r}: unknown kind {config.kind!r}; use one of {source_kinds()}"
-        ) from None
-    return factory(config, base_dir)
+class CredentialError(SourceError):
+    """A credential is missing, expired or rejected: which source, which variable, what the
+    platform said and how to fix it, in one line."""

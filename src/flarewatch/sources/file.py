@@ -19,12 +19,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import IO, Any, cast
+from typing import IO, TYPE_CHECKING, Any, cast
 
-from flarewatch.config.workspace import SourceConfig
 from flarewatch.mentions.post import Post
 from flarewatch.sources.base import FetchResult, SourceError, SourceProblem
 from flarewatch.sources.ingest import FIELDS, RecordError, post_from_record
+from flarewatch.sources.options import KindOptions
+
+if TYPE_CHECKING:
+    from flarewatch.config.workspace import SourceConfig
+    from flarewatch.sources.secrets import Secrets
 
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
 CSV_SUFFIXES = (".csv",)
@@ -377,8 +381,14 @@ def _same_file(path: Path, checkpoint: dict[str, Any]) -> bool:
     return not (now["size"] == checkpoint.get("size") and now["mtime"] != checkpoint.get("mtime"))
 
 
+class FileOptions(KindOptions):
+    path: str  # JSONL/NDJSON/CSV, optionally .gz; relative to the workspace file's folder
+
+
 class FileSource:
     kind = "file"
+    Options = FileOptions
+    default_every = "0"  # every cycle: reading a file costs nothing
 
     def __init__(self, key: str, path: Path, *, platform: str | None = None) -> None:
         self.key = key
@@ -387,15 +397,19 @@ class FileSource:
         file_format(path)  # an unusable name fails when the workspace loads, not at first poll
 
     @classmethod
-    def from_config(cls, config: SourceConfig, base_dir: Path) -> FileSource:
-        assert config.path  # SourceConfig requires it for kind "file"
-        path = Path(os.path.expanduser(config.path))
+    def from_config(cls, config: SourceConfig, base_dir: Path, secrets: Secrets) -> FileSource:
+        path = Path(os.path.expanduser(config.options().path))
         if not path.is_absolute():
             path = base_dir / path
         return cls(config.key, path, platform=config.platform)
 
     def fetch(
-        self, checkpoint: dict[str, Any] | None, *, limit: int = 1000, now: datetime | None = None
+        self,
+        checkpoint: dict[str, Any] | None,
+        *,
+        limit: int = 1000,
+        now: datetime | None = None,
+        deadline: float | None = None,
     ) -> FetchResult:
         if not self.path.exists():
             raise SourceError(

@@ -1,12 +1,109 @@
-"""Registers the built-in source kinds; imported by `build_source` before it looks a kind up."""
+"""The source kinds: a name, the module that implements it and one line on what it reads.
+
+Nothing here imports a kind until a source of that kind is built or its options are checked,
+so importing the registry is cheap and `base.py` never imports it. A new connector is one
+module with a class that has `kind`, `Options`, `default_every` and `from_config`, plus one
+line here.
+"""
 
 from __future__ import annotations
 
-from flarewatch.sources.base import register_source
-from flarewatch.sources.file import FileSource
-from flarewatch.sources.rss import RssSource
-from flarewatch.sources.scenario import ScenarioSource
+import importlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
 
-register_source("file", FileSource.from_config)
-register_source("rss", RssSource.from_config)
-register_source("scenario", ScenarioSource.from_config)
+from pydantic import BaseModel
+
+from flarewatch.sources.base import Source, SourceError
+
+if TYPE_CHECKING:
+    from flarewatch.config.workspace import SourceConfig
+    from flarewatch.sources.secrets import Secrets
+
+
+class SourceKind(Protocol):
+    """What a kind's class offers the registry."""
+
+    kind: str
+    Options: type[BaseModel]
+    default_every: str  # e.g. "2m"; "0" for every cycle
+
+    @classmethod
+    def from_config(cls, config: SourceConfig, base_dir: Path, secrets: Secrets) -> Source: ...
+
+
+@dataclass(frozen=True, slots=True)
+class KindEntry:
+    kind: str
+    target: str  # "module:Class"
+    reads: str  # one line for `flarewatch sources list`
+
+
+KINDS: dict[str, KindEntry] = {
+    entry.kind: entry
+    for entry in (
+        KindEntry(
+            "file",
+            "flarewatch.sources.file:FileSource",
+            "a JSONL or CSV file (or .gz) in the ingest format, read from where it stopped",
+        ),
+        KindEntry(
+            "rss",
+            "flarewatch.sources.rss:RssSource",
+            "an RSS 2.0, Atom or Google Alerts feed",
+        ),
+        KindEntry(
+            "scenario",
+            "flarewatch.sources.scenario:ScenarioSource",
+            "a scripted crisis replayed in real or accelerated time (drills, demos)",
+        ),
+    )
+}
+
+
+def source_kinds() -> list[str]:
+    return sorted(KINDS)
+
+
+def kind_class(kind: str) -> type[SourceKind]:
+    """The class of `kind`, imported on first use."""
+    try:
+        entry = KINDS[kind]
+    except KeyError:
+        raise SourceError(
+            f"unknown source kind {kind!r}; use one of: {', '.join(source_kinds())} "
+            "(see docs/sources.md)"
+        ) from None
+    module_name, _, class_name = entry.target.partition(":")
+    cls: type[SourceKind] = getattr(importlib.import_module(module_name), class_name)
+    return cls
+
+
+def options_model(kind: str) -> type[BaseModel]:
+    return kind_class(kind).Options
+
+
+def default_every(kind: str) -> str:
+    return kind_class(kind).default_every
+
+
+def build_source(config: SourceConfig, base_dir: Path, secrets: Secrets | None = None) -> Source:
+    """Build the configured source; relative paths are read against the workspace file's folder.
+
+    `secrets` resolves the variables that `*_env` keys name (the environment, then the
+    workspace's stored credentials); by default only the environment.
+    """
+    from flarewatch.sources.secrets import EnvironmentSecrets
+
+    return kind_class(config.kind).from_config(config, base_dir, secrets or EnvironmentSecrets())
+
+
+def describe_kinds() -> list[tuple[str, str]]:
+    """(kind, what it reads) for every kind, sorted by kind."""
+    return [(kind, KINDS[kind].reads) for kind in source_kinds()]
+
+
+def schema_of(kind: str) -> dict[str, Any]:
+    """The JSON schema of a kind's own keys (the web settings build their form from it)."""
+    return options_model(kind).model_json_schema()

@@ -9,52 +9,32 @@ getting "304 Not Modified" and losing the entries not yet taken.
 from __future__ import annotations
 
 import calendar
-import html
 import re
 from datetime import UTC, datetime
-from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
 import feedparser
-import httpx
+from pydantic import field_validator
 
-from flarewatch import __version__
-from flarewatch.config.workspace import SourceConfig
 from flarewatch.mentions.post import Post
 from flarewatch.sources.base import FetchResult, SourceError, SourceProblem
+from flarewatch.sources.connector import absolute_url, clean_text, strip_html
+from flarewatch.sources.http import PoliteClient
 from flarewatch.sources.ingest import stable_id
+from flarewatch.sources.options import KindOptions, check_endpoint
+
+if TYPE_CHECKING:
+    from flarewatch.config.workspace import SourceConfig
+    from flarewatch.sources.secrets import Secrets
+
+__all__ = ["RssSource", "strip_html", "unwrap_link"]
 
 MAX_SEEN = 2000
-DEFAULT_TIMEOUT = 20.0
 ACCEPT = (
     "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
 )
-_SPACES = re.compile(r"\s+")
-
-
-class _TextOnly(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-
-    def handle_data(self, data: str) -> None:
-        self.parts.append(data)
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in {"br", "p", "div", "li"}:
-            self.parts.append(" ")
-
-
-def strip_html(value: str | None) -> str:
-    """Plain text from an HTML snippet (Google Alerts bolds the matched words with <b>)."""
-    if not value:
-        return ""
-    parser = _TextOnly()
-    parser.feed(value)
-    parser.close()
-    return _SPACES.sub(" ", html.unescape("".join(parser.parts))).strip()
 
 
 def unwrap_link(link: str | None) -> str | None:
@@ -85,8 +65,37 @@ def _language(feed: Any) -> str | None:
     return code[:2] if re.match(r"^[a-z]{2}\b", code) else None
 
 
+FEED_HINTS = {
+    401: "the feed is private; use a public feed address",
+    403: "the site refuses the request; the feed may be private or blocking readers",
+    404: "the feed does not exist (deleted Google Alert? typo in the URL?)",
+    410: "the feed was removed; delete this source or use its new address",
+    429: "the site asks to poll less often; it will be retried later",
+    500: "the site is failing; it will be retried",
+    502: "the site is failing; it will be retried",
+    503: "the site is failing; it will be retried",
+}
+
+
+class RssOptions(KindOptions):
+    url: str  # the feed's address
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        try:
+            return check_endpoint(value)
+        except ValueError:
+            raise ValueError(
+                f"{value!r} is not a web address; give the feed's full address, "
+                'e.g. url = "https://www.google.com/alerts/feeds/…"'
+            ) from None
+
+
 class RssSource:
     kind = "rss"
+    Options = RssOptions
+    default_every = "5m"
 
     def __init__(
         self,
@@ -94,80 +103,75 @@ class RssSource:
         url: str,
         *,
         platform: str | None = None,
-        timeout: float = DEFAULT_TIMEOUT,
+        transport: Any = None,
     ) -> None:
         self.key = key
         self.url = url
         self.platform = platform or "news"
-        self.timeout = timeout
+        self.transport = transport  # tests only: an httpx transport instead of the network
 
     @classmethod
-    def from_config(cls, config: SourceConfig, base_dir: Path) -> RssSource:
-        assert config.url  # SourceConfig requires it for kind "rss"
-        return cls(config.key, config.url, platform=config.platform)
+    def from_config(cls, config: SourceConfig, base_dir: Path, secrets: Secrets) -> RssSource:
+        return cls(config.key, config.options().url, platform=config.platform)
 
-    def _download(self, checkpoint: dict[str, Any]) -> httpx.Response:
-        headers = {"User-Agent": f"Flarewatch/{__version__} (feed reader)", "Accept": ACCEPT}
+    def _download(self, checkpoint: dict[str, Any], deadline: float | None) -> Any:
+        headers = {"Accept": ACCEPT}
         if checkpoint.get("etag"):
             headers["If-None-Match"] = checkpoint["etag"]
         if checkpoint.get("modified"):
             headers["If-Modified-Since"] = checkpoint["modified"]
-        try:
-            with httpx.Client(timeout=self.timeout, follow_redirects=True) as client:
-                return client.get(self.url, headers=headers)
-        except httpx.TimeoutException:
-            raise SourceError(
-                f"feed {self.url}: no answer within {self.timeout:.0f} s; "
-                "check that the site is up and the address is right"
-            ) from None
-        except httpx.HTTPError as err:
-            raise SourceError(
-                f"feed {self.url}: cannot connect ({err}); check the address and the network"
-            ) from None
-
-    def _check_status(self, response: httpx.Response) -> None:
-        status = response.status_code
-        if status < 400:
-            return
-        hint = {
-            401: "the feed is private; use a public feed address",
-            403: "the site refuses the request; the feed may be private or blocking readers",
-            404: "the feed does not exist (deleted Google Alert? typo in the URL?)",
-            410: "the feed was removed; delete this source or use its new address",
-            429: "the site asks to poll less often; it will be retried later",
-        }.get(status, "the site is failing; it will be retried" if status >= 500 else "")
-        raise SourceError(
-            f"feed {self.url}: HTTP {status} {response.reason_phrase}"
-            + (f"; {hint}" if hint else "")
-        )
+        with PoliteClient(
+            self.key,
+            deadline=deadline,
+            transport=self.transport,
+            auth_hint="the feed is private; use a public feed address",
+            hints=FEED_HINTS,
+        ) as client:
+            return client.get(self.url, headers=headers, ok=(304,))
 
     def fetch(
-        self, checkpoint: dict[str, Any] | None, *, limit: int = 1000, now: datetime | None = None
+        self,
+        checkpoint: dict[str, Any] | None,
+        *,
+        limit: int = 1000,
+        now: datetime | None = None,
+        deadline: float | None = None,
     ) -> FetchResult:
         now = now or datetime.now(UTC)
         state = dict(checkpoint or {})
         if state.get("url") != self.url:
             state = {"url": self.url}
-        response = self._download(state)
-        if response.status_code == 304:
+        response = self._download(state, deadline)
+        if response.status == 304:
             return FetchResult(posts=[], checkpoint=state)
-        self._check_status(response)
         parsed = feedparser.parse(
-            response.content,
+            response.body,
             response_headers={k.lower(): v for k, v in response.headers.items()},
         )
         if not parsed.entries and (parsed.bozo or not parsed.version):
             reason = parsed.get("bozo_exception") or "no feed elements found"
             kind = response.headers.get("content-type", "unknown type")
             raise SourceError(
-                f"feed {self.url}: not an RSS or Atom feed ({kind}; {reason}); "
+                f"source {self.key!r}: {self.url}: not an RSS or Atom feed ({kind}; {reason}); "
                 "open the address in a browser and check that it shows the feed, not a web page"
             )
+        if parsed.bozo:
+            # A feed cut off mid-document or with broken XML still gives the entries before
+            # the break; keep them, and say so, rather than report a silent partial success.
+            problems_before = [
+                SourceProblem(
+                    self.url,
+                    f"the feed is not well-formed ({parsed.get('bozo_exception')}); "
+                    f"{len(parsed.entries)} entries could be read, later ones may be missing",
+                )
+            ]
+        else:
+            problems_before = []
         seen: list[str] = list(state.get("seen", []))
         known = set(seen)
         language = _language(parsed.feed)
         posts: list[Post] = []
-        problems: list[SourceProblem] = []
+        problems: list[SourceProblem] = problems_before
         fresh = [e for e in parsed.entries if self._entry_id(e) not in known]
         # Oldest first, so that a batch cut by `limit` leaves the newest for the next poll.
         fresh.sort(key=lambda e: _entry_time(e) or now)
@@ -179,7 +183,7 @@ class RssSource:
                 )
                 continue
             seen.append(entry_id)
-            post = self._post(entry, entry_id, language, now)
+            post = self._post(entry, entry_id, language, now, response.url)
             if post is None:
                 problems.append(
                     SourceProblem(f"{self.url} entry {entry_id}", "has no title or text; skipped")
@@ -199,16 +203,18 @@ class RssSource:
     @staticmethod
     def _entry_id(entry: Any) -> str | None:
         value = entry.get("id") or unwrap_link(entry.get("link"))
-        return stable_id(value) if value else None
+        return stable_id(clean_text(value)) if value else None
 
-    def _post(self, entry: Any, entry_id: str, language: str | None, now: datetime) -> Post | None:
+    def _post(
+        self, entry: Any, entry_id: str, language: str | None, now: datetime, base_url: str
+    ) -> Post | None:
         title = strip_html(entry.get("title"))
         content = entry.get("content") or []
         body = content[0].get("value") if content else entry.get("summary")
         text = strip_html(body) or title
         if not text:
             return None
-        link = unwrap_link(entry.get("link"))
+        link = absolute_url(base_url, unwrap_link(entry.get("link")))
         author = entry.get("author_detail", {}).get("name") or entry.get("author")
         return Post(
             external_id=entry_id,

@@ -16,12 +16,14 @@ import re
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from flarewatch.config.workspace import SourceConfig
+from pydantic import Field, field_validator
+
 from flarewatch.mentions.post import Post
 from flarewatch.sources.base import FetchResult, SourceError
+from flarewatch.sources.options import KindOptions
 from flarewatch.sources.scenario_format import (
     SLOT_RE,
     WEEKDAYS,
@@ -32,6 +34,10 @@ from flarewatch.sources.scenario_format import (
     Stream,
     load_scenario,
 )
+
+if TYPE_CHECKING:
+    from flarewatch.config.workspace import SourceConfig
+    from flarewatch.sources.secrets import Secrets
 
 __all__ = ["ScenarioSource", "generate_posts", "load_scenario", "replay_clock"]
 
@@ -267,8 +273,27 @@ def _iso(value: datetime) -> str:
     return value.astimezone(UTC).isoformat()
 
 
+class ScenarioOptions(KindOptions):
+    path: str  # the scenario TOML file, relative to the workspace file's folder
+    # 0 or unset replays as fast as possible; 120 runs two hours in one minute.
+    speed: float | None = Field(default=None, ge=0)
+    # When the trigger happens (default: when the replay starts), and how many days of
+    # baseline chatter come before it (default: the scenario's own).
+    start: datetime | None = None
+    history_days: float | None = Field(default=None, ge=0, le=60)
+
+    @field_validator("start")
+    @classmethod
+    def _aware(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("'start' needs a time zone, e.g. start = 2024-06-11T12:00:00+03:00")
+        return value
+
+
 class ScenarioSource:
     kind = "scenario"
+    Options = ScenarioOptions
+    default_every = "0"  # every cycle: the replay clock decides what is due
 
     def __init__(
         self,
@@ -296,17 +321,17 @@ class ScenarioSource:
         self._cache: tuple[datetime, list[Post]] | None = None
 
     @classmethod
-    def from_config(cls, config: SourceConfig, base_dir: Path) -> ScenarioSource:
-        assert config.path  # SourceConfig requires it for kind "scenario"
-        path = Path(config.path).expanduser()
+    def from_config(cls, config: SourceConfig, base_dir: Path, secrets: Secrets) -> ScenarioSource:
+        options = config.options()
+        path = Path(options.path).expanduser()
         if not path.is_absolute():
             path = base_dir / path
         return cls(
             config.key,
             path,
-            speed=config.speed,
-            start=config.start,
-            history_days=config.history_days,
+            speed=options.speed,
+            start=options.start,
+            history_days=options.history_days,
         )
 
     def posts(self, anchor: datetime) -> list[Post]:
@@ -357,7 +382,12 @@ class ScenarioSource:
         return next((i for i, p in enumerate(posts) if p.created_at >= reached_at), len(posts))
 
     def fetch(
-        self, checkpoint: dict[str, Any] | None, *, limit: int = 1000, now: datetime | None = None
+        self,
+        checkpoint: dict[str, Any] | None,
+        *,
+        limit: int = 1000,
+        now: datetime | None = None,
+        deadline: float | None = None,
     ) -> FetchResult:
         now = now or self._now()
         anchor, started = self._timeline(checkpoint, now)
