@@ -11,8 +11,8 @@ import pytest
 
 from flarewatch.config.workspace import SourceConfig
 from flarewatch.sources.base import Source, SourceError
-from flarewatch.sources.registry import build_source
 from flarewatch.sources.file import FileSource, read_posts
+from flarewatch.sources.registry import build_source
 
 
 def _line(**record: Any) -> str:

@@ -231,10 +231,6 @@ class PoliteClient:
             try:
                 answer = self._once(method, url, params, headers, json_body)
             except (httpx.TimeoutException, httpx.TransportError) as err:
-                if isinstance(err, httpx.RemoteProtocolError) and "incomplete" in str(err).lower():
-                    raise self._fail(
-                        url, "the answer was cut off before its end (truncated); retried later"
-                    ) from None
                 what = (
                     "no answer in time"
                     if isinstance(err, httpx.TimeoutException)
@@ -275,26 +271,36 @@ class PoliteClient:
         with self._client.stream(
             method, url, params=params, headers=headers, json=json_body, timeout=timeout
         ) as response:
-            chunks: list[bytes] = []
-            size = 0
-            for chunk in response.iter_bytes():
-                chunks.append(chunk)
-                size += len(chunk)
-                if size > self.max_bytes:
-                    raise self._fail(
-                        url,
-                        f"the answer is larger than {self.max_bytes // (1024 * 1024)} MiB; "
-                        "ask for fewer items per page",
-                    )
-                if self._left() <= 0:
-                    raise self._fail(
-                        url,
-                        f"the server sent only {size:,} bytes before the poll's deadline (it "
-                        "answers too slowly); cut off so the other sources are not held, and "
-                        "retried at the next poll",
-                    )
-            body = b"".join(chunks)
+            try:
+                body = self._read_body(url, response)
+            except httpx.RemoteProtocolError:
+                raise self._fail(
+                    url,
+                    "the answer was cut off before its end (truncated); nothing from it is "
+                    "stored, retried at the next poll",
+                ) from None
             return Answer(response.status_code, response.headers, body, str(response.url))
+
+    def _read_body(self, url: str, response: httpx.Response) -> bytes:
+        chunks: list[bytes] = []
+        size = 0
+        for chunk in response.iter_bytes():
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > self.max_bytes:
+                raise self._fail(
+                    url,
+                    f"the answer is larger than {self.max_bytes // (1024 * 1024)} MiB; "
+                    "ask for fewer items per page",
+                )
+            if self._left() <= 0:
+                raise self._fail(
+                    url,
+                    f"the server sent only {size:,} bytes before the poll's deadline (it "
+                    "answers too slowly); cut off so the other sources are not held, and "
+                    "retried at the next poll",
+                )
+        return b"".join(chunks)
 
     def _backoff(self, attempt: int, wait: float | None, url: str, last: str) -> None:
         if wait is None:

@@ -1,0 +1,1 @@
+from tests.sources.platform_server import platform  # noqa: F401  (the connector test server)
