@@ -114,7 +114,7 @@ class RssSource:
     def from_config(cls, config: SourceConfig, base_dir: Path, secrets: Secrets) -> RssSource:
         return cls(config.key, config.options().url, platform=config.platform)
 
-    def _download(self, checkpoint: dict[str, Any], deadline: float | None) -> Any:
+    def _download(self, checkpoint: dict[str, Any], deadline: float | None, now: datetime) -> Any:
         headers = {"Accept": ACCEPT}
         if checkpoint.get("etag"):
             headers["If-None-Match"] = checkpoint["etag"]
@@ -126,6 +126,7 @@ class RssSource:
             transport=self.transport,
             auth_hint="the feed is private; use a public feed address",
             hints=FEED_HINTS,
+            clock=lambda: now,  # Retry-After is relative to the runner's clock
         ) as client:
             return client.get(self.url, headers=headers, ok=(304,))
 
@@ -141,7 +142,7 @@ class RssSource:
         state = dict(checkpoint or {})
         if state.get("url") != self.url:
             state = {"url": self.url}
-        response = self._download(state, deadline)
+        response = self._download(state, deadline, now)
         if response.status == 304:
             return FetchResult(posts=[], checkpoint=state)
         parsed = feedparser.parse(
