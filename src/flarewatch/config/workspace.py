@@ -445,6 +445,23 @@ def _route_problems(data: dict[str, Any], problem: Any) -> list[ConfigProblem]:
     return problems
 
 
+def _option_problems(item: dict[str, Any], index: int, problem: Any) -> list[ConfigProblem]:
+    from flarewatch.sources.registry import options_model, source_kinds
+
+    kind = item.get("kind")
+    if not isinstance(kind, str) or kind not in source_kinds():
+        return []
+    common = set(SourceConfig.model_fields)
+    own = {k: v for k, v in item.items() if k not in common}
+    try:
+        options_model(kind).model_validate(own)
+    except ValidationError as err:
+        return [
+            problem(("sources", index, *e["loc"]), _option_message(e, kind)) for e in err.errors()
+        ]
+    return []
+
+
 def _source_problems(
     data: dict[str, Any], problem: Any, base_dir: Path | None
 ) -> list[ConfigProblem]:
@@ -455,8 +472,14 @@ def _source_problems(
     for index, item in _items(data, "sources"):
         try:
             source = SourceConfig.model_validate(item)
-        except (ValidationError, SourceError):
-            continue  # its fields are reported by the model validation
+        except ValidationError as err:
+            # A wrong common key (every = "often") stops pydantic before the kind's own keys
+            # are checked; check them here so that one run lists every problem.
+            if all(e["type"] != OPTIONS_ERROR for e in err.errors()):
+                problems += _option_problems(item, index, problem)
+            continue  # the rest is reported by the model validation
+        except SourceError:
+            continue
         options = source.options()
         path_value = getattr(options, "path", None)
         if source.kind not in ("file", "scenario") or not path_value:
