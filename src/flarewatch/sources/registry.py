@@ -44,6 +44,11 @@ KINDS: dict[str, KindEntry] = {
     entry.kind: entry
     for entry in (
         KindEntry(
+            "facebook",
+            "flarewatch.sources.facebook:FacebookSource",
+            "a Facebook Page you manage: its posts and all comments (Graph API, Page token)",
+        ),
+        KindEntry(
             "file",
             "flarewatch.sources.file:FileSource",
             "a JSONL or CSV file (or .gz) in the ingest format, read from where it stopped",
