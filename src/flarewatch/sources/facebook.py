@@ -17,11 +17,14 @@ from pydantic import Field
 
 from flarewatch.mentions.post import Post
 from flarewatch.sources.base import FetchResult, SourceProblem
-from flarewatch.sources.connector import HttpOptions, to_post
+from flarewatch.sources.connector import HttpOptions
 from flarewatch.sources.graph_api import (
     DEFAULT_ENDPOINT,
     GraphClient,
     boundary_new,
+    count_at,
+    dated_items,
+    keep_post,
     parse_graph_time,
 )
 from flarewatch.sources.http import PoliteClient
@@ -52,13 +55,6 @@ class FacebookOptions(HttpOptions):
     token_env: str = Field(min_length=1)
     rescan_days: int = Field(default=7, ge=0, le=90)  # re-read comments of posts this recent
     history_days: int = Field(default=7, ge=0, le=365)  # how far back the first poll reads
-
-
-def _count(container: Any, *path: str) -> int | None:
-    value = container
-    for part in path:
-        value = value.get(part) if isinstance(value, dict) else None
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 class FacebookSource:
@@ -162,20 +158,7 @@ class FacebookSource:
         params = {"fields": POST_FIELDS, "since": int(since.timestamp()), "limit": 100}
         listed: list[tuple[dict[str, Any], datetime]] = []
         for where, items in graph.pages(f"{self.page_id}/posts", params):
-            for item in items:
-                when = (
-                    parse_graph_time(item.get("created_time")) if isinstance(item, dict) else None
-                )
-                if not isinstance(item, dict) or not isinstance(item.get("id"), str) or not when:
-                    problems.append(
-                        SourceProblem(
-                            where,
-                            f"a post without a usable id or created_time ({str(item)[:120]}); "
-                            "skipped, the rest are kept",
-                        )
-                    )
-                    continue
-                listed.append((item, when))
+            listed.extend(dated_items(items, where, "created_time", "post", problems))
         return listed
 
     def _comments(
@@ -195,22 +178,9 @@ class FacebookSource:
         newest = parse_graph_time(boundary.get("newest"))
         seen: list[tuple[dict[str, Any], datetime]] = []
         for where, items in graph.pages(f"{post_id}/comments", params):
-            older = False
-            for item in items:
-                when = (
-                    parse_graph_time(item.get("created_time")) if isinstance(item, dict) else None
-                )
-                if not isinstance(item, dict) or not isinstance(item.get("id"), str) or not when:
-                    problems.append(
-                        SourceProblem(
-                            where,
-                            f"a comment without a usable id or created_time ({str(item)[:120]}); "
-                            "skipped, the rest are kept",
-                        )
-                    )
-                    continue
-                seen.append((item, when))
-                older = older or (newest is not None and when < newest)
+            dated = dated_items(items, where, "created_time", "comment", problems)
+            seen.extend(dated)
+            older = newest is not None and any(when < newest for _, when in dated)
             if older:
                 break  # newest first: the rest was taken by an earlier poll
         fresh, after = boundary_new([(i["id"], w) for i, w in seen], boundary)
@@ -223,13 +193,9 @@ class FacebookSource:
     def _keep(
         self, record: dict[str, Any] | None, where: str, problems: list[SourceProblem]
     ) -> list[Post]:
-        if record is None:
-            return []  # a post with no text (a bare photo): nothing to read; its comments are
-        result = to_post(record, source_key=self.key, platform=self.platform, where=where)
-        if isinstance(result, SourceProblem):
-            problems.append(result)
-            return []
-        return [result]
+        return keep_post(
+            record, where, source_key=self.key, platform=self.platform, problems=problems
+        )
 
     def _post_record(self, item: dict[str, Any]) -> dict[str, Any] | None:
         if not isinstance(item.get("message"), str) or not item["message"].strip():
@@ -242,9 +208,9 @@ class FacebookSource:
             "author_name": author.get("name"),
             "url": item.get("permalink_url"),
             "created_at": item.get("created_time"),
-            "likes": _count(item, "reactions", "summary", "total_count"),
-            "shares": _count(item, "shares", "count"),
-            "replies": _count(item, "comments", "summary", "total_count"),
+            "likes": count_at(item, "reactions", "summary", "total_count"),
+            "shares": count_at(item, "shares", "count"),
+            "replies": count_at(item, "comments", "summary", "total_count"),
             "links": [item["permalink_url"]] if item.get("permalink_url") else None,
             "page_id": self.page_id,
             "type": "post",
@@ -261,8 +227,8 @@ class FacebookSource:
             "author_name": author.get("name"),
             "url": item.get("permalink_url"),
             "created_at": item.get("created_time"),
-            "likes": _count(item, "like_count"),
-            "replies": _count(item, "comment_count"),
+            "likes": count_at(item, "like_count"),
+            "replies": count_at(item, "comment_count"),
             "reply_to": parent.get("id") or post_id,
             "post_id": post_id,
             "hidden": bool(item.get("is_hidden")),  # hidden by the Page: kept, and marked

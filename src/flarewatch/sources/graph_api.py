@@ -15,9 +15,11 @@ import json
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
-from flarewatch.sources.base import CredentialError, SourceError
+from flarewatch.mentions.post import Post
+from flarewatch.sources.base import CredentialError, SourceError, SourceProblem
+from flarewatch.sources.connector import to_post
 from flarewatch.sources.http import Answer, PoliteClient
 
 DEFAULT_ENDPOINT = "https://graph.facebook.com/v21.0"
@@ -118,18 +120,18 @@ class GraphClient:
     def get(self, path_or_url: str, params: Mapping[str, Any] | None = None) -> dict[str, Any]:
         """One object (or one page of a list) as a dict; Graph errors become Source errors."""
         if path_or_url.startswith(("http://", "https://")):
-            url, query = path_or_url, {}
-            if "access_token=" not in urlsplit(url).query:
-                query["access_token"] = self.token
+            # A `paging.next` address carries its whole query; httpx would replace a URL's
+            # query by `params`, so the token (when missing) is added to the address itself.
+            url = path_or_url
+            if "access_token" not in parse_qs(urlsplit(url).query):
+                joiner = "&" if urlsplit(url).query else "?"
+                url = f"{url}{joiner}{urlencode({'access_token': self.token})}"
+            query: dict[str, Any] | None = None
         else:
             url = f"{self.endpoint}/{path_or_url.lstrip('/')}"
             query = {**(params or {}), "access_token": self.token}
-        # httpx drops a URL's own query when given params, even empty ones: None keeps it.
         answer = self.client.get(
-            url,
-            params=query or None,
-            headers={"Accept": "application/json"},
-            ok=(400, 401, 403, 404),
+            url, params=query, headers={"Accept": "application/json"}, ok=(400, 401, 403, 404)
         )
         now = datetime.now(UTC)
         quota = usage_quota(answer.headers, now) or self.client.quota
@@ -253,3 +255,51 @@ def boundary_new(
     if newest is not None and top == newest:
         ids |= at_newest
     return fresh, {"newest": top.isoformat(), "ids": sorted(ids)[-200:]}
+
+
+def count_at(container: Any, *path: str) -> int | None:
+    """An integer count nested at `path` (e.g. reactions → summary → total_count), or None."""
+    value = container
+    for part in path:
+        value = value.get(part) if isinstance(value, dict) else None
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def dated_items(
+    items: list[Any], where: str, time_field: str, what: str, problems: list[SourceProblem]
+) -> list[tuple[dict[str, Any], datetime]]:
+    """(item, time) for the items with a string id and a readable time; a problem for each
+    other one (the rest are kept)."""
+    dated: list[tuple[dict[str, Any], datetime]] = []
+    for item in items:
+        when = parse_graph_time(item.get(time_field)) if isinstance(item, dict) else None
+        if not isinstance(item, dict) or not isinstance(item.get("id"), str) or when is None:
+            problems.append(
+                SourceProblem(
+                    where,
+                    f"a {what} without a usable id or {time_field} ({str(item)[:120]}); "
+                    "skipped, the rest are kept",
+                )
+            )
+            continue
+        dated.append((item, when))
+    return dated
+
+
+def keep_post(
+    record: dict[str, Any] | None,
+    where: str,
+    *,
+    source_key: str,
+    platform: str,
+    problems: list[SourceProblem],
+) -> list[Post]:
+    """The record as a post, or nothing and a problem. None (an item without text, such as a
+    photo without caption) gives nothing: there is nothing to read, its comments still are."""
+    if record is None:
+        return []
+    result = to_post(record, source_key=source_key, platform=platform, where=where)
+    if isinstance(result, SourceProblem):
+        problems.append(result)
+        return []
+    return [result]

@@ -54,6 +54,11 @@ KINDS: dict[str, KindEntry] = {
             "a JSONL or CSV file (or .gz) in the ingest format, read from where it stopped",
         ),
         KindEntry(
+            "instagram",
+            "flarewatch.sources.instagram:InstagramSource",
+            "an Instagram professional account: its media, comments and posts tagging it",
+        ),
+        KindEntry(
             "rss",
             "flarewatch.sources.rss:RssSource",
             "an RSS 2.0, Atom or Google Alerts feed",
