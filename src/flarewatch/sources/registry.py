@@ -68,6 +68,11 @@ KINDS: dict[str, KindEntry] = {
             "flarewatch.sources.scenario:ScenarioSource",
             "a scripted crisis replayed in real or accelerated time (drills, demos)",
         ),
+        KindEntry(
+            "web",
+            "flarewatch.sources.web:WebSource",
+            "web pages and forums: article text, or items picked by CSS selectors",
+        ),
     )
 }
 
