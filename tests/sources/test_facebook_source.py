@@ -295,3 +295,58 @@ def test_built_from_the_workspace_with_the_token_from_its_variable(
     assert isinstance(built, FacebookSource) and built.token == "secret"
     with pytest.raises(CredentialError, match="FB_PAGE_TOKEN"):
         build_source(config, Path("."), EnvironmentSecrets({}))
+
+
+def comment_pages(platform: PlatformServer, first: list[dict], second: list[dict]) -> None:
+    next_url = platform.url(f"/v21.0/{POST}/comments?after=c2&access_token=t")
+    platform.route(
+        "GET",
+        f"/v21.0/{POST}/comments",
+        lambda req: Reply.json(
+            listing(second) if req.arg("after") == "c2" else listing(first, next_url)
+        ),
+    )
+
+
+def test_comment_paging_stops_at_the_boundary_when_newest_first(platform: PlatformServer) -> None:
+    platform.route("GET", f"/v21.0/{PAGE}/posts", Reply.json(listing([graph_post()])))
+    comment_pages(
+        platform,
+        [graph_comment(2, "2026-12-03T10:30:00+0000")],
+        [graph_comment(1, "2026-12-03T10:00:00+0000")],
+    )
+    fb = source(platform)
+    first = fb.fetch(None, now=NOW)
+    assert len(first.posts) == 3
+    comment_pages(
+        platform,
+        [
+            graph_comment(3, "2026-12-04T10:30:00+0000"),
+            graph_comment(2, "2026-12-03T10:30:00+0000"),
+            graph_comment(1, "2026-12-03T10:00:00+0000"),
+        ],
+        [graph_comment(0, "2026-12-02T10:00:00+0000")],
+    )
+    before = len(platform.requests)
+    later = fb.fetch(first.checkpoint, now=NOW)
+    assert [p.external_id for p in later.posts] == ["822913345566778_3"]
+    assert not any(r.arg("after") == "c2" for r in platform.requests[before:])
+
+
+def test_ranked_comments_are_read_to_the_end(platform: PlatformServer) -> None:
+    platform.route("GET", f"/v21.0/{PAGE}/posts", Reply.json(listing([graph_post()])))
+    comment_pages(platform, [graph_comment(2, "2026-12-03T10:30:00+0000")], [])
+    fb = source(platform)
+    first = fb.fetch(None, now=NOW)
+    # Ranked: an old comment first, a new one on the second page.
+    comment_pages(
+        platform,
+        [
+            graph_comment(2, "2026-12-03T10:30:00+0000"),
+            graph_comment(1, "2026-12-03T10:00:00+0000"),
+            graph_comment(4, "2026-12-04T09:00:00+0000"),
+        ],
+        [graph_comment(5, "2026-12-04T10:00:00+0000")],
+    )
+    later = fb.fetch(first.checkpoint, now=NOW)
+    assert [p.external_id for p in later.posts] == ["822913345566778_4", "822913345566778_5"]

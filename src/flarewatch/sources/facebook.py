@@ -3,7 +3,7 @@ hidden comments included), read with the Graph API and a Page access token.
 
 Comments arrive long after their post, so each poll re-reads the comments of the posts of the
 last `rescan_days` days. The checkpoint keeps, per such post, the newest comment time taken and
-the ids at that time (comments come newest first, so paging stops at that boundary), plus the
+the ids at that time (asked newest first, paging stops at that boundary when they come so), plus the
 ids of the posts already taken; posts older than the window drop out of it (bounded).
 """
 
@@ -178,13 +178,15 @@ class FacebookSource:
         newest = parse_graph_time(boundary.get("newest"))
         seen: list[tuple[dict[str, Any], datetime]] = []
         for where, items in graph.pages(f"{post_id}/comments", params):
-            dated = dated_items(items, where, "created_time", "comment", problems)
-            seen.extend(dated)
-            older = newest is not None and any(when < newest for _, when in dated)
-            if older:
-                break  # newest first: the rest was taken by an earlier poll
+            seen.extend(dated_items(items, where, "created_time", "comment", problems))
+            # Meta may rank comments instead of honouring the order asked for, so paging stops
+            # at the boundary only while what came so far really is newest first.
+            times = [when for _, when in seen]
+            newest_first = all(a >= b for a, b in zip(times, times[1:], strict=False))
+            if newest_first and newest is not None and times and times[-1] < newest:
+                break  # the rest was taken by an earlier poll
         fresh, after = boundary_new([(i["id"], w) for i, w in seen], boundary)
-        for item, _when in reversed(seen):
+        for item, _when in sorted(seen, key=lambda pair: pair[1]):
             if item["id"] in fresh:
                 record = self._comment_record(item, post_id)
                 posts.extend(self._keep(record, f"comment {item['id']}", problems))
