@@ -253,3 +253,25 @@ def test_built_from_the_workspace(platform: PlatformServer) -> None:
     assert isinstance(built, InstagramSource) and built.endpoint.startswith("https://graph.")
     with pytest.raises(CredentialError, match="IG_TOKEN"):
         build_source(config, Path("."), EnvironmentSecrets({}))
+
+
+def test_a_refused_tags_edge_costs_only_the_tags(platform: PlatformServer) -> None:
+    serve(platform, [media()], {MEDIA: []})
+    platform.route(
+        "GET",
+        f"/v21.0/{ACCOUNT}/tags",
+        Reply.json(
+            {
+                "error": {
+                    "message": "(#10) Application does not have permission for this action",
+                    "type": "OAuthException",
+                    "code": 10,
+                    "fbtrace_id": "T",
+                }
+            },
+            400,
+        ),
+    )
+    result = source(platform).fetch(None, now=NOW)
+    assert [p.external_id for p in result.posts] == [MEDIA]
+    assert len(result.problems) == 1 and "tags = false" in result.problems[0].message

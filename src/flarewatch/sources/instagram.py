@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import Field
 
 from flarewatch.mentions.post import Post
-from flarewatch.sources.base import FetchResult, SourceProblem
+from flarewatch.sources.base import FetchResult, SourceError, SourceProblem
 from flarewatch.sources.connector import HttpOptions
 from flarewatch.sources.graph_api import (
     DEFAULT_ENDPOINT,
@@ -155,9 +155,7 @@ class InstagramSource:
                 if newest_media is None or when > newest_media:
                     newest_media = when
             if self.tags and exhausted:
-                state["tags"] = self._tagged(
-                    graph, state.get("tags", {}), first_since, posts, problems
-                )
+                state["tags"] = self._tags_or_problem(graph, state, first_since, posts, problems)
             quota = graph.quota
         state["media"] = self._bounded(tracked, cutoff)
         if newest_media is not None:
@@ -224,6 +222,25 @@ class InstagramSource:
                 dated.extend(dated_items(more, next_where, "timestamp", "reply", problems))
         return dated
 
+    def _tags_or_problem(
+        self,
+        graph: GraphClient,
+        state: dict[str, Any],
+        first_since: datetime,
+        posts: list[Post],
+        problems: list[SourceProblem],
+    ) -> dict[str, Any]:
+        """The tags boundary after reading them; a refused `tags` edge (no permission, not
+        offered for this login) costs only the tags, not the media already read."""
+        boundary = state.get("tags", {})
+        try:
+            return self._tagged(graph, boundary, first_since, posts, problems)
+        except SourceError as err:
+            if err.retry_at is not None:
+                raise
+            problems.append(SourceProblem(f"{self.account_id}/tags", f"{err}; or set tags = false"))
+            return boundary
+
     def _tagged(
         self,
         graph: GraphClient,
@@ -272,10 +289,11 @@ class InstagramSource:
     def _comment_record(
         self, item: dict[str, Any], media: dict[str, Any], parent: str
     ) -> dict[str, Any]:
+        sender = item.get("from") if isinstance(item.get("from"), dict) else {}
         return {
             "id": item["id"],
             "text": item.get("text"),
-            "author": item.get("username"),
+            "author": item.get("username") or sender.get("username"),
             "created_at": item.get("timestamp"),
             "likes": count_at(item, "like_count"),
             "url": media.get("permalink"),  # comments have no address of their own
