@@ -262,3 +262,10 @@ def test_options_are_checked(platform: PlatformServer) -> None:
         }
     )
     assert isinstance(build_source(config, Path(".")), WebSource)
+
+
+def test_a_page_that_leaves_out_the_closing_tags_is_read(platform: PlatformServer) -> None:
+    body = forum([("101", "ann", "Cold fries")]).replace("</body></html>", "")
+    platform.route("GET", "/t/acme", Reply.raw(body, 200, "text/html"))
+    result = selectors(platform).fetch(None, now=NOW)
+    assert [p.author for p in result.posts] == ["ann"] and not result.problems

@@ -129,10 +129,13 @@ def _element_text(element: Any) -> str:
 
 
 def looks_truncated(text: str) -> bool:
-    """An HTML document that opened <html> or <body> but never closed it was cut off."""
+    """An HTML document that never closed </html> and stops in the middle of a tag or of its
+    text was cut off. (HTML may leave out </body></html>, but such pages still end on a tag.)"""
     lowered = text.lower()
+    if "</html>" in lowered[-8192:]:
+        return False
     opened = "<html" in lowered or "<body" in lowered
-    return opened and "</html>" not in lowered[-4096:] and "</body>" not in lowered[-8192:]
+    return opened and not text.rstrip().endswith(">")
 
 
 class WebSource:
@@ -322,7 +325,8 @@ class WebSource:
             problems.append(
                 SourceProblem(
                     page.url,
-                    f"the page is cut off ({len(answer.body):,} bytes, no </html>); nothing "
+                    f"the page is cut off ({len(answer.body):,} bytes, ends mid-tag without "
+                    "</html>); nothing "
                     "from it is taken, fetched again at the next poll",
                 )
             )
