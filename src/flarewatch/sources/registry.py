@@ -44,9 +44,19 @@ KINDS: dict[str, KindEntry] = {
     entry.kind: entry
     for entry in (
         KindEntry(
+            "facebook",
+            "flarewatch.sources.facebook:FacebookSource",
+            "a Facebook Page you manage: its posts and all comments (Graph API, Page token)",
+        ),
+        KindEntry(
             "file",
             "flarewatch.sources.file:FileSource",
             "a JSONL or CSV file (or .gz) in the ingest format, read from where it stopped",
+        ),
+        KindEntry(
+            "instagram",
+            "flarewatch.sources.instagram:InstagramSource",
+            "an Instagram professional account: its media, comments and posts tagging it",
         ),
         KindEntry(
             "rss",
@@ -57,6 +67,11 @@ KINDS: dict[str, KindEntry] = {
             "scenario",
             "flarewatch.sources.scenario:ScenarioSource",
             "a scripted crisis replayed in real or accelerated time (drills, demos)",
+        ),
+        KindEntry(
+            "web",
+            "flarewatch.sources.web:WebSource",
+            "web pages and forums: article text, or items picked by CSS selectors",
         ),
     )
 }
