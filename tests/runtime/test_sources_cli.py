@@ -158,6 +158,7 @@ def test_test_failure_exits_1_with_one_line(
     assert result.exit_code == 1, result.output
     assert result.stdout == ""
     assert result.stderr.startswith("error: ") and "news" in result.stderr
+    assert result.stderr.count("\n") == 1  # one line, however long
     assert "Traceback" not in result.output
 
 
@@ -196,3 +197,14 @@ def test_help_documents_the_sources_commands() -> None:
     for command in ("list", "test", "run"):
         result = runner.invoke(app, ["sources", command, "--help"])
         assert result.exit_code == 0 and "--workspace" in result.output, command
+
+
+def test_test_prints_skipped_records_to_stderr(tmp_path: Path) -> None:
+    path = _workspace(tmp_path)
+    with (tmp_path / "posts.jsonl").open("a", encoding="utf-8") as file:
+        file.write('{"id": "p9"}\n')
+    result = runner.invoke(app, ["sources", "test", "export", "-w", str(path), "--jsonl"])
+    assert result.exit_code == 0, result.output
+    assert len(result.stdout.splitlines()) == 3
+    assert "skipped" in result.stderr and "line 4" in result.stderr and "text" in result.stderr
+    assert "1 record(s) skipped" in result.stderr

@@ -110,7 +110,8 @@ def _quota_text(quota: dict[str, Any] | None) -> str:
 
 
 def _is_file(workspace: str) -> bool:
-    return workspace.endswith(".toml") or Path(workspace).is_file()
+    """A workspace file path rather than a slug (slugs have neither dots nor slashes)."""
+    return workspace.endswith(".toml") or "/" in workspace or "\\" in workspace
 
 
 @dataclass(slots=True)
