@@ -14,6 +14,7 @@ from flarewatch import __version__
 from flarewatch.accounts.cli import app as user_app
 from flarewatch.alerts.cli import app as alerts_app
 from flarewatch.cases.cli import app as cases_app
+from flarewatch.cli import sources as sources_cli
 from flarewatch.cli import workspace as workspace_cli
 from flarewatch.cli.common import console, fail, progress_bar, ready_engine
 from flarewatch.cli.summary import summarise
@@ -41,6 +42,9 @@ app.add_typer(alerts_app, name="alerts", help="List, acknowledge and deliver ale
 app.add_typer(cases_app, name="cases", help="Open and work crisis cases.")
 app.add_typer(user_app, name="user", help="Manage people, roles and API tokens.")
 app.add_typer(workspace_cli.app, name="workspace", help="Add, check and list workspaces.")
+app.add_typer(
+    sources_cli.app, name="sources", help="List source kinds and health; test or run a source."
+)
 app.command("analyze", help="Add language, sentiment and enrichment fields to JSONL posts.")(
     analyze
 )

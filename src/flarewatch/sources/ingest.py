@@ -309,3 +309,44 @@ def _post_from_record(record: Mapping[str, Any], default_platform: str, source_k
     if created not in (None, ""):
         post.created_at = parse_datetime(created)
     return post
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.astimezone(UTC).isoformat() if value is not None else None
+
+
+def post_to_record(post: Post) -> dict[str, Any]:
+    """The post as one ingest-format record: the inverse of `post_from_record`.
+
+    `post_from_record(post_to_record(post))` gives back the same post (its `raw` aside), so
+    what `flarewatch sources test --jsonl` prints can be imported again with `ingest`. Fields
+    without a value are left out; keys a connector kept in `raw` beyond FIELDS come along, so
+    nothing the platform said is lost.
+    """
+    known: dict[str, Any] = {
+        "id": post.external_id,
+        "text": post.text,
+        "title": post.title,
+        "author": post.author,
+        "author_name": post.author_name,
+        "author_followers": post.author_followers,
+        "author_verified": post.author_verified,
+        "author_created_at": _iso(post.author_created_at),
+        "platform": post.platform,
+        "url": post.url,
+        "language": post.language,
+        "country": post.country,
+        "created_at": _iso(post.created_at),
+        "likes": post.likes,
+        "shares": post.shares,
+        "replies": post.replies,
+        "views": post.views,
+        "reply_to": post.reply_to,
+        "repost_of": post.repost_of,
+        "links": list(post.links) or None,
+    }
+    record = {name: value for name, value in known.items() if value is not None}
+    for name, value in post.raw.items():
+        if name not in FIELDS and value is not None:
+            record[name] = value
+    return record
