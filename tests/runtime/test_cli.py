@@ -26,6 +26,7 @@ def test_help_lists_every_command() -> None:
         "alerts",
         "cases",
         "migrate",
+        "sources",
         "backtest",
         "user",
         "workspace",
