@@ -43,6 +43,8 @@ if TYPE_CHECKING:
 
 POST_COLLECTION = "app.bsky.feed.post"
 MATCH_BATCH = 256
+# A slow stream is matched at least this often, so that `limit` and the cursor keep up.
+MATCH_EVERY_SECONDS = 0.25
 # A fetch ends this long before the runner's deadline, so its batch is stored in time.
 DEADLINE_MARGIN = 3.0
 # A full batch is "not exhausted" (fetch again at once) only while this far behind live.
@@ -185,6 +187,7 @@ class _StreamRead:
         self.events = 0
         self.last_time_us: int | None = None
         self.pending_time_us: int | None = None
+        self.pending_since = 0.0
         self.full = False
 
     def read(self, socket: Any, end: float) -> None:
@@ -239,8 +242,13 @@ class _StreamRead:
         probe = Post(
             external_id="", text=text, language=language if isinstance(language, str) else None
         )
+        if not self.pending:
+            self.pending_since = time.monotonic()
         self.pending.append(_Candidate(event, probe, where))
-        if len(self.pending) >= MATCH_BATCH:
+        if (
+            len(self.pending) >= MATCH_BATCH
+            or time.monotonic() - self.pending_since > MATCH_EVERY_SECONDS
+        ):
             self.flush()
 
     def _problem(self, where: str, what: str) -> None:
@@ -253,13 +261,20 @@ class _StreamRead:
             self.last_time_us = self.pending_time_us
 
     def flush(self) -> None:
-        if self.pending:
-            matched = self.source.matcher.match_batch([c.probe for c in self.pending])
-            for candidate, keys in zip(self.pending, matched, strict=True):
-                if keys:
-                    self._keep(candidate)
-            self.pending = []
-        self.last_time_us = self.pending_time_us
+        if not self.pending:
+            return  # events without a candidate moved the cursor as they came
+        done_until = self.pending_time_us
+        matched = self.source.matcher.match_batch([c.probe for c in self.pending])
+        for candidate, keys in zip(self.pending, matched, strict=True):
+            if not keys:
+                continue
+            self._keep(candidate)
+            if len(self.posts) >= self.limit:
+                # The rest of this batch is read again next time, from this event on.
+                done_until = candidate.event["time_us"]
+                break
+        self.pending = []
+        self.last_time_us = done_until
         self.full = len(self.posts) >= self.limit
 
     def _keep(self, candidate: _Candidate) -> None:
