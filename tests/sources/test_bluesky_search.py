@@ -221,3 +221,14 @@ def test_built_from_config_with_secrets(platform, tmp_path: Path) -> None:
     assert isinstance(source, BlueskySource) and source.handle == "brand.bsky.social"
     with pytest.raises(ValueError, match="query"):
         SourceConfig(key="b", kind="bluesky").options()
+
+
+def test_an_image_only_post_reads_as_its_alt_text(platform) -> None:
+    view = post_view("3kimg", "", "2026-03-01T10:00:00Z")
+    view["record"]["embed"] = {
+        "$type": "app.bsky.embed.images",
+        "images": [{"alt": "Acme burger, raw inside", "image": {"$type": "blob"}}],
+    }
+    platform.route("GET", SEARCH, Reply.json({"posts": [view]}))
+    [post] = _source(platform).fetch(None).posts
+    assert post.text == "Acme burger, raw inside"

@@ -139,13 +139,30 @@ def embed_links(record: dict[str, Any]) -> list[str]:
     return list(dict.fromkeys(links))
 
 
+def media_text(embed: Any) -> str | None:
+    """What an image-only or link-only post says: its images' alt texts or its link card (the
+    search index matches on them, so they stand for the missing text)."""
+    if not isinstance(embed, dict):
+        return None
+    media = embed.get("media") if isinstance(embed.get("media"), dict) else embed
+    parts: list[str] = []
+    for image in media.get("images") or [] if isinstance(media, dict) else []:
+        if isinstance(image, dict) and isinstance(image.get("alt"), str):
+            parts.append(image["alt"])
+    external = media.get("external") if isinstance(media, dict) else None
+    if isinstance(external, dict):
+        parts += [v for v in (external.get("title"), external.get("description")) if v]
+    text = " ".join(p.strip() for p in parts if isinstance(p, str) and p.strip())
+    return text or None
+
+
 def record_fields(record: dict[str, Any]) -> dict[str, Any]:
     """The ingest fields an app.bsky.feed.post record gives (search and Jetstream alike)."""
     reply = record.get("reply")
     parent = reply.get("parent") if isinstance(reply, dict) else None
     langs = record.get("langs")
     return {
-        "text": record.get("text"),
+        "text": record.get("text") or media_text(record.get("embed")),
         "created_at": record.get("createdAt"),
         "language": langs[0] if isinstance(langs, list) and langs else None,
         "reply_to": parent.get("uri") if isinstance(parent, dict) else None,
