@@ -182,7 +182,9 @@ def post_view_to_post(view: Any, *, source_key: str, platform: str, where: str) 
         return SourceProblem(
             where, "an item has no at:// uri or no record; skipped, the rest are kept"
         )
-    handle = author.get("handle") or author.get("did")
+    handle = author.get("handle")
+    if not handle or handle == "handle.invalid":  # a broken handle: the DID still resolves
+        handle = author.get("did")
     fields = record_fields(record)
     fields["repost_of"] = fields["repost_of"] or quoted_uri(view.get("embed"))
     fields.update(
@@ -381,7 +383,11 @@ class BlueskySource:
                 if cursor:
                     params["cursor"] = cursor
                 if stop_at:
-                    params["since"] = stop_at.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+                    params["since"] = (
+                        stop_at.astimezone(UTC)
+                        .isoformat(timespec="milliseconds")
+                        .replace("+00:00", "Z")
+                    )
                 if self.language:
                     params["lang"] = self.language
                 data = self._search_page(client, params)
