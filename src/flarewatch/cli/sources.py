@@ -34,7 +34,7 @@ from flarewatch.sources.ingest import post_to_record
 from flarewatch.sources.models import Source
 from flarewatch.sources.registry import build_source, describe_kinds
 from flarewatch.sources.secrets import EnvironmentSecrets, Secrets
-from flarewatch.workspaces.models import Workspace
+from flarewatch.workspaces.models import Topic, Workspace
 from flarewatch.workspaces.service import get_workspace, sync_workspace
 
 app = typer.Typer(
@@ -119,6 +119,7 @@ class _Target:
     config: SourceConfig
     base_dir: Path
     secrets: Secrets
+    topics: list[str]  # the workspace's topic queries (for kinds that keep only matches)
 
 
 def _from_file(path: Path, key: str) -> _Target:
@@ -127,7 +128,8 @@ def _from_file(path: Path, key: str) -> _Target:
     config = load_for_running(path)
     for source in config.sources:
         if source.key == key:
-            return _Target(source, path.parent, EnvironmentSecrets())
+            topics = [topic.query for topic in config.topics]
+            return _Target(source, path.parent, EnvironmentSecrets(), topics)
     keys = ", ".join(s.key for s in config.sources) or "none"
     fail(f"no source {key!r} in {path} (sources: {keys})", code=2)
 
@@ -164,7 +166,15 @@ def _from_database(slug: str, key: str) -> _Target:
         config = SourceConfig(**source.config)
     except ValueError as err:  # stored before a kind's keys changed: say so, in one line
         fail(f"source {key!r}: its stored configuration is not valid any more: {err}")
-    return _Target(config, base_dir, secrets)
+    with session_scope(ready_engine()) as session:
+        topics = list(
+            session.scalars(
+                select(Topic.query)
+                .where(Topic.workspace_id == workspace.id, Topic.active.is_(True))
+                .order_by(Topic.id)
+            )
+        )
+    return _Target(config, base_dir, secrets, topics)
 
 
 # -- commands -------------------------------------------------------------------------------
@@ -227,7 +237,7 @@ def list_sources(
 def _fetch_once(target: _Target, limit: int) -> FetchResult:
     """One fetch from the start (no checkpoint), so the sample shows what the source gives."""
     try:
-        reader = build_source(target.config, target.base_dir, target.secrets)
+        reader = build_source(target.config, target.base_dir, target.secrets, topics=target.topics)
         return reader.fetch(
             None,
             limit=limit,

@@ -38,7 +38,7 @@ from flarewatch.pipeline.isolate import RejectedPost, store_batch
 from flarewatch.sources.base import FetchResult, SourceError, SourceProblem
 from flarewatch.sources.base import Source as SourceReader
 from flarewatch.sources.models import Source
-from flarewatch.sources.registry import build_source
+from flarewatch.sources.registry import build_source, uses_topics
 from flarewatch.sources.secrets import Secrets
 from flarewatch.sources.service import is_due, record_failure, record_success
 from flarewatch.workspaces.models import Topic, Workspace
@@ -152,11 +152,22 @@ class EmbeddedRunner:
             self._contexts[workspace.id] = cached
         return cached[1]
 
-    def _reader(self, source: Source, base_dir: Path) -> SourceReader:
+    def _reader(self, session: Session, source: Source, base_dir: Path) -> SourceReader:
+        config = SourceConfig(**source.config)
+        topics: tuple[str, ...] = ()
+        if uses_topics(config.kind):  # a firehose keeps what the topics match: rebuild on change
+            topics = tuple(
+                session.scalars(
+                    select(Topic.query)
+                    .where(Topic.workspace_id == source.workspace_id, Topic.active.is_(True))
+                    .order_by(Topic.id)
+                )
+            )
+        stamp: dict[str, object] = {"config": source.config, "topics": topics}
         cached = self._readers.get(source.id)
-        if cached is None or cached[0] != source.config:
-            config = SourceConfig(**source.config)
-            cached = (dict(source.config), build_source(config, base_dir, self._secrets(source)))
+        if cached is None or cached[0] != stamp:
+            reader = build_source(config, base_dir, self._secrets(source), topics=topics)
+            cached = ({"config": dict(source.config), "topics": topics}, reader)
             self._readers[source.id] = cached
         return cached[1]
 
@@ -251,7 +262,7 @@ class EmbeddedRunner:
             try:
                 poll.every = SourceConfig(**source.config).every_seconds()
                 base_dir = Path(workspace.config.get("base_dir", "."))
-                poll.reader = self._reader(source, base_dir)
+                poll.reader = self._reader(session, source, base_dir)
             except Exception as err:  # a bad config or a missing credential: this source only
                 self._fail(poll, err)
                 return outcome

@@ -9,6 +9,7 @@ line here.
 from __future__ import annotations
 
 import importlib
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -43,6 +44,11 @@ class KindEntry:
 KINDS: dict[str, KindEntry] = {
     entry.kind: entry
     for entry in (
+        KindEntry(
+            "bluesky",
+            "flarewatch.sources.bluesky:BlueskySource",
+            "Bluesky posts: searchPosts by query, or the Jetstream firehose matched to topics",
+        ),
         KindEntry(
             "facebook",
             "flarewatch.sources.facebook:FacebookSource",
@@ -103,15 +109,33 @@ def default_every(kind: str) -> str:
     return kind_class(kind).default_every
 
 
-def build_source(config: SourceConfig, base_dir: Path, secrets: Secrets | None = None) -> Source:
+def uses_topics(kind: str) -> bool:
+    """Whether the kind filters by the workspace's topics (a firehose), so that its source
+    must be rebuilt when they change."""
+    return bool(getattr(kind_class(kind), "uses_topics", False))
+
+
+def build_source(
+    config: SourceConfig,
+    base_dir: Path,
+    secrets: Secrets | None = None,
+    *,
+    topics: Collection[str] | None = None,
+) -> Source:
     """Build the configured source; relative paths are read against the workspace file's folder.
 
     `secrets` resolves the variables that `*_env` keys name (the environment, then the
-    workspace's stored credentials); by default only the environment.
+    workspace's stored credentials); by default only the environment. `topics` are the
+    workspace's active topic queries, given to kinds that keep only what they match
+    (`uses_topics`, e.g. Bluesky's Jetstream).
     """
     from flarewatch.sources.secrets import EnvironmentSecrets
 
-    return kind_class(config.kind).from_config(config, base_dir, secrets or EnvironmentSecrets())
+    cls = kind_class(config.kind)
+    secrets = secrets or EnvironmentSecrets()
+    if getattr(cls, "uses_topics", False):
+        return cls.from_config(config, base_dir, secrets, topics=list(topics or ()))  # type: ignore[call-arg]
+    return cls.from_config(config, base_dir, secrets)
 
 
 def describe_kinds() -> list[tuple[str, str]]:
