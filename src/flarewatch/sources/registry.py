@@ -60,6 +60,11 @@ KINDS: dict[str, KindEntry] = {
             "a JSONL or CSV file (or .gz) in the ingest format, read from where it stopped",
         ),
         KindEntry(
+            "hackernews",
+            "flarewatch.sources.hackernews:HackerNewsSource",
+            "Hacker News stories and comments matching a query (Algolia HN Search API)",
+        ),
+        KindEntry(
             "instagram",
             "flarewatch.sources.instagram:InstagramSource",
             "an Instagram professional account: its media, comments and posts tagging it",
