@@ -355,14 +355,18 @@ def test_a_checkpoint_older_than_seven_days_says_what_could_not_be_read(
 ) -> None:
     fresh = tweet(NOW - timedelta(days=2), "acme recent")
     platform.route("GET", SEARCH, XSearch([fresh], [user("2244994945", "dana")]))
-    old = {"query": "acme -is:retweet", "since_id": tweet_id(NOW - timedelta(days=9))}
+    old = {
+        "query": "acme -is:retweet",
+        "since_id": tweet_id(NOW - timedelta(days=9)),
+        "windows": ["not-an-id", tweet_id(NOW - timedelta(days=8))],  # both dropped
+    }
     result = source(platform).fetch(old, now=NOW)
     assert ids(result) == [fresh["id"]]
     assert len(result.problems) == 1 and "7 days" in result.problems[0].message
     request = platform.requests[0]
     assert request.arg("since_id") is None
     assert request.arg("start_time") == "2026-11-27T12:02:00Z"
-    assert result.checkpoint["since_id"] == fresh["id"]
+    assert result.checkpoint["since_id"] == fresh["id"] and result.checkpoint["windows"] == []
 
 
 def test_a_changed_query_starts_again(platform: PlatformServer) -> None:

@@ -230,7 +230,11 @@ class XSource:
                 )
             )
             edge = snowflake_at(floor)
-            windows = [w for w in state.get("windows", []) if int(w) > edge]
+            windows = [
+                str(w)
+                for w in map(numeric_id, state.get("windows") or [])
+                if w is not None and w > edge
+            ]
             return {"query": self.query, "start": floor.isoformat(), "windows": windows}
         return state
 
