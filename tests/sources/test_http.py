@@ -127,3 +127,27 @@ def test_reset_and_retry_after_formats() -> None:
         "unit": "requests",
     }
     assert quota_from_headers({"content-type": "json"}, NOW) is None
+
+
+def test_xs_hyphenated_rate_limit_headers_give_the_quota_and_the_429_retry_time(
+    platform: PlatformServer,
+) -> None:
+    reset = int((NOW + timedelta(minutes=9)).timestamp())
+    headers = {"x-rate-limit-limit": "450", "x-rate-limit-remaining": "448"}
+    headers["x-rate-limit-reset"] = str(reset)
+    assert quota_from_headers(headers, NOW) == {
+        "remaining": 448,
+        "limit": 450,
+        "unit": "requests",
+        "reset_at": (NOW + timedelta(minutes=9)).isoformat(),
+    }
+    spent = {**headers, "x-rate-limit-remaining": "0"}
+    body = {"title": "Too Many Requests", "detail": "Too Many Requests", "status": 429}
+    platform.route("GET", "/2/tweets/search/recent", Reply.json(body, 429, **spent))
+    with (
+        PoliteClient("x", sleep=lambda _s: None, clock=lambda: NOW) as client,
+        pytest.raises(SourceError, match="rate limited") as info,
+    ):
+        client.get(platform.url("/2/tweets/search/recent"))
+    assert info.value.retry_at == NOW + timedelta(minutes=9)
+    assert client.quota is not None and client.quota["remaining"] == 0

@@ -33,9 +33,11 @@ MAX_ATTEMPTS = 4
 # A Retry-After longer than this ends the poll; the source is polled again after it.
 MAX_WAIT_IN_POLL = 30.0
 RETRIED_STATUSES = frozenset({429, 500, 502, 503, 504})
-# Header families for quota left: X and Reddit (x-ratelimit-*), IETF draft / Bluesky
-# (ratelimit-*), Mastodon (x-ratelimit-* with an ISO reset time).
+# Header families for quota left: X (x-rate-limit-*, reset in epoch seconds), Reddit
+# (x-ratelimit-*), IETF draft / Bluesky (ratelimit-*), Mastodon (x-ratelimit-* with an ISO
+# reset time).
 _QUOTA_HEADERS = (
+    ("x-rate-limit-remaining", "x-rate-limit-limit", "x-rate-limit-reset"),
     ("x-ratelimit-remaining", "x-ratelimit-limit", "x-ratelimit-reset"),
     ("ratelimit-remaining", "ratelimit-limit", "ratelimit-reset"),
 )

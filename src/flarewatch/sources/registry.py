@@ -84,6 +84,11 @@ KINDS: dict[str, KindEntry] = {
             "flarewatch.sources.web:WebSource",
             "web pages and forums: article text, or items picked by CSS selectors",
         ),
+        KindEntry(
+            "x",
+            "flarewatch.sources.x:XSource",
+            "posts on X matching a query (API v2 recent search, last 7 days, bearer token)",
+        ),
     )
 }
 
