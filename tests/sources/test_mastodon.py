@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 import pytest
+from typer.testing import CliRunner
 
+from flarewatch.cli.main import app
 from flarewatch.config.workspace import SourceConfig
 from flarewatch.sources.base import CredentialError, SourceError
 from flarewatch.sources.mastodon import MastodonSource
@@ -356,3 +359,48 @@ def test_another_endpoint_starts_afresh(platform: PlatformServer) -> None:
     result = make(platform, hashtags=["acme"]).fetch(elsewhere, now=NOW)
     assert [p.external_id for p in result.posts] == [sid(1)]
     assert result.checkpoint["endpoint"] == platform.url()
+
+
+WORKSPACE = """
+slug = "acme"
+name = "Acme Burgers"
+languages = ["en", "he"]
+
+[[topics]]
+key = "brand"
+query = "acme"
+
+[[sources]]
+key = "masto"
+kind = "mastodon"
+endpoint = "{endpoint}"
+hashtags = ["acme"]
+query = "acme worm"
+token_env = "MASTO_TOKEN"
+"""
+
+
+def test_sources_test_through_the_cli_prints_the_ingest_format(
+    platform: PlatformServer, tmp_path: Path
+) -> None:
+    # The CLI polls at the real time: ids of the last hour, inside the first poll's history.
+    hour_ago_ms = int(datetime.now(UTC).timestamp() * 1000) - 3_600_000
+    ids = {n: str((hour_ago_ms + n * 1000) << 16) for n in (1, 2, 3)}
+    first = status(1, "<p>acme &lt;3</p>", id=ids[1])
+    both = status(2, in_reply_to_id=ids[1], id=ids[2])
+    serve_tag(platform, [first, both])
+    search_pages(platform, [both, status(3, "<p>acme worm!</p>", id=ids[3])])
+    path = tmp_path / "acme.toml"
+    path.write_text(WORKSPACE.format(endpoint=platform.url()), encoding="utf-8")
+    runner = CliRunner()
+    args = ["sources", "test", "masto", "--workspace", str(path), "--jsonl"]
+    result = runner.invoke(app, args, env={"MASTO_TOKEN": "s3cret"})
+    assert result.exit_code == 0, result.output
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["id"] for r in records] == [ids[1], ids[2], ids[3]]  # the second once
+    assert records[0]["text"] == "acme <3" and records[0]["platform"] == "mastodon"
+    assert records[1]["reply_to"] == ids[1] and records[2]["found_in"] == "search:acme worm"
+    assert "3 post(s) fetched" in result.stderr
+    missing = runner.invoke(app, args, env={"MASTO_TOKEN": ""})
+    assert missing.exit_code == 1
+    assert "MASTO_TOKEN" in missing.stderr and missing.stderr.count("\n") == 1
