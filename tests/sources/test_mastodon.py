@@ -404,3 +404,33 @@ def test_sources_test_through_the_cli_prints_the_ingest_format(
     missing = runner.invoke(app, args, env={"MASTO_TOKEN": ""})
     assert missing.exit_code == 1
     assert "MASTO_TOKEN" in missing.stderr and missing.stderr.count("\n") == 1
+
+
+def test_a_gone_account_id_is_looked_up_again(platform: PlatformServer) -> None:
+    platform.route("GET", STATUSES, Reply.json({"error": "Record not found"}, 404))
+    platform.route("GET", LOOKUP, Reply.json(account("brand", id="42")))
+    platform.route("GET", "/api/v1/accounts/42/statuses", Reply.json([status(1)]))
+    source = make(platform, accounts=["brand"])
+    cached = {"endpoint": platform.url(), "account_ids": {"brand": ACCOUNT_ID}}
+    gone = source.fetch(cached, now=NOW)
+    assert gone.posts == [] and "no longer knows" in gone.problems[0].message
+    assert gone.checkpoint["account_ids"] == {}
+    again = source.fetch(gone.checkpoint, now=NOW)
+    assert [p.external_id for p in again.posts] == [sid(1)]
+    assert again.checkpoint["account_ids"] == {"brand": "42"}
+
+
+def test_the_link_cursor_moves_past_statuses_the_instance_hides(platform: PlatformServer) -> None:
+    link = f'<{platform.url(TAG)}?min_id={sid(9)}>; rel="prev"'
+    platform.route("GET", TAG, Reply.json([status(2), status(1)], Link=link))
+    result = make(platform, hashtags=["acme"]).fetch(None, now=NOW)
+    assert [p.external_id for p in result.posts] == [sid(1), sid(2)]
+    assert result.checkpoint["newest"] == {"tag:acme": sid(9)}
+
+
+def test_too_many_new_search_results_is_said(platform: PlatformServer) -> None:
+    search_pages(platform, [status(n) for n in range(1, 451)])
+    source = make(platform, "s3cret", query="acme worm", token_env="MASTO_TOKEN")
+    result = source.fetch(None, now=NOW)
+    assert [p.external_id for p in result.posts] == [sid(n) for n in range(51, 451)]
+    assert any("more than 400" in p.message for p in result.problems)
