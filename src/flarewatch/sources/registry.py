@@ -70,6 +70,11 @@ KINDS: dict[str, KindEntry] = {
             "an Instagram professional account: its media, comments and posts tagging it",
         ),
         KindEntry(
+            "mastodon",
+            "flarewatch.sources.mastodon:MastodonSource",
+            "Mastodon statuses: hashtag timelines, watched accounts and full-text search",
+        ),
+        KindEntry(
             "rss",
             "flarewatch.sources.rss:RssSource",
             "an RSS 2.0, Atom or Google Alerts feed",
