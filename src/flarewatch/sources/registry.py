@@ -70,6 +70,11 @@ KINDS: dict[str, KindEntry] = {
             "an Instagram professional account: its media, comments and posts tagging it",
         ),
         KindEntry(
+            "reddit",
+            "flarewatch.sources.reddit:RedditSource",
+            "Reddit posts and comments: search, and subreddits' new posts and comments (OAuth API)",
+        ),
+        KindEntry(
             "rss",
             "flarewatch.sources.rss:RssSource",
             "an RSS 2.0, Atom or Google Alerts feed",
