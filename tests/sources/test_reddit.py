@@ -442,6 +442,8 @@ def test_a_private_or_missing_subreddit_is_a_problem_not_a_failure(
     assert "Forbidden" in result.problems[0].message
     assert "no such subreddit" in result.problems[1].message
     assert all("'subreddits'" in p.message for p in result.problems)
+    # Refused listings keep no mark: once Reddit lists them they are read from the start.
+    assert set(result.checkpoint["listings"]) == {"r/burgers/new"}
 
 
 def test_a_new_query_starts_its_own_history(platform: PlatformServer) -> None:

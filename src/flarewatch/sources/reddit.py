@@ -119,7 +119,7 @@ class Walk:
 
     items: list[dict[str, Any]]
     problems: list[SourceProblem]
-    complete: bool  # the boundary (or the listing's end) was reached
+    readable: bool = True  # False: Reddit refused the listing (its problem says why)
 
 
 class _Unlisted(Exception):
@@ -297,6 +297,10 @@ class RedditSource:
                     continue
                 walk = self._walk(client, listing, mark, first_since)
                 problems.extend(walk.problems)
+                if not walk.readable:  # read it from where it was once Reddit lists it
+                    if mark is not None:
+                        kept[listing.key] = mark
+                    continue
                 fresh = list(reversed(walk.items))  # oldest first
                 batch = fresh[:budget]
                 if len(fresh) > budget:
@@ -361,18 +365,18 @@ class RedditSource:
                 children, after = self._page(client, url, params)
             except _Unlisted as err:  # this listing only; the others are still read
                 problems.append(SourceProblem(url, str(err)))
-                return Walk([], problems, complete=False)
+                return Walk([], problems, readable=False)
             for index, child in enumerate(children):
                 data = self._item(child, f"{where} item {index + 1}", problems)
                 if data is None:
                     continue
                 if (_created(data) or 0.0) < stop_before:
-                    return Walk(items, problems, complete=True)
+                    return Walk(items, problems)
                 if data["name"] not in seen:
                     seen.add(data["name"])
                     items.append(data)
             if not after or not children:
-                return Walk(items, problems, complete=True)
+                return Walk(items, problems)
         if mark is not None:
             problems.append(
                 SourceProblem(
@@ -381,7 +385,7 @@ class RedditSource:
                     "than Reddit lists: older ones may be missed; set a shorter 'every'",
                 )
             )
-        return Walk(items, problems, complete=False)
+        return Walk(items, problems)
 
     def _page(
         self, client: PoliteClient, url: str, params: dict[str, str]
