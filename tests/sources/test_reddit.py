@@ -532,3 +532,36 @@ def test_sources_test_prints_the_ingest_format(
     failed = CliRunner().invoke(app, ["sources", "test", "acme-reddit", "-w", str(path)])
     assert failed.exit_code == 1 and failed.stdout == ""
     assert "REDDIT_CLIENT_SECRET" in failed.stderr and failed.stderr.count("\n") == 1
+
+
+def test_a_token_near_its_expiry_is_renewed_before_use(platform: PlatformServer) -> None:
+    issued: list[str] = []
+
+    def token(_request: Any) -> Reply:
+        issued.append(f"short-{len(issued)}")
+        # Shorter than the renewal margin: never reused.
+        return Reply.json(
+            {"access_token": issued[-1], "token_type": "bearer", "expires_in": 30, "scope": "*"}
+        )
+
+    platform.route("POST", TOKEN, token)
+    platform.route("GET", "/search", Reply.json(listing([link(1, BASE_TIME)])))
+    reddit = source(platform, query="acme")
+    reddit.fetch(None, now=NOW)
+    reddit.fetch(None, now=NOW)
+    searches = [r.headers["authorization"] for r in platform.requests if r.path == "/search"]
+    assert searches == ["bearer short-0", "bearer short-1"]
+
+
+def test_a_trickling_server_is_cut_at_the_poll_deadline(platform: PlatformServer) -> None:
+    import time
+
+    serve_token(platform)
+    body = json.dumps(listing([link(1, BASE_TIME)])).encode()
+    platform.route(
+        "GET",
+        "/search",
+        Reply(200, body, {"Content-Type": "application/json"}, trickle_seconds=0.2),
+    )
+    with pytest.raises(SourceError, match="deadline|out of time"):
+        source(platform, query="acme").fetch(None, now=NOW, deadline=time.monotonic() + 1.0)
