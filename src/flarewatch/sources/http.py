@@ -43,6 +43,9 @@ _QUOTA_HEADERS = (
 )
 
 
+_USED_HEADER = "x-ratelimit-used"
+
+
 @dataclass(slots=True)
 class Answer:
     status: int
@@ -132,6 +135,10 @@ def quota_from_headers(headers: Mapping[str, str], now: datetime) -> dict[str, A
         quota: dict[str, Any] = {"remaining": int(remaining), "unit": "requests"}
         with contextlib.suppress(KeyError, ValueError):
             quota["limit"] = int(float(lowered[limit_name]))
+        if "limit" not in quota and _USED_HEADER in lowered:
+            # Reddit sends no limit, only what was used in the window besides what is left.
+            with contextlib.suppress(ValueError):
+                quota["limit"] = int(remaining + float(lowered[_USED_HEADER]))
         reset = parse_reset(lowered[reset_name], now) if reset_name in lowered else None
         if reset is not None:
             quota["reset_at"] = reset.isoformat()
@@ -223,15 +230,18 @@ class PoliteClient:
         params: Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,
         json_body: Any = None,
+        form: Mapping[str, str] | None = None,
         ok: tuple[int, ...] = (),
     ) -> Answer:
+        """One request with retries; `form` is sent as an `application/x-www-form-urlencoded`
+        body (OAuth token endpoints), `json_body` as JSON."""
         self._refuse_if_quota_spent(url)
         attempt = 0
         while True:
             attempt += 1
             self._check_deadline(url)
             try:
-                answer = self._once(method, url, params, headers, json_body)
+                answer = self._once(method, url, params, headers, json_body, form)
             except (httpx.TimeoutException, httpx.TransportError) as err:
                 what = (
                     "no answer in time"
@@ -267,11 +277,18 @@ class PoliteClient:
         params: Mapping[str, Any] | None,
         headers: Mapping[str, str] | None,
         json_body: Any,
+        form: Mapping[str, str] | None = None,
     ) -> Answer:
         left = self._left()
         timeout = httpx.Timeout(max(0.1, min(REQUEST_TIMEOUT, left)))
         with self._client.stream(
-            method, url, params=params, headers=headers, json=json_body, timeout=timeout
+            method,
+            url,
+            params=params,
+            headers=headers,
+            json=json_body,
+            data=form,
+            timeout=timeout,
         ) as response:
             try:
                 body = self._read_body(url, response)

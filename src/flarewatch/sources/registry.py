@@ -75,6 +75,11 @@ KINDS: dict[str, KindEntry] = {
             "Mastodon statuses: hashtag timelines, watched accounts and full-text search",
         ),
         KindEntry(
+            "reddit",
+            "flarewatch.sources.reddit:RedditSource",
+            "Reddit posts and comments: search, and subreddits' new posts and comments (OAuth API)",
+        ),
+        KindEntry(
             "rss",
             "flarewatch.sources.rss:RssSource",
             "an RSS 2.0, Atom or Google Alerts feed",
