@@ -84,6 +84,11 @@ KINDS: dict[str, KindEntry] = {
             "flarewatch.sources.web:WebSource",
             "web pages and forums: article text, or items picked by CSS selectors",
         ),
+        KindEntry(
+            "youtube",
+            "flarewatch.sources.youtube:YouTubeSource",
+            "YouTube: new videos matching a query, comments of listed videos and channels",
+        ),
     )
 }
 
