@@ -469,3 +469,32 @@ def test_options_are_checked_with_clear_messages() -> None:
         channels=[f"https://www.youtube.com/channel/{CHANNEL}"],
     )
     assert parsed.videos == [VIDEO] and parsed.channels == [CHANNEL]
+
+
+def test_a_search_result_without_a_video_id_is_a_problem(platform: PlatformServer) -> None:
+    channel_result = search_result(VIDEO, "2026-12-04T08:00:00Z", "a channel")
+    channel_result["id"] = {"kind": "youtube#channel", "channelId": CHANNEL}
+    bad_stats = video(OTHER_VIDEO, "2026-12-04T09:00:00Z", "t", "d", viewCount="many")
+    platform.route(
+        "GET",
+        f"{API}/search",
+        Reply.json(
+            search_list(
+                [
+                    search_result("vid00000003", "2026-12-04T10:00:00Z", "kept"),
+                    search_result(OTHER_VIDEO, "2026-12-04T09:00:00Z", "bad counts"),
+                    channel_result,
+                ]
+            )
+        ),
+    )
+    platform.route("GET", f"{API}/videos", Reply.json(video_list([bad_stats])))
+    result = source(platform, query="acme").fetch(None, now=NOW)
+    assert [p.external_id for p in result.posts] == ["vid00000003"]
+    assert len(result.problems) == 2
+    assert any("videoId" in p.message for p in result.problems)
+    assert any(
+        p.where == f"youtube video {OTHER_VIDEO}" and "views" in p.message for p in result.problems
+    )
+    # The bad video was handled (a problem), so the boundary moves past it.
+    assert result.checkpoint["search"]["ids"] == ["vid00000003"]

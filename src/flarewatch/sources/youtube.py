@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -130,6 +131,17 @@ class YouTubeOptions(HttpOptions):
         return self
 
 
+def _text(value: Any) -> str:
+    """Platform text, or "" for anything that is not text (a malformed field)."""
+    return clean_text(value) if isinstance(value, str) else ""
+
+
+def _readable(bound: dict[str, Any]) -> bool:
+    """A boundary as this module writes it (a checkpoint edited by hand or by an older
+    version starts that target again from `history_days` back)."""
+    return parse_time(bound.get("newest")) is not None and isinstance(bound.get("ids"), list)
+
+
 @dataclass(slots=True)
 class _Taken:
     """What one target gave: its posts, and whether more is ready right now."""
@@ -196,7 +208,7 @@ class YouTubeSource:
                 ledger=ledger,
                 now=now,
             )
-            for label, read in self._targets(api, state, now, problems):
+            for label, read in self._targets(api, state, problems):
                 room = limit - len(posts)
                 if room <= 0:
                     exhausted = False
@@ -238,11 +250,12 @@ class YouTubeSource:
         state: dict[str, Any] = {"quota": old.get("quota"), "threads": {}}
         search = as_dict(old.get("search"))
         if self.options.query:
-            same = search.get("query") == self.options.query and "newest" in search
+            same = search.get("query") == self.options.query and _readable(search)
             state["search"] = search if same else {"query": self.options.query, **start}
         threads = as_dict(old.get("threads"))
         for name in self._thread_targets():
-            state["threads"][name] = threads.get(name) or dict(start)
+            bound = as_dict(threads.get(name))
+            state["threads"][name] = bound if _readable(bound) else dict(start)
         return state
 
     def _thread_targets(self) -> list[str]:
@@ -251,9 +264,10 @@ class YouTubeSource:
         ]
 
     def _targets(
-        self, api: YouTubeApi, state: dict[str, Any], now: datetime, problems: list[SourceProblem]
-    ) -> list[tuple[str, Any]]:
-        targets: list[tuple[str, Any]] = []
+        self, api: YouTubeApi, state: dict[str, Any], problems: list[SourceProblem]
+    ) -> list[tuple[str, Callable[[int], _Taken]]]:
+        """(label, read) per search, video and channel; `read(room)` takes up to room items."""
+        targets: list[tuple[str, Callable[[int], _Taken]]] = []
         if self.options.query:
             label = f"youtube search {self.options.query!r}"
             targets.append((label, lambda room: self._search(api, state, room, problems)))
@@ -360,9 +374,9 @@ class YouTubeSource:
         found = as_dict(item.get("snippet"))
         snippet = as_dict(detail.get("snippet")) if detail else {}
         # search.list escapes HTML in its snippet (&#39;, &amp;); videos.list does not.
-        title = snippet.get("title") or html.unescape(clean_text(found.get("title")))
-        description = snippet.get("description") or html.unescape(
-            clean_text(found.get("description"))
+        title = _text(snippet.get("title")) or html.unescape(_text(found.get("title")))
+        description = _text(snippet.get("description")) or html.unescape(
+            _text(found.get("description"))
         )
         stats = as_dict(detail.get("statistics")) if detail else {}
         language = snippet.get("defaultLanguage") or snippet.get("defaultAudioLanguage")
@@ -476,7 +490,7 @@ class YouTubeSource:
             earlier: list[str] = []
             if partial.get("thread") == thread_id:
                 reached_partial = True
-                earlier = list(partial.get("taken", []))
+                earlier = [str(i) for i in partial.get("taken") or [] if isinstance(i, str)]
                 comments = [c for c in comments if c.get("id") not in set(earlier)]
             chunk = comments[: room - used]
             for comment in chunk:
@@ -505,9 +519,8 @@ class YouTubeSource:
         few replies; when it says there are more, comments.list reads them all."""
         snippet = as_dict(item.get("snippet"))
         top = as_dict(snippet.get("topLevelComment"))
-        replies = [
-            r for r in as_dict(item.get("replies")).get("comments", []) if isinstance(r, dict)
-        ]
+        embedded = as_dict(item.get("replies")).get("comments")
+        replies = [r for r in embedded if isinstance(r, dict)] if isinstance(embedded, list) else []
         total = snippet.get("totalReplyCount")
         if isinstance(total, int) and total > len(replies):
             try:
@@ -515,7 +528,7 @@ class YouTubeSource:
             except TargetProblem as err:
                 problems.append(SourceProblem(f"{label} thread {item['id']}", str(err)))
         replies.sort(
-            key=lambda r: (as_dict(r.get("snippet")).get("publishedAt") or "", str(r.get("id")))
+            key=lambda r: (_text(as_dict(r.get("snippet")).get("publishedAt")), str(r.get("id")))
         )
         return [top, *replies]
 
