@@ -77,7 +77,7 @@ def _video_id(value: str) -> str:
             text = segments[1]
     if not _VIDEO_ID.match(text):
         raise ValueError(
-            f"videos: {value!r} is not a YouTube video id; give the 11 characters after "
+            f"{value!r} is not a YouTube video id; give the 11 characters after "
             "'watch?v=' (e.g. \"dQw4w9WgXcQ\") or the video's address"
         )
     return text
@@ -96,7 +96,7 @@ def _channel_id(value: str) -> str:
             else "a channel id is 24 characters starting with UC"
         )
         raise ValueError(
-            f"channels: {value!r} is not a channel id ({hint}); open the channel, About → Share "
+            f"{value!r} is not a channel id ({hint}); open the channel, About → Share "
             'channel → Copy channel ID, and give that (e.g. "UC_x5XG1OV2P6uZZ5FSM9Ttw")'
         )
     return text
