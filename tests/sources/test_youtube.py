@@ -498,3 +498,28 @@ def test_a_search_result_without_a_video_id_is_a_problem(platform: PlatformServe
     )
     # The bad video was handled (a problem), so the boundary moves past it.
     assert result.checkpoint["search"]["ids"] == ["vid00000003"]
+
+
+def test_out_of_time_after_a_video_keeps_it_and_goes_on_next_call(
+    platform: PlatformServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import time
+
+    real = time.monotonic
+    late = {"by": 0.0}
+    monkeypatch.setattr(time, "monotonic", lambda: real() + late["by"])
+
+    def answer(request: Request) -> Reply:
+        if request.arg("videoId") == OTHER_VIDEO and not late["by"] and len(platform.requests) < 3:
+            late["by"] = 3600.0  # the poll's deadline passes while this video is read
+        video_id = request.arg("videoId")
+        return Reply.json(thread_list([thread(f"T-{video_id}", "2026-12-04T09:00:00Z")]))
+
+    platform.route("GET", f"{API}/commentThreads", answer)
+    yt = source(platform, videos=[VIDEO, OTHER_VIDEO])
+    first = yt.fetch(None, now=NOW, deadline=real() + 60)
+    assert [p.external_id for p in first.posts] == [f"T-{VIDEO}"] and not first.exhausted
+    assert "deadline" in first.problems[0].message and OTHER_VIDEO in first.problems[0].where
+    late["by"] = 0.0
+    second = yt.fetch(first.checkpoint, now=NOW, deadline=real() + 60)
+    assert [p.external_id for p in second.posts] == [f"T-{OTHER_VIDEO}"] and second.exhausted

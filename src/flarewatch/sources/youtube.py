@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import html
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -27,7 +28,7 @@ from urllib.parse import parse_qs, urlsplit
 from pydantic import Field, field_validator, model_validator
 
 from flarewatch.mentions.post import Post
-from flarewatch.sources.base import FetchResult, SourceError, SourceProblem
+from flarewatch.sources.base import CredentialError, FetchResult, SourceError, SourceProblem
 from flarewatch.sources.connector import HttpOptions, clean_text, remember, strip_html, to_post
 from flarewatch.sources.http import PoliteClient
 from flarewatch.sources.secrets import require_secret
@@ -131,6 +132,10 @@ class YouTubeOptions(HttpOptions):
         return self
 
 
+def _past(deadline: float | None) -> bool:
+    return deadline is not None and time.monotonic() >= deadline
+
+
 def _text(value: Any) -> str:
     """Platform text, or "" for anything that is not text (a malformed field)."""
     return clean_text(value) if isinstance(value, str) else ""
@@ -208,6 +213,7 @@ class YouTubeSource:
                 ledger=ledger,
                 now=now,
             )
+            completed = 0
             for label, read in self._targets(api, state, problems):
                 room = limit - len(posts)
                 if room <= 0:
@@ -220,6 +226,15 @@ class YouTubeSource:
                 except TargetProblem as err:
                     problems.append(SourceProblem(label, str(err)))
                     continue
+                except SourceError as err:
+                    # Out of time after other targets were read: keep those (their boundaries
+                    # moved) and go on at once with the rest, rather than redo them all.
+                    if completed and _past(deadline) and not isinstance(err, CredentialError):
+                        problems.append(SourceProblem(label, f"{err}; read in the next call"))
+                        exhausted = False
+                        break
+                    raise
+                completed += 1
                 posts.extend(taken.posts)
                 if taken.quota_spent:
                     problems.append(
