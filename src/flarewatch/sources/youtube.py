@@ -16,14 +16,12 @@ so the next call takes the rest of it and nothing twice.
 from __future__ import annotations
 
 import html
-import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qs, urlsplit
 
 from pydantic import Field, field_validator, model_validator
 
@@ -40,9 +38,11 @@ from flarewatch.sources.youtube_api import (
     YouTubeApi,
     advance,
     as_dict,
+    channel_id_of,
     is_fresh,
     parse_time,
     rfc3339,
+    video_id_of,
 )
 
 if TYPE_CHECKING:
@@ -55,52 +55,6 @@ CHANNEL_URL = "https://www.youtube.com/channel/{channel}"
 MAX_SEARCH_PAGES = 4  # 50 videos and 100 units a page
 MAX_THREAD_PAGES = 20  # 100 threads and 1 unit a page, per video or channel and poll
 MAX_REPLY_PAGES = 20
-_VIDEO_ID = re.compile(r"^[A-Za-z0-9_-]{11}$")
-_CHANNEL_ID = re.compile(r"^UC[A-Za-z0-9_-]{22}$")
-
-
-def _video_id(value: str) -> str:
-    """A video id, also taken from a watch, youtu.be, shorts or live address."""
-    text = value.strip()
-    parts = urlsplit(text)
-    if parts.scheme in ("http", "https") and parts.hostname:
-        host = parts.hostname.lower().removeprefix("www.").removeprefix("m.")
-        segments = [s for s in parts.path.split("/") if s]
-        if host == "youtu.be" and segments:
-            text = segments[0]
-        elif host.endswith("youtube.com") and parts.path == "/watch":
-            text = (parse_qs(parts.query).get("v") or [""])[0]
-        elif (
-            host.endswith("youtube.com")
-            and len(segments) == 2
-            and segments[0] in ("shorts", "live")
-        ):
-            text = segments[1]
-    if not _VIDEO_ID.match(text):
-        raise ValueError(
-            f"{value!r} is not a YouTube video id; give the 11 characters after "
-            "'watch?v=' (e.g. \"dQw4w9WgXcQ\") or the video's address"
-        )
-    return text
-
-
-def _channel_id(value: str) -> str:
-    """A channel id (UC…), also taken from a /channel/UC… address."""
-    text = value.strip()
-    parts = urlsplit(text)
-    if parts.scheme in ("http", "https") and parts.path.startswith("/channel/"):
-        text = parts.path.split("/")[2]
-    if not _CHANNEL_ID.match(text):
-        hint = (
-            "a @handle or custom address is not enough, the API needs the channel id"
-            if text.startswith("@") or "/@" in text or "/c/" in text
-            else "a channel id is 24 characters starting with UC"
-        )
-        raise ValueError(
-            f"{value!r} is not a channel id ({hint}); open the channel, About → Share "
-            'channel → Copy channel ID, and give that (e.g. "UC_x5XG1OV2P6uZZ5FSM9Ttw")'
-        )
-    return text
 
 
 class YouTubeOptions(HttpOptions):
@@ -115,12 +69,12 @@ class YouTubeOptions(HttpOptions):
     @field_validator("videos")
     @classmethod
     def _videos(cls, values: list[str]) -> list[str]:
-        return list(dict.fromkeys(_video_id(v) for v in values))
+        return list(dict.fromkeys(video_id_of(v) for v in values))
 
     @field_validator("channels")
     @classmethod
     def _channels(cls, values: list[str]) -> list[str]:
-        return list(dict.fromkeys(_channel_id(v) for v in values))
+        return list(dict.fromkeys(channel_id_of(v) for v in values))
 
     @model_validator(mode="after")
     def _something_to_read(self) -> YouTubeOptions:

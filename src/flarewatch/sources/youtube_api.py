@@ -1,5 +1,5 @@
 """What kind "youtube" needs of the YouTube Data API v3 besides mapping: its quota counted in
-units per Pacific day, its error bodies, and its lists.
+units per Pacific day, its error bodies, its video and channel ids, and time boundaries.
 
 The API sends no quota header. Every Google Cloud project has a daily budget of units (10,000
 unless raised) that resets at midnight America/Los_Angeles, and each method costs a fixed
@@ -16,11 +16,12 @@ PoliteClient's generic handling.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
 from flarewatch.sources.base import CredentialError, SourceError
@@ -51,9 +52,55 @@ _RESTRICTED_REASONS = frozenset(
     }
 )
 MAX_BOUNDARY_IDS = 1000
+_VIDEO_ID = re.compile(r"^[A-Za-z0-9_-]{11}$")
+_CHANNEL_ID = re.compile(r"^UC[A-Za-z0-9_-]{22}$")
 _NOT_FOUND_REASONS = frozenset(
     {"videoNotFound", "channelNotFound", "commentNotFound", "commentThreadNotFound", "notFound"}
 )
+
+
+def video_id_of(value: str) -> str:
+    """A video id, also taken from a watch, youtu.be, shorts or live address."""
+    text = value.strip()
+    parts = urlsplit(text)
+    if parts.scheme in ("http", "https") and parts.hostname:
+        host = parts.hostname.lower().removeprefix("www.").removeprefix("m.")
+        segments = [s for s in parts.path.split("/") if s]
+        if host == "youtu.be" and segments:
+            text = segments[0]
+        elif host.endswith("youtube.com") and parts.path == "/watch":
+            text = (parse_qs(parts.query).get("v") or [""])[0]
+        elif (
+            host.endswith("youtube.com")
+            and len(segments) == 2
+            and segments[0] in ("shorts", "live")
+        ):
+            text = segments[1]
+    if not _VIDEO_ID.match(text):
+        raise ValueError(
+            f"{value!r} is not a YouTube video id; give the 11 characters after "
+            "'watch?v=' (e.g. \"dQw4w9WgXcQ\") or the video's address"
+        )
+    return text
+
+
+def channel_id_of(value: str) -> str:
+    """A channel id (UC…), also taken from a /channel/UC… address."""
+    text = value.strip()
+    parts = urlsplit(text)
+    if parts.scheme in ("http", "https") and parts.path.startswith("/channel/"):
+        text = parts.path.split("/")[2]
+    if not _CHANNEL_ID.match(text):
+        hint = (
+            "a @handle or custom address is not enough, the API needs the channel id"
+            if text.startswith("@") or "/@" in text or "/c/" in text
+            else "a channel id is 24 characters starting with UC"
+        )
+        raise ValueError(
+            f"{value!r} is not a channel id ({hint}); open the channel, About → Share "
+            'channel → Copy channel ID, and give that (e.g. "UC_x5XG1OV2P6uZZ5FSM9Ttw")'
+        )
+    return text
 
 
 def parse_time(value: Any) -> datetime | None:
