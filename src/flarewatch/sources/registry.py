@@ -99,6 +99,11 @@ KINDS: dict[str, KindEntry] = {
             "flarewatch.sources.x:XSource",
             "posts on X matching a query (API v2 recent search, last 7 days, bearer token)",
         ),
+        KindEntry(
+            "youtube",
+            "flarewatch.sources.youtube:YouTubeSource",
+            "YouTube: new videos matching a query, comments of listed videos and channels",
+        ),
     )
 }
 
