@@ -83,7 +83,9 @@ class MentionOut(BaseModel):
 
 class AlertOut(_Out):
     id: int
+    kind: str = Field(description='"topic" (detection on mentions) or "source" (coverage).')
     topic_id: int | None
+    source_id: int | None = Field(description="The source a source alert is about.")
     severity: str
     risk_score: float
     status: str
