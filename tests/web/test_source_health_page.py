@@ -194,3 +194,28 @@ def test_openapi_documents_the_sources_route(web: WebEnv, client: TestClient) ->
     assert "skipped records, quota left" in route["description"]
     fields = schema["components"]["schemas"]["SourceHealthOut"]["properties"]
     assert {"state", "since", "lag_seconds", "skipped_records", "quota", "last_hour"} <= set(fields)
+
+
+def test_a_source_alert_reads_sensibly_in_the_inbox_and_its_page(
+    web: WebEnv, client: TestClient
+) -> None:
+    from flarewatch.alerts.notify import build_message
+    from flarewatch.alerts.source_alerts import watch_sources
+
+    _sources(web, "acme", total=2, failing=1)
+    with Session(web.engine) as session:
+        workspace = session.scalars(select(Workspace).where(Workspace.slug == "acme")).one()
+        [alert] = watch_sources(session, workspace, utcnow())
+        session.commit()
+        alert_id = alert.id
+        message = build_message(session, alert)
+    assert "source alert" in message.body and "risk" not in message.body
+    assert "Source feed-00 is failing" in message.title
+    login(client, web.seeded.users["acme-viewer"])
+    inbox = client.get("/w/acme/alerts").text
+    row = inbox.split(f'id="alert-{alert_id}"')[1].split("</article>")[0]
+    assert "Source feed-00 is failing" in row and 'href="/w/acme/sources"' in row
+    assert "risk" not in row
+    detail = client.get(f"/w/acme/alerts/{alert_id}").text
+    assert "Source alert" in detail and "Key posts" not in detail
+    assert "HTTP 500 from https://x.test/f" in detail
