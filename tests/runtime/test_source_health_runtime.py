@@ -135,3 +135,51 @@ def test_a_failing_source_raises_one_alert_and_it_resolves_on_recovery(
         assert alert.acknowledged_by == "flarewatch"
         assert "works again" in alert.explanation
         assert alert.updated_at == clock.now
+
+
+def test_refused_records_and_repeats_are_not_counted(
+    any_engine: Engine, make_workspace: Callable[..., int]
+) -> None:
+    from flarewatch.db.engine import sessionmaker_for
+    from flarewatch.mentions.post import Post
+    from flarewatch.pipeline.context import build_context
+    from flarewatch.pipeline.isolate import store_batch
+    from flarewatch.sources.hour_counts import already_stored, count_stored_batch
+    from flarewatch.workspaces.models import Workspace
+
+    workspace_id = make_workspace(any_engine)
+    when = datetime(2026, 3, 1, 10, 15, tzinfo=UTC)
+    first = [Post(external_id="g1", text="acme good one", created_at=when)]
+    second = [
+        Post(external_id="g1", text="acme good one", created_at=when),  # stored before
+        Post(external_id="b1", text="acme \ud800 bad", created_at=when, where="x line 2"),
+        Post(external_id="g2", text="acme good two", created_at=when),
+        Post(external_id="g2", text="acme good two", created_at=when),  # twice in the batch
+    ]
+    with sessionmaker_for(any_engine)() as session:
+        context = build_context(session, session.get_one(Workspace, workspace_id))
+        source_id = session.scalars(select(Source.id)).one()
+        for batch in (first, second):
+            before = already_stored(session, source_id, batch)
+            stored = store_batch(session, context, source_id, batch, when)
+            count_stored_batch(session, source_id, batch, before, when)
+            session.commit()
+    assert [r.post.where for r in stored.rejected] == ["x line 2"]
+    assert _hour_counts(any_engine) == {datetime(2026, 3, 1, 10, tzinfo=UTC): 2}  # g1 and g2
+
+
+def test_counts_older_than_five_weeks_are_dropped(
+    engine: Engine, make_workspace: Callable[..., int], tmp_path: Path
+) -> None:
+    """The table stays bounded: the 4 weeks silence compares with, plus the week in progress."""
+    make_workspace(engine)
+    lines = [
+        post_line(1, "acme old", created_at="2026-01-01T10:00:00Z"),  # 8 weeks before the clock
+        post_line(2, "acme recent", created_at="2026-02-20T10:00:00Z"),
+    ]
+    (tmp_path / "posts.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with session_scope(engine) as session:
+        source_id = session.scalars(select(Source.id)).one()
+        session.add(SourceHourCount(source_id=source_id, hour=datetime(2026, 1, 5, tzinfo=UTC)))
+    EmbeddedRunner(engine, clock=Clock(datetime(2026, 3, 1, 12, tzinfo=UTC))).cycle()
+    assert _hour_counts(engine) == {datetime(2026, 2, 20, 10, tzinfo=UTC): 1}

@@ -38,7 +38,7 @@ from flarewatch.pipeline.context import WorkspaceContext, build_context
 from flarewatch.pipeline.isolate import RejectedPost, store_batch
 from flarewatch.sources.base import FetchResult, SourceError, SourceProblem
 from flarewatch.sources.base import Source as SourceReader
-from flarewatch.sources.hour_counts import count_stored_batch, newest_post_id
+from flarewatch.sources.hour_counts import already_stored, count_stored_batch
 from flarewatch.sources.models import Source
 from flarewatch.sources.registry import build_source, uses_topics
 from flarewatch.sources.secrets import Secrets
@@ -297,10 +297,10 @@ class EmbeddedRunner:
                 workspace = session.get_one(Workspace, poll.workspace_id)
                 context = self._context(session, workspace)
                 now = self.clock()
-                counted_up_to = newest_post_id(session, source.id)
+                before = already_stored(session, source.id, result.posts)
                 stored = store_batch(session, context, source.id, result.posts, now)
                 batch = stored.report
-                count_stored_batch(session, source.id, counted_up_to, now)
+                count_stored_batch(session, source.id, result.posts, before, now)
                 problems = [*result.problems, *map(_problem_of, stored.rejected)]
                 described = [f"{p.where}: {p.message}" for p in problems]
                 record_success(

@@ -33,12 +33,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from flarewatch.config.workspace import SourceConfig
-from flarewatch.sources.hour_counts import HOUR, counts_at, first_counted_hours, hour_of
+from flarewatch.sources.hour_counts import (
+    HISTORY_WEEKS,
+    HOUR,
+    counts_at,
+    first_counted_hours,
+    hour_of,
+)
 from flarewatch.sources.models import Source
 
 FAILING_AFTER_ERRORS = 2
 STALE_AFTER_INTERVALS = 3
-HISTORY_WEEKS = 4
 LEARNING_WEEKS = 2
 SILENT_MIN_EXPECTED = 10.0
 SILENT_MAX_SHARE = 0.25

@@ -9,17 +9,25 @@ the future in the current hour.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from flarewatch.mentions.models import RawPost
+from flarewatch.mentions.post import Post
+from flarewatch.pipeline.store import existing_external_ids
 from flarewatch.sources.models import SourceHourCount
 
 HOUR = timedelta(hours=1)
+# Silence compares an hour with the same hour of the previous 4 weeks; rows older than that
+# (plus the week in progress) are deleted as new ones are written, so the table stays bounded:
+# at most 5 × 168 rows per source.
+HISTORY_WEEKS = 4
+KEPT = timedelta(weeks=HISTORY_WEEKS + 1)
+ID_CHUNK = 500  # external ids per IN (…) query: well under every database's parameter limit
 
 
 def hour_of(moment: datetime) -> datetime:
@@ -55,17 +63,38 @@ def add_hour_counts(session: Session, source_id: int, buckets: Mapping[datetime,
     )
 
 
-def newest_post_id(session: Session, source_id: int) -> int:
-    """The largest raw_post id of the source (0 when none): what a batch is counted after."""
-    return session.scalar(select(func.max(RawPost.id)).where(RawPost.source_id == source_id)) or 0
+def already_stored(session: Session, source_id: int, posts: Sequence[Post]) -> set[str]:
+    """The batch's external ids the source had stored before (read before storing the batch)."""
+    return existing_external_ids(session, source_id, posts)
 
 
-def count_stored_batch(session: Session, source_id: int, after_id: int, now: datetime) -> None:
-    """Count the posts the current transaction stored for the source (ids above `after_id`)."""
-    published = session.scalars(
-        select(RawPost.created_at).where(RawPost.source_id == source_id, RawPost.id > after_id)
+def count_stored_batch(
+    session: Session, source_id: int, posts: Sequence[Post], before: set[str], now: datetime
+) -> None:
+    """Count what storing `posts` added: their rows that were not there `before`.
+
+    Read back by (source, external id), the unique key, so a post refused for its data, a
+    repeat already stored or a second copy in the batch is never counted.
+    """
+    new_ids = sorted({p.external_id for p in posts} - before)
+    published: list[datetime] = []
+    for start in range(0, len(new_ids), ID_CHUNK):
+        published.extend(
+            session.scalars(
+                select(RawPost.created_at).where(
+                    RawPost.source_id == source_id,
+                    RawPost.external_id.in_(new_ids[start : start + ID_CHUNK]),
+                )
+            )
+        )
+    oldest_kept = hour_of(now) - KEPT
+    buckets = hour_buckets(published, now)
+    add_hour_counts(session, source_id, {h: n for h, n in buckets.items() if h >= oldest_kept})
+    session.execute(
+        delete(SourceHourCount).where(
+            SourceHourCount.source_id == source_id, SourceHourCount.hour < oldest_kept
+        )
     )
-    add_hour_counts(session, source_id, hour_buckets(published, now))
 
 
 def counts_at(
