@@ -346,11 +346,19 @@ class EmbeddedRunner:
             session.commit()
 
     def _watch_sources(self, workspace_id: int, report: CycleReport) -> None:
-        """Raise (once) or resolve the workspace's source alerts: failing, stale, silent."""
+        """Raise (once) or resolve the workspace's source alerts: failing, stale, silent.
+
+        A fault here is logged and skipped: it must not keep detection from running.
+        """
         with self._sessions() as session:
-            workspace = session.get_one(Workspace, workspace_id)
-            alerts = watch_sources(session, workspace, self.clock())
-            session.commit()
+            try:
+                workspace = session.get_one(Workspace, workspace_id)
+                alerts = watch_sources(session, workspace, self.clock())
+                session.commit()
+            except Exception:
+                session.rollback()
+                log.exception("source alerts of workspace %s failed", workspace_id)
+                return
             report.alerts_raised.extend(a.id for a in alerts)
 
     def _detect(self, workspace_id: int, report: CycleReport) -> None:
