@@ -183,3 +183,34 @@ def test_counts_older_than_five_weeks_are_dropped(
         session.add(SourceHourCount(source_id=source_id, hour=datetime(2026, 1, 5, tzinfo=UTC)))
     EmbeddedRunner(engine, clock=Clock(datetime(2026, 3, 1, 12, tzinfo=UTC))).cycle()
     assert _hour_counts(engine) == {datetime(2026, 2, 20, 10, tzinfo=UTC): 1}
+
+
+def test_pausing_or_removing_a_failing_source_resolves_its_alert(
+    engine: Engine, make_workspace: Callable[..., int], tmp_path: Path
+) -> None:
+    make_workspace(engine)  # posts.jsonl does not exist: every poll fails
+    clock = Clock(datetime(2026, 3, 1, 12, 0, tzinfo=UTC))
+    runner = EmbeddedRunner(engine, clock=clock)
+    runner.cycle()
+    runner.cycle()
+    [(_, status, _, source_id)] = _source_alerts(engine)
+    assert status == "open"
+    with session_scope(engine) as session:
+        session.get_one(Source, source_id).enabled = False
+    clock.now += timedelta(minutes=1)
+    runner.cycle()
+    with session_scope(engine) as session:
+        alert = session.scalars(select(Alert).where(Alert.kind == "source")).one()
+        assert alert.status == "resolved" and alert.explanation.endswith("the source was paused.")
+        session.get_one(Source, source_id).enabled = True
+    for _ in range(2):  # failing again, after the 30-minute cool-down: a fresh alert
+        clock.now += timedelta(minutes=31)
+        runner.cycle()
+    assert [status for _, status, _, _ in _source_alerts(engine)] == ["resolved", "open"]
+    with session_scope(engine) as session:
+        session.delete(session.get_one(Source, source_id))
+    runner.cycle()
+    with session_scope(engine) as session:
+        latest = session.scalars(select(Alert).order_by(Alert.id.desc())).first()
+        assert latest is not None and latest.status == "resolved"
+        assert latest.explanation.endswith("the source was removed.")
