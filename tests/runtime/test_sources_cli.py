@@ -83,9 +83,13 @@ def test_list_with_a_workspace_shows_health(tmp_path: Path) -> None:
     assert "never polled" in before.output
     assert runner.invoke(app, ["sources", "run", "export", "-w", "acme"]).exit_code == 0
     assert runner.invoke(app, ["sources", "run", "news", "-w", "acme"]).exit_code == 1
+    once = runner.invoke(app, ["sources", "list", "--workspace", "acme"])
+    assert "last poll failed" in once.output  # one failure is not "failing" yet
+    assert "failing" not in once.output
+    assert runner.invoke(app, ["sources", "run", "news", "-w", "acme"]).exit_code == 1
     after = runner.invoke(app, ["sources", "list", "--workspace", str(tmp_path / "acme.toml")])
     assert after.exit_code == 0, after.output
-    assert "ok" in after.output and "failing" in after.output
+    assert "failing" in after.output and "2 failed in a row" in after.output
     assert "3" in after.output  # the file source's posts
 
 

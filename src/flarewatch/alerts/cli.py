@@ -62,7 +62,7 @@ def list_command(
                 str(alert.id),
                 f"[{style}]{alert.severity}[/{style}]" if style else alert.severity,
                 alert.status,
-                f"{alert.risk_score:.0f}",
+                "source" if alert.kind == "source" else f"{alert.risk_score:.0f}",
                 alert.title,
                 when(alert.window_end),
                 alert.group_key,

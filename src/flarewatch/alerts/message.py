@@ -58,6 +58,7 @@ def render_message(
     topic_name: str | None,
     posts: Sequence[PostLink],
     escalated_from: str | None = None,
+    kind: str = "topic",
 ) -> AlertMessage:
     """Title and plain-text body; plain text because it has to read well in email, chat and SMS.
 
@@ -75,7 +76,9 @@ def render_message(
     lines = [
         f"Severity: {severity}"
         + (f" (escalated from {escalated_from})" if escalated_from else "")
-        + f" · risk {risk_score:.0f}/100 · alert #{alert_id} ({status})",
+        # A source alert is about coverage, not risk: it says so instead of "risk 0/100".
+        + (" · source alert" if kind == "source" else f" · risk {risk_score:.0f}/100")
+        + f" · alert #{alert_id} ({status})",
         f"Workspace: {workspace}" + (f" · topic: {topic}" if topic else ""),
         f"Window: {_window(window_start, window_end)}",
         "",

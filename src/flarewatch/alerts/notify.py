@@ -258,6 +258,7 @@ def build_message(session: Session, alert: Alert) -> AlertMessage:
         topic_name=(topic.name or topic.key) if topic else None,
         posts=key_posts(session, alert),
         escalated_from=_escalated_from(session, alert),
+        kind=alert.kind,
     )
 
 

@@ -117,6 +117,8 @@ def _open(
         workspace_id=workspace.id,
         topic_id=candidate.topic_id,
         group_key=candidate.group_key,
+        kind=candidate.kind,
+        source_id=candidate.source_id,
         severity=candidate.severity,
         risk_score=candidate.risk_score,
         status="open",

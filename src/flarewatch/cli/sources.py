@@ -20,6 +20,7 @@ from typing import Any
 import typer
 from rich.table import Table
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from flarewatch.cli.common import console, err_console, fail, progress_bar, ready_engine
 from flarewatch.cli.workspace import load_for_running
@@ -30,6 +31,7 @@ from flarewatch.mentions.post import Post
 from flarewatch.pipeline.batch import BatchReport
 from flarewatch.runtime.embedded import POLL_DEADLINE_SECONDS, EmbeddedRunner
 from flarewatch.sources.base import FetchResult, SourceError
+from flarewatch.sources.health import SourceHealth, health_of_sources
 from flarewatch.sources.ingest import post_to_record
 from flarewatch.sources.models import Source
 from flarewatch.sources.registry import build_source, describe_kinds
@@ -49,55 +51,27 @@ EXCERPT_CHARS = 80
 # -- health ---------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class HealthLine:
-    """What `sources list` shows of one source's health."""
-
-    status: str  # ok, failing, disabled, never polled
-    last_ok_at: datetime | None
-    failing_since: datetime | None
-    consecutive_errors: int
-    last_error: str | None
-    posts: int
-    next_poll_at: datetime | None
-    quota: dict[str, Any] | None
+def health_of(session: Session, sources: list[Source]) -> list[SourceHealth]:
+    """The sources' health by the rules of `sources/health.py`, as the web page and API show."""
+    return health_of_sources(session, sources, datetime.now(UTC))
 
 
-def health_of(source: Source) -> HealthLine:
-    """The source's health, read straight from its row.
-
-    The one place the CLI reads health: when `sources/health.py` (SourceHealth) lands, point
-    this at it and `sources list` follows.
-    """
-    if not source.enabled:
-        status = "disabled"
-    elif source.consecutive_errors:
-        status = "failing"
-    elif source.last_ok_at is not None:
-        status = "ok"
-    else:
-        status = "never polled"
-    return HealthLine(
-        status=status,
-        last_ok_at=source.last_ok_at,
-        failing_since=source.failing_since,
-        consecutive_errors=source.consecutive_errors or 0,
-        last_error=source.last_error,
-        posts=source.posts_total or 0,
-        next_poll_at=source.next_poll_at,
-        quota=source.quota,
-    )
+STATE_COLOUR = {"ok": "green", "learning": "green", "paused": "dim", "silent": "yellow"}
 
 
 def _when(value: datetime | None) -> str:
     return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M") if value else "-"
 
 
-def _status_text(health: HealthLine) -> str:
-    if health.status == "failing":
+def _status_text(health: SourceHealth) -> str:
+    if health.state == "failing":
         return f"[red]failing[/] ({health.consecutive_errors}×)"
-    colour = {"ok": "green", "disabled": "dim"}.get(health.status, "yellow")
-    return f"[{colour}]{health.status}[/]"
+    if health.state == "stale":
+        return "[red]stale[/]"
+    text = f"[{STATE_COLOUR.get(health.state, 'yellow')}]{health.state}[/]"
+    if health.consecutive_errors:  # one failure is not "failing" yet, but it is news
+        return text + " [yellow](last poll failed)[/]"
+    return text + (" (never polled)" if health.last_polled_at is None else "")
 
 
 def _quota_text(quota: dict[str, Any] | None) -> str:
@@ -210,25 +184,32 @@ def list_sources(
         table.add_column("next poll")
         # Errors and quotas are long: one line each under the table keeps it readable.
         notes: list[str] = []
-        for source in session.scalars(
+        rows = session.scalars(
             select(Source).where(Source.workspace_id == space.id).order_by(Source.key)
-        ):
-            health = health_of(source)
+        ).all()
+        for health in health_of(session, list(rows)):
             table.add_row(
-                source.key,
-                source.kind,
+                health.key,
+                health.kind,
                 _status_text(health),
                 _when(health.last_ok_at),
-                str(health.posts),
+                str(health.posts_total),
                 _when(health.next_poll_at),
             )
             if health.last_error:
                 since = ""
-                if health.failing_since is not None:
-                    since = f" (failing since {_when(health.failing_since)})"
-                notes.append(f"[red]{source.key}[/] last error{since}: {health.last_error}")
+                if health.consecutive_errors:
+                    since = f" ({health.consecutive_errors} failed in a row"
+                    since += f", failing since {_when(health.since)})" if health.since else ")"
+                notes.append(f"[red]{health.key}[/] last error{since}: {health.last_error}")
+            if health.state == "silent":
+                rate = health.rate
+                notes.append(
+                    f"[yellow]{health.key}[/] silent: {rate.seen} posts in the hour from "
+                    f"{_when(rate.hour)}, usually {rate.usual or 0:g}"
+                )
             if health.quota:
-                notes.append(f"{source.key} quota: {_quota_text(health.quota)}")
+                notes.append(f"{health.key} quota: {_quota_text(health.quota)}")
         console.print(table)
         for note in notes:
             console.print(note, highlight=False)

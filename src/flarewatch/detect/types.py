@@ -44,3 +44,6 @@ class AlertCandidate:
     window_end: datetime
     factors: list[Factor] = field(default_factory=list)
     post_ids: list[int] = field(default_factory=list)  # raw_post ids that drove it
+    # "topic" for detection; "source" for a source failing, stale or silent (source_id set).
+    kind: str = "topic"
+    source_id: int | None = None

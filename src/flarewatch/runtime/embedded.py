@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from flarewatch.alerts.notify import deliver_pending
 from flarewatch.alerts.service import raise_alerts
+from flarewatch.alerts.source_alerts import watch_sources
 from flarewatch.cases.service import auto_open_cases
 from flarewatch.config.workspace import SourceConfig
 from flarewatch.db.engine import sessionmaker_for
@@ -37,6 +38,7 @@ from flarewatch.pipeline.context import WorkspaceContext, build_context
 from flarewatch.pipeline.isolate import RejectedPost, store_batch
 from flarewatch.sources.base import FetchResult, SourceError, SourceProblem
 from flarewatch.sources.base import Source as SourceReader
+from flarewatch.sources.hour_counts import already_stored, count_stored_batch
 from flarewatch.sources.models import Source
 from flarewatch.sources.registry import build_source, uses_topics
 from flarewatch.sources.secrets import Secrets
@@ -198,6 +200,7 @@ class EmbeddedRunner:
             ]
         report.sources.extend(self._poll_sources(due, report))
         for workspace_id in workspace_ids:
+            self._watch_sources(workspace_id, report)
             self._detect(workspace_id, report)
         with self._sessions() as session:
             delivery = deliver_pending(session, self.clock(), console=self.console)
@@ -294,8 +297,10 @@ class EmbeddedRunner:
                 workspace = session.get_one(Workspace, poll.workspace_id)
                 context = self._context(session, workspace)
                 now = self.clock()
+                before = already_stored(session, source.id, result.posts)
                 stored = store_batch(session, context, source.id, result.posts, now)
                 batch = stored.report
+                count_stored_batch(session, source.id, result.posts, before, now)
                 problems = [*result.problems, *map(_problem_of, stored.rejected)]
                 described = [f"{p.where}: {p.message}" for p in problems]
                 record_success(
@@ -309,7 +314,7 @@ class EmbeddedRunner:
                     quota=result.quota,
                     exhausted=result.exhausted or not result.posts,
                 )
-                session.commit()  # posts and checkpoint together, or neither
+                session.commit()  # posts, hourly counts and checkpoint together, or neither
             except Exception as err:
                 session.rollback()
                 self._fail(poll, err)
@@ -340,6 +345,22 @@ class EmbeddedRunner:
             )
             session.commit()
 
+    def _watch_sources(self, workspace_id: int, report: CycleReport) -> None:
+        """Raise (once) or resolve the workspace's source alerts: failing, stale, silent.
+
+        A fault here is logged and skipped: it must not keep detection from running.
+        """
+        with self._sessions() as session:
+            try:
+                workspace = session.get_one(Workspace, workspace_id)
+                alerts = watch_sources(session, workspace, self.clock())
+                session.commit()
+            except Exception:
+                session.rollback()
+                log.exception("source alerts of workspace %s failed", workspace_id)
+                return
+            report.alerts_raised.extend(a.id for a in alerts)
+
     def _detect(self, workspace_id: int, report: CycleReport) -> None:
         with self._sessions() as session:
             workspace = session.get_one(Workspace, workspace_id)
@@ -360,6 +381,7 @@ class EmbeddedRunner:
         cycle = CycleReport()
         [outcome] = self._poll_sources([source_id], cycle)
         cycle.sources.append(outcome)
+        self._watch_sources(workspace_id, cycle)
         self._detect(workspace_id, cycle)
         with self._sessions() as session:
             cycle.deliveries_sent = deliver_pending(

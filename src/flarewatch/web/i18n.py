@@ -85,6 +85,12 @@ class Formatter:
             return ""
         return format_timedelta(value - now, add_direction=True, locale=self.language)
 
+    def duration(self, seconds: float | None) -> str:
+        """A length of time in words ("3 hours"), rounded to its largest unit."""
+        if seconds is None:
+            return ""
+        return format_timedelta(seconds, threshold=1.0, locale=self.language)
+
     def number(self, value: float | int | None) -> str:
         if value is None:
             return ""

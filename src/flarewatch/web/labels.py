@@ -22,6 +22,14 @@ LABELS: dict[str, str] = {
     "warning": N_("Warning"),
     "crisis": N_("Crisis"),
     "calm": N_("Calm"),
+    # source health states, and the overview's level when sources fail
+    "ok": N_("OK"),
+    "failing": N_("Failing"),
+    "stale": N_("Stale"),
+    "silent": N_("Silent"),
+    "learning": N_("Learning"),
+    "paused": N_("Paused"),
+    "sources": N_("Sources failing"),
     # case statuses
     "new": N_("New"),
     "triage": N_("Triage"),

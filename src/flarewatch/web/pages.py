@@ -6,28 +6,19 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from flarewatch.accounts import service as accounts
 from flarewatch.accounts.models import User
-from flarewatch.sources.models import Source
+from flarewatch.db.base import utcnow
+from flarewatch.sources.health import SourceHealth, workspace_health
 from flarewatch.web.deps import WorkspaceAccess
 from flarewatch.web.templating import render
 
 
-def failing_sources(db: Session, workspace_id: int) -> list[Source]:
-    return list(
-        db.scalars(
-            select(Source)
-            .where(
-                Source.workspace_id == workspace_id,
-                Source.enabled.is_(True),
-                Source.consecutive_errors > 0,
-            )
-            .order_by(Source.key)
-        )
-    )
+def failing_sources(db: Session, workspace_id: int) -> list[SourceHealth]:
+    """The workspace's failing or stale sources (the rules of sources/health.py)."""
+    return [h for h in workspace_health(db, workspace_id, utcnow()) if h.broken]
 
 
 def page(

@@ -13,6 +13,7 @@ from flarewatch.alerts.models import Alert
 from flarewatch.db.base import utcnow
 from flarewatch.mentions.models import Author, Mention, RawPost
 from flarewatch.mentions.relevance import FILTERED_BELOW, is_filtered, relevance_of
+from flarewatch.sources.health import HealthSummary, summarize, workspace_health
 from flarewatch.workspaces.models import Topic, Workspace
 
 SENTIMENTS = ("negative", "neutral", "positive")
@@ -219,11 +220,16 @@ class WorkspaceRisk:
     top_risk: float
     mentions_24h: int
     negative_24h: int
+    sources: HealthSummary = field(default_factory=lambda: HealthSummary(0, 0, 0))
 
     @property
     def level(self) -> str:
-        """calm, watch, warning or crisis: what the overview colours the brand with."""
-        return self.top_severity or "calm"
+        """crisis, warning or watch (the worst topic alert); else "sources" while any source is
+        failing or stale; else calm. Never calm with a broken source: missing mentions are not
+        a quiet day."""
+        if self.top_severity:
+            return self.top_severity
+        return "calm" if self.sources.coverage_ok else "sources"
 
     @property
     def negative_share(self) -> float:
@@ -235,11 +241,13 @@ def workspace_risk(
 ) -> WorkspaceRisk:
     now = now or utcnow()
     live = session.execute(
-        select(Alert.severity, Alert.risk_score).where(
+        select(Alert.severity, Alert.risk_score, Alert.kind).where(
             Alert.workspace_id == workspace.id, Alert.status.in_(("open", "acknowledged"))
         )
     ).all()
-    top = max(live, key=lambda row: (SEVERITY_RANK.get(row[0], 0), row[1]), default=None)
+    # The brand's risk is its topics'; source alerts speak through `sources` instead.
+    topical = [row for row in live if row[2] != "source"]
+    top = max(topical, key=lambda row: (SEVERITY_RANK.get(row[0], 0), row[1]), default=None)
     since = now - timedelta(hours=24)
     total, negative = session.execute(
         select(
@@ -255,4 +263,5 @@ def workspace_risk(
         top_risk=float(top[1]) if top else 0.0,
         mentions_24h=int(total or 0),
         negative_24h=int(negative or 0),
+        sources=summarize(workspace_health(session, workspace.id, now)),
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
@@ -83,7 +83,9 @@ class MentionOut(BaseModel):
 
 class AlertOut(_Out):
     id: int
+    kind: str = Field(description='"topic" (detection on mentions) or "source" (coverage).')
     topic_id: int | None
+    source_id: int | None = Field(description="The source a source alert is about.")
     severity: str
     risk_score: float
     status: str
@@ -205,3 +207,40 @@ def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
 OWN_READ = error_responses(401)
 READ = error_responses(401, 404, 422)
 CHANGE = error_responses(400, 401, 403, 404, 409, 413, 422)
+
+
+class HourRateOut(BaseModel):
+    hour: datetime = Field(description="Start of the last complete UTC hour, the hour judged.")
+    posts: int = Field(description="Posts the source stored that were published in that hour.")
+    usual: float | None = Field(
+        description="Median of the same hour of the week over the previous 4 weeks; null "
+        "without history."
+    )
+    history_weeks: int = Field(description="How many earlier weeks `usual` is the median of.")
+
+
+class SourceHealthOut(BaseModel):
+    key: str
+    kind: str
+    state: Literal["ok", "failing", "stale", "silent", "learning", "paused"] = Field(
+        description="failing: 2+ failed polls in a row; stale: no successful poll within 3× its "
+        "interval; silent: far below its usual rate for this hour of the week; learning: under "
+        "2 weeks of history; paused: disabled (docs/sources.md, Source health)."
+    )
+    since: datetime | None = Field(description="When a failing, stale or silent state began.")
+    interval_seconds: float | None = Field(
+        description="Seconds between polls; 0: read on every cycle (files, replays)."
+    )
+    last_ok_at: datetime | None = Field(description="Last successful poll.")
+    last_polled_at: datetime | None
+    next_poll_at: datetime | None
+    consecutive_errors: int
+    last_error: str | None = Field(description="What the platform (or the file) last said.")
+    skipped_records: int = Field(description="Records skipped as unreadable, in all.")
+    posts_total: int
+    newest_post_at: datetime | None
+    lag_seconds: float | None = Field(description="Now minus the newest post seen.")
+    quota: dict[str, Any] | None = Field(
+        description='What the platform said is left: {"remaining", "limit", "unit", "reset_at"}.'
+    )
+    last_hour: HourRateOut

@@ -9,6 +9,7 @@ from flarewatch.web.routers import (
     mentions,
     overview,
     settings,
+    sources,
     topics,
 )
 
@@ -21,5 +22,6 @@ page_routers = [
     cases.router,
     topics.router,
     settings.router,
+    sources.router,
     events.router,
 ]
