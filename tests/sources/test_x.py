@@ -129,7 +129,7 @@ def test_every_field_is_mapped_from_the_tweet_and_its_expansions(platform: Platf
     assert post.created_at == at.replace(microsecond=0)
     assert (post.likes, post.shares, post.replies, post.views) == (17, 5, 2, 1250)
     assert post.links == ["https://acme.example/menu"] and post.language == "en"
-    assert post.platform == "x" and post.raw["conversation_id"] == long_post["id"]
+    assert post.platform == "twitter" and post.raw["conversation_id"] == long_post["id"]
     assert answer.reply_to == long_post["id"] and answer.language == "he"
     assert answer.author_followers == 5120 and answer.raw["in_reply_to_user_id"] == "99"
     assert quoting.repost_of == quoted["id"] and quoting.raw["quoted_id"] == quoted["id"]

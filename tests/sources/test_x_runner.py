@@ -77,7 +77,7 @@ def test_sources_test_jsonl_prints_the_posts_in_the_ingest_format(
     assert [r["id"] for r in records] == [t["id"] for t in tweets[:25]]  # the oldest 25
     first = records[0]
     assert first["author"] == "dana" and first["author_name"] == "Dana"
-    assert first["platform"] == "x" and first["url"].startswith("https://x.com/dana/status/")
+    assert first["platform"] == "twitter" and first["url"].startswith("https://x.com/dana/status/")
     assert records[1]["text"].startswith("אקמה")
     assert "25 post(s) fetched" in result.stderr
     assert not (tmp_path / "data" / "flarewatch.db").exists()

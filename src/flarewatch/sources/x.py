@@ -130,7 +130,9 @@ class XSource:
         self.token_env = token_env
         self.endpoint = endpoint or DEFAULT_ENDPOINT
         self.history = timedelta(days=history_days)
-        self.platform = platform or "x"
+        # "twitter" is the name the rest of Flarewatch files X posts under (imported queries'
+        # site:twitter and x, the demo, reach), so both routes of X posts land together.
+        self.platform = platform or "twitter"
 
     @classmethod
     def from_config(cls, config: SourceConfig, base_dir: Path, secrets: Secrets) -> XSource:
