@@ -227,6 +227,8 @@ class _StreamReader:
         self.state = state
         self.start = start
         self.problems = problems
+        self.reported: set[str] = set()
+        self.highest = 0  # the highest post id listed, "closed the topic" posts included
 
     def read(
         self, left: int
@@ -242,11 +244,15 @@ class _StreamReader:
         for index, post in enumerate(posts):
             why = valid_post(post)
             if why:
-                self.problems.append(
-                    SourceProblem(f"{where} item {index}", f"{why}; skipped, the rest are kept")
-                )
-            elif post.get("post_type") != SMALL_ACTION:
-                good.append(post)
+                post_id = post.get("id") if isinstance(post, dict) else None
+                place = f"discourse post {post_id}" if post_id else f"{where} item {index}"
+                if place not in self.reported:  # one post may be in two windows or pages
+                    self.reported.add(place)
+                    self.problems.append(SourceProblem(place, f"{why}; skipped, the rest are kept"))
+            else:
+                self.highest = max(self.highest, post["id"])
+                if post.get("post_type") != SMALL_ACTION:
+                    good.append(post)
         return good
 
     # -- latest: /posts.json windows, read forward -------------------------------------------
@@ -264,10 +270,10 @@ class _StreamReader:
         self, left: int
     ) -> tuple[list[tuple[dict[str, Any], dict[str, Any] | None]], dict[str, Any], bool]:
         cache: dict[int, list[dict[str, Any]]] = {}
-        newest_page = self._window(0, cache)
-        if not newest_page:
+        self._window(0, cache)
+        top = self.highest
+        if not top:
             return [], self.state, False
-        top = max(post["id"] for post in newest_page)
         after = self.state.get("newest")
         first_poll = not isinstance(after, int)
         if first_poll:
