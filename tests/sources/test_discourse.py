@@ -265,6 +265,17 @@ def test_search_pages_down_to_the_checkpoint_and_reads_whole_posts(
     assert [r.arg("page") for r in platform.requests[-2:]] == ["1", None]  # then /t/22/posts
 
 
+def test_a_search_the_forum_refuses_says_why(platform: PlatformServer) -> None:
+    refused = {
+        "posts": [],
+        "topics": [],
+        "grouped_search_result": {"error": "Your search term is too short.", "post_ids": []},
+    }
+    platform.route("GET", "/search.json", Reply.json(refused))
+    with pytest.raises(SourceError, match="refused the search 'ab' \\(Your search term is too"):
+        source(platform, query="ab").fetch(None, now=NOW)
+
+
 def test_categories_read_the_new_posts_of_topics_active_since_the_checkpoint(
     platform: PlatformServer,
 ) -> None:

@@ -27,7 +27,7 @@ from urllib.parse import quote
 from pydantic import Field, field_validator, model_validator
 
 from flarewatch.mentions.post import Post
-from flarewatch.sources.base import FetchResult, SourceProblem
+from flarewatch.sources.base import FetchResult, SourceError, SourceProblem
 from flarewatch.sources.connector import HttpOptions, to_post
 from flarewatch.sources.discourse_api import SMALL_ACTION, DiscourseApi, post_record, valid_post
 from flarewatch.sources.http import PoliteClient
@@ -42,6 +42,10 @@ WINDOW = 50  # ids per /posts.json answer (Discourse's PostsController#latest)
 MAX_WINDOWS = 20  # /posts.json windows per poll: 1,000 ids
 MAX_SEARCH_PAGES = 10  # /search.json pages per poll (50 posts each)
 MAX_TOPIC_PAGES = 5  # /c/{slug}.json pages per poll (30 topics each)
+# A post to hand over with the topic it was listed with (title, slug), when the post lacks them.
+Listed = tuple[dict[str, Any], dict[str, Any] | None]
+# What a stream's read gives: its posts oldest first, its next checkpoint, whether more is left.
+StreamRead = tuple[list[Listed], dict[str, Any], bool]
 _SLUG = re.compile(r"^[^\s/?#]+(/[^\s/?#]+)*$")
 
 
@@ -175,9 +179,7 @@ class DiscourseSource:
         # Only the configured streams are kept: the checkpoint is as small as the options.
         return FetchResult(posts, {"streams": states}, problems, exhausted=exhausted, quota=quota)
 
-    def _posts(
-        self, api: DiscourseApi, raw: list[tuple[dict[str, Any], dict[str, Any] | None]], name: str
-    ) -> list[Post | SourceProblem]:
+    def _posts(self, api: DiscourseApi, raw: list[Listed], name: str) -> list[Post | SourceProblem]:
         api.remember([post for post, _ in raw])
         items: list[Post | SourceProblem] = []
         for post, topic in raw:
@@ -230,9 +232,7 @@ class _StreamReader:
         self.reported: set[str] = set()
         self.highest = 0  # the highest post id listed, "closed the topic" posts included
 
-    def read(
-        self, left: int
-    ) -> tuple[list[tuple[dict[str, Any], dict[str, Any] | None]], dict[str, Any], bool]:
+    def read(self, left: int) -> StreamRead:
         if self.name == "latest":
             return self._latest(left)
         if self.name == "search":
@@ -266,9 +266,7 @@ class _StreamReader:
             cache[before] = self._usable(data["latest_posts"], "/posts.json")
         return cache[before]
 
-    def _latest(
-        self, left: int
-    ) -> tuple[list[tuple[dict[str, Any], dict[str, Any] | None]], dict[str, Any], bool]:
+    def _latest(self, left: int) -> StreamRead:
         cache: dict[int, list[dict[str, Any]]] = {}
         self._window(0, cache)
         top = self.highest
@@ -317,9 +315,7 @@ class _StreamReader:
 
     # -- search: newest first, down to the checkpoint -----------------------------------------
 
-    def _search(
-        self, left: int
-    ) -> tuple[list[tuple[dict[str, Any], dict[str, Any] | None]], dict[str, Any], bool]:
+    def _search(self, left: int) -> StreamRead:
         query = self.source.options.query or ""
         state = self.state if self.state.get("query") == query else {"query": query}
         newest = state.get("newest")
@@ -332,6 +328,12 @@ class _StreamReader:
                 data.get("grouped_search_result"), dict
             ):
                 raise self.api.shape_error("/search.json", "'grouped_search_result'")
+            refused = data["grouped_search_result"].get("error")
+            if refused:  # e.g. "Your search term is too short."
+                raise SourceError(
+                    f"source {self.source.key!r}: {self.api.url('/search.json')}: the forum "
+                    f"refused the search {query!r} ({refused}); change query"
+                )
             for topic in data.get("topics") or []:
                 if isinstance(topic, dict) and isinstance(topic.get("id"), int):
                     topics[topic["id"]] = topic
@@ -375,9 +377,7 @@ class _StreamReader:
 
     # -- categories: topics active since the checkpoint, their new posts -------------------
 
-    def _category(
-        self, slug: str, left: int
-    ) -> tuple[list[tuple[dict[str, Any], dict[str, Any] | None]], dict[str, Any], bool]:
+    def _category(self, slug: str, left: int) -> StreamRead:
         first_poll = not isinstance(self.state.get("newest"), int)
         newest = 0 if first_poll else int(self.state["newest"])
         since = self.start
