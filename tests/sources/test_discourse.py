@@ -403,6 +403,7 @@ def test_truncated_and_malformed_answers_are_errors(platform: PlatformServer) ->
     [
         ({"endpoint": "https://forum.example", "qeury": "x"}, "unknown field"),
         ({}, "endpoint"),
+        ({"endpoint": " "}, "endpoint"),
         ({"endpoint": "forum.example"}, "not a web address"),
         ({"endpoint": "https://f.example", "api_key_env": "K"}, "go together"),
         ({"endpoint": "https://f.example", "categories": ["has space"]}, "not a category slug"),

@@ -57,6 +57,15 @@ class DiscourseOptions(HttpOptions):
     api_key_env: str | None = None  # private forums: the variable holding an API key
     api_username_env: str | None = None  # … and the one holding the user it acts as
 
+    @field_validator("endpoint", mode="before")
+    @classmethod
+    def _forum_address(cls, value: object) -> object:
+        if isinstance(value, str) and not value.strip():
+            raise ValueError(
+                'is empty; give the forum\'s address, e.g. endpoint = "https://forum.example.com"'
+            )
+        return value
+
     @field_validator("categories")
     @classmethod
     def _categories(cls, values: list[str]) -> list[str]:
