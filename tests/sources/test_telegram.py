@@ -95,8 +95,8 @@ def test_every_field_of_a_message_is_mapped(platform: PlatformServer) -> None:
     reply = (
         '<a class="tgme_widget_message_reply" href="https://t.me/grillberry/3">'
         '<div class="tgme_widget_message_author accent_color"><span class="tgme_widget_message_'
-        'author_name">Grillberry News</span></div><div class="tgme_widget_message_metatext">'
-        "the replied text</div></a>"
+        'author_name">Grillberry News</span></div><div class="tgme_widget_message_text '
+        'js-message_reply_text">the replied text</div></a>'
     )
     signed = '<span class="tgme_widget_message_from_author" dir="auto">Dana Levi</span>'
     body = page(
@@ -320,3 +320,18 @@ endpoint = "{platform.url()}"
     assert [r["id"] for r in records] == ["grillberry/41", "grillberry/42"]
     assert records[0]["text"] == "message 41" and records[0]["platform"] == "telegram"
     assert records[0]["url"] == f"{platform.url()}/grillberry/41"
+
+
+def test_a_short_retry_after_is_waited_within_the_poll(platform: PlatformServer) -> None:
+    answers = [html("Too Many Requests", 429, **{"Retry-After": "0"})]
+    body = page(message(1, text("after the wait")))
+
+    def answer(request: Request) -> Reply:
+        if answers:
+            return answers.pop()
+        return html(body if request.arg("after") is None else page())
+
+    platform.route("GET", "/s/grillberry", answer)
+    result = source(platform).fetch(None, now=NOW)
+    assert [p.text for p in result.posts] == ["after the wait"]
+    assert [r.arg("after") for r in platform.requests] == [None, None, "1"]
