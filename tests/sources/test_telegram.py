@@ -335,3 +335,17 @@ def test_a_short_retry_after_is_waited_within_the_poll(platform: PlatformServer)
     result = source(platform).fetch(None, now=NOW)
     assert [p.text for p in result.posts] == ["after the wait"]
     assert [r.arg("after") for r in platform.requests] == [None, None, "1"]
+
+
+def test_what_was_read_before_a_cut_off_page_is_kept(platform: PlatformServer) -> None:
+    first = page(message(1, text("one")), message(2, text("two")))
+    cut = page(message(3, text("three")))[:-30]
+
+    def answer(request: Request) -> Reply:
+        return html(first if request.arg("after") is None else cut)
+
+    platform.route("GET", "/s/grillberry", answer)
+    result = source(platform).fetch(None, now=NOW)
+    assert [p.raw["message_id"] for p in result.posts] == [1, 2]
+    assert len(result.problems) == 1 and "cut off" in result.problems[0].message
+    assert result.checkpoint == {"last_ids": {"grillberry": 2}}

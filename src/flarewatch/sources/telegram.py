@@ -14,6 +14,7 @@ or a page cut off before `</html>` is a problem for that channel, never "no new 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -22,7 +23,7 @@ from pydantic import Field, field_validator
 
 from flarewatch.mentions.post import Post
 from flarewatch.sources.base import FetchResult, SourceError, SourceProblem
-from flarewatch.sources.connector import HttpOptions, to_post
+from flarewatch.sources.connector import HttpOptions, split_posts, to_post
 from flarewatch.sources.http import PoliteClient
 from flarewatch.sources.telegram_page import ChannelPage, PageError, parse_channel_page
 
@@ -64,6 +65,14 @@ class TelegramOptions(HttpOptions):
         return names
 
 
+@dataclass(slots=True)
+class ChannelRead:
+    last: int | None  # the last message id taken, None when none was
+    items: list[Post | SourceProblem] = field(default_factory=list)
+    more: bool = False  # more messages are ready right now
+    error: str | None = None  # why the channel (or its next page) could not be read
+
+
 class TelegramSource:
     kind = "telegram"
     Options = TelegramOptions
@@ -94,9 +103,8 @@ class TelegramSource:
         }
         posts: list[Post] = []
         problems: list[SourceProblem] = []
-        failed: list[str] = []
+        failed = 0
         exhausted = True
-        quota: dict[str, Any] | None = None
         now = now or datetime.now(UTC)
         with PoliteClient(self.key, deadline=deadline, clock=lambda: now) as client:
             for channel in self.options.channels:
@@ -104,58 +112,59 @@ class TelegramSource:
                 if left <= 0:
                     exhausted = False
                     break
-                try:
-                    taken, more = self._read_channel(
-                        client, channel, last_ids, left, posts, problems
-                    )
-                except PageError as err:
-                    problems.append(SourceProblem(f"telegram channel {channel}", str(err)))
-                    failed.append(str(err))
-                    continue
-                exhausted = exhausted and not more
-                if taken is not None:
-                    last_ids[channel.lower()] = taken
+                read = self._read_channel(client, channel, last_ids.get(channel.lower()), left)
+                chunk, bad = split_posts(read.items)
+                posts.extend(chunk)
+                problems.extend(bad)
+                if read.error is not None:
+                    problems.append(SourceProblem(f"telegram channel {channel}", read.error))
+                    failed += not read.items
+                exhausted = exhausted and not read.more
+                if read.last is not None:
+                    last_ids[channel.lower()] = read.last
             quota = client.quota
-        if failed and len(failed) == len(self.options.channels):
-            raise SourceError(f"source {self.key!r}: " + "; ".join(failed))
+        if failed == len(self.options.channels):
+            raise SourceError(f"source {self.key!r}: " + "; ".join(p.message for p in problems))
         # Only the configured channels are kept: the checkpoint stays as small as the list.
         wanted = {channel.lower() for channel in self.options.channels}
         state = {"last_ids": {k: v for k, v in last_ids.items() if k in wanted}}
         return FetchResult(posts, state, problems, exhausted=exhausted, quota=quota)
 
     def _read_channel(
-        self,
-        client: PoliteClient,
-        channel: str,
-        last_ids: dict[str, int],
-        limit: int,
-        posts: list[Post],
-        problems: list[SourceProblem],
-    ) -> tuple[int | None, bool]:
-        """Append the channel's messages after its checkpoint (oldest first, at most `limit`)
-        to `posts`; return (the last id taken or None, whether more are left)."""
-        last = last_ids.get(channel.lower())
-        taken: int | None = None
+        self, client: PoliteClient, channel: str, last: int | None, limit: int
+    ) -> ChannelRead:
+        """The channel's messages after `last`, oldest first, at most `limit`."""
+        read = ChannelRead(last=None)
         for _ in range(MAX_PAGES):
-            page = self._page(client, channel, last)
-            fresh = [m for m in page.messages if last is None or m.number > last]
+            try:
+                page = self._page(client, channel, last)
+            except PageError as err:
+                # What was read before the bad page is kept, and the checkpoint moves to it.
+                read.error = str(err)
+                return read
+            fresh = sorted(
+                (m for m in page.messages if last is None or m.number > last),
+                key=lambda m: m.number,
+            )
             if not fresh:
-                return taken, False
-            for message in sorted(fresh, key=lambda m: m.number)[:limit]:
-                item = to_post(
-                    page.record(message),
-                    source_key=self.key,
-                    platform=self.platform,
-                    where=f"telegram message {message.post_id}",
+                return read
+            for message in fresh[:limit]:
+                read.items.append(
+                    to_post(
+                        page.record(message),
+                        source_key=self.key,
+                        platform=self.platform,
+                        where=f"telegram message {message.post_id}",
+                    )
                 )
-                (posts if isinstance(item, Post) else problems).append(item)  # type: ignore[arg-type]
-                taken = last = message.number
-                limit -= 1
-            problems.extend(page.problems)
-            if limit <= 0:
-                # Cut by `limit`: more may follow this message.
-                return taken, True
-        return taken, True  # the page budget is spent; the next poll continues
+                read.last = last = message.number
+            read.items.extend(page.problems)
+            limit -= min(limit, len(fresh))
+            if limit == 0:
+                read.more = True  # cut by `limit`: more may follow this message
+                return read
+        read.more = True  # the page budget is spent; the next poll continues
+        return read
 
     def _page(self, client: PoliteClient, channel: str, after: int | None) -> ChannelPage:
         url = f"{self.endpoint}/s/{channel}"
