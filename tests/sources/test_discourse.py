@@ -319,6 +319,28 @@ def test_categories_read_the_new_posts_of_topics_active_since_the_checkpoint(
     assert again.posts == []
 
 
+def test_an_unknown_category_is_a_problem_and_the_search_is_still_read(
+    platform: PlatformServer,
+) -> None:
+    Forum(platform).add(forum_post(1, 1, 1, 10))
+    platform.route(
+        "GET",
+        "/c/nope.json",
+        Reply.json(
+            {
+                "errors": ["The requested URL or resource could not be found."],
+                "error_type": "not_found",
+            },
+            404,
+        ),
+    )
+    result = source(platform, query="grillberry", categories=["nope"]).fetch(None, now=NOW)
+    assert ids(result) == [1]
+    assert len(result.problems) == 1 and "'nope'" in result.problems[0].where
+    assert "check the slug" in result.problems[0].message
+    assert "category:nope" in result.checkpoint["streams"]
+
+
 def test_a_rate_limit_ends_the_poll_until_discourse_says(platform: PlatformServer) -> None:
     limited = {
         "errors": ["You’ve performed this action too many times. Please wait 42 seconds."],

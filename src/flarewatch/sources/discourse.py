@@ -396,7 +396,17 @@ class _StreamReader:
         active: list[dict[str, Any]] = []
         reached = False
         for page in range(MAX_TOPIC_PAGES):
-            data = self.api.get(path, {"page": page} if page else None)
+            data = self.api.get(path, {"page": page} if page else None, missing_ok=True)
+            if data is None:
+                self.problems.append(
+                    SourceProblem(
+                        f"discourse category {slug!r}",
+                        f"{self.api.url(path)} is not found: check the slug (the part of the "
+                        "category's address after /c/); a private category also needs "
+                        "api_key_env and api_username_env. The other streams are read",
+                    )
+                )
+                return [], self.state, False
             listing = data.get("topic_list") if isinstance(data, dict) else None
             if not isinstance(listing, dict) or not isinstance(listing.get("topics"), list):
                 raise self.api.shape_error(path, "'topic_list.topics' list")

@@ -51,12 +51,18 @@ class DiscourseApi:
     def url(self, path: str) -> str:
         return f"{self.endpoint}{path}"
 
-    def get(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
-        """The parsed JSON at `path`; a 429 ends the poll with the time Discourse gave."""
+    def get(
+        self, path: str, params: Mapping[str, Any] | None = None, *, missing_ok: bool = False
+    ) -> Any:
+        """The parsed JSON at `path` (None for a 404 when `missing_ok`); a 429 ends the poll
+        with the time Discourse gave."""
         url = self.url(path)
-        answer = self.client.get(url, params=params, headers=self.headers, ok=(429,))
+        ok = (429, 404) if missing_ok else (429,)
+        answer = self.client.get(url, params=params, headers=self.headers, ok=ok)
         if answer.status == 429:
             raise self._rate_limited(url, answer.headers.get("retry-after"), answer.body)
+        if answer.status == 404:
+            return None
         return self.client.parse_json(answer)
 
     def _rate_limited(self, url: str, retry_after: str | None, body: bytes) -> SourceError:
