@@ -290,10 +290,7 @@ def test_recorded_preview_page_is_replayed(platform: PlatformServer) -> None:
     assert result.checkpoint == {"last_ids": {"toshkent_ish": 13018}}
 
 
-def test_sources_test_through_the_cli_prints_the_ingest_format(
-    platform: PlatformServer, tmp_path: Path
-) -> None:
-    serve_numbers(platform, [41, 42])
+def write_workspace(tmp_path: Path, platform: PlatformServer) -> Path:
     workspace = tmp_path / "acme.toml"
     workspace.write_text(
         f"""
@@ -312,6 +309,14 @@ endpoint = "{platform.url()}"
 """,
         encoding="utf-8",
     )
+    return workspace
+
+
+def test_sources_test_through_the_cli_prints_the_ingest_format(
+    platform: PlatformServer, tmp_path: Path
+) -> None:
+    serve_numbers(platform, [41, 42])
+    workspace = write_workspace(tmp_path, platform)
     result = CliRunner().invoke(
         app, ["sources", "test", "tg", "--workspace", str(workspace), "--jsonl"]
     )
@@ -349,3 +354,19 @@ def test_what_was_read_before_a_cut_off_page_is_kept(platform: PlatformServer) -
     assert [p.raw["message_id"] for p in result.posts] == [1, 2]
     assert len(result.problems) == 1 and "cut off" in result.problems[0].message
     assert result.checkpoint == {"last_ids": {"grillberry": 2}}
+
+
+def test_sources_run_stores_once_and_the_next_run_takes_only_the_new(
+    platform: PlatformServer, tmp_path: Path
+) -> None:
+    numbers = [41, 42]
+    serve_numbers(platform, numbers)
+    workspace = str(write_workspace(tmp_path, platform))
+    first = CliRunner().invoke(app, ["sources", "run", "tg", "--workspace", workspace])
+    assert first.exit_code == 0, first.output
+    assert "acme/tg: 2 new post(s)" in first.output
+    numbers.append(43)
+    second = CliRunner().invoke(app, ["sources", "run", "tg", "--workspace", workspace])
+    assert second.exit_code == 0, second.output
+    assert "acme/tg: 1 new post(s)" in second.output
+    assert platform.requests[-2].arg("after") == "42"  # the committed checkpoint
