@@ -513,3 +513,11 @@ history_days = 30
     assert [r["id"] for r in records] == ["7", "8"]
     assert records[1]["text"] == "post 8 about grillberry" and records[1]["platform"] == "discourse"
     assert records[1]["topic_id"] == 1 and records[1]["post_number"] == 2
+
+
+def test_a_reply_to_a_deleted_post_is_kept_unlinked(platform: PlatformServer) -> None:
+    Forum(platform).add(forum_post(5, 1, 9, 10, reply_to_post_number=7))  # post #7 is gone
+    result = source(platform).fetch(None, now=NOW)
+    assert ids(result) == [5] and result.problems == []
+    assert result.posts[0].reply_to is None and result.posts[0].raw["reply_to_post_number"] == 7
+    assert "/posts/by_number/1/7.json" in platform.paths()

@@ -134,12 +134,9 @@ class DiscourseApi:
         if known is not None or self.lookups_left <= 0:
             return known
         self.lookups_left -= 1
-        try:
-            data = self.get(f"/posts/by_number/{topic_id}/{number}.json")
-        except SourceError as err:
-            if err.retry_at is not None:
-                raise
-            return None  # the replied post is gone: the reply is still kept, unlinked
+        # A replied post that is gone (404) leaves the reply unlinked; other failures end the
+        # poll, so that no reply is stored without the link it should have.
+        data = self.get(f"/posts/by_number/{topic_id}/{number}.json", missing_ok=True)
         if isinstance(data, dict) and isinstance(data.get("id"), int):
             self.reply_ids[(topic_id, number)] = data["id"]
             return int(data["id"])
