@@ -463,7 +463,9 @@ class _StreamReader:
 
     def _topic_post_ids(self, topic_id: int) -> list[int]:
         path = f"/t/{topic_id}.json"
-        data = self.api.get(path)
+        data = self.api.get(path, missing_ok=True)
+        if data is None:
+            return []  # deleted since it was listed
         stream = (data.get("post_stream") or {}) if isinstance(data, dict) else {}
         ids = stream.get("stream") if isinstance(stream, dict) else None
         if not isinstance(ids, list):
