@@ -521,3 +521,13 @@ def test_a_reply_to_a_deleted_post_is_kept_unlinked(platform: PlatformServer) ->
     assert ids(result) == [5] and result.problems == []
     assert result.posts[0].reply_to is None and result.posts[0].raw["reply_to_post_number"] == 7
     assert "/posts/by_number/1/7.json" in platform.paths()
+
+
+def test_a_found_post_gone_before_it_is_read_is_a_problem(platform: PlatformServer) -> None:
+    forum = Forum(platform)
+    forum.add(forum_post(11, 40, 1, 20), forum_post(12, 41, 1, 10))
+    platform.route("GET", "/t/40/posts.json", Reply.json({"errors": ["not found"]}, 404))
+    result = source(platform, query="grillberry").fetch(None, now=NOW)
+    assert ids(result) == [12]
+    assert [p.where for p in result.problems] == ["discourse post 11"]
+    assert "no longer readable" in result.problems[0].message

@@ -107,10 +107,11 @@ class DiscourseApi:
             for start in range(0, len(post_ids), POST_IDS_PER_REQUEST):
                 chunk = post_ids[start : start + POST_IDS_PER_REQUEST]
                 path = f"/t/{topic_id}/posts.json"
-                data = self.get(path, {"post_ids[]": chunk})
-                posts = (
-                    (data.get("post_stream") or {}).get("posts") if isinstance(data, dict) else None
-                )
+                data = self.get(path, {"post_ids[]": chunk}, missing_ok=True)
+                if data is None:  # the topic was deleted since: its posts are problems below
+                    continue
+                stream = data.get("post_stream") if isinstance(data, dict) else None
+                posts = stream.get("posts") if isinstance(stream, dict) else None
                 if not isinstance(posts, list):
                     raise self.shape_error(path, "'post_stream.posts' list")
                 good = [p for p in posts if isinstance(p, dict) and isinstance(p.get("id"), int)]
