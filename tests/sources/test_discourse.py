@@ -531,3 +531,14 @@ def test_a_found_post_gone_before_it_is_read_is_a_problem(platform: PlatformServ
     assert ids(result) == [12]
     assert [p.where for p in result.problems] == ["discourse post 11"]
     assert "no longer readable" in result.problems[0].message
+
+
+def test_a_long_gap_is_read_over_several_polls_without_skipping(platform: PlatformServer) -> None:
+    forum = Forum(platform)
+    forum.add(forum_post(10, 1, 1, 30), forum_post(1990, 2, 1, 20))
+    discourse = source(platform)
+    first = discourse.fetch({"streams": {"latest": {"newest": 0}}}, now=NOW)
+    assert ids(first) == [10] and first.exhausted is False  # 20 windows of 50 ids a poll
+    assert first.checkpoint == {"streams": {"latest": {"newest": 1000}}}
+    second = discourse.fetch(first.checkpoint, now=NOW)
+    assert ids(second) == [1990] and second.exhausted is True
