@@ -481,6 +481,7 @@ def test_recorded_answers_are_replayed(platform: PlatformServer) -> None:
     assert post.text == "Some text." and post.likes == 3 and post.views == 2
     assert post.author == "Some-username" and post.author_name == "Someones Name"
     assert post.title == "Some topic" and post.url == f"{platform.url()}/t/some-topic-slug/57/2"
+    assert post.author_created_at == datetime(2018, 1, 10, 21, 29, 15, 554000, tzinfo=UTC)
 
 
 def test_sources_test_through_the_cli_prints_the_ingest_format(

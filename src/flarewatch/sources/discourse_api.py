@@ -202,6 +202,8 @@ def post_record(
         "author": post.get("username"),
         "author_name": post.get("name") or post.get("display_username"),
         "created_at": post.get("created_at"),
+        # The account's creation time, which /t/{id}/posts.json gives (not /posts.json).
+        "author_created_at": post.get("user_created_at"),
         "url": f"{endpoint}/t/{quote(str(slug))}/{topic_id}/{number}",
         "likes": likes_of(post),
         "replies": post.get("reply_count"),
