@@ -150,7 +150,7 @@ class ChannelPage:
         return {
             "id": message.post_id,
             "text": text,
-            "author": self.channel,
+            "author": message.post_id.rpartition("/")[0],  # Telegram's own spelling
             "author_name": signature or owner or self.title,
             "author_followers": self.subscribers,
             "author_verified": self.verified,
@@ -161,7 +161,7 @@ class ChannelPage:
             "reply_to": _post_ref(reply.get("href")) if reply is not None else None,
             "repost_of": _post_ref(forwarded.get("href")) if forwarded is not None else None,
             "links": links or None,
-            "channel": self.channel,
+            "channel": message.post_id.rpartition("/")[0],
             "message_id": message.number,
             "media": media,
             "forwarded_from": _text(forwarded) or None,
