@@ -50,6 +50,11 @@ KINDS: dict[str, KindEntry] = {
             "Bluesky posts: searchPosts by query, or the Jetstream firehose matched to topics",
         ),
         KindEntry(
+            "discourse",
+            "flarewatch.sources.discourse:DiscourseSource",
+            "a Discourse forum: latest posts, a search or categories (JSON API, key if private)",
+        ),
+        KindEntry(
             "facebook",
             "flarewatch.sources.facebook:FacebookSource",
             "a Facebook Page you manage: its posts and all comments (Graph API, Page token)",
@@ -88,6 +93,11 @@ KINDS: dict[str, KindEntry] = {
             "scenario",
             "flarewatch.sources.scenario:ScenarioSource",
             "a scripted crisis replayed in real or accelerated time (drills, demos)",
+        ),
+        KindEntry(
+            "telegram",
+            "flarewatch.sources.telegram:TelegramSource",
+            "public Telegram channels through their t.me/s web preview (no account needed)",
         ),
         KindEntry(
             "web",
