@@ -38,7 +38,7 @@ from flarewatch.pipeline.isolate import RejectedPost, store_batch
 from flarewatch.sources.base import FetchResult, SourceError, SourceProblem
 from flarewatch.sources.base import Source as SourceReader
 from flarewatch.sources.models import Source
-from flarewatch.sources.registry import build_source, uses_topics
+from flarewatch.sources.registry import build_source, reads_inbox, uses_topics
 from flarewatch.sources.secrets import Secrets
 from flarewatch.sources.service import is_due, record_failure, record_success
 from flarewatch.workspaces.models import Topic, Workspace
@@ -166,7 +166,14 @@ class EmbeddedRunner:
         stamp: dict[str, object] = {"config": source.config, "topics": topics}
         cached = self._readers.get(source.id)
         if cached is None or cached[0] != stamp:
-            reader = build_source(config, base_dir, self._secrets(source), topics=topics)
+            inbox = None
+            if reads_inbox(config.kind):  # the webhook kind reads the bodies the web app stored
+                from flarewatch.sources.webhook import Inbox
+
+                inbox = Inbox(self._sessions, source.id)
+            reader = build_source(
+                config, base_dir, self._secrets(source), topics=topics, inbox=inbox
+            )
             cached = ({"config": dict(source.config), "topics": topics}, reader)
             self._readers[source.id] = cached
         return cached[1]
@@ -295,6 +302,8 @@ class EmbeddedRunner:
                 context = self._context(session, workspace)
                 now = self.clock()
                 stored = store_batch(session, context, source.id, result.posts, now)
+                if result.commit_with is not None:
+                    result.commit_with(session, now)
                 batch = stored.report
                 problems = [*result.problems, *map(_problem_of, stored.rejected)]
                 described = [f"{p.where}: {p.message}" for p in problems]
