@@ -12,11 +12,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, select
 
-from flarewatch.db.engine import session_scope
+from flarewatch.db.engine import create_db_engine, session_scope
 from flarewatch.mentions.models import Mention, RawPost
 from flarewatch.runtime.embedded import EmbeddedRunner
 from flarewatch.sources.models import Source
 
+from ..conftest import truncate_all
 from .webhook_helpers import (
     SECRET_ENV,
     URL,
@@ -36,6 +37,15 @@ def hook(engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Ite
     made = make_hook(engine, tmp_path, monkeypatch)
     yield made
     made.client.close()
+
+
+@pytest.fixture
+def postgres_engine(postgres_url: str) -> Iterator[Engine]:
+    db = create_db_engine(postgres_url)
+    truncate_all(db)  # other tests in this worker may share the database
+    yield db
+    truncate_all(db)
+    db.dispose()
 
 
 def _run(hook: Hook) -> int:
@@ -268,3 +278,71 @@ def test_openapi_lists_the_route_and_its_answers(hook: Hook) -> None:
     operation = schema["paths"]["/hooks/{workspace}/{key}"]["post"]
     assert set(operation["responses"]) >= {"200", "202", "401", "404", "413", "415", "422", "503"}
     assert "application/x-ndjson" in operation["requestBody"]["content"]
+
+
+def test_a_crash_before_the_commit_reads_the_delivery_again_exactly_once(
+    hook: Hook, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    post(hook.client, jsonl(record(i) for i in range(7)), content_type="application/x-ndjson")
+    from flarewatch.sources import service
+
+    real = service.record_success
+
+    def power_cut(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("power cut before commit")
+
+    monkeypatch.setattr("flarewatch.runtime.embedded.record_success", power_cut)
+    crashed = EmbeddedRunner(hook.engine).ingest_source(hook.workspace_id, hook.source_id)
+    assert not crashed.source.ok and "power cut" in (crashed.source.error or "")
+    assert stored_posts(hook.engine) == 0
+    assert deliveries(hook.engine)[0].processed_at is None  # rolled back with the posts
+    monkeypatch.setattr("flarewatch.runtime.embedded.record_success", real)
+    assert _run(hook) == 7
+    assert _run(hook) == 0
+    assert stored_posts(hook.engine) == 7
+
+
+def test_small_batches_resume_inside_a_delivery(hook: Hook) -> None:
+    """A batch that stops inside a body keeps its place in the checkpoint, nothing else."""
+    post(hook.client, jsonl(record(i) for i in range(10)), content_type="application/x-ndjson")
+    post(hook.client, json.dumps([record(i) for i in range(10, 13)]).encode())
+    runner = EmbeddedRunner(hook.engine, batch_size=4)
+    outcome = runner.ingest_source(hook.workspace_id, hook.source_id)
+    assert outcome.source.posts == 13
+    with session_scope(hook.engine) as session:
+        ids = sorted(session.scalars(select(RawPost.external_id)))
+        assert session.get_one(Source, hook.source_id).checkpoint == {}
+    assert ids == sorted(f"h{i}" for i in range(13))
+
+
+def test_one_batch_stopped_inside_a_delivery_checkpoints_its_place(hook: Hook) -> None:
+    from flarewatch.sources.webhook import Inbox, WebhookSource
+
+    post(hook.client, jsonl(record(i) for i in range(5)), content_type="application/x-ndjson")
+    source = WebhookSource("orders", Inbox(hook.app.state.sessionmaker, hook.source_id))
+    first = source.fetch(None, limit=3)
+    assert [p.external_id for p in first.posts] == ["h0", "h1", "h2"]
+    assert first.checkpoint == {"delivery": deliveries(hook.engine)[0].id, "record": 3}
+    assert not first.exhausted and first.commit_with is None
+    rest = source.fetch(first.checkpoint, limit=3)
+    assert [p.external_id for p in rest.posts] == ["h3", "h4"]
+    assert rest.checkpoint == {} and rest.exhausted and rest.commit_with is not None
+
+
+@pytest.mark.postgres
+def test_on_postgresql_replays_and_the_runner_are_exactly_once(
+    postgres_engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    hook = make_hook(postgres_engine, tmp_path, monkeypatch)
+    body = jsonl(record(i) for i in range(50))
+    assert post(hook.client, body, content_type="application/x-ndjson").status_code == 202
+    assert post(hook.client, body, content_type="application/x-ndjson").status_code == 200
+    bad = jsonl([record(60), record(61, text="")])
+    assert post(hook.client, bad, content_type="application/x-ndjson").status_code == 202
+    runner = EmbeddedRunner(postgres_engine, batch_size=20)
+    runner.cycle()
+    runner.cycle()
+    assert stored_posts(postgres_engine) == 51
+    assert len(deliveries(postgres_engine)) == 2
+    assert all(d.processed_at is not None for d in deliveries(postgres_engine))
+    hook.client.close()

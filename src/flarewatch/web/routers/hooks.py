@@ -45,7 +45,9 @@ class HookReceipt(BaseModel):
 
 
 class HookProblem(BaseModel):
-    detail: str
+    # A sentence from the inbox; a list of field errors when the address itself is refused
+    # (e.g. a NUL character in it), as on every other route.
+    detail: str | list[dict[str, Any]]
     rejected: list[RejectedRecord] = []
 
 
