@@ -75,6 +75,7 @@ def test_signed_bodies_are_stored_before_the_answer(
         "accepted": expected,
         "rejected_total": 0,
         "rejected": [],
+        "warnings": [],
     }
     [delivery] = deliveries(hook.engine)
     assert delivery.body == body and delivery.processed_at is None
@@ -346,3 +347,13 @@ def test_on_postgresql_replays_and_the_runner_are_exactly_once(
     assert len(deliveries(postgres_engine)) == 2
     assert all(d.processed_at is not None for d in deliveries(postgres_engine))
     hook.client.close()
+
+
+def test_an_unused_date_column_is_a_warning_in_the_answer_and_on_the_run(hook: Hook) -> None:
+    records = [{"id": f"d{i}", "text": "acme", "Post Date": "2026-03-01 10:00"} for i in range(3)]
+    answer = post(hook.client, json.dumps(records).encode())
+    assert answer.status_code == 202 and answer.json()["accepted"] == 3
+    [warning] = answer.json()["warnings"]
+    assert "item 1" in warning and "'Post Date'" in warning and "created_at" in warning
+    outcome = EmbeddedRunner(hook.engine).ingest_source(hook.workspace_id, hook.source_id)
+    assert outcome.source.posts == 3 and len(outcome.source.warnings) == 1

@@ -290,6 +290,10 @@ def test_source(
     )
     result = _fetch_once(target, limit)
     posts = result.posts[:limit]
+    for warning in result.warnings:
+        err_console.print(
+            f"[bold yellow]warning:[/] {warning.where}: {warning.message}", highlight=False
+        )
     for problem in result.problems:
         err_console.print(f"[yellow]skipped[/] {problem.where}: {problem.message}")
     summary = f"{target.config.key}: {len(posts)} post(s) fetched, nothing stored"

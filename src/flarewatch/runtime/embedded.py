@@ -73,6 +73,7 @@ class SourceOutcome:
     ok: bool
     posts: int = 0
     problems: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
     error: str | None = None
 
 
@@ -251,7 +252,7 @@ class EmbeddedRunner:
                     )
                     outcomes.append(poll.outcome)
         for outcome in outcomes:
-            for problem in outcome.problems:
+            for problem in [*outcome.warnings, *outcome.problems]:
                 log.warning("%s/%s: %s", outcome.workspace, outcome.source, problem)
             if outcome.error:
                 log.error("%s/%s failed: %s", outcome.workspace, outcome.source, outcome.error)
@@ -325,6 +326,7 @@ class EmbeddedRunner:
                 return False
         poll.checkpoint = result.checkpoint
         poll.outcome.problems.extend(described)
+        poll.outcome.warnings.extend(f"{w.where}: {w.message}" for w in result.warnings)
         poll.outcome.posts += batch.stored
         report.batch.add(batch)
         if self.on_batch is not None:

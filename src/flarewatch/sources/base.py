@@ -42,6 +42,9 @@ class FetchResult:
     # calls it with its session and the time in the transaction that stores the posts and the
     # checkpoint, so they are committed together or not at all.
     commit_with: Callable[[Session, datetime], None] | None = None
+    # What was read but may be wrong (a date column the records do not use): shown to the
+    # person importing, once per file or body; the posts are still stored.
+    warnings: list[SourceProblem] = field(default_factory=list)
 
 
 @runtime_checkable

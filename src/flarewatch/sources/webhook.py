@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from flarewatch.mentions.post import Post
 from flarewatch.sources.base import FetchResult, SourceError, SourceProblem
+from flarewatch.sources.date_columns import date_column_warning, unused_date_column
 from flarewatch.sources.ingest import RecordError, post_from_record
 from flarewatch.sources.options import KindOptions
 from flarewatch.sources.webhook_inbox import (
@@ -99,12 +100,15 @@ class WebhookSource:
         skip = int(state.get("record", 0)) if isinstance(partial_id, int) else 0
         posts: list[Post] = []
         problems: list[SourceProblem] = []
+        warnings: list[SourceProblem] = []
         finished: list[int] = []
         stopped: dict[str, Any] = {}
         with self.inbox.sessions() as session:
             for delivery in pending_deliveries(session, self.inbox.source_id, first=partial_id):
                 start = skip if delivery.id == partial_id else 0
                 entries = self._entries(delivery.id, delivery.content_type, delivery.body)
+                if start == 0:  # once per delivery, when its reading starts
+                    warnings.extend(_date_warnings(entries))
                 taken = self._read(delivery.id, entries, start, limit - len(posts), posts, problems)
                 if start + taken < len(entries):
                     stopped = {"delivery": delivery.id, "record": start + taken}
@@ -119,6 +123,7 @@ class WebhookSource:
             problems=problems,
             exhausted=not more,
             commit_with=_marker(finished) if finished else None,
+            warnings=warnings,
         )
 
     def _entries(
@@ -162,6 +167,16 @@ class WebhookSource:
             posts.append(post)
             taken += 1
         return used
+
+
+def _date_warnings(
+    entries: list[tuple[str, dict[str, Any] | None, str]],
+) -> list[SourceProblem]:
+    for where, record, _why in entries:
+        column = unused_date_column(record) if record is not None else None
+        if column is not None:
+            return [SourceProblem(where, date_column_warning(column))]
+    return []
 
 
 def _marker(delivery_ids: list[int]) -> Any:

@@ -23,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from flarewatch.sources.base import CredentialError
+from flarewatch.sources.date_columns import date_column_warning, unused_date_column
 from flarewatch.sources.ingest import RecordError, post_from_record
 from flarewatch.sources.models import Source, WebhookDelivery
 
@@ -87,6 +88,7 @@ class Receipt:
     duplicate: bool
     accepted: int
     rejected: list[Rejection]
+    warnings: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -95,6 +97,7 @@ class Receipt:
             "accepted": self.accepted,
             "rejected_total": len(self.rejected),
             "rejected": [r.as_dict() for r in self.rejected[:MAX_LISTED_REJECTIONS]],
+            "warnings": self.warnings,
         }
 
 
@@ -273,6 +276,16 @@ def body_records(body: bytes, kind: str) -> BodyRecords:
     return _jsonl_records(text) if kind in JSONL_TYPES else _json_records(text)
 
 
+def date_warnings(found: BodyRecords) -> list[str]:
+    """One warning for a body whose records have no created_at but a column that looks like
+    their time (they would be dated when read)."""
+    for where, record in found.entries:
+        column = unused_date_column(record) if record is not None else None
+        if column is not None:
+            return [f"{where.where}: {date_column_warning(column)}"]
+    return []
+
+
 def field_of(message: str) -> str | None:
     """The field a RecordError names first ("created_at: ..." → "created_at")."""
     match = _FIELD_PREFIX.match(message)
@@ -392,7 +405,7 @@ def accept(
         delivery_id, duplicate = store_delivery(
             session, target, body, kind, now, summarise(rejected)
         )
-    return Receipt(delivery_id, duplicate, accepted, rejected)
+    return Receipt(delivery_id, duplicate, accepted, rejected, date_warnings(found))
 
 
 # -- reading the inbox (the `webhook` kind) -------------------------------------------------

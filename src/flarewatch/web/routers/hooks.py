@@ -42,6 +42,7 @@ class HookReceipt(BaseModel):
     accepted: int
     rejected_total: int
     rejected: list[RejectedRecord]
+    warnings: list[str]  # e.g. a date column the records do not use (they are still stored)
 
 
 class HookProblem(BaseModel):
