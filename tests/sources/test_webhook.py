@@ -267,6 +267,14 @@ def test_unknown_or_non_webhook_sources_are_the_same_404(hook: Hook, url: str) -
     assert answer.json()["detail"].startswith("No webhook source at this address")
 
 
+def test_a_disabled_source_is_404(hook: Hook) -> None:
+    with session_scope(hook.engine) as session:
+        session.get_one(Source, hook.source_id).enabled = False
+    answer = post(hook.client, json.dumps(record(1)).encode())
+    assert answer.status_code == 404 and "enabled" in answer.json()["detail"]
+    assert deliveries(hook.engine) == []
+
+
 def test_no_session_or_csrf_token_is_needed(hook: Hook) -> None:
     """The signature is the credential: a sender has no cookie and no CSRF token."""
     hook.client.cookies.clear()

@@ -123,13 +123,22 @@ def find_target(session: Session, workspace_slug: str, key: str) -> HookTarget:
         .join(Workspace, Workspace.id == Source.workspace_id)
         .where(Workspace.slug == workspace_slug, Source.key == key)
     )
-    if source is None or source.kind != "webhook":
+    # A disabled source (also one removed from the workspace file) is read by nobody: taking
+    # bodies for it would let them pile up unseen, so the sender is told at once.
+    if source is None or source.kind != "webhook" or not source.enabled:
         raise HookError(
             404,
             "No webhook source at this address; check the workspace's slug and the source's "
-            "key in the URL (POST /hooks/{workspace}/{key})",
+            "key in the URL (POST /hooks/{workspace}/{key}), and that the source is enabled",
         )
-    options = SourceConfig(**source.config).options()
+    try:
+        options = SourceConfig(**source.config).options()
+    except ValueError as err:  # stored before the kind's keys changed
+        raise HookError(
+            503,
+            f"source {source.key!r}: its stored configuration is not valid any more ({err}); "
+            "fix the source in the workspace file and load it again",
+        ) from None
     return HookTarget(
         source.id,
         source.workspace_id,
