@@ -365,3 +365,35 @@ def test_an_unused_date_column_is_a_warning_in_the_answer_and_on_the_run(hook: H
     assert "item 1" in warning and "'Post Date'" in warning and "created_at" in warning
     outcome = EmbeddedRunner(hook.engine).ingest_source(hook.workspace_id, hook.source_id)
     assert outcome.source.posts == 3 and len(outcome.source.warnings) == 1
+
+
+def test_sources_test_shows_pending_deliveries_and_marks_nothing(
+    hook: Hook, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from flarewatch.cli.main import app
+    from flarewatch.config.settings import get_settings
+
+    post(hook.client, json.dumps([record(1), record(2)]).encode())
+    monkeypatch.setenv("FLAREWATCH_DATABASE_URL", str(hook.engine.url))
+    get_settings.cache_clear()
+    result = CliRunner().invoke(app, ["sources", "test", "orders", "--workspace", "acme"])
+    assert result.exit_code == 0, result.output
+    assert "orders: 2 post(s) fetched, nothing stored" in result.output
+    assert deliveries(hook.engine)[0].processed_at is None
+    assert stored_posts(hook.engine) == 0
+
+
+def test_a_workspace_file_cannot_test_a_webhook_source(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from flarewatch.cli.main import app
+
+    from .webhook_helpers import WORKSPACE
+
+    path = tmp_path / "acme.toml"
+    path.write_text(WORKSPACE, encoding="utf-8")
+    result = CliRunner().invoke(app, ["sources", "test", "orders", "--workspace", str(path)])
+    assert result.exit_code == 1
+    assert "reads the deliveries stored in the database" in result.output
