@@ -324,10 +324,21 @@ def test_small_batches_resume_inside_a_delivery(hook: Hook) -> None:
     assert ids == sorted(f"h{i}" for i in range(13))
 
 
-def test_one_batch_stopped_inside_a_delivery_checkpoints_its_place(hook: Hook) -> None:
+def test_one_batch_stopped_inside_a_delivery_checkpoints_its_place(
+    hook: Hook, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from flarewatch.sources import webhook
     from flarewatch.sources.webhook import Inbox, WebhookSource
 
     post(hook.client, jsonl(record(i) for i in range(5)), content_type="application/x-ndjson")
+    loaded: list[int] = []
+    real_body = webhook.delivery_body
+
+    def counted(session: object, delivery_id: int) -> bytes:
+        loaded.append(delivery_id)
+        return real_body(session, delivery_id)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(webhook, "delivery_body", counted)
     source = WebhookSource("orders", Inbox(hook.app.state.sessionmaker, hook.source_id))
     first = source.fetch(None, limit=3)
     assert [p.external_id for p in first.posts] == ["h0", "h1", "h2"]
@@ -336,6 +347,11 @@ def test_one_batch_stopped_inside_a_delivery_checkpoints_its_place(hook: Hook) -
     rest = source.fetch(first.checkpoint, limit=3)
     assert [p.external_id for p in rest.posts] == ["h3", "h4"]
     assert rest.checkpoint == {} and rest.exhausted and rest.commit_with is not None
+    # The body was loaded and parsed once; the second batch went on from the first's entries.
+    assert loaded == [deliveries(hook.engine)[0].id]
+    # A fresh reader (a restarted runner) loads it again from the checkpoint.
+    again = WebhookSource("orders", Inbox(hook.app.state.sessionmaker, hook.source_id))
+    assert [p.external_id for p in again.fetch(first.checkpoint, limit=3).posts] == ["h3", "h4"]
 
 
 @pytest.mark.postgres
@@ -397,3 +413,28 @@ def test_a_workspace_file_cannot_test_a_webhook_source(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["sources", "test", "orders", "--workspace", str(path)])
     assert result.exit_code == 1
     assert "reads the deliveries stored in the database" in result.output
+
+
+def test_two_copies_arriving_at_once_are_stored_once(
+    hook: Hook, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The second request passed its 'already stored?' check before the first committed: the
+    unique key refuses its insert and it answers 'duplicate' with the first one's id."""
+    from flarewatch.sources import webhook_inbox
+
+    body = json.dumps(record(1)).encode()
+    first = post(hook.client, body)
+    real_lookup = webhook_inbox._delivery_id
+    lookups: list[int | None] = []
+
+    def missed_once(session: object, source_id: int, digest: str) -> int | None:
+        found = None if not lookups else real_lookup(session, source_id, digest)  # type: ignore[arg-type]
+        lookups.append(found)
+        return found
+
+    monkeypatch.setattr(webhook_inbox, "_delivery_id", missed_once)
+    second = post(hook.client, body)
+    assert second.status_code == 200 and second.json()["status"] == "duplicate"
+    assert second.json()["delivery"] == first.json()["delivery"]
+    assert lookups == [None, first.json()["delivery"]]
+    assert len(deliveries(hook.engine)) == 1

@@ -28,6 +28,7 @@ from flarewatch.sources.webhook_inbox import (
     HookError,
     Sessions,
     body_records,
+    delivery_body,
     mark_processed,
     pending_deliveries,
 )
@@ -40,6 +41,8 @@ if TYPE_CHECKING:
 # the list of deliveries marked with it.
 MAX_DELIVERIES_PER_BATCH = 1000
 MAX_PROBLEMS_PER_BATCH = 100
+# One entry of a stored body: (where, the record or None, why it is not a record).
+Entry = tuple[str, dict[str, Any] | None, str]
 
 
 class WebhookOptions(KindOptions):
@@ -68,6 +71,10 @@ class WebhookSource:
         self.key = key
         self.inbox = inbox
         self.platform = platform or "webhook"
+        # The entries of the delivery the last batch stopped inside: the next batch goes on
+        # from there without loading and parsing a large body again (the runner keeps this
+        # reader between polls, and never runs two polls of one source at once).
+        self._stopped_inside: tuple[int, list[Entry]] | None = None
 
     @classmethod
     def from_config(
@@ -106,16 +113,19 @@ class WebhookSource:
         with self.inbox.sessions() as session:
             for delivery in pending_deliveries(session, self.inbox.source_id, first=partial_id):
                 start = skip if delivery.id == partial_id else 0
-                entries = self._entries(delivery.id, delivery.content_type, delivery.body)
+                entries = self._entries_of(session, delivery.id, delivery.content_type)
                 if start == 0:  # once per delivery, when its reading starts
                     warnings.extend(_date_warnings(entries))
                 taken = self._read(delivery.id, entries, start, limit - len(posts), posts, problems)
                 if start + taken < len(entries):
                     stopped = {"delivery": delivery.id, "record": start + taken}
+                    self._stopped_inside = (delivery.id, entries)
                     break
                 finished.append(delivery.id)
                 if len(finished) >= MAX_DELIVERIES_PER_BATCH or len(posts) >= limit:
                     break
+        if not stopped:
+            self._stopped_inside = None
         more = bool(stopped) or len(finished) >= MAX_DELIVERIES_PER_BATCH or len(posts) >= limit
         return FetchResult(
             posts=posts,
@@ -126,10 +136,11 @@ class WebhookSource:
             warnings=warnings,
         )
 
-    def _entries(
-        self, delivery_id: int, content_type: str, body: bytes
-    ) -> list[tuple[str, dict[str, Any] | None, str]]:
+    def _entries_of(self, session: Session, delivery_id: int, content_type: str) -> list[Entry]:
         """(where, record or None, why not) for each entry of a stored body, in body order."""
+        if self._stopped_inside is not None and self._stopped_inside[0] == delivery_id:
+            return self._stopped_inside[1]
+        body = delivery_body(session, delivery_id)
         try:
             found: BodyRecords = body_records(body, content_type)
         except HookError as err:  # checked at receipt; only a hand-edited row gets here
@@ -142,7 +153,7 @@ class WebhookSource:
     def _read(
         self,
         delivery_id: int,
-        entries: list[tuple[str, dict[str, Any] | None, str]],
+        entries: list[Entry],
         start: int,
         room: int,
         posts: list[Post],
@@ -169,9 +180,7 @@ class WebhookSource:
         return used
 
 
-def _date_warnings(
-    entries: list[tuple[str, dict[str, Any] | None, str]],
-) -> list[SourceProblem]:
+def _date_warnings(entries: list[Entry]) -> list[SourceProblem]:
     for where, record, _why in entries:
         column = unused_date_column(record) if record is not None else None
         if column is not None:

@@ -424,32 +424,32 @@ def accept(
 class PendingDelivery:
     id: int
     content_type: str
-    body: bytes
 
 
 def pending_deliveries(
     session: Session, source_id: int, *, first: int | None = None
 ) -> Iterator[PendingDelivery]:
-    """Deliveries not yet turned into posts, one at a time (bodies can be big): `first` (the one
-    a previous batch stopped inside) if it is still pending, then the others oldest first.
+    """Deliveries not yet turned into posts, one at a time (their bodies are loaded with
+    `delivery_body`, when needed): `first` (the one a previous batch stopped inside) if it is
+    still pending, then the others oldest first.
 
     Pending means "not marked processed", not "newer than the last one read": on PostgreSQL a
     delivery with a lower id can commit after a higher one was read, and must not be skipped.
     """
     if first is not None:
-        row = session.execute(
-            select(WebhookDelivery.content_type, WebhookDelivery.body).where(
+        content_type = session.scalar(
+            select(WebhookDelivery.content_type).where(
                 WebhookDelivery.id == first,
                 WebhookDelivery.source_id == source_id,
                 WebhookDelivery.processed_at.is_(None),
             )
-        ).first()
-        if row is not None:
-            yield PendingDelivery(first, row.content_type, bytes(row.body))
+        )
+        if content_type is not None:
+            yield PendingDelivery(first, content_type)
     last = 0
     while True:
         row = session.execute(
-            select(WebhookDelivery.id, WebhookDelivery.content_type, WebhookDelivery.body)
+            select(WebhookDelivery.id, WebhookDelivery.content_type)
             .where(
                 WebhookDelivery.source_id == source_id,
                 WebhookDelivery.processed_at.is_(None),
@@ -462,7 +462,12 @@ def pending_deliveries(
         if row is None:
             return
         last = row.id
-        yield PendingDelivery(row.id, row.content_type, bytes(row.body))
+        yield PendingDelivery(row.id, row.content_type)
+
+
+def delivery_body(session: Session, delivery_id: int) -> bytes:
+    body = session.scalar(select(WebhookDelivery.body).where(WebhookDelivery.id == delivery_id))
+    return bytes(body or b"")
 
 
 def mark_processed(session: Session, delivery_ids: list[int], now: datetime) -> None:

@@ -18,6 +18,7 @@ from starlette.concurrency import run_in_threadpool
 
 from flarewatch.sources.webhook_inbox import (
     CONTENT_TYPES,
+    MAX_LISTED_REJECTIONS,
     SIGNATURE_HEADER,
     HookError,
     accept,
@@ -120,6 +121,6 @@ async def receive_hook(workspace: str, key: str, request: Request) -> JSONRespon
     except HookError as err:
         content: dict[str, Any] = {"detail": str(err)}
         if err.rejected:
-            content["rejected"] = [r.as_dict() for r in err.rejected[:100]]
+            content["rejected"] = [r.as_dict() for r in err.rejected[:MAX_LISTED_REJECTIONS]]
         return JSONResponse(content, status_code=err.status)
     return JSONResponse(receipt.as_dict(), status_code=200 if receipt.duplicate else 202)
