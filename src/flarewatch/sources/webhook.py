@@ -24,7 +24,7 @@ from flarewatch.sources.date_columns import date_column_warning, unused_date_col
 from flarewatch.sources.ingest import RecordError, post_from_record
 from flarewatch.sources.options import KindOptions
 from flarewatch.sources.webhook_inbox import (
-    BodyRecords,
+    BodyEntry,
     HookError,
     Sessions,
     body_records,
@@ -41,8 +41,6 @@ if TYPE_CHECKING:
 # the list of deliveries marked with it.
 MAX_DELIVERIES_PER_BATCH = 1000
 MAX_PROBLEMS_PER_BATCH = 100
-# One entry of a stored body: (where, the record or None, why it is not a record).
-Entry = tuple[str, dict[str, Any] | None, str]
 
 
 class WebhookOptions(KindOptions):
@@ -74,7 +72,7 @@ class WebhookSource:
         # The entries of the delivery the last batch stopped inside: the next batch goes on
         # from there without loading and parsing a large body again (the runner keeps this
         # reader between polls, and never runs two polls of one source at once).
-        self._stopped_inside: tuple[int, list[Entry]] | None = None
+        self._stopped_inside: tuple[int, list[BodyEntry]] | None = None
 
     @classmethod
     def from_config(
@@ -115,7 +113,7 @@ class WebhookSource:
                 start = skip if delivery.id == partial_id else 0
                 entries = self._entries_of(session, delivery.id, delivery.content_type)
                 if start == 0:  # once per delivery, when its reading starts
-                    warnings.extend(_date_warnings(entries))
+                    warnings.extend(_date_warnings(delivery.id, entries))
                 taken = self._read(delivery.id, entries, start, limit - len(posts), posts, problems)
                 if start + taken < len(entries):
                     stopped = {"delivery": delivery.id, "record": start + taken}
@@ -136,24 +134,20 @@ class WebhookSource:
             warnings=warnings,
         )
 
-    def _entries_of(self, session: Session, delivery_id: int, content_type: str) -> list[Entry]:
-        """(where, record or None, why not) for each entry of a stored body, in body order."""
+    def _entries_of(self, session: Session, delivery_id: int, content_type: str) -> list[BodyEntry]:
+        """The entries of a stored body, in body order."""
         if self._stopped_inside is not None and self._stopped_inside[0] == delivery_id:
             return self._stopped_inside[1]
         body = delivery_body(session, delivery_id)
         try:
-            found: BodyRecords = body_records(body, content_type)
+            return body_records(body, content_type).entries
         except HookError as err:  # checked at receipt; only a hand-edited row gets here
-            return [(f"webhook delivery {delivery_id}", None, str(err))]
-        return [
-            (f"webhook delivery {delivery_id} {where.where}", record, where.message)
-            for where, record in found.entries
-        ]
+            return [BodyEntry(None, None, None, str(err))]
 
     def _read(
         self,
         delivery_id: int,
-        entries: list[Entry],
+        entries: list[BodyEntry],
         start: int,
         room: int,
         posts: list[Post],
@@ -162,15 +156,18 @@ class WebhookSource:
         """Reads entries from `start` until `room` posts were taken; how many entries it used."""
         used = 0
         taken = 0
-        for where, record, why in entries[start:]:
+        for entry in entries[start:]:
             if taken >= room or len(problems) >= MAX_PROBLEMS_PER_BATCH:
                 break
             used += 1
-            if record is None:
-                problems.append(SourceProblem(where, f"{why}; this record is skipped"))
+            where = _where(delivery_id, entry)
+            if entry.record is None:
+                problems.append(SourceProblem(where, f"{entry.problem}; this record is skipped"))
                 continue
             try:
-                post = post_from_record(record, default_platform=self.platform, source_key=self.key)
+                post = post_from_record(
+                    entry.record, default_platform=self.platform, source_key=self.key
+                )
             except RecordError as err:
                 problems.append(SourceProblem(where, f"{err}; this record is skipped"))
                 continue
@@ -180,11 +177,15 @@ class WebhookSource:
         return used
 
 
-def _date_warnings(entries: list[Entry]) -> list[SourceProblem]:
-    for where, record, _why in entries:
-        column = unused_date_column(record) if record is not None else None
+def _where(delivery_id: int, entry: BodyEntry) -> str:
+    return f"webhook delivery {delivery_id} {entry.where}"
+
+
+def _date_warnings(delivery_id: int, entries: list[BodyEntry]) -> list[SourceProblem]:
+    for entry in entries:
+        column = unused_date_column(entry.record) if entry.record is not None else None
         if column is not None:
-            return [SourceProblem(where, date_column_warning(column))]
+            return [SourceProblem(_where(delivery_id, entry), date_column_warning(column))]
     return []
 
 

@@ -49,6 +49,12 @@ class HookError(Exception):
         self.rejected = rejected or []
 
 
+def _place(line: int | None, item: int | None) -> str:
+    if item is not None:
+        return f"item {item}"
+    return f"line {line}" if line is not None else "body"
+
+
 @dataclass(slots=True)
 class Rejection:
     """One record that cannot become a post: where it is in the body, its field, why."""
@@ -60,24 +66,35 @@ class Rejection:
 
     @property
     def where(self) -> str:
-        if self.item is not None:
-            return f"item {self.item}"
-        return f"line {self.line}" if self.line is not None else "body"
+        return _place(self.line, self.item)
 
     def as_dict(self) -> dict[str, Any]:
         found = {"line": self.line, "item": self.item, "field": self.field}
         return {k: v for k, v in found.items() if v is not None} | {"message": self.message}
 
 
+@dataclass(frozen=True, slots=True)
+class BodyEntry:
+    """One entry of a body: its JSON object, or why it is none (not JSON, not an object)."""
+
+    line: int | None  # the line of the body (JSONL; 1 for a lone JSON object)
+    item: int | None  # the position in a JSON array, from 1
+    record: dict[str, Any] | None
+    problem: str = ""
+
+    @property
+    def where(self) -> str:
+        return _place(self.line, self.item)
+
+    def rejected(self, field: str | None, message: str) -> Rejection:
+        return Rejection(self.line, self.item, field, message)
+
+
 @dataclass(slots=True)
 class BodyRecords:
-    """What a body holds, in body order: (position, the JSON object) for each record, or
-    (position with the reason, None) for one that is not an object or not JSON at all."""
+    """What a body holds, in body order."""
 
-    entries: list[tuple[Rejection, dict[str, Any] | None]] = field(default_factory=list)
-
-    def add(self, where: Rejection, record: dict[str, Any] | None) -> None:
-        self.entries.append((where, record))
+    entries: list[BodyEntry] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -228,21 +245,20 @@ def _jsonl_records(text: str) -> BodyRecords:
     for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
-        where = Rejection(number, None, None, "")
         try:
             record = json.loads(line)
         except RecursionError:
-            found.add(Rejection(number, None, None, "nested too deeply to read"), None)
+            found.entries.append(BodyEntry(number, None, None, "nested too deeply to read"))
             continue
         except ValueError as err:
             problem = _json_problem(err) + "; each line must be one JSON object"
-            found.add(Rejection(number, None, None, problem), None)
+            found.entries.append(BodyEntry(number, None, None, problem))
             continue
         if not isinstance(record, dict):
             problem = f"a JSON {type(record).__name__}, not an object"
-            found.add(Rejection(number, None, None, problem), None)
+            found.entries.append(BodyEntry(number, None, None, problem))
             continue
-        found.add(where, record)
+        found.entries.append(BodyEntry(number, None, record))
     return found
 
 
@@ -261,7 +277,7 @@ def _json_records(text: str) -> BodyRecords:
         raise HookError(422, f"the body cannot be read as JSON ({err}); flatten it") from None
     found = BodyRecords()
     if isinstance(document, dict):
-        found.add(Rejection(1, None, None, ""), document)
+        found.entries.append(BodyEntry(1, None, document))
         return found
     if not isinstance(document, list):
         raise HookError(
@@ -271,10 +287,10 @@ def _json_records(text: str) -> BodyRecords:
         )
     for number, item in enumerate(document, start=1):
         if isinstance(item, dict):
-            found.add(Rejection(None, number, None, ""), item)
+            found.entries.append(BodyEntry(None, number, item))
         else:
             problem = f"a JSON {type(item).__name__}, not an object"
-            found.add(Rejection(None, number, None, problem), None)
+            found.entries.append(BodyEntry(None, number, None, problem))
     return found
 
 
@@ -288,10 +304,10 @@ def body_records(body: bytes, kind: str) -> BodyRecords:
 def date_warnings(found: BodyRecords) -> list[str]:
     """One warning for a body whose records have no created_at but a column that looks like
     their time (they would be dated when read)."""
-    for where, record in found.entries:
-        column = unused_date_column(record) if record is not None else None
+    for entry in found.entries:
+        column = unused_date_column(entry.record) if entry.record is not None else None
         if column is not None:
-            return [f"{where.where}: {date_column_warning(column)}"]
+            return [f"{entry.where}: {date_column_warning(column)}"]
     return []
 
 
@@ -301,17 +317,15 @@ def field_of(message: str) -> str | None:
     return match.group(1) if match else None
 
 
-def record_problem(
-    where: Rejection, record: dict[str, Any] | None, **ingest: str
-) -> Rejection | None:
-    """The rejection of one entry of a body, or None when it is a post under the ingest rules."""
-    if record is None:
-        return where
+def record_problem(entry: BodyEntry, *, platform: str, source_key: str) -> Rejection | None:
+    """Why one entry of a body is not a post under the ingest rules, or None when it is."""
+    if entry.record is None:
+        return entry.rejected(None, entry.problem)
     try:
-        post_from_record(record, **ingest)
+        post_from_record(entry.record, default_platform=platform, source_key=source_key)
     except RecordError as err:
         message = str(err)
-        return Rejection(where.line, where.item, field_of(message), message)
+        return entry.rejected(field_of(message), message)
     return None
 
 
@@ -320,8 +334,8 @@ def check_records(
 ) -> tuple[int, list[Rejection]]:
     """(records that are posts, rejections in body order); a 422 when no record is a post."""
     rejected: list[Rejection] = []
-    for where, record in found.entries:
-        problem = record_problem(where, record, default_platform=platform, source_key=source_key)
+    for entry in found.entries:
+        problem = record_problem(entry, platform=platform, source_key=source_key)
         if problem is not None:
             rejected.append(problem)
     accepted = len(found.entries) - len(rejected)
