@@ -10,6 +10,7 @@ nor doubles a post.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -189,7 +190,9 @@ def _date_warnings(delivery_id: int, entries: list[BodyEntry]) -> list[SourcePro
     return []
 
 
-def _marker(delivery_ids: list[int]) -> Any:
+def _marker(delivery_ids: list[int]) -> Callable[[Session, datetime], None]:
+    """What the runner runs in the batch's transaction: the finished deliveries marked read."""
+
     def mark(session: Session, now: datetime) -> None:
         mark_processed(session, delivery_ids, now.astimezone(UTC))
 
