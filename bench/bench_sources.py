@@ -1,5 +1,6 @@
-"""Source benchmarks. Jetstream: how many firehose events per second the `bluesky` kind's
-Jetstream consumer reads on one core from a local replay, with a workspace's topics matched.
+"""Source benchmarks (the webhook's are in bench_webhook.py). Jetstream: how many firehose
+events per second the `bluesky` kind's Jetstream consumer reads on one core from a local replay,
+with a workspace's topics matched.
 
 The replay server runs in its own process (so the consumer has its core to itself) and sends
 the events as fast as the socket takes them, then closes. The baseline, in the same run over
@@ -230,7 +231,9 @@ def jetstream_section(quick: bool) -> str:
 
 
 def run(quick: bool) -> str:
-    return jetstream_section(quick)
+    from bench.bench_webhook import webhook_section
+
+    return jetstream_section(quick) + "\n" + webhook_section(quick)
 
 
 if __name__ == "__main__":

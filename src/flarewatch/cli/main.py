@@ -210,6 +210,8 @@ def ingest(
 
         runner.on_batch = advance
         outcome = runner.ingest_source(workspace_id, source_id)
+    for warning in outcome.source.warnings:
+        console.print(f"[bold yellow]warning:[/] {warning}", highlight=False)
     for problem in outcome.source.problems:
         console.print(f"[yellow]skipped[/] {problem}")
     if outcome.source.error:

@@ -36,6 +36,7 @@ from flarewatch.sources.ingest import post_to_record
 from flarewatch.sources.models import Source
 from flarewatch.sources.registry import build_source, describe_kinds
 from flarewatch.sources.secrets import EnvironmentSecrets, Secrets
+from flarewatch.sources.webhook import Inbox
 from flarewatch.workspaces.models import Topic, Workspace
 from flarewatch.workspaces.service import get_workspace, sync_workspace
 
@@ -94,6 +95,7 @@ class _Target:
     base_dir: Path
     secrets: Secrets
     topics: list[str]  # the workspace's topic queries (for kinds that keep only matches)
+    inbox: Inbox | None = None  # the stored deliveries (webhook), when read from the database
 
 
 def _from_file(path: Path, key: str) -> _Target:
@@ -148,7 +150,10 @@ def _from_database(slug: str, key: str) -> _Target:
                 .order_by(Topic.id)
             )
         )
-    return _Target(config, base_dir, secrets, topics)
+    # `sources test` fetches without a checkpoint and commits nothing, so a webhook source's
+    # pending deliveries are shown and stay pending.
+    inbox = Inbox(sessionmaker_for(ready_engine()), source.id)
+    return _Target(config, base_dir, secrets, topics, inbox)
 
 
 # -- commands -------------------------------------------------------------------------------
@@ -218,7 +223,13 @@ def list_sources(
 def _fetch_once(target: _Target, limit: int) -> FetchResult:
     """One fetch from the start (no checkpoint), so the sample shows what the source gives."""
     try:
-        reader = build_source(target.config, target.base_dir, target.secrets, topics=target.topics)
+        reader = build_source(
+            target.config,
+            target.base_dir,
+            target.secrets,
+            topics=target.topics,
+            inbox=target.inbox,
+        )
         return reader.fetch(
             None,
             limit=limit,
@@ -260,6 +271,10 @@ def test_source(
     )
     result = _fetch_once(target, limit)
     posts = result.posts[:limit]
+    for warning in result.warnings:
+        err_console.print(
+            f"[bold yellow]warning:[/] {warning.where}: {warning.message}", highlight=False
+        )
     for problem in result.problems:
         err_console.print(f"[yellow]skipped[/] {problem.where}: {problem.message}")
     summary = f"{target.config.key}: {len(posts)} post(s) fetched, nothing stored"

@@ -13,6 +13,8 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 # One mebibyte: a case note or a form is far smaller; anything larger is refused with 413.
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024
+# Webhook bodies carry whole batches of posts (10,000 posts are a few MiB): their own limit.
+DEFAULT_MAX_HOOK_BYTES = 64 * 1024 * 1024
 
 
 def _default_data_dir() -> Path:
@@ -38,6 +40,8 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     # The largest request body the web server reads (JSON and forms alike); larger ones get 413.
     max_body_bytes: int = Field(DEFAULT_MAX_BODY_BYTES, ge=1024)
+    # The largest body POST /hooks/{workspace}/{key} reads; larger ones get 413.
+    max_hook_bytes: int = Field(DEFAULT_MAX_HOOK_BYTES, ge=1024)
     # Reverse proxies whose X-Forwarded-For / X-Forwarded-Proto headers are believed (addresses or
     # CIDR networks, comma-separated). Empty: nobody's, so a client cannot pick its own address.
     trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)

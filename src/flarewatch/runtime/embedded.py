@@ -40,7 +40,7 @@ from flarewatch.sources.base import FetchResult, SourceError, SourceProblem
 from flarewatch.sources.base import Source as SourceReader
 from flarewatch.sources.hour_counts import already_stored, count_stored_batch
 from flarewatch.sources.models import Source
-from flarewatch.sources.registry import build_source, uses_topics
+from flarewatch.sources.registry import build_source, reads_inbox, uses_topics
 from flarewatch.sources.secrets import Secrets
 from flarewatch.sources.service import is_due, record_failure, record_success
 from flarewatch.workspaces.models import Topic, Workspace
@@ -75,6 +75,7 @@ class SourceOutcome:
     ok: bool
     posts: int = 0
     problems: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
     error: str | None = None
 
 
@@ -168,7 +169,14 @@ class EmbeddedRunner:
         stamp: dict[str, object] = {"config": source.config, "topics": topics}
         cached = self._readers.get(source.id)
         if cached is None or cached[0] != stamp:
-            reader = build_source(config, base_dir, self._secrets(source), topics=topics)
+            inbox = None
+            if reads_inbox(config.kind):  # the webhook kind reads the bodies the web app stored
+                from flarewatch.sources.webhook import Inbox
+
+                inbox = Inbox(self._sessions, source.id)
+            reader = build_source(
+                config, base_dir, self._secrets(source), topics=topics, inbox=inbox
+            )
             cached = ({"config": dict(source.config), "topics": topics}, reader)
             self._readers[source.id] = cached
         return cached[1]
@@ -247,7 +255,7 @@ class EmbeddedRunner:
                     )
                     outcomes.append(poll.outcome)
         for outcome in outcomes:
-            for problem in outcome.problems:
+            for problem in [*outcome.warnings, *outcome.problems]:
                 log.warning("%s/%s: %s", outcome.workspace, outcome.source, problem)
             if outcome.error:
                 log.error("%s/%s failed: %s", outcome.workspace, outcome.source, outcome.error)
@@ -299,6 +307,8 @@ class EmbeddedRunner:
                 now = self.clock()
                 before = already_stored(session, source.id, result.posts)
                 stored = store_batch(session, context, source.id, result.posts, now)
+                if result.commit_with is not None:
+                    result.commit_with(session, now)
                 batch = stored.report
                 count_stored_batch(session, source.id, result.posts, before, now)
                 problems = [*result.problems, *map(_problem_of, stored.rejected)]
@@ -321,6 +331,7 @@ class EmbeddedRunner:
                 return False
         poll.checkpoint = result.checkpoint
         poll.outcome.problems.extend(described)
+        poll.outcome.warnings.extend(f"{w.where}: {w.message}" for w in result.warnings)
         poll.outcome.posts += batch.stored
         report.batch.add(batch)
         if self.on_batch is not None:

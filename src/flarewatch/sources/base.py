@@ -10,11 +10,15 @@ when a source of that kind is built, so base → registry → kind → base is n
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from flarewatch.mentions.post import Post
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 
 @dataclass(slots=True)
@@ -34,6 +38,13 @@ class FetchResult:
     # What the platform said is left of the quota: {"remaining": 9400, "limit": 10000,
     # "unit": "units" | "requests", "reset_at": ISO time}; None when it says nothing.
     quota: dict[str, Any] | None = None
+    # Writes that belong to this batch (the webhook kind marks its deliveries read): the runner
+    # calls it with its session and the time in the transaction that stores the posts and the
+    # checkpoint, so they are committed together or not at all.
+    commit_with: Callable[[Session, datetime], None] | None = None
+    # What was read but may be wrong (a date column the records do not use): shown to the
+    # person importing, once per file or body; the posts are still stored.
+    warnings: list[SourceProblem] = field(default_factory=list)
 
 
 @runtime_checkable

@@ -23,6 +23,7 @@ from typing import IO, TYPE_CHECKING, Any, cast
 
 from flarewatch.mentions.post import Post
 from flarewatch.sources.base import FetchResult, SourceError, SourceProblem
+from flarewatch.sources.date_columns import date_column_warning, unused_date_column
 from flarewatch.sources.ingest import FIELDS, RecordError, post_from_record
 from flarewatch.sources.options import KindOptions
 
@@ -429,11 +430,18 @@ class FileSource:
         )
         posts: list[Post] = []
         problems: list[SourceProblem] = []
+        warnings: list[SourceProblem] = []
+        # Warned once per file: the column is remembered in the checkpoint.
+        undated = checkpoint.get("undated_column") if checkpoint and offset else None
         exhausted = True
         for item in reader.items(offset, line, partial):
             offset, line, partial = item.offset, item.line, item.partial
             if item.post is not None:
                 posts.append(item.post)
+                if undated is None and (column := unused_date_column(item.post.raw)):
+                    undated = column
+                    where = item.post.where or self.path.name
+                    warnings.append(SourceProblem(where, date_column_warning(column)))
             if item.problem is not None:
                 problems.append(item.problem)
             if len(posts) >= limit or len(problems) >= MAX_PROBLEMS_PER_BATCH:
@@ -442,10 +450,13 @@ class FileSource:
         # Fingerprint the bytes actually read, so an append after this point still counts as
         # "the same file, grown" at the next fetch.
         head_len = min(offset, HEAD_BYTES) if not reader.gzipped else HEAD_BYTES
-        state = {"offset": offset, "line": line, "partial": partial}
+        state: dict[str, Any] = {"offset": offset, "line": line, "partial": partial}
+        if undated is not None:
+            state["undated_column"] = undated
         return FetchResult(
             posts=posts,
             checkpoint=state | _fingerprint(self.path, head_len),
             problems=problems,
             exhausted=exhausted,
+            warnings=warnings,
         )

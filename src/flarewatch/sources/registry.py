@@ -21,6 +21,7 @@ from flarewatch.sources.base import Source, SourceError
 if TYPE_CHECKING:
     from flarewatch.config.workspace import SourceConfig
     from flarewatch.sources.secrets import Secrets
+    from flarewatch.sources.webhook import Inbox
 
 
 class SourceKind(Protocol):
@@ -100,6 +101,11 @@ KINDS: dict[str, KindEntry] = {
             "public Telegram channels through their t.me/s web preview (no account needed)",
         ),
         KindEntry(
+            "webhook",
+            "flarewatch.sources.webhook:WebhookSource",
+            "posts pushed to POST /hooks/{workspace}/{key}: signed JSON, arrays or JSONL",
+        ),
+        KindEntry(
             "web",
             "flarewatch.sources.web:WebSource",
             "web pages and forums: article text, or items picked by CSS selectors",
@@ -150,19 +156,27 @@ def uses_topics(kind: str) -> bool:
     return bool(getattr(kind_class(kind), "uses_topics", False))
 
 
+def reads_inbox(kind: str) -> bool:
+    """Whether the kind reads what the web app stored for it (the webhook inbox), so that its
+    source needs the database and its row's id."""
+    return bool(getattr(kind_class(kind), "reads_inbox", False))
+
+
 def build_source(
     config: SourceConfig,
     base_dir: Path,
     secrets: Secrets | None = None,
     *,
     topics: Collection[str] | None = None,
+    inbox: Inbox | None = None,
 ) -> Source:
     """Build the configured source; relative paths are read against the workspace file's folder.
 
     `secrets` resolves the variables that `*_env` keys name (the environment, then the
     workspace's stored credentials); by default only the environment. `topics` are the
     workspace's active topic queries, given to kinds that keep only what they match
-    (`uses_topics`, e.g. Bluesky's Jetstream).
+    (`uses_topics`, e.g. Bluesky's Jetstream). `inbox` is the database and source row that a
+    kind which `reads_inbox` (webhook) reads its stored deliveries from.
     """
     from flarewatch.sources.secrets import EnvironmentSecrets
 
@@ -170,6 +184,8 @@ def build_source(
     secrets = secrets or EnvironmentSecrets()
     if getattr(cls, "uses_topics", False):
         return cls.from_config(config, base_dir, secrets, topics=list(topics or ()))  # type: ignore[call-arg]
+    if getattr(cls, "reads_inbox", False):
+        return cls.from_config(config, base_dir, secrets, inbox=inbox)  # type: ignore[call-arg]
     return cls.from_config(config, base_dir, secrets)
 
 

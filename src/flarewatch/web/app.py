@@ -45,7 +45,8 @@ ERROR_STATUS: dict[type[FlarewatchError], int] = {
 
 
 def _is_api(request: Request) -> bool:
-    return request.url.path.startswith("/api/")
+    # Webhook senders are programs too: their errors are JSON, never an HTML page.
+    return request.url.path.startswith(("/api/", "/hooks/"))
 
 
 def _sentence(translated: str, **values: str) -> Markup:
@@ -138,6 +139,8 @@ def create_app(engine: Engine | None = None, *, demo_user: str | None = None) ->
     """
     from flarewatch.web.api import router as api_router
     from flarewatch.web.routers import page_routers
+    from flarewatch.web.routers.hooks import HOOK_PREFIX
+    from flarewatch.web.routers.hooks import router as hooks_router
 
     engine = engine or get_engine()
     settings = get_settings()
@@ -156,13 +159,19 @@ def create_app(engine: Engine | None = None, *, demo_user: str | None = None) ->
     app.state.demo_user = demo_user.strip().lower() if demo_user else None
     app.state.login_limiter = LoginRateLimiter()
     app.state.max_body_bytes = settings.max_body_bytes
+    app.state.max_hook_bytes = settings.max_hook_bytes
 
     _install_error_handlers(app)
     app.add_middleware(LanguageMiddleware)
     app.add_middleware(SessionMiddleware, secret_key=load_secret_key())
     app.add_middleware(SecurityHeadersMiddleware)
-    # One limit for JSON and form bodies, also when they arrive chunked without a length.
-    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    # One limit for JSON and form bodies, also when they arrive chunked without a length;
+    # webhooks carry batches of posts and have their own.
+    app.add_middleware(
+        BodySizeLimitMiddleware,
+        max_bytes=settings.max_body_bytes,
+        limits_by_prefix={HOOK_PREFIX: settings.max_hook_bytes},
+    )
     if settings.trusted_proxies:
         # Outermost, so the session cookie's Secure flag and the sign-in limiter see the real
         # client; headers from any other peer are ignored (a client cannot pick its address).
@@ -170,6 +179,7 @@ def create_app(engine: Engine | None = None, *, demo_user: str | None = None) ->
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(api_router)
+    app.include_router(hooks_router)  # signed by the sender: no session, no CSRF (hooks.py)
     for router in page_routers:
         app.include_router(router)
 

@@ -66,32 +66,43 @@ class BodyTooLargeError(HTTPException):
 class BodySizeLimitMiddleware:
     """Refuses request bodies over `max_bytes`, announced (Content-Length) or chunked.
 
+    `limits_by_prefix` gives paths their own limit (webhooks carry batches of posts); the
+    route reading such a body answers the 413 itself.
+
     The limit is enforced where the app reads the body, as an HTTPException, so the answer is the
     app's own 413: JSON on the API, an error page in the browser. Starlette's middleware for this
     replaces any response to an over-long Content-Length with plain text, which loses both.
     """
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(
+        self, app: ASGIApp, max_bytes: int, limits_by_prefix: dict[str, int] | None = None
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.limits_by_prefix = limits_by_prefix or {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        path = scope.get("path", "")
+        limit = next(
+            (size for prefix, size in self.limits_by_prefix.items() if path.startswith(prefix)),
+            self.max_bytes,
+        )
         announced = Headers(scope=scope).get("content-length", "")
-        too_long_announced = announced.isdigit() and int(announced) > self.max_bytes
+        too_long_announced = announced.isdigit() and int(announced) > limit
         received = 0
 
         async def limited_receive() -> Message:
             nonlocal received
             if too_long_announced:
-                raise BodyTooLargeError(self.max_bytes)
+                raise BodyTooLargeError(limit)
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
-                    raise BodyTooLargeError(self.max_bytes)
+                if received > limit:
+                    raise BodyTooLargeError(limit)
             return message
 
         await self.app(scope, limited_receive, send)
