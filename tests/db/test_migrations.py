@@ -37,3 +37,47 @@ def test_0005_renames_the_settings_page_sensitivities_to_the_detectors(tmp_path:
         command.downgrade(config, "0004")
     assert stored() == ["low", "balanced", "high", "low", "high"]
     engine.dispose()
+
+
+def test_0008_adds_origin_and_pause_and_downgrade_keeps_paused_sources_off(
+    tmp_path: Path,
+) -> None:
+    engine = create_db_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    upgrade(engine, "0007")
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO workspace (slug, name, timezone, languages, auto_case_severity,"
+                " sensitivity, config, created_at) VALUES ('w', 'W', 'UTC', '[]', 'crisis',"
+                " 'balanced', '{}', '2026-01-01 00:00:00')"
+            )
+        )
+        for key in ("kept", "paused"):
+            conn.execute(
+                text(
+                    "INSERT INTO source (workspace_id, key, kind, config, enabled,"
+                    " consecutive_errors, posts_total, created_at) VALUES (1, :key, 'rss', '{}',"
+                    " true, 0, 0, '2026-01-01 00:00:00')"
+                ),
+                {"key": key},
+            )
+    upgrade(engine)
+    with engine.begin() as conn:
+        rows = conn.execute(text("SELECT key, origin, paused_at FROM source ORDER BY key"))
+        assert [tuple(r) for r in rows] == [("kept", "file", None), ("paused", "file", None)]
+        conn.execute(
+            text(
+                "UPDATE source SET paused_at = '2026-12-07 10:00:00', origin = 'web'"
+                " WHERE key = 'paused'"
+            )
+        )
+    config = alembic_config(engine.url.render_as_string(hide_password=False))
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, "0007")
+    with engine.connect() as conn:
+        columns = {row[1] for row in conn.execute(text("PRAGMA table_info(source)"))}
+        enabled = dict(conn.execute(text("SELECT key, enabled FROM source")).all())
+    assert not {"origin", "paused_at", "paused_by", "archived_at"} & columns
+    assert enabled == {"kept": 1, "paused": 0}
+    engine.dispose()

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import logging
 import sys
-import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,14 +25,13 @@ from flarewatch.cli.workspace import load_for_running
 from flarewatch.config.workspace import SourceConfig
 from flarewatch.db.engine import session_scope, sessionmaker_for
 from flarewatch.errors import FlarewatchError
-from flarewatch.mentions.post import Post
 from flarewatch.pipeline.batch import BatchReport
 from flarewatch.runtime.embedded import POLL_DEADLINE_SECONDS, EmbeddedRunner
-from flarewatch.sources.base import FetchResult, SourceError
 from flarewatch.sources.ingest import post_to_record
 from flarewatch.sources.models import Source
-from flarewatch.sources.registry import build_source, describe_kinds
+from flarewatch.sources.registry import describe_kinds
 from flarewatch.sources.secrets import EnvironmentSecrets, Secrets
+from flarewatch.sources.trial import excerpt, fetch_once
 from flarewatch.workspaces.models import Topic, Workspace
 from flarewatch.workspaces.service import get_workspace, sync_workspace
 
@@ -43,7 +41,6 @@ app = typer.Typer(
 )
 
 WORKSPACE_HELP = "Workspace slug (in the database) or the path of its workspace .toml file."
-EXCERPT_CHARS = 80
 
 
 # -- health ---------------------------------------------------------------------------------
@@ -53,7 +50,7 @@ EXCERPT_CHARS = 80
 class HealthLine:
     """What `sources list` shows of one source's health."""
 
-    status: str  # ok, failing, disabled, never polled
+    status: str  # ok, failing, paused, archived, disabled, never polled
     last_ok_at: datetime | None
     failing_since: datetime | None
     consecutive_errors: int
@@ -69,7 +66,11 @@ def health_of(source: Source) -> HealthLine:
     The one place the CLI reads health: when `sources/health.py` (SourceHealth) lands, point
     this at it and `sources list` follows.
     """
-    if not source.enabled:
+    if source.archived_at is not None:
+        status = "archived"
+    elif source.paused_at is not None:
+        status = "paused"
+    elif not source.enabled:
         status = "disabled"
     elif source.consecutive_errors:
         status = "failing"
@@ -96,7 +97,9 @@ def _when(value: datetime | None) -> str:
 def _status_text(health: HealthLine) -> str:
     if health.status == "failing":
         return f"[red]failing[/] ({health.consecutive_errors}×)"
-    colour = {"ok": "green", "disabled": "dim"}.get(health.status, "yellow")
+    colour = {"ok": "green", "disabled": "dim", "archived": "dim", "paused": "cyan"}.get(
+        health.status, "yellow"
+    )
     return f"[{colour}]{health.status}[/]"
 
 
@@ -234,31 +237,6 @@ def list_sources(
             console.print(note, highlight=False)
 
 
-def _fetch_once(target: _Target, limit: int) -> FetchResult:
-    """One fetch from the start (no checkpoint), so the sample shows what the source gives."""
-    try:
-        reader = build_source(target.config, target.base_dir, target.secrets, topics=target.topics)
-        return reader.fetch(
-            None,
-            limit=limit,
-            now=datetime.now(UTC),
-            deadline=time.monotonic() + POLL_DEADLINE_SECONDS,
-        )
-    except SourceError as err:
-        fail(str(err))
-    except Exception as err:  # a connector bug still ends in one line, not a traceback
-        fail(f"source {target.config.key!r}: {type(err).__name__}: {err}")
-
-
-def _excerpt(post: Post) -> str:
-    """The post's text on one line, cut to EXCERPT_CHARS (an article shows its title first)."""
-    text = post.text
-    if post.title and post.title not in text:
-        text = f"{post.title}: {text}"
-    text = " ".join(text.split())
-    return text if len(text) <= EXCERPT_CHARS else text[: EXCERPT_CHARS - 1] + "…"
-
-
 @app.command("test")
 def test_source(
     key: str = typer.Argument(..., help="The source's key in the workspace."),
@@ -277,8 +255,17 @@ def test_source(
     target = (
         _from_file(Path(workspace), key) if _is_file(workspace) else _from_database(workspace, key)
     )
-    result = _fetch_once(target, limit)
-    posts = result.posts[:limit]
+    result = fetch_once(
+        target.config,
+        target.base_dir,
+        target.secrets,
+        topics=target.topics,
+        limit=limit,
+        deadline_seconds=POLL_DEADLINE_SECONDS,
+    )
+    if result.error:
+        fail(result.error)
+    posts = result.posts
     for problem in result.problems:
         err_console.print(f"[yellow]skipped[/] {problem.where}: {problem.message}")
     summary = f"{target.config.key}: {len(posts)} post(s) fetched, nothing stored"
@@ -296,7 +283,7 @@ def test_source(
     if posts:
         table = Table("time", "author", "text", title="sample")
         for post in posts:
-            table.add_row(_when(post.created_at), post.author or "-", _excerpt(post))
+            table.add_row(_when(post.created_at), post.author or "-", excerpt(post))
         table.caption = "times in UTC"
         console.print(table)
 
@@ -323,8 +310,9 @@ def run_source(
     else:
         slug = workspace
     space, source = _stored_source(slug, key)
-    if not source.enabled:
-        err_console.print(f"[yellow]note:[/] source {key!r} is disabled; running it once anyway")
+    if not source.is_polled:
+        state = "paused" if source.paused_at is not None else "disabled"
+        err_console.print(f"[yellow]note:[/] source {key!r} is {state}; running it once anyway")
     runner = EmbeddedRunner(engine, console=console)
     if not logging.getLogger().isEnabledFor(logging.DEBUG):
         # The runner logs each failure and skipped record for the service log; here they are

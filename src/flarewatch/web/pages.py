@@ -23,6 +23,8 @@ def failing_sources(db: Session, workspace_id: int) -> list[Source]:
             .where(
                 Source.workspace_id == workspace_id,
                 Source.enabled.is_(True),
+                Source.paused_at.is_(None),  # a paused source is not polled, so not failing
+                Source.archived_at.is_(None),
                 Source.consecutive_errors > 0,
             )
             .order_by(Source.key)
