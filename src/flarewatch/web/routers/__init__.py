@@ -5,10 +5,12 @@ from flarewatch.web.routers import (
     alerts,
     auth,
     cases,
+    credentials,
     events,
     mentions,
     overview,
     settings,
+    source_settings,
     topics,
 )
 
@@ -21,5 +23,7 @@ page_routers = [
     cases.router,
     topics.router,
     settings.router,
+    source_settings.router,
+    credentials.router,
     events.router,
 ]
