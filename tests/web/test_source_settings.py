@@ -254,3 +254,17 @@ def test_roles_without_sources_edit_cannot_change_sources(
     assert client.post(f"{BASE}/{feed_id}/pause", data={"csrf_token": csrf}).status_code == 403
     assert client.post(f"{BASE}/{feed_id}/test", data={"csrf_token": csrf}).status_code == 403
     assert _source(web, "hn") is None
+
+
+def test_the_form_in_hebrew_is_right_to_left_and_translated(
+    web: WebEnv, client: TestClient
+) -> None:
+    csrf = login(client, web.seeded.users["acme-analyst"])
+    client.cookies.set("flarewatch_lang", "he")
+    page = client.get(f"{BASE}/new?kind=hackernews").text
+    assert '<html lang="he" dir="rtl">' in page
+    assert "בדיקת חיבור" in page and "הוספת המקור" in page
+    invalid = client.post(BASE, data=_hn_form(csrf, history_days="999")).text
+    error = _error_of(invalid, "history_days")
+    # The translated sentence around the model's English message, which is isolated.
+    assert error.startswith("לא התקבל: \u2068") and error.endswith("\u2069")
