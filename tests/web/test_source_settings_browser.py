@@ -41,7 +41,7 @@ def test_add_a_source_with_the_form(
     page.goto(f"{url}/w/acme/settings/sources")
     page.select_option("#add-kind", "hackernews")
     page.get_by_role("button", name="Continue").click()
-    expect(page.locator("h1")).to_have_text("New hackernews source")
+    expect(page.locator("h1")).to_have_text("New \u2068hackernews\u2069 source")
     page.fill("#f-key", "HN news")
     page.fill("#f-query", "acme")
     page.fill("#f-endpoint", platform.url())
