@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from flarewatch.accounts.models import AuditLog
 from flarewatch.db.engine import session_scope
 from flarewatch.mentions.models import RawPost
-from flarewatch.sources.models import Source
+from flarewatch.sources.models import Source, WebhookDelivery
 from tests.sources.platform_server import (
     PlatformServer,
     Reply,
@@ -136,6 +136,7 @@ def test_a_file_source_is_read_only_but_can_be_paused(web: WebEnv, client: TestC
     feed_id = web.seeded.sources["acme"]
     page = client.get(f"{BASE}/{feed_id}").text
     assert "defined in the workspace file" in page and "<fieldset disabled" in page
+    assert 'name="key" value="feed"' in page
     refused = client.post(f"{BASE}/{feed_id}", data={"csrf_token": csrf, "path": "/etc/passwd"})
     assert refused.status_code == 422 and "workspace file" in refused.text
     assert client.post(f"{BASE}/{feed_id}/delete", data={"csrf_token": csrf}).status_code == 422
@@ -184,12 +185,28 @@ def test_delete_removes_an_unused_source_and_archives_one_with_posts(
     with session_scope(web.engine) as session:
         posts = session.scalar(select(func.count()).where(RawPost.source_id == used.id))
     assert posts == 1
+    client.post(BASE, data=_hn_form(csrf, key="hooked"))
+    hooked = _source(web, "hooked")
+    assert hooked is not None
+    with session_scope(web.engine) as session:
+        session.add(
+            WebhookDelivery(
+                source_id=hooked.id,
+                body_sha256="1" * 64,
+                content_type="application/json",
+                body=b"{}",
+            )
+        )
+    assert "webhook deliveries" in client.get(f"{BASE}/{hooked.id}").text
+    client.post(f"{BASE}/{hooked.id}/delete", data={"csrf_token": csrf})
+    unread = _source(web, "hooked")
+    assert unread is not None and unread.archived_at is not None  # its inbox is kept
     same_key = client.post(BASE, data=_hn_form(csrf, key="used"))
     assert same_key.status_code == 422 and "restore it" in _error_of(same_key.text, "key")
     client.post(f"{BASE}/{used.id}/restore", data={"csrf_token": csrf})
     restored = _source(web, "used")
     assert restored is not None and restored.is_polled
-    assert [d["archived"] for d in _audit(web, "source.delete")] == [False, True]
+    assert [d["archived"] for d in _audit(web, "source.delete")] == [False, True, True]
 
 
 def test_test_connection_shows_the_count_and_a_sample(

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from flarewatch.config.workspace import SourceConfig
 from flarewatch.errors import InputError
 from flarewatch.mentions.models import RawPost
-from flarewatch.sources.models import ORIGIN_FILE, ORIGIN_WEB, Source
+from flarewatch.sources.models import ORIGIN_FILE, ORIGIN_WEB, Source, WebhookDelivery
 from flarewatch.sources.registry import source_kinds
 from flarewatch.workspaces.service import SOURCE_IDENTITY_FIELDS
 
@@ -38,6 +38,19 @@ def stored_posts(session: Session, source_id: int) -> int:
         select(func.count()).select_from(RawPost).where(RawPost.source_id == source_id)
     )
     return int(count or 0)
+
+
+def has_history(session: Session, source_id: int) -> bool:
+    """Whether removing the row would lose data: stored posts (and with them mentions), or
+    webhook bodies received and not yet read (both cascade with the source)."""
+    if stored_posts(session, source_id):
+        return True
+    deliveries = session.scalar(
+        select(func.count())
+        .select_from(WebhookDelivery)
+        .where(WebhookDelivery.source_id == source_id)
+    )
+    return bool(deliveries)
 
 
 def _check_kind(kind: str) -> None:
@@ -73,7 +86,8 @@ def create_web_source(session: Session, workspace_id: int, config: SourceConfig)
     return source
 
 
-def _editable(source: Source) -> None:
+def check_editable(source: Source) -> None:
+    """InputError unless the web may change the source's settings (not pause: any source)."""
     if source.origin == ORIGIN_FILE:
         raise InputError(
             f"The source '{source.key}' comes from the workspace file; change it there and run "
@@ -89,7 +103,7 @@ def update_web_source(source: Source, config: SourceConfig) -> dict[str, Any]:
     The key and kind stay (another key or kind is another source). A change of what the
     source reads from starts it from the beginning again, as a file sync does.
     """
-    _editable(source)
+    check_editable(source)
     if config.key != source.key or config.kind != source.kind:
         raise InputError("The key and kind of a source cannot change; add a new source instead.")
     wanted = config.model_dump(mode="json")
@@ -118,13 +132,13 @@ def resume_source(source: Source) -> None:
 
 
 def delete_web_source(session: Session, source: Source, now: datetime) -> bool:
-    """Remove a web source without posts (True), or archive one that has posts (False)."""
+    """Remove a web source without history (True), or archive one that has some (False)."""
     if source.origin == ORIGIN_FILE:
         raise InputError(
             f"The source '{source.key}' comes from the workspace file; remove it there and run "
             "'flarewatch workspace add FILE' (its mentions are kept), or pause it here."
         )
-    if stored_posts(session, source.id):
+    if has_history(session, source.id):
         source.archived_at = now
         return False
     session.delete(source)

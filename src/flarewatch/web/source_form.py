@@ -21,7 +21,9 @@ from flarewatch.sources.registry import options_model, schema_of
 # The keys every kind has; the kind's own fields follow them on the form.
 COMMON_FIELDS = ("key", "kind", "platform", "every", "enabled")
 FORM_ERROR = "_form"  # an error that belongs to no single field
-WIDGETS = ("text", "integer", "number", "checkbox", "lines", "select")
+# "unsupported": a key whose type a form field cannot hold (a table, a list of numbers); it is
+# shown with a pointer to the workspace file and keeps its stored value.
+WIDGETS = ("text", "integer", "number", "checkbox", "lines", "select", "unsupported")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
@@ -79,7 +81,10 @@ def _widget(prop: Mapping[str, Any]) -> str:
     if kind == "number":
         return "number"
     if kind == "array":
-        return "lines"
+        items = prop.get("items", {})
+        return "lines" if items.get("type", "string") == "string" else "unsupported"
+    if kind == "object":
+        return "unsupported"
     return "text"
 
 
@@ -151,6 +156,8 @@ def read_form(kind: str, submitted: Mapping[str, str]) -> tuple[SourceForm, dict
             table[name] = text
     form.values["enabled"] = table["enabled"] = "enabled" in submitted
     for spec in fields:
+        if spec.widget == "unsupported":
+            continue
         if spec.widget == "checkbox":
             form.values[spec.name] = table[spec.name] = spec.name in submitted
             continue
@@ -166,6 +173,15 @@ def read_form(kind: str, submitted: Mapping[str, str]) -> tuple[SourceForm, dict
             else:
                 table[spec.name] = text.strip()
     return form, table
+
+
+def kept_values(form: SourceForm, stored: Mapping[str, Any]) -> dict[str, Any]:
+    """The stored values of the keys the form cannot edit, so that saving keeps them."""
+    return {
+        spec.name: stored[spec.name]
+        for spec in form.fields
+        if spec.widget == "unsupported" and spec.name in stored
+    }
 
 
 def validate(form: SourceForm, table: dict[str, Any]) -> SourceConfig | None:

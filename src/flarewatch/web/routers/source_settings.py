@@ -36,6 +36,7 @@ from flarewatch.web.source_form import (
     SourceForm,
     blank_form,
     form_fields,
+    kept_values,
     read_form,
     validate,
     values_of,
@@ -146,6 +147,7 @@ def _form_page(
         default_every=default_every(form.kind),
         base_dir=(access.workspace.config or {}).get("base_dir", ""),
         posts=manage.stored_posts(db, source.id) if source is not None else 0,
+        history=manage.has_history(db, source.id) if source is not None else False,
     )
 
 
@@ -244,7 +246,8 @@ def source_edit(
 ) -> Response:
     source = _source_of(db, access, source_id)
     fields = form_fields(source.kind)
-    form = SourceForm(source.kind, fields, values_of(source.config or {}, fields))
+    stored = {**(source.config or {}), "key": source.key}
+    form = SourceForm(source.kind, fields, values_of(stored, fields))
     return _form_page(request, db, access, form, source, saved=saved)
 
 
@@ -257,7 +260,10 @@ def source_update(
     db: Session = Depends(get_db),
 ) -> Response:
     source = _source_of(db, access, source_id)
+    manage.check_editable(source)
     form, table = read_form(source.kind, {**fields, "key": source.key})
+    # Keys the form cannot edit (see source_form.UNSUPPORTED) keep their stored values.
+    table.update(kept_values(form, source.config or {}))
     config = validate(form, table)
     if config is None:
         return _form_page(request, db, access, form, source, status_code=422)
