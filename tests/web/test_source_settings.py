@@ -74,7 +74,7 @@ def test_the_form_is_built_from_the_kinds_schema(web: WebEnv, client: TestClient
     assert re.search(r'name="history_days"[^>]*type="number"', html, re.S)
     assert 'min="0"' in html and 'max="365"' in html
     # The Options field's description is its help text, marked as English.
-    assert '<span lang="en" dir="ltr">How many days back the first poll reads</span>' in html
+    assert '<span lang="en" dir="ltr">How many days back the first poll reads.</span>' in html
     assert re.search(r'type="checkbox" id="f-stories" name="stories" value="true"\s+checked', html)
     bluesky = client.get(f"{BASE}/new?kind=bluesky").text
     assert re.search(r'<select id="f-mode" name="mode"', bluesky)
