@@ -283,7 +283,8 @@ def test_the_form_in_hebrew_is_right_to_left_and_translated(
     page = client.get(f"{BASE}/new?kind=hackernews").text
     assert '<html lang="he" dir="rtl">' in page
     assert "בדיקת חיבור" in page and "הוספת המקור" in page
-    invalid = client.post(BASE, data=_hn_form(csrf, history_days="999")).text
+    invalid = client.post(BASE, data=_hn_form(csrf, key="Bad", history_days="999")).text
+    assert "השתמשו באותיות לטיניות קטנות" in _error_of(invalid, "key")  # the form's own words
     error = _error_of(invalid, "history_days")
     # The translated sentence around the model's English message, which is isolated.
     assert error.startswith("לא התקבל: \u2068") and error.endswith("\u2069")

@@ -17,6 +17,7 @@ from pydantic import ValidationError
 
 from flarewatch.config.workspace import OPTIONS_ERROR, SLUG_RE, SourceConfig, validation_message
 from flarewatch.sources.registry import options_model, schema_of
+from flarewatch.web.labels import N_
 
 # The keys every kind has; the kind's own fields follow them on the form.
 COMMON_FIELDS = ("key", "kind", "platform", "every", "enabled")
@@ -25,6 +26,9 @@ FORM_ERROR = "_form"  # an error that belongs to no single field
 # shown with a pointer to the workspace file and keeps its stored value.
 WIDGETS = ("text", "integer", "number", "checkbox", "lines", "select", "unsupported")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
+# The form's own messages are translated where they are shown (the models' are English).
+KEY_MISSING = N_("required: a short name such as 'news-feed'")
+KEY_FORMAT = N_("use lower-case letters, digits and dashes, e.g. 'news-feed'")
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,9 +192,9 @@ def validate(form: SourceForm, table: dict[str, Any]) -> SourceConfig | None:
     """The table as the workspace file's model reads it, or None with the form's errors set."""
     key = table.get("key", "")
     if not key:
-        form.add_error("key", "required: a short name such as 'news-feed'")
+        form.add_error("key", KEY_MISSING)
     elif not SLUG_RE.match(key):
-        form.add_error("key", "use lower-case letters, digits and dashes, e.g. 'news-feed'")
+        form.add_error("key", KEY_FORMAT)
     doc = f"docs/sources.md#{form.kind}"
     # The kind's own fields are checked on their own too: the model skips them when a common
     # key (e.g. `every`) is already wrong, and every error should show at once.
