@@ -288,3 +288,14 @@ def test_the_form_in_hebrew_is_right_to_left_and_translated(
     error = _error_of(invalid, "history_days")
     # The translated sentence around the model's English message, which is isolated.
     assert error.startswith("לא התקבל: \u2068") and error.endswith("\u2069")
+
+
+def test_a_paused_source_is_not_announced_as_failing(web: WebEnv, client: TestClient) -> None:
+    csrf = login(client, web.seeded.users["acme-analyst"])
+    feed_id = web.seeded.sources["acme"]
+    with session_scope(web.engine) as session:
+        feed = session.get_one(Source, feed_id)
+        feed.consecutive_errors, feed.last_error = 2, "posts.jsonl: no such file"
+    assert "Source failing" in client.get("/w/acme").text
+    client.post(f"{BASE}/{feed_id}/pause", data={"csrf_token": csrf})
+    assert "Source failing" not in client.get("/w/acme").text
