@@ -32,8 +32,8 @@ from flarewatch.sources.models import Source
 from flarewatch.sources.registry import describe_kinds
 from flarewatch.sources.secrets import EnvironmentSecrets, Secrets
 from flarewatch.sources.trial import excerpt, fetch_once
-from flarewatch.workspaces.models import Topic, Workspace
-from flarewatch.workspaces.service import get_workspace, sync_workspace
+from flarewatch.workspaces.models import Workspace
+from flarewatch.workspaces.service import active_topic_queries, get_workspace, sync_workspace
 
 app = typer.Typer(
     help="List the source kinds and a workspace's sources with their health; test or run one.",
@@ -170,13 +170,7 @@ def _from_database(slug: str, key: str) -> _Target:
     except ValueError as err:  # stored before a kind's keys changed: say so, in one line
         fail(f"source {key!r}: its stored configuration is not valid any more: {err}")
     with session_scope(ready_engine()) as session:
-        topics = list(
-            session.scalars(
-                select(Topic.query)
-                .where(Topic.workspace_id == workspace.id, Topic.active.is_(True))
-                .order_by(Topic.id)
-            )
-        )
+        topics = active_topic_queries(session, workspace.id)
     return _Target(config, base_dir, secrets, topics)
 
 

@@ -85,6 +85,17 @@ def sync_workspace(session: Session, config: WorkspaceConfig, base_dir: Path) ->
     return workspace
 
 
+def active_topic_queries(session: Session, workspace_id: int) -> list[str]:
+    """The queries of the workspace's active topics (what a firehose kind keeps), oldest first."""
+    return list(
+        session.scalars(
+            select(Topic.query)
+            .where(Topic.workspace_id == workspace_id, Topic.active.is_(True))
+            .order_by(Topic.id)
+        )
+    )
+
+
 def get_workspace(session: Session, slug: str) -> Workspace:
     workspace = session.scalar(select(Workspace).where(Workspace.slug == slug))
     if workspace is None:

@@ -42,7 +42,7 @@ from flarewatch.web.source_form import (
     values_of,
 )
 from flarewatch.web.templating import render
-from flarewatch.workspaces.models import Topic
+from flarewatch.workspaces.service import active_topic_queries
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 # A person waits for the button: shorter than a poll's deadline, long enough for a slow API.
@@ -182,26 +182,19 @@ def source_create(
     return back_to(f"{_base(access)}/{source.id}?saved=1")
 
 
-def _topics(db: Session, workspace_id: int) -> list[str]:
-    return list(
-        db.scalars(
-            select(Topic.query)
-            .where(Topic.workspace_id == workspace_id, Topic.active.is_(True))
-            .order_by(Topic.id)
-        )
-    )
-
-
 def _test_result(
     request: Request, db: Session, access: WorkspaceAccess, config: SourceConfig
 ) -> Response:
     """One dry fetch, exactly as `flarewatch sources test` does it; nothing is stored."""
     workspace = access.workspace
+    base_dir = Path((workspace.config or {}).get("base_dir", "."))
+    topics = active_topic_queries(db, workspace.id)
+    db.rollback()  # no transaction stays open while the platform answers
     trial = fetch_once(
         config,
-        Path((workspace.config or {}).get("base_dir", ".")),
+        base_dir,
         workspace_secrets(request.app.state.sessionmaker, workspace.id),
-        topics=_topics(db, workspace.id),
+        topics=topics,
         limit=TEST_LIMIT,
         deadline_seconds=TEST_DEADLINE_SECONDS,
     )
