@@ -11,6 +11,11 @@ from flarewatch.accounts.models import AuditLog
 from flarewatch.db.engine import session_scope
 from flarewatch.sources.credentials import read_credential
 from flarewatch.sources.models import Source, SourceCredential
+from tests.sources.platform_server import (
+    PlatformServer,
+    Reply,
+    platform,  # noqa: F401  (the local Graph API server)
+)
 
 from .conftest import WebEnv, login
 
@@ -114,3 +119,61 @@ def test_only_admins_manage_credentials(
     response = client.post(STORE, data={"csrf_token": csrf, "name": "TOKEN", "value": SECRET})
     assert response.status_code == 403
     assert client.post(f"{STORE}/TOKEN/delete", data={"csrf_token": csrf}).status_code == 403
+
+
+def test_test_connection_uses_the_stored_credential_and_shows_its_rejection(
+    web: WebEnv,
+    client: TestClient,
+    monkeypatch: pytest.MonkeyPatch,
+    platform: PlatformServer,  # noqa: F811
+) -> None:
+    monkeypatch.setenv("FLAREWATCH_SECRET_KEY", "a long passphrase for the tests")
+    monkeypatch.delenv("ACME_FB_TOKEN", raising=False)
+    page_id = "104598372391234"
+    answers = iter(
+        [
+            Reply.json(
+                {
+                    "data": [
+                        {
+                            "id": f"{page_id}_822913345566778",
+                            "message": "Our new burger is here!",
+                            "created_time": "2026-12-03T09:15:02+0000",
+                            "from": {"name": "Acme Air", "id": page_id},
+                        }
+                    ]
+                }
+            ),
+            Reply.json(
+                {
+                    "error": {
+                        "message": "Error validating access token: Session has expired.",
+                        "type": "OAuthException",
+                        "code": 190,
+                        "error_subcode": 463,
+                        "fbtrace_id": "AbCdEfGh123",
+                    }
+                },
+                400,
+            ),
+        ]
+    )
+    platform.route("GET", f"/v21.0/{page_id}/posts", lambda request: next(answers))
+    platform.route("GET", f"/v21.0/{page_id}_822913345566778/comments", Reply.json({"data": []}))
+    csrf = login(client, web.seeded.users["acme-admin"])
+    client.post(STORE, data={"csrf_token": csrf, "name": "ACME_FB_TOKEN", "value": SECRET})
+    form = {
+        "csrf_token": csrf,
+        "kind": "facebook",
+        "key": "page",
+        "page_id": page_id,
+        "token_env": "ACME_FB_TOKEN",
+        "endpoint": platform.url("/v21.0"),
+        "history_days": "365",
+    }
+    accepted = client.post(f"{PAGE}/test", data=form)
+    assert "1 post fetched, nothing stored." in accepted.text
+    assert platform.requests[0].arg("access_token") == SECRET
+    rejected = client.post(f"{PAGE}/test", data=form).text
+    assert "The test fetch failed" in rejected and "ACME_FB_TOKEN" in rejected
+    assert SECRET not in rejected
