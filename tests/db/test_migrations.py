@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 from alembic import command
-from sqlalchemy import text
+from sqlalchemy import create_engine, inspect, text
 
 from flarewatch.db.engine import create_db_engine
 from flarewatch.db.migrate import alembic_config, upgrade
+from tests.conftest import POSTGRES_ADMIN_URL
 
 
 def test_0005_renames_the_settings_page_sensitivities_to_the_detectors(tmp_path: Path) -> None:
@@ -36,4 +40,69 @@ def test_0005_renames_the_settings_page_sensitivities_to_the_detectors(tmp_path:
         config.attributes["connection"] = conn
         command.downgrade(config, "0004")
     assert stored() == ["low", "balanced", "high", "low", "high"]
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def fresh_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty database of its own (migrations are run on it by the test)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'old.db'}"
+        return
+    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    name = f"flarewatch_mig_{uuid.uuid4().hex[:10]}"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    yield POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def test_0008_adds_origin_and_pause_and_downgrade_keeps_paused_sources_off(
+    fresh_url: str,
+) -> None:
+    engine = create_db_engine(fresh_url)
+    upgrade(engine, "0007")
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO workspace (slug, name, timezone, languages, auto_case_severity,"
+                " sensitivity, config, created_at) VALUES ('w', 'W', 'UTC', '[]', 'crisis',"
+                " 'balanced', '{}', '2026-01-01 00:00:00')"
+            )
+        )
+        workspace_id = conn.scalar(text("SELECT id FROM workspace"))
+        for key in ("kept", "paused"):
+            conn.execute(
+                text(
+                    "INSERT INTO source (workspace_id, key, kind, config, enabled,"
+                    " consecutive_errors, posts_total, created_at) VALUES (:ws, :key, 'rss',"
+                    " '{}', true, 0, 0, '2026-01-01 00:00:00')"
+                ),
+                {"ws": workspace_id, "key": key},
+            )
+    upgrade(engine)
+    with engine.begin() as conn:
+        rows = conn.execute(text("SELECT key, origin, paused_at FROM source ORDER BY key"))
+        assert [tuple(r) for r in rows] == [("kept", "file", None), ("paused", "file", None)]
+        conn.execute(
+            text(
+                "UPDATE source SET paused_at = '2026-12-07 10:00:00', origin = 'web'"
+                " WHERE key = 'paused'"
+            )
+        )
+    config = alembic_config(engine.url.render_as_string(hide_password=False))
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, "0007")
+    columns = {column["name"] for column in inspect(engine).get_columns("source")}
+    with engine.connect() as conn:
+        enabled = {
+            key: bool(on) for key, on in conn.execute(text("SELECT key, enabled FROM source"))
+        }
+    assert not {"origin", "paused_at", "paused_by", "archived_at"} & columns
+    assert enabled == {"kept": True, "paused": False}
+    upgrade(engine)  # and up again from there
+    assert "origin" in {column["name"] for column in inspect(engine).get_columns("source")}
     engine.dispose()

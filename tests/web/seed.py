@@ -40,6 +40,7 @@ class Seeded:
     topics: dict[str, int] = field(default_factory=dict)
     mentions: dict[str, int] = field(default_factory=dict)
     tokens: dict[str, int] = field(default_factory=dict)
+    sources: dict[str, int] = field(default_factory=dict)
     now: datetime = field(default_factory=utcnow)
 
 
@@ -148,6 +149,7 @@ def seed(engine: Engine) -> Seeded:
             session.add_all([source, topic, other])
             session.flush()
             out.topics[key] = topic.id
+            out.sources[key] = source.id
             authors = [
                 Author(
                     workspace_id=ws.id,

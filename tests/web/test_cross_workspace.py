@@ -53,6 +53,8 @@ def _values(env: WebEnv, owner: str) -> dict[str, str]:
         "token_id": str(s.tokens[owner]),
         "action": "acknowledge",
         "mention_id": str(s.mentions[owner]),
+        "source_id": str(s.sources[owner]),
+        "name": "FEED_TOKEN",
     }
 
 

@@ -23,6 +23,8 @@ class Permission(StrEnum):
     CASE_APPROVE = "case.approve"
     TOPIC_EDIT = "topic.edit"
     SETTINGS_EDIT = "settings.edit"
+    SOURCES_EDIT = "sources.edit"  # add, edit, pause, delete and test sources
+    CREDENTIALS_MANAGE = "credentials.manage"  # store, replace, delete stored secrets
     MEMBERS_MANAGE = "members.manage"
     AUDIT_VIEW = "audit.view"
 
@@ -30,7 +32,10 @@ class Permission(StrEnum):
 P = Permission
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(Permission),
-    Role.ANALYST: frozenset({P.VIEW, P.ALERT_TRIAGE, P.CASE_EDIT, P.CASE_NOTE, P.TOPIC_EDIT}),
+    # Analysts tune what is listened to (topics and sources); secrets stay with admins.
+    Role.ANALYST: frozenset(
+        {P.VIEW, P.ALERT_TRIAGE, P.CASE_EDIT, P.CASE_NOTE, P.TOPIC_EDIT, P.SOURCES_EDIT}
+    ),
     Role.RESPONDER: frozenset({P.VIEW, P.ALERT_TRIAGE, P.CASE_EDIT, P.CASE_NOTE}),
     Role.APPROVER: frozenset({P.VIEW, P.CASE_NOTE, P.CASE_APPROVE, P.AUDIT_VIEW}),
     Role.VIEWER: frozenset({P.VIEW}),

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import logging
 import sys
-import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,15 +26,14 @@ from flarewatch.cli.workspace import load_for_running
 from flarewatch.config.workspace import SourceConfig
 from flarewatch.db.engine import session_scope, sessionmaker_for
 from flarewatch.errors import FlarewatchError
-from flarewatch.mentions.post import Post
 from flarewatch.pipeline.batch import BatchReport
 from flarewatch.runtime.embedded import POLL_DEADLINE_SECONDS, EmbeddedRunner
-from flarewatch.sources.base import FetchResult, SourceError
 from flarewatch.sources.health import SourceHealth, health_of_sources
 from flarewatch.sources.ingest import post_to_record
 from flarewatch.sources.models import Source
-from flarewatch.sources.registry import build_source, describe_kinds
+from flarewatch.sources.registry import describe_kinds
 from flarewatch.sources.secrets import EnvironmentSecrets, Secrets
+from flarewatch.sources.trial import excerpt, fetch_once
 from flarewatch.sources.webhook import Inbox
 from flarewatch.workspaces.models import Topic, Workspace
 from flarewatch.workspaces.service import get_workspace, sync_workspace
@@ -46,7 +44,6 @@ app = typer.Typer(
 )
 
 WORKSPACE_HELP = "Workspace slug (in the database) or the path of its workspace .toml file."
-EXCERPT_CHARS = 80
 
 
 # -- health ---------------------------------------------------------------------------------
@@ -192,11 +189,12 @@ def list_sources(
         rows = session.scalars(
             select(Source).where(Source.workspace_id == space.id).order_by(Source.key)
         ).all()
+        archived = {row.id for row in rows if row.archived_at is not None}
         for health in health_of(session, list(rows)):
             table.add_row(
                 health.key,
                 health.kind,
-                _status_text(health),
+                "[dim]archived[/]" if health.source_id in archived else _status_text(health),
                 _when(health.last_ok_at),
                 str(health.posts_total),
                 _when(health.next_poll_at),
@@ -220,37 +218,6 @@ def list_sources(
             console.print(note, highlight=False)
 
 
-def _fetch_once(target: _Target, limit: int) -> FetchResult:
-    """One fetch from the start (no checkpoint), so the sample shows what the source gives."""
-    try:
-        reader = build_source(
-            target.config,
-            target.base_dir,
-            target.secrets,
-            topics=target.topics,
-            inbox=target.inbox,
-        )
-        return reader.fetch(
-            None,
-            limit=limit,
-            now=datetime.now(UTC),
-            deadline=time.monotonic() + POLL_DEADLINE_SECONDS,
-        )
-    except SourceError as err:
-        fail(str(err))
-    except Exception as err:  # a connector bug still ends in one line, not a traceback
-        fail(f"source {target.config.key!r}: {type(err).__name__}: {err}")
-
-
-def _excerpt(post: Post) -> str:
-    """The post's text on one line, cut to EXCERPT_CHARS (an article shows its title first)."""
-    text = post.text
-    if post.title and post.title not in text:
-        text = f"{post.title}: {text}"
-    text = " ".join(text.split())
-    return text if len(text) <= EXCERPT_CHARS else text[: EXCERPT_CHARS - 1] + "…"
-
-
 @app.command("test")
 def test_source(
     key: str = typer.Argument(..., help="The source's key in the workspace."),
@@ -269,8 +236,18 @@ def test_source(
     target = (
         _from_file(Path(workspace), key) if _is_file(workspace) else _from_database(workspace, key)
     )
-    result = _fetch_once(target, limit)
-    posts = result.posts[:limit]
+    result = fetch_once(
+        target.config,
+        target.base_dir,
+        target.secrets,
+        topics=target.topics,
+        inbox=target.inbox,
+        limit=limit,
+        deadline_seconds=POLL_DEADLINE_SECONDS,
+    )
+    if result.error:
+        fail(result.error)
+    posts = result.posts
     for warning in result.warnings:
         err_console.print(
             f"[bold yellow]warning:[/] {warning.where}: {warning.message}", highlight=False
@@ -292,7 +269,7 @@ def test_source(
     if posts:
         table = Table("time", "author", "text", title="sample")
         for post in posts:
-            table.add_row(_when(post.created_at), post.author or "-", _excerpt(post))
+            table.add_row(_when(post.created_at), post.author or "-", excerpt(post))
         table.caption = "times in UTC"
         console.print(table)
 
@@ -319,8 +296,9 @@ def run_source(
     else:
         slug = workspace
     space, source = _stored_source(slug, key)
-    if not source.enabled:
-        err_console.print(f"[yellow]note:[/] source {key!r} is disabled; running it once anyway")
+    if not source.is_polled:
+        state = "paused" if source.paused_at is not None else "disabled"
+        err_console.print(f"[yellow]note:[/] source {key!r} is {state}; running it once anyway")
     runner = EmbeddedRunner(engine, console=console)
     if not logging.getLogger().isEnabledFor(logging.DEBUG):
         # The runner logs each failure and skipped record for the service log; here they are

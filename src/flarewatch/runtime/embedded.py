@@ -1,11 +1,11 @@
 """The embedded runtime: every stage in one process, on SQLite or PostgreSQL.
 
 A cycle polls every enabled source that is due (its `every` passed, its backoff or the
-platform's Retry-After over) concurrently, each fetch with a deadline, and sends every batch
-through the pipeline on the runner's own thread (committing posts and checkpoint together),
-then runs detection, raises alerts, opens cases and delivers notifications. A failing source
-is recorded on its health and never stops the others: a broken feed must read as "broken",
-not as "no crisis".
+platform's Retry-After over; never a paused or archived one) concurrently, each fetch with a
+deadline, and sends every batch through the pipeline on the runner's own thread (committing
+posts and checkpoint together), then runs detection, raises alerts, opens cases and delivers
+notifications. A failing source is recorded on its health and never stops the others: a broken
+feed must read as "broken", not as "no crisis".
 """
 
 from __future__ import annotations
@@ -201,7 +201,12 @@ class EmbeddedRunner:
                 source.id
                 for source in session.scalars(
                     select(Source)
-                    .where(Source.workspace_id.in_(workspace_ids), Source.enabled.is_(True))
+                    .where(
+                        Source.workspace_id.in_(workspace_ids),
+                        Source.enabled.is_(True),
+                        Source.paused_at.is_(None),
+                        Source.archived_at.is_(None),
+                    )
                     .order_by(Source.workspace_id, Source.id)
                 )
                 if is_due(source, now)

@@ -21,7 +21,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from flarewatch.mentions.post import Post
 from flarewatch.sources.base import CredentialError, FetchResult, SourceError, SourceProblem
@@ -61,14 +61,30 @@ def _check_stream_endpoint(value: str) -> str:
 
 
 class BlueskyOptions(KindOptions):
-    mode: Literal["search", "jetstream"] = "search"
-    query: str | None = None  # search mode: the searchPosts query (Lucene-like syntax)
+    mode: Literal["search", "jetstream"] = Field(
+        default="search",
+        description="search: posts matching a query; jetstream: every new post, kept when a "
+        "topic matches",
+    )
+    query: str | None = Field(
+        default=None, description="Search mode: the searchPosts query (Lucene-like syntax)"
+    )
     endpoint: str | None = None
-    handle_env: str | None = None
-    app_password_env: str | None = None
-    language: str | None = None  # search mode: only posts in this language (`lang`)
-    quiet_seconds: float = 10.0  # jetstream: end the fetch after this long without an event
-    max_seconds: float = 60.0  # jetstream: the longest one fetch reads the stream
+    handle_env: str | None = Field(
+        default=None, description="Variable holding the account's handle (optional login)"
+    )
+    app_password_env: str | None = Field(
+        default=None, description="Variable holding an app password of that account"
+    )
+    language: str | None = Field(
+        default=None, description="Search mode: only posts in this language, e.g. he"
+    )
+    quiet_seconds: float = Field(
+        default=10.0, description="Jetstream: end a fetch after this long without an event"
+    )
+    max_seconds: float = Field(
+        default=60.0, description="Jetstream: the longest one fetch reads the stream"
+    )
 
     @field_validator("endpoint")
     @classmethod

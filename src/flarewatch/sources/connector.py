@@ -11,7 +11,7 @@ from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urljoin
 
-from pydantic import field_validator
+from pydantic import Field, field_validator
 
 from flarewatch.mentions.post import Post
 from flarewatch.sources.base import SourceProblem
@@ -27,7 +27,9 @@ MAX_SEEN = 5000
 class HttpOptions(KindOptions):
     """Keys every HTTP connector has: `endpoint`, its API base URL or instance."""
 
-    endpoint: str | None = None
+    endpoint: str | None = Field(
+        default=None, description="The API's base URL; empty: the public service"
+    )
 
     @field_validator("endpoint")
     @classmethod

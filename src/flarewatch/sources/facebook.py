@@ -51,10 +51,16 @@ TOKEN_HELP = (
 
 
 class FacebookOptions(HttpOptions):
-    page_id: str = Field(min_length=1)
-    token_env: str = Field(min_length=1)
-    rescan_days: int = Field(default=7, ge=0, le=90)  # re-read comments of posts this recent
-    history_days: int = Field(default=7, ge=0, le=365)  # how far back the first poll reads
+    page_id: str = Field(min_length=1, description="The Facebook Page's numeric id")
+    token_env: str = Field(
+        min_length=1, description="Variable holding a Page access token of a Meta app"
+    )
+    rescan_days: int = Field(
+        default=7, ge=0, le=90, description="Re-read the comments of posts this recent"
+    )
+    history_days: int = Field(
+        default=7, ge=0, le=365, description="How many days back the first poll reads"
+    )
 
 
 class FacebookSource:

@@ -32,10 +32,12 @@ MAX_PAGES = 10  # Algolia serves at most 1,000 hits per query (10 pages of 100)
 
 
 class HackerNewsOptions(HttpOptions):
-    query: str = Field(min_length=1)  # Algolia full-text query, e.g. "grillberry"
-    stories: bool = True
-    comments: bool = True
-    history_days: int = Field(default=7, ge=0, le=365)  # how far back the first poll reads
+    query: str = Field(min_length=1, description='Algolia full-text query, e.g. "grillberry"')
+    stories: bool = Field(default=True, description="Read stories (submissions)")
+    comments: bool = Field(default=True, description="Read comments")
+    history_days: int = Field(
+        default=7, ge=0, le=365, description="How many days back the first poll reads"
+    )
 
 
 class HackerNewsSource:

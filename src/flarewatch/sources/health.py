@@ -5,7 +5,8 @@ on the source row and in `source_hour_count`; `workspace_health` loads those and
 The CLI (`sources list`), the health page, the API, the overview and the source alerts all read
 health from here, so they always agree.
 
-- paused: the source is disabled; nothing else is judged.
+- paused: the source is disabled, paused on the web or archived (deleted with history kept);
+  nothing else is judged.
 - failing: from the second failed poll in a row (one failure may be a blip the retry absorbs);
   since the first failure of the run.
 - stale: no successful poll within 3× the source's interval (since the last success, or since
@@ -191,7 +192,7 @@ def assess(
     rate = hour_rate(counts, history_start, now)
     interval = interval_of(source.config or {})
     verdict = judge(
-        enabled=bool(source.enabled),
+        enabled=bool(source.enabled) and source.paused_at is None and source.archived_at is None,
         consecutive_errors=source.consecutive_errors or 0,
         failing_since=source.failing_since,
         last_ok_at=source.last_ok_at,
@@ -239,9 +240,12 @@ def health_of_sources(
 
 
 def workspace_health(session: Session, workspace_id: int, now: datetime) -> list[SourceHealth]:
-    """Every source of the workspace, by key."""
+    """Every source of the workspace, by key; archived ones (deleted on the web, history kept)
+    are no longer part of its coverage."""
     sources = session.scalars(
-        select(Source).where(Source.workspace_id == workspace_id).order_by(Source.key)
+        select(Source)
+        .where(Source.workspace_id == workspace_id, Source.archived_at.is_(None))
+        .order_by(Source.key)
     ).all()
     return health_of_sources(session, sources, now)
 

@@ -52,11 +52,19 @@ TOKEN_HELP = (
 
 
 class InstagramOptions(HttpOptions):
-    account_id: str = Field(min_length=1)  # the Instagram professional account's IG user id
-    token_env: str = Field(min_length=1)
-    tags: bool = True  # also read the media of others that tag the account
-    rescan_days: int = Field(default=7, ge=0, le=90)
-    history_days: int = Field(default=7, ge=0, le=365)
+    account_id: str = Field(
+        min_length=1, description="The Instagram professional account's IG user id"
+    )
+    token_env: str = Field(
+        min_length=1, description="Variable holding the linked Page's access token"
+    )
+    tags: bool = Field(default=True, description="Also read media of others that tag the account")
+    rescan_days: int = Field(
+        default=7, ge=0, le=90, description="Re-read the comments of media this recent"
+    )
+    history_days: int = Field(
+        default=7, ge=0, le=365, description="How many days back the first poll reads"
+    )
 
 
 class InstagramSource:

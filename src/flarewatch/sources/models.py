@@ -21,6 +21,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from flarewatch.db.base import Base, UTCDateTime, utcnow
 
+ORIGIN_FILE = "file"
+ORIGIN_WEB = "web"
+
 
 class Source(Base):
     __tablename__ = "source"
@@ -48,6 +51,19 @@ class Source(Base):
     newest_post_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     quota: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     next_poll_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # Where the source is defined: "file" (the workspace file; `workspace add` syncs it) or
+    # "web" (the web settings; a file sync leaves it alone unless the file defines its key).
+    origin: Mapped[str] = mapped_column(String(8), default=ORIGIN_FILE, server_default="file")
+    # A pause is a person's decision on any source, so a file sync never overrides it.
+    paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    paused_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    # Deleted on the web while it had posts: kept (with its mentions) but never polled again.
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    @property
+    def is_polled(self) -> bool:
+        """Whether the runner polls it: enabled, not paused, not archived."""
+        return self.enabled and self.paused_at is None and self.archived_at is None
 
 
 class SourceHourCount(Base):

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
 import feedparser
-from pydantic import field_validator
+from pydantic import Field, field_validator
 
 from flarewatch.mentions.post import Post
 from flarewatch.sources.base import FetchResult, SourceError, SourceProblem
@@ -78,7 +78,7 @@ FEED_HINTS = {
 
 
 class RssOptions(KindOptions):
-    url: str  # the feed's address
+    url: str = Field(description="The feed's address (RSS 2.0, Atom or Google Alerts)")
 
     @field_validator("url")
     @classmethod

@@ -73,13 +73,26 @@ def _selector(value: str | None, key: str) -> str | None:
 
 
 class WebOptions(HttpOptions):
-    urls: list[str] = Field(default_factory=list)
-    sitemap: str | None = None  # a sitemap.xml or sitemap index
-    item_selector: str | None = None  # one element per item; without it, one article per page
-    text_selector: str | None = None  # inside an item; default: the item's whole text
-    author_selector: str | None = None
-    link_selector: str | None = None  # the item's own link (its href, or an <a> inside it)
-    max_pages: int = Field(default=20, ge=1, le=500)  # pages fetched per poll from a sitemap
+    urls: list[str] = Field(
+        default_factory=list, description="Pages to read (or give a sitemap instead)"
+    )
+    sitemap: str | None = Field(default=None, description="A sitemap.xml or sitemap index")
+    item_selector: str | None = Field(
+        default=None,
+        description="CSS selector, one element per item; empty: one article per page",
+    )
+    text_selector: str | None = Field(
+        default=None, description="CSS selector inside an item; empty: the item's whole text"
+    )
+    author_selector: str | None = Field(
+        default=None, description="CSS selector of the author inside an item"
+    )
+    link_selector: str | None = Field(
+        default=None, description="The item's own link (its href, or an <a> inside it)"
+    )
+    max_pages: int = Field(
+        default=20, ge=1, le=500, description="Pages fetched per poll from a sitemap"
+    )
 
     @field_validator("urls")
     @classmethod

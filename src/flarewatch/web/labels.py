@@ -81,4 +81,14 @@ LABELS: dict[str, str] = {
     "copies": N_("copies"),
     "link_only": N_("link only"),
     "irrelevant": N_("not relevant"),
+    # where a source is defined, and its state (source settings)
+    "origin-file": N_("Workspace file"),
+    "origin-web": N_("Web settings"),
+    "source-active": N_("Active"),
+    "source-paused": N_("Paused"),
+    "source-disabled": N_("Disabled"),
+    # where a credential that a source names comes from
+    "credential-environment": N_("set in the environment (used first)"),
+    "credential-stored": N_("stored here"),
+    "credential-missing": N_("missing: store it here or set the variable"),
 }

@@ -24,6 +24,7 @@ TaskId = Annotated[int, Path(ge=1, le=MAX_DB_INT, description="The task's id.")]
 MentionId = Annotated[int, Path(ge=1, le=MAX_DB_INT, description="The mention's id.")]
 TopicId = Annotated[int, Path(ge=1, le=MAX_DB_INT, description="The topic's id.")]
 UserId = Annotated[int, Path(ge=1, le=MAX_DB_INT, description="The user's id.")]
+SourceId = Annotated[int, Path(ge=1, le=MAX_DB_INT, description="The source's id.")]
 TokenId = Annotated[int, Path(ge=1, le=MAX_DB_INT, description="The API token's id.")]
 
 

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from flarewatch.config.workspace import WorkspaceConfig
 from flarewatch.enrich import Enricher
 from flarewatch.errors import NotFoundError
-from flarewatch.sources.models import Source
+from flarewatch.sources.models import ORIGIN_FILE, Source
 from flarewatch.workspaces.models import Topic, Workspace
 
 
@@ -32,6 +32,9 @@ def sync_workspace(session: Session, config: WorkspaceConfig, base_dir: Path) ->
 
     Topics and sources removed from the file are deactivated, not deleted, so their history
     stays readable; a source keeps its checkpoint unless what it reads from has changed.
+    Sources added in the web settings (origin "web") are not the file's to switch off; when
+    the file defines the same key, the file wins and the source becomes the file's. A pause
+    is a person's decision and is kept either way.
     """
     workspace = session.scalar(select(Workspace).where(Workspace.slug == config.slug))
     if workspace is None:
@@ -73,10 +76,24 @@ def sync_workspace(session: Session, config: WorkspaceConfig, base_dir: Path) ->
         source.kind = source_config.kind
         source.config = wanted
         source.enabled = source_config.enabled
+        source.origin = ORIGIN_FILE
+        source.archived_at = None  # the file defines it again: it is read again
     for leftover_source in sources.values():
-        leftover_source.enabled = False
+        if leftover_source.origin == ORIGIN_FILE:
+            leftover_source.enabled = False
     session.flush()
     return workspace
+
+
+def active_topic_queries(session: Session, workspace_id: int) -> list[str]:
+    """The queries of the workspace's active topics (what a firehose kind keeps), oldest first."""
+    return list(
+        session.scalars(
+            select(Topic.query)
+            .where(Topic.workspace_id == workspace_id, Topic.active.is_(True))
+            .order_by(Topic.id)
+        )
+    )
 
 
 def get_workspace(session: Session, slug: str) -> Workspace:

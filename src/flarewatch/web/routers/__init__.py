@@ -5,10 +5,12 @@ from flarewatch.web.routers import (
     alerts,
     auth,
     cases,
+    credentials,
     events,
     mentions,
     overview,
     settings,
+    source_settings,
     sources,
     topics,
 )
@@ -23,5 +25,7 @@ page_routers = [
     topics.router,
     settings.router,
     sources.router,
+    source_settings.router,
+    credentials.router,
     events.router,
 ]
