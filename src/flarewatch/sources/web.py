@@ -28,6 +28,7 @@ from lxml.cssselect import CSSSelector
 from pydantic import Field, field_validator, model_validator
 
 from flarewatch.mentions.post import Post
+from flarewatch.query.analysis import normalize_language
 from flarewatch.sources.base import FetchResult, SourceError, SourceProblem
 from flarewatch.sources.connector import (
     HttpOptions,
@@ -37,7 +38,7 @@ from flarewatch.sources.connector import (
     to_post,
 )
 from flarewatch.sources.http import Answer, PoliteClient
-from flarewatch.sources.ingest import stable_id
+from flarewatch.sources.ingest import RecordError, parse_datetime, stable_id
 from flarewatch.sources.options import check_endpoint
 
 if TYPE_CHECKING:
@@ -122,6 +123,19 @@ class Page:
 
 def content_hash(*parts: str | None) -> str:
     return hashlib.sha256("\x1f".join(p or "" for p in parts).encode()).hexdigest()[:16]
+
+
+def readable_time(value: Any) -> str | None:
+    """A page's date when it can be read as a time, else None (the post is then dated when it
+    is read): a forum's `<time datetime="yesterday">` or a malformed sitemap <lastmod> must
+    not cost the item."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    try:
+        parse_datetime(value)
+    except RecordError:
+        return None
+    return value
 
 
 def _element_text(element: Any) -> str:
@@ -395,6 +409,7 @@ class WebSource:
                 )
             )
             return []
+        created = readable_time(data.get("date")) or readable_time(page.lastmod)
         return [
             {
                 "id": page.url,
@@ -404,8 +419,9 @@ class WebSource:
                 "author": data.get("author"),
                 "author_name": data.get("author"),
                 "url": page.url,
-                "language": data.get("language"),
-                "created_at": data.get("date") or page.lastmod,
+                "language": normalize_language(data.get("language")),
+                "created_at": created,
+                "page_date": None if created else data.get("date") or page.lastmod,
                 "links": [page.url],
                 "site": data.get("hostname") or data.get("sitename"),
             }
@@ -443,7 +459,8 @@ class WebSource:
                 if (options.author_selector)
                 else None
             )
-            stamp = element.cssselect("time[datetime]")
+            stamps = element.cssselect("time[datetime]")
+            stamp = stamps[0].get("datetime") if stamps else None
             found.append(
                 {
                     "id": stable_id(item_id),
@@ -452,7 +469,8 @@ class WebSource:
                     "author": author,
                     "author_name": author,
                     "url": link or answer.url,
-                    "created_at": stamp[0].get("datetime") if stamp else None,
+                    "created_at": readable_time(stamp),
+                    "datetime": stamp if stamp and not readable_time(stamp) else None,
                     "links": [link] if link else None,
                     "page": answer.url,
                 }
