@@ -272,12 +272,18 @@ def _message(item: dict[str, Any]) -> str | None:
     return message if isinstance(message, str) and message.strip() else None
 
 
+def is_shared_link(attachment: dict[str, Any]) -> bool:
+    return attachment.get("media_type") == "link" or attachment.get("type") == "share"
+
+
 def attachment_text(attachments: list[dict[str, Any]]) -> str | None:
-    """What attachments say in words (a shared link's title and description, a photo's
-    description), for a post or comment without a message."""
+    """What attachments say in words, for a post or comment without a message: a shared
+    link's title, any description. (A photo's title is Facebook's album name, "Timeline
+    photos", not something the author wrote.)"""
     parts: list[str] = []
     for attachment in attachments:
-        for name in ("title", "description"):
+        names = ("title", "description") if is_shared_link(attachment) else ("description",)
+        for name in names:
             value = attachment.get(name)
             if isinstance(value, str) and value.strip() and value.strip() not in parts:
                 parts.append(value.strip())
@@ -285,9 +291,11 @@ def attachment_text(attachments: list[dict[str, Any]]) -> str | None:
 
 
 def attachment_links(attachments: list[dict[str, Any]]) -> list[str]:
-    """The addresses attachments point to, Facebook's l.facebook.com redirect unwrapped."""
+    """The addresses shared links point to, Facebook's l.facebook.com redirect unwrapped."""
     links: list[str] = []
     for attachment in attachments:
+        if not is_shared_link(attachment):
+            continue  # a photo's or sticker's url is its own page on Facebook
         link = attachment.get("unshimmed_url") or attachment.get("url")
         if isinstance(link, str) and link.startswith(("http://", "https://")):
             links.append(unshim(link))
