@@ -15,6 +15,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -51,6 +52,7 @@ MAX_CHILD_SITEMAPS = 50
 MAX_SITEMAP_BYTES = 50 * 1024 * 1024  # the sitemap protocol's own limit, uncompressed
 ACCEPT_HTML = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
 SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+_HTML_LANG = re.compile(r"<html\b[^>]*?\blang\s*=\s*[\"']?([A-Za-z]{2,3})\b", re.IGNORECASE)
 
 
 def _address(value: str, key: str) -> str:
@@ -123,6 +125,12 @@ class Page:
 
 def content_hash(*parts: str | None) -> str:
     return hashlib.sha256("\x1f".join(p or "" for p in parts).encode()).hexdigest()[:16]
+
+
+def page_language(html: str) -> str | None:
+    """The language the page declares (`<html lang="he-IL">`); trafilatura leaves it out."""
+    match = _HTML_LANG.search(html[:8192])
+    return match.group(1) if match else None
 
 
 def readable_time(value: Any) -> str | None:
@@ -419,7 +427,7 @@ class WebSource:
                 "author": data.get("author"),
                 "author_name": data.get("author"),
                 "url": page.url,
-                "language": normalize_language(data.get("language")),
+                "language": normalize_language(data.get("language") or page_language(html)),
                 "created_at": created,
                 "page_date": None if created else data.get("date") or page.lastmod,
                 "links": [page.url],
