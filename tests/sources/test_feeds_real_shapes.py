@@ -11,7 +11,7 @@ from typing import Any
 
 from flarewatch.config.workspace import SourceConfig
 from flarewatch.sources.registry import build_source
-from flarewatch.sources.rss import RssSource
+from flarewatch.sources.rss import RssSource, unwrap_link
 from flarewatch.sources.web import WebOptions, WebSource
 from tests.sources.platform_server import PlatformServer, Reply
 
@@ -235,3 +235,12 @@ def test_an_article_takes_the_pages_language_and_survives_a_bad_lastmod(
     [post] = result.posts
     assert post.language == "pl" and "Starówce" in post.text
     assert post.raw["page_date"] == "wczoraj"
+
+
+def test_google_redirects_are_unwrapped_on_country_sites_but_only_to_web_addresses() -> None:
+    israeli = "https://www.google.co.il/url?rct=j&sa=t&url=https://news.example/a%3Fb%3D1&ct=ga"
+    assert unwrap_link(israeli) == "https://news.example/a?b=1"
+    hostile = "https://www.google.com/url?url=javascript:alert(1)"
+    assert unwrap_link(hostile) == hostile
+    lookalike = "https://google.com.evil.example/url?url=https://x.example"
+    assert unwrap_link(lookalike) == lookalike

@@ -33,6 +33,8 @@ if TYPE_CHECKING:
 __all__ = ["RssSource", "strip_html", "unwrap_link"]
 
 MAX_SEEN = 2000
+# www.google.com, and the country sites Google News and some alerts link through (google.co.il).
+_GOOGLE_HOST = re.compile(r"(^|\.)google\.(com|[a-z]{2}|co\.[a-z]{2}|com\.[a-z]{2})$")
 ACCEPT = (
     "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
 )
@@ -43,12 +45,12 @@ def unwrap_link(link: str | None) -> str | None:
     if not link:
         return None
     parts = urlsplit(link)
-    host = parts.netloc.lower()
-    if (host == "google.com" or host.endswith(".google.com")) and parts.path == "/url":
+    if _GOOGLE_HOST.search(parts.netloc.lower()) and parts.path == "/url":
         query = parse_qs(parts.query)
         for name in ("url", "q"):
-            if query.get(name):
-                return query[name][0]
+            real = query.get(name, [""])[0].strip()
+            if real.startswith(("http://", "https://")):  # never a javascript: address
+                return real
     return link
 
 
