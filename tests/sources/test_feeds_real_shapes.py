@@ -244,3 +244,14 @@ def test_google_redirects_are_unwrapped_on_country_sites_but_only_to_web_address
     assert unwrap_link(hostile) == hostile
     lookalike = "https://google.com.evil.example/url?url=https://x.example"
     assert unwrap_link(lookalike) == lookalike
+
+
+def test_a_byline_longer_than_the_author_columns_is_cut_not_a_failed_batch(
+    platform: PlatformServer,
+) -> None:
+    names = ", ".join(f"Reporter Number {n} of the Newsroom" for n in range(12))
+    feed = RSS.replace("<dc:creator>דנה</dc:creator>", f"<dc:creator>{names}</dc:creator>")
+    platform.route("GET", "/rss", Reply.raw(feed, 200, "application/rss+xml; charset=utf-8"))
+    [post] = RssSource("food", platform.url("/rss")).fetch(None, now=NOW).posts
+    assert post.author == names[:200] and post.author_name == names[:300]
+    assert post.raw["byline"] == names

@@ -23,7 +23,7 @@ from flarewatch.query.analysis import normalize_language
 from flarewatch.sources.base import FetchResult, SourceError, SourceProblem
 from flarewatch.sources.connector import absolute_url, clean_text, strip_html
 from flarewatch.sources.http import PoliteClient
-from flarewatch.sources.ingest import stable_id
+from flarewatch.sources.ingest import MAX_LENGTHS, stable_id
 from flarewatch.sources.options import KindOptions, check_endpoint
 
 if TYPE_CHECKING:
@@ -243,18 +243,26 @@ class RssSource:
         if not text:
             return None
         link = absolute_url(base_url, unwrap_link(entry.get("link")))
-        author = entry.get("author_detail", {}).get("name") or entry.get("author")
+        byline = strip_html(entry.get("author_detail", {}).get("name") or entry.get("author"))
+        # A byline listing many contributors can outgrow the stored author columns: it is cut
+        # to fit (whole in raw) rather than failing the batch at the database.
+        author, author_name = byline[: MAX_LENGTHS["author"]], byline[: MAX_LENGTHS["author_name"]]
         return Post(
             external_id=entry_id,
             text=text,
             title=title or None,
-            author=strip_html(author) or None,
-            author_name=strip_html(author) or None,
+            author=author or None,
+            author_name=author_name or None,
             platform=self.platform,
             url=link,
             language=_entry_language(entry, language),
             created_at=_entry_time(entry) or now,
             links=[link] if link else [],
             source_key=self.key,
-            raw={"feed": self.url, "entry_id": entry.get("id"), "link": entry.get("link")},
+            raw={
+                "feed": self.url,
+                "entry_id": entry.get("id"),
+                "link": entry.get("link"),
+                **({"byline": byline} if len(byline) > len(author) else {}),
+            },
         )
