@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from flarewatch.sources.facebook import FacebookSource, unshim
+from flarewatch.sources.graph_api import GraphClient
 from flarewatch.sources.instagram import InstagramSource
 from tests.sources.platform_server import PlatformServer, Reply, Request
 
@@ -310,3 +311,22 @@ def test_instagram_reply_pages_on_metas_host_are_read_from_the_endpoint(
     assert follow.arg("access_token") == "IG-ours" and follow.arg("after") == "QVFIUnA"
     media_post = next(p for p in result.posts if p.external_id == MEDIA)
     assert media_post.likes == 0 and media_post.replies == 4
+
+
+def test_next_addresses_move_onto_the_endpoint_without_the_captured_token() -> None:
+    def on(endpoint: str, url: str) -> str:
+        graph = GraphClient(
+            None,  # type: ignore[arg-type]  # on_endpoint makes no call
+            endpoint=endpoint,
+            token="ours",
+            token_env="T",
+            token_help="",
+            what="",
+        )
+        return graph.on_endpoint(url)
+
+    meta = "https://graph.intern.facebook.com/v11.0/1/feed?access_token=theirs&until=9&since"
+    assert on("http://127.0.0.1:9/v21.0", meta) == "http://127.0.0.1:9/v21.0/1/feed?until=9&since="
+    assert on("http://127.0.0.1:9", meta) == "http://127.0.0.1:9/1/feed?until=9&since="
+    same = "https://graph.facebook.com/v21.0/1/feed?access_token=ours&after=A"
+    assert on(META, same) == same
