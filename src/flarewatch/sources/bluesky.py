@@ -167,7 +167,7 @@ def language_of(langs: Any) -> str | None:
         return None
     for tag in langs:
         code = normalize_language(tag) if isinstance(tag, str) else None
-        if code and code.isalpha() and len(code) <= 3:
+        if code and code.isalpha() and 2 <= len(code) <= 3:
             return code
     return None
 
