@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import Field, field_validator, model_validator
 
 from flarewatch.mentions.post import Post
+from flarewatch.query.analysis import normalize_language
 from flarewatch.sources.base import CredentialError, FetchResult, SourceError, SourceProblem
 from flarewatch.sources.connector import remember, to_post
 from flarewatch.sources.http import Answer, PoliteClient, platform_message
@@ -42,6 +43,7 @@ PAGE_SIZE = 100
 # Posts indexed this much before the checkpoint's newest are read again (ids dedup them).
 OVERLAP = timedelta(minutes=2)
 MAX_PAGES = 50
+VIDEO_EMBED = "app.bsky.embed.video"
 AUTH_HINT = (
     "set handle_env and app_password_env to variables holding the account's handle and an app "
     "password (Bluesky → Settings → Privacy and security → App passwords)"
@@ -165,6 +167,8 @@ def media_text(embed: Any) -> str | None:
     for image in media.get("images") or [] if isinstance(media, dict) else []:
         if isinstance(image, dict) and isinstance(image.get("alt"), str):
             parts.append(image["alt"])
+    if isinstance(media, dict) and str(media.get("$type") or "").startswith(VIDEO_EMBED):
+        parts.append(media.get("alt") or "")  # a video's alt text sits on the embed itself
     external = media.get("external") if isinstance(media, dict) else None
     if isinstance(external, dict):
         parts += [v for v in (external.get("title"), external.get("description")) if v]
@@ -172,15 +176,39 @@ def media_text(embed: Any) -> str | None:
     return text or None
 
 
+def language_of(langs: Any) -> str | None:
+    """The post's first language as an ISO 639-1 code: `langs` holds BCP-47 tags ("en-US",
+    "zh-Hant-TW"), and a post's language is stored as the primary subtag."""
+    if not isinstance(langs, list):
+        return None
+    for tag in langs:
+        code = normalize_language(tag) if isinstance(tag, str) else None
+        if code and code.isalpha() and 2 <= len(code) <= 3:
+            return code
+    return None
+
+
+def post_text(record: dict[str, Any]) -> str:
+    """What a post says: its text, or for an image-, video- or link-only post the media's alt
+    texts and link card (the search index matches on them too)."""
+    text = record.get("text")
+    return (text if isinstance(text, str) else "") or media_text(record.get("embed")) or ""
+
+
 def record_fields(record: dict[str, Any]) -> dict[str, Any]:
-    """The ingest fields an app.bsky.feed.post record gives (search and Jetstream alike)."""
+    """The ingest fields an app.bsky.feed.post record gives (search and Jetstream alike).
+
+    createdAt is the client's claim: one that does not parse is kept as `record_created_at`
+    and the post is dated by the platform instead (indexedAt, or the event's time)."""
     reply = record.get("reply")
     parent = reply.get("parent") if isinstance(reply, dict) else None
-    langs = record.get("langs")
+    created = record.get("createdAt")
+    readable = parse_time(created) is not None
     return {
-        "text": record.get("text") or media_text(record.get("embed")),
-        "created_at": record.get("createdAt"),
-        "language": langs[0] if isinstance(langs, list) and langs else None,
+        "text": post_text(record),
+        "created_at": created if readable else None,
+        "record_created_at": None if readable else created,
+        "language": language_of(record.get("langs")),
         "reply_to": parent.get("uri") if isinstance(parent, dict) else None,
         "repost_of": quoted_uri(record.get("embed")),
         "links": embed_links(record) or None,
@@ -208,7 +236,7 @@ def post_view_to_post(view: Any, *, source_key: str, platform: str, where: str) 
         author=handle,
         author_name=author.get("displayName") or None,
         author_followers=author.get("followersCount"),
-        author_created_at=author.get("createdAt"),
+        author_created_at=author.get("createdAt") if parse_time(author.get("createdAt")) else None,
         url=post_url(handle or uri.split("/")[2], uri),
         likes=view.get("likeCount"),
         shares=(view.get("repostCount") or 0) + (view.get("quoteCount") or 0),

@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs, urlsplit
 
 from pydantic import Field
 
@@ -34,14 +35,17 @@ if TYPE_CHECKING:
     from flarewatch.config.workspace import SourceConfig
     from flarewatch.sources.secrets import Secrets
 
+ATTACHMENT_FIELDS = "type,media_type,title,description,url,unshimmed_url"
 POST_FIELDS = (
     "id,message,created_time,permalink_url,from,shares,"
-    "comments.summary(true).limit(0),reactions.summary(true).limit(0)"
+    "comments.summary(true).limit(0),reactions.summary(true).limit(0),"
+    f"attachments{{{ATTACHMENT_FIELDS}}}"
 )
 COMMENT_FIELDS = (
     "id,message,created_time,from{id,name},parent{id},is_hidden,like_count,comment_count,"
-    "permalink_url"
+    f"permalink_url,attachment{{{ATTACHMENT_FIELDS}}}"
 )
+SHIM_HOSTS = frozenset({"l.facebook.com", "lm.facebook.com", "l.messenger.com"})
 MAX_TRACKED_POSTS = 500
 TOKEN_HELP = (
     "get a new long-lived Page access token (Graph API Explorer or your app's login flow with "
@@ -206,30 +210,45 @@ class FacebookSource:
         )
 
     def _post_record(self, item: dict[str, Any]) -> dict[str, Any] | None:
-        if not isinstance(item.get("message"), str) or not item["message"].strip():
+        attached = item.get("attachments")
+        attachments = attached.get("data") if isinstance(attached, dict) else None
+        attachments = [a for a in attachments or [] if isinstance(a, dict)]
+        # A photo or link post without a message still says something through its attachment.
+        text = _message(item) or attachment_text(attachments)
+        if not text:
             return None
         author = item.get("from") if isinstance(item.get("from"), dict) else {}
+        permalink = item.get("permalink_url")
+        links = [permalink] if isinstance(permalink, str) and permalink else []
         return {
             "id": item["id"],
-            "text": item["message"],
+            "text": text,
             "author": author.get("id"),
             "author_name": author.get("name"),
-            "url": item.get("permalink_url"),
+            "url": permalink,
             "created_at": item.get("created_time"),
             "likes": count_at(item, "reactions", "summary", "total_count"),
             "shares": count_at(item, "shares", "count"),
             "replies": count_at(item, "comments", "summary", "total_count"),
-            "links": [item["permalink_url"]] if item.get("permalink_url") else None,
+            "links": list(dict.fromkeys(links + attachment_links(attachments))) or None,
             "page_id": self.page_id,
             "type": "post",
         }
 
-    def _comment_record(self, item: dict[str, Any], post_id: str) -> dict[str, Any]:
+    def _comment_record(self, item: dict[str, Any], post_id: str) -> dict[str, Any] | None:
+        attachment = item.get("attachment")
+        attachments = [attachment] if isinstance(attachment, dict) else []
+        # A sticker, GIF or photo comment has no message; its attachment may have words, and
+        # one without any has nothing to read (a comment with neither is a problem).
+        text = _message(item) or attachment_text(attachments)
+        if not text and attachments:
+            return None
         author = item.get("from") if isinstance(item.get("from"), dict) else {}
         parent = item.get("parent") if isinstance(item.get("parent"), dict) else {}
         return {
             "id": item["id"],
-            "text": item.get("message"),
+            "text": text,
+            "links": attachment_links(attachments) or None,
             # `from` is left out for people who have not allowed the app to see them.
             "author": author.get("id"),
             "author_name": author.get("name"),
@@ -252,3 +271,48 @@ class FacebookSource:
 
         recent = sorted((pair for pair in tracked.items() if created(pair) >= cutoff), key=created)
         return dict(recent[-MAX_TRACKED_POSTS:])
+
+
+def _message(item: dict[str, Any]) -> str | None:
+    message = item.get("message")
+    return message if isinstance(message, str) and message.strip() else None
+
+
+def is_shared_link(attachment: dict[str, Any]) -> bool:
+    return attachment.get("media_type") == "link" or attachment.get("type") == "share"
+
+
+def attachment_text(attachments: list[dict[str, Any]]) -> str | None:
+    """What attachments say in words, for a post or comment without a message: a shared
+    link's title, any description. (A photo's title is Facebook's album name, "Timeline
+    photos", not something the author wrote.)"""
+    parts: list[str] = []
+    for attachment in attachments:
+        names = ("title", "description") if is_shared_link(attachment) else ("description",)
+        for name in names:
+            value = attachment.get(name)
+            if isinstance(value, str) and value.strip() and value.strip() not in parts:
+                parts.append(value.strip())
+    return "\n".join(parts) or None
+
+
+def attachment_links(attachments: list[dict[str, Any]]) -> list[str]:
+    """The addresses shared links point to, Facebook's l.facebook.com redirect unwrapped."""
+    links: list[str] = []
+    for attachment in attachments:
+        if not is_shared_link(attachment):
+            continue  # a photo's or sticker's url is its own page on Facebook
+        link = attachment.get("unshimmed_url") or attachment.get("url")
+        if isinstance(link, str) and link.startswith(("http://", "https://")):
+            links.append(unshim(link))
+    return list(dict.fromkeys(links))
+
+
+def unshim(link: str) -> str:
+    """The real address behind https://l.facebook.com/l.php?u=REAL&h=…"""
+    parts = urlsplit(link)
+    if parts.netloc.lower() in SHIM_HOSTS and parts.path == "/l.php":
+        real = parse_qs(parts.query).get("u")
+        if real and real[0].startswith(("http://", "https://")):
+            return real[0]
+    return link

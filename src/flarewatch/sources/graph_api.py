@@ -5,17 +5,20 @@ The Graph API answers most failures with HTTP 400 (sometimes 401/403) and a body
 `{"error": {"message", "type", "code", "error_subcode", "fbtrace_id"}}`; the `code` says what
 happened (190: the token expired or was revoked; 4/17/32/613/80001…: a rate limit), so those
 statuses are read here instead of by PoliteClient's generic handling. Lists come as
-`{"data": [...], "paging": {"cursors": {"after"}, "next": URL}}`; `next` is an absolute URL that
-already carries the query (and the token), and is followed through the same PoliteClient.
+`{"data": [...], "paging": {"cursors": {"after"}, "next": URL}}` (a Page feed pages by time
+instead: `next` carries `until` and `__paging_token`, and there are no cursors); `next` is an
+absolute URL that already carries the query (and the token), and is followed through the same
+PoliteClient, on the configured endpoint.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import parse_qs, parse_qsl, urlencode, urlsplit, urlunsplit
 
 from flarewatch.mentions.post import Post
 from flarewatch.sources.base import CredentialError, SourceError, SourceProblem
@@ -33,6 +36,7 @@ PERMISSION_CODES = frozenset({10, *range(200, 300)})
 DEFAULT_RATE_LIMIT_WAIT = timedelta(minutes=15)
 MAX_PAGES = 50  # per list and poll: a bound on one poll's calls, not on what is read over time
 USAGE_HEADERS = ("x-app-usage", "x-page-usage", "x-business-use-case-usage", "x-ad-account-usage")
+_VERSION_PREFIX = re.compile(r"^/v\d+(?:\.\d+)?(?=/)")
 
 
 def parse_graph_time(value: Any) -> datetime | None:
@@ -122,7 +126,7 @@ class GraphClient:
         if path_or_url.startswith(("http://", "https://")):
             # A `paging.next` address carries its whole query; httpx would replace a URL's
             # query by `params`, so the token (when missing) is added to the address itself.
-            url = path_or_url
+            url = self.on_endpoint(path_or_url)
             if "access_token" not in parse_qs(urlsplit(url).query):
                 joiner = "&" if urlsplit(url).query else "?"
                 url = f"{url}{joiner}{urlencode({'access_token': self.token})}"
@@ -147,11 +151,29 @@ class GraphClient:
             )
         return data
 
+    def on_endpoint(self, url: str) -> str:
+        """A `paging.next` address moved onto the configured endpoint when it names another
+        host: Meta writes its own (graph.facebook.com, even graph.intern.facebook.com) into
+        `next`, while a proxy or a replay may stand in for it. The path loses its API version
+        (the endpoint carries one) and the query keeps its cursors (`after`, or `until` and
+        `__paging_token` on a Page feed) but not its token: the token never goes elsewhere."""
+        parts = urlsplit(url)
+        base = urlsplit(self.endpoint)
+        if parts.netloc == base.netloc:
+            return url
+        path = base.path.rstrip("/") + _VERSION_PREFIX.sub("", parts.path)
+        query = [
+            (name, value)
+            for name, value in parse_qsl(parts.query, keep_blank_values=True)
+            if name != "access_token"
+        ]
+        return urlunsplit((base.scheme, base.netloc, path, urlencode(query), ""))
+
     def pages(
         self, path: str, params: Mapping[str, Any], *, max_pages: int = MAX_PAGES
     ) -> Iterator[tuple[str, list[Any]]]:
-        """(address, items) per page of a list, following `paging.next` (same host only: the
-        token must not go elsewhere; otherwise the `after` cursor on the first address)."""
+        """(address, items) per page of a list, following `paging.next` (moved onto the
+        endpoint, see `on_endpoint`; a relative `next` falls back to the `after` cursor)."""
         next_url: str | None = path
         query: Mapping[str, Any] | None = params
         for _ in range(max_pages):
@@ -175,8 +197,8 @@ class GraphClient:
         if not data.get("data"):
             return None, None
         link = paging.get("next")
-        if isinstance(link, str) and urlsplit(link).netloc == urlsplit(self.endpoint).netloc:
-            return link, None
+        if isinstance(link, str) and link.startswith(("http://", "https://")):
+            return self.on_endpoint(link), None
         cursors = paging.get("cursors") if isinstance(paging.get("cursors"), dict) else {}
         after = cursors.get("after")
         if link and isinstance(after, str) and after:

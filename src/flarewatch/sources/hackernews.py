@@ -11,6 +11,7 @@ next call, so nothing between two polls is skipped.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -29,6 +30,32 @@ DEFAULT_ENDPOINT = "https://hn.algolia.com"
 ITEM_URL = "https://news.ycombinator.com/item?id={id}"
 HITS_PER_PAGE = 100
 MAX_PAGES = 10  # Algolia serves at most 1,000 hits per query (10 pages of 100)
+
+
+class _Anchors(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.hrefs: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        href = dict(attrs).get("href") if tag == "a" else None
+        if is_url(href):
+            self.hrefs.append(str(href).strip())
+
+
+def is_url(value: Any) -> bool:
+    return isinstance(value, str) and value.strip().startswith(("http://", "https://"))
+
+
+def html_links(body: Any) -> list[str]:
+    """The addresses an item's HTML links to: HN shortens a long link's text ("…"), so the
+    whole address is only in its href (with its slashes written as &#x2F;)."""
+    if not isinstance(body, str) or "<a" not in body:
+        return []
+    parser = _Anchors()
+    parser.feed(clean_text(body))
+    parser.close()
+    return parser.hrefs
 
 
 class HackerNewsOptions(HttpOptions):
@@ -159,6 +186,9 @@ class HackerNewsSource:
         body = hit.get("comment_text") if is_comment else hit.get("story_text")
         text = strip_html(body) or clean_text(hit.get("title"))
         parent = hit.get("parent_id")
+        # A comment's links are the ones it writes, not its story's (kept as story_url).
+        own = [hit["url"].strip()] if is_url(hit.get("url")) else []
+        links = list(dict.fromkeys([*own, *html_links(body)]))
         record = {
             "id": item_id,
             "text": text,
@@ -172,8 +202,9 @@ class HackerNewsSource:
             if isinstance(hit.get("num_comments"), int)
             else None,
             "reply_to": str(parent) if parent is not None else None,
-            "links": [link for link in (hit.get("url"), hit.get("story_url")) if link],
+            "links": links or None,
             "story_id": hit.get("story_id"),
+            "story_url": hit.get("story_url") if is_comment else None,
             "hn_type": "comment" if is_comment else "story",
         }
         return to_post(

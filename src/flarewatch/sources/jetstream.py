@@ -34,7 +34,13 @@ from websockets.sync.client import connect
 from flarewatch.mentions.post import Post
 from flarewatch.query import Matcher, QuerySyntaxError
 from flarewatch.sources.base import FetchResult, SourceError, SourceProblem
-from flarewatch.sources.bluesky import JETSTREAM, post_url, record_fields
+from flarewatch.sources.bluesky import (
+    JETSTREAM,
+    language_of,
+    post_text,
+    post_url,
+    record_fields,
+)
 from flarewatch.sources.connector import to_post
 
 if TYPE_CHECKING:
@@ -233,14 +239,12 @@ class _StreamRead:
         if not isinstance(record, dict) or not isinstance(commit.get("rkey"), str):
             self._problem(where, "a post create without a record or rkey")
             return
-        text = record.get("text")
-        if not isinstance(text, str):
+        if not isinstance(record.get("text"), str):
             self._problem(where, "a post record without text")
             return
-        langs = record.get("langs")
-        language = langs[0] if isinstance(langs, list) and langs and langs[0] else None
+        # The matcher sees what the post will say: for an image-only post, its alt texts.
         probe = Post(
-            external_id="", text=text, language=language if isinstance(language, str) else None
+            external_id="", text=post_text(record), language=language_of(record.get("langs"))
         )
         if not self.pending:
             self.pending_since = time.monotonic()

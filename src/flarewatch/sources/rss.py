@@ -19,10 +19,11 @@ import feedparser
 from pydantic import Field, field_validator
 
 from flarewatch.mentions.post import Post
+from flarewatch.query.analysis import normalize_language
 from flarewatch.sources.base import FetchResult, SourceError, SourceProblem
 from flarewatch.sources.connector import absolute_url, clean_text, strip_html
 from flarewatch.sources.http import PoliteClient
-from flarewatch.sources.ingest import stable_id
+from flarewatch.sources.ingest import MAX_LENGTHS, stable_id
 from flarewatch.sources.options import KindOptions, check_endpoint
 
 if TYPE_CHECKING:
@@ -32,6 +33,8 @@ if TYPE_CHECKING:
 __all__ = ["RssSource", "strip_html", "unwrap_link"]
 
 MAX_SEEN = 2000
+# www.google.com, and the country sites Google News and some alerts link through (google.co.il).
+_GOOGLE_HOST = re.compile(r"(^|\.)google\.(com|[a-z]{2}|co\.[a-z]{2}|com\.[a-z]{2})$")
 ACCEPT = (
     "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
 )
@@ -42,12 +45,12 @@ def unwrap_link(link: str | None) -> str | None:
     if not link:
         return None
     parts = urlsplit(link)
-    host = parts.netloc.lower()
-    if (host == "google.com" or host.endswith(".google.com")) and parts.path == "/url":
+    if _GOOGLE_HOST.search(parts.netloc.lower()) and parts.path == "/url":
         query = parse_qs(parts.query)
         for name in ("url", "q"):
-            if query.get(name):
-                return query[name][0]
+            real = query.get(name, [""])[0].strip()
+            if real.startswith(("http://", "https://")):  # never a javascript: address
+                return real
     return link
 
 
@@ -60,9 +63,35 @@ def _entry_time(entry: Any) -> datetime | None:
     return None
 
 
-def _language(feed: Any) -> str | None:
-    code = (feed.get("language") or "").strip().lower()
-    return code[:2] if re.match(r"^[a-z]{2}\b", code) else None
+def _language(value: Any) -> str | None:
+    """An ISO 639-1 code from a feed's <language> or an xml:lang ("en-us", "he-IL", and the
+    old "iw" for Hebrew that Google still writes); None when it is not a language tag."""
+    code = normalize_language(value) if isinstance(value, str) else None
+    return code if code and re.fullmatch(r"[a-z]{2,3}", code) else None
+
+
+def _entry_language(entry: Any, feed_language: str | None) -> str | None:
+    """The entry's own xml:lang (on its content, summary or title) before the feed's."""
+    details = [
+        *(entry.get("content") or []),
+        entry.get("summary_detail"),
+        entry.get("title_detail"),
+    ]
+    for detail in details:
+        code = _language(detail.get("language")) if isinstance(detail, dict) else None
+        if code:
+            return code
+    return feed_language
+
+
+def _body(entry: Any) -> str:
+    """The entry's text: its first non-empty content (an Atom <content src=…> has none), else
+    its summary (RSS <description>, Atom <summary>)."""
+    for content in entry.get("content") or []:
+        text = strip_html(content.get("value")) if isinstance(content, dict) else ""
+        if text:
+            return text
+    return strip_html(entry.get("summary"))
 
 
 FEED_HINTS = {
@@ -170,7 +199,7 @@ class RssSource:
             problems_before = []
         seen: list[str] = list(state.get("seen", []))
         known = set(seen)
-        language = _language(parsed.feed)
+        language = _language(parsed.feed.get("language"))
         posts: list[Post] = []
         problems: list[SourceProblem] = problems_before
         fresh = [e for e in parsed.entries if self._entry_id(e) not in known]
@@ -210,24 +239,30 @@ class RssSource:
         self, entry: Any, entry_id: str, language: str | None, now: datetime, base_url: str
     ) -> Post | None:
         title = strip_html(entry.get("title"))
-        content = entry.get("content") or []
-        body = content[0].get("value") if content else entry.get("summary")
-        text = strip_html(body) or title
+        text = _body(entry) or title
         if not text:
             return None
         link = absolute_url(base_url, unwrap_link(entry.get("link")))
-        author = entry.get("author_detail", {}).get("name") or entry.get("author")
+        byline = strip_html(entry.get("author_detail", {}).get("name") or entry.get("author"))
+        # A byline listing many contributors can outgrow the stored author columns: it is cut
+        # to fit (whole in raw) rather than failing the batch at the database.
+        author, author_name = byline[: MAX_LENGTHS["author"]], byline[: MAX_LENGTHS["author_name"]]
         return Post(
             external_id=entry_id,
             text=text,
             title=title or None,
-            author=strip_html(author) or None,
-            author_name=strip_html(author) or None,
+            author=author or None,
+            author_name=author_name or None,
             platform=self.platform,
             url=link,
-            language=language,
+            language=_entry_language(entry, language),
             created_at=_entry_time(entry) or now,
             links=[link] if link else [],
             source_key=self.key,
-            raw={"feed": self.url, "entry_id": entry.get("id"), "link": entry.get("link")},
+            raw={
+                "feed": self.url,
+                "entry_id": entry.get("id"),
+                "link": entry.get("link"),
+                **({"byline": byline} if len(byline) > len(author) else {}),
+            },
         )

@@ -15,6 +15,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,6 +29,7 @@ from lxml.cssselect import CSSSelector
 from pydantic import Field, field_validator, model_validator
 
 from flarewatch.mentions.post import Post
+from flarewatch.query.analysis import normalize_language
 from flarewatch.sources.base import FetchResult, SourceError, SourceProblem
 from flarewatch.sources.connector import (
     HttpOptions,
@@ -37,7 +39,7 @@ from flarewatch.sources.connector import (
     to_post,
 )
 from flarewatch.sources.http import Answer, PoliteClient
-from flarewatch.sources.ingest import stable_id
+from flarewatch.sources.ingest import RecordError, parse_datetime, stable_id
 from flarewatch.sources.options import check_endpoint
 
 if TYPE_CHECKING:
@@ -50,6 +52,7 @@ MAX_CHILD_SITEMAPS = 50
 MAX_SITEMAP_BYTES = 50 * 1024 * 1024  # the sitemap protocol's own limit, uncompressed
 ACCEPT_HTML = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
 SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+_HTML_LANG = re.compile(r"<html\b[^>]*?\blang\s*=\s*[\"']?([A-Za-z]{2,3})\b", re.IGNORECASE)
 
 
 def _address(value: str, key: str) -> str:
@@ -135,6 +138,25 @@ class Page:
 
 def content_hash(*parts: str | None) -> str:
     return hashlib.sha256("\x1f".join(p or "" for p in parts).encode()).hexdigest()[:16]
+
+
+def page_language(html: str) -> str | None:
+    """The language the page declares (`<html lang="he-IL">`); trafilatura leaves it out."""
+    match = _HTML_LANG.search(html[:8192])
+    return match.group(1) if match else None
+
+
+def readable_time(value: Any) -> str | None:
+    """A page's date when it can be read as a time, else None (the post is then dated when it
+    is read): a forum's `<time datetime="yesterday">` or a malformed sitemap <lastmod> must
+    not cost the item."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    try:
+        parse_datetime(value)
+    except RecordError:
+        return None
+    return value
 
 
 def _element_text(element: Any) -> str:
@@ -408,6 +430,7 @@ class WebSource:
                 )
             )
             return []
+        created = readable_time(data.get("date")) or readable_time(page.lastmod)
         return [
             {
                 "id": page.url,
@@ -417,8 +440,9 @@ class WebSource:
                 "author": data.get("author"),
                 "author_name": data.get("author"),
                 "url": page.url,
-                "language": data.get("language"),
-                "created_at": data.get("date") or page.lastmod,
+                "language": normalize_language(data.get("language") or page_language(html)),
+                "created_at": created,
+                "page_date": None if created else data.get("date") or page.lastmod,
                 "links": [page.url],
                 "site": data.get("hostname") or data.get("sitename"),
             }
@@ -456,7 +480,8 @@ class WebSource:
                 if (options.author_selector)
                 else None
             )
-            stamp = element.cssselect("time[datetime]")
+            stamps = element.cssselect("time[datetime]")
+            stamp = stamps[0].get("datetime") if stamps else None
             found.append(
                 {
                     "id": stable_id(item_id),
@@ -465,7 +490,8 @@ class WebSource:
                     "author": author,
                     "author_name": author,
                     "url": link or answer.url,
-                    "created_at": stamp[0].get("datetime") if stamp else None,
+                    "created_at": readable_time(stamp),
+                    "datetime": stamp if stamp and not readable_time(stamp) else None,
                     "links": [link] if link else None,
                     "page": answer.url,
                 }
