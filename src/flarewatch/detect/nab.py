@@ -257,9 +257,11 @@ def prepare(
         raise ValueError(f"{key}: {n} timestamps but {len(scores)} scores")
     if any(b <= a for a, b in zip(times, times[1:], strict=False)):
         raise ValueError(f"{key}: timestamps must be strictly increasing")
+    if not all(math.isfinite(v) for v in scores):
+        raise ValueError(f"{key}: every score must be a finite number")
     seconds = np.array([t.timestamp() for t in times], dtype=float)
     bounds: list[tuple[int, int]] = []
-    for start, end in windows:
+    for start, end in sorted(windows):
         s = int(np.searchsorted(seconds, start.timestamp(), side="left"))
         e = int(np.searchsorted(seconds, end.timestamp(), side="right")) - 1
         if e < s:
