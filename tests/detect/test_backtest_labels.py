@@ -149,3 +149,11 @@ def test_missing_labels_file_and_json_without_labels(history: tuple[Path, Path])
     assert missing.exit_code == 2 and "nope.json: file not found" in missing.output
     alone = runner.invoke(app, [str(series), "--json"])
     assert alone.exit_code == 2 and "--json" in alone.output and "--labels" in alone.output
+
+
+def test_labels_need_a_series_not_a_workspace(history: tuple[Path, Path]) -> None:
+    _, labels = history
+    result = runner.invoke(
+        app, ["--workspace", "acme", "--since", "2026-03-01", "--labels", str(labels)]
+    )
+    assert result.exit_code == 2 and "--labels and --json score a SERIES.csv" in result.output

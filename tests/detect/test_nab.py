@@ -127,6 +127,14 @@ def test_windows_between_rows_cover_the_rows_inside_them() -> None:
         prepare("s", times(100), [0.0] * 100, [(T0 + timedelta(days=30), T0 + timedelta(days=31))])
 
 
+def test_a_series_without_windows_has_no_score_but_counts_false_positives() -> None:
+    series = prepare("s", times(100), detections_at(100, [20, 21, 60]), [])
+    standard = score_series([series], threshold=0.5)[0]
+    assert standard.score is None and standard.perfect == standard.null == 0.0
+    assert standard.raw == pytest.approx(-0.33)
+    assert (standard.false_positives, standard.onsets, standard.windows_scored) == (3, 2, 0)
+
+
 def test_onset_scores_mark_the_first_row_of_each_run() -> None:
     assert onset_scores([False, True, True, False, True]) == [0.0, 1.0, 0.0, 0.0, 1.0]
     assert onset_scores([True, False]) == [1.0, 0.0]

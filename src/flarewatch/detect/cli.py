@@ -93,6 +93,8 @@ def backtest(
     if workspace is not None:
         if series is not None:
             raise _fail("give either a SERIES.csv or --workspace, not both")
+        if labels is not None or as_json:
+            raise _fail("--labels and --json score a SERIES.csv; drop them with --workspace")
         _replay(workspace, _parse_when(since, "--since"), _parse_when(until, "--until"))
         return
     if series is None:
