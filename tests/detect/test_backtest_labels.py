@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import importlib.util
 import json
 import math
 from datetime import datetime, timedelta
@@ -157,3 +158,55 @@ def test_labels_need_a_series_not_a_workspace(history: tuple[Path, Path]) -> Non
         app, ["--workspace", "acme", "--since", "2026-03-01", "--labels", str(labels)]
     )
     assert result.exit_code == 2 and "--labels and --json score a SERIES.csv" in result.output
+
+
+REAL = Path(__file__).resolve().parents[2].parent / "shared"
+REAL_SERIES = REAL / "datasets" / "detection" / "nab-realtweets-dev"
+
+
+def test_real_series_scores_match_the_reference_scorer(tmp_path: Path) -> None:
+    """End to end on a real NAB series: what `backtest --labels` prints is what the project's
+    validated scorer says about the CSV that `backtest` wrote."""
+    scorer = REAL / "tools" / "nab_score.py"
+    if not (scorer.exists() and (REAL_SERIES / "windows.json").exists()):
+        pytest.skip(f"{REAL} is absent (../shared is not part of a fresh clone)")
+    spec = importlib.util.spec_from_file_location("nab_score_reference", scorer)
+    assert spec and spec.loader
+    reference = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(reference)
+
+    results, onsets_dir = tmp_path / "scores", tmp_path / "onsets"
+    results.mkdir()
+    onsets_dir.mkdir()
+    out = results / "Twitter_volume_KO.csv"
+    labels = tmp_path / "windows.json"
+    all_windows = json.loads((REAL_SERIES / "windows.json").read_text())
+    key = "realTweets/Twitter_volume_KO.csv"
+    labels.write_text(json.dumps({key: all_windows[key]}))
+    result = runner.invoke(
+        app,
+        [str(REAL_SERIES / "Twitter_volume_KO.csv"), "--labels", str(labels), "-o", str(out)]
+        + ["--json"],
+    )
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+
+    flags = [r["alert"] == "1" for r in csv.DictReader(out.open())]
+    with (onsets_dir / out.name).open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["timestamp", "anomaly_score"])
+        for row, flag, before in zip(
+            csv.DictReader(out.open()), flags, [False, *flags], strict=False
+        ):
+            writer.writerow([row["timestamp"], int(flag and not before)])
+    views = (("anomaly_score", results, None), ("alert_onsets", onsets_dir, 0.5))
+    for view, folder, threshold in views:
+        expected = reference.score(str(labels), str(folder), str(REAL_SERIES), threshold)
+        for mine in report[view]:
+            theirs = expected["profiles"][mine["profile"]]
+            assert mine["score"] == pytest.approx(theirs["score"], abs=1e-9)
+            assert mine["threshold"] == theirs["threshold"]
+            assert (mine["windows_hit"], mine["false_positives"]) == (theirs["tp"], theirs["fp"])
+        assert report[view][0]["onsets_per_day"] == pytest.approx(
+            expected["onsets_per_series_day"], abs=1e-9
+        )
