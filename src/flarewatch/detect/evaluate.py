@@ -378,7 +378,7 @@ def report(quick: bool = False, nab_dir: Path = DEFAULT_NAB_DIR) -> str:
     try:
         parts.append(nab_section(nab_dir))
     except (LabelsError, SeriesError) as err:
-        parts += [f"_Skipped the NAB dev split: {err}._", ""]
+        parts += ["### Real streams: NAB realTweets dev split", "", f"_Skipped: {err}._", ""]
     parts += [
         f"_Run time: {time.perf_counter() - started:.0f} s._",
         END_MARK,
