@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -9,7 +10,8 @@ from typing import Optional  # noqa: UP035  (typer reads Optional annotations)
 
 import typer
 
-from flarewatch.detect.backtest import SeriesError, backtest_file, write_scores
+from flarewatch.detect.backtest import Scored, SeriesError, backtest_file, write_scores
+from flarewatch.detect.nab import LabelsError
 
 SENSITIVITIES = ("fewer", "balanced", "more")
 
@@ -41,7 +43,22 @@ def backtest(
         None,
         "--output",
         "-o",
-        help="Where to write 'timestamp,value,anomaly_score,alert' (default: standard output).",
+        help="Where to write 'timestamp,value,anomaly_score,alert' (default: standard output; "
+        "with --labels, not written unless given).",
+    ),
+    labels: Optional[Path] = typer.Option(  # noqa: UP045
+        None,
+        "--labels",
+        help="NAB combined_windows JSON of labelled anomaly windows, e.g. "
+        '{"realTweets/Twitter_volume_AMZN.csv": [["2015-03-05 03:22:53", "2015-03-06 '
+        '12:12:53"]]}: print the NAB scores (standard, reward_low_FP_rate, reward_low_FN_rate) '
+        "of the alert onsets and of anomaly_score (threshold tuned on this series), onsets per "
+        "day, windows hit, false positives and the median lead before the window end. The key "
+        "whose file name equals SERIES.csv's, or that SERIES.csv's name ends with after '_', "
+        "is used.",
+    ),
+    as_json: bool = typer.Option(
+        False, "--json", help="With --labels: print the scores as one JSON object."
     ),
     workspace: Optional[str] = typer.Option(  # noqa: UP045
         None,
@@ -76,23 +93,58 @@ def backtest(
     if workspace is not None:
         if series is not None:
             raise _fail("give either a SERIES.csv or --workspace, not both")
+        if labels is not None or as_json:
+            raise _fail("--labels and --json score a SERIES.csv; drop them with --workspace")
         _replay(workspace, _parse_when(since, "--since"), _parse_when(until, "--until"))
         return
     if series is None:
         raise _fail("give a SERIES.csv to score, or --workspace SLUG --since DATE to replay")
+    if as_json and labels is None:
+        raise _fail("--json prints the NAB scores, so it needs --labels WINDOWS.json")
     try:
         scored = backtest_file(series, sensitivity, timezone)
     except SeriesError as err:
         raise _fail(str(err)) from None
     except Exception as err:  # noqa: BLE001  (e.g. an unknown timezone)
         raise _fail(f"{series}: {err}") from None
+    if labels is not None:
+        _score_labels(scored, series, labels, sensitivity, output, as_json)
+        return
     if output is None:
         write_scores(scored, sys.stdout)  # type: ignore[arg-type]
         return
+    _write(scored, series, output)
+
+
+def _write(scored: list[Scored], series: Path, output: Path) -> None:
     with output.open("w", encoding="utf-8", newline="") as handle:
         write_scores(scored, handle)  # type: ignore[arg-type]
     alerts = sum(s.alert for s in scored)
     typer.echo(f"scored {len(scored)} rows of {series} → {output} ({alerts} alert rows)", err=True)
+
+
+def _score_labels(
+    scored: list[Scored],
+    series: Path,
+    labels: Path,
+    sensitivity: str,
+    output: Path | None,
+    as_json: bool,
+) -> None:
+    from rich.console import Console
+
+    from flarewatch.detect.labelled import print_report, report_json, score_against_labels
+
+    try:
+        report = score_against_labels(scored, series, labels, sensitivity)
+    except LabelsError as err:
+        raise _fail(f"labels {err}") from None
+    if output is not None:
+        _write(scored, series, output)
+    if as_json:
+        typer.echo(json.dumps(report_json(report), indent=1))
+    else:
+        print_report(report, Console())
 
 
 def _replay(slug: str, since: datetime | None, until: datetime | None) -> None:

@@ -23,8 +23,10 @@ from pathlib import Path
 
 import numpy as np
 
-from flarewatch.detect.backtest import Row, score_series
+from flarewatch.detect.backtest import Row, SeriesError, score_series
 from flarewatch.detect.detector import DetectorConfig, TopicDetector
+from flarewatch.detect.evaluate_nab import DEFAULT_NAB_DIR, nab_section
+from flarewatch.detect.nab import LabelsError
 from flarewatch.detect.runner import TopicRunner, replay_posts
 from flarewatch.detect.stories import StoryTracker
 from flarewatch.detect.synthetic import SHAPES, LabelledSeries, demo_scenario, labelled_series
@@ -298,7 +300,7 @@ def _table(header: list[str], rows: list[list[str]]) -> str:
     return "\n".join(lines)
 
 
-def report(quick: bool = False) -> str:
+def report(quick: bool = False, nab_dir: Path = DEFAULT_NAB_DIR) -> str:
     started = time.perf_counter()
     seeds = range(1, 3) if quick else SEEDS
     demo_seeds = range(1, 2) if quick else range(1, 6)
@@ -373,6 +375,10 @@ def report(quick: bool = False) -> str:
         ]
     except Exception as err:  # noqa: BLE001  (another package's bug must not hide the rest)
         parts += [f"_Skipped: the bundled demo could not be run ({err})._", ""]
+    try:
+        parts.append(nab_section(nab_dir))
+    except (LabelsError, SeriesError) as err:
+        parts += ["### Real streams: NAB realTweets dev split", "", f"_Skipped: {err}._", ""]
     parts += [
         f"_Run time: {time.perf_counter() - started:.0f} s._",
         END_MARK,
@@ -399,8 +405,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--output", type=Path, help="Markdown file to update (default: print)")
     parser.add_argument("--quick", action="store_true", help="fewer seeds, for a smoke run")
+    parser.add_argument(
+        "--nab-dir",
+        type=Path,
+        default=DEFAULT_NAB_DIR,
+        help="NAB-style folder (series CSVs and a combined_windows windows.json) for the "
+        f"real-stream section (default: {DEFAULT_NAB_DIR})",
+    )
     args = parser.parse_args(argv)
-    section = report(quick=args.quick)
+    section = report(quick=args.quick, nab_dir=args.nab_dir)
     if args.output is None:
         print(section)
     else:
