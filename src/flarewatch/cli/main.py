@@ -48,7 +48,10 @@ app.add_typer(
 app.command("analyze", help="Add language, sentiment and enrichment fields to JSONL posts.")(
     analyze
 )
-app.command("backtest", help="Score a series or stored history with the live detector.")(backtest)
+app.command(
+    "backtest",
+    help="Score a series or stored history with the live detector; --labels adds NAB scores.",
+)(backtest)
 
 
 def _version(value: bool) -> None:
