@@ -181,7 +181,7 @@ def score_series(
             Scored(
                 row,
                 round(min(1.0, result.surprise / MAX_Z), 4),
-                a.severity is not None,
+                detector.episode is not None,
                 a.severity,
                 a.explanation,
             )

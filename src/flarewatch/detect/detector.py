@@ -41,12 +41,12 @@ from flarewatch.detect.types import SEVERITY_ORDER
 
 WINDOW_MINUTES = (10, 60, 180)
 EXTRAS_MINUTES = 60  # authors, platforms, terms and influencers are looked at over the last hour
-EPISODE_CALM_MINUTES = 60  # an episode ends after this long below watch
+EPISODE_CALM_MINUTES = 720  # an episode ends after this long below watch
 REFRESH_MINUTES = 30  # re-emit an ongoing episode this often so alert figures stay fresh
 NOISE_DAYS = 14  # daily σ peaks remembered to learn a topic's own noise
 NOISE_MIN_DAYS = 2
-TYPICAL_PEAK_Z = 2.0  # what an ordinary day's biggest blip is scaled to
-SURPRISE_ON = 2.0  # σ (after the noise scaling) at which an unusual episode begins
+TYPICAL_PEAK_Z = 3.0  # what an ordinary day's biggest blip is scaled to
+SURPRISE_ON = 4.0  # σ (after the noise scaling) at which an unusual episode begins
 SURPRISE_RISE = 2.0  # within an episode, a σ this many times its peak so far is news again
 SURPRISE_CALM_MINUTES = 12 * 60  # below SURPRISE_ON this long ends the episode
 
