@@ -41,7 +41,7 @@ from flarewatch.detect.types import SEVERITY_ORDER
 
 WINDOW_MINUTES = (10, 60, 180)
 EXTRAS_MINUTES = 60  # authors, platforms, terms and influencers are looked at over the last hour
-EPISODE_CALM_MINUTES = 720  # an episode ends after this long below watch
+EPISODE_CALM_MINUTES = 12 * 60  # below watch this long ends an episode: one incident, one page
 REFRESH_MINUTES = 30  # re-emit an ongoing episode this often so alert figures stay fresh
 NOISE_DAYS = 14  # daily σ peaks remembered to learn a topic's own noise
 NOISE_MIN_DAYS = 2
