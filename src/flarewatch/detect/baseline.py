@@ -50,6 +50,7 @@ LEVEL_MAX_LOG = 1.5  # never more than ×4.5 either way: a real crisis is not ab
 NOISE_HOURS = 7 * 24
 NOISE_MIN_HOURS = 12
 NOISE_PHI_MIN = PHI_MIN  # never judged as purely Poisson, however steady the last week
+RESIDUAL_MIN_EXPECTED = 5.0  # posts per hour; see HourlyHistory.residuals
 UNKNOWN = -1.0  # an hour whose expectation was not recorded (older checkpoints)
 
 
@@ -133,11 +134,16 @@ class HourlyHistory:
         return [h for h in hours if self.has(h)]
 
     def residuals(self, hour: int, span: int) -> list[float]:
-        """log((count + 1) / (expected + 1)) of the completed hours in [hour - span, hour)."""
+        """log((count + 1) / (expected + 1)) of the completed hours in [hour - span, hour).
+
+        Hours expecting fewer than RESIDUAL_MIN_EXPECTED posts are left out: there the ratio is
+        mostly Poisson noise (an hour expecting 0.5 posts usually has none, which reads as a
+        level drop), and the count tails already cover it.
+        """
         out = []
         for h in range(hour - span, hour):
             i = h % HISTORY_HOURS
-            if self.hour[i] == h and self.expected[i] >= 0.0:
+            if self.hour[i] == h and self.expected[i] >= RESIDUAL_MIN_EXPECTED:
                 out.append(math.log((self.count[i] + 1.0) / (self.expected[i] + 1.0)))
         return out
 
