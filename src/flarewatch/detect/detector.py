@@ -438,7 +438,8 @@ class TopicDetector:
         det.day_peaks = [float(p) for p in data.get("day_peaks", [])][-NOISE_DAYS:]
         det.day_peak = float(data.get("day_peak", 0.0))
         det.cur_day = data.get("cur_day")
-        det.surprise_peak, det.surprise_quiet = data.get("surprise", [0.0, 0])
+        peak, quiet = data.get("surprise", [0.0, 0])
+        det.surprise_peak, det.surprise_quiet = float(peak), int(quiet)
         if det.cur_hour is not None:
             det.baseline = baseline_for_hour(det.history, det.cur_hour, det.weekend)
             det.story_expected = story_baseline(det.history, det.cur_hour)
