@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from flarewatch.detect.detector import DetectorConfig, Interval, TopicDetector
+from flarewatch.detect.stats import MAX_Z
 
 REQUIRED = ("timestamp", "value")
 OPTIONAL = ("negative", "reach")
@@ -177,7 +178,13 @@ def score_series(
         )
         a = result.assessment
         out.append(
-            Scored(row, round(a.risk / 100.0, 4), a.severity is not None, a.severity, a.explanation)
+            Scored(
+                row,
+                round(min(1.0, result.surprise / MAX_Z), 4),
+                detector.episode is not None,
+                a.severity,
+                a.explanation,
+            )
         )
         previous = row.timestamp
     return out

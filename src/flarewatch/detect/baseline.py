@@ -13,10 +13,20 @@ At the global level the rate is the 90th percentile of hours rather than the med
 without a day of history the daily cycle is unknown and every morning would look like a surge.
 
 Medians ignore past spikes, so last Tuesday's crisis does not hide this Tuesday's.
+
+On top of the seasonal rate, two things are learned from how the topic's own recent hours
+compared with what was expected of them (the log-ratio residuals, stored with each hour):
+
+* level — the median residual of the last 24 hours: a topic whose whole conversation moved
+  up or down (a product launch week, a holiday lull) is judged against its new level rather than
+  against last week's hour-of-week profile;
+* noise — the robust spread (MAD) of the last week's residuals, as the over-dispersion φ: a topic
+  whose hours routinely swing ×2 needs a bigger swing to look unusual than a steady one.
 """
 
 from __future__ import annotations
 
+import math
 from array import array
 from dataclasses import dataclass
 
@@ -34,6 +44,14 @@ PHI_MAX = 1.5
 GLOBAL_PHI = 0.3
 NEG_SHARE_PRIOR = 0.15
 NEG_SHARE_PRIOR_WEIGHT = 20.0
+LEVEL_HOURS = 24  # the level follows the median residual of the last day
+LEVEL_MIN_HOURS = 6
+LEVEL_MAX_LOG = 1.5  # never more than ×4.5 either way: a real crisis is not absorbed as "level"
+NOISE_HOURS = 7 * 24
+NOISE_MIN_HOURS = 12
+NOISE_PHI_MIN = PHI_MIN  # never judged as purely Poisson, however steady the last week
+RESIDUAL_MIN_EXPECTED = 5.0  # posts per hour; see HourlyHistory.residuals
+UNKNOWN = -1.0  # an hour whose expectation was not recorded (older checkpoints)
 
 
 @dataclass(slots=True)
@@ -48,6 +66,8 @@ class Baseline:
     reach_rate: float  # reach per hour
     engagement_rate: float  # engagement per hour
     samples: int
+    seasonal_rate: float = 0.0  # the rate before the level adjustment: what residuals compare to
+    level_factor: float = 1.0
 
 
 def weekday_of(hour_index: int) -> int:
@@ -63,10 +83,19 @@ def weekend_indices(weekend: list[str] | tuple[str, ...] | None) -> frozenset[in
 class HourlyHistory:
     """A ring of the last 28 days of hourly totals keyed by local hour index."""
 
-    __slots__ = ("hour", "count", "negative", "reach", "engagement", "story_max", "first_hour")
+    __slots__ = (
+        "hour",
+        "count",
+        "negative",
+        "reach",
+        "engagement",
+        "story_max",
+        "expected",
+        "first_hour",
+    )
 
     def __init__(self) -> None:
-        # Typed arrays, not lists: 10 000 topics × 672 hours × 6 fields stay ~320 MB of RAM
+        # Typed arrays, not lists: 10 000 topics × 672 hours × 7 fields stay ~380 MB of RAM
         # instead of gigabytes of boxed floats.
         self.hour = array("q", [-1]) * HISTORY_HOURS
         self.count = array("d", [0.0]) * HISTORY_HOURS
@@ -74,6 +103,7 @@ class HourlyHistory:
         self.reach = array("d", [0.0]) * HISTORY_HOURS
         self.engagement = array("d", [0.0]) * HISTORY_HOURS
         self.story_max = array("d", [0.0]) * HISTORY_HOURS
+        self.expected = array("d", [UNKNOWN]) * HISTORY_HOURS  # the seasonal rate it was judged by
         self.first_hour: int | None = None
 
     def put(
@@ -84,6 +114,7 @@ class HourlyHistory:
         reach: float,
         engagement: float,
         story_max: float,
+        expected: float = UNKNOWN,
     ) -> None:
         i = hour % HISTORY_HOURS
         self.hour[i] = hour
@@ -92,6 +123,7 @@ class HourlyHistory:
         self.reach[i] = reach
         self.engagement[i] = engagement
         self.story_max[i] = story_max
+        self.expected[i] = expected
         if self.first_hour is None or hour < self.first_hour:
             self.first_hour = hour
 
@@ -100,6 +132,20 @@ class HourlyHistory:
 
     def valid(self, hours: list[int]) -> list[int]:
         return [h for h in hours if self.has(h)]
+
+    def residuals(self, hour: int, span: int) -> list[float]:
+        """log((count + 1) / (expected + 1)) of the completed hours in [hour - span, hour).
+
+        Hours expecting fewer than RESIDUAL_MIN_EXPECTED posts are left out: there the ratio is
+        mostly Poisson noise (an hour expecting 0.5 posts usually has none, which reads as a
+        level drop), and the count tails already cover it.
+        """
+        out = []
+        for h in range(hour - span, hour):
+            i = h % HISTORY_HOURS
+            if self.hour[i] == h and self.expected[i] >= RESIDUAL_MIN_EXPECTED:
+                out.append(math.log((self.count[i] + 1.0) / (self.expected[i] + 1.0)))
+        return out
 
     def to_dict(self) -> dict[str, object]:
         keep = [i for i, h in enumerate(self.hour) if h >= 0]
@@ -113,6 +159,7 @@ class HourlyHistory:
                     round(self.reach[i], 1),
                     round(self.engagement[i], 1),
                     self.story_max[i],
+                    round(self.expected[i], 3),
                 ]
                 for i in keep
             ],
@@ -124,7 +171,8 @@ class HourlyHistory:
         rows = data.get("rows", [])
         assert isinstance(rows, list)
         for row in rows:
-            history.put(int(row[0]), row[1], row[2], row[3], row[4], row[5])
+            expected = row[6] if len(row) > 6 else UNKNOWN  # rows of older checkpoints have 6
+            history.put(int(row[0]), row[1], row[2], row[3], row[4], row[5], expected)
         first = data.get("first_hour")
         history.first_hour = int(first) if isinstance(first, int) else history.first_hour
         return history
@@ -191,6 +239,22 @@ def baseline_for_hour(
         # like a surge; judge against a busy hour (the 90th percentile) and a wider tail.
         rate = max(rate, _quantile(counts, 0.9))
         phi = max(phi, GLOBAL_PHI)
+    seasonal = rate
+    level_factor = 1.0
+    # Only hours judged by a seasonal profile leave residuals (see `expected_for_history`), so
+    # level and noise start after the first three days and are learned over the next ones.
+    level_residuals = history.residuals(hour, LEVEL_HOURS)
+    if len(level_residuals) >= LEVEL_MIN_HOURS:
+        shift = max(-LEVEL_MAX_LOG, min(LEVEL_MAX_LOG, median(level_residuals)))
+        level_factor = math.exp(shift)
+        rate = max(RATE_FLOOR, rate * level_factor)
+        if abs(shift) >= 0.2:
+            label += f" ×{level_factor:.1f} (the last day's level)"
+    noise_residuals = history.residuals(hour, NOISE_HOURS)
+    if len(noise_residuals) >= NOISE_MIN_HOURS:
+        spread = mad(noise_residuals, median(noise_residuals))
+        # The seasonal rate itself rests on len(ref) hours; that uncertainty widens the tail.
+        phi = min(PHI_MAX, max(NOISE_PHI_MIN, spread * spread) + 0.25 / len(ref))
     pooled = spread_ref if len(spread_ref) > len(ref) else ref
     total = sum(history.count[h % HISTORY_HOURS] for h in pooled)
     negative = sum(history.negative[h % HISTORY_HOURS] for h in pooled)
@@ -204,7 +268,20 @@ def baseline_for_hour(
         reach_rate=max(1.0, median([history.reach[h % HISTORY_HOURS] for h in ref])),
         engagement_rate=max(1.0, median([history.engagement[h % HISTORY_HOURS] for h in ref])),
         samples=len(ref),
+        seasonal_rate=seasonal,
+        level_factor=level_factor,
     )
+
+
+def expected_for_history(baseline: Baseline | None) -> float:
+    """What to store as an hour's expectation: the seasonal rate, or unknown before a profile.
+
+    Cold-start hours are judged against a busy-hour percentile or a prior, whose residuals
+    would read as a level drop; they are left out of the level and noise estimates.
+    """
+    if baseline is None or baseline.level not in ("weekly", "daily"):
+        return UNKNOWN
+    return baseline.seasonal_rate
 
 
 def _prior(history: HourlyHistory, recent: list[int]) -> Baseline:
@@ -221,6 +298,7 @@ def _prior(history: HourlyHistory, recent: list[int]) -> Baseline:
         reach_rate=1.0,
         engagement_rate=1.0,
         samples=len(counts),
+        seasonal_rate=rate,
     )
 
 

@@ -3,6 +3,12 @@
 State is O(window + 28 days of hours) per topic and every step is O(1) amortised: window sums
 are kept running, and the seasonal baseline is recomputed only when the local hour changes. A
 step at interval t only ever sees intervals ≤ t, which is what makes backtests honest.
+
+Each topic also learns its own noise: the peak σ of each of its last 14 days. A topic whose
+ordinary day already peaks at 8σ (bot floods, daily TV mentions) has its σ scaled down so that
+an ordinary day's peak reads as TYPICAL_PEAK_Z; a calm topic is left as it is. And each step
+carries a `surprise`: the σ at the onset of an unusual episode (or at a clear escalation of
+one), 0 while an episode already seen goes on, so that an incident is news once.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from flarewatch.detect.baseline import (
     Baseline,
     HourlyHistory,
     baseline_for_hour,
+    expected_for_history,
     story_baseline,
     weekend_indices,
 )
@@ -34,8 +41,14 @@ from flarewatch.detect.types import SEVERITY_ORDER
 
 WINDOW_MINUTES = (10, 60, 180)
 EXTRAS_MINUTES = 60  # authors, platforms, terms and influencers are looked at over the last hour
-EPISODE_CALM_MINUTES = 60  # an episode ends after this long below watch
+EPISODE_CALM_MINUTES = 12 * 60  # below watch this long ends an episode: one incident, one page
 REFRESH_MINUTES = 30  # re-emit an ongoing episode this often so alert figures stay fresh
+NOISE_DAYS = 14  # daily σ peaks remembered to learn a topic's own noise
+NOISE_MIN_DAYS = 2
+TYPICAL_PEAK_Z = 3.0  # what an ordinary day's biggest blip is scaled to
+SURPRISE_ON = 4.0  # σ (after the noise scaling) at which an unusual episode begins
+SURPRISE_RISE = 2.0  # within an episode, a σ this many times its peak so far is news again
+SURPRISE_CALM_MINUTES = 12 * 60  # below SURPRISE_ON this long ends the episode
 
 
 @dataclass(slots=True)
@@ -63,6 +76,7 @@ class StepResult:
     window_start: datetime
     window_end: datetime
     baseline: Baseline | None = None
+    surprise: float = 0.0  # σ at an unusual episode's onset or clear rise; 0 otherwise
 
 
 @dataclass(slots=True)
@@ -122,6 +136,12 @@ class TopicDetector:
         self.calm = 0
         self.since_emit = 0
         self._offsets: dict[int, int] = {}
+        self.day_peaks: list[float] = []  # σ peak of each of the last NOISE_DAYS local days
+        self.day_peak = 0.0
+        self.cur_day: int | None = None
+        self.surprise_peak = 0.0  # 0: no unusual episode going on
+        self.surprise_quiet = 0
+        self._surprise = 0.0
         self._step = timedelta(minutes=config.step_minutes)
 
     # -- time -------------------------------------------------------------------------------
@@ -139,7 +159,12 @@ class TopicDetector:
 
     def _roll_hour(self, hour: int) -> None:
         if self.cur_hour is not None:
-            self.history.put(self.cur_hour, *self.acc)
+            self.history.put(self.cur_hour, *self.acc, expected_for_history(self.baseline))
+        day = hour // 24
+        if self.cur_day is not None and day != self.cur_day:
+            self.day_peaks = (self.day_peaks + [round(self.day_peak, 3)])[-NOISE_DAYS:]
+            self.day_peak = 0.0
+        self.cur_day = day
         self.acc = [0.0] * 5
         self.cur_hour = hour
         self.baseline = baseline_for_hour(self.history, hour, self.weekend)
@@ -209,7 +234,9 @@ class TopicDetector:
         assessment, window = self._evaluate(iv, baseline)
         emit = self._episode(assessment)
         end = iv.start + self._step
-        return StepResult(assessment, emit, end - self._step * window, end, baseline)
+        return StepResult(
+            assessment, emit, end - self._step * window, end, baseline, self._surprise
+        )
 
     def _trimmed(self, w: int, values: list[float], share: float) -> float:
         """How far the window's largest interval stands above its second largest.
@@ -249,6 +276,10 @@ class TopicDetector:
                 best = (z, w, z_vol, z_neg)
         assert best is not None
         z, w, z_vol, z_neg = best
+        self.day_peak = max(self.day_peak, z)
+        noise = self.noise_factor()
+        z, z_vol, z_neg = z / noise, z_vol / noise, z_neg / noise
+        self._surprise = self._surprise_step(z)
         story = iv.story
         if z < 2.5 and (story is None or story.recent < 4):
             return Assessment(0.0, None, []), w
@@ -272,6 +303,38 @@ class TopicDetector:
         )
         self._add_extras(ev, min(w, max(1, EXTRAS_MINUTES // self.config.step_minutes)))
         return assess(ev, self.thresholds), w
+
+    def noise_factor(self) -> float:
+        """How much this topic's σ is scaled down: its median daily peak over TYPICAL_PEAK_Z.
+
+        Until NOISE_MIN_DAYS days are seen (cold start) nothing is scaled, so a new topic is
+        judged by the count tails alone.
+        """
+        if len(self.day_peaks) < NOISE_MIN_DAYS:
+            return 1.0
+        ordered = sorted(self.day_peaks)
+        n = len(ordered)
+        typical = ordered[n // 2] if n % 2 else 0.5 * (ordered[n // 2 - 1] + ordered[n // 2])
+        return max(1.0, typical / TYPICAL_PEAK_Z)
+
+    def _surprise_step(self, z: float) -> float:
+        """The σ when an unusual episode starts or clearly escalates; 0 while it merely lasts.
+
+        The same-episode rule: an episode ends only after SURPRISE_CALM_MINUTES below
+        SURPRISE_ON, so the bursts of one incident (and the aftershocks of a bot flood) are one
+        surprise, not one per burst.
+        """
+        if z >= SURPRISE_ON:
+            self.surprise_quiet = 0
+            if self.surprise_peak == 0.0 or z >= SURPRISE_RISE * self.surprise_peak:
+                self.surprise_peak = z
+                return z
+            return 0.0
+        if self.surprise_peak > 0.0:
+            self.surprise_quiet += 1
+            if self.surprise_quiet >= max(1, SURPRISE_CALM_MINUTES // self.config.step_minutes):
+                self.surprise_peak = 0.0
+        return 0.0
 
     def _add_extras(self, ev: Evidence, n: int) -> None:
         authors: set[int] = set()
@@ -343,6 +406,10 @@ class TopicDetector:
             "episode_group": self.episode_group,
             "calm": self.calm,
             "since_emit": self.since_emit,
+            "day_peaks": self.day_peaks,
+            "day_peak": round(self.day_peak, 3),
+            "cur_day": self.cur_day,
+            "surprise": [round(self.surprise_peak, 3), self.surprise_quiet],
         }
 
     @classmethod
@@ -367,6 +434,12 @@ class TopicDetector:
         det.episode_group = data.get("episode_group")
         det.calm = int(data.get("calm", 0))
         det.since_emit = int(data.get("since_emit", 0))
+        # Checkpoints written before noise learning lack these; the topic relearns them.
+        det.day_peaks = [float(p) for p in data.get("day_peaks", [])][-NOISE_DAYS:]
+        det.day_peak = float(data.get("day_peak", 0.0))
+        det.cur_day = data.get("cur_day")
+        peak, quiet = data.get("surprise", [0.0, 0])
+        det.surprise_peak, det.surprise_quiet = float(peak), int(quiet)
         if det.cur_hour is not None:
             det.baseline = baseline_for_hour(det.history, det.cur_hour, det.weekend)
             det.story_expected = story_baseline(det.history, det.cur_hour)

@@ -1,0 +1,140 @@
+"""What real mention streams need: level shifts followed, a topic's own noise learned, one
+surprise and one page per incident, and a stated cold start. Series are built here, seeded."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime, timedelta
+
+from flarewatch.detect.backtest import Row, score_series
+from flarewatch.detect.baseline import HourlyHistory, baseline_for_hour
+from flarewatch.detect.detector import (
+    NOISE_MIN_DAYS,
+    SURPRISE_ON,
+    DetectorConfig,
+    Interval,
+    StepResult,
+    TopicDetector,
+)
+
+START = datetime(2026, 3, 2, tzinfo=UTC)  # a Monday
+STEP = 5  # minutes, as in NAB's realTweets
+PER_DAY = 24 * 60 // STEP
+
+
+def _noisy(rate: float, rng: random.Random) -> float:
+    """A count around `rate` with the ×1.3-ish wobble of real mention streams."""
+    return float(max(0, round(rng.gauss(rate, (rate + 0.09 * rate * rate) ** 0.5))))
+
+
+def _run(counts: list[float]) -> tuple[TopicDetector, list[StepResult]]:
+    det = TopicDetector(DetectorConfig(step_minutes=STEP))
+    out = [det.step(Interval(START + timedelta(minutes=STEP * i), c)) for i, c in enumerate(counts)]
+    return det, out
+
+
+def _onsets(flags: list[bool]) -> int:
+    return sum(1 for i, f in enumerate(flags) if f and (i == 0 or not flags[i - 1]))
+
+
+def test_baseline_follows_a_level_shift() -> None:
+    rng = random.Random(1)
+    shift_day = 8
+    counts = [_noisy(20.0 if i < shift_day * PER_DAY else 60.0, rng) for i in range(11 * PER_DAY)]
+    det, results = _run(counts)
+    before = results[shift_day * PER_DAY - 1].baseline
+    after = results[-1].baseline
+    assert before is not None and after is not None
+    assert before.level_factor < 1.3
+    # Two days later the hour-of-day profile still remembers ×1, the level says ×3.
+    assert after.seasonal_rate < 0.6 * 12 * 60.0
+    assert after.level_factor > 2.0
+    assert after.rate > 0.8 * 12 * 60.0
+    assert "last day's level" in after.label
+    # The new level is ordinary by then: nothing pages on its third day.
+    assert not any(r.assessment.severity for r in results[-PER_DAY:])
+
+
+def test_a_topic_with_daily_bot_floods_learns_its_own_noise() -> None:
+    rng = random.Random(2)
+    counts = [_noisy(10.0, rng) for _ in range(16 * PER_DAY)]
+    for day in range(16):
+        # A half-hour bot flood at ×6 every day, at a different hour each day.
+        at = day * PER_DAY + rng.randrange(PER_DAY - 6)
+        counts[at : at + 6] = [_noisy(60.0, rng) for _ in range(6)]
+    det, results = _run(counts)
+    assert det.noise_factor() > 1.5
+    last_week = results[-7 * PER_DAY :]
+    assert _onsets([r.assessment.severity is not None for r in last_week]) <= 1
+    # A three-hour surge at ×10, well beyond what the floods taught, still pages.
+    surge = counts + [_noisy(100.0, rng) for _ in range(36)]
+    det, results = _run(surge)
+    assert any(r.assessment.severity for r in results[-36:])
+    assert max(r.surprise for r in results[-36:]) >= SURPRISE_ON
+
+
+def test_one_incident_is_one_surprise_and_one_alert_episode() -> None:
+    rng = random.Random(3)
+    counts = [_noisy(10.0, rng) for _ in range(10 * PER_DAY)]
+    first = 9 * PER_DAY
+    for k in range(24):  # two hours at ×5, a two-hour lull, two more hours at ×5
+        counts[first + k] = _noisy(50.0, rng)
+        counts[first + 48 + k] = _noisy(50.0, rng)
+    rows = [Row(i + 2, START + timedelta(minutes=STEP * i), "", c) for i, c in enumerate(counts)]
+    scored = score_series(rows, STEP)
+    incident = scored[first - 12 :]
+    assert _onsets([s.alert for s in incident]) == 1
+    # The score peaks at the onset: one row carries it, the rest of the incident reads 0.
+    peaks = [i for i, s in enumerate(incident) if s.score > 0]
+    assert len(peaks) == 1 and 12 <= peaks[0] < 24
+    assert all(s.score == 0.0 for s in incident[peaks[0] + 1 :])
+
+
+def test_a_clear_escalation_is_news_again() -> None:
+    rng = random.Random(4)
+    counts = [_noisy(10.0, rng) for _ in range(10 * PER_DAY)]
+    first = 9 * PER_DAY
+    for k in range(12):
+        counts[first + k] = _noisy(30.0, rng)
+    for k in range(12, 48):
+        counts[first + k] = _noisy(300.0, rng)
+    _, results = _run(counts)
+    news = [r.surprise for r in results[first:] if r.surprise > 0]
+    assert len(news) == 2 and news[1] >= 2 * news[0]
+
+
+def test_cold_start_learns_noise_and_level_over_the_first_days() -> None:
+    rng = random.Random(5)
+    counts = [_noisy(10.0, rng) for _ in range(6 * PER_DAY)]
+    det = TopicDetector(DetectorConfig(step_minutes=STEP))
+    factors: list[float] = []
+    levels: list[float] = []
+    for i, c in enumerate(counts):
+        r = det.step(Interval(START + timedelta(minutes=STEP * i), c))
+        if i % PER_DAY == PER_DAY - 1:
+            factors.append(det.noise_factor())
+            assert r.baseline is not None
+            levels.append(r.baseline.level_factor)
+    assert factors[: NOISE_MIN_DAYS - 1] == [1.0] * (NOISE_MIN_DAYS - 1)
+    assert len(det.day_peaks) == 5
+    # No seasonal profile before three days of history, so no level either.
+    assert levels[:3] == [1.0, 1.0, 1.0]
+    assert levels[4] != 1.0
+
+
+def test_learned_state_survives_a_checkpoint_and_old_rows_still_load() -> None:
+    rng = random.Random(6)
+    counts = [_noisy(10.0, rng) for _ in range(5 * PER_DAY)]
+    cfg = DetectorConfig(step_minutes=STEP)
+    a, _ = _run(counts)
+    b = TopicDetector.from_dict(cfg, a.to_dict())
+    assert b.day_peaks == a.day_peaks and b.noise_factor() == a.noise_factor()
+    for i in range(len(counts), len(counts) + 200):
+        iv = Interval(START + timedelta(minutes=STEP * i), _noisy(10.0, rng))
+        ra, rb = a.step(iv), b.step(iv)
+        assert ra.assessment.risk == rb.assessment.risk and ra.surprise == rb.surprise
+    # A checkpoint written before hours kept their expectation: six columns per row.
+    old = {"first_hour": 100, "rows": [[100 + h, 12.0, 1.0, 0.0, 0.0, 0.0] for h in range(100)]}
+    history = HourlyHistory.from_dict(old)
+    assert history.residuals(200, 24) == []
+    assert baseline_for_hour(history, 200).level_factor == 1.0
