@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from flarewatch.bidi import isolate_plain, neutralise
+from flarewatch.detect.explain import join_reasons, render_factor
 
 TOP_POSTS = 5
 EXCERPT_CHARS = 140
@@ -67,6 +68,15 @@ def render_message(
     text or controls is isolated (FSI … PDI), so it cannot reorder the line around it
     (flarewatch/bidi.py).
     """
+    # Reasons are re-rendered from their messages, so the handles and story labels inside
+    # them are isolated like every other user fragment of the message.
+    reasons = [
+        render_factor(f, isolate=isolate_plain, fallback=neutralise).strip()
+        for f in factors
+        if f.get("text") or f.get("message")
+    ]
+    spoken = all(f.get("message") for f in factors) and reasons
+    summary = join_reasons(reasons) if spoken else neutralise(explanation.strip())
     label = severity.upper()
     workspace, topic = (
         isolate_plain(workspace_name),
@@ -82,9 +92,8 @@ def render_message(
         f"Workspace: {workspace}" + (f" · topic: {topic}" if topic else ""),
         f"Window: {_window(window_start, window_end)}",
         "",
-        neutralise(explanation.strip()),
+        summary,
     ]
-    reasons = [neutralise(str(f.get("text", "")).strip()) for f in factors if f.get("text")]
     if reasons:
         lines += ["", "Why:"] + [f"  - {reason}" for reason in reasons]
     shown = list(posts)[:TOP_POSTS]
