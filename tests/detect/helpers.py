@@ -79,7 +79,10 @@ def store_posts(
                 author_id=author_id,
                 platform=p.platform,
                 created_at=p.created_at,
-                sentiment="negative" if p.negative else "neutral",
+                sentiment="negative" if p.negative else ("positive" if p.positive else "neutral"),
+                sentiment_score=p.sentiment_score,
+                # A post's cluster is its original's external id; an original has none.
+                near_dup_of=p.cluster if p.cluster not in (None, str(p.post_id)) else None,
                 reach=p.reach,
                 engagement=p.engagement,
             )

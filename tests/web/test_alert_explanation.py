@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import html
+import re
+from datetime import timedelta
 
 from fastapi.testclient import TestClient
 from sqlalchemy import update
@@ -11,6 +13,7 @@ from flarewatch.alerts.models import Alert
 from flarewatch.bidi import FSI, PDI
 from flarewatch.db.engine import session_scope
 from flarewatch.detect.score import assess, thresholds_for
+from flarewatch.mentions.models import Mention, RawPost
 
 from ..detect.test_explain import LABEL, _evidence
 from .conftest import WebEnv, login
@@ -46,3 +49,55 @@ def test_alert_page_says_the_reasons_in_each_language(web: WebEnv, client: TestC
             client.get("/w/acme/alerts", headers={"Accept-Language": language}).text
         )
         assert reach in inbox, language  # the row's one-line explanation too
+
+
+def test_key_posts_show_author_sentiment_reach_and_copies(web: WebEnv, client: TestClient) -> None:
+    alert_id = add_alert(web.engine, web.seeded, "acme", "Copies")
+    with session_scope(web.engine) as session:
+        mention = session.get(Mention, web.seeded.mentions["acme"])
+        assert mention is not None
+        raw = session.get(RawPost, mention.raw_post_id)
+        assert raw is not None
+        mention.sentiment, mention.reach = "negative", 12_500.0
+        alert = session.get(Alert, alert_id)
+        assert alert is not None
+        alert.post_ids = [raw.id]
+        alert.window_start = mention.created_at - timedelta(minutes=5)
+        alert.window_end = mention.created_at + timedelta(minutes=5)
+        copies = []
+        for i in range(3):
+            copy = RawPost(
+                workspace_id=raw.workspace_id,
+                source_id=raw.source_id,
+                external_id=f"copy-{i}",
+                platform=raw.platform,
+                text=raw.text,
+                content_hash=f"copy-{i}",
+                payload={},
+                created_at=mention.created_at,
+            )
+            session.add(copy)
+            session.flush()
+            copies.append(
+                Mention(
+                    workspace_id=mention.workspace_id,
+                    raw_post_id=copy.id,
+                    topic_id=mention.topic_id,
+                    platform=raw.platform,
+                    created_at=mention.created_at,
+                    near_dup_of=raw.external_id,
+                )
+            )
+        session.add_all(copies)
+    login(client, web.seeded.users["acme-viewer"])
+    checks = {
+        "en": ("reach 12.5K", "and 3 similar posts", "Negative"),
+        "pl": ("zasięg 12,5 tys.", "i 3 podobne wpisy", "Negatywny"),
+        "he": ("חשיפה 12.5K", "ועוד 3 פוסטים דומים", "שלילי"),
+    }
+    for language, phrases in checks.items():
+        page = client.get(f"/w/acme/alerts/{alert_id}", headers={"Accept-Language": language})
+        plain = html.unescape(re.sub(r"<[^>]+>|[\u2068\u2069\u200f]", "", page.text))
+        plain = " ".join(plain.split())
+        for phrase in phrases:
+            assert phrase in plain, (language, phrase)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Float, cast, func, select, update
 from sqlalchemy.orm import Session
 
 from flarewatch.alerts.models import Alert
@@ -20,6 +20,7 @@ from flarewatch.detect.runner import RECENT_MINUTES, MinuteTotals, PostRow, Topi
 from flarewatch.detect.stories import StoryTracker
 from flarewatch.detect.types import AlertCandidate
 from flarewatch.mentions.models import Author, Mention, RawPost, Rollup
+from flarewatch.mentions.relevance import counts_in_rollups
 from flarewatch.workspaces.models import Topic, Workspace
 
 MAX_BACKLOG = timedelta(days=28)
@@ -184,6 +185,13 @@ def _mentions_by_minute(
             Mention.is_spam,
             Mention.author_id,
             Mention.story_key,
+            Mention.sentiment_score,
+            Mention.relevant,
+            Mention.near_dup_of,
+            func.coalesce(cast(Mention.enrichment["relevance"].as_float(), Float), 1.0).label(
+                "relevance"
+            ),
+            RawPost.external_id,
             RawPost.text,
             RawPost.title,
             Author.handle,
@@ -196,7 +204,9 @@ def _mentions_by_minute(
     ).all()
     out: dict[datetime, list[PostRow]] = {}
     for r in rows:
-        if r.is_spam:
+        # Detection sees what the rollups count: no spam, nothing the relevance filter or a
+        # person ruled out (mentions/relevance.py).
+        if not counts_in_rollups(r.is_spam, r.relevant, r.relevance):
             continue
         text = f"{r.title}\n{r.text}" if r.title else r.text
         out.setdefault(floor_minute(r.created_at), []).append(
@@ -213,6 +223,9 @@ def _mentions_by_minute(
                 engagement=r.engagement or 0.0,
                 mention_id=r.id,
                 story_key=r.story_key,
+                positive=r.sentiment == "positive",
+                sentiment_score=r.sentiment_score or 0.0,
+                cluster=r.near_dup_of or r.external_id,
             )
         )
     return out
