@@ -2,7 +2,8 @@
 
 Called by the pipeline after each stored, rolled-up batch with `until` = the newest post's time
 (event time, so a replayed week is judged exactly as if it had happened live). Minute m is
-evaluated once it is complete (m + 1 min ≤ until), using only data up to the end of m.
+evaluated once it is complete (m + 1 min ≤ until), using only data up to the end of m. Posts
+that arrive after their minute was evaluated are scored into it by a replay (detect/late.py).
 """
 
 from __future__ import annotations
@@ -15,6 +16,14 @@ from sqlalchemy.orm import Session
 
 from flarewatch.alerts.models import Alert
 from flarewatch.detect.detector import DetectorConfig, TopicDetector
+from flarewatch.detect.late import (
+    checkpoint,
+    checkpoint_minute,
+    earliest_late_post,
+    prune,
+    restore_point,
+    wants_checkpoint,
+)
 from flarewatch.detect.models import DetectorState
 from flarewatch.detect.runner import RECENT_MINUTES, MinuteTotals, PostRow, TopicRunner
 from flarewatch.detect.stories import StoryTracker
@@ -105,8 +114,19 @@ def _run_topic(
     noise_marks: int,
 ) -> list[AlertCandidate]:
     state = _load_state(session, workspace, topic)
+    checkpoints = list(state.rewind or [])
+    saved_detector, saved_stories = state.detector, state.stories
     if state.last_minute is not None:
         start = state.last_minute + MINUTE
+        # Posts that arrived after their minute was evaluated: replay from before them.
+        late = earliest_late_post(session, topic.id, checkpoints, state.last_minute)
+        point = restore_point(checkpoints, floor_minute(late)) if late is not None else None
+        if point is not None:
+            start = checkpoint_minute(point) + MINUTE
+            saved_detector, saved_stories = point["detector"], point["stories"]
+            # Later checkpoints were taken without the late posts; the replay takes new ones.
+            checkpoints = [c for c in checkpoints if checkpoint_minute(c) < start]
+            end = max(end, state.last_minute + MINUTE)
     else:
         if first is None:
             return []
@@ -117,9 +137,9 @@ def _run_topic(
 
     config = detector_config(workspace, noise_marks)
     detector = (
-        TopicDetector.from_dict(config, state.detector) if state.detector else TopicDetector(config)
+        TopicDetector.from_dict(config, saved_detector) if saved_detector else TopicDetector(config)
     )
-    tracker = StoryTracker.from_dict(state.stories) if state.stories else StoryTracker()
+    tracker = StoryTracker.from_dict(saved_stories) if saved_stories else StoryTracker()
     rollups = {
         floor_minute(r.minute): r
         for r in session.scalars(
@@ -160,8 +180,13 @@ def _run_topic(
         story_keys.extend({"id": p.mention_id, "story_key": key} for p, key in assigned)
         if result.emit and result.assessment.severity is not None:
             candidates.append(runner.candidate(result, iv, workspace.id, topic.id, topic.name))
+        if wants_checkpoint(checkpoints, minute, end):
+            checkpoints.append(checkpoint(minute, detector.to_dict(), tracker.to_dict()))
         minute += MINUTE
 
+    kept = prune(checkpoints, end - MINUTE)
+    if kept != (state.rewind or []):
+        state.rewind = kept  # rewritten only when a checkpoint comes or goes
     state.last_minute = end - MINUTE
     state.detector = detector.to_dict()
     state.stories = tracker.to_dict()
