@@ -8,16 +8,18 @@ inflection: Hebrew words lose their one-letter prefix chains (ו ה ב ל מ ש 
 So retellings add up. A phrase's score is how many of the story's posts say it times the summed
 rarity (IDF against the topic's background) of its content words: the brand, in every post of
 the topic, adds almost nothing, "dead worm" a lot. The label is the best phrase that at least
-two posts share, shown exactly as it was first written; with none, the first post's opening
-words. Either way a label is a real piece of a real post, never a bag of words.
+two posts share, shown exactly as the second of them wrote it; with none, the first post's
+opening words. Either way a label is a real piece of a real post, never a bag of words.
 """
 
 from __future__ import annotations
 
 import re
+import zlib
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from flarewatch.query.hebrew import FINAL_TO_REGULAR, is_hebrew, prefix_bases
 from flarewatch.query.polish import pl_stem
@@ -26,7 +28,7 @@ MIN_WORDS = 2
 MAX_CONTENT_WORDS = 4  # words that are not function words
 MAX_SPAN = 7  # words in all, function words included
 MAX_TOKENS = 40  # phrases are taken from the start of long posts only
-PHRASES_MAX = 400  # per story; the rarest are dropped beyond this
+PHRASES_MAX = 240  # per story; the rarest are dropped beyond this
 OPENING_WORDS = 6
 OPENING_CHARS = 60
 MIN_SUPPORT = 2
@@ -59,6 +61,7 @@ _HEBREW = (
 STOPWORDS = frozenset(f"{_ENGLISH} {_POLISH} {_HEBREW}".split())
 
 
+@lru_cache(maxsize=65_536)
 def word_key(word: str) -> str:
     """The form under which a word's variants are counted together."""
     lower = word.lower()
@@ -74,6 +77,7 @@ def word_key(word: str) -> str:
     return lower
 
 
+@lru_cache(maxsize=65_536)
 def is_stopword(word: str) -> bool:
     lower = word.lower()
     if lower in STOPWORDS or lower.isdigit():
@@ -98,24 +102,28 @@ def phrases(text: str) -> Iterator[tuple[str, str]]:
     """(key, phrase as written) for each contiguous phrase of `text` worth a label: 2 to 7
     words, at most 4 of them content words, starting and ending with one."""
     tokens = _tokens(text)
+    # Per token once, not per phrase: posts are many and phrases per post are ~100.
+    stop = [is_stopword(t.text) for t in tokens]
+    keys = [word_key(t.text) for t in tokens]
+    breaks = [
+        _BREAK.search(text, a.end, b.start) is not None
+        for a, b in zip(tokens, tokens[1:], strict=False)
+    ]
     for i, first in enumerate(tokens):
-        if is_stopword(first.text):
+        if stop[i]:
             continue
-        content = [word_key(first.text)]
-        for n in range(MIN_WORDS, MAX_SPAN + 1):
-            if i + n > len(tokens):
-                break
-            last = tokens[i + n - 1]
-            if _BREAK.search(text, first.end, last.start):
+        content = [keys[i]]
+        for j in range(i + 1, min(len(tokens), i + MAX_SPAN)):
+            if breaks[j - 1]:
                 break  # a phrase never runs across a sentence or a bracket
-            if is_stopword(last.text):
+            if stop[j]:
                 continue
-            content.append(word_key(last.text))
+            content.append(keys[j])
             if len(content) > MAX_CONTENT_WORDS:
                 break
             # Function words inside do not split a phrase: "worm in my burger" and "worm in
             # the burger" are one.
-            yield " ".join(content), " ".join(text[first.start : last.end].split())
+            yield " ".join(content), " ".join(text[first.start : tokens[j].end].split())
 
 
 def opening(text: str) -> str:
@@ -131,12 +139,17 @@ def opening(text: str) -> str:
     return " ".join(text[tokens[0].start : end].split())
 
 
+def _hashed(key: str) -> int:
+    return zlib.crc32(key.encode())
+
+
 @dataclass(slots=True)
 class PhraseBook:
-    """A story's phrases: how many posts said each (by key), and how it was first written."""
+    """A story's phrases: how many posts said each (by the key's hash, to keep the state small),
+    and, for those said at least twice, how one of them wrote it."""
 
-    counts: Counter[str] = field(default_factory=Counter)
-    written: dict[str, str] = field(default_factory=dict)
+    counts: Counter[int] = field(default_factory=Counter)
+    written: dict[int, str] = field(default_factory=dict)
     first_opening: str = ""
 
     def add(self, text: str) -> None:
@@ -144,8 +157,10 @@ class PhraseBook:
             self.first_opening = opening(text)
         seen = dict(phrases(text))
         for key, surface in seen.items():
-            self.counts[key] += 1
-            self.written.setdefault(key, surface)
+            hashed = _hashed(key)
+            self.counts[hashed] += 1
+            if self.counts[hashed] >= MIN_SUPPORT:
+                self.written.setdefault(hashed, surface)
         if len(self.counts) > PHRASES_MAX:
             keep = dict(self.counts.most_common(PHRASES_MAX // 2))
             self.counts = Counter(keep)
@@ -153,21 +168,21 @@ class PhraseBook:
 
     def label(self, idf: Callable[[str], float]) -> str:
         """The most distinctive shared phrase, else the first post's opening ("" if none)."""
-        best, best_score = "", 0.0
-        for key, support in self.counts.items():
+        best, best_score = None, 0.0
+        for hashed, surface in self.written.items():
+            support = self.counts.get(hashed, 0)
             if support < MIN_SUPPORT:
                 continue
-            words = _tokens(self.written[key])
-            rarity = sum(idf(w.text.lower()) for w in words if not is_stopword(w.text))
+            rarity = sum(idf(t.text.lower()) for t in _tokens(surface) if not is_stopword(t.text))
             score = support * rarity
             if score > best_score:
-                best, best_score = key, score
-        return self.written[best] if best else self.first_opening
+                best, best_score = hashed, score
+        return self.written[best] if best is not None else self.first_opening
 
     def to_dict(self) -> dict[str, object]:
         return {
-            "counts": dict(self.counts),
-            "written": self.written,
+            "counts": {str(k): v for k, v in self.counts.items()},
+            "written": {str(k): v for k, v in self.written.items()},
             "opening": self.first_opening,
         }
 
@@ -177,9 +192,8 @@ class PhraseBook:
         written = (data or {}).get("written")
         if not isinstance(counts, dict) or not isinstance(written, dict):
             return cls()  # a state saved before stories had phrase books
-        counts = {k: v for k, v in counts.items() if k in written}
         return cls(
-            Counter({str(k): int(v) for k, v in counts.items()}),
-            {str(k): str(v) for k, v in written.items()},
+            Counter({int(k): int(v) for k, v in counts.items()}),
+            {int(k): str(v) for k, v in written.items()},
             str((data or {}).get("opening") or ""),
         )
