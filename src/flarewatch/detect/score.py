@@ -136,7 +136,16 @@ def said(
 ) -> Factor:
     """A factor whose words are a translatable message (detect/explain.py)."""
     text = ex.render(message, params)
-    return Factor(name, text, observed, expected, weight, message, params, z)
+    return Factor(
+        name=name,
+        text=text,
+        observed=observed,
+        expected=expected,
+        weight=weight,
+        message=message,
+        params=params,
+        z=z,
+    )
 
 
 def _core_points(z: float) -> float:
