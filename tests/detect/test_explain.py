@@ -92,8 +92,8 @@ def test_reasons_render_in_hebrew_and_polish_with_local_numbers_and_isolated_nam
     english, hebrew, polish = _rendered("en"), _rendered("he"), _rendered("pl")
     assert "reach 280K in 60 min; usually under 1,000" in english
     assert "חשיפה של 280K\u200f ב־60 דקות; בדרך כלל פחות מ־1,000" in hebrew
-    assert "zasięg 280\u00a0tys. w 60 min; zwykle poniżej 1\u00a0000" in polish
-    assert "30 negatywnych wpisów w 60 min; zwykle poniżej 5" in polish
+    assert "zasięg w ciągu 60 min: 280\u00a0tys.; zwykle poniżej 1\u00a0000" in polish
+    assert "negatywne wpisy w ciągu 60 min: 30; zwykle poniżej 5" in polish
     assert "30 פוסטים שליליים ב־60 דקות; בדרך כלל פחות מ־5" in hebrew
     # Story labels, handles and terms are user text: isolated inside every sentence.
     for lines in (english, hebrew, polish):

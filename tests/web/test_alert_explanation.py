@@ -36,7 +36,7 @@ def test_alert_page_says_the_reasons_in_each_language(web: WebEnv, client: TestC
     expected = {
         "en": "reach 280K in 60 min; usually under 1,000",
         "he": "חשיפה של 280K\u200f ב־60 דקות; בדרך כלל פחות מ־1,000",
-        "pl": "zasięg 280\u00a0tys. w 60 min; zwykle poniżej 1\u00a0000",
+        "pl": "zasięg w ciągu 60 min: 280\u00a0tys.; zwykle poniżej 1\u00a0000",
     }
     for language, reach in expected.items():
         page = html.unescape(
