@@ -138,6 +138,10 @@ def test_alert_key_posts_are_distinct_relevant_and_say_who_how_far_and_how_many(
     assert campaign.similar == len(in_window) - 1 and campaign.author == "copier0"
     assert campaign.sentiment == "negative" and campaign.reach == 400.0
     assert all(k.sentiment != "positive" for k in shown)
+    # An update that picked another copy of the campaign does not show it twice.
+    alert.post_ids = [ids[FIRST_COPY + 5], *alert.post_ids]
+    again = [k.post.id for k in key_posts(session, alert, limit=10)]
+    assert len(set(again) & copies) == 1 and again[0] == ids[FIRST_COPY + 5]
     text = session.scalar(select(RawPost.text).where(RawPost.id == ids[FIRST_COPY]))
     assert text == COPY_TEXT
 

@@ -29,7 +29,9 @@ class KeyPost:
 
 
 def key_posts(session: Session, alert: Alert, limit: int = 10) -> list[KeyPost]:
-    posts = alert_posts(session, alert, limit)
+    # An alert merges the key posts of its updates, and two updates may have picked different
+    # posts of one cluster: fold again here, from a few more than are shown.
+    posts = alert_posts(session, alert, limit * 3)
     if not posts:
         return []
     ids = [p.id for p in posts]
@@ -47,10 +49,16 @@ def key_posts(session: Session, alert: Alert, limit: int = 10) -> list[KeyPost]:
             select(Author.id, Author.handle, Author.followers).where(Author.id.in_(wanted))
         )
     }
-    out = []
+    out: list[KeyPost] = []
+    clusters: set[str] = set()
     for post in posts:
         reach, sentiment, near = facts.get(post.id, (0.0, "neutral", None))
         cluster = near or post.external_id
+        if cluster in clusters or sentiment == "positive":
+            continue
+        if len(out) == limit:
+            break
+        clusters.add(cluster)
         handle, followers = authors.get(post.author_id or 0, (None, None))
         out.append(
             KeyPost(
