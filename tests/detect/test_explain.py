@@ -62,12 +62,12 @@ def _factor(assessment_factors: list, name: str) -> dict:
 def test_a_near_zero_baseline_gives_a_floor_not_a_ratio_and_no_sigma() -> None:
     verdict = assess(_evidence(reach=280_138.0, expected_reach=1.0), thresholds_for())
     text = verdict.explanation
-    assert "30 negative posts in 60 min; usually under 5" in text
+    assert "30 negative posts in 60 min; usually under 1" in text
     assert "reach 280K in 60 min; usually under 1,000" in text
     assert "×" not in text and "σ" not in text and "280138" not in text
     # The strength in σ stays for machines.
     core = _factor(verdict.factors, "negative_volume")
-    assert core["z"] == 38.0 and core["params"]["floor"] == ex.POSTS_FLOOR
+    assert core["z"] == 38.0 and core["params"]["floor"] == 1
     reach = _factor(verdict.factors, "reach")
     assert reach["observed"] == 280_138.0 and reach["expected"] == 1.0
     # A story that had nothing before is "new", not "×14".
@@ -93,8 +93,8 @@ def test_reasons_render_in_hebrew_and_polish_with_local_numbers_and_isolated_nam
     assert "reach 280K in 60 min; usually under 1,000" in english
     assert "חשיפה של 280K\u200f ב־60 דקות; בדרך כלל פחות מ־1,000" in hebrew
     assert "zasięg w ciągu 60 min: 280\u00a0tys.; zwykle poniżej 1\u00a0000" in polish
-    assert "negatywne wpisy w ciągu 60 min: 30; zwykle poniżej 5" in polish
-    assert "30 פוסטים שליליים ב־60 דקות; בדרך כלל פחות מ־5" in hebrew
+    assert "negatywne wpisy w ciągu 60 min: 30; zwykle poniżej 1" in polish
+    assert "30 פוסטים שליליים ב־60 דקות; בדרך כלל פחות מ־1" in hebrew
     # Story labels, handles and terms are user text: isolated inside every sentence.
     for lines in (english, hebrew, polish):
         assert any(f"{FSI}{LABEL}{PDI}" in line for line in lines)
@@ -137,3 +137,14 @@ def test_numbers_are_compact_only_when_large() -> None:
     assert ex.format_number(1234, "en") == "1,234"
     assert ex.format_number(12_500, "en") == "12.5K"
     assert ex.format_number(1_500_000, "pl") == "1,5\u00a0mln"
+
+
+def test_the_usual_count_below_the_floor_is_said_as_the_next_whole_number() -> None:
+    def said(usual: float, counted: bool = True) -> tuple[str, dict]:
+        return ex.usual_or_floor("about", "under", usual, 5.0, counted=counted)
+
+    assert said(0.3) == ("under", {"floor": 1.0})
+    assert said(2.3) == ("under", {"floor": 3.0})
+    assert said(4.9) == ("under", {"floor": 5.0})
+    assert said(7.0) == ("about", {"usual": 7.0})
+    assert said(0.3, counted=False) == ("under", {"floor": 5.0})  # amounts: the floor itself

@@ -73,11 +73,23 @@ Params = dict[str, Any]
 
 
 def usual_or_floor(
-    usual_message: str, floor_message: str, usual: float, floor: float, **params: Any
+    usual_message: str,
+    floor_message: str,
+    usual: float,
+    floor: float,
+    *,
+    counted: bool = False,
+    **params: Any,
 ) -> tuple[str, Params]:
-    """The "usually about N" sentence, or "usually under FLOOR" when N is below the floor."""
+    """The "usually about N" sentence, or "usually under B" when N is below the floor.
+
+    For amounts (reach, engagement) B is the floor itself: below it the figure says nothing.
+    For post counts B is the next whole number above the usual one, up to the floor, so a
+    topic that usually has 0.3 negative posts in ten minutes reads "usually under 1".
+    """
     if usual < floor:
-        return floor_message, {**params, "floor": floor}
+        bound = min(floor, math.floor(usual) + 1.0) if counted else floor
+        return floor_message, {**params, "floor": bound}
     return usual_message, {**params, "usual": usual}
 
 

@@ -230,6 +230,7 @@ def _count_factor(
         floor,
         round(expected, 1),
         ex.POSTS_FLOOR,
+        counted=True,
         count=round(observed),
         minutes=ev.window_minutes,
     )
