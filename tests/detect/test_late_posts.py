@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from flarewatch.alerts.models import Alert
@@ -151,3 +151,23 @@ def test_replay_reaches_back_a_bounded_time_and_keeps_few_checkpoints(session: S
     )
     assert keys[ids[in_reach.post_id]] is not None
     assert keys[ids[out_of_reach.post_id]] is None
+
+
+def test_a_backfill_is_replayed_on_each_database(any_engine: Engine) -> None:
+    posts, onset = _scenario()
+    until = onset + LATE_SPAN
+    with sessionmaker_for(any_engine)() as session:
+        workspace, topic, source = make_workspace(session)
+        store_posts(session, workspace, topic, source, [p for p in posts if p.created_at < onset])
+        run_detection(session, workspace, onset)
+        assert run_detection(session, workspace, until) == []
+        session.commit()
+        burst = [p for p in posts if onset <= p.created_at < until]
+        store_posts(session, workspace, topic, source, burst)
+        session.commit()
+        assert run_detection(session, workspace, until), "the backfilled burst is judged"
+        session.commit()
+        unseen = session.scalar(
+            select(func.count()).select_from(Mention).where(Mention.story_key.is_(None))
+        )
+        assert unseen == 0
