@@ -9,6 +9,7 @@ are the steady-state ones, not the cheap cold-start path.
 from __future__ import annotations
 
 import copy
+import json
 import os
 import statistics
 import sys
@@ -94,11 +95,36 @@ def bench_backlog(days: int) -> tuple[float, int, int]:
     return time.perf_counter() - started, len(steps), len(sc.posts)
 
 
+def bench_late_replay(days: int) -> tuple[float, int, int, int]:
+    """What a late post costs (detect/late.py): restore a checkpoint, replay 90 minutes.
+
+    The 90 minutes are the demo crisis's first (the busiest a topic gets), from a checkpoint
+    taken just before it; returns seconds, minutes, posts replayed and checkpoint bytes.
+    """
+    sc = demo_scenario(seed=2, days=days, crisis=True)
+    assert sc.onset is not None
+    config = DetectorConfig(timezone=sc.timezone)
+    runner = TopicRunner(TopicDetector(config), StoryTracker())
+    replay_posts(runner, [p for p in sc.posts if p.created_at < sc.onset], sc.start, sc.onset)
+    saved = {"detector": runner.detector.to_dict(), "stories": runner.tracker.to_dict()}
+    size = len(json.dumps(saved))
+    end = sc.onset + timedelta(minutes=90)
+    late = [p for p in sc.posts if sc.onset <= p.created_at < end]
+    started = time.perf_counter()
+    restored = TopicRunner(
+        TopicDetector.from_dict(config, saved["detector"]),
+        StoryTracker.from_dict(saved["stories"]),
+    )
+    replay_posts(restored, late, sc.onset, end)
+    return time.perf_counter() - started, 90, len(late), size
+
+
 def run(quick: bool = False) -> str:
     topics, minutes = (1_000, 15) if quick else (10_000, 30)
     r = bench_topics(topics, minutes, days=1 if quick else 2)
     story_us = bench_stories(1000 if quick else 3000)
     backlog_s, backlog_minutes, backlog_posts = bench_backlog(2 if quick else 7)
+    late_s, late_minutes, late_posts, late_bytes = bench_late_replay(2 if quick else 7)
     lines = [
         "## Detection",
         "",
@@ -117,6 +143,9 @@ def run(quick: bool = False) -> str:
         f"| story clustering, µs per post | {story_us:.0f} |",
         f"| backlog replay, one topic, {backlog_minutes:,} minutes and {backlog_posts:,} posts "
         f"(stories, lexicon, scoring) | {backlog_s:.2f} s |",
+        f"| late posts: restore a checkpoint and replay {late_minutes} crisis minutes "
+        f"({late_posts:,} posts) | {late_s:.2f} s |",
+        f"| one checkpoint (detector and stories, JSON) | {late_bytes / 1024:.0f} KiB |",
         "",
     ]
     if quick:

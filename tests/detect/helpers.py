@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from flarewatch.detect.runner import PostRow
@@ -33,14 +34,18 @@ def make_workspace(session: Session, **config: object) -> tuple[Workspace, Topic
 def store_posts(
     session: Session, workspace: Workspace, topic: Topic, source: Source, posts: list[PostRow]
 ) -> dict[int, int]:
-    """Insert posts; returns synthetic post id -> raw_post id."""
-    authors: dict[str, Author] = {}
+    """Insert posts (again later for a backfill: authors and rollup rows are reused, as the
+    pipeline does); returns synthetic post id -> raw_post id."""
+    authors: dict[str, Author] = {
+        a.handle: a
+        for a in session.scalars(select(Author).where(Author.workspace_id == workspace.id))
+    }
     for p in posts:
         if p.author and p.author not in authors:
             authors[p.author] = Author(
                 workspace_id=workspace.id, platform="any", handle=p.author, followers=p.followers
             )
-    session.add_all(authors.values())
+    session.add_all(a for a in authors.values() if a.id is None)
     session.flush()
     raws = [
         RawPost(
@@ -79,7 +84,10 @@ def store_posts(
                 author_id=author_id,
                 platform=p.platform,
                 created_at=p.created_at,
-                sentiment="negative" if p.negative else "neutral",
+                sentiment="negative" if p.negative else ("positive" if p.positive else "neutral"),
+                sentiment_score=p.sentiment_score,
+                # A post's cluster is its original's external id; an original has none.
+                near_dup_of=p.cluster if p.cluster not in (None, str(p.post_id)) else None,
                 reach=p.reach,
                 engagement=p.engagement,
             )
@@ -93,20 +101,37 @@ def store_posts(
             r["authors"].add(author_id)
         r["platforms"][p.platform] += 1
     session.add_all(mentions)
-    session.add_all(
-        Rollup(
-            workspace_id=workspace.id,
-            topic_id=topic.id,
-            minute=minute,
-            count=r["count"],
-            negative_count=r["neg"],
-            engagement=r["eng"],
-            unique_authors=len(r["authors"]),
-            reach=r["reach"],
-            author_ids=sorted(r["authors"]),
-            platforms=dict(r["platforms"]),
+    existing = {
+        row.minute: row
+        for row in session.scalars(
+            select(Rollup).where(Rollup.topic_id == topic.id, Rollup.minute.in_(list(rollups)))
         )
-        for minute, r in rollups.items()
-    )
+    }
+    for minute, r in rollups.items():
+        row = existing.get(minute)
+        if row is None:
+            row = Rollup(
+                workspace_id=workspace.id,
+                topic_id=topic.id,
+                minute=minute,
+                count=0,
+                negative_count=0,
+                engagement=0.0,
+                reach=0.0,
+                author_ids=[],
+                platforms={},
+            )
+            session.add(row)
+        authors_ids = sorted(set(row.author_ids or []) | r["authors"])
+        platforms = dict(row.platforms or {})
+        for name, n in r["platforms"].items():
+            platforms[name] = platforms.get(name, 0) + n
+        row.count += r["count"]
+        row.negative_count += r["neg"]
+        row.engagement += r["eng"]
+        row.reach += r["reach"]
+        row.author_ids = authors_ids
+        row.unique_authors = len(authors_ids)
+        row.platforms = platforms
     session.flush()
     return {p.post_id: raw.id for p, raw in zip(posts, raws, strict=True)}

@@ -186,4 +186,4 @@ def test_one_author_flooding_is_damped() -> None:
 
     many, _ = last_risk(40)
     one, why = last_risk(1)
-    assert one < many and "only 1 distinct author" in why
+    assert one < many and "distinct authors: only 1" in why

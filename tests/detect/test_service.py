@@ -47,7 +47,7 @@ def test_demo_week_then_worm_story_escalates_quickly_and_only_then(session: Sess
 
     crisis = next(c for c in fired if c.severity == "crisis")
     assert 80 <= crisis.risk_score <= 100
-    assert "negative share" in crisis.explanation
+    assert "of posts are negative" in crisis.explanation and "σ" not in crisis.explanation
     assert "worm" in crisis.explanation
     assert crisis.explanation == "; ".join(f.text for f in crisis.factors)
     # One open signal: every candidate of this episode carries the same group key.

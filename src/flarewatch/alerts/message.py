@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from flarewatch.bidi import isolate_plain, neutralise
+from flarewatch.detect.explain import format_number, join_reasons, render_factor
 
 TOP_POSTS = 5
 EXCERPT_CHARS = 140
@@ -18,6 +19,10 @@ class PostLink:
     url: str | None
     text: str
     platform: str
+    author: str | None = None
+    reach: float | None = None
+    sentiment: str | None = None
+    similar: int = 0  # near-identical copies it stands for
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +46,18 @@ def _window(start: datetime, end: datetime) -> str:
     fmt = "%Y-%m-%d %H:%M"
     same_day = start.date() == end.date()
     return f"{start:{fmt}}–{end:%H:%M} UTC" if same_day else f"{start:{fmt}} – {end:{fmt}} UTC"
+
+
+def _post_facts(post: PostLink) -> str:
+    """ "@dana · negative · reach 12.5K · and 37 similar posts"."""
+    facts = [f"@{isolate_plain(post.author)}"] if post.author else []
+    if post.sentiment:
+        facts.append(post.sentiment)
+    if post.reach is not None:
+        facts.append(f"reach {format_number(post.reach, 'en')}")
+    if post.similar:
+        facts.append(f"and {post.similar} similar post{'' if post.similar == 1 else 's'}")
+    return " · ".join(facts)
 
 
 def render_message(
@@ -67,6 +84,15 @@ def render_message(
     text or controls is isolated (FSI … PDI), so it cannot reorder the line around it
     (flarewatch/bidi.py).
     """
+    # Reasons are re-rendered from their messages, so the handles and story labels inside
+    # them are isolated like every other user fragment of the message.
+    reasons = [
+        render_factor(f, isolate=isolate_plain, fallback=neutralise).strip()
+        for f in factors
+        if f.get("text") or f.get("message")
+    ]
+    spoken = all(f.get("message") for f in factors) and reasons
+    summary = join_reasons(reasons) if spoken else neutralise(explanation.strip())
     label = severity.upper()
     workspace, topic = (
         isolate_plain(workspace_name),
@@ -82,9 +108,8 @@ def render_message(
         f"Workspace: {workspace}" + (f" · topic: {topic}" if topic else ""),
         f"Window: {_window(window_start, window_end)}",
         "",
-        neutralise(explanation.strip()),
+        summary,
     ]
-    reasons = [neutralise(str(f.get("text", "")).strip()) for f in factors if f.get("text")]
     if reasons:
         lines += ["", "Why:"] + [f"  - {reason}" for reason in reasons]
     shown = list(posts)[:TOP_POSTS]
@@ -93,5 +118,8 @@ def render_message(
         for post in shown:
             where = neutralise(post.url) if post.url else f"({neutralise(post.platform)}, no link)"
             lines.append(f"  - {where}\n    “{isolate_plain(excerpt(post.text))}”")
+            about = _post_facts(post)
+            if about:
+                lines.append(f"    {about}")
     lines += ["", f"Acknowledge: {ack_hint(alert_id)}"]
     return AlertMessage(alert_id=alert_id, severity=severity, title=heading, body="\n".join(lines))

@@ -21,10 +21,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from flarewatch.alerts.hygiene import severity_rank
+from flarewatch.alerts.key_posts import key_posts as ranked_key_posts
 from flarewatch.alerts.message import AlertMessage, PostLink, render_message
 from flarewatch.alerts.models import Alert, AlertDelivery
 from flarewatch.alerts.routing import CONSOLE_ROUTE, describe_route
-from flarewatch.alerts.service import alert_posts
 from flarewatch.workspaces.models import Topic, Workspace
 
 log = logging.getLogger(__name__)
@@ -264,8 +264,16 @@ def build_message(session: Session, alert: Alert) -> AlertMessage:
 
 def key_posts(session: Session, alert: Alert, limit: int = 5) -> list[PostLink]:
     return [
-        PostLink(url=post.url, text=post.text, platform=post.platform)
-        for post in alert_posts(session, alert, limit)
+        PostLink(
+            url=key.post.url,
+            text=key.post.text,
+            platform=key.post.platform,
+            author=key.author,
+            reach=key.reach,
+            sentiment=key.sentiment,
+            similar=key.similar,
+        )
+        for key in ranked_key_posts(session, alert, limit)
     ]
 
 

@@ -22,4 +22,7 @@ class DetectorState(Base):
     last_minute: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     detector: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     stories: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # Checkpoints of detector and stories a late post can be replayed from, oldest first, at
+    # most LATE_MINUTES / CHECKPOINT_MINUTES + 2 of them (detect/late.py).
+    rewind: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, nullable=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -37,6 +37,9 @@ class PostRow:
     engagement: float = 0.0
     mention_id: int | None = None
     story_key: str | None = None  # as stored, for posts clustered by an earlier run
+    positive: bool = False
+    sentiment_score: float = 0.0  # P(positive) - P(negative), in [-1, 1]
+    cluster: str | None = None  # near-duplicate cluster (the original's external id)
 
 
 @dataclass(slots=True)
@@ -70,6 +73,41 @@ class _Recent:
     negative: bool
     reach: float
     story_key: str
+    positive: bool = False
+    sentiment_score: float = 0.0
+    cluster: str | None = None
+
+    @classmethod
+    def of(cls, post: PostRow, minute: datetime, story_key: str) -> _Recent:
+        return cls(
+            post.post_id,
+            minute,
+            post.negative,
+            post.reach,
+            story_key,
+            post.positive,
+            post.sentiment_score,
+            post.cluster,
+        )
+
+
+def rank_key_posts(posts: list[_Recent]) -> list[_Recent]:
+    """The posts to show a person: no positive chatter, one per near-duplicate cluster (the
+    earliest, usually the original), negative before neutral, then by the cluster's reach
+    (a copy-paste campaign reaches as far as all its copies), then by how negative."""
+    groups: dict[str, list[_Recent]] = {}
+    for post in posts:
+        if not post.positive:
+            groups.setdefault(post.cluster or f"#{post.post_id}", []).append(post)
+    ranked = []
+    for members in groups.values():
+        first = min(members, key=lambda p: (p.minute, p.post_id))
+        negative = any(p.negative for p in members)
+        reach = sum(p.reach for p in members)
+        negativity = -min(p.sentiment_score for p in members)
+        ranked.append(((not negative, -reach, -negativity, first.minute, first.post_id), first))
+    ranked.sort(key=lambda pair: pair[0])
+    return [post for _, post in ranked]
 
 
 class TopicRunner:
@@ -90,9 +128,7 @@ class TopicRunner:
         """Seed the driving-post memory with posts an earlier run already processed."""
         for post in posts:
             minute = post.created_at.replace(second=0, microsecond=0)
-            self.recent.append(
-                _Recent(post.post_id, minute, post.negative, post.reach, post.story_key or "")
-            )
+            self.recent.append(_Recent.of(post, minute, post.story_key or ""))
 
     def run_minute(
         self, minute: datetime, posts: list[PostRow], totals: MinuteTotals | None = None
@@ -111,7 +147,7 @@ class TopicRunner:
             watched = bool(handle) and handle in self.watched
             if watched or (post.followers or 0) >= INFLUENCER_FOLLOWERS:
                 influencers.append(Influencer(post.author or "?", post.followers, watched))
-            self.recent.append(_Recent(post.post_id, minute, post.negative, post.reach, key))
+            self.recent.append(_Recent.of(post, minute, key))
         while self.recent and self.recent[0].minute <= minute - timedelta(minutes=RECENT_MINUTES):
             self.recent.popleft()
         story, story_max = self.tracker.signal(minute + MINUTE)
@@ -151,7 +187,7 @@ class TopicRunner:
         if group.startswith("story:"):
             story_key = group.rsplit(":", 1)[1]
             posts = [p for p in posts if p.story_key == story_key] or posts
-        posts.sort(key=lambda p: (not p.negative, -p.reach))
+        posts = rank_key_posts(posts)
         if group.startswith("story:") and story is not None:
             title = f"{topic_name}: story '{story.label}' is growing"
         else:

@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Any
 
+from flarewatch.detect import explain as ex
 from flarewatch.detect.baseline import Baseline
 from flarewatch.detect.stats import binom_z, nb_z
 from flarewatch.detect.types import Factor
@@ -123,20 +125,31 @@ class Assessment:
         return "; ".join(f.text for f in self.factors)
 
 
+def said(
+    name: str,
+    message: str,
+    params: dict[str, Any],
+    observed: float | None,
+    expected: float | None,
+    weight: float,
+    z: float | None = None,
+) -> Factor:
+    """A factor whose words are a translatable message (detect/explain.py)."""
+    text = ex.render(message, params)
+    return Factor(
+        name=name,
+        text=text,
+        observed=observed,
+        expected=expected,
+        weight=weight,
+        message=message,
+        params=params,
+        z=z,
+    )
+
+
 def _core_points(z: float) -> float:
     return max(0.0, min(CORE_MAX, CORE_PER_SIGMA * (z - 2.0)))
-
-
-def _fmt_count(value: float) -> str:
-    return f"{value:.0f}" if value >= 10 else f"{value:.1f}".rstrip("0").rstrip(".")
-
-
-def _fmt_big(value: float) -> str:
-    if value >= 1_000_000:
-        return f"{value / 1_000_000:.1f}M"
-    if value >= 1000:
-        return f"{value / 1000:.0f}k"
-    return f"{value:.0f}"
 
 
 def story_z(ev: Evidence) -> float:
@@ -169,36 +182,23 @@ def assess(ev: Evidence, thresholds: Thresholds) -> Assessment:
     damp = 1.0
     if ev.unique_authors is not None and ev.unique_authors < 3:
         damp = 0.5
-    span = f"{ev.window_minutes} min"
     if lead == "story" and ev.story is not None:
-        s = ev.story
-        growth = s.recent / max(1, s.previous)
-        text = (
-            f"story '{s.label}' ×{growth:.1f} in 30 min ({s.recent} posts, {s.authors} authors"
-            f"{', started by @' + s.originator if s.originator else ''})"
-        )
-        factors.append(Factor("story_growth", text, s.recent, ev.story_expected, core * damp))
+        factors.append(_story_factor("story_growth", ev.story, ev.story_expected, core * damp))
+        factors[-1].z = z_story
     elif lead == "negative":
-        text = (
-            f"{_fmt_count(ev.negative)} negative posts in {span}, {z_neg:.1f}σ above the "
-            f"{ev.baseline.label} ({_fmt_count(ev.expected_negative)} expected)"
-        )
         factors.append(
-            Factor("negative_volume", text, ev.negative, ev.expected_negative, core * damp)
+            _count_factor("negative_volume", ev, ev.negative, ev.expected_negative, core * damp)
         )
+        factors[-1].z = z_neg
     else:
-        text = (
-            f"volume {z_vol:.1f}σ above the {ev.baseline.label} "
-            f"({_fmt_count(ev.count)} posts in {span} vs {_fmt_count(ev.expected)} expected)"
-        )
-        factors.append(Factor("volume", text, ev.count, ev.expected, core * damp))
+        factors.append(_count_factor("volume", ev, ev.count, ev.expected, core * damp))
+        factors[-1].z = z_vol
     if damp < 1.0:
-        n_authors = ev.unique_authors
-        plural = "" if n_authors == 1 else "s"
         factors.append(
-            Factor(
+            said(
                 "few_authors",
-                f"only {n_authors} distinct author{plural}",
+                ex.FEW_AUTHORS,
+                {"authors": ev.unique_authors or 0},
                 ev.unique_authors,
                 3.0,
                 -core * (1 - damp),
@@ -206,34 +206,54 @@ def assess(ev: Evidence, thresholds: Thresholds) -> Assessment:
         )
 
     if lead != "story" and ev.story is not None and ev.story.recent >= 4:
-        s = ev.story
-        growth = s.recent / max(1, s.previous)
-        # "×0.9" would read as growth to a person on call; say a flat or shrinking story plainly.
-        pace = f"×{growth:.1f} in 30 min" if growth >= 1.2 else "steady over 30 min"
-        origin = f", started by @{s.originator}" if s.originator else ""
-        factors.append(
-            Factor(
-                "story",
-                f"story '{s.label}' {pace} ({s.recent} posts{origin})",
-                s.recent,
-                ev.story_expected,
-                0.0,
-            )
-        )
+        factors.append(_story_factor("story", ev.story, ev.story_expected, 0.0))
     if lead != "volume" and z_vol >= 3.0:
-        factors.append(
-            Factor(
-                "volume",
-                f"volume {z_vol:.1f}σ above the {ev.baseline.label}",
-                ev.count,
-                ev.expected,
-                0.0,
-            )
-        )
+        factors.append(_count_factor("volume", ev, ev.count, ev.expected, 0.0))
+        factors[-1].z = z_vol
 
     factors.extend(_amplifiers(ev, leads[lead]))
     risk = max(0.0, min(100.0, sum(f.weight for f in factors)))
     return Assessment(round(risk, 1), thresholds.severity(risk), factors, lead)
+
+
+def _count_factor(
+    name: str, ev: Evidence, observed: float, expected: float, weight: float
+) -> Factor:
+    """ "120 posts in 60 min; usually about 8" (or "usually under 5" when 8 is below the floor)."""
+    usual, floor = (
+        (ex.NEGATIVE_USUAL, ex.NEGATIVE_FLOOR)
+        if name == "negative_volume"
+        else (ex.VOLUME_USUAL, ex.VOLUME_FLOOR)
+    )
+    message, params = ex.usual_or_floor(
+        usual,
+        floor,
+        round(expected, 1),
+        ex.POSTS_FLOOR,
+        counted=True,
+        count=round(observed),
+        minutes=ev.window_minutes,
+    )
+    params["baseline"] = ev.baseline.label  # not in the sentence: for the API and the curious
+    return said(name, message, params, observed, expected, weight)
+
+
+def _story_factor(name: str, s: StorySignal, expected: float, weight: float) -> Factor:
+    """A story's last half hour in words; a growth ratio only against a real earlier half hour
+    (12 posts after 0 is "new", not "×12")."""
+    params: dict[str, Any] = {"label": s.label, "count": s.recent}
+    if s.previous < ex.STORY_PREVIOUS_FLOOR:
+        message = ex.STORY_NEW_BY if s.originator else ex.STORY_NEW
+        params["authors"] = s.authors
+    elif s.recent >= 1.2 * s.previous:
+        message = ex.STORY_GREW_BY if s.originator else ex.STORY_GREW
+        params["previous"] = s.previous
+    else:
+        # "×0.9" would read as growth to a person on call; a flat story is said plainly.
+        message = ex.STORY_STEADY
+    if s.originator and message in (ex.STORY_NEW_BY, ex.STORY_GREW_BY):
+        params["by"] = f"@{s.originator}"
+    return said(name, message, params, s.recent, expected, weight)
 
 
 def _amplifiers(ev: Evidence, core_z: float) -> list[Factor]:
@@ -246,30 +266,27 @@ def _amplifiers(ev: Evidence, core_z: float) -> list[Factor]:
         # A few negative posts can make a high share by chance; trust the share as far as
         # its own test does (full weight from 4σ).
         pts = min(20.0, 50.0 * (share - p0)) * min(1.0, z_share / 4.0)
-        out.append(
-            Factor("negative_share", f"negative share {share:.0%} vs {p0:.0%}", share, p0, pts)
-        )
+        params = {"observed_share": round(share, 2), "usual_share": round(p0, 2)}
+        out.append(said("negative_share", ex.NEGATIVE_SHARE, params, share, p0, pts, z_share))
     if ev.crisis_terms:
         hits = sum(ev.crisis_terms.values())
         pts = min(20.0, 5.0 * len(ev.crisis_terms) + 1.0 * hits)
-        listed = ", ".join(
-            f"{t} ×{c}" for t, c in sorted(ev.crisis_terms.items(), key=lambda kv: -kv[1])[:4]
-        )
-        out.append(Factor("crisis_terms", f"crisis terms: {listed}", hits, None, pts))
+        listed = [[t, c] for t, c in sorted(ev.crisis_terms.items(), key=lambda kv: -kv[1])[:4]]
+        out.append(said("crisis_terms", ex.CRISIS_TERMS, {"terms": listed}, hits, None, pts))
     if ev.influencers:
         big = [i for i in ev.influencers if (i.followers or 0) >= INFLUENCER_FOLLOWERS]
         watched = [i for i in ev.influencers if i.watched]
-        parts = []
-        if big:
-            names = ", ".join(f"@{i.handle} {_fmt_big(i.followers or 0)}" for i in big[:3])
-            parts.append(
-                f"{len(big)} author{'s' if len(big) > 1 else ''} with > "
-                f"{_fmt_big(INFLUENCER_FOLLOWERS)} followers ({names})"
-            )
-        if watched:
-            parts.append("watched: " + ", ".join(f"@{i.handle}" for i in watched[:3]))
         pts = min(15.0, 7.0 * len(ev.influencers))
-        out.append(Factor("influencers", "; ".join(parts), len(ev.influencers), None, pts))
+        n = len(ev.influencers)
+        if big:
+            names = [[f"@{i.handle}", i.followers or 0] for i in big[:3]]
+            params = {"followers": INFLUENCER_FOLLOWERS, "authors": names}
+            out.append(said("influencers", ex.INFLUENTIAL, params, n, None, pts))
+        if watched:
+            handles = [f"@{i.handle}" for i in watched[:3]]
+            # One amplifier, two sentences: the points stay on the first.
+            weight = 0.0 if big else pts
+            out.append(said("watched_authors", ex.WATCHED, {"authors": handles}, n, None, weight))
     story = ev.story
     negative_context = any(f.name == "negative_share" for f in out)
     # Template-like chatter also lives on several platforms; spread matters when the story
@@ -280,37 +297,36 @@ def _amplifiers(ev: Evidence, core_z: float) -> list[Factor]:
         and story.recent >= 4
         and (negative_context or story_z(ev) >= 2.0)
     ):
-        rest = story.platforms[1:]
-        joined = ", ".join(rest[:-1]) + (" and " if len(rest) > 1 else "") + rest[-1]
         pts = min(20.0, 10.0 * (len(story.platforms) - 1))
+        params = {"first": story.platforms[0], "rest": list(story.platforms[1:])}
         out.append(
-            Factor(
-                "cross_platform",
-                f"crossed from {story.platforms[0]} to {joined}",
-                len(story.platforms),
-                1.0,
-                pts,
-            )
+            said("cross_platform", ex.CROSS_PLATFORM, params, len(story.platforms), 1.0, pts)
         )
     # Reach and engagement are heavy-tailed (one big account moves them), so they only
     # amplify an anomaly that stands on its own.
-    for name, observed, expected, words in (
-        ("reach", ev.reach, ev.expected_reach, "reach"),
-        ("engagement_velocity", ev.engagement, ev.expected_engagement, "engagement pace"),
+    for name, observed, expected, floor, usual_text, floor_text in (
+        ("reach", ev.reach, ev.expected_reach, ex.REACH_FLOOR, ex.REACH_USUAL, ex.REACH_FLOOR_TEXT),
+        (
+            "engagement_velocity",
+            ev.engagement,
+            ev.expected_engagement,
+            ex.ENGAGEMENT_FLOOR,
+            ex.ENGAGEMENT_USUAL,
+            ex.ENGAGEMENT_FLOOR_TEXT,
+        ),
     ):
         if core_z < 4.0:
             break
         if expected > 0 and observed >= 3 * expected and observed >= 100:
-            ratio = observed / expected
-            pts = min(10.0, 4.0 * math.log2(ratio))
-            out.append(
-                Factor(
-                    name,
-                    f"{words} {ratio:.0f}× the usual ({_fmt_big(observed)} vs "
-                    f"{_fmt_big(expected)})",
-                    observed,
-                    expected,
-                    pts,
-                )
+            # The ratio still sets the points; only the words avoid it (see explain.py).
+            pts = min(10.0, 4.0 * math.log2(observed / expected))
+            message, params = ex.usual_or_floor(
+                usual_text,
+                floor_text,
+                round(expected),
+                floor,
+                observed=round(observed),
+                minutes=ev.window_minutes,
             )
+            out.append(said(name, message, params, observed, expected, pts))
     return out

@@ -2,7 +2,8 @@
 
 Called by the pipeline after each stored, rolled-up batch with `until` = the newest post's time
 (event time, so a replayed week is judged exactly as if it had happened live). Minute m is
-evaluated once it is complete (m + 1 min ≤ until), using only data up to the end of m.
+evaluated once it is complete (m + 1 min ≤ until), using only data up to the end of m. Posts
+that arrive after their minute was evaluated are scored into it by a replay (detect/late.py).
 """
 
 from __future__ import annotations
@@ -10,16 +11,25 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Float, cast, func, select, update
 from sqlalchemy.orm import Session
 
 from flarewatch.alerts.models import Alert
 from flarewatch.detect.detector import DetectorConfig, TopicDetector
+from flarewatch.detect.late import (
+    checkpoint,
+    checkpoint_minute,
+    earliest_late_post,
+    prune,
+    restore_point,
+    wants_checkpoint,
+)
 from flarewatch.detect.models import DetectorState
 from flarewatch.detect.runner import RECENT_MINUTES, MinuteTotals, PostRow, TopicRunner
 from flarewatch.detect.stories import StoryTracker
 from flarewatch.detect.types import AlertCandidate
 from flarewatch.mentions.models import Author, Mention, RawPost, Rollup
+from flarewatch.mentions.relevance import counts_in_rollups
 from flarewatch.workspaces.models import Topic, Workspace
 
 MAX_BACKLOG = timedelta(days=28)
@@ -104,8 +114,19 @@ def _run_topic(
     noise_marks: int,
 ) -> list[AlertCandidate]:
     state = _load_state(session, workspace, topic)
+    checkpoints = list(state.rewind or [])
+    saved_detector, saved_stories = state.detector, state.stories
     if state.last_minute is not None:
         start = state.last_minute + MINUTE
+        # Posts that arrived after their minute was evaluated: replay from before them.
+        late = earliest_late_post(session, topic.id, checkpoints, state.last_minute)
+        point = restore_point(checkpoints, floor_minute(late)) if late is not None else None
+        if point is not None:
+            start = checkpoint_minute(point) + MINUTE
+            saved_detector, saved_stories = point["detector"], point["stories"]
+            # Later checkpoints were taken without the late posts; the replay takes new ones.
+            checkpoints = [c for c in checkpoints if checkpoint_minute(c) < start]
+            end = max(end, state.last_minute + MINUTE)
     else:
         if first is None:
             return []
@@ -116,9 +137,9 @@ def _run_topic(
 
     config = detector_config(workspace, noise_marks)
     detector = (
-        TopicDetector.from_dict(config, state.detector) if state.detector else TopicDetector(config)
+        TopicDetector.from_dict(config, saved_detector) if saved_detector else TopicDetector(config)
     )
-    tracker = StoryTracker.from_dict(state.stories) if state.stories else StoryTracker()
+    tracker = StoryTracker.from_dict(saved_stories) if saved_stories else StoryTracker()
     rollups = {
         floor_minute(r.minute): r
         for r in session.scalars(
@@ -159,8 +180,13 @@ def _run_topic(
         story_keys.extend({"id": p.mention_id, "story_key": key} for p, key in assigned)
         if result.emit and result.assessment.severity is not None:
             candidates.append(runner.candidate(result, iv, workspace.id, topic.id, topic.name))
+        if wants_checkpoint(checkpoints, minute, end):
+            checkpoints.append(checkpoint(minute, detector.to_dict(), tracker.to_dict()))
         minute += MINUTE
 
+    kept = prune(checkpoints, end - MINUTE)
+    if kept != (state.rewind or []):
+        state.rewind = kept  # rewritten only when a checkpoint comes or goes
     state.last_minute = end - MINUTE
     state.detector = detector.to_dict()
     state.stories = tracker.to_dict()
@@ -184,6 +210,13 @@ def _mentions_by_minute(
             Mention.is_spam,
             Mention.author_id,
             Mention.story_key,
+            Mention.sentiment_score,
+            Mention.relevant,
+            Mention.near_dup_of,
+            func.coalesce(cast(Mention.enrichment["relevance"].as_float(), Float), 1.0).label(
+                "relevance"
+            ),
+            RawPost.external_id,
             RawPost.text,
             RawPost.title,
             Author.handle,
@@ -196,7 +229,9 @@ def _mentions_by_minute(
     ).all()
     out: dict[datetime, list[PostRow]] = {}
     for r in rows:
-        if r.is_spam:
+        # Detection sees what the rollups count: no spam, nothing the relevance filter or a
+        # person ruled out (mentions/relevance.py).
+        if not counts_in_rollups(r.is_spam, r.relevant, r.relevance):
             continue
         text = f"{r.title}\n{r.text}" if r.title else r.text
         out.setdefault(floor_minute(r.created_at), []).append(
@@ -213,6 +248,9 @@ def _mentions_by_minute(
                 engagement=r.engagement or 0.0,
                 mention_id=r.id,
                 story_key=r.story_key,
+                positive=r.sentiment == "positive",
+                sentiment_score=r.sentiment_score or 0.0,
+                cluster=r.near_dup_of or r.external_id,
             )
         )
     return out

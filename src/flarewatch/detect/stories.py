@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 
+from flarewatch.detect.labels import PhraseBook
 from flarewatch.detect.score import StorySignal
 
 DIM = 2048
@@ -84,13 +85,12 @@ class Story:
     centroid: dict[int, float] = field(default_factory=dict)
     recent: deque[tuple[float, str]] = field(default_factory=deque)  # (time, author) ≤ 60 min
     post_ids: deque[int] = field(default_factory=lambda: deque(maxlen=50))
+    phrases: PhraseBook = field(default_factory=PhraseBook)
 
     def label(self, idf: Callable[[str], float]) -> str:
-        scored = {w: c * idf(w) for w, c in self.words.items() if len(w) >= 3}
-        top = set(sorted(scored, key=lambda w: -scored[w])[:3])
-        ordered = [w for w in dict.fromkeys(self.first_words) if w in top]
-        ordered += [w for w in top if w not in ordered]
-        return " ".join(ordered) or self.key
+        """Its most distinctive phrase or its first post's opening (detect/labels.py)."""
+        # A story restored from a state saved before phrase books has its first words.
+        return self.phrases.label(idf) or " ".join(self.first_words[:6]) or self.key
 
 
 class StoryTracker:
@@ -193,6 +193,7 @@ class StoryTracker:
         story.words.update(set(words))
         if len(story.words) > STORY_WORDS_MAX:
             story.words = Counter(dict(story.words.most_common(STORY_WORDS_MAX // 2)))
+        story.phrases.add(post.text)
         story.recent.append((now, post.author or f"#{post.post_id}"))
         story.post_ids.append(post.post_id)
         # Running mean of member vectors, pruned so the state stays small.
@@ -333,6 +334,7 @@ class StoryTracker:
                     "centroid": [[i, v] for i, v in s.centroid.items()],
                     "recent": [list(r) for r in s.recent],
                     "post_ids": list(s.post_ids),
+                    "phrases": s.phrases.to_dict(),
                 }
                 for s in self.stories.values()
             ],
@@ -361,6 +363,7 @@ class StoryTracker:
                 centroid={int(i): float(v) for i, v in s["centroid"]},
                 recent=deque((float(t), str(a)) for t, a in s["recent"]),
                 post_ids=deque(s["post_ids"], maxlen=50),
+                phrases=PhraseBook.from_dict(s.get("phrases")),
             )
             tracker.stories[story.key] = story
             tracker._set_row(story)

@@ -14,19 +14,30 @@ class Factor:
     """One reason an alert fired, with the figures behind it."""
 
     name: str  # volume, negative_share, story_growth, cross_platform, influencers, crisis_terms...
-    text: str  # plain language, e.g. "volume 7.4σ above the Tuesday 14:00 baseline"
+    text: str  # plain English, e.g. "120 posts in 60 min; usually about 8"
     observed: float | None = None
     expected: float | None = None
     weight: float = 0.0  # contribution to the risk score
+    # The sentence as a translatable message and its figures (detect/explain.py), so each
+    # reader gets it in their language; `text` is its English rendering.
+    message: str | None = None
+    params: dict[str, Any] | None = None
+    z: float | None = None  # σ-equivalent strength: for machines (API, backtests), not people
 
     def as_dict(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "name": self.name,
             "text": self.text,
             "observed": self.observed,
             "expected": self.expected,
             "weight": self.weight,
         }
+        if self.message is not None:
+            out["message"] = self.message
+            out["params"] = dict(self.params or {})
+        if self.z is not None:
+            out["z"] = round(self.z, 2)
+        return out
 
 
 @dataclass(slots=True)

@@ -12,6 +12,8 @@ from babel.dates import format_datetime, format_timedelta
 from babel.numbers import format_decimal, format_percent
 from babel.support import NullTranslations, Translations
 
+from flarewatch.detect.explain import format_number
+
 TRANSLATIONS_DIR = Path(__file__).parent / "translations"
 LANGUAGES: dict[str, str] = {"en": "English", "he": "עברית", "pl": "Polski"}
 DEFAULT_LANGUAGE = "en"
@@ -95,6 +97,12 @@ class Formatter:
         if value is None:
             return ""
         return format_decimal(value, locale=self.language, format="#,##0.##")
+
+    def compact(self, value: float | int | None) -> str:
+        """A count as a person reads it: 950, 12.5K (en), 280 tys. (pl)."""
+        if value is None:
+            return ""
+        return format_number(float(value), self.language)
 
     def percent(self, value: float) -> str:
         return format_percent(value, locale=self.language)

@@ -18,6 +18,7 @@ from markupsafe import Markup, escape
 from flarewatch.accounts.permissions import Permission, can
 from flarewatch.bidi import BIDI_CONTROL_RE, code_point, control_marker, control_name, isolate
 from flarewatch.db.base import utcnow
+from flarewatch.detect.explain import render_factor
 from flarewatch.web.i18n import LANGUAGES, Formatter, is_rtl, translations_for
 from flarewatch.web.labels import LABELS, N_
 from flarewatch.web.security import CSRF_FIELD, csrf_token
@@ -167,6 +168,26 @@ def _fill(text: str, variables: dict[str, Any]) -> Markup:
     }
 
 
+def reasons_for(language: str, gettext: Any) -> tuple[Any, Any]:
+    """`reason(factor)` and `explanation(alert)` for templates: an alert's reasons in the
+    reader's language, numbers in their locale, handles and story labels isolated."""
+
+    def reason(factor: dict[str, Any]) -> Markup | str:
+        if not factor.get("message"):
+            # Still passes the template's bidi filter; older factors said it as "detail".
+            return str(factor.get("text") or factor.get("detail") or "")
+        text = render_factor(factor, locale=language, gettext=gettext, isolate=isolate)
+        return Markup(escape(text))
+
+    def explanation(alert: Any) -> Markup | str:
+        factors = list(alert.factors or [])
+        if not factors or not all(f.get("message") for f in factors):
+            return str(alert.explanation or "")
+        return Markup("; ").join(reason(f) for f in factors)
+
+    return reason, explanation
+
+
 def safe_url(url: str | None) -> str | None:
     """Links from posts only if they are web links: a `javascript:` URL in a post is an attack."""
     if url and url.lower().startswith(("https://", "http://")):
@@ -200,7 +221,10 @@ def page_context(request: Request, **extra: Any) -> dict[str, Any]:
         text = translations.ngettext(singular, plural, n)
         return _fill(text, {"num": n, **variables})
 
+    reason, explanation = reasons_for(language, translations.gettext)
     context: dict[str, Any] = {
+        "reason": reason,
+        "explanation": explanation,
         "request": request,
         "workspace": access.workspace if access is not None else None,
         "user": user,

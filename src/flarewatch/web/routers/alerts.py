@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from flarewatch.accounts.permissions import Permission
 from flarewatch.alerts import service as alerts
+from flarewatch.alerts.key_posts import key_posts
 from flarewatch.alerts.models import ALERT_STATUSES
 from flarewatch.alerts.summary import summarize_alert
 from flarewatch.detect.summary import settings_from_env
@@ -59,7 +60,7 @@ def alert_detail(
         "alert.html",
         access=access,
         alert=alert,
-        posts=alerts.alert_posts(db, alert, limit=10),
+        posts=key_posts(db, alert, limit=10),
         ai_enabled=settings_from_env() is not None,
     )
 
