@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 from fastapi import Depends, FastAPI, Request
@@ -131,6 +132,36 @@ def _install_error_handlers(app: FastAPI) -> None:
         return _error_page(request, 422, message)
 
 
+NO_NUL_PATTERN = "^[^\\u0000]*$"
+
+
+def _document_nul_refusal(app: FastAPI) -> None:
+    """Say in the OpenAPI document what `refuse_nul_characters` enforces for every route: a text
+    path or query parameter never holds U+0000 (JSON fields say it through `schemas.Text`)."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        schema = generate()
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                for parameter in operation.get("parameters", []):
+                    _no_nul(parameter.get("schema", {}))
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _no_nul(schema: dict[str, Any]) -> None:
+    if schema.get("type") == "string" and "pattern" not in schema and "format" not in schema:
+        schema["pattern"] = NO_NUL_PATTERN
+    for option in schema.get("anyOf", []):
+        _no_nul(option)
+    if isinstance(schema.get("items"), dict):
+        _no_nul(schema["items"])
+
+
 def create_app(engine: Engine | None = None, *, demo_user: str | None = None) -> FastAPI:
     """The application on `engine` (default: the configured database).
 
@@ -182,6 +213,8 @@ def create_app(engine: Engine | None = None, *, demo_user: str | None = None) ->
     app.include_router(hooks_router)  # signed by the sender: no session, no CSRF (hooks.py)
     for router in page_routers:
         app.include_router(router)
+
+    _document_nul_refusal(app)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:
