@@ -429,7 +429,8 @@ def test_one_bad_item_is_a_problem_and_the_rest_are_kept(platform: PlatformServe
     result = source(platform, videos=[VIDEO]).fetch(None, now=NOW)
     assert [p.external_id for p in result.posts] == ["T1"]
     assert len(result.problems) == 3
-    assert any("publishedAt" in p.message for p in result.problems)
+    unreadable = {p.where for p in result.problems if "publishedAt" in p.message}
+    assert unreadable == {f"youtube video {VIDEO} page 1 thread {n}" for n in (1, 4)}
     assert any("text" in p.message and "T3" in p.where for p in result.problems)
 
 
@@ -492,7 +493,10 @@ def test_a_search_result_without_a_video_id_is_a_problem(platform: PlatformServe
     result = source(platform, query="acme").fetch(None, now=NOW)
     assert [p.external_id for p in result.posts] == ["vid00000003"]
     assert len(result.problems) == 2
-    assert any("videoId" in p.message for p in result.problems)
+    assert any(
+        p.where == "youtube search 'acme' page 1 item 3" and "videoId" in p.message
+        for p in result.problems
+    )
     assert any(
         p.where == f"youtube video {OTHER_VIDEO}" and "views" in p.message for p in result.problems
     )

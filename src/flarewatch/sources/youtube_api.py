@@ -17,14 +17,14 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
-from flarewatch.sources.base import CredentialError, SourceError
+from flarewatch.sources.base import CredentialError, SourceError, SourceProblem
 from flarewatch.sources.http import Answer, PoliteClient
 
 DEFAULT_ENDPOINT = "https://www.googleapis.com/youtube/v3"
@@ -134,7 +134,7 @@ def advance(bound: dict[str, Any], taken: list[tuple[str, datetime]]) -> dict[st
     return {**bound, "newest": top.isoformat(), "ids": list(dict.fromkeys(ids))[-MAX_BOUNDARY_IDS:]}
 
 
-def is_fresh(item_id: str, when: datetime, bound: dict[str, Any]) -> bool:
+def is_fresh(item_id: str, when: datetime, bound: Mapping[str, Any]) -> bool:
     newest = parse_time(bound.get("newest"))
     return newest is None or when > newest or (when == newest and item_id not in bound["ids"])
 
@@ -263,6 +263,58 @@ class YouTubeApi:
                 "is stored, retried at the next poll"
             )
         return data
+
+    def fresh_pages(
+        self,
+        method: str,
+        params: Mapping[str, Any],
+        *,
+        about: str,
+        since: datetime,
+        bound: Mapping[str, Any],
+        max_pages: int,
+        dated: Callable[[Any], tuple[str, datetime] | None],
+        entry: str,
+        missing: str,
+        problems: list[SourceProblem],
+    ) -> list[tuple[str, dict[str, Any], datetime]]:
+        """The items past `bound` as (id, item, time), oldest first, from pages of `method`
+        asked newest first: read until a page reaches back before `since`, the last page or
+        `max_pages`. An item `dated` cannot read is a problem (`missing` says what it lacks,
+        `entry` names it in the place), the rest are kept."""
+        found: dict[str, tuple[dict[str, Any], datetime]] = {}
+        token: str | None = None
+        for page in range(max_pages):
+            data = self.list(
+                method, {**params, "pageToken": token} if token else params, about=about
+            )
+            oldest: datetime | None = None
+            for index, item in enumerate(data["items"]):
+                item_time = dated(item)
+                if item_time is None:
+                    problems.append(
+                        SourceProblem(
+                            f"{about} page {page + 1} {entry} {index + 1}",
+                            f"{missing} ({str(item)[:120]}); skipped, the rest are kept",
+                        )
+                    )
+                    continue
+                item_id, when = item_time
+                found.setdefault(item_id, (item, when))
+                oldest = when if oldest is None else min(oldest, when)
+            token = (
+                data.get("nextPageToken") if isinstance(data.get("nextPageToken"), str) else None
+            )
+            if not token or not data["items"] or (oldest is not None and oldest < since):
+                break
+        return sorted(
+            (
+                (item_id, item, when)
+                for item_id, (item, when) in found.items()
+                if is_fresh(item_id, when, bound)
+            ),
+            key=lambda fresh: (fresh[2], fresh[0]),
+        )
 
     def _error(self, answer: Answer, data: Any, about: str) -> Exception:
         where = _short(answer.url)
