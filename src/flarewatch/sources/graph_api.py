@@ -22,7 +22,7 @@ from urllib.parse import parse_qs, parse_qsl, urlencode, urlsplit, urlunsplit
 
 from flarewatch.mentions.post import Post
 from flarewatch.sources.base import CredentialError, SourceError, SourceProblem
-from flarewatch.sources.connector import to_post
+from flarewatch.sources.connector import parse_time, to_post
 from flarewatch.sources.http import Answer, PoliteClient
 
 DEFAULT_ENDPOINT = "https://graph.facebook.com/v21.0"
@@ -37,17 +37,6 @@ DEFAULT_RATE_LIMIT_WAIT = timedelta(minutes=15)
 MAX_PAGES = 50  # per list and poll: a bound on one poll's calls, not on what is read over time
 USAGE_HEADERS = ("x-app-usage", "x-page-usage", "x-business-use-case-usage", "x-ad-account-usage")
 _VERSION_PREFIX = re.compile(r"^/v\d+(?:\.\d+)?(?=/)")
-
-
-def parse_graph_time(value: Any) -> datetime | None:
-    """Graph times look like 2024-06-11T10:00:00+0000; None when missing or unreadable."""
-    if not isinstance(value, str) or not value.strip():
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.strip())
-    except ValueError:
-        return None
-    return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def _usage_entries(name: str, value: str) -> list[dict[str, Any]]:
@@ -260,7 +249,7 @@ def boundary_new(
 ) -> tuple[set[str], dict[str, Any]]:
     """The ids newer than a time boundary {"newest": ISO, "ids": ids at that time}, and the
     boundary after taking them (same-second items are told apart by their ids)."""
-    newest = parse_graph_time(state.get("newest")) if state else None
+    newest = parse_time(state.get("newest")) if state else None
     at_newest = set(state.get("ids", [])) if state else set()
     fresh = {
         item_id
@@ -294,7 +283,7 @@ def dated_items(
     other one (the rest are kept)."""
     dated: list[tuple[dict[str, Any], datetime]] = []
     for item in items:
-        when = parse_graph_time(item.get(time_field)) if isinstance(item, dict) else None
+        when = parse_time(item.get(time_field)) if isinstance(item, dict) else None
         if not isinstance(item, dict) or not isinstance(item.get("id"), str) or when is None:
             problems.append(
                 SourceProblem(

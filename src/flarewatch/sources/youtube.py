@@ -27,7 +27,14 @@ from pydantic import Field, field_validator, model_validator
 
 from flarewatch.mentions.post import Post
 from flarewatch.sources.base import CredentialError, FetchResult, SourceError, SourceProblem
-from flarewatch.sources.connector import HttpOptions, clean_text, remember, strip_html, to_post
+from flarewatch.sources.connector import (
+    HttpOptions,
+    clean_text,
+    parse_time,
+    remember,
+    strip_html,
+    to_post,
+)
 from flarewatch.sources.http import PoliteClient
 from flarewatch.sources.secrets import require_secret
 from flarewatch.sources.youtube_api import (
@@ -39,7 +46,6 @@ from flarewatch.sources.youtube_api import (
     advance,
     as_dict,
     channel_id_of,
-    parse_time,
     rfc3339,
     video_id_of,
 )

@@ -25,6 +25,7 @@ from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
 from flarewatch.sources.base import CredentialError, SourceError, SourceProblem
+from flarewatch.sources.connector import parse_time
 from flarewatch.sources.http import Answer, PoliteClient
 
 DEFAULT_ENDPOINT = "https://www.googleapis.com/youtube/v3"
@@ -101,17 +102,6 @@ def channel_id_of(value: str) -> str:
             'channel → Copy channel ID, and give that (e.g. "UC_x5XG1OV2P6uZZ5FSM9Ttw")'
         )
     return text
-
-
-def parse_time(value: Any) -> datetime | None:
-    """publishedAt: RFC 3339 such as 2024-05-24T10:36:55Z or 2019-11-26T15:51:44.000Z."""
-    if not isinstance(value, str) or not value.strip():
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.strip())
-    except ValueError:
-        return None
-    return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def rfc3339(when: datetime) -> str:
