@@ -1,4 +1,4 @@
-"""The pieces the platform connectors share (sources/connector.py)."""
+"""The pieces the platform connectors share (sources/connector.py, sources/checkpoints.py)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from flarewatch.sources.checkpoints import advance_mark, past_mark
 from flarewatch.sources.connector import parse_time
 
 
@@ -29,3 +30,28 @@ def test_platform_times_are_read_in_utc(value: str, expected: datetime) -> None:
 @pytest.mark.parametrize("value", [None, "", "   ", "yesterday", "2024-13-40T00:00:00Z", 1717, {}])
 def test_missing_or_unreadable_times_are_none(value: Any) -> None:
     assert parse_time(value) is None
+
+
+AT = datetime(2026, 12, 4, 10, 0, tzinfo=UTC)
+LATER = datetime(2026, 12, 4, 10, 0, 1, tzinfo=UTC)
+EARLIER = datetime(2026, 12, 4, 9, 59, 59, tzinfo=UTC)
+MARK = {"newest": AT.isoformat(), "ids": ["a"]}
+
+
+def test_past_mark_tells_same_second_items_apart_by_id() -> None:
+    assert past_mark("a", EARLIER, {})  # everything is new to an empty mark
+    assert past_mark("z", LATER, MARK)
+    assert past_mark("b", AT, MARK)
+    assert not past_mark("a", AT, MARK)
+    assert not past_mark("b", EARLIER, MARK)
+
+
+def test_advance_mark_moves_to_the_newest_time_taken() -> None:
+    after = advance_mark({**MARK, "partial": "x"}, [("c", AT), ("d", LATER)], keep=10)
+    assert after == {"newest": LATER.isoformat(), "ids": ["d"], "partial": "x"}
+
+
+def test_advance_mark_adds_same_second_ids_and_stays_bounded() -> None:
+    assert advance_mark(MARK, [("b", AT)], keep=10)["ids"] == ["a", "b"]
+    assert advance_mark(MARK, [("c", AT), ("b", AT)], keep=2)["ids"] == ["b", "c"]
+    assert advance_mark(MARK, [], keep=10) == MARK

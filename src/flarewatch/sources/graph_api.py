@@ -22,6 +22,7 @@ from urllib.parse import parse_qs, parse_qsl, urlencode, urlsplit, urlunsplit
 
 from flarewatch.mentions.post import Post
 from flarewatch.sources.base import CredentialError, SourceError, SourceProblem
+from flarewatch.sources.checkpoints import advance_mark, past_mark
 from flarewatch.sources.connector import parse_time, to_post
 from flarewatch.sources.http import Answer, PoliteClient
 
@@ -34,6 +35,7 @@ PERMISSION_CODES = frozenset({10, *range(200, 300)})
 # Without an estimate from the platform, wait this long after a rate limit (Meta computes
 # most of its limits over a rolling hour).
 DEFAULT_RATE_LIMIT_WAIT = timedelta(minutes=15)
+MAX_MARK_IDS = 200  # ids at the newest time kept per list (see sources/checkpoints.py)
 MAX_PAGES = 50  # per list and poll: a bound on one poll's calls, not on what is read over time
 USAGE_HEADERS = ("x-app-usage", "x-page-usage", "x-business-use-case-usage", "x-ad-account-usage")
 _VERSION_PREFIX = re.compile(r"^/v\d+(?:\.\d+)?(?=/)")
@@ -247,25 +249,10 @@ def _short(url: str) -> str:
 def boundary_new(
     items: list[tuple[str, datetime]], state: Mapping[str, Any]
 ) -> tuple[set[str], dict[str, Any]]:
-    """The ids newer than a time boundary {"newest": ISO, "ids": ids at that time}, and the
-    boundary after taking them (same-second items are told apart by their ids)."""
-    newest = parse_time(state.get("newest")) if state else None
-    at_newest = set(state.get("ids", [])) if state else set()
-    fresh = {
-        item_id
-        for item_id, when in items
-        if newest is None or when > newest or (when == newest and item_id not in at_newest)
-    }
-    times = [when for _, when in items]
-    if newest is not None:
-        times.append(newest)
-    if not times:
-        return fresh, dict(state or {})
-    top = max(times)
-    ids = {i for i, when in items if when == top}
-    if newest is not None and top == newest:
-        ids |= at_newest
-    return fresh, {"newest": top.isoformat(), "ids": sorted(ids)[-200:]}
+    """The ids past a time mark (see sources/checkpoints.py), and the mark after taking them."""
+    mark = state or {}
+    fresh = [(item_id, when) for item_id, when in items if past_mark(item_id, when, mark)]
+    return {item_id for item_id, _ in fresh}, advance_mark(mark, fresh, keep=MAX_MARK_IDS)
 
 
 def count_at(container: Any, *path: str) -> int | None:

@@ -27,6 +27,7 @@ from pydantic import Field, field_validator, model_validator
 
 from flarewatch.mentions.post import Post
 from flarewatch.sources.base import CredentialError, FetchResult, SourceError, SourceProblem
+from flarewatch.sources.checkpoints import advance_mark
 from flarewatch.sources.connector import (
     HttpOptions,
     clean_text,
@@ -43,7 +44,6 @@ from flarewatch.sources.youtube_api import (
     QuotaSpent,
     TargetProblem,
     YouTubeApi,
-    advance,
     as_dict,
     channel_id_of,
     rfc3339,
@@ -57,6 +57,7 @@ if TYPE_CHECKING:
 WATCH_URL = "https://www.youtube.com/watch?v={video}"
 COMMENT_URL = "https://www.youtube.com/watch?v={video}&lc={comment}"
 CHANNEL_URL = "https://www.youtube.com/channel/{channel}"
+MAX_MARK_IDS = 1000  # ids at the newest time kept per target (see sources/checkpoints.py)
 MAX_SEARCH_PAGES = 4  # 50 videos and 100 units a page
 MAX_THREAD_PAGES = 20  # 100 threads and 1 unit a page, per video or channel and poll
 MAX_REPLY_PAGES = 20
@@ -308,7 +309,9 @@ class YouTubeSource:
         for video_id, item, _ in batch:
             record = self._video_record(video_id, item, details.get(video_id))
             self._keep(record, f"youtube video {video_id}", taken, problems)
-        state["search"] = advance(bound, [(vid, when) for vid, _, when in batch])
+        state["search"] = advance_mark(
+            bound, [(vid, when) for vid, _, when in batch], keep=MAX_MARK_IDS
+        )
         return taken
 
     def _video_details(
@@ -451,7 +454,7 @@ class YouTubeSource:
                 taken.more = True
                 break
             done.append((thread_id, when))
-        updated = advance(bound, done)
+        updated = advance_mark(bound, done, keep=MAX_MARK_IDS)
         updated.pop("partial", None)
         if new_partial:
             updated["partial"] = new_partial

@@ -1,5 +1,5 @@
 """What kind "youtube" needs of the YouTube Data API v3 besides mapping: its quota counted in
-units per Pacific day, its error bodies, its video and channel ids, and time boundaries.
+units per Pacific day, its error bodies, its video and channel ids, and its newest-first pages.
 
 The API sends no quota header. Every Google Cloud project has a daily budget of units (10,000
 unless raised) that resets at midnight America/Los_Angeles, and each method costs a fixed
@@ -25,7 +25,7 @@ from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
 from flarewatch.sources.base import CredentialError, SourceError, SourceProblem
-from flarewatch.sources.connector import parse_time
+from flarewatch.sources.checkpoints import past_mark
 from flarewatch.sources.http import Answer, PoliteClient
 
 DEFAULT_ENDPOINT = "https://www.googleapis.com/youtube/v3"
@@ -52,7 +52,6 @@ _RESTRICTED_REASONS = frozenset(
         "API_KEY_IOS_APP_BLOCKED",
     }
 )
-MAX_BOUNDARY_IDS = 1000
 _VIDEO_ID = re.compile(r"^[A-Za-z0-9_-]{11}$")
 _CHANNEL_ID = re.compile(r"^UC[A-Za-z0-9_-]{22}$")
 _NOT_FOUND_REASONS = frozenset(
@@ -110,23 +109,6 @@ def rfc3339(when: datetime) -> str:
 
 def as_dict(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
-
-
-def advance(bound: dict[str, Any], taken: list[tuple[str, datetime]]) -> dict[str, Any]:
-    """The boundary after taking `taken`: the newest time and the ids at it."""
-    if not taken:
-        return bound
-    old = parse_time(bound.get("newest"))
-    top = max(when for _, when in taken)
-    ids = [item_id for item_id, when in taken if when == top]
-    if old is not None and top <= old:
-        top, ids = old, [*bound.get("ids", []), *ids]
-    return {**bound, "newest": top.isoformat(), "ids": list(dict.fromkeys(ids))[-MAX_BOUNDARY_IDS:]}
-
-
-def is_fresh(item_id: str, when: datetime, bound: Mapping[str, Any]) -> bool:
-    newest = parse_time(bound.get("newest"))
-    return newest is None or when > newest or (when == newest and item_id not in bound["ids"])
 
 
 def pacific_day(now: datetime) -> str:
@@ -301,7 +283,7 @@ class YouTubeApi:
             (
                 (item_id, item, when)
                 for item_id, (item, when) in found.items()
-                if is_fresh(item_id, when, bound)
+                if past_mark(item_id, when, bound)
             ),
             key=lambda fresh: (fresh[2], fresh[0]),
         )
