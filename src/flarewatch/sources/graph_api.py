@@ -24,7 +24,7 @@ from flarewatch.mentions.post import Post
 from flarewatch.sources.base import CredentialError, SourceError, SourceProblem
 from flarewatch.sources.checkpoints import advance_mark, past_mark
 from flarewatch.sources.connector import parse_time, to_post
-from flarewatch.sources.http import Answer, PoliteClient
+from flarewatch.sources.http import Answer, PoliteClient, url_without_query
 
 DEFAULT_ENDPOINT = "https://graph.facebook.com/v21.0"
 # Graph error codes that mean "too many calls": app (4), user (17), page (32), custom (613) and
@@ -137,8 +137,8 @@ class GraphClient:
             raise self._error(answer, data, now)
         if not isinstance(data, dict):
             raise SourceError(
-                f"source {self.key!r}: {_short(answer.url)}: expected a JSON object, got "
-                f"{type(data).__name__}; nothing from it is stored, retried at the next poll"
+                f"source {self.key!r}: {url_without_query(answer.url)}: expected a JSON object, "
+                f"got {type(data).__name__}; nothing from it is stored, retried at the next poll"
             )
         return data
 
@@ -171,7 +171,9 @@ class GraphClient:
             if next_url is None:
                 return
             data = self.get(next_url, query)
-            where = _short(next_url if next_url.startswith("http") else f"{self.endpoint}/{path}")
+            where = url_without_query(
+                next_url if next_url.startswith("http") else f"{self.endpoint}/{path}"
+            )
             items = data.get("data")
             if not isinstance(items, list):
                 raise SourceError(
@@ -197,7 +199,7 @@ class GraphClient:
         return None, None
 
     def _error(self, answer: Answer, data: Any, now: datetime) -> SourceError:
-        where = _short(answer.url)
+        where = url_without_query(answer.url)
         error = data.get("error") if isinstance(data, dict) else None
         if not isinstance(error, dict):
             said = json.dumps(data, ensure_ascii=False)[:200]
@@ -239,11 +241,6 @@ class GraphClient:
             f"source {self.key!r}: {where}: HTTP {answer.status}, {said}; check this source's "
             "keys (docs/sources.md)"
         )
-
-
-def _short(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}{parts.path}"
 
 
 def boundary_new(

@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo
 
 from flarewatch.sources.base import CredentialError, SourceError, SourceProblem
 from flarewatch.sources.checkpoints import past_mark
-from flarewatch.sources.http import Answer, PoliteClient
+from flarewatch.sources.http import Answer, PoliteClient, url_without_query
 
 DEFAULT_ENDPOINT = "https://www.googleapis.com/youtube/v3"
 PACIFIC = ZoneInfo("America/Los_Angeles")
@@ -172,11 +172,6 @@ class QuotaLedger:
         }
 
 
-def _short(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}{parts.path}"
-
-
 def _reasons(error: Mapping[str, Any]) -> set[str]:
     found: set[str] = set()
     for name in ("errors", "details"):
@@ -230,9 +225,9 @@ class YouTubeApi:
             raise self._error(answer, data, about)
         if not isinstance(data, dict) or not isinstance(data.get("items"), list):
             raise SourceError(
-                f"source {self.key!r}: {_short(answer.url)}: the answer has no 'items' list; check "
-                f"that endpoint is the YouTube Data API v3 ({DEFAULT_ENDPOINT}); nothing from it "
-                "is stored, retried at the next poll"
+                f"source {self.key!r}: {url_without_query(answer.url)}: the answer has no 'items' "
+                f"list; check that endpoint is the YouTube Data API v3 ({DEFAULT_ENDPOINT}); "
+                "nothing from it is stored, retried at the next poll"
             )
         return data
 
@@ -289,7 +284,7 @@ class YouTubeApi:
         )
 
     def _error(self, answer: Answer, data: Any, about: str) -> Exception:
-        where = _short(answer.url)
+        where = url_without_query(answer.url)
         error = data.get("error") if isinstance(data, dict) else None
         if not isinstance(error, dict):
             said = json.dumps(data, ensure_ascii=False)[:200]
