@@ -452,6 +452,18 @@ def test_truncated_or_malformed_answers_store_nothing(
     assert "acme-yt" in str(caught.value) and "AIza" not in str(caught.value)
 
 
+def test_an_error_status_without_googles_error_object_says_what_came(
+    platform: PlatformServer,
+) -> None:
+    refused = Reply.json({"message": "blocked by the office proxy"}, status=403)
+    platform.route("GET", f"{API}/commentThreads", refused)
+    with pytest.raises(SourceError) as caught:
+        source(platform, videos=[VIDEO]).fetch(None, now=NOW)
+    said = str(caught.value)
+    assert f"{API}/commentThreads: HTTP 403" in said and "blocked by the office proxy" in said
+    assert "AIza" not in said and not isinstance(caught.value, CredentialError)
+
+
 def options_error(**options: Any) -> str:
     with pytest.raises(ValidationError) as caught:
         SourceConfig.model_validate({"key": "yt", "kind": "youtube", "api_key_env": "K", **options})

@@ -24,7 +24,12 @@ from flarewatch.mentions.post import Post
 from flarewatch.sources.base import CredentialError, SourceError, SourceProblem
 from flarewatch.sources.checkpoints import advance_mark, past_mark
 from flarewatch.sources.connector import parse_time, to_post
-from flarewatch.sources.http import Answer, PoliteClient, url_without_query
+from flarewatch.sources.http import (
+    Answer,
+    PoliteClient,
+    unexplained_status,
+    url_without_query,
+)
 
 DEFAULT_ENDPOINT = "https://graph.facebook.com/v21.0"
 # Graph error codes that mean "too many calls": app (4), user (17), page (32), custom (613) and
@@ -202,11 +207,7 @@ class GraphClient:
         where = url_without_query(answer.url)
         error = data.get("error") if isinstance(data, dict) else None
         if not isinstance(error, dict):
-            said = json.dumps(data, ensure_ascii=False)[:200]
-            return SourceError(
-                f"source {self.key!r}: {where}: HTTP {answer.status} ({said}); check this "
-                "source's keys (docs/sources.md)"
-            )
+            return unexplained_status(self.key, answer, data)
         code = error.get("code")
         subcode = error.get("error_subcode")
         message = str(error.get("message") or "no message")[:200]

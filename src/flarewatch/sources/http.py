@@ -63,6 +63,16 @@ def url_without_query(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}{parts.path}"
 
 
+def unexplained_status(source_key: str, answer: Answer, data: Any) -> SourceError:
+    """An error status whose body is not the platform's `{"error": {…}}` object (a proxy's
+    page, a changed API): the status and the start of the body, for a person to read."""
+    said = json.dumps(data, ensure_ascii=False)[:200]
+    return SourceError(
+        f"source {source_key!r}: {url_without_query(answer.url)}: HTTP {answer.status} "
+        f"({said}); check this source's keys (docs/sources.md)"
+    )
+
+
 def platform_message(body: bytes) -> str:
     """What the platform said in an error body (JSON `error`, `message`, `detail`, …)."""
     try:

@@ -15,7 +15,6 @@ PoliteClient's generic handling.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -26,7 +25,12 @@ from zoneinfo import ZoneInfo
 
 from flarewatch.sources.base import CredentialError, SourceError, SourceProblem
 from flarewatch.sources.checkpoints import past_mark
-from flarewatch.sources.http import Answer, PoliteClient, url_without_query
+from flarewatch.sources.http import (
+    Answer,
+    PoliteClient,
+    unexplained_status,
+    url_without_query,
+)
 
 DEFAULT_ENDPOINT = "https://www.googleapis.com/youtube/v3"
 PACIFIC = ZoneInfo("America/Los_Angeles")
@@ -287,11 +291,7 @@ class YouTubeApi:
         where = url_without_query(answer.url)
         error = data.get("error") if isinstance(data, dict) else None
         if not isinstance(error, dict):
-            said = json.dumps(data, ensure_ascii=False)[:200]
-            return SourceError(
-                f"source {self.key!r}: {where}: HTTP {answer.status} ({said}); check this "
-                "source's keys (docs/sources.md)"
-            )
+            return unexplained_status(self.key, answer, data)
         reasons = _reasons(error)
         message = str(error.get("message") or "no message")[:200]
         said = f"HTTP {answer.status}" + (f" {', '.join(sorted(reasons))}" if reasons else "")
