@@ -3,10 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -16,7 +12,6 @@ from sqlalchemy import Engine, select
 from flarewatch.config.workspace import SourceConfig, parse_workspace_toml
 from flarewatch.db.engine import create_db_engine, session_scope
 from flarewatch.db.migrate import upgrade
-from flarewatch.mentions.models import RawPost
 from flarewatch.runtime.embedded import EmbeddedRunner
 from flarewatch.sources.base import SourceError
 from flarewatch.sources.jetstream import JetstreamSource
@@ -27,6 +22,7 @@ from flarewatch.workspaces.service import sync_workspace
 
 from .bluesky_payloads import DID, jetstream_other, jetstream_post
 from .jetstream_server import jetstream_replay
+from .runner_restart import kill_mid_fetch_then_rerun, stored_ids
 
 BASE_US = int(time.time() * 1e6) - 3_600_000_000  # an hour ago: a replay, not live
 TOPICS = ['acme OR "אקמה"']
@@ -159,11 +155,6 @@ def _workspace(engine: Engine, url: str, tmp_path: Path) -> tuple[int, int]:
     return workspace_id, source_id
 
 
-def _stored(engine: Engine) -> list[str]:
-    with session_scope(engine) as session:
-        return list(session.scalars(select(RawPost.external_id)))
-
-
 def test_the_runner_passes_topics_and_rebuilds_when_they_change(
     engine: Engine, tmp_path: Path
 ) -> None:
@@ -176,7 +167,7 @@ def test_the_runner_passes_topics_and_rebuilds_when_they_change(
         runner = EmbeddedRunner(engine)
         outcome = runner.ingest_source(workspace_id, source_id)
         assert outcome.source.ok, outcome.source.error
-        assert [e[-5:] for e in _stored(engine)] == ["3laaa"]
+        assert [e[-5:] for e in stored_ids(engine)] == ["3laaa"]
         with session_scope(engine) as session:
             topic = session.scalars(select(Topic)).one()
             topic.query = "globex"
@@ -184,23 +175,7 @@ def test_the_runner_passes_topics_and_rebuilds_when_they_change(
             session.get_one(Source, source_id).checkpoint = None  # read the replay again
             session.commit()
         runner.ingest_source(workspace_id, source_id)
-    assert sorted(e[-5:] for e in _stored(engine)) == ["3laaa", "3lbbb"]
-
-
-CHILD = """
-import sys
-from flarewatch.db.engine import create_db_engine
-from flarewatch.runtime.embedded import EmbeddedRunner
-
-engine = create_db_engine(sys.argv[1])
-runner = EmbeddedRunner(engine, batch_size=15)
-workspace_id, source_id = int(sys.argv[2]), int(sys.argv[3])
-while True:
-    outcome = runner.ingest_source(workspace_id, source_id)
-    print("stored", outcome.source.posts, outcome.source.error, flush=True)
-    if outcome.source.ok and outcome.source.posts == 0:
-        break
-"""
+    assert sorted(e[-5:] for e in stored_ids(engine)) == ["3laaa", "3lbbb"]
 
 
 def test_sigkill_mid_stream_then_restart_loses_and_doubles_nothing(tmp_path: Path) -> None:
@@ -208,23 +183,13 @@ def test_sigkill_mid_stream_then_restart_loses_and_doubles_nothing(tmp_path: Pat
     engine = create_db_engine(url)
     upgrade(engine)
     events, matching = _events(1500)
-    child = tmp_path / "child.py"
-    child.write_text(CHILD, encoding="utf-8")
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
     with jetstream_replay(events, pause=0.002) as replay:
         workspace_id, source_id = _workspace(engine, replay.url, tmp_path)
-        args = [sys.executable, str(child), url, str(workspace_id), str(source_id)]
-        first = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        started = time.monotonic()
-        while len(_stored(engine)) < 60 and time.monotonic() - started < 60:
-            time.sleep(0.05)
-        os.kill(first.pid, signal.SIGKILL)
-        first.wait(timeout=10)
-        killed_at = len(_stored(engine))
-        assert 0 < killed_at < len(matching), "the kill must land mid-stream"
-        second = subprocess.run(args, env=env, capture_output=True, timeout=120, check=False)
-        assert second.returncode == 0, second.stderr.decode()[-2000:]
-    stored = _stored(engine)
+        killed_at = kill_mid_fetch_then_rerun(
+            engine, url, workspace_id, source_id, tmp_path, rerun_timeout=120
+        )
+    assert 0 < killed_at < len(matching), "the kill must land mid-stream"
+    stored = stored_ids(engine)
     assert len(stored) == len(set(stored)) == len(matching)
     assert set(stored) == matching
     engine.dispose()

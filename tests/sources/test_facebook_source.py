@@ -261,6 +261,18 @@ def test_truncated_and_malformed_answers_are_errors(platform: PlatformServer) ->
         source(platform).fetch(None, now=NOW)
 
 
+def test_an_error_status_without_graphs_error_object_says_what_came(
+    platform: PlatformServer,
+) -> None:
+    refused = Reply.json({"message": "blocked by the office proxy"}, status=403)
+    platform.route("GET", f"/v21.0/{PAGE}/posts", refused)
+    with pytest.raises(SourceError) as caught:
+        source(platform).fetch(None, now=NOW)
+    said = str(caught.value)
+    assert f"/v21.0/{PAGE}/posts: HTTP 403" in said and "blocked by the office proxy" in said
+    assert "EAAB-token" not in said and not isinstance(caught.value, CredentialError)
+
+
 def test_one_bad_comment_is_a_problem_and_the_rest_are_kept(platform: PlatformServer) -> None:
     bad = graph_comment(2, "not a time")
     serve(

@@ -5,26 +5,21 @@ or doubled."""
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
-import sys
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import select
 from typer.testing import CliRunner
 
 from flarewatch.cli.main import app
 from flarewatch.config.workspace import parse_workspace_toml
 from flarewatch.db.engine import create_db_engine, session_scope
 from flarewatch.db.migrate import upgrade
-from flarewatch.mentions.models import RawPost
 from flarewatch.sources.models import Source
 from flarewatch.workspaces.service import sync_workspace
 from tests.sources.platform_server import PlatformServer
+from tests.sources.runner_restart import kill_mid_fetch_then_rerun, stored_ids
 from tests.sources.x_server import SEARCH, TOKEN, XSearch, tweet, user
 
 WORKSPACE = """
@@ -95,27 +90,6 @@ def test_sources_test_with_a_refused_token_exits_1_with_one_line(
     assert "revoked-token" not in result.output
 
 
-CHILD = """
-import sys
-from flarewatch.db.engine import create_db_engine
-from flarewatch.runtime.embedded import EmbeddedRunner
-
-engine = create_db_engine(sys.argv[1])
-runner = EmbeddedRunner(engine, batch_size=15)
-workspace_id, source_id = int(sys.argv[2]), int(sys.argv[3])
-while True:
-    outcome = runner.ingest_source(workspace_id, source_id)
-    print("stored", outcome.source.posts, outcome.source.error, flush=True)
-    if outcome.source.ok and outcome.source.posts == 0:
-        break
-"""
-
-
-def _stored(engine: Engine) -> list[str]:
-    with session_scope(engine) as session:
-        return list(session.scalars(select(RawPost.external_id)))
-
-
 def test_sigkill_mid_paginated_fetch_then_restart_loses_and_doubles_nothing(
     platform: PlatformServer, tmp_path: Path
 ) -> None:
@@ -128,21 +102,17 @@ def test_sigkill_mid_paginated_fetch_then_restart_loses_and_doubles_nothing(
     with session_scope(engine) as session:
         workspace_id = sync_workspace(session, config, tmp_path).id
         source_id = session.scalars(select(Source.id)).one()
-    child = tmp_path / "child.py"
-    child.write_text(CHILD, encoding="utf-8")
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path), "X_BEARER_TOKEN": TOKEN}
-    args = [sys.executable, str(child), url, str(workspace_id), str(source_id)]
-    first = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    started = time.monotonic()
-    while len(_stored(engine)) < 60 and time.monotonic() - started < 60:
-        time.sleep(0.05)
-    os.kill(first.pid, signal.SIGKILL)
-    first.wait(timeout=10)
-    killed_at = len(_stored(engine))
+    killed_at = kill_mid_fetch_then_rerun(
+        engine,
+        url,
+        workspace_id,
+        source_id,
+        tmp_path,
+        environ={"X_BEARER_TOKEN": TOKEN},
+        rerun_timeout=180,
+    )
     assert 0 < killed_at < len(tweets), "the kill must land mid-fetch"
-    second = subprocess.run(args, env=env, capture_output=True, timeout=180, check=False)
-    assert second.returncode == 0, second.stderr.decode()[-2000:]
-    stored = _stored(engine)
+    stored = stored_ids(engine)
     assert len(stored) == len(set(stored)) == len(tweets)
     assert set(stored) == {t["id"] for t in tweets}
     with session_scope(engine) as session:

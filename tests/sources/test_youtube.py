@@ -429,7 +429,8 @@ def test_one_bad_item_is_a_problem_and_the_rest_are_kept(platform: PlatformServe
     result = source(platform, videos=[VIDEO]).fetch(None, now=NOW)
     assert [p.external_id for p in result.posts] == ["T1"]
     assert len(result.problems) == 3
-    assert any("publishedAt" in p.message for p in result.problems)
+    unreadable = {p.where for p in result.problems if "publishedAt" in p.message}
+    assert unreadable == {f"youtube video {VIDEO} page 1 thread {n}" for n in (1, 4)}
     assert any("text" in p.message and "T3" in p.where for p in result.problems)
 
 
@@ -449,6 +450,18 @@ def test_truncated_or_malformed_answers_store_nothing(
     with pytest.raises(SourceError) as caught:
         source(platform, videos=[VIDEO]).fetch(None, now=NOW)
     assert "acme-yt" in str(caught.value) and "AIza" not in str(caught.value)
+
+
+def test_an_error_status_without_googles_error_object_says_what_came(
+    platform: PlatformServer,
+) -> None:
+    refused = Reply.json({"message": "blocked by the office proxy"}, status=403)
+    platform.route("GET", f"{API}/commentThreads", refused)
+    with pytest.raises(SourceError) as caught:
+        source(platform, videos=[VIDEO]).fetch(None, now=NOW)
+    said = str(caught.value)
+    assert f"{API}/commentThreads: HTTP 403" in said and "blocked by the office proxy" in said
+    assert "AIza" not in said and not isinstance(caught.value, CredentialError)
 
 
 def options_error(**options: Any) -> str:
@@ -492,7 +505,10 @@ def test_a_search_result_without_a_video_id_is_a_problem(platform: PlatformServe
     result = source(platform, query="acme").fetch(None, now=NOW)
     assert [p.external_id for p in result.posts] == ["vid00000003"]
     assert len(result.problems) == 2
-    assert any("videoId" in p.message for p in result.problems)
+    assert any(
+        p.where == "youtube search 'acme' page 1 item 3" and "videoId" in p.message
+        for p in result.problems
+    )
     assert any(
         p.where == f"youtube video {OTHER_VIDEO}" and "views" in p.message for p in result.problems
     )

@@ -1,12 +1,13 @@
 """What the platform connectors share besides HTTP: their `endpoint` option, text cleaning,
-absolute links, bounded "already taken" ids, and platform records turned into posts with a
-problem per bad item (one bad item never costs the rest of the page)."""
+platform timestamps, absolute links, bounded "already taken" ids, and platform records turned
+into posts with a problem per bad item (one bad item never costs the rest of the page)."""
 
 from __future__ import annotations
 
 import html
 import re
 from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
 from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urljoin
@@ -35,6 +36,19 @@ class HttpOptions(KindOptions):
     @classmethod
     def _endpoint(cls, value: str | None) -> str | None:
         return check_endpoint(value) if value else None
+
+
+def parse_time(value: Any) -> datetime | None:
+    """A platform's RFC 3339 time (2024-05-24T10:36:55Z, 2019-11-26T15:51:44.000Z, Graph's
+    2024-06-11T10:00:00+0000) in UTC, a time without offset taken as UTC; None when missing or
+    unreadable, so the caller decides what such an item means."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+    except ValueError:
+        return None
+    return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def clean_text(value: Any) -> str:

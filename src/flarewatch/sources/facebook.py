@@ -18,7 +18,7 @@ from pydantic import Field
 
 from flarewatch.mentions.post import Post
 from flarewatch.sources.base import FetchResult, SourceProblem
-from flarewatch.sources.connector import HttpOptions
+from flarewatch.sources.connector import HttpOptions, parse_time
 from flarewatch.sources.graph_api import (
     DEFAULT_ENDPOINT,
     GraphClient,
@@ -26,7 +26,6 @@ from flarewatch.sources.graph_api import (
     count_at,
     dated_items,
     keep_post,
-    parse_graph_time,
 )
 from flarewatch.sources.http import PoliteClient
 from flarewatch.sources.secrets import require_secret
@@ -122,7 +121,7 @@ class FacebookSource:
             state = {"page_id": self.page_id}
         tracked: dict[str, dict[str, Any]] = dict(state.get("posts", {}))
         cutoff = now - self.rescan
-        newest_post = parse_graph_time(state.get("newest_post"))
+        newest_post = parse_time(state.get("newest_post"))
         since = min(newest_post, cutoff) if newest_post else now - max(self.history, self.rescan)
         posts: list[Post] = []
         problems: list[SourceProblem] = []
@@ -185,7 +184,7 @@ class FacebookSource:
             "order": "reverse_chronological",
             "limit": 100,
         }
-        newest = parse_graph_time(boundary.get("newest"))
+        newest = parse_time(boundary.get("newest"))
         seen: list[tuple[dict[str, Any], datetime]] = []
         for where, items in graph.pages(f"{post_id}/comments", params):
             seen.extend(dated_items(items, where, "created_time", "comment", problems))
@@ -267,7 +266,7 @@ class FacebookSource:
         """The posts still in the re-scan window, newest kept when there are too many."""
 
         def created(pair: tuple[str, dict[str, Any]]) -> datetime:
-            return parse_graph_time(pair[1].get("created")) or cutoff
+            return parse_time(pair[1].get("created")) or cutoff
 
         recent = sorted((pair for pair in tracked.items() if created(pair) >= cutoff), key=created)
         return dict(recent[-MAX_TRACKED_POSTS:])

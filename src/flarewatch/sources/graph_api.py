@@ -22,8 +22,14 @@ from urllib.parse import parse_qs, parse_qsl, urlencode, urlsplit, urlunsplit
 
 from flarewatch.mentions.post import Post
 from flarewatch.sources.base import CredentialError, SourceError, SourceProblem
-from flarewatch.sources.connector import to_post
-from flarewatch.sources.http import Answer, PoliteClient
+from flarewatch.sources.checkpoints import advance_mark, past_mark
+from flarewatch.sources.connector import parse_time, to_post
+from flarewatch.sources.http import (
+    Answer,
+    PoliteClient,
+    unexplained_status,
+    url_without_query,
+)
 
 DEFAULT_ENDPOINT = "https://graph.facebook.com/v21.0"
 # Graph error codes that mean "too many calls": app (4), user (17), page (32), custom (613) and
@@ -34,20 +40,10 @@ PERMISSION_CODES = frozenset({10, *range(200, 300)})
 # Without an estimate from the platform, wait this long after a rate limit (Meta computes
 # most of its limits over a rolling hour).
 DEFAULT_RATE_LIMIT_WAIT = timedelta(minutes=15)
+MAX_MARK_IDS = 200  # ids at the newest time kept per list (see sources/checkpoints.py)
 MAX_PAGES = 50  # per list and poll: a bound on one poll's calls, not on what is read over time
 USAGE_HEADERS = ("x-app-usage", "x-page-usage", "x-business-use-case-usage", "x-ad-account-usage")
 _VERSION_PREFIX = re.compile(r"^/v\d+(?:\.\d+)?(?=/)")
-
-
-def parse_graph_time(value: Any) -> datetime | None:
-    """Graph times look like 2024-06-11T10:00:00+0000; None when missing or unreadable."""
-    if not isinstance(value, str) or not value.strip():
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.strip())
-    except ValueError:
-        return None
-    return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def _usage_entries(name: str, value: str) -> list[dict[str, Any]]:
@@ -146,8 +142,8 @@ class GraphClient:
             raise self._error(answer, data, now)
         if not isinstance(data, dict):
             raise SourceError(
-                f"source {self.key!r}: {_short(answer.url)}: expected a JSON object, got "
-                f"{type(data).__name__}; nothing from it is stored, retried at the next poll"
+                f"source {self.key!r}: {url_without_query(answer.url)}: expected a JSON object, "
+                f"got {type(data).__name__}; nothing from it is stored, retried at the next poll"
             )
         return data
 
@@ -180,7 +176,9 @@ class GraphClient:
             if next_url is None:
                 return
             data = self.get(next_url, query)
-            where = _short(next_url if next_url.startswith("http") else f"{self.endpoint}/{path}")
+            where = url_without_query(
+                next_url if next_url.startswith("http") else f"{self.endpoint}/{path}"
+            )
             items = data.get("data")
             if not isinstance(items, list):
                 raise SourceError(
@@ -206,14 +204,10 @@ class GraphClient:
         return None, None
 
     def _error(self, answer: Answer, data: Any, now: datetime) -> SourceError:
-        where = _short(answer.url)
+        where = url_without_query(answer.url)
         error = data.get("error") if isinstance(data, dict) else None
         if not isinstance(error, dict):
-            said = json.dumps(data, ensure_ascii=False)[:200]
-            return SourceError(
-                f"source {self.key!r}: {where}: HTTP {answer.status} ({said}); check this "
-                "source's keys (docs/sources.md)"
-            )
+            return unexplained_status(self.key, answer, data)
         code = error.get("code")
         subcode = error.get("error_subcode")
         message = str(error.get("message") or "no message")[:200]
@@ -250,33 +244,13 @@ class GraphClient:
         )
 
 
-def _short(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}{parts.path}"
-
-
 def boundary_new(
     items: list[tuple[str, datetime]], state: Mapping[str, Any]
 ) -> tuple[set[str], dict[str, Any]]:
-    """The ids newer than a time boundary {"newest": ISO, "ids": ids at that time}, and the
-    boundary after taking them (same-second items are told apart by their ids)."""
-    newest = parse_graph_time(state.get("newest")) if state else None
-    at_newest = set(state.get("ids", [])) if state else set()
-    fresh = {
-        item_id
-        for item_id, when in items
-        if newest is None or when > newest or (when == newest and item_id not in at_newest)
-    }
-    times = [when for _, when in items]
-    if newest is not None:
-        times.append(newest)
-    if not times:
-        return fresh, dict(state or {})
-    top = max(times)
-    ids = {i for i, when in items if when == top}
-    if newest is not None and top == newest:
-        ids |= at_newest
-    return fresh, {"newest": top.isoformat(), "ids": sorted(ids)[-200:]}
+    """The ids past a time mark (see sources/checkpoints.py), and the mark after taking them."""
+    mark = state or {}
+    fresh = [(item_id, when) for item_id, when in items if past_mark(item_id, when, mark)]
+    return {item_id for item_id, _ in fresh}, advance_mark(mark, fresh, keep=MAX_MARK_IDS)
 
 
 def count_at(container: Any, *path: str) -> int | None:
@@ -294,7 +268,7 @@ def dated_items(
     other one (the rest are kept)."""
     dated: list[tuple[dict[str, Any], datetime]] = []
     for item in items:
-        when = parse_graph_time(item.get(time_field)) if isinstance(item, dict) else None
+        when = parse_time(item.get(time_field)) if isinstance(item, dict) else None
         if not isinstance(item, dict) or not isinstance(item.get("id"), str) or when is None:
             problems.append(
                 SourceProblem(

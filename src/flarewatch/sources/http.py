@@ -57,10 +57,20 @@ class Answer:
         return self.body.decode("utf-8", errors="replace")
 
 
-def _short(url: str) -> str:
-    """The address without its query (which may carry an API key)."""
+def url_without_query(url: str) -> str:
+    """The address as errors show it: without its query, which may carry an API key."""
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}{parts.path}"
+
+
+def unexplained_status(source_key: str, answer: Answer, data: Any) -> SourceError:
+    """An error status whose body is not the platform's `{"error": {…}}` object (a proxy's
+    page, a changed API): the status and the start of the body, for a person to read."""
+    said = json.dumps(data, ensure_ascii=False)[:200]
+    return SourceError(
+        f"source {source_key!r}: {url_without_query(answer.url)}: HTTP {answer.status} "
+        f"({said}); check this source's keys (docs/sources.md)"
+    )
 
 
 def platform_message(body: bytes) -> str:
@@ -199,7 +209,9 @@ class PoliteClient:
         return float("inf") if self.deadline is None else self.deadline - time.monotonic()
 
     def _fail(self, url: str, what: str, *, retry_at: datetime | None = None) -> SourceError:
-        return SourceError(f"source {self.source_key!r}: {_short(url)}: {what}", retry_at=retry_at)
+        return SourceError(
+            f"source {self.source_key!r}: {url_without_query(url)}: {what}", retry_at=retry_at
+        )
 
     def _check_deadline(self, url: str) -> None:
         if self._left() <= 0:
@@ -349,13 +361,14 @@ class PoliteClient:
         status = f"HTTP {answer.status} {reason}".rstrip() + (f" ({said})" if said else "")
         if answer.status in self.hints:
             return (CredentialError if answer.status in (401, 403) else SourceError)(
-                f"source {self.source_key!r}: {_short(url)}: {status}; {self.hints[answer.status]}",
+                f"source {self.source_key!r}: {url_without_query(url)}: {status}; "
+                f"{self.hints[answer.status]}",
                 retry_at=retry_at,
             )
         if answer.status in (401, 403):
             hint = self.auth_hint or "check the credential this source names"
             return CredentialError(
-                f"source {self.source_key!r}: {_short(url)}: the platform refused the "
+                f"source {self.source_key!r}: {url_without_query(url)}: the platform refused the "
                 f"credential, {status}; {hint}"
             )
         if answer.status == 429:

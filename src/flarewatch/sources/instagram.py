@@ -22,7 +22,7 @@ from pydantic import Field
 
 from flarewatch.mentions.post import Post
 from flarewatch.sources.base import FetchResult, SourceError, SourceProblem
-from flarewatch.sources.connector import HttpOptions
+from flarewatch.sources.connector import HttpOptions, parse_time
 from flarewatch.sources.graph_api import (
     DEFAULT_ENDPOINT,
     GraphClient,
@@ -30,7 +30,6 @@ from flarewatch.sources.graph_api import (
     count_at,
     dated_items,
     keep_post,
-    parse_graph_time,
 )
 from flarewatch.sources.http import PoliteClient
 from flarewatch.sources.secrets import require_secret
@@ -126,7 +125,7 @@ class InstagramSource:
         tracked: dict[str, dict[str, Any]] = dict(state.get("media", {}))
         cutoff = now - self.rescan
         first_since = now - max(self.history, self.rescan)
-        newest_media = parse_graph_time(state.get("newest_media"))
+        newest_media = parse_time(state.get("newest_media"))
         since = min(newest_media, cutoff) if newest_media else first_since
         posts: list[Post] = []
         problems: list[SourceProblem] = []
@@ -257,7 +256,7 @@ class InstagramSource:
         posts: list[Post],
         problems: list[SourceProblem],
     ) -> dict[str, Any]:
-        since = parse_graph_time(boundary.get("newest")) or first_since
+        since = parse_time(boundary.get("newest")) or first_since
         listed = self._newest_first(
             graph, f"{self.account_id}/tags", TAG_FIELDS, since, "tagged media", problems
         )
@@ -314,7 +313,7 @@ class InstagramSource:
     @staticmethod
     def _bounded(tracked: dict[str, dict[str, Any]], cutoff: datetime) -> dict[str, Any]:
         def created(pair: tuple[str, dict[str, Any]]) -> datetime:
-            return parse_graph_time(pair[1].get("created")) or cutoff
+            return parse_time(pair[1].get("created")) or cutoff
 
         recent = sorted((pair for pair in tracked.items() if created(pair) >= cutoff), key=created)
         return dict(recent[-MAX_TRACKED_MEDIA:])

@@ -27,7 +27,15 @@ from pydantic import Field, field_validator, model_validator
 
 from flarewatch.mentions.post import Post
 from flarewatch.sources.base import CredentialError, FetchResult, SourceError, SourceProblem
-from flarewatch.sources.connector import HttpOptions, clean_text, remember, strip_html, to_post
+from flarewatch.sources.checkpoints import advance_mark
+from flarewatch.sources.connector import (
+    HttpOptions,
+    clean_text,
+    parse_time,
+    remember,
+    strip_html,
+    to_post,
+)
 from flarewatch.sources.http import PoliteClient
 from flarewatch.sources.secrets import require_secret
 from flarewatch.sources.youtube_api import (
@@ -36,11 +44,8 @@ from flarewatch.sources.youtube_api import (
     QuotaSpent,
     TargetProblem,
     YouTubeApi,
-    advance,
     as_dict,
     channel_id_of,
-    is_fresh,
-    parse_time,
     rfc3339,
     video_id_of,
 )
@@ -52,6 +57,7 @@ if TYPE_CHECKING:
 WATCH_URL = "https://www.youtube.com/watch?v={video}"
 COMMENT_URL = "https://www.youtube.com/watch?v={video}&lc={comment}"
 CHANNEL_URL = "https://www.youtube.com/channel/{channel}"
+MAX_MARK_IDS = 1000  # ids at the newest time kept per target (see sources/checkpoints.py)
 MAX_SEARCH_PAGES = 4  # 50 videos and 100 units a page
 MAX_THREAD_PAGES = 20  # 100 threads and 1 unit a page, per video or channel and poll
 MAX_REPLY_PAGES = 20
@@ -99,6 +105,25 @@ def _readable(bound: dict[str, Any]) -> bool:
     """A boundary as this module writes it (a checkpoint edited by hand or by an older
     version starts that target again from `history_days` back)."""
     return parse_time(bound.get("newest")) is not None and isinstance(bound.get("ids"), list)
+
+
+def _dated_video(item: Any) -> tuple[str, datetime] | None:
+    """A search result's video id and publishedAt, or None when either is missing."""
+    video_id = as_dict(as_dict(item).get("id")).get("videoId")
+    when = parse_time(as_dict(as_dict(item).get("snippet")).get("publishedAt"))
+    if not isinstance(video_id, str) or not video_id or when is None:
+        return None
+    return video_id, when
+
+
+def _dated_thread(item: Any) -> tuple[str, datetime] | None:
+    """A comment thread's id and its top-level comment's publishedAt, or None."""
+    top = as_dict(as_dict(as_dict(item).get("snippet")).get("topLevelComment"))
+    when = parse_time(as_dict(top.get("snippet")).get("publishedAt"))
+    thread_id = as_dict(item).get("id")
+    if not isinstance(thread_id, str) or not isinstance(top.get("id"), str) or not when:
+        return None
+    return thread_id, when
 
 
 @dataclass(slots=True)
@@ -258,47 +283,25 @@ class YouTubeSource:
         bound = state["search"]
         since = parse_time(bound["newest"]) or datetime.now(UTC)
         label = f"youtube search {self.options.query!r}"
-        found: dict[str, tuple[dict[str, Any], datetime]] = {}
-        token: str | None = None
-        for page in range(MAX_SEARCH_PAGES):
-            params: dict[str, Any] = {
-                "part": "snippet",
-                "q": self.options.query,
-                "type": "video",
-                "order": "date",
-                "publishedAfter": rfc3339(since),
-                "maxResults": 50,
-            }
-            if token:
-                params["pageToken"] = token
-            data = api.list("search", params, about=label)
-            oldest: datetime | None = None
-            for index, item in enumerate(data["items"]):
-                video_id = as_dict(as_dict(item).get("id")).get("videoId")
-                when = parse_time(as_dict(as_dict(item).get("snippet")).get("publishedAt"))
-                if not isinstance(video_id, str) or not video_id or when is None:
-                    problems.append(
-                        SourceProblem(
-                            f"{label} page {page + 1} item {index + 1}",
-                            f"a result without id.videoId or snippet.publishedAt "
-                            f"({str(item)[:120]}); skipped, the rest are kept",
-                        )
-                    )
-                    continue
-                found.setdefault(video_id, (item, when))
-                oldest = when if oldest is None else min(oldest, when)
-            token = (
-                data.get("nextPageToken") if isinstance(data.get("nextPageToken"), str) else None
-            )
-            if not token or not data["items"] or (oldest is not None and oldest < since):
-                break
-        fresh = sorted(
-            (
-                (vid, item, when)
-                for vid, (item, when) in found.items()
-                if is_fresh(vid, when, bound)
-            ),
-            key=lambda entry: (entry[2], entry[0]),
+        params: dict[str, Any] = {
+            "part": "snippet",
+            "q": self.options.query,
+            "type": "video",
+            "order": "date",
+            "publishedAfter": rfc3339(since),
+            "maxResults": 50,
+        }
+        fresh = api.fresh_pages(
+            "search",
+            params,
+            about=label,
+            since=since,
+            bound=bound,
+            max_pages=MAX_SEARCH_PAGES,
+            dated=_dated_video,
+            entry="item",
+            missing="a result without id.videoId or snippet.publishedAt",
+            problems=problems,
         )
         batch = fresh[:room]
         details = self._video_details(api, [vid for vid, _, _ in batch], label, problems)
@@ -306,7 +309,9 @@ class YouTubeSource:
         for video_id, item, _ in batch:
             record = self._video_record(video_id, item, details.get(video_id))
             self._keep(record, f"youtube video {video_id}", taken, problems)
-        state["search"] = advance(bound, [(vid, when) for vid, _, when in batch])
+        state["search"] = advance_mark(
+            bound, [(vid, when) for vid, _, when in batch], keep=MAX_MARK_IDS
+        )
         return taken
 
     def _video_details(
@@ -384,47 +389,24 @@ class YouTubeSource:
         bound = threads_state[name]
         since = parse_time(bound.get("newest")) or datetime.now(UTC)
         selector = "videoId" if what == "video" else "allThreadsRelatedToChannelId"
-        threads: dict[str, tuple[dict[str, Any], datetime]] = {}
-        token: str | None = None
-        for page in range(MAX_THREAD_PAGES):
-            params: dict[str, Any] = {
-                "part": "snippet,replies",
-                selector: target_id,
-                "order": "time",
-                "maxResults": 100,
-                "textFormat": "plainText",
-            }
-            if token:
-                params["pageToken"] = token
-            data = api.list("commentThreads", params, about=label)
-            oldest: datetime | None = None
-            for index, item in enumerate(data["items"]):
-                top = as_dict(as_dict(as_dict(item).get("snippet")).get("topLevelComment"))
-                when = parse_time(as_dict(top.get("snippet")).get("publishedAt"))
-                thread_id = as_dict(item).get("id")
-                if not isinstance(thread_id, str) or not isinstance(top.get("id"), str) or not when:
-                    problems.append(
-                        SourceProblem(
-                            f"{label} page {page + 1} thread {index + 1}",
-                            f"a comment thread without id or topLevelComment.snippet.publishedAt "
-                            f"({str(item)[:120]}); skipped, the rest are kept",
-                        )
-                    )
-                    continue
-                threads.setdefault(thread_id, (item, when))
-                oldest = when if oldest is None else min(oldest, when)
-            token = (
-                data.get("nextPageToken") if isinstance(data.get("nextPageToken"), str) else None
-            )
-            if not token or not data["items"] or (oldest is not None and oldest < since):
-                break
-        fresh = sorted(
-            (
-                (tid, item, when)
-                for tid, (item, when) in threads.items()
-                if is_fresh(tid, when, bound)
-            ),
-            key=lambda entry: (entry[2], entry[0]),
+        params: dict[str, Any] = {
+            "part": "snippet,replies",
+            selector: target_id,
+            "order": "time",
+            "maxResults": 100,
+            "textFormat": "plainText",
+        }
+        fresh = api.fresh_pages(
+            "commentThreads",
+            params,
+            about=label,
+            since=since,
+            bound=bound,
+            max_pages=MAX_THREAD_PAGES,
+            dated=_dated_thread,
+            entry="thread",
+            missing="a comment thread without id or topLevelComment.snippet.publishedAt",
+            problems=problems,
         )
         return self._take_threads(api, threads_state, name, label, fresh, room, problems)
 
@@ -472,7 +454,7 @@ class YouTubeSource:
                 taken.more = True
                 break
             done.append((thread_id, when))
-        updated = advance(bound, done)
+        updated = advance_mark(bound, done, keep=MAX_MARK_IDS)
         updated.pop("partial", None)
         if new_partial:
             updated["partial"] = new_partial

@@ -1,5 +1,5 @@
 """What kind "youtube" needs of the YouTube Data API v3 besides mapping: its quota counted in
-units per Pacific day, its error bodies, its video and channel ids, and time boundaries.
+units per Pacific day, its error bodies, its video and channel ids, and its newest-first pages.
 
 The API sends no quota header. Every Google Cloud project has a daily budget of units (10,000
 unless raised) that resets at midnight America/Los_Angeles, and each method costs a fixed
@@ -15,17 +15,22 @@ PoliteClient's generic handling.
 
 from __future__ import annotations
 
-import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
-from flarewatch.sources.base import CredentialError, SourceError
-from flarewatch.sources.http import Answer, PoliteClient
+from flarewatch.sources.base import CredentialError, SourceError, SourceProblem
+from flarewatch.sources.checkpoints import past_mark
+from flarewatch.sources.http import (
+    Answer,
+    PoliteClient,
+    unexplained_status,
+    url_without_query,
+)
 
 DEFAULT_ENDPOINT = "https://www.googleapis.com/youtube/v3"
 PACIFIC = ZoneInfo("America/Los_Angeles")
@@ -51,7 +56,6 @@ _RESTRICTED_REASONS = frozenset(
         "API_KEY_IOS_APP_BLOCKED",
     }
 )
-MAX_BOUNDARY_IDS = 1000
 _VIDEO_ID = re.compile(r"^[A-Za-z0-9_-]{11}$")
 _CHANNEL_ID = re.compile(r"^UC[A-Za-z0-9_-]{22}$")
 _NOT_FOUND_REASONS = frozenset(
@@ -103,40 +107,12 @@ def channel_id_of(value: str) -> str:
     return text
 
 
-def parse_time(value: Any) -> datetime | None:
-    """publishedAt: RFC 3339 such as 2024-05-24T10:36:55Z or 2019-11-26T15:51:44.000Z."""
-    if not isinstance(value, str) or not value.strip():
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.strip())
-    except ValueError:
-        return None
-    return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
 def rfc3339(when: datetime) -> str:
     return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def as_dict(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
-
-
-def advance(bound: dict[str, Any], taken: list[tuple[str, datetime]]) -> dict[str, Any]:
-    """The boundary after taking `taken`: the newest time and the ids at it."""
-    if not taken:
-        return bound
-    old = parse_time(bound.get("newest"))
-    top = max(when for _, when in taken)
-    ids = [item_id for item_id, when in taken if when == top]
-    if old is not None and top <= old:
-        top, ids = old, [*bound.get("ids", []), *ids]
-    return {**bound, "newest": top.isoformat(), "ids": list(dict.fromkeys(ids))[-MAX_BOUNDARY_IDS:]}
-
-
-def is_fresh(item_id: str, when: datetime, bound: dict[str, Any]) -> bool:
-    newest = parse_time(bound.get("newest"))
-    return newest is None or when > newest or (when == newest and item_id not in bound["ids"])
 
 
 def pacific_day(now: datetime) -> str:
@@ -200,11 +176,6 @@ class QuotaLedger:
         }
 
 
-def _short(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}{parts.path}"
-
-
 def _reasons(error: Mapping[str, Any]) -> set[str]:
     found: set[str] = set()
     for name in ("errors", "details"):
@@ -258,21 +229,69 @@ class YouTubeApi:
             raise self._error(answer, data, about)
         if not isinstance(data, dict) or not isinstance(data.get("items"), list):
             raise SourceError(
-                f"source {self.key!r}: {_short(answer.url)}: the answer has no 'items' list; check "
-                f"that endpoint is the YouTube Data API v3 ({DEFAULT_ENDPOINT}); nothing from it "
-                "is stored, retried at the next poll"
+                f"source {self.key!r}: {url_without_query(answer.url)}: the answer has no 'items' "
+                f"list; check that endpoint is the YouTube Data API v3 ({DEFAULT_ENDPOINT}); "
+                "nothing from it is stored, retried at the next poll"
             )
         return data
 
+    def fresh_pages(
+        self,
+        method: str,
+        params: Mapping[str, Any],
+        *,
+        about: str,
+        since: datetime,
+        bound: Mapping[str, Any],
+        max_pages: int,
+        dated: Callable[[Any], tuple[str, datetime] | None],
+        entry: str,
+        missing: str,
+        problems: list[SourceProblem],
+    ) -> list[tuple[str, dict[str, Any], datetime]]:
+        """The items past `bound` as (id, item, time), oldest first, from pages of `method`
+        asked newest first: read until a page reaches back before `since`, the last page or
+        `max_pages`. An item `dated` cannot read is a problem (`missing` says what it lacks,
+        `entry` names it in the place), the rest are kept."""
+        found: dict[str, tuple[dict[str, Any], datetime]] = {}
+        token: str | None = None
+        for page in range(max_pages):
+            data = self.list(
+                method, {**params, "pageToken": token} if token else params, about=about
+            )
+            oldest: datetime | None = None
+            for index, item in enumerate(data["items"]):
+                item_time = dated(item)
+                if item_time is None:
+                    problems.append(
+                        SourceProblem(
+                            f"{about} page {page + 1} {entry} {index + 1}",
+                            f"{missing} ({str(item)[:120]}); skipped, the rest are kept",
+                        )
+                    )
+                    continue
+                item_id, when = item_time
+                found.setdefault(item_id, (item, when))
+                oldest = when if oldest is None else min(oldest, when)
+            token = (
+                data.get("nextPageToken") if isinstance(data.get("nextPageToken"), str) else None
+            )
+            if not token or not data["items"] or (oldest is not None and oldest < since):
+                break
+        return sorted(
+            (
+                (item_id, item, when)
+                for item_id, (item, when) in found.items()
+                if past_mark(item_id, when, bound)
+            ),
+            key=lambda fresh: (fresh[2], fresh[0]),
+        )
+
     def _error(self, answer: Answer, data: Any, about: str) -> Exception:
-        where = _short(answer.url)
+        where = url_without_query(answer.url)
         error = data.get("error") if isinstance(data, dict) else None
         if not isinstance(error, dict):
-            said = json.dumps(data, ensure_ascii=False)[:200]
-            return SourceError(
-                f"source {self.key!r}: {where}: HTTP {answer.status} ({said}); check this "
-                "source's keys (docs/sources.md)"
-            )
+            return unexplained_status(self.key, answer, data)
         reasons = _reasons(error)
         message = str(error.get("message") or "no message")[:200]
         said = f"HTTP {answer.status}" + (f" {', '.join(sorted(reasons))}" if reasons else "")

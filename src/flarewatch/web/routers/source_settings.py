@@ -8,6 +8,7 @@ another page; these are settings.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -293,17 +294,34 @@ def source_test_stored(
     return _test_result(request, db, access, config)
 
 
+def _switch(
+    db: Session,
+    access: WorkspaceAccess,
+    source_id: int,
+    action: str,
+    change: Callable[[Source], None],
+) -> Response:
+    """Pause, resume or restore: the change, its audit entry, back to the source's page."""
+    source = _source_of(db, access, source_id)
+    change(source)
+    _audit(db, access, action, source.id, key=source.key)
+    db.commit()
+    return back_to(f"{_base(access)}/{source.id}")
+
+
 @router.post("/w/{slug}/settings/sources/{source_id}/pause", dependencies=[Depends(check_csrf)])
 def source_pause(
     source_id: SourceId,
     access: WorkspaceAccess = Depends(requires(Permission.SOURCES_EDIT)),
     db: Session = Depends(get_db),
 ) -> Response:
-    source = _source_of(db, access, source_id)
-    manage.pause_source(source, access.user.email, utcnow())
-    _audit(db, access, "source.pause", source.id, key=source.key)
-    db.commit()
-    return back_to(f"{_base(access)}/{source.id}")
+    return _switch(
+        db,
+        access,
+        source_id,
+        "source.pause",
+        lambda source: manage.pause_source(source, access.user.email, utcnow()),
+    )
 
 
 @router.post("/w/{slug}/settings/sources/{source_id}/resume", dependencies=[Depends(check_csrf)])
@@ -312,11 +330,7 @@ def source_resume(
     access: WorkspaceAccess = Depends(requires(Permission.SOURCES_EDIT)),
     db: Session = Depends(get_db),
 ) -> Response:
-    source = _source_of(db, access, source_id)
-    manage.resume_source(source)
-    _audit(db, access, "source.resume", source.id, key=source.key)
-    db.commit()
-    return back_to(f"{_base(access)}/{source.id}")
+    return _switch(db, access, source_id, "source.resume", manage.resume_source)
 
 
 @router.post("/w/{slug}/settings/sources/{source_id}/delete", dependencies=[Depends(check_csrf)])
@@ -339,8 +353,4 @@ def source_restore(
     access: WorkspaceAccess = Depends(requires(Permission.SOURCES_EDIT)),
     db: Session = Depends(get_db),
 ) -> Response:
-    source = _source_of(db, access, source_id)
-    manage.restore_source(source)
-    _audit(db, access, "source.restore", source.id, key=source.key)
-    db.commit()
-    return back_to(f"{_base(access)}/{source.id}")
+    return _switch(db, access, source_id, "source.restore", manage.restore_source)
