@@ -52,7 +52,12 @@ def _poll(
             if "alert" not in kinds
             else db.scalars(
                 select(Alert)
-                .where(Alert.workspace_id == access.workspace.id, Alert.id > last_alert)
+                .where(
+                    Alert.workspace_id == access.workspace.id,
+                    Alert.id > last_alert,
+                    # Folded into an older alert of the same incident, which the page shows.
+                    Alert.status != "merged",
+                )
                 .order_by(Alert.id)
                 .limit(BATCH)
             ).all()
