@@ -186,7 +186,7 @@ def _absorb_merged_cases(session: Session, alert: Alert) -> None:
                 "system",
                 f"Alert #{folded_id} was merged into alert #{alert.id} (the same incident); "
                 f"this case now follows alert #{alert.id}",
-                {"alert_id": alert.id, "merged_alert_id": folded_id},
+                {**_alert_data(alert), "merged_alert_id": folded_id},
             )
             continue
         _event(
