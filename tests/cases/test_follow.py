@@ -26,6 +26,7 @@ from flarewatch.cases.triage import triage_alert
 from flarewatch.config.settings import get_settings
 from flarewatch.db.engine import create_db_engine, sessionmaker_for
 from flarewatch.db.migrate import upgrade
+from flarewatch.detect.types import AlertCandidate
 from flarewatch.errors import InputError
 from flarewatch.mentions.models import Mention, RawPost
 from flarewatch.workspaces.models import Topic, Workspace
@@ -65,7 +66,7 @@ def _signal(
     severity: str,
     minutes: int = 0,
     risk: float = 60,
-) -> list:  # type: ignore[type-arg]
+) -> list[AlertCandidate]:
     return [
         candidate(
             ws,

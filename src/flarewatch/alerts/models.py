@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from flarewatch.db.base import Base, UTCDateTime, utcnow
 
-# "merged": folded into another alert of the same incident (merged_into_id says which).
+# "merged": folded into another alert of the same incident (alert_merge says which).
 ALERT_STATUSES = ("open", "acknowledged", "resolved", "noise", "merged")
 
 
@@ -42,8 +42,11 @@ class Alert(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     acknowledged_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
-    merged_into_id: Mapped[int | None] = mapped_column(
-        ForeignKey("alert.id", ondelete="SET NULL"), nullable=True
+    merge: Mapped[AlertMerge | None] = relationship(
+        foreign_keys="AlertMerge.alert_id",
+        cascade="all, delete-orphan",
+        lazy="selectin",
+        uselist=False,
     )
     # Every group key the alert answers for: its own and those of the topics merged into it.
     groups: Mapped[list[AlertGroup]] = relationship(
@@ -52,6 +55,11 @@ class Alert(Base):
         lazy="selectin",
         order_by="AlertGroup.id",
     )
+
+    @property
+    def merged_into_id(self) -> int | None:
+        """Status "merged": the alert of the same incident that stands for this one."""
+        return self.merge.into_alert_id if self.merge is not None else None
 
     @property
     def topic_ids(self) -> list[int]:
@@ -83,6 +91,24 @@ class AlertGroup(Base):
         ForeignKey("topic.id", ondelete="SET NULL"), nullable=True
     )
     alert: Mapped[Alert] = relationship(back_populates="groups")
+
+
+class AlertMerge(Base):
+    """An alert folded into an older live alert once they proved to be one incident.
+
+    Its own table rather than a column on alert, so adding it rewrites no alert rows (SQLite
+    rebuilds a table to add a foreign key, and that would cascade into deliveries and cases).
+    """
+
+    __tablename__ = "alert_merge"
+
+    alert_id: Mapped[int] = mapped_column(
+        ForeignKey("alert.id", ondelete="CASCADE"), primary_key=True
+    )
+    into_alert_id: Mapped[int] = mapped_column(
+        ForeignKey("alert.id", ondelete="CASCADE"), index=True
+    )
+    merged_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class AlertDelivery(Base):

@@ -22,7 +22,13 @@ from flarewatch.alerts.hygiene import (
     severity_rank,
 )
 from flarewatch.alerts.incidents import Evidence, evidence_posts, same_incident
-from flarewatch.alerts.models import ALERT_STATUSES, Alert, AlertDelivery, AlertGroup
+from flarewatch.alerts.models import (
+    ALERT_STATUSES,
+    Alert,
+    AlertDelivery,
+    AlertGroup,
+    AlertMerge,
+)
 from flarewatch.alerts.routing import routes_for
 from flarewatch.db.base import utcnow
 from flarewatch.detect.types import AlertCandidate
@@ -57,7 +63,7 @@ def raise_alerts(
     # In time order, so a batch (a replay, a catch-up) merges as the same signals would live.
     for candidate in sorted(candidates, key=lambda c: c.window_end):
         _check_candidate(workspace, candidate)
-        live = _incident_alert(session, workspace.id, candidate, changed)
+        live = _incident_alert(session, workspace.id, candidate, changed, now)
         closed = None if live else _last_closed(session, workspace.id, candidate.group_key)
         action = decide(candidate.severity, live.severity if live else None, closed, now, cooldown)
         if action is Action.OPEN:
@@ -79,7 +85,11 @@ def raise_alerts(
 
 
 def _incident_alert(
-    session: Session, workspace_id: int, candidate: AlertCandidate, changed: dict[int, Alert]
+    session: Session,
+    workspace_id: int,
+    candidate: AlertCandidate,
+    changed: dict[int, Alert],
+    now: datetime,
 ) -> Alert | None:
     """The live alert this candidate belongs to, folding alerts it shows to be one incident.
 
@@ -110,7 +120,7 @@ def _incident_alert(
         return None
     survivor, folded = incident[0], incident[1:]
     for alert in folded:
-        _fold(session, alert, into=survivor)
+        _fold(session, alert, into=survivor, at=now)
         changed.pop(alert.id, None)
     if folded:
         changed[survivor.id] = survivor
@@ -160,7 +170,7 @@ def _answer_for(alert: Alert, candidate: AlertCandidate) -> bool:
     return True
 
 
-def _fold(session: Session, alert: Alert, *, into: Alert) -> None:
+def _fold(session: Session, alert: Alert, *, into: Alert, at: datetime) -> None:
     """Merge a live alert into the older live alert of the same incident."""
     listed = {group.group_key for group in into.groups}
     for group in alert.groups:
@@ -176,7 +186,7 @@ def _fold(session: Session, alert: Alert, *, into: Alert) -> None:
         into.title, into.explanation = alert.title, alert.explanation
         into.factors = list(alert.factors or [])
     alert.status = "merged"
-    alert.merged_into_id = into.id
+    alert.merge = AlertMerge(into_alert_id=into.id, merged_at=at)
     session.execute(
         update(AlertDelivery)
         .where(AlertDelivery.alert_id == alert.id, AlertDelivery.status == "pending")

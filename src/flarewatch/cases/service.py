@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from flarewatch.alerts.hygiene import severity_rank
 from flarewatch.alerts.message import excerpt
-from flarewatch.alerts.models import Alert, AlertGroup
+from flarewatch.alerts.models import Alert, AlertGroup, AlertMerge
 from flarewatch.alerts.service import alert_posts, get_alert
 from flarewatch.cases.lifecycle import allowed_next, can_move, describe_move
 from flarewatch.cases.models import CASE_STATUSES, Case, CaseEvent, Task
@@ -167,8 +167,8 @@ def _absorb_merged_cases(session: Session, alert: Alert) -> None:
     """
     merged = session.scalars(
         select(Case)
-        .join(Alert, Case.alert_id == Alert.id)
-        .where(Alert.merged_into_id == alert.id)
+        .join(AlertMerge, Case.alert_id == AlertMerge.alert_id)
+        .where(AlertMerge.into_alert_id == alert.id)
         .order_by(Case.id)
     ).all()
     if not merged:

@@ -1,8 +1,10 @@
-"""alerts: one incident, one alert (alert_group; merged alerts)
+"""alerts: one incident, one alert (alert_group, alert_merge)
 
 An alert may stand for several topics' signals when they rest on the same posts: alert_group
-lists every group key (and its topic) that an alert answers for. An alert folded into another
-one of the same incident keeps its row with status "merged" and merged_into_id.
+lists every group key (and its topic) an alert answers for. An alert folded into an older one of
+the same incident keeps its row, with status "merged" and an alert_merge row saying which.
+Only new tables: on SQLite, altering `alert` would rebuild it, and dropping the old table would
+cascade into its deliveries and cases.
 
 Revision ID: 0009
 Revises: 0008
@@ -14,10 +16,14 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+import flarewatch.db.base
+
 revision: str = "0009"
 down_revision: str | Sequence[str] | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
+
+UTC = flarewatch.db.base.UTCDateTime(timezone=True)
 
 
 def upgrade() -> None:
@@ -50,23 +56,35 @@ def upgrade() -> None:
         "INSERT INTO alert_group (alert_id, group_key, topic_id) "
         "SELECT id, group_key, topic_id FROM alert"
     )
-    with op.batch_alter_table("alert", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("merged_into_id", sa.Integer(), nullable=True))
-        batch_op.create_foreign_key(
-            batch_op.f("fk_alert_merged_into_id_alert"),
-            "alert",
-            ["merged_into_id"],
-            ["id"],
-            ondelete="SET NULL",
-        )
+    op.create_table(
+        "alert_merge",
+        sa.Column("alert_id", sa.Integer(), nullable=False),
+        sa.Column("into_alert_id", sa.Integer(), nullable=False),
+        sa.Column("merged_at", UTC, nullable=False),
+        sa.ForeignKeyConstraint(
+            ["alert_id"],
+            ["alert.id"],
+            name=op.f("fk_alert_merge_alert_id_alert"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["into_alert_id"],
+            ["alert.id"],
+            name=op.f("fk_alert_merge_into_alert_id_alert"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("alert_id", name=op.f("pk_alert_merge")),
+    )
+    op.create_index(
+        op.f("ix_alert_merge_into_alert_id"), "alert_merge", ["into_alert_id"], unique=False
+    )
 
 
 def downgrade() -> None:
-    # The older release knows no "merged" status; a folded alert reads as resolved there, and
-    # the topics listed on a merged alert fall back to the one that opened it.
+    # The older release knows no "merged" status: a folded alert reads as resolved there, and a
+    # merged alert falls back to the topic that opened it.
     op.execute("UPDATE alert SET status = 'resolved' WHERE status = 'merged'")
-    with op.batch_alter_table("alert", schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f("fk_alert_merged_into_id_alert"), type_="foreignkey")
-        batch_op.drop_column("merged_into_id")
+    op.drop_index(op.f("ix_alert_merge_into_alert_id"), table_name="alert_merge")
+    op.drop_table("alert_merge")
     op.drop_index("ix_alert_group_key", table_name="alert_group")
     op.drop_table("alert_group")
