@@ -206,6 +206,7 @@ def test_two_live_alerts_shown_to_be_one_incident_are_folded(db: Session) -> Non
     _match(db, calls, boycott)
     # Live, cycle by cycle: two narrow topics fire first and look unrelated...
     [first] = raise_alerts(db, ws, [_candidate(ws, food, worm)], T0)
+    acknowledge(db, first.id, "dana")
     [second] = raise_alerts(db, ws, [_candidate(ws, boycott, calls, "crisis", minutes=5)], T0)
     assert first.id != second.id
     # ...until the brand's surge, made of both, shows them to be one incident.
@@ -214,7 +215,8 @@ def test_two_live_alerts_shown_to_be_one_incident_are_folded(db: Session) -> Non
     db.commit()
     assert (second.status, second.merged_into_id) == ("merged", first.id)
     assert sorted(first.topic_ids) == sorted([food.id, boycott.id, brand.id])
-    assert first.severity == "crisis"  # people were paged at crisis through the folded one
+    # People were paged at crisis through the folded one; dana acknowledged only the warning.
+    assert (first.severity, first.status, first.acknowledged_by) == ("crisis", "open", None)
     assert list_alerts(db, ws.id) == [first]
     assert list_alerts(db, ws.id, status="merged") == [second]
     skipped = db.scalars(

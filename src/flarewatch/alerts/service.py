@@ -185,6 +185,9 @@ def _fold(session: Session, alert: Alert, *, into: Alert, at: datetime) -> None:
         into.risk_score = max(into.risk_score, alert.risk_score)
         into.title, into.explanation = alert.title, alert.explanation
         into.factors = list(alert.factors or [])
+        if into.status == "acknowledged" and alert.status != "acknowledged":
+            # Whoever acknowledged the smaller signal has not seen this one (as on escalation).
+            into.status, into.acknowledged_at, into.acknowledged_by = "open", None, None
     alert.status = "merged"
     alert.merge = AlertMerge(into_alert_id=into.id, merged_at=at)
     session.execute(
