@@ -13,7 +13,6 @@ from typer.testing import CliRunner
 
 from flarewatch.alerts.cli import app as alerts_app
 from flarewatch.alerts.service import raise_alerts
-from flarewatch.bidi import FSI, PDI
 from flarewatch.cases.cli import app as cases_app
 from flarewatch.cases.models import CaseEvent
 from flarewatch.cases.service import (
@@ -110,21 +109,6 @@ def test_escalation_and_a_joining_topic_are_timeline_entries_on_the_one_case(db:
         f"Alert #{alert.id} escalated from warning to crisis (risk 92): Food: risk 92",
     ]
     assert get_case(db, case.id).severity == "crisis"
-
-
-def test_right_to_left_names_are_isolated_in_timeline_sentences(db: Session) -> None:
-    ws = make_workspace(db, auto_case_severity="warning")
-    posts = make_posts(db, ws, 5)
-    brand = _topic(db, ws, "brand", posts)
-    hebrew = _topic(db, ws, "food", posts)
-    hebrew.name = "בטיחות מזון"
-    [alert] = raise_alerts(db, ws, _signal(ws, brand, posts, "warning"), T0)
-    [case] = auto_open_cases(db, ws, [alert])
-    auto_open_cases(db, ws, raise_alerts(db, ws, _signal(ws, hebrew, posts, "warning", 1), T0))
-    triage_alert(db, alert.id, "acknowledge", "דנה")
-    texts = [e.text for e in _alert_lines(db, case.id)]
-    assert f"now also covers {FSI}בטיחות מזון{PDI}: the same" in texts[-2]
-    assert texts[-1] == f"Alert #{alert.id} acknowledged by {FSI}דנה{PDI}"
 
 
 def test_a_folded_alerts_case_joins_the_incident(db: Session) -> None:

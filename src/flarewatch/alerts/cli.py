@@ -56,7 +56,9 @@ def list_command(
         if not alerts:
             console.print("No alerts.")
             return
-        table = Table("ID", "Severity", "Status", "Risk", "Title", "Window end", "Group")
+        all_topics = sorted({t for alert in alerts for t in alert.topic_ids})
+        name_of = dict(zip(all_topics, topic_names(session, all_topics), strict=True))
+        table = Table("ID", "Severity", "Status", "Risk", "Title", "Topics", "Window end", "Group")
         for alert in alerts:
             style = SEVERITY_STYLE.get(alert.severity, "")
             table.add_row(
@@ -65,6 +67,7 @@ def list_command(
                 alert.status,
                 "source" if alert.kind == "source" else f"{alert.risk_score:.0f}",
                 alert.title,
+                ", ".join(name_of[t] for t in alert.topic_ids),
                 when(alert.window_end),
                 alert.group_key,
             )

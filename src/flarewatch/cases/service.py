@@ -16,7 +16,6 @@ from flarewatch.alerts.hygiene import severity_rank
 from flarewatch.alerts.message import excerpt
 from flarewatch.alerts.models import Alert, AlertGroup, AlertMerge
 from flarewatch.alerts.service import alert_posts, get_alert
-from flarewatch.bidi import isolate_plain
 from flarewatch.cases.lifecycle import allowed_next, can_move, describe_move
 from flarewatch.cases.models import CASE_STATUSES, Case, CaseEvent, Task
 from flarewatch.db.base import utcnow
@@ -246,7 +245,7 @@ def _last_alert_event(session: Session, case: Case, alert: Alert) -> dict[str, A
 
 
 def _topics_event(session: Session, case: Case, alert: Alert, joined: list[int]) -> None:
-    names = ", ".join(isolate_plain(name) for name in topic_names(session, joined))
+    names = ", ".join(topic_names(session, joined))
     _event(
         session,
         case,
@@ -290,11 +289,7 @@ def _alert_event(
         state = f"escalated from {escalated_from} to {alert.severity}"
     else:
         state = f"is now {alert.severity}"
-    # Explanations quote story labels and topic names, which may be right-to-left.
-    text = (
-        f"Alert #{alert.id} {state} (risk {alert.risk_score:.0f}): "
-        f"{isolate_plain(alert.explanation)}"
-    )
+    text = f"Alert #{alert.id} {state} (risk {alert.risk_score:.0f}): {alert.explanation}"
     return _event(session, case, "alert", "system", text, _alert_data(alert))
 
 
@@ -311,7 +306,7 @@ def record_triage(session: Session, alert: Alert, actor: str) -> CaseEvent | Non
         case,
         "alert",
         actor,
-        f"Alert #{alert.id} {TRIAGE_WORDS[alert.status]} by {isolate_plain(actor)}",
+        f"Alert #{alert.id} {TRIAGE_WORDS[alert.status]} by {actor}",
         {"alert_id": alert.id, "status": alert.status},
     )
     case.updated_at = event.at
