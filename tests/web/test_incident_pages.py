@@ -14,6 +14,7 @@ from flarewatch.cases import service as cases
 from flarewatch.cases.models import CaseEvent
 from flarewatch.db.engine import session_scope
 from flarewatch.detect.types import AlertCandidate, Factor
+from flarewatch.mentions.models import Mention
 from flarewatch.workspaces.models import Workspace
 
 from .conftest import WebEnv, bearer, login
@@ -108,3 +109,41 @@ def test_case_page_shows_the_alert_now_after_escalation(web: WebEnv, client: Tes
     assert f"Alert #{alert_id} escalated from warning to crisis (risk 97)" in page
     with session_scope(web.engine) as session:
         assert session.get_one(Alert, alert_id).severity == "crisis"
+
+
+def test_a_merged_alert_points_to_the_alert_that_stands_for_it(
+    web: WebEnv, client: TestClient
+) -> None:
+    with session_scope(web.engine) as session:
+        ws = session.get_one(Workspace, web.seeded.workspaces["acme"])
+        now = web.seeded.now
+        mention = session.get_one(Mention, web.seeded.mentions["acme"])
+
+        def signal(group: str, start: int, end: int) -> AlertCandidate:
+            return AlertCandidate(
+                workspace_id=ws.id,
+                topic_id=web.seeded.topics["acme"],
+                group_key=group,
+                severity="warning",
+                risk_score=70,
+                title=f"Signal {group}",
+                explanation="Same posts.",
+                window_start=now + timedelta(minutes=start),
+                window_end=now + timedelta(minutes=end),
+                post_ids=[mention.raw_post_id],
+            )
+
+        # Two signals on the same post, too far apart to be one episode...
+        [first] = raise_alerts(session, ws, [signal("incident:a", -30, 0)], now)
+        [second] = raise_alerts(session, ws, [signal("incident:b", 90, 120)], now)
+        assert first.id != second.id
+        # ...until a signal in between shows them to be one incident.
+        raise_alerts(session, ws, [signal("incident:c", 20, 80)], now)
+        assert (second.status, second.merged_into_id) == ("merged", first.id)
+        first_id, second_id = first.id, second.id
+    login(client, web.seeded.users["acme-analyst"])
+    page = client.get(f"/w/acme/alerts/{second_id}").text
+    assert f'href="/w/acme/alerts/{first_id}"' in page and f"alert #{first_id}" in page
+    assert 'data-action="acknowledge"' not in page
+    assert f'id="alert-{second_id}"' not in client.get("/w/acme/alerts").text
+    assert f'id="alert-{second_id}"' in client.get("/w/acme/alerts?status=merged").text
