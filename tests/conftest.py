@@ -13,7 +13,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, create_engine, text
+
+# Rich fixes a console's width when the console is made (at import of each CLI module), from
+# COLUMNS if set, else 80 when output is not a terminal. Which test imports a CLI module first
+# differs between runs and xdist workers, so the width is set here, before any import, for all.
+os.environ["COLUMNS"] = "200"
+
+from sqlalchemy import Engine, create_engine, text  # noqa: E402
 from sqlalchemy.orm import Session
 
 from flarewatch.config.settings import get_settings

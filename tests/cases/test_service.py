@@ -152,7 +152,7 @@ def test_auto_open_above_threshold_and_escalation_joins_the_open_case(db: Sessio
     assert case.severity == "crisis"
     alert_events = [e for e in timeline(db, case.id) if e.kind == "alert"]
     assert [e.data["severity"] for e in alert_events] == ["warning", "crisis"]
-    assert "is now crisis" in alert_events[-1].text
+    assert "escalated from warning to crisis" in alert_events[-1].text
 
     # A new alert of the same group (after the first was resolved) joins the still-open case.
     resolve(db, crisis[0].id, "dana", now=later)

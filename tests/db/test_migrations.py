@@ -106,3 +106,80 @@ def test_0008_adds_origin_and_pause_and_downgrade_keeps_paused_sources_off(
     upgrade(engine)  # and up again from there
     assert "origin" in {column["name"] for column in inspect(engine).get_columns("source")}
     engine.dispose()
+
+
+def test_0010_lists_each_alerts_own_group_and_downgrade_keeps_alerts_and_deliveries(
+    fresh_url: str,
+) -> None:
+    engine = create_db_engine(fresh_url)
+    upgrade(engine, "0009")
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO workspace (slug, name, timezone, languages, auto_case_severity,"
+                " sensitivity, config, created_at) VALUES ('w', 'W', 'UTC', '[]', 'crisis',"
+                " 'balanced', '{}', '2026-01-01 00:00:00')"
+            )
+        )
+        workspace_id = conn.scalar(text("SELECT id FROM workspace"))
+        conn.execute(
+            text(
+                "INSERT INTO topic (workspace_id, key, name, query, active, created_at,"
+                " updated_at) VALUES (:ws, 'b', 'B', 'b', true, '2026-01-01 00:00:00',"
+                " '2026-01-01 00:00:00')"
+            ),
+            {"ws": workspace_id},
+        )
+        topic_id = conn.scalar(text("SELECT id FROM topic"))
+        for group, topic in (("topic:1", topic_id), ("source:1:failing", None)):
+            conn.execute(
+                text(
+                    "INSERT INTO alert (workspace_id, topic_id, group_key, kind, severity,"
+                    " risk_score, status, title, explanation, factors, post_ids, window_start,"
+                    " window_end, created_at, updated_at) VALUES (:ws, :topic, :group, 'topic',"
+                    " 'warning', 50, 'open', 't', 'e', '[]', '[]', '2026-01-01 00:00:00',"
+                    " '2026-01-01 00:10:00', '2026-01-01 00:10:00', '2026-01-01 00:10:00')"
+                ),
+                {"ws": workspace_id, "topic": topic, "group": group},
+            )
+    upgrade(engine)
+    with engine.begin() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT a.group_key, g.group_key, g.topic_id FROM alert a JOIN alert_group g"
+                " ON g.alert_id = a.id ORDER BY a.id"
+            )
+        )
+        assert [tuple(r) for r in rows] == [
+            ("topic:1", "topic:1", topic_id),
+            ("source:1:failing", "source:1:failing", None),
+        ]
+        first, second = conn.scalars(text("SELECT id FROM alert ORDER BY id")).all()
+        conn.execute(text("UPDATE alert SET status = 'merged' WHERE id = :id"), {"id": second})
+        conn.execute(
+            text(
+                "INSERT INTO alert_merge (alert_id, into_alert_id, merged_at)"
+                " VALUES (:second, :first, '2026-01-01 00:20:00')"
+            ),
+            {"first": first, "second": second},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO alert_delivery (alert_id, route, severity, status, attempts,"
+                " next_attempt_at) VALUES (:first, 'console', 'warning', 'sent', 1,"
+                " '2026-01-01 00:10:00')"
+            ),
+            {"first": first},
+        )
+    config = alembic_config(engine.url.render_as_string(hide_password=False))
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, "0009")
+    assert not {"alert_group", "alert_merge"} & set(inspect(engine).get_table_names())
+    with engine.connect() as conn:
+        statuses = list(conn.scalars(text("SELECT status FROM alert ORDER BY id")))
+        deliveries = conn.scalar(text("SELECT count(*) FROM alert_delivery"))
+    assert statuses == ["open", "resolved"] and deliveries == 1
+    upgrade(engine)  # and up again from there
+    assert "alert_group" in inspect(engine).get_table_names()
+    engine.dispose()

@@ -21,7 +21,8 @@ from flarewatch.alerts.cliutil import (
 from flarewatch.alerts.models import ALERT_STATUSES, AlertDelivery
 from flarewatch.alerts.notify import build_message, deliver_pending
 from flarewatch.alerts.routing import describe_route
-from flarewatch.cases.service import case_for_alert
+from flarewatch.cases.service import case_for_alert, topic_names
+from flarewatch.cases.triage import triage_alert
 from flarewatch.cli.common import user_console
 from flarewatch.db.base import utcnow
 
@@ -55,7 +56,9 @@ def list_command(
         if not alerts:
             console.print("No alerts.")
             return
-        table = Table("ID", "Severity", "Status", "Risk", "Title", "Window end", "Group")
+        all_topics = sorted({t for alert in alerts for t in alert.topic_ids})
+        name_of = dict(zip(all_topics, topic_names(session, all_topics), strict=True))
+        table = Table("ID", "Severity", "Status", "Risk", "Title", "Topics", "Window end", "Group")
         for alert in alerts:
             style = SEVERITY_STYLE.get(alert.severity, "")
             table.add_row(
@@ -64,6 +67,7 @@ def list_command(
                 alert.status,
                 "source" if alert.kind == "source" else f"{alert.risk_score:.0f}",
                 alert.title,
+                ", ".join(name_of[t] for t in alert.topic_ids),
                 when(alert.window_end),
                 alert.group_key,
             )
@@ -90,6 +94,13 @@ def show_command(alert_id: AlertId) -> None:
         message = build_message(session, alert)
         console.print(f"[bold]{escape(message.title)}[/bold]", highlight=False)
         console.print(message.body, highlight=False)
+        topics = ", ".join(topic_names(session, alert.topic_ids))
+        if topics:
+            console.print(f"\nTopics: {escape(topics)}", highlight=False)
+        if alert.merged_into_id is not None:
+            console.print(
+                f"Merged into alert #{alert.merged_into_id} (the same incident).", highlight=False
+            )
         ack = f"by {alert.acknowledged_by} at {when(alert.acknowledged_at)}"
         console.print(f"\nStatus: {alert.status}" + (f" ({ack})" if alert.acknowledged_by else ""))
         case = case_for_alert(session, alert.id)
@@ -123,7 +134,7 @@ def show_command(alert_id: AlertId) -> None:
 def ack_command(alert_id: AlertId, by: By = None) -> None:
     """Acknowledge an alert: someone is on it (acknowledging twice changes nothing)."""
     with cli_session() as session:
-        alert = service.acknowledge(session, alert_id, by or default_actor())
+        alert = triage_alert(session, alert_id, "acknowledge", by or default_actor())
         console.print(
             f"Alert #{alert.id} acknowledged by {alert.acknowledged_by}.", highlight=False
         )
@@ -133,7 +144,7 @@ def ack_command(alert_id: AlertId, by: By = None) -> None:
 def noise_command(alert_id: AlertId, by: By = None) -> None:
     """Mark an alert as noise: it should not have fired (detection learns from these)."""
     with cli_session() as session:
-        alert = service.mark_noise(session, alert_id, by or default_actor())
+        alert = triage_alert(session, alert_id, "noise", by or default_actor())
         console.print(f"Alert #{alert.id} marked as noise.", highlight=False)
 
 
@@ -141,7 +152,7 @@ def noise_command(alert_id: AlertId, by: By = None) -> None:
 def resolve_command(alert_id: AlertId, by: By = None) -> None:
     """Resolve an alert: the signal is over (its group stays quiet for the cool-down)."""
     with cli_session() as session:
-        alert = service.resolve(session, alert_id, by or default_actor())
+        alert = triage_alert(session, alert_id, "resolve", by or default_actor())
         console.print(f"Alert #{alert.id} resolved.", highlight=False)
 
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from flarewatch.db.base import Base, UTCDateTime, utcnow
 
-ALERT_STATUSES = ("open", "acknowledged", "resolved", "noise")
+# "merged": folded into another alert of the same incident (alert_merge says which).
+ALERT_STATUSES = ("open", "acknowledged", "resolved", "noise", "merged")
 
 
 class Alert(Base):
@@ -41,6 +42,73 @@ class Alert(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     acknowledged_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    merge: Mapped[AlertMerge | None] = relationship(
+        foreign_keys="AlertMerge.alert_id",
+        cascade="all, delete-orphan",
+        lazy="selectin",
+        uselist=False,
+    )
+    # Every group key the alert answers for: its own and those of the topics merged into it.
+    groups: Mapped[list[AlertGroup]] = relationship(
+        back_populates="alert",
+        cascade="all, delete-orphan",
+        lazy="selectin",
+        order_by="AlertGroup.id",
+    )
+
+    @property
+    def merged_into_id(self) -> int | None:
+        """Status "merged": the alert of the same incident that stands for this one."""
+        return self.merge.into_alert_id if self.merge is not None else None
+
+    @property
+    def topic_ids(self) -> list[int]:
+        """The topics the alert is about, the one that opened it first."""
+        seen = [g.topic_id for g in self.groups if g.topic_id is not None]
+        if self.topic_id is not None and self.topic_id not in seen:
+            seen.insert(0, self.topic_id)
+        return list(dict.fromkeys(seen))
+
+
+class AlertGroup(Base):
+    """One group key (one topic's signal, or one source's condition) an alert stands for.
+
+    Candidates from several topics that rest on the same posts are one incident: their group
+    keys all point at one alert, so each topic's later candidates find it, update it and
+    escalate it instead of opening a sibling.
+    """
+
+    __tablename__ = "alert_group"
+    __table_args__ = (
+        UniqueConstraint("alert_id", "group_key"),
+        Index("ix_alert_group_key", "group_key"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    alert_id: Mapped[int] = mapped_column(ForeignKey("alert.id", ondelete="CASCADE"))
+    group_key: Mapped[str] = mapped_column(String(200))
+    topic_id: Mapped[int | None] = mapped_column(
+        ForeignKey("topic.id", ondelete="SET NULL"), nullable=True
+    )
+    alert: Mapped[Alert] = relationship(back_populates="groups")
+
+
+class AlertMerge(Base):
+    """An alert folded into an older live alert once they proved to be one incident.
+
+    Its own table rather than a column on alert, so adding it rewrites no alert rows (SQLite
+    rebuilds a table to add a foreign key, and that would cascade into deliveries and cases).
+    """
+
+    __tablename__ = "alert_merge"
+
+    alert_id: Mapped[int] = mapped_column(
+        ForeignKey("alert.id", ondelete="CASCADE"), primary_key=True
+    )
+    into_alert_id: Mapped[int] = mapped_column(
+        ForeignKey("alert.id", ondelete="CASCADE"), index=True
+    )
+    merged_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class AlertDelivery(Base):

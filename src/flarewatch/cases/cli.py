@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape  # a user's title is text, not Rich markup
 from rich.table import Table
+from sqlalchemy.orm import Session
 
 from flarewatch.alerts.cliutil import (
     By,
@@ -17,6 +18,7 @@ from flarewatch.alerts.cliutil import (
     when,
     workspace_id_for,
 )
+from flarewatch.alerts.models import Alert
 from flarewatch.cases import service
 from flarewatch.cases.lifecycle import allowed_next
 from flarewatch.cases.models import CASE_STATUSES
@@ -73,6 +75,7 @@ def show_command(case_id: CaseId) -> None:
             + (f" · closed {when(case.closed_at)}" if case.closed_at else ""),
             highlight=False,
         )
+        _print_alert_now(session, case.alert_id)
         table = Table("When", "Kind", "Who", "What", title="Timeline")
         for event in service.timeline(session, case.id):
             text = event.text
@@ -166,6 +169,22 @@ def done_command(
     with cli_session() as session:
         task = service.complete_task(session, task_id, by or default_actor())
         console.print(f"Task #{task.id} is done.", highlight=False)
+
+
+def _print_alert_now(session: Session, alert_id: int | None) -> None:
+    """The case's alert as it is now: a case follows its alert."""
+    alert = session.get(Alert, alert_id) if alert_id is not None else None
+    if alert is None:
+        return
+    topics = ", ".join(service.topic_names(session, alert.topic_ids))
+    console.print(
+        f"Alert #{alert.id} now: {alert.severity}, {alert.status}, risk {alert.risk_score:.0f}"
+        + (f" · topics: {escape(topics)}" if topics else ""),
+        highlight=False,
+    )
+    console.print(escape(alert.explanation), highlight=False)
+    for factor in alert.factors or []:
+        console.print(f"  - {escape(str(factor.get('text', '')))}", highlight=False)
 
 
 def _parse_due(value: str | None) -> datetime | None:

@@ -14,13 +14,14 @@ from sqlalchemy.orm import Session
 
 from flarewatch.alerts.hygiene import severity_rank
 from flarewatch.alerts.message import excerpt
-from flarewatch.alerts.models import Alert
+from flarewatch.alerts.models import Alert, AlertGroup, AlertMerge
 from flarewatch.alerts.service import alert_posts, get_alert
 from flarewatch.cases.lifecycle import allowed_next, can_move, describe_move
 from flarewatch.cases.models import CASE_STATUSES, Case, CaseEvent, Task
 from flarewatch.db.base import utcnow
+from flarewatch.detect.types import SEVERITY_ORDER
 from flarewatch.errors import InputError, InvalidTransitionError, NotFoundError
-from flarewatch.workspaces.models import Workspace
+from flarewatch.workspaces.models import Topic, Workspace
 
 KEY_POSTS = 10
 OPEN_CASE_STATUSES = tuple(s for s in CASE_STATUSES if s != "closed")
@@ -110,28 +111,26 @@ def auto_open_cases(
 ) -> list[Case]:
     """Open cases for new or escalated alerts at or above the workspace's auto-case severity.
 
-    When the alert's group already has an open case, the case gets a timeline event instead of a
-    sibling. Returns the cases that were opened.
+    A case follows its alert: an escalation, a topic joining the alert or another alert folded
+    into it is a timeline entry on the alert's case (or the open case of its group) instead of
+    a sibling case. Returns the cases that were opened.
     """
     threshold = _auto_threshold(workspace)
     opened: list[Case] = []
     for alert in alerts:
         if alert.workspace_id != workspace.id:
             continue
+        _absorb_merged_cases(session, alert)
         current = _open_case_for_group(session, workspace.id, alert)
         if current is not None:
-            if not _has_alert_event(session, current, alert):
-                _alert_event(session, current, alert, opening=False)
-                if severity_rank(alert.severity) > severity_rank(current.severity):
-                    current.severity = alert.severity
+            _follow(session, current, alert)
             continue
         if threshold is None or severity_rank(alert.severity) < threshold:
             continue
         closed_own = case_for_alert(session, alert.id)
         if closed_own is not None:
             # Reopening is a person's call; the closed case still records the escalation.
-            if not _has_alert_event(session, closed_own, alert):
-                _alert_event(session, closed_own, alert, opening=False)
+            _follow(session, closed_own, alert)
             continue
         opened.append(open_case_from_alert(session, alert.id, actor))
     session.flush()
@@ -146,47 +145,185 @@ def _auto_threshold(workspace: Workspace) -> int | None:
 
 
 def _open_case_for_group(session: Session, workspace_id: int, alert: Alert) -> Case | None:
+    """The open case of this alert, or of an earlier alert of one of its groups."""
+    keys = [group.group_key for group in alert.groups] or [alert.group_key]
     return session.scalars(
         select(Case)
-        .join(Alert, Case.alert_id == Alert.id)
         .where(
             Case.workspace_id == workspace_id,
             Case.status.in_(OPEN_CASE_STATUSES),
-            Alert.group_key == alert.group_key,
+            Case.alert_id.in_(select(AlertGroup.alert_id).where(AlertGroup.group_key.in_(keys))),
         )
-        .order_by(Case.id.desc())
+        .order_by((Case.alert_id == alert.id).desc(), Case.id.desc())
         .limit(1)
     ).first()
 
 
-def _has_alert_event(session: Session, case: Case, alert: Alert) -> bool:
-    """Whether the timeline already shows this alert at its current severity (idempotence)."""
+def _absorb_merged_cases(session: Session, alert: Alert) -> None:
+    """Cases of alerts folded into `alert` join its case: one incident, one case.
+
+    With no case of its own, the alert takes over the first one (its notes and tasks stay
+    where people wrote them); any other is closed with a pointer to the incident's case.
+    """
+    merged = session.scalars(
+        select(Case)
+        .join(AlertMerge, Case.alert_id == AlertMerge.alert_id)
+        .where(AlertMerge.into_alert_id == alert.id)
+        .order_by(Case.id)
+    ).all()
+    if not merged:
+        return
+    incident_case = case_for_alert(session, alert.id)
+    for case in merged:
+        folded_id = case.alert_id
+        if incident_case is None:
+            case.alert_id = alert.id
+            incident_case = case
+            _event(
+                session,
+                case,
+                "alert",
+                "system",
+                f"Alert #{folded_id} was merged into alert #{alert.id} (the same incident); "
+                f"this case now follows alert #{alert.id}",
+                {**_alert_data(alert), "merged_alert_id": folded_id},
+            )
+            continue
+        _event(
+            session,
+            incident_case,
+            "alert",
+            "system",
+            f"Case #{case.id} (alert #{folded_id}) merged into this case: the same incident",
+            {"alert_id": alert.id, "merged_alert_id": folded_id, "merged_case_id": case.id},
+        )
+        if case.status != "closed":
+            previous = case.status
+            now = utcnow()
+            case.status, case.closed_at, case.updated_at = "closed", now, now
+            _event(
+                session,
+                case,
+                "status",
+                "system",
+                f"Closed: merged into case #{incident_case.id} (alert #{folded_id} is part of "
+                f"alert #{alert.id})",
+                {"from": previous, "to": "closed", "merged_into_case_id": incident_case.id},
+            )
+    session.flush()
+
+
+def _follow(session: Session, case: Case, alert: Alert) -> None:
+    """Write on the case what changed in its alert since the timeline last recorded it."""
+    last = _last_alert_event(session, case, alert)
+    if last is None:
+        _alert_event(session, case, alert, opening=False)
+    else:
+        was = str(last.get("severity") or "")
+        if was in SEVERITY_ORDER and severity_rank(alert.severity) > severity_rank(was):
+            _alert_event(session, case, alert, opening=False, escalated_from=was)
+        known = set(last.get("topic_ids") or [])
+        joined = [t for t in alert.topic_ids if t not in known]
+        if joined and known:
+            _topics_event(session, case, alert, joined)
+    if severity_rank(alert.severity) > severity_rank(case.severity):
+        case.severity = alert.severity
+
+
+def _last_alert_event(session: Session, case: Case, alert: Alert) -> dict[str, Any] | None:
+    """The figures of this alert the timeline recorded last (idempotence, escalation's 'from')."""
     events = session.scalars(
-        select(CaseEvent).where(CaseEvent.case_id == case.id, CaseEvent.kind == "alert")
+        select(CaseEvent)
+        .where(CaseEvent.case_id == case.id, CaseEvent.kind == "alert")
+        .order_by(CaseEvent.id.desc())
     )
-    return any(
-        (e.data or {}).get("alert_id") == alert.id
-        and (e.data or {}).get("severity") == alert.severity
-        for e in events
-    )
+    for event in events:
+        data = event.data or {}
+        if data.get("alert_id") == alert.id and "severity" in data:
+            return data
+    return None
 
 
-def _alert_event(session: Session, case: Case, alert: Alert, *, opening: bool) -> CaseEvent:
-    state = f"{alert.severity}" if opening else f"is now {alert.severity}"
-    text = f"Alert #{alert.id} {state} (risk {alert.risk_score:.0f}): {alert.explanation}"
-    return _event(
+def _topics_event(session: Session, case: Case, alert: Alert, joined: list[int]) -> None:
+    names = ", ".join(topic_names(session, joined))
+    _event(
         session,
         case,
         "alert",
         "system",
-        text,
-        {
-            "alert_id": alert.id,
-            "severity": alert.severity,
-            "risk_score": alert.risk_score,
-            "factors": list(alert.factors or []),
-        },
+        f"Alert #{alert.id} now also covers {names}: the same posts drive it",
+        _alert_data(alert),
     )
+
+
+def topic_names(session: Session, topic_ids: Sequence[int]) -> list[str]:
+    """Topic names in the given order (a deleted topic reads as its number)."""
+    if not topic_ids:
+        return []
+    rows = session.scalars(select(Topic).where(Topic.id.in_(topic_ids))).all()
+    by_id = {topic.id: topic.name for topic in rows}
+    return [by_id.get(topic_id, f"topic #{topic_id}") for topic_id in topic_ids]
+
+
+def _alert_data(alert: Alert) -> dict[str, Any]:
+    return {
+        "alert_id": alert.id,
+        "severity": alert.severity,
+        "risk_score": alert.risk_score,
+        "topic_ids": alert.topic_ids,
+        "factors": list(alert.factors or []),
+    }
+
+
+def _alert_event(
+    session: Session,
+    case: Case,
+    alert: Alert,
+    *,
+    opening: bool,
+    escalated_from: str | None = None,
+) -> CaseEvent:
+    if opening:
+        state = alert.severity
+    elif escalated_from:
+        state = f"escalated from {escalated_from} to {alert.severity}"
+    else:
+        state = f"is now {alert.severity}"
+    text = f"Alert #{alert.id} {state} (risk {alert.risk_score:.0f}): {alert.explanation}"
+    return _event(session, case, "alert", "system", text, _alert_data(alert))
+
+
+TRIAGE_WORDS = {"acknowledged": "acknowledged", "resolved": "resolved", "noise": "marked as noise"}
+
+
+def record_triage(session: Session, alert: Alert, actor: str) -> CaseEvent | None:
+    """Write an alert's acknowledgement, resolution or noise verdict on its case, if it has one."""
+    case = case_for_alert(session, alert.id)
+    if case is None or alert.status not in TRIAGE_WORDS:
+        return None
+    event = _event(
+        session,
+        case,
+        "alert",
+        actor,
+        f"Alert #{alert.id} {TRIAGE_WORDS[alert.status]} by {actor}",
+        {"alert_id": alert.id, "status": alert.status},
+    )
+    case.updated_at = event.at
+    session.flush()
+    return event
+
+
+def cases_for_alerts(session: Session, alert_ids: Sequence[int]) -> dict[int, Case]:
+    """Each alert's case (the first one opened), for pages that link alerts to their cases."""
+    if not alert_ids:
+        return {}
+    found: dict[int, Case] = {}
+    rows = session.scalars(select(Case).where(Case.alert_id.in_(set(alert_ids))).order_by(Case.id))
+    for case in rows:
+        if case.alert_id is not None:
+            found.setdefault(case.alert_id, case)
+    return found
 
 
 def change_status(

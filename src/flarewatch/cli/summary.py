@@ -48,7 +48,7 @@ def summarise(session: Session, workspace: Workspace) -> WorkspaceSummary:
         name=workspace.name,
         posts=count(RawPost),
         mentions=count(Mention),
-        alerts=count(Alert),
+        alerts=count(Alert, Alert.status != "merged"),
         open_alerts=count(Alert, Alert.status == "open"),
         top_severity=top,
         cases=count(Case),

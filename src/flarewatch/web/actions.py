@@ -12,25 +12,22 @@ from sqlalchemy.orm import Session
 
 from flarewatch.accounts import service as accounts
 from flarewatch.accounts.permissions import Permission
-from flarewatch.alerts import service as alerts
 from flarewatch.alerts.models import Alert
 from flarewatch.cases import service as cases
+from flarewatch.cases import triage
 from flarewatch.cases.models import Case, CaseEvent, Task
+from flarewatch.cases.triage import ALERT_ACTIONS
 from flarewatch.errors import InputError
 from flarewatch.web.deps import WorkspaceAccess
-
-ALERT_ACTIONS = {
-    "acknowledge": alerts.acknowledge,
-    "noise": alerts.mark_noise,
-    "resolve": alerts.resolve,
-}
 
 
 def triage_alert(db: Session, access: WorkspaceAccess, alert_id: int, action: str) -> Alert:
     access.require(Permission.ALERT_TRIAGE)
     if action not in ALERT_ACTIONS:
         raise InputError(f"Unknown alert action '{action}'; use one of {', '.join(ALERT_ACTIONS)}.")
-    alert = ALERT_ACTIONS[action](db, alert_id, access.user.email, workspace_id=access.workspace.id)
+    alert = triage.triage_alert(
+        db, alert_id, action, access.user.email, workspace_id=access.workspace.id
+    )
     accounts.record_audit(
         db,
         access.user,

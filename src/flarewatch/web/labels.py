@@ -17,6 +17,7 @@ LABELS: dict[str, str] = {
     "acknowledged": N_("Acknowledged"),
     "resolved": N_("Resolved"),
     "noise": N_("Noise"),
+    "merged": N_("Merged"),
     # severities and overview levels
     "watch": N_("Watch"),
     "warning": N_("Warning"),

@@ -44,7 +44,7 @@ def count_param(description: str) -> Any:
 
 
 # Statuses as the OpenAPI schema lists them; the asserts keep them equal to the models' tuples.
-AlertStatus = Literal["open", "acknowledged", "resolved", "noise"]
+AlertStatus = Literal["open", "acknowledged", "resolved", "noise", "merged"]
 CaseStatus = Literal["new", "triage", "responding", "monitoring", "closed"]
 assert get_args(AlertStatus) == ALERT_STATUSES
 assert get_args(CaseStatus) == CASE_STATUSES

@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Depends
 from sqlalchemy.orm import Session
 
+from flarewatch.alerts.models import Alert
 from flarewatch.cases import service as cases
 from flarewatch.cases.models import Task
 from flarewatch.errors import NotFoundError
@@ -14,6 +15,7 @@ from flarewatch.web import actions
 from flarewatch.web.api.schemas import (
     CHANGE,
     READ,
+    AlertOut,
     CaseDetailOut,
     CaseEventOut,
     CaseOut,
@@ -49,6 +51,9 @@ def get_case(
     return CaseDetailOut.model_validate(
         {
             **CaseOut.model_validate(case).model_dump(),
+            "alert": AlertOut.model_validate(db.get(Alert, case.alert_id))
+            if case.alert_id is not None
+            else None,
             "timeline": [CaseEventOut.model_validate(e) for e in events],
             "tasks": [TaskOut.model_validate(t) for t in tasks],
         }

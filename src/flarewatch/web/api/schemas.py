@@ -98,6 +98,13 @@ class AlertOut(_Out):
     created_at: datetime
     acknowledged_at: datetime | None
     acknowledged_by: str | None
+    topic_ids: list[int] = Field(
+        description="Every topic the alert stands for: topics whose signals rest on the same "
+        "posts are one alert, the topic that opened it first."
+    )
+    merged_into_id: int | None = Field(
+        description='Status "merged": the alert of the same incident that stands for this one.'
+    )
 
 
 class CaseEventOut(_Out):
@@ -132,6 +139,9 @@ class CaseOut(_Out):
 
 
 class CaseDetailOut(CaseOut):
+    alert: AlertOut | None = Field(
+        description="The case's alert as it is now (severity, risk, figures, explanation)."
+    )
     timeline: list[CaseEventOut]
     tasks: list[TaskOut]
 

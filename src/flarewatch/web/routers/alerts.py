@@ -11,6 +11,7 @@ from flarewatch.alerts import service as alerts
 from flarewatch.alerts.key_posts import key_posts
 from flarewatch.alerts.models import ALERT_STATUSES
 from flarewatch.alerts.summary import summarize_alert
+from flarewatch.cases import service as cases
 from flarewatch.detect.summary import settings_from_env
 from flarewatch.errors import FlarewatchError, InputError, NotFoundError
 from flarewatch.web import actions
@@ -33,6 +34,7 @@ def alert_inbox(
 ) -> Response:
     status = status if status in ALERT_STATUSES else None
     rows = alerts.list_alerts(db, access.workspace.id, status=status, limit=200)
+    case_of = cases.cases_for_alerts(db, [alert.id for alert in rows])
     _, last_alert = latest_ids(db, access.workspace.id)
     return page(
         request,
@@ -40,6 +42,7 @@ def alert_inbox(
         "alerts.html",
         access=access,
         alerts=rows,
+        case_of=case_of,
         status=status,
         statuses=ALERT_STATUSES,
         last_alert=last_alert,
@@ -60,6 +63,8 @@ def alert_detail(
         "alert.html",
         access=access,
         alert=alert,
+        case_of=cases.cases_for_alerts(db, [alert.id]),
+        topics=cases.topic_names(db, alert.topic_ids),
         posts=key_posts(db, alert, limit=10),
         ai_enabled=settings_from_env() is not None,
     )
@@ -83,7 +88,13 @@ def triage(
         return back_to(target)
     alert = actions.triage_alert(db, access, alert_id, action)
     if is_htmx(request):
-        return render(request, "partials/alert_row.html", access=access, alert=alert)
+        return render(
+            request,
+            "partials/alert_row.html",
+            access=access,
+            alert=alert,
+            case_of=cases.cases_for_alerts(db, [alert.id]),
+        )
     return back_to(f"/w/{access.workspace.slug}/alerts")
 
 

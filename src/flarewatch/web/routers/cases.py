@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
+from flarewatch.alerts.models import Alert
 from flarewatch.cases import service as cases
 from flarewatch.cases.models import CASE_STATUSES, Task
 from flarewatch.errors import InputError, NotFoundError
@@ -49,12 +50,16 @@ def case_page(
     db: Session = Depends(get_db),
 ) -> Response:
     case = cases.get_case(db, case_id, workspace_id=access.workspace.id)
+    # The alert as it is now, not as it was when the case was opened: a case follows its alert.
+    alert = db.get(Alert, case.alert_id) if case.alert_id is not None else None
     return page(
         request,
         db,
         "case.html",
         access=access,
         case=case,
+        alert=alert,
+        topics=cases.topic_names(db, alert.topic_ids) if alert is not None else [],
         events=cases.timeline(db, case.id, workspace_id=access.workspace.id),
         tasks=cases.tasks(db, case.id, workspace_id=access.workspace.id),
         statuses=CASE_STATUSES,

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from flarewatch.alerts.models import Alert
+from flarewatch.cases.service import cases_for_alerts
 from flarewatch.web.deps import WorkspaceAccess, get_db, workspace_access
 from flarewatch.web.params import last_seen_id
 from flarewatch.web.queries import mention_stream
@@ -52,14 +53,21 @@ def _poll(
             if "alert" not in kinds
             else db.scalars(
                 select(Alert)
-                .where(Alert.workspace_id == access.workspace.id, Alert.id > last_alert)
+                .where(
+                    Alert.workspace_id == access.workspace.id,
+                    Alert.id > last_alert,
+                    # Folded into an older alert of the same incident, which the page shows.
+                    Alert.status != "merged",
+                )
                 .order_by(Alert.id)
                 .limit(BATCH)
             ).all()
         )
+        # The pipeline opens a case in the same transaction as its alert: link it at once.
+        case_of = cases_for_alerts(db, [alert.id for alert in alerts])
         for alert in alerts:
             last_alert = max(last_alert, alert.id)
-            html = _render(request, access, "partials/alert_row.html", alert=alert)
+            html = _render(request, access, "partials/alert_row.html", alert=alert, case_of=case_of)
             events.append(ServerSentEvent(data=html, event="alert"))
     return events, last_mention, last_alert
 

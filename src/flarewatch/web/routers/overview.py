@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from flarewatch.accounts import service as accounts
 from flarewatch.accounts.models import User
 from flarewatch.alerts import service as alerts
+from flarewatch.cases.service import cases_for_alerts
 from flarewatch.web.charts import build_dashboard
 from flarewatch.web.deps import WorkspaceAccess, current_user, get_db, workspace_access
 from flarewatch.web.i18n import Formatter
@@ -53,6 +54,7 @@ def dashboard(
     fmt = Formatter(language_of(request), access.user.timezone or ws.timezone)
     dash = build_dashboard(db, ws.id, fmt, topic=chosen)
     last_mention, last_alert = latest_ids(db, ws.id)
+    latest_alerts = alerts.list_alerts(db, ws.id, limit=10)
     return page(
         request,
         db,
@@ -62,7 +64,8 @@ def dashboard(
         topics=topics_of(db, ws.id),
         topic=chosen,
         mentions=mention_stream(db, ws.id, limit=15),
-        alerts=[a for a in alerts.list_alerts(db, ws.id, limit=10)],
+        alerts=latest_alerts,
+        case_of=cases_for_alerts(db, [a.id for a in latest_alerts]),
         last_mention=last_mention,
         last_alert=last_alert,
     )
