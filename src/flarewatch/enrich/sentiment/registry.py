@@ -10,10 +10,10 @@ entry in ``BACKENDS``. The settings page, ``workspace check`` and ``workspace re
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from importlib.util import find_spec
 
 from flarewatch.enrich.sentiment.base import SentimentModel
 
@@ -69,7 +69,7 @@ def backend_install_problem(name: str) -> str | None:
     entry = BACKENDS.get(name)
     if entry is None:
         return None
-    missing = [p for p in entry.packages if find_spec(p) is None]
+    missing = [p for p in entry.packages if importlib.util.find_spec(p) is None]
     if not missing:
         return None
     return (
