@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +21,9 @@ from flarewatch.enrich.sentiment.linear import LinearWeights
 from flarewatch.enrich.sentiment.stacked import StackedHead, stack_features
 from flarewatch.enrich.training.datasets import Split
 from flarewatch.enrich.training.linear import macro_f1_by_language, out_of_fold_probabilities
+
+# An encoder's encode(): texts → (n, dim) embeddings.
+Encode = Callable[[Sequence[str]], np.ndarray]
 
 
 def fit_head(
@@ -204,7 +207,7 @@ def head_specs() -> dict[str, HeadSpec]:
     }
 
 
-def default_encoder(name: str) -> object:
+def default_encoder(name: str) -> Encode:
     """The backend's encoder. USE gets one BLAS thread (the same summation order, so the same
     embeddings, on every machine); E5's embeddings do not depend on its thread count, so it
     gets every core (``FLAREWATCH_E5_THREADS`` overrides)."""
@@ -224,14 +227,14 @@ def train_stacked_heads(
     base: LinearWeights,
     names: Sequence[str] = ("use",),
     extra: Sequence[Split] = (),
-    encoders: dict[str, object] | None = None,
+    encoders: dict[str, Encode] | None = None,
     seed: int = 0,
     folds: int = 5,
     c_grids: dict[str, Sequence[float]] | None = None,
     holdout: float = 0.15,
     log: bool = True,
     head_sets: Sequence[str] | None = None,
-) -> dict[str, object]:
+) -> dict[str, StackedHead]:
     """The stacked backends' heads (``StackedHead`` by backend name) on top of the default model
     ``base``.
 
@@ -277,13 +280,13 @@ def train_stacked_heads(
         "base_retrain_sets": {s.name: len(s.texts) for s in splits},
         "extra_sets_in_base_retrains": {s.name: len(s.texts) for s in extra},
     }
-    heads: dict[str, object] = {}
+    heads: dict[str, StackedHead] = {}
     features: dict[str, np.ndarray] = {}
     for name in names:
         spec = specs[name]
         started = time.perf_counter()
         encode = (encoders or {}).get(name) or default_encoder(name)
-        embeddings = encode(texts)  # type: ignore[operator]
+        embeddings = encode(texts)
         if log:
             print(
                 f"  {name} encoder: {len(texts)} texts in {time.perf_counter() - started:.0f} s",
@@ -311,7 +314,7 @@ def train_stacked_heads(
             name: cross_validated_probabilities(
                 features[name],
                 y,
-                float(heads[name].meta["C"]),  # type: ignore[attr-defined]
+                float(heads[name].meta["C"]),
                 folds=folds,
                 seed=seed,
                 standardize=specs[name].standardize,
@@ -319,7 +322,7 @@ def train_stacked_heads(
             for name in ("e5", "use")
         }
         weight, scores = choose_mix_weight(cv["e5"], cv["use"], y, lang)
-        heads["e5"].meta.update(  # type: ignore[attr-defined]
+        heads["e5"].meta.update(
             mix_weight=weight,
             mix_with="use",
             mix_oof_macro_f1={k: round(v, 4) for k, v in scores.items()},
@@ -334,14 +337,14 @@ def train_use_head(
     lexicon_entries: dict[str, float],
     base: LinearWeights,
     extra: Sequence[Split] = (),
-    encode: object = None,
+    encode: Encode | None = None,
     seed: int = 0,
     folds: int = 5,
     c_grid: Sequence[float] | None = None,
     holdout: float = 0.15,
     log: bool = True,
     head_sets: Sequence[str] | None = None,
-) -> object:
+) -> StackedHead:
     """The "use" backend's head alone (see ``train_stacked_heads``)."""
     return train_stacked_heads(
         splits,

@@ -131,9 +131,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     files = {"use": use.HEAD_FILE, "e5": e5.HEAD_FILE}
     for name, head in heads.items():
         path = args.output.parent / files[name]
-        head.save(path)  # type: ignore[attr-defined]
+        head.save(path)
         print(
-            f"wrote {path} ({path.stat().st_size / 1e3:.0f} kB, C={head.meta['C']})",  # type: ignore[attr-defined]
+            f"wrote {path} ({path.stat().st_size / 1e3:.0f} kB, C={head.meta['C']})",
             file=sys.stderr,
         )
     print(f"heads trained in {time.perf_counter() - started:.0f} s", file=sys.stderr)
