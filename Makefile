@@ -61,12 +61,12 @@ bench-quick: install-test
 
 ## eval: sentiment quality → docs/quality.md, detection quality → docs/detection.md
 eval: install-test
-	$(BIN)/python -m flarewatch.enrich.evaluate --datasets $(DATASETS) --output docs/quality.md
+	$(BIN)/python -m flarewatch.enrich.training.evaluate --datasets $(DATASETS) --output docs/quality.md
 	$(BIN)/python -m flarewatch.detect.evaluate --output docs/detection.md
 
 ## train-sentiment: retrain the shipped sentiment model from the labelled data
 train-sentiment: install-test
-	$(BIN)/python -m flarewatch.enrich.train --datasets $(DATASETS)
+	$(BIN)/python -m flarewatch.enrich.training.train --datasets $(DATASETS)
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .ruff_cache src/*.egg-info

@@ -24,7 +24,7 @@ import time
 from datetime import UTC, datetime, timedelta
 
 from flarewatch.enrich import Enricher, NearDuplicateIndex, get_sentiment_model, langid
-from flarewatch.enrich.evaluate import BACKEND_TITLES
+from flarewatch.enrich.sentiment import BACKENDS
 from flarewatch.mentions.post import Post
 
 TEMPLATES = {
@@ -136,7 +136,7 @@ def optional_backend_rows(backend: str, n: int, batch: int = 512) -> list[str]:
     distinct = len({p.text for p in repeated}) / n
     opt_repeated = _sentiment_rate(backend, repeated, batch)
     return [
-        f"### Opt-in `{backend}` sentiment backend ({BACKEND_TITLES[backend]})",
+        f"### Opt-in `{backend}` sentiment backend ({BACKENDS[backend].title})",
         "",
         f"{n} posts per row, same mix and core, every text distinct, measured in this run next "
         "to the default model.",

@@ -72,7 +72,7 @@ def run(quick: bool = False) -> str:
         import torch
         import transformers
 
-        from flarewatch.enrich.transformer import TransformerSentimentModel
+        from flarewatch.enrich.sentiment.transformer import TransformerSentimentModel
     except ImportError as exc:  # `make bench` installs the transformers extra; a bare run may not
         return f"## Transformer backend\n\nNot measured: {exc} (install '.[transformers]').\n"
     gpu = torch.cuda.is_available()

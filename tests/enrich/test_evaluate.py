@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flarewatch.enrich import evaluate, train
+from flarewatch.enrich.training import evaluate, train
 
 
 def test_missing_datasets_exit_2(tmp_path: Path, capsys: object) -> None:

@@ -5,7 +5,7 @@ from importlib import resources
 import pytest
 
 from flarewatch.enrich import get_sentiment_model, register_sentiment_model
-from flarewatch.enrich.sentiment import LinearSentimentModel
+from flarewatch.enrich.sentiment.linear import LinearSentimentModel
 
 
 def _label(text: str, lang: str) -> tuple[str, float]:

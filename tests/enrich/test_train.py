@@ -4,10 +4,10 @@ from pathlib import Path
 
 import numpy as np
 
-from flarewatch.enrich.datasets import Split
 from flarewatch.enrich.features import FeatureConfig
-from flarewatch.enrich.sentiment import LinearSentimentModel, LinearWeights
-from flarewatch.enrich.train import train
+from flarewatch.enrich.sentiment.linear import LinearSentimentModel, LinearWeights
+from flarewatch.enrich.training.datasets import Split
+from flarewatch.enrich.training.linear import train
 
 POS = ["I love it", "great product, very happy", "wonderful service thanks", "amazing, love it"]
 NEG = ["I hate it", "terrible product, very sad", "awful service, angry", "horrible, hate it"]

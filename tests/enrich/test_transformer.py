@@ -8,7 +8,7 @@ torch = pytest.importorskip("torch")
 transformers = pytest.importorskip("transformers")
 
 from flarewatch.enrich import get_sentiment_model  # noqa: E402
-from flarewatch.enrich.transformer import TransformerSentimentModel, _label_columns  # noqa: E402
+from flarewatch.enrich.sentiment.transformer import TransformerSentimentModel, _label_columns  # noqa: E402
 
 WORDS = ["good", "bad", "service", "the", "was", "very", "שירות", "גרוע"]
 

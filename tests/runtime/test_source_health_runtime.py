@@ -60,6 +60,7 @@ def test_a_batch_that_fails_to_store_leaves_no_counts(
     engine: Engine, make_workspace: Callable[..., int], tmp_path: Path
 ) -> None:
     from flarewatch.enrich import sentiment
+    from flarewatch.enrich.sentiment.registry import build_backend
     from flarewatch.workspaces.models import Workspace
 
     workspace_id = make_workspace(engine)
@@ -75,7 +76,7 @@ def test_a_batch_that_fails_to_store_leaves_no_counts(
     try:
         report = EmbeddedRunner(engine).cycle()
     finally:
-        sentiment.register_sentiment_model("e5", sentiment._e5_factory)
+        sentiment.register_sentiment_model("e5", lambda: build_backend("e5"))
     assert report.failed_sources
     assert _hour_counts(engine) == {}
 

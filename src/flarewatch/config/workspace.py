@@ -166,7 +166,7 @@ class WorkspaceConfig(_Strict):
     )
     auto_case_severity: Severity | Literal["never"] = "crisis"
     sensitivity: Literal["fewer", "balanced", "more"] = "balanced"
-    sentiment_backend: Literal["default", "use", "e5", "transformers"] = Field(
+    sentiment_backend: str = Field(
         default="default",
         description="default (fast), use or e5 (slower, more accurate offline), transformers",
     )
@@ -213,6 +213,20 @@ class WorkspaceConfig(_Strict):
                 "e.g. weekend = ['fri', 'sat']"
             )
         return [days[v.lower()] for v in value]
+
+    @field_validator("sentiment_backend")
+    @classmethod
+    def _known_sentiment_backend(cls, value: str) -> str:
+        # The backend registry is the one list: a new backend needs no edit here.
+        from flarewatch.enrich.sentiment.registry import SENTIMENT_BACKENDS
+
+        if value not in SENTIMENT_BACKENDS:
+            quoted = [repr(name) for name in SENTIMENT_BACKENDS]
+            expected = f"{', '.join(quoted[:-1])} or {quoted[-1]}" if len(quoted) > 1 else quoted[0]
+            raise PydanticCustomError(
+                "literal_error", "Input should be {expected}", {"expected": expected}
+            )
+        return value
 
     @field_validator("timezone")
     @classmethod

@@ -16,8 +16,8 @@ from functools import lru_cache
 
 import numpy as np
 
+from flarewatch.enrich.emotion_words import EMOTION_SEEDS, EMOTIONS
 from flarewatch.enrich.features import Lexicon, Tokens, scopes
-from flarewatch.enrich.seeds import EMOTION_SEEDS, EMOTIONS
 from flarewatch.enrich.text import CAPS_TOKEN, normalise
 
 DOMINANT_MIN = 0.2

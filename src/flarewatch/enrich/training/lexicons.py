@@ -2,8 +2,8 @@
 
 Sources: VADER's English lexicon (MIT, from the vadersentiment package), polVADER's Polish lexicon
 with its inflected forms (MIT, from the polvader package) and the hand-written seeds in
-:mod:`flarewatch.enrich.seeds`. Only hashes and valences reach the shipped file, so neither package
-is needed at run time.
+:mod:`flarewatch.enrich.training.seeds`. Only hashes and valences reach the shipped file, so
+neither package is needed at run time.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from __future__ import annotations
 import pickle
 from importlib import resources
 
-from flarewatch.enrich.seeds import SENTIMENT_SEEDS
 from flarewatch.enrich.text import normalise
+from flarewatch.enrich.training.seeds import SENTIMENT_SEEDS
 
 _POLVADER_FILES = (
     "derivative_grammatical_forms_of_terms_in_the_final_lexicon.dat",

