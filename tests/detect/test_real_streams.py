@@ -10,6 +10,7 @@ from flarewatch.detect.backtest import Row, score_series
 from flarewatch.detect.baseline import HourlyHistory, baseline_for_hour
 from flarewatch.detect.detector import (
     NOISE_MIN_DAYS,
+    NOVELTY_DIVISOR,
     SURPRISE_ON,
     DetectorConfig,
     Interval,
@@ -138,3 +139,50 @@ def test_learned_state_survives_a_checkpoint_and_old_rows_still_load() -> None:
     history = HourlyHistory.from_dict(old)
     assert history.residuals(200, 24) == []
     assert baseline_for_hour(history, 200).level_factor == 1.0
+
+
+def test_a_burst_the_topic_had_lately_needs_a_clearer_sigma_than_a_new_one() -> None:
+    rng = random.Random(7)
+    days = 12
+    counts = [_noisy(5.0, rng) for _ in range(days * PER_DAY)]
+    # A half-hour burst of ~40 posts per 5 minutes on day 8: the topic has now seen this volume.
+    burst_day = 8
+    start = burst_day * PER_DAY + 100
+    counts[start : start + 6] = [_noisy(40.0, rng) for _ in range(6)]
+    det = TopicDetector(DetectorConfig(step_minutes=STEP))
+    for i, c in enumerate(counts):
+        det.step(Interval(START + timedelta(minutes=STEP * i), c))
+    busiest = max(det.day_tops)
+    assert busiest >= 6 * 30.0  # the burst day's busiest hour is remembered
+    assert len(det.day_tops) == days - 1
+    snapshot = det.to_dict()
+    # The same volume again is divided by the novelty divisor; a bigger one is not.
+    same, bigger = TopicDetector.from_dict(DetectorConfig(step_minutes=STEP), snapshot), det
+    t = START + timedelta(minutes=STEP * len(counts))
+    for k in range(12):
+        at = t + timedelta(minutes=STEP * k)
+        same.step(Interval(at, busiest / 12))
+        bigger.step(Interval(at, 3 * busiest / 12))
+    assert same._novelty_divisor() == NOVELTY_DIVISOR > 1.0
+    assert bigger._novelty_divisor() == 1.0
+    # In a backtest the repeated burst is not paged again, the first one was.
+    repeat = counts + counts[burst_day * PER_DAY : (burst_day + 1) * PER_DAY]
+    rows = [Row(i + 2, START + timedelta(minutes=STEP * i), "", c) for i, c in enumerate(repeat)]
+    scored = score_series(rows, STEP)
+    first = scored[start - 1 : start + 12]
+    again = scored[days * PER_DAY + 99 : days * PER_DAY + 112]
+    assert any(s.score > 0 for s in first)
+    assert max(s.score for s in again) < max(s.score for s in first)
+
+
+def test_novelty_is_off_while_a_topic_is_new_and_survives_a_checkpoint() -> None:
+    rng = random.Random(8)
+    det, _ = _run([_noisy(10.0, rng) for _ in range(NOISE_MIN_DAYS * PER_DAY - 1)])
+    assert len(det.day_tops) < NOISE_MIN_DAYS and det._novelty_divisor() == 1.0
+    det, _ = _run([_noisy(10.0, rng) for _ in range(4 * PER_DAY)])
+    restored = TopicDetector.from_dict(DetectorConfig(step_minutes=STEP), det.to_dict())
+    assert restored.day_tops == det.day_tops and restored.day_top == det.day_top
+    # A checkpoint written before novelty existed loads with nothing remembered.
+    old = det.to_dict()
+    del old["day_tops"], old["day_top"]
+    assert TopicDetector.from_dict(DetectorConfig(step_minutes=STEP), old).day_tops == []

@@ -6,13 +6,16 @@ step at interval t only ever sees intervals ≤ t, which is what makes backtests
 
 Each topic also learns its own noise: the peak σ of each of its last 14 days. A topic whose
 ordinary day already peaks at 8σ (bot floods, daily TV mentions) has its σ scaled down so that
-an ordinary day's peak reads as TYPICAL_PEAK_Z; a calm topic is left as it is. And each step
+an ordinary day's peak reads as TYPICAL_PEAK_Z; a calm topic is left as it is. It also
+remembers each day's busiest hour: a volume reached within those 14 days needs NOVELTY_DIVISOR
+times the σ, since real streams repeat their bursts. And each step
 carries a `surprise`: the σ at the onset of an unusual episode (or at a clear escalation of
 one), 0 while an episode already seen goes on, so that an incident is news once.
 """
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -46,6 +49,8 @@ REFRESH_MINUTES = 30  # re-emit an ongoing episode this often so alert figures s
 NOISE_DAYS = 14  # daily σ peaks remembered to learn a topic's own noise
 NOISE_MIN_DAYS = 2
 TYPICAL_PEAK_Z = 3.0  # what an ordinary day's biggest blip is scaled to
+NOVELTY_MINUTES = 60  # the window whose count is compared with each day's busiest
+NOVELTY_DIVISOR = 1.25  # σ is divided by this when the volume is no more than lately seen
 SURPRISE_ON = 4.0  # σ (after the noise scaling) at which an unusual episode begins
 SURPRISE_RISE = 2.0  # within an episode, a σ this many times its peak so far is news again
 SURPRISE_CALM_MINUTES = 12 * 60  # below SURPRISE_ON this long ends the episode
@@ -138,6 +143,13 @@ class TopicDetector:
         self._offsets: dict[int, int] = {}
         self.day_peaks: list[float] = []  # σ peak of each of the last NOISE_DAYS local days
         self.day_peak = 0.0
+        # The busiest NOVELTY_MINUTES count of each of the last NOISE_DAYS local days.
+        self.day_tops: list[float] = []
+        self.day_top = 0.0
+        self.top_seen = -math.inf  # the busiest of day_tops; -inf: not learned, all is new
+        self.novelty_window = min(
+            config.windows, key=lambda w: abs(w * config.step_minutes - NOVELTY_MINUTES)
+        )
         self.cur_day: int | None = None
         self.surprise_peak = 0.0  # 0: no unusual episode going on
         self.surprise_quiet = 0
@@ -164,6 +176,9 @@ class TopicDetector:
         if self.cur_day is not None and day != self.cur_day:
             self.day_peaks = (self.day_peaks + [round(self.day_peak, 3)])[-NOISE_DAYS:]
             self.day_peak = 0.0
+            self.day_tops = (self.day_tops + [self.day_top])[-NOISE_DAYS:]
+            self.day_top = 0.0
+            self._set_top_seen()
         self.cur_day = day
         self.acc = [0.0] * 5
         self.cur_hour = hour
@@ -277,7 +292,7 @@ class TopicDetector:
         assert best is not None
         z, w, z_vol, z_neg = best
         self.day_peak = max(self.day_peak, z)
-        noise = self.noise_factor()
+        noise = self.noise_factor() * self._novelty_divisor()
         z, z_vol, z_neg = z / noise, z_vol / noise, z_neg / noise
         self._surprise = self._surprise_step(z)
         story = iv.story
@@ -303,6 +318,23 @@ class TopicDetector:
         )
         self._add_extras(ev, min(w, max(1, EXTRAS_MINUTES // self.config.step_minutes)))
         return assess(ev, self.thresholds), w
+
+    def _novelty_divisor(self) -> float:
+        """NOVELTY_DIVISOR when the last hour's volume is no more than the topic's busiest hour
+        of the last NOISE_DAYS days (today not counted), else 1; also records today's busiest.
+
+        Real streams repeat themselves: a bot's burst every few days, the daily TV mention. A
+        volume the topic reached within two weeks needs a clearer σ to be news; a volume it has
+        never reached lately is judged as before. Off during the first NOISE_MIN_DAYS days.
+        """
+        count = self.sums[self.novelty_window][0]
+        if count > self.day_top:
+            self.day_top = count
+        return 1.0 if count > self.top_seen else NOVELTY_DIVISOR
+
+    def _set_top_seen(self) -> None:
+        enough = len(self.day_tops) >= NOISE_MIN_DAYS
+        self.top_seen = max(self.day_tops) if enough else -math.inf
 
     def noise_factor(self) -> float:
         """How much this topic's σ is scaled down: its median daily peak over TYPICAL_PEAK_Z.
@@ -408,6 +440,8 @@ class TopicDetector:
             "since_emit": self.since_emit,
             "day_peaks": self.day_peaks,
             "day_peak": round(self.day_peak, 3),
+            "day_tops": [round(t, 3) for t in self.day_tops],
+            "day_top": round(self.day_top, 3),
             "cur_day": self.cur_day,
             "surprise": [round(self.surprise_peak, 3), self.surprise_quiet],
         }
@@ -437,6 +471,9 @@ class TopicDetector:
         # Checkpoints written before noise learning lack these; the topic relearns them.
         det.day_peaks = [float(p) for p in data.get("day_peaks", [])][-NOISE_DAYS:]
         det.day_peak = float(data.get("day_peak", 0.0))
+        det.day_tops = [float(t) for t in data.get("day_tops", [])][-NOISE_DAYS:]
+        det.day_top = float(data.get("day_top", 0.0))
+        det._set_top_seen()
         det.cur_day = data.get("cur_day")
         peak, quiet = data.get("surprise", [0.0, 0])
         det.surprise_peak, det.surprise_quiet = float(peak), int(quiet)
