@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import os
-import platform
 import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+
+from flarewatch.machine import describe_machine
 
 BENCHMARKS = [
     "bench.bench_pipeline",
@@ -25,18 +25,6 @@ BENCHMARKS = [
 ]
 
 
-def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()}"
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
@@ -46,7 +34,7 @@ def main() -> int:
     sections = [
         "# Benchmarks",
         "",
-        f"Measured by `make bench` on {datetime.now(UTC):%Y-%m-%d} — {machine()}.",
+        f"Measured by `make bench` on {datetime.now(UTC):%Y-%m-%d} — {describe_machine()}.",
         "Each figure is measured in the same process as its baseline; ratios are what to compare "
         "across machines.",
         "",

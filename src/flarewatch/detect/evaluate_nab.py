@@ -8,8 +8,6 @@ NAB's threshold tuned over all the series together, as NAB does.
 
 from __future__ import annotations
 
-import os
-import platform
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -27,6 +25,7 @@ from flarewatch.detect.nab import (
     read_windows,
     score_series,
 )
+from flarewatch.machine import describe_machine
 
 DEFAULT_NAB_DIR = Path("../shared/datasets/detection/nab-realtweets-dev")
 SENSITIVITIES = ("fewer", "balanced", "more")
@@ -122,18 +121,6 @@ def _row(name: str, scores: list[ProfileScore], days: float) -> list[str]:
 def _table(header: list[str], rows: list[list[str]]) -> str:
     lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
     return "\n".join(lines + ["| " + " | ".join(r) + " |" for r in rows])
-
-
-def _machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{cpu}, {os.cpu_count()} CPUs, Python {platform.python_version()}"
 
 
 def nab_section(nab_dir: Path = DEFAULT_NAB_DIR) -> str:
@@ -237,7 +224,7 @@ def nab_section(nab_dir: Path = DEFAULT_NAB_DIR) -> str:
                 per_series,
             ),
             "",
-            f"_Measured {datetime.now(UTC):%Y-%m-%d} on {_machine()}; this section took "
+            f"_Measured {datetime.now(UTC):%Y-%m-%d} on {describe_machine()}; this section took "
             f"{elapsed:.0f} s._",
             "",
         ]
