@@ -183,3 +183,47 @@ def test_0010_lists_each_alerts_own_group_and_downgrade_keeps_alerts_and_deliver
     upgrade(engine)  # and up again from there
     assert "alert_group" in inspect(engine).get_table_names()
     engine.dispose()
+
+
+def test_0011_leaves_old_alert_titles_as_they_were_and_downgrade_keeps_deliveries(
+    fresh_url: str,
+) -> None:
+    engine = create_db_engine(fresh_url)
+    upgrade(engine, "0010")
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO workspace (slug, name, timezone, languages, auto_case_severity,"
+                " sensitivity, config, created_at) VALUES ('w', 'W', 'UTC', '[]', 'crisis',"
+                " 'balanced', '{}', '2026-01-01 00:00:00')"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO alert (workspace_id, group_key, kind, severity, risk_score, status,"
+                " title, explanation, factors, post_ids, window_start, window_end, created_at,"
+                " updated_at) VALUES ((SELECT id FROM workspace), 'topic:1', 'topic', 'warning',"
+                " 50, 'open', 'Old title', 'e', '[]', '[]', '2026-01-01 00:00:00',"
+                " '2026-01-01 00:10:00', '2026-01-01 00:10:00', '2026-01-01 00:10:00')"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO alert_delivery (alert_id, route, severity, status, attempts,"
+                " next_attempt_at) VALUES ((SELECT id FROM alert), 'console', 'warning', 'sent',"
+                " 1, '2026-01-01 00:10:00')"
+            )
+        )
+    upgrade(engine)
+    with engine.connect() as conn:
+        row = conn.execute(text("SELECT title, title_message FROM alert")).one()
+    assert tuple(row) == ("Old title", None)
+    config = alembic_config(engine.url.render_as_string(hide_password=False))
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, "0010")
+    columns = {c["name"] for c in inspect(engine).get_columns("alert")}
+    with engine.connect() as conn:
+        deliveries = conn.scalar(text("SELECT count(*) FROM alert_delivery"))
+    assert "title_message" not in columns and deliveries == 1
+    engine.dispose()

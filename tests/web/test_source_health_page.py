@@ -11,6 +11,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from flarewatch.alerts.models import Alert
+from flarewatch.bidi import isolate
 from flarewatch.db.base import utcnow
 from flarewatch.sources.health import judged_hour
 from flarewatch.sources.models import Source, SourceHourCount
@@ -214,7 +215,8 @@ def test_a_source_alert_reads_sensibly_in_the_inbox_and_its_page(
     login(client, web.seeded.users["acme-viewer"])
     inbox = client.get("/w/acme/alerts").text
     row = inbox.split(f'id="alert-{alert_id}"')[1].split("</article>")[0]
-    assert "Source feed-00 is failing" in row and 'href="/w/acme/sources"' in row
+    # The source's key is generated text inside a translated sentence: isolated.
+    assert f"Source {isolate('feed-00')} is failing" in row and 'href="/w/acme/sources"' in row
     assert "risk" not in row
     detail = client.get(f"/w/acme/alerts/{alert_id}").text
     assert "Source alert" in detail and "Key posts" not in detail

@@ -1,14 +1,22 @@
-"""The words of a notification, built from an alert without any I/O."""
+"""The words of a notification, built from an alert without any I/O, in one language.
+
+Every fixed phrase is a message marked with `N_` (or an `ngettext` call) so `pybabel extract`
+puts it in the web's catalogues; `render_message(language=...)` fills them from the catalogue of
+the route's language (alerts/routing.py `notification_language`), with numbers in its locale.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from flarewatch.alerts.wording import render_stored, render_wording
 from flarewatch.bidi import isolate_plain, neutralise
-from flarewatch.detect.explain import format_number, join_reasons, render_factor
+from flarewatch.detect.explain import N_, format_number, join_reasons, render_factor
+from flarewatch.web.i18n import translations_for
+from flarewatch.web.labels import LABELS
 
 TOP_POSTS = 5
 EXCERPT_CHARS = 140
@@ -48,15 +56,34 @@ def _window(start: datetime, end: datetime) -> str:
     return f"{start:{fmt}}–{end:%H:%M} UTC" if same_day else f"{start:{fmt}} – {end:{fmt}} UTC"
 
 
-def _post_facts(post: PostLink) -> str:
+SEVERITY_LINE = N_("Severity: %(severity)s")
+SEVERITY_ESCALATED_LINE = N_("Severity: %(severity)s (escalated from %(was)s)")
+SOURCE_ALERT = N_("source alert")
+RISK = N_("risk %(risk)s/100")
+ALERT_STATUS = N_("alert #%(alert)s (%(status)s)")
+WORKSPACE_LINE = N_("Workspace: %(workspace)s")
+TOPIC_PART = N_("topic: %(topic)s")
+WINDOW_LINE = N_("Window: %(window)s")
+WHY = N_("Why:")
+TOP_POSTS_HEADING = N_("Top posts:")
+NO_LINK = N_("(%(platform)s, no link)")
+REACH = N_("reach %(reach)s")
+ACKNOWLEDGE = N_("Acknowledge: %(command)s")
+
+
+def _post_facts(post: PostLink, say: Callable[..., str], translations: Any, locale: str) -> str:
     """ "@dana · negative · reach 12.5K · and 37 similar posts"."""
     facts = [f"@{isolate_plain(post.author)}"] if post.author else []
     if post.sentiment:
-        facts.append(post.sentiment)
+        known = LABELS.get(post.sentiment)
+        facts.append(translations.gettext(known).lower() if known else neutralise(post.sentiment))
     if post.reach is not None:
-        facts.append(f"reach {format_number(post.reach, 'en')}")
+        facts.append(say(REACH, reach=post.reach))
     if post.similar:
-        facts.append(f"and {post.similar} similar post{'' if post.similar == 1 else 's'}")
+        similar = translations.ngettext(
+            "and %(num)s similar post", "and %(num)s similar posts", post.similar
+        )
+        facts.append(similar % {"num": format_number(post.similar, locale)})
     return " · ".join(facts)
 
 
@@ -76,50 +103,70 @@ def render_message(
     posts: Sequence[PostLink],
     escalated_from: str | None = None,
     kind: str = "topic",
+    title_message: Mapping[str, Any] | None = None,
+    language: str = "en",
 ) -> AlertMessage:
-    """Title and plain-text body; plain text because it has to read well in email, chat and SMS.
+    """Title and plain-text body in `language`; plain text because it has to read well in
+    email, chat and SMS.
 
     Names, titles, explanations and post excerpts come from users' posts and settings: their
     bidi control characters are shown as markers (⟦U+202E⟧), and a fragment with right-to-left
     text or controls is isolated (FSI … PDI), so it cannot reorder the line around it
-    (flarewatch/bidi.py).
+    (flarewatch/bidi.py). A title stored as a message (`title_message`) is translated with its
+    topic name and story label isolated; an older one is shown as stored, isolated whole.
     """
+    translations = translations_for(language)
+    gettext = translations.gettext
+
+    def say(message: str, **params: Any) -> str:
+        return render_wording(
+            message, params, locale=language, gettext=gettext, isolate=isolate_plain
+        )
+
     # Reasons are re-rendered from their messages, so the handles and story labels inside
     # them are isolated like every other user fragment of the message.
     reasons = [
-        render_factor(f, isolate=isolate_plain, fallback=neutralise).strip()
+        render_factor(
+            f, locale=language, gettext=gettext, isolate=isolate_plain, fallback=neutralise
+        ).strip()
         for f in factors
         if f.get("text") or f.get("message")
     ]
     spoken = all(f.get("message") for f in factors) and reasons
     summary = join_reasons(reasons) if spoken else neutralise(explanation.strip())
-    label = severity.upper()
-    workspace, topic = (
-        isolate_plain(workspace_name),
-        isolate_plain(topic_name) if topic_name else None,
+    label = gettext(LABELS[severity]).upper() if severity in LABELS else severity.upper()
+    workspace = isolate_plain(workspace_name)
+    said_title = render_stored(
+        title_message, title, locale=language, gettext=gettext, isolate=isolate_plain
     )
-    heading = f"[{label}] {workspace}: {isolate_plain(title)}"
+    heading = f"[{label}] {workspace}: {said_title or isolate_plain(title)}"
+    severity_line = (
+        say(SEVERITY_ESCALATED_LINE, severity=severity, was=escalated_from)
+        if escalated_from
+        else say(SEVERITY_LINE, severity=severity)
+    )
+    # A source alert is about coverage, not risk: it says so instead of "risk 0/100".
+    about = gettext(SOURCE_ALERT) if kind == "source" else say(RISK, risk=round(risk_score))
+    where = say(WORKSPACE_LINE, workspace=workspace_name)
+    if topic_name:
+        where += " · " + say(TOPIC_PART, topic=topic_name)
     lines = [
-        f"Severity: {severity}"
-        + (f" (escalated from {escalated_from})" if escalated_from else "")
-        # A source alert is about coverage, not risk: it says so instead of "risk 0/100".
-        + (" · source alert" if kind == "source" else f" · risk {risk_score:.0f}/100")
-        + f" · alert #{alert_id} ({status})",
-        f"Workspace: {workspace}" + (f" · topic: {topic}" if topic else ""),
-        f"Window: {_window(window_start, window_end)}",
+        " · ".join([severity_line, about, say(ALERT_STATUS, alert=alert_id, status=status)]),
+        where,
+        say(WINDOW_LINE, window=_window(window_start, window_end)),
         "",
         summary,
     ]
     if reasons:
-        lines += ["", "Why:"] + [f"  - {reason}" for reason in reasons]
+        lines += ["", gettext(WHY)] + [f"  - {reason}" for reason in reasons]
     shown = list(posts)[:TOP_POSTS]
     if shown:
-        lines += ["", "Top posts:"]
+        lines += ["", gettext(TOP_POSTS_HEADING)]
         for post in shown:
-            where = neutralise(post.url) if post.url else f"({neutralise(post.platform)}, no link)"
-            lines.append(f"  - {where}\n    “{isolate_plain(excerpt(post.text))}”")
-            about = _post_facts(post)
-            if about:
-                lines.append(f"    {about}")
-    lines += ["", f"Acknowledge: {ack_hint(alert_id)}"]
+            link = neutralise(post.url) if post.url else say(NO_LINK, platform=post.platform)
+            lines.append(f"  - {link}\n    “{isolate_plain(excerpt(post.text))}”")
+            facts = _post_facts(post, say, translations, language)
+            if facts:
+                lines.append(f"    {facts}")
+    lines += ["", say(ACKNOWLEDGE, command=ack_hint(alert_id))]
     return AlertMessage(alert_id=alert_id, severity=severity, title=heading, body="\n".join(lines))

@@ -33,6 +33,9 @@ class Alert(Base):
     risk_score: Mapped[float] = mapped_column(Float, default=0.0)
     status: Mapped[str] = mapped_column(String(16), default="open")
     title: Mapped[str] = mapped_column(Text)
+    # The title as a message and its parameters (alerts/wording.py), so each reader gets it in
+    # their language; None on rows from before it existed, which show `title`.
+    title_message: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     explanation: Mapped[str] = mapped_column(Text)
     factors: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     post_ids: Mapped[list[int]] = mapped_column(JSON, default=list)

@@ -24,7 +24,7 @@ from flarewatch.alerts.hygiene import severity_rank
 from flarewatch.alerts.key_posts import key_posts as ranked_key_posts
 from flarewatch.alerts.message import AlertMessage, PostLink, render_message
 from flarewatch.alerts.models import Alert, AlertDelivery
-from flarewatch.alerts.routing import CONSOLE_ROUTE, describe_route
+from flarewatch.alerts.routing import CONSOLE_ROUTE, describe_route, notification_language
 from flarewatch.workspaces.models import Topic, Workspace
 
 log = logging.getLogger(__name__)
@@ -207,7 +207,8 @@ def deliver_pending(
         notifier = chosen.get(route_scheme(delivery.route), fallback)
         delivery.attempts += 1
         try:
-            notifier.send(delivery.route, build_message(session, alert))
+            message = build_message(session, alert, route=delivery.route)
+            notifier.send(delivery.route, message)
         except Exception as err:  # noqa: BLE001 - any notifier bug must not stop other routes
             _record_failure(delivery, err, now, report)
         else:
@@ -241,9 +242,15 @@ def _record_failure(
     )
 
 
-def build_message(session: Session, alert: Alert) -> AlertMessage:
+def build_message(
+    session: Session, alert: Alert, *, route: str = CONSOLE_ROUTE, language: str | None = None
+) -> AlertMessage:
+    """The notification for `route`, in `language` or else the route's (`notification_language`)."""
     workspace = session.get(Workspace, alert.workspace_id)
     topic = session.get(Topic, alert.topic_id) if alert.topic_id is not None else None
+    if language is None:
+        config, languages = (workspace.config, workspace.languages) if workspace else (None, None)
+        language = notification_language(config, languages, route)
     return render_message(
         alert_id=alert.id,
         severity=alert.severity,
@@ -259,6 +266,8 @@ def build_message(session: Session, alert: Alert) -> AlertMessage:
         posts=key_posts(session, alert),
         escalated_from=_escalated_from(session, alert),
         kind=alert.kind,
+        title_message=alert.title_message,
+        language=language,
     )
 
 

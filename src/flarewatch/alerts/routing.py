@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import apprise
 
 from flarewatch.alerts.hygiene import severity_rank
+from flarewatch.web.i18n import DEFAULT_LANGUAGE, LANGUAGES
 
 CONSOLE_ROUTE = "console"
 
@@ -36,3 +38,19 @@ def describe_route(route: str) -> str:
     if plugin is None:
         return f"{route.split('://', 1)[0]}://… (not a valid Apprise URL)"
     return str(plugin.url(privacy=True))
+
+
+def notification_language(
+    config: dict[str, Any] | None, languages: Sequence[str] | None, route: str
+) -> str:
+    """The language a route's notifications are written in.
+
+    The route's own `language` (workspace file, `[[alert_routes]]`) when it names one with a
+    catalogue; else the workspace's first language that has one (a Hebrew-first workspace gets
+    Hebrew); else English. Chosen at send time, so editing the file changes later sends.
+    """
+    for entry in (config or {}).get("alert_routes") or []:
+        if str(entry.get("url", "")).strip() == route and entry.get("language") in LANGUAGES:
+            return str(entry["language"])
+    first = next((code for code in languages or [] if code in LANGUAGES), None)
+    return first or DEFAULT_LANGUAGE

@@ -184,6 +184,7 @@ def _fold(session: Session, alert: Alert, *, into: Alert, at: datetime) -> None:
         into.severity = alert.severity
         into.risk_score = max(into.risk_score, alert.risk_score)
         into.title, into.explanation = alert.title, alert.explanation
+        into.title_message = alert.title_message
         into.factors = list(alert.factors or [])
         if into.status == "acknowledged" and alert.status != "acknowledged":
             # Whoever acknowledged the smaller signal has not seen this one (as on escalation).
@@ -256,6 +257,7 @@ def _open(
         risk_score=candidate.risk_score,
         status="open",
         title=candidate.title,
+        title_message=candidate.title_message,
         explanation=candidate.explanation,
         factors=[f.as_dict() for f in candidate.factors],
         post_ids=list(candidate.post_ids),
@@ -286,6 +288,7 @@ def _refresh(
     if figures:
         alert.risk_score = candidate.risk_score
         alert.title = candidate.title
+        alert.title_message = candidate.title_message
         alert.explanation = candidate.explanation
         alert.factors = [f.as_dict() for f in candidate.factors]
     alert.post_ids = merge_post_ids(list(candidate.post_ids), list(alert.post_ids or []))

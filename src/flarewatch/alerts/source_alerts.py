@@ -12,12 +12,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from flarewatch.alerts.models import Alert
 from flarewatch.alerts.service import LIVE_STATUSES, raise_alerts, resolve
+from flarewatch.alerts.wording import (
+    SOURCE_FAILING,
+    SOURCE_SILENT,
+    SOURCE_STALE,
+    english,
+    wording,
+)
 from flarewatch.detect.types import AlertCandidate
 from flarewatch.sources.health import SourceHealth, workspace_health
 from flarewatch.workspaces.models import Workspace
@@ -46,12 +54,13 @@ def _duration(seconds: float) -> str:
     return f"{seconds:g} s"
 
 
-def describe(health: SourceHealth) -> tuple[str, str]:
-    """Title and plain-language explanation: which source, since when, what was said, what to do."""
+def describe(health: SourceHealth) -> tuple[dict[str, Any], str]:
+    """Title (a message, `wording`) and plain-language explanation: which source, since
+    when, what was said, what to do."""
     name = f"{health.key} ({health.kind})"
     if health.state == "failing":
         return (
-            f"Source {health.key} is failing",
+            wording(SOURCE_FAILING, source=health.key),
             f"Source {name} has failed {health.consecutive_errors} polls in a row since "
             f"{_when(health.since)}; the last said: {health.last_error or 'no message'}. "
             "Its mentions are missing until it recovers, so a quiet chart does not mean no "
@@ -62,7 +71,7 @@ def describe(health: SourceHealth) -> tuple[str, str]:
         every = _duration(health.interval_seconds or 0)
         last = _when(health.last_ok_at) if health.last_ok_at else "never (since it was added)"
         return (
-            f"Source {health.key} is stale",
+            wording(SOURCE_STALE, source=health.key),
             f"Source {name} should be polled every {every} but its last successful poll was "
             f"{last}; stale since {_when(health.since)}. Check that the pipeline "
             "('flarewatch run') is running and whether the platform asked it to wait (next "
@@ -71,7 +80,7 @@ def describe(health: SourceHealth) -> tuple[str, str]:
         )
     rate = health.rate
     return (
-        f"Source {health.key} is silent",
+        wording(SOURCE_SILENT, source=health.key),
         f"Source {name} stored {rate.seen} posts in the hour from {_when(rate.hour)}, against "
         f"a usual {rate.usual or 0:g} for that hour of the week (the median of the same hour in "
         "the previous weeks). Polls succeed, so check whether the query still matches, whether "
@@ -95,7 +104,8 @@ def source_candidates(
                 group_key=group_key(health.source_id, health.state),
                 severity=SEVERITY[health.state],
                 risk_score=0.0,  # coverage, not risk: the brand's risk figure stays the topics'
-                title=title,
+                title=english(title["message"], **title["params"]),
+                title_message=title,
                 explanation=explanation,
                 window_start=min(health.since or now, now),
                 window_end=now,

@@ -16,6 +16,23 @@ from flarewatch.alerts.hygiene import severity_rank
 from flarewatch.alerts.message import excerpt
 from flarewatch.alerts.models import Alert, AlertGroup, AlertMerge
 from flarewatch.alerts.service import alert_posts, get_alert
+from flarewatch.alerts.wording import (
+    ALERT_AT,
+    ALERT_COVERS,
+    ALERT_ESCALATED,
+    ALERT_MERGED_FOLLOW,
+    ALERT_NOW,
+    CASE_CLOSED_MERGED,
+    CASE_MERGED_IN,
+    CASE_OPENED,
+    TASK_ADDED,
+    TASK_ADDED_FOR,
+    TASK_DONE,
+    TRIAGED,
+    move_wording,
+    spoken,
+    wording,
+)
 from flarewatch.cases.lifecycle import allowed_next, can_move, describe_move
 from flarewatch.cases.models import CASE_STATUSES, Case, CaseEvent, Task
 from flarewatch.db.base import utcnow
@@ -91,7 +108,8 @@ def open_case_from_alert(
     )
     session.add(case)
     session.flush()
-    _event(session, case, "status", actor, f"Case opened from alert #{alert.id}", {"to": "new"})
+    opened = wording(CASE_OPENED, alert=alert.id)
+    _event(session, case, "status", actor, spoken(opened), {"to": "new", **opened})
     _alert_event(session, case, alert, opening=True)
     for post in alert_posts(session, alert, KEY_POSTS):
         _event(
@@ -179,36 +197,49 @@ def _absorb_merged_cases(session: Session, alert: Alert) -> None:
         if incident_case is None:
             case.alert_id = alert.id
             incident_case = case
+            follows = wording(ALERT_MERGED_FOLLOW, merged=folded_id, alert=alert.id)
             _event(
                 session,
                 case,
                 "alert",
                 "system",
-                f"Alert #{folded_id} was merged into alert #{alert.id} (the same incident); "
-                f"this case now follows alert #{alert.id}",
-                {**_alert_data(alert), "merged_alert_id": folded_id},
+                spoken(follows),
+                {**_alert_data(alert), "merged_alert_id": folded_id, **follows},
             )
             continue
+        merged_in = wording(CASE_MERGED_IN, case=case.id, merged=folded_id)
         _event(
             session,
             incident_case,
             "alert",
             "system",
-            f"Case #{case.id} (alert #{folded_id}) merged into this case: the same incident",
-            {"alert_id": alert.id, "merged_alert_id": folded_id, "merged_case_id": case.id},
+            spoken(merged_in),
+            {
+                "alert_id": alert.id,
+                "merged_alert_id": folded_id,
+                "merged_case_id": case.id,
+                **merged_in,
+            },
         )
         if case.status != "closed":
             previous = case.status
             now = utcnow()
             case.status, case.closed_at, case.updated_at = "closed", now, now
+            closed = wording(
+                CASE_CLOSED_MERGED, case=incident_case.id, merged=folded_id, alert=alert.id
+            )
             _event(
                 session,
                 case,
                 "status",
                 "system",
-                f"Closed: merged into case #{incident_case.id} (alert #{folded_id} is part of "
-                f"alert #{alert.id})",
-                {"from": previous, "to": "closed", "merged_into_case_id": incident_case.id},
+                spoken(closed),
+                {
+                    "from": previous,
+                    "to": "closed",
+                    "merged_into_case_id": incident_case.id,
+                    **closed,
+                },
             )
     session.flush()
 
@@ -245,15 +276,8 @@ def _last_alert_event(session: Session, case: Case, alert: Alert) -> dict[str, A
 
 
 def _topics_event(session: Session, case: Case, alert: Alert, joined: list[int]) -> None:
-    names = ", ".join(topic_names(session, joined))
-    _event(
-        session,
-        case,
-        "alert",
-        "system",
-        f"Alert #{alert.id} now also covers {names}: the same posts drive it",
-        _alert_data(alert),
-    )
+    covers = wording(ALERT_COVERS, alert=alert.id, topics=topic_names(session, joined))
+    _event(session, case, "alert", "system", spoken(covers), {**_alert_data(alert), **covers})
 
 
 def topic_names(session: Session, topic_ids: Sequence[int]) -> list[str]:
@@ -283,31 +307,34 @@ def _alert_event(
     opening: bool,
     escalated_from: str | None = None,
 ) -> CaseEvent:
+    figures = {
+        "alert": alert.id,
+        "severity": alert.severity,
+        "risk": round(alert.risk_score),
+        "explanation": alert.explanation,
+    }
     if opening:
-        state = alert.severity
+        said = wording(ALERT_AT, **figures)
     elif escalated_from:
-        state = f"escalated from {escalated_from} to {alert.severity}"
+        said = wording(ALERT_ESCALATED, was=escalated_from, **figures)
     else:
-        state = f"is now {alert.severity}"
-    text = f"Alert #{alert.id} {state} (risk {alert.risk_score:.0f}): {alert.explanation}"
-    return _event(session, case, "alert", "system", text, _alert_data(alert))
-
-
-TRIAGE_WORDS = {"acknowledged": "acknowledged", "resolved": "resolved", "noise": "marked as noise"}
+        said = wording(ALERT_NOW, **figures)
+    return _event(session, case, "alert", "system", spoken(said), {**_alert_data(alert), **said})
 
 
 def record_triage(session: Session, alert: Alert, actor: str) -> CaseEvent | None:
     """Write an alert's acknowledgement, resolution or noise verdict on its case, if it has one."""
     case = case_for_alert(session, alert.id)
-    if case is None or alert.status not in TRIAGE_WORDS:
+    if case is None or alert.status not in TRIAGED:
         return None
+    said = wording(TRIAGED[alert.status], alert=alert.id, actor=actor)
     event = _event(
         session,
         case,
         "alert",
         actor,
-        f"Alert #{alert.id} {TRIAGE_WORDS[alert.status]} by {actor}",
-        {"alert_id": alert.id, "status": alert.status},
+        spoken(said),
+        {"alert_id": alert.id, "status": alert.status, **said},
     )
     case.updated_at = event.at
     session.flush()
@@ -357,7 +384,12 @@ def change_status(
         "status",
         actor,
         text,
-        {"from": current, "to": new_status, "note": clean_note},
+        {
+            "from": current,
+            "to": new_status,
+            "note": clean_note,
+            **move_wording(current, new_status, clean_note),
+        },
     )
     session.flush()
     return case
@@ -396,7 +428,19 @@ def add_task(
     session.add(task)
     session.flush()
     who = f" for {assignee}" if assignee else ""
-    _event(session, case, "task", actor, f"Task #{task.id} added{who}: {clean}", _task_data(task))
+    added = (
+        wording(TASK_ADDED_FOR, task=task.id, assignee=assignee, title=clean)
+        if assignee
+        else wording(TASK_ADDED, task=task.id, title=clean)
+    )
+    _event(
+        session,
+        case,
+        "task",
+        actor,
+        f"Task #{task.id} added{who}: {clean}",
+        {**_task_data(task), **added},
+    )
     session.flush()
     return task
 
@@ -417,7 +461,15 @@ def complete_task(
         return task
     task.status = "done"
     task.done_at = utcnow()
-    _event(session, case, "task", actor, f"Task #{task.id} done: {task.title}", _task_data(task))
+    done = wording(TASK_DONE, task=task.id, title=task.title)
+    _event(
+        session,
+        case,
+        "task",
+        actor,
+        f"Task #{task.id} done: {task.title}",
+        {**_task_data(task), **done},
+    )
     session.flush()
     return task
 

@@ -154,6 +154,23 @@ class AlertRouteConfig(_Strict):
     url: str = Field(description="Apprise URL (mailto://…, json://host/path) or 'console'")
     min_severity: Severity = "watch"
     name: str | None = None
+    language: str | None = Field(
+        default=None,
+        description="Language of this route's notifications: en, he or pl (default: the "
+        "workspace's first language that has one, else en)",
+    )
+
+    @field_validator("language")
+    @classmethod
+    def _language(cls, value: str | None) -> str | None:
+        from flarewatch.web.i18n import LANGUAGES
+
+        if value is not None and value not in LANGUAGES:
+            raise ValueError(
+                f"notifications cannot be written in {value!r}: there is no translation "
+                f"catalogue for it; use one of {', '.join(LANGUAGES)}, or leave language out"
+            )
+        return value
 
 
 class WorkspaceConfig(_Strict):

@@ -10,6 +10,13 @@ from collections import Counter, deque
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from flarewatch.alerts.wording import (
+    STORY_GROWING,
+    UNUSUAL_ACTIVITY,
+    UNUSUAL_NEGATIVE,
+    english,
+    wording,
+)
 from flarewatch.detect.detector import Interval, StepResult, TopicDetector
 from flarewatch.detect.lexicon import find_terms
 from flarewatch.detect.score import INFLUENCER_FOLLOWERS, Influencer
@@ -189,17 +196,18 @@ class TopicRunner:
             posts = [p for p in posts if p.story_key == story_key] or posts
         posts = rank_key_posts(posts)
         if group.startswith("story:") and story is not None:
-            title = f"{topic_name}: story '{story.label}' is growing"
+            title = wording(STORY_GROWING, topic=topic_name, label=story.label)
         else:
-            kind = "negative " if a.lead == "negative" else ""
-            title = f"{topic_name}: unusual {kind}activity"
+            lead = UNUSUAL_NEGATIVE if a.lead == "negative" else UNUSUAL_ACTIVITY
+            title = wording(lead, topic=topic_name)
         return AlertCandidate(
             workspace_id=workspace_id,
             topic_id=topic_id,
             group_key=group,
             severity=a.severity or "watch",
             risk_score=a.risk,
-            title=title,
+            title=english(title["message"], **title["params"]),
+            title_message=title,
             explanation=a.explanation,
             window_start=result.window_start,
             window_end=result.window_end,

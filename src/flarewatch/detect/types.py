@@ -58,3 +58,5 @@ class AlertCandidate:
     # "topic" for detection; "source" for a source failing, stale or silent (source_id set).
     kind: str = "topic"
     source_id: int | None = None
+    # The title as a message and parameters (alerts/wording.py `wording`), for translation.
+    title_message: dict[str, Any] | None = None

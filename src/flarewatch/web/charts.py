@@ -16,10 +16,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from flarewatch.alerts.models import Alert
-from flarewatch.bidi import neutralise
+from flarewatch.alerts.wording import render_stored
+from flarewatch.bidi import isolate_plain, neutralise
 from flarewatch.db.base import utcnow
 from flarewatch.mentions.models import Author, Mention
-from flarewatch.web.i18n import Formatter
+from flarewatch.web.i18n import Formatter, translations_for
 from flarewatch.workspaces.models import Topic
 
 MAX_WINDOW = timedelta(hours=48)
@@ -145,6 +146,19 @@ def build_dashboard(
     alert_scope = [Alert.workspace_id == workspace_id, Alert.created_at >= start]
     if topic is not None:
         alert_scope.append(Alert.topic_id == topic.id)
+    gettext = translations_for(fmt.language).gettext
+
+    def title_in(alert: Alert) -> str:
+        """The marker's title in the reader's language (old rows: the stored English)."""
+        text = render_stored(
+            alert.title_message,
+            alert.title,
+            locale=fmt.language,
+            gettext=gettext,
+            isolate=isolate_plain,
+        )
+        return alert.title if text is None else text
+
     for alert in session.scalars(select(Alert).where(*alert_scope).order_by(Alert.created_at)):
         # Markers sit where the signal was, which can be before the alert row was written.
         at = max(start, min(alert.window_end, end))
@@ -152,7 +166,7 @@ def build_dashboard(
             {
                 "index": min(slots - 1, int((at - start) / size)),
                 "severity": alert.severity,
-                "title": alert.title,
+                "title": title_in(alert),
                 "id": alert.id,
             }
         )

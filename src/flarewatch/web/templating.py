@@ -16,9 +16,10 @@ from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
 from flarewatch.accounts.permissions import Permission, can
+from flarewatch.alerts.wording import render_stored
 from flarewatch.bidi import BIDI_CONTROL_RE, code_point, control_marker, control_name, isolate
 from flarewatch.db.base import utcnow
-from flarewatch.detect.explain import render_factor
+from flarewatch.detect.explain import join_reasons, render_factor
 from flarewatch.web.i18n import LANGUAGES, Formatter, is_rtl, translations_for
 from flarewatch.web.labels import LABELS, N_
 from flarewatch.web.security import CSRF_FIELD, csrf_token
@@ -188,6 +189,35 @@ def reasons_for(language: str, gettext: Any) -> tuple[Any, Any]:
     return reason, explanation
 
 
+def wording_for(language: str, gettext: Any) -> tuple[Any, Any]:
+    """`alert_title(alert)` and `event_text(event)` for templates: the system's own sentences
+    (alerts/wording.py) in the reader's language, topic names, labels and people isolated.
+    Rows from before messages existed show their stored English text."""
+
+    def alert_title(alert: Any) -> Markup | str:
+        text = render_stored(
+            alert.title_message, alert.title, locale=language, gettext=gettext, isolate=isolate
+        )
+        return str(alert.title or "") if text is None else Markup(escape(text))
+
+    def event_text(event: Any) -> Markup | str:
+        data = dict(event.data or {})
+        stored = {"message": data.get("message"), "params": dict(data.get("params") or {})}
+        factors = list(data.get("factors") or [])
+        if "explanation" in stored["params"] and factors and all(f.get("message") for f in factors):
+            # The alert's reasons re-rendered, so the whole entry is in the reader's language.
+            stored["params"]["explanation"] = join_reasons(
+                [
+                    render_factor(f, locale=language, gettext=gettext, isolate=isolate)
+                    for f in factors
+                ]
+            )
+        text = render_stored(stored, event.text, locale=language, gettext=gettext, isolate=isolate)
+        return str(event.text or "") if text is None else Markup(escape(text))
+
+    return alert_title, event_text
+
+
 def safe_url(url: str | None) -> str | None:
     """Links from posts only if they are web links: a `javascript:` URL in a post is an attack."""
     if url and url.lower().startswith(("https://", "http://")):
@@ -222,7 +252,10 @@ def page_context(request: Request, **extra: Any) -> dict[str, Any]:
         return _fill(text, {"num": n, **variables})
 
     reason, explanation = reasons_for(language, translations.gettext)
+    alert_title, event_text = wording_for(language, translations.gettext)
     context: dict[str, Any] = {
+        "alert_title": alert_title,
+        "event_text": event_text,
         "reason": reason,
         "explanation": explanation,
         "request": request,
