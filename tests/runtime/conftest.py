@@ -1,7 +1,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -53,3 +54,26 @@ def make_workspace(tmp_path: Path) -> Callable[..., int]:
             return sync_workspace(session, config, tmp_path).id
 
     return make
+
+
+@contextmanager
+def e5_backend_missing(engine: Engine, workspace_id: int, message: str) -> Iterator[None]:
+    """The workspace scores with `e5`, whose package is missing at run time (as if the file was
+    checked on a machine with the extra and run on one without it); the real backend comes back
+    after the block."""
+    from flarewatch.enrich import sentiment
+    from flarewatch.enrich.sentiment.registry import build_backend
+    from flarewatch.workspaces.models import Workspace
+
+    with session_scope(engine) as session:
+        ws = session.get_one(Workspace, workspace_id)
+        ws.config = {**ws.config, "sentiment_backend": "e5"}
+
+    def missing() -> sentiment.SentimentModel:
+        raise ImportError(message)
+
+    sentiment.register_sentiment_model("e5", missing)
+    try:
+        yield
+    finally:
+        sentiment.register_sentiment_model("e5", lambda: build_backend("e5"))

