@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from alembic import command
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import Connection, create_engine, inspect, text
 
 from flarewatch.db.engine import create_db_engine
 from flarewatch.db.migrate import alembic_config, upgrade
@@ -59,20 +59,25 @@ def fresh_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     admin.dispose()
 
 
+def _insert_workspace(conn: Connection) -> int:
+    """One workspace row written in SQL, as the schema stands at an older revision."""
+    conn.execute(
+        text(
+            "INSERT INTO workspace (slug, name, timezone, languages, auto_case_severity,"
+            " sensitivity, config, created_at) VALUES ('w', 'W', 'UTC', '[]', 'crisis',"
+            " 'balanced', '{}', '2026-01-01 00:00:00')"
+        )
+    )
+    return int(conn.scalar(text("SELECT id FROM workspace")))
+
+
 def test_0008_adds_origin_and_pause_and_downgrade_keeps_paused_sources_off(
     fresh_url: str,
 ) -> None:
     engine = create_db_engine(fresh_url)
     upgrade(engine, "0007")
     with engine.begin() as conn:
-        conn.execute(
-            text(
-                "INSERT INTO workspace (slug, name, timezone, languages, auto_case_severity,"
-                " sensitivity, config, created_at) VALUES ('w', 'W', 'UTC', '[]', 'crisis',"
-                " 'balanced', '{}', '2026-01-01 00:00:00')"
-            )
-        )
-        workspace_id = conn.scalar(text("SELECT id FROM workspace"))
+        workspace_id = _insert_workspace(conn)
         for key in ("kept", "paused"):
             conn.execute(
                 text(
@@ -114,14 +119,7 @@ def test_0010_lists_each_alerts_own_group_and_downgrade_keeps_alerts_and_deliver
     engine = create_db_engine(fresh_url)
     upgrade(engine, "0009")
     with engine.begin() as conn:
-        conn.execute(
-            text(
-                "INSERT INTO workspace (slug, name, timezone, languages, auto_case_severity,"
-                " sensitivity, config, created_at) VALUES ('w', 'W', 'UTC', '[]', 'crisis',"
-                " 'balanced', '{}', '2026-01-01 00:00:00')"
-            )
-        )
-        workspace_id = conn.scalar(text("SELECT id FROM workspace"))
+        workspace_id = _insert_workspace(conn)
         conn.execute(
             text(
                 "INSERT INTO topic (workspace_id, key, name, query, active, created_at,"
@@ -191,13 +189,7 @@ def test_0011_leaves_old_alert_titles_as_they_were_and_downgrade_keeps_deliverie
     engine = create_db_engine(fresh_url)
     upgrade(engine, "0010")
     with engine.begin() as conn:
-        conn.execute(
-            text(
-                "INSERT INTO workspace (slug, name, timezone, languages, auto_case_severity,"
-                " sensitivity, config, created_at) VALUES ('w', 'W', 'UTC', '[]', 'crisis',"
-                " 'balanced', '{}', '2026-01-01 00:00:00')"
-            )
-        )
+        _insert_workspace(conn)
         conn.execute(
             text(
                 "INSERT INTO alert (workspace_id, group_key, kind, severity, risk_score, status,"
