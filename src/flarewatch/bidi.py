@@ -83,3 +83,25 @@ def isolate_plain(text: str) -> str:
     if has_bidi_controls(text) or has_right_to_left(text):
         return isolate(text)
     return text
+
+
+def neutralise_keeping_isolates(text: str) -> str:
+    """`neutralise`, except that balanced FSI … PDI pairs stay: the terminal filters whole
+    lines that already hold our isolates around user fragments (cli/common.py).
+
+    Every other control inside a kept pair is shown as a marker, and an isolate cannot reorder
+    anything outside it, so no kept character can move the rest of the line (a user's own
+    balanced pair included); an FSI without its PDI (or the reverse) is shown as a marker."""
+    if not has_bidi_controls(text):
+        return text
+    kept: set[int] = set()
+    open_isolates: list[int] = []
+    for found in BIDI_CONTROL_RE.finditer(text):
+        if found.group() == FSI:
+            open_isolates.append(found.start())
+        elif found.group() == PDI and open_isolates:
+            kept.update((open_isolates.pop(), found.start()))
+    return BIDI_CONTROL_RE.sub(
+        lambda found: found.group() if found.start() in kept else control_marker(found.group()),
+        text,
+    )
