@@ -85,6 +85,18 @@ def isolate_plain(text: str) -> str:
     return text
 
 
+def balanced_isolates(text: str) -> set[int]:
+    """The positions of the FSI and PDI characters in `text` that pair up (nesting allowed)."""
+    kept: set[int] = set()
+    open_isolates: list[int] = []
+    for at, char in enumerate(text):
+        if char == FSI:
+            open_isolates.append(at)
+        elif char == PDI and open_isolates:
+            kept.update((open_isolates.pop(), at))
+    return kept
+
+
 def neutralise_keeping_isolates(text: str) -> str:
     """`neutralise`, except that balanced FSI … PDI pairs stay: the terminal filters whole
     lines that already hold our isolates around user fragments (cli/common.py).
@@ -94,13 +106,7 @@ def neutralise_keeping_isolates(text: str) -> str:
     balanced pair included); an FSI without its PDI (or the reverse) is shown as a marker."""
     if not has_bidi_controls(text):
         return text
-    kept: set[int] = set()
-    open_isolates: list[int] = []
-    for found in BIDI_CONTROL_RE.finditer(text):
-        if found.group() == FSI:
-            open_isolates.append(found.start())
-        elif found.group() == PDI and open_isolates:
-            kept.update((open_isolates.pop(), found.start()))
+    kept = balanced_isolates(text)
     return BIDI_CONTROL_RE.sub(
         lambda found: found.group() if found.start() in kept else control_marker(found.group()),
         text,

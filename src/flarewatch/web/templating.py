@@ -17,7 +17,15 @@ from markupsafe import Markup, escape
 
 from flarewatch.accounts.permissions import Permission, can
 from flarewatch.alerts.wording import render_stored
-from flarewatch.bidi import BIDI_CONTROL_RE, code_point, control_marker, control_name, isolate
+from flarewatch.bidi import (
+    BIDI_CONTROL_RE,
+    FSI,
+    balanced_isolates,
+    code_point,
+    control_marker,
+    control_name,
+    isolate,
+)
 from flarewatch.db.base import utcnow
 from flarewatch.detect.explain import join_reasons, render_factor
 from flarewatch.i18n.formatting import Formatter
@@ -108,10 +116,37 @@ def bidi_text(value: Any) -> Any:
     return BIDI_CONTROL_RE.sub(lambda found: control_marker(found.group()), value)
 
 
+def isolates_as_bdi(markup: Markup) -> Markup:
+    """Our isolates (FSI … PDI around a user or generated fragment of a sentence) as `<bdi>`
+    elements, the HTML way to isolate: the fragment takes its own direction and cannot pull
+    the sentence around it. Only pairs in element content are changed: inside a tag (an
+    attribute) the characters stay, since markup cannot go there. User text reaches a Markup
+    neutralised (`isolate`), so every pair here is ours."""
+    text = str(markup)
+    if FSI not in text:
+        return markup
+    kept = balanced_isolates(text)
+    parts: list[str] = []
+    in_tag = False
+    for at, char in enumerate(text):
+        if char == "<":
+            in_tag = True
+        elif char == ">":
+            in_tag = False
+        elif at in kept and not in_tag:
+            parts.append("<bdi>" if char == FSI else "</bdi>")
+            continue
+        parts.append(char)
+    return Markup("".join(parts))
+
+
 @pass_context
 def bidi_html(context: Context, value: Any) -> Any:
-    """Bidi controls in a string as visible markers whose title says what they are."""
-    if isinstance(value, Markup) or not isinstance(value, str):
+    """Bidi controls in a string as visible markers whose title says what they are; in our
+    own Markup, isolates become `<bdi>` elements (`isolates_as_bdi`)."""
+    if isinstance(value, Markup):
+        return isolates_as_bdi(value)
+    if not isinstance(value, str):
         return value
     if BIDI_CONTROL_RE.search(value) is None:
         return value
