@@ -8,7 +8,8 @@ surrounding sentence around. Hebrew and Arabic letters are not controls and are 
 
 Stored data keeps the characters as written (the JSON API returns them raw: it is data, and a
 client decides how to render it); this is applied where text is rendered for people: HTML pages
-(web/templating.py), notifications (alerts/message.py) and the terminal (cli/common.py).
+(web/templating.py, where our isolates become <bdi> elements), notifications (alerts/message.py)
+and the terminal (cli/common.py, which keeps our balanced isolates and marks every other control).
 """
 
 from __future__ import annotations

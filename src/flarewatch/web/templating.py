@@ -27,7 +27,7 @@ from flarewatch.bidi import (
     isolate,
 )
 from flarewatch.db.base import utcnow
-from flarewatch.detect.explain import join_reasons, render_factor
+from flarewatch.detect.explain import Moment, join_reasons, render_factor, utc_moment
 from flarewatch.i18n.formatting import Formatter
 from flarewatch.i18n.labels import LABELS, N_
 from flarewatch.i18n.languages import LANGUAGES, is_rtl, translations_for
@@ -228,7 +228,7 @@ def reasons_for(language: str, gettext: Any, fmt: Formatter) -> tuple[Any, Any]:
     return reason, explanation
 
 
-def wording_for(language: str, gettext: Any) -> dict[str, Any]:
+def wording_for(language: str, gettext: Any, moment: Moment = utc_moment) -> dict[str, Any]:
     """`alert_title(alert)`, `case_title(case)` and `event_text(event)` for templates: the
     system's own sentences (alerts/wording.py) in the reader's language, topic names, labels
     and people isolated. Rows from before messages existed show their stored English text."""
@@ -251,7 +251,9 @@ def wording_for(language: str, gettext: Any) -> dict[str, Any]:
             # The alert's reasons re-rendered, so the whole entry is in the reader's language.
             stored["params"]["explanation"] = join_reasons(
                 [
-                    render_factor(f, locale=language, gettext=gettext, isolate=isolate)
+                    render_factor(
+                        f, locale=language, gettext=gettext, isolate=isolate, moment=moment
+                    )
                     for f in factors
                 ]
             )
@@ -297,7 +299,7 @@ def page_context(request: Request, **extra: Any) -> dict[str, Any]:
     fmt = Formatter(language, timezone)
     reason, explanation = reasons_for(language, translations.gettext, fmt)
     context: dict[str, Any] = {
-        **wording_for(language, translations.gettext),
+        **wording_for(language, translations.gettext, fmt.datetime),
         "reason": reason,
         "explanation": explanation,
         "request": request,
