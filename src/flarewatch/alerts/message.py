@@ -120,8 +120,8 @@ def render_message(
     because it has to read well in email, chat and SMS.
 
     Names, titles, explanations and post excerpts come from users' posts and settings: their
-    bidi control characters are shown as markers (⟦U+202E⟧), and a fragment with right-to-left
-    text or controls is isolated (FSI … PDI), so it cannot reorder the line around it
+    bidi control characters are shown as markers (⟦U+202E⟧), and a fragment is isolated
+    (FSI … PDI, `fragment_isolation`), so it cannot reorder the line around it
     (flarewatch/bidi.py). A title stored as a message (`title_message`) is translated with its
     topic name and story label isolated; an older one is shown as stored, isolated whole.
     """
