@@ -8,7 +8,8 @@ surrounding sentence around. Hebrew and Arabic letters are not controls and are 
 
 Stored data keeps the characters as written (the JSON API returns them raw: it is data, and a
 client decides how to render it); this is applied where text is rendered for people: HTML pages
-(web/templating.py), notifications (alerts/message.py) and the terminal (cli/common.py).
+(web/templating.py, where our isolates become <bdi> elements), notifications (alerts/message.py)
+and the terminal (cli/common.py, which keeps our balanced isolates and marks every other control).
 """
 
 from __future__ import annotations
@@ -83,3 +84,31 @@ def isolate_plain(text: str) -> str:
     if has_bidi_controls(text) or has_right_to_left(text):
         return isolate(text)
     return text
+
+
+def balanced_isolates(text: str) -> set[int]:
+    """The positions of the FSI and PDI characters in `text` that pair up (nesting allowed)."""
+    kept: set[int] = set()
+    open_isolates: list[int] = []
+    for at, char in enumerate(text):
+        if char == FSI:
+            open_isolates.append(at)
+        elif char == PDI and open_isolates:
+            kept.update((open_isolates.pop(), at))
+    return kept
+
+
+def neutralise_keeping_isolates(text: str) -> str:
+    """`neutralise`, except that balanced FSI … PDI pairs stay: the terminal filters whole
+    lines that already hold our isolates around user fragments (cli/common.py).
+
+    Every other control inside a kept pair is shown as a marker, and an isolate cannot reorder
+    anything outside it, so no kept character can move the rest of the line (a user's own
+    balanced pair included); an FSI without its PDI (or the reverse) is shown as a marker."""
+    if not has_bidi_controls(text):
+        return text
+    kept = balanced_isolates(text)
+    return BIDI_CONTROL_RE.sub(
+        lambda found: found.group() if found.start() in kept else control_marker(found.group()),
+        text,
+    )

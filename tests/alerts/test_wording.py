@@ -31,7 +31,7 @@ from flarewatch.cases import service as cases
 from flarewatch.cases.models import CaseEvent
 from flarewatch.cases.triage import triage_alert
 from flarewatch.config.workspace import AlertRouteConfig
-from flarewatch.web.i18n import translations_for
+from flarewatch.i18n.languages import translations_for
 from flarewatch.web.templating import wording_for
 from flarewatch.workspaces.models import Workspace
 
@@ -57,7 +57,8 @@ def _alert(session: Session, routes: list[dict[str, Any]] | None = None, **extra
 
 
 def _web(language: str) -> tuple[Any, Any]:
-    return wording_for(language, translations_for(language).gettext)
+    rendered = wording_for(language, translations_for(language).gettext)
+    return rendered["alert_title"], rendered["event_text"]
 
 
 def test_the_english_title_is_stored_next_to_its_message(session: Session) -> None:
@@ -162,7 +163,12 @@ def test_notifications_go_out_in_each_routes_language(
     assert f"Poziom: kryzys · ryzyko 88/100 · alert #{alert.id} (otwarty)" in polish["message"]
     assert "Przestrzeń robocza: Acme Burgers · temat: Brand mentions" in polish["message"]
     assert f"Potwierdź: flarewatch alerts ack {alert.id}" in polish["message"]
-    assert hebrew["title"] == '[משבר] Acme Burgers: BurgerBar: הסיפור "dead worm" מתפשט'
+    # A right-to-left message isolates every fragment, Latin ones included (they would drift
+    # around the Hebrew line otherwise).
+    assert hebrew["title"] == (
+        f"[משבר] {isolate('Acme Burgers')}: {isolate('BurgerBar')}: "
+        f'הסיפור "{isolate("dead worm")}" מתפשט'
+    )
     assert "חומרה: משבר · סיכון 88/100" in hebrew["message"]
     assert "פוסטים מובילים:" in hebrew["message"]
     assert english_["title"] == "[CRISIS] Acme Burgers: BurgerBar: story 'dead worm' is growing"

@@ -59,7 +59,7 @@ def test_case_workflow_from_the_command_line(alert_id: int) -> None:
         "Spoke to the franchise owner.",
         "dana",
         "Draft statement",
-        "2024-05-07 16:00 UTC",
+        "5/7/24, 4:00\u202fPM UTC",  # in the workspace's zone (UTC), by English conventions
     ):
         assert expected in shown
 

@@ -10,7 +10,8 @@ from flarewatch.bidi import FSI, PDI
 from flarewatch.detect import explain as ex
 from flarewatch.detect.baseline import Baseline
 from flarewatch.detect.score import Evidence, Influencer, StorySignal, assess, thresholds_for
-from flarewatch.web.i18n import translations_for
+from flarewatch.i18n.formatting import Formatter
+from flarewatch.i18n.languages import translations_for
 from flarewatch.web.templating import reasons_for
 
 LABEL = "תולעת בהמבורגר"
@@ -83,7 +84,7 @@ def test_a_real_baseline_is_said_as_usually_about() -> None:
 
 def _rendered(language: str) -> list[str]:
     verdict = assess(_evidence(reach=280_138.0, expected_reach=1.0), thresholds_for())
-    reason, _ = reasons_for(language, translations_for(language).gettext)
+    reason, _ = reasons_for(language, translations_for(language).gettext, Formatter(language, None))
     # The web gets escaped Markup; read it as the browser shows it.
     return [html.unescape(str(reason(f.as_dict()))) for f in verdict.factors]
 
@@ -105,7 +106,7 @@ def test_reasons_render_in_hebrew_and_polish_with_local_numbers_and_isolated_nam
 
 
 def test_a_factor_stored_before_messages_keeps_its_text() -> None:
-    reason, _ = reasons_for("he", translations_for("he").gettext)
+    reason, _ = reasons_for("he", translations_for("he").gettext, Formatter("he", None))
     assert reason({"name": "volume", "text": "volume 7.4σ above"}) == "volume 7.4σ above"
 
 

@@ -6,7 +6,9 @@ from datetime import UTC, datetime
 
 from fastapi.testclient import TestClient
 
-from flarewatch.web.i18n import Formatter, is_rtl, negotiate, translations_for
+from flarewatch.i18n.formatting import Formatter
+from flarewatch.i18n.languages import is_rtl, translations_for
+from flarewatch.web.i18n import negotiate
 
 from .conftest import WebEnv, csrf_from, login
 

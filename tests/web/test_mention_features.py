@@ -107,9 +107,9 @@ def test_cards_show_enrichment_and_copies(web: WebEnv, client: TestClient) -> No
     assert "anger 0.8" in card
     assert "Sentiment score -0.73 · Most accurate (E5" in card  # which model said so
     assert "Spam" in card and "copies" in card
-    # Values inside translated sentences are isolated (FSI…PDI); read the sentences without them.
-    assert "\u20683.5\u2069 interactions/h" in card
-    plain = card.replace("\u2068", "").replace("\u2069", "")
+    # Values inside translated sentences are isolated (<bdi>); read the sentences without them.
+    assert "<bdi>3.5</bdi> interactions/h" in card
+    plain = card.replace("<bdi>", "").replace("</bdi>", "")
     assert "12,000" in plain and "3.5 interactions/h" in plain
     assert "×2 copies by @acme_" in plain
     assert "Not relevant" not in card  # viewers cannot mark

@@ -15,12 +15,16 @@ from flarewatch.alerts.cliutil import (
     WorkspaceOption,
     cli_session,
     default_actor,
+    risk,
+    said,
     when,
     workspace_id_for,
+    workspace_timezones,
 )
 from flarewatch.alerts.models import ALERT_STATUSES, AlertDelivery
 from flarewatch.alerts.notify import build_message, deliver_pending
 from flarewatch.alerts.routing import describe_route
+from flarewatch.bidi import isolate_plain
 from flarewatch.cases.service import case_for_alert, topic_names
 from flarewatch.cases.triage import triage_alert
 from flarewatch.cli.common import user_console
@@ -58,6 +62,7 @@ def list_command(
             return
         all_topics = sorted({t for alert in alerts for t in alert.topic_ids})
         name_of = dict(zip(all_topics, topic_names(session, all_topics), strict=True))
+        zones = workspace_timezones(session)
         table = Table("ID", "Severity", "Status", "Risk", "Title", "Topics", "Window end", "Group")
         for alert in alerts:
             style = SEVERITY_STYLE.get(alert.severity, "")
@@ -65,10 +70,10 @@ def list_command(
                 str(alert.id),
                 f"[{style}]{alert.severity}[/{style}]" if style else alert.severity,
                 alert.status,
-                "source" if alert.kind == "source" else f"{alert.risk_score:.0f}",
-                alert.title,
-                ", ".join(name_of[t] for t in alert.topic_ids),
-                when(alert.window_end),
+                "source" if alert.kind == "source" else risk(alert.risk_score),
+                escape(said(alert.title_message, alert.title)),
+                escape(", ".join(isolate_plain(name_of[t]) for t in alert.topic_ids)),
+                when(alert.window_end, zones.get(alert.workspace_id)),
                 alert.group_key,
             )
         console.print(table)
@@ -94,14 +99,15 @@ def show_command(alert_id: AlertId) -> None:
         message = build_message(session, alert)
         console.print(f"[bold]{escape(message.title)}[/bold]", highlight=False)
         console.print(message.body, highlight=False)
-        topics = ", ".join(topic_names(session, alert.topic_ids))
+        zone = workspace_timezones(session).get(alert.workspace_id)
+        topics = ", ".join(isolate_plain(name) for name in topic_names(session, alert.topic_ids))
         if topics:
             console.print(f"\nTopics: {escape(topics)}", highlight=False)
         if alert.merged_into_id is not None:
             console.print(
                 f"Merged into alert #{alert.merged_into_id} (the same incident).", highlight=False
             )
-        ack = f"by {alert.acknowledged_by} at {when(alert.acknowledged_at)}"
+        ack = f"by {alert.acknowledged_by} at {when(alert.acknowledged_at, zone)}"
         console.print(f"\nStatus: {alert.status}" + (f" ({ack})" if alert.acknowledged_by else ""))
         case = case_for_alert(session, alert.id)
         console.print(
@@ -118,7 +124,7 @@ def show_command(alert_id: AlertId) -> None:
         if deliveries:
             table = Table("Route", "Severity", "Status", "Attempts", "Sent / next try", "Error")
             for d in deliveries:
-                timing = when(d.sent_at) if d.sent_at else when(d.next_attempt_at)
+                timing = when(d.sent_at or d.next_attempt_at, zone)
                 table.add_row(
                     describe_route(d.route),
                     d.severity,

@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 import getpass
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.orm import Session
 
+from flarewatch.alerts.wording import render_stored
+from flarewatch.bidi import isolate_plain, neutralise
 from flarewatch.cli.common import err_console
 from flarewatch.db.engine import session_scope
 from flarewatch.errors import FlarewatchError, InputError, InvalidTransitionError, NotFoundError
+from flarewatch.i18n.formatting import Formatter
+from flarewatch.i18n.languages import DEFAULT_LANGUAGE
 from flarewatch.workspaces.models import Workspace
 
 By = Annotated[
@@ -68,5 +72,27 @@ def workspace_id_for(session: Session, slug: str | None) -> int | None:
     return workspace_id
 
 
-def when(value: datetime | None) -> str:
-    return value.strftime("%Y-%m-%d %H:%M UTC") if value else "—"
+def workspace_timezones(session: Session) -> dict[int, str | None]:
+    """Each workspace's time zone, so a command shows its times as that workspace reads them."""
+    return {
+        row.id: row.timezone for row in session.execute(select(Workspace.id, Workspace.timezone))
+    }
+
+
+def when(value: datetime | None, timezone: str | None = None) -> str:
+    """A moment in the workspace's zone and date conventions (the shared Formatter)."""
+    return Formatter(DEFAULT_LANGUAGE, timezone).stamp(value)
+
+
+def risk(score: float) -> str:
+    """A risk score as the web and notifications show it (one rounding, one format)."""
+    return Formatter(DEFAULT_LANGUAGE, None).risk(score)
+
+
+def said(stored: Mapping[str, Any] | None, fallback: str) -> str:
+    """A sentence Flarewatch stored as a message (alert titles, case timeline entries) in
+    English, each name or note with right-to-left text isolated (FSI … PDI) so a Hebrew topic
+    name or note keeps its place in the terminal line (a left-to-right one cannot move an
+    English line and is left as written); a row without a message shows its stored text."""
+    text = render_stored(stored, fallback, isolate=isolate_plain)
+    return neutralise(fallback) if text is None else text

@@ -13,10 +13,11 @@ from datetime import datetime
 from typing import Any
 
 from flarewatch.alerts.wording import render_stored, render_wording
-from flarewatch.bidi import isolate_plain, neutralise
+from flarewatch.bidi import isolate, isolate_plain, neutralise
 from flarewatch.detect.explain import N_, format_number, join_reasons, render_factor
-from flarewatch.web.i18n import translations_for
-from flarewatch.web.labels import LABELS
+from flarewatch.i18n.formatting import Formatter, risk_figure
+from flarewatch.i18n.labels import LABELS
+from flarewatch.i18n.languages import is_rtl, translations_for
 
 TOP_POSTS = 5
 EXCERPT_CHARS = 140
@@ -50,12 +51,6 @@ def ack_hint(alert_id: int) -> str:
     return f"flarewatch alerts ack {alert_id}"
 
 
-def _window(start: datetime, end: datetime) -> str:
-    fmt = "%Y-%m-%d %H:%M"
-    same_day = start.date() == end.date()
-    return f"{start:{fmt}}–{end:%H:%M} UTC" if same_day else f"{start:{fmt}} – {end:{fmt}} UTC"
-
-
 SEVERITY_LINE = N_("Severity: %(severity)s")
 SEVERITY_ESCALATED_LINE = N_("Severity: %(severity)s (escalated from %(was)s)")
 SOURCE_ALERT = N_("source alert")
@@ -71,9 +66,23 @@ REACH = N_("reach %(reach)s")
 ACKNOWLEDGE = N_("Acknowledge: %(command)s")
 
 
-def _post_facts(post: PostLink, say: Callable[..., str], translations: Any, locale: str) -> str:
+def fragment_isolation(language: str) -> Callable[[str], str]:
+    """How a notification in `language` isolates user and generated fragments: a right-to-left
+    message isolates every fragment (a Latin name or a date with a zone would otherwise drift
+    around the Hebrew line); a left-to-right one only those with right-to-left text or controls,
+    since invisible characters can show as boxes in SMS and chat."""
+    return isolate if is_rtl(language) else isolate_plain
+
+
+def _post_facts(
+    post: PostLink,
+    say: Callable[..., str],
+    translations: Any,
+    locale: str,
+    fragment: Callable[[str], str],
+) -> str:
     """ "@dana · negative · reach 12.5K · and 37 similar posts"."""
-    facts = [f"@{isolate_plain(post.author)}"] if post.author else []
+    facts = [f"@{fragment(post.author)}"] if post.author else []
     if post.sentiment:
         known = LABELS.get(post.sentiment)
         facts.append(translations.gettext(known).lower() if known else neutralise(post.sentiment))
@@ -105,29 +114,35 @@ def render_message(
     kind: str = "topic",
     title_message: Mapping[str, Any] | None = None,
     language: str = "en",
+    timezone: str | None = None,
 ) -> AlertMessage:
-    """Title and plain-text body in `language`; plain text because it has to read well in
-    email, chat and SMS.
+    """Title and plain-text body in `language`, times in the workspace's `timezone`; plain text
+    because it has to read well in email, chat and SMS.
 
     Names, titles, explanations and post excerpts come from users' posts and settings: their
-    bidi control characters are shown as markers (⟦U+202E⟧), and a fragment with right-to-left
-    text or controls is isolated (FSI … PDI), so it cannot reorder the line around it
+    bidi control characters are shown as markers (⟦U+202E⟧), and a fragment is isolated
+    (FSI … PDI, `fragment_isolation`), so it cannot reorder the line around it
     (flarewatch/bidi.py). A title stored as a message (`title_message`) is translated with its
     topic name and story label isolated; an older one is shown as stored, isolated whole.
     """
     translations = translations_for(language)
     gettext = translations.gettext
+    fmt = Formatter(language, timezone)
+    fragment = fragment_isolation(language)
 
     def say(message: str, **params: Any) -> str:
-        return render_wording(
-            message, params, locale=language, gettext=gettext, isolate=isolate_plain
-        )
+        return render_wording(message, params, locale=language, gettext=gettext, isolate=fragment)
 
     # Reasons are re-rendered from their messages, so the handles and story labels inside
     # them are isolated like every other user fragment of the message.
     reasons = [
         render_factor(
-            f, locale=language, gettext=gettext, isolate=isolate_plain, fallback=neutralise
+            f,
+            locale=language,
+            gettext=gettext,
+            isolate=fragment,
+            fallback=neutralise,
+            moment=fmt.datetime,
         ).strip()
         for f in factors
         if f.get("text") or f.get("message")
@@ -135,37 +150,38 @@ def render_message(
     spoken = all(f.get("message") for f in factors) and reasons
     summary = join_reasons(reasons) if spoken else neutralise(explanation.strip())
     label = gettext(LABELS[severity]).upper() if severity in LABELS else severity.upper()
-    workspace = isolate_plain(workspace_name)
+    workspace = fragment(workspace_name)
     said_title = render_stored(
-        title_message, title, locale=language, gettext=gettext, isolate=isolate_plain
+        title_message, title, locale=language, gettext=gettext, isolate=fragment
     )
-    heading = f"[{label}] {workspace}: {said_title or isolate_plain(title)}"
+    heading = f"[{label}] {workspace}: {said_title or fragment(title)}"
     severity_line = (
         say(SEVERITY_ESCALATED_LINE, severity=severity, was=escalated_from)
         if escalated_from
         else say(SEVERITY_LINE, severity=severity)
     )
     # A source alert is about coverage, not risk: it says so instead of "risk 0/100".
-    about = gettext(SOURCE_ALERT) if kind == "source" else say(RISK, risk=round(risk_score))
+    about = gettext(SOURCE_ALERT) if kind == "source" else say(RISK, risk=risk_figure(risk_score))
     where = say(WORKSPACE_LINE, workspace=workspace_name)
     if topic_name:
         where += " · " + say(TOPIC_PART, topic=topic_name)
     lines = [
         " · ".join([severity_line, about, say(ALERT_STATUS, alert=alert_id, status=status)]),
         where,
-        say(WINDOW_LINE, window=_window(window_start, window_end)),
+        say(WINDOW_LINE, window=fmt.window(window_start, window_end)),
         "",
         summary,
     ]
-    if reasons:
+    # A source alert's reason is its whole explanation, already said above.
+    if reasons and kind != "source":
         lines += ["", gettext(WHY)] + [f"  - {reason}" for reason in reasons]
     shown = list(posts)[:TOP_POSTS]
     if shown:
         lines += ["", gettext(TOP_POSTS_HEADING)]
         for post in shown:
             link = neutralise(post.url) if post.url else say(NO_LINK, platform=post.platform)
-            lines.append(f"  - {link}\n    “{isolate_plain(excerpt(post.text))}”")
-            facts = _post_facts(post, say, translations, language)
+            lines.append(f"  - {link}\n    “{fragment(excerpt(post.text))}”")
+            facts = _post_facts(post, say, translations, language, fragment)
             if facts:
                 lines.append(f"    {facts}")
     lines += ["", say(ACKNOWLEDGE, command=ack_hint(alert_id))]

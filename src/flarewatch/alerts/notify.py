@@ -268,6 +268,7 @@ def build_message(
         kind=alert.kind,
         title_message=alert.title_message,
         language=language,
+        timezone=workspace.timezone if workspace else None,
     )
 
 

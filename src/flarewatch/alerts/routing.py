@@ -8,7 +8,7 @@ from typing import Any
 import apprise
 
 from flarewatch.alerts.hygiene import severity_rank
-from flarewatch.web.i18n import DEFAULT_LANGUAGE, LANGUAGES
+from flarewatch.i18n.languages import DEFAULT_LANGUAGE, LANGUAGES
 
 CONSOLE_ROUTE = "console"
 

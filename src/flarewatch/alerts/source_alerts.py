@@ -11,7 +11,7 @@ resolved alert. Like the rest of the alerts module this flushes and never commit
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -26,7 +26,8 @@ from flarewatch.alerts.wording import (
     english,
     wording,
 )
-from flarewatch.detect.types import AlertCandidate
+from flarewatch.detect.explain import N_, render
+from flarewatch.detect.types import AlertCandidate, Factor
 from flarewatch.sources.health import SourceHealth, workspace_health
 from flarewatch.workspaces.models import Workspace
 
@@ -43,50 +44,106 @@ def condition_of(alert: Alert) -> str:
     return alert.group_key.rsplit(":", 1)[-1]
 
 
-def _when(moment: datetime | None) -> str:
-    return f"{moment:%Y-%m-%d %H:%M} UTC" if moment else "unknown"
+# Why a source alert fired, as messages (extracted with the other alert texts, docs/web.md) and
+# their figures, stored as the alert's factors so each reader gets them in their language.
+FAILING_WHY = N_(
+    "Source %(source)s (%(kind)s) has failed %(errors)s polls in a row since %(since_at)s; the "
+    "last said: %(error)s. Its mentions are missing until it recovers, so a quiet chart does "
+    "not mean no crisis. Fix what the message names (credential, address, file) or pause the "
+    "source; this alert resolves itself after the next successful poll."
+)
+FAILING_WHY_NO_MESSAGE = N_(
+    "Source %(source)s (%(kind)s) has failed %(errors)s polls in a row since %(since_at)s "
+    "without an error message. Its mentions are missing until it recovers, so a quiet chart "
+    "does not mean no crisis. Check its credential, address or file, or pause the source; this "
+    "alert resolves itself after the next successful poll."
+)
+STALE_WHY = N_(
+    "Source %(source)s (%(kind)s) should be polled every %(every_seconds)s but its last "
+    "successful poll was %(last_at)s; stale since %(since_at)s. Check that the pipeline "
+    "('flarewatch run') is running and whether the platform asked it to wait (next poll due "
+    "%(next_at)s). This alert resolves itself after the next successful poll."
+)
+STALE_WHY_NEVER = N_(
+    "Source %(source)s (%(kind)s) should be polled every %(every_seconds)s but has had no "
+    "successful poll since it was added; stale since %(since_at)s. Check that the pipeline "
+    "('flarewatch run') is running and whether the platform asked it to wait (next poll due "
+    "%(next_at)s). This alert resolves itself after the next successful poll."
+)
+SILENT_WHY = N_(
+    "Source %(source)s (%(kind)s) stored %(seen)s posts in the hour from %(hour_at)s, against "
+    "a usual %(usual)s for that hour of the week (the median of the same hour in the previous "
+    "weeks). Polls succeed, so check whether the query still matches, whether the account lost "
+    "access to what it followed, and the platform's status page. This alert resolves itself "
+    "when the source's hourly count is back to usual."
+)
+# How the source stands when its alert resolves itself, by its state then.
+RECOVERED = {
+    None: N_("Resolved %(resolved_at)s: the source was removed."),
+    "paused": N_("Resolved %(resolved_at)s: the source was paused."),
+    "ok": N_("Resolved %(resolved_at)s: the source works again."),
+    "learning": N_("Resolved %(resolved_at)s: the source works again."),
+    "failing": N_("Resolved %(resolved_at)s: the source is failing now."),
+    "stale": N_("Resolved %(resolved_at)s: the source is stale now."),
+    "silent": N_("Resolved %(resolved_at)s: the source is silent now."),
+}
 
 
-def _duration(seconds: float) -> str:
-    for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
-        if seconds >= size:
-            return f"{seconds / size:g} {unit}"
-    return f"{seconds:g} s"
+def _iso(moment: datetime) -> str:
+    """A timestamp for a stored parameter (`_at`, detect/explain.py); naive ones are UTC."""
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).isoformat()
 
 
-def describe(health: SourceHealth) -> tuple[dict[str, Any], str]:
-    """Title (a message, `wording`) and plain-language explanation: which source, since
-    when, what was said, what to do."""
-    name = f"{health.key} ({health.kind})"
+def _factor(name: str, message: str, **params: Any) -> Factor:
+    return Factor(name=name, text=render(message, params), message=message, params=params)
+
+
+def explain(health: SourceHealth, now: datetime) -> Factor:
+    """Why the source alerts, in plain words: which source, since when, what was said, what
+    to do (a factor with its message, so it reads in each reader's language)."""
+    name = {"source": health.key, "kind": health.kind}
+    since = _iso(health.since or now)
     if health.state == "failing":
-        return (
-            wording(SOURCE_FAILING, source=health.key),
-            f"Source {name} has failed {health.consecutive_errors} polls in a row since "
-            f"{_when(health.since)}; the last said: {health.last_error or 'no message'}. "
-            "Its mentions are missing until it recovers, so a quiet chart does not mean no "
-            "crisis. Fix what the message names (credential, address, file) or pause the "
-            "source; this alert resolves itself after the next successful poll.",
+        if health.last_error:
+            return _factor(
+                "source_failing",
+                FAILING_WHY,
+                **name,
+                errors=health.consecutive_errors,
+                since_at=since,
+                error=health.last_error,
+            )
+        return _factor(
+            "source_failing",
+            FAILING_WHY_NO_MESSAGE,
+            **name,
+            errors=health.consecutive_errors,
+            since_at=since,
         )
     if health.state == "stale":
-        every = _duration(health.interval_seconds or 0)
-        last = _when(health.last_ok_at) if health.last_ok_at else "never (since it was added)"
-        return (
-            wording(SOURCE_STALE, source=health.key),
-            f"Source {name} should be polled every {every} but its last successful poll was "
-            f"{last}; stale since {_when(health.since)}. Check that the pipeline "
-            "('flarewatch run') is running and whether the platform asked it to wait (next "
-            f"poll due {_when(health.next_poll_at)}). This alert resolves itself after the next "
-            "successful poll.",
-        )
+        timing = {
+            "every_seconds": float(health.interval_seconds or 0),
+            "since_at": since,
+            "next_at": _iso(health.next_poll_at or now),
+        }
+        if health.last_ok_at is None:
+            return _factor("source_stale", STALE_WHY_NEVER, **name, **timing)
+        return _factor("source_stale", STALE_WHY, **name, **timing, last_at=_iso(health.last_ok_at))
     rate = health.rate
-    return (
-        wording(SOURCE_SILENT, source=health.key),
-        f"Source {name} stored {rate.seen} posts in the hour from {_when(rate.hour)}, against "
-        f"a usual {rate.usual or 0:g} for that hour of the week (the median of the same hour in "
-        "the previous weeks). Polls succeed, so check whether the query still matches, whether "
-        "the account lost access to what it followed, and the platform's status page. This "
-        "alert resolves itself when the source's hourly count is back to usual.",
+    return _factor(
+        "source_silent",
+        SILENT_WHY,
+        **name,
+        seen=rate.seen,
+        hour_at=_iso(rate.hour),
+        usual=float(rate.usual or 0),
     )
+
+
+def describe(health: SourceHealth, now: datetime) -> tuple[dict[str, Any], Factor]:
+    """Title (a message, `wording`) and the reason the alert fired (`explain`)."""
+    title = {"failing": SOURCE_FAILING, "stale": SOURCE_STALE}.get(health.state, SOURCE_SILENT)
+    return wording(title, source=health.key), explain(health, now)
 
 
 def source_candidates(
@@ -96,7 +153,7 @@ def source_candidates(
     for health in healths:
         if not health.alerting:
             continue
-        title, explanation = describe(health)
+        title, why = describe(health, now)
         candidates.append(
             AlertCandidate(
                 workspace_id=workspace_id,
@@ -106,7 +163,8 @@ def source_candidates(
                 risk_score=0.0,  # coverage, not risk: the brand's risk figure stays the topics'
                 title=english(title["message"], **title["params"]),
                 title_message=title,
-                explanation=explanation,
+                explanation=why.text,
+                factors=[why],
                 window_start=min(health.since or now, now),
                 window_end=now,
                 kind=SOURCE_ALERT,
@@ -144,14 +202,10 @@ def resolve_recovered(
         current = state.get(alert.source_id) if alert.source_id is not None else None
         if current == condition_of(alert):
             continue
-        if current is None:
-            what = "was removed"
-        elif current == "paused":
-            what = "was paused"
-        elif current in ("ok", "learning"):
-            what = "works again"
-        else:
-            what = f"is {current} now"
-        alert.explanation = f"{alert.explanation}\n\nResolved {_when(now)}: the source {what}."
+        recovered = _factor(
+            "source_recovered", RECOVERED.get(current, RECOVERED["ok"]), resolved_at=_iso(now)
+        )
+        alert.explanation = f"{alert.explanation}\n\n{recovered.text}"
+        alert.factors = [*(alert.factors or []), recovered.as_dict()]
         resolved.append(resolve(session, alert.id, RESOLVER, workspace_id=workspace_id, now=now))
     return resolved

@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from flarewatch.detect.explain import N_, format_params
-from flarewatch.web.labels import LABELS
+from flarewatch.i18n.labels import LABELS
 
 # Alert titles (detect/runner.py, alerts/source_alerts.py).
 STORY_GROWING = N_("%(topic)s: story '%(label)s' is growing")

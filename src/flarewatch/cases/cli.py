@@ -15,14 +15,19 @@ from flarewatch.alerts.cliutil import (
     WorkspaceOption,
     cli_session,
     default_actor,
+    risk,
+    said,
     when,
     workspace_id_for,
+    workspace_timezones,
 )
 from flarewatch.alerts.models import Alert
+from flarewatch.bidi import isolate_plain, neutralise
 from flarewatch.cases import service
 from flarewatch.cases.lifecycle import allowed_next
 from flarewatch.cases.models import CASE_STATUSES
 from flarewatch.cli.common import user_console
+from flarewatch.detect.explain import render_factor
 from flarewatch.errors import InputError
 
 app = typer.Typer(
@@ -48,14 +53,15 @@ def list_command(
         if not cases:
             console.print("No cases.")
             return
+        zones = workspace_timezones(session)
         table = Table("ID", "Status", "Severity", "Title", "Opened", "By", "Alert")
         for case in cases:
             table.add_row(
                 str(case.id),
                 case.status,
                 case.severity,
-                case.title,
-                when(case.opened_at),
+                escape(said(case.title_message, case.title)),
+                when(case.opened_at, zones.get(case.workspace_id)),
                 case.opened_by,
                 f"#{case.alert_id}" if case.alert_id else "—",
             )
@@ -67,29 +73,36 @@ def show_command(case_id: CaseId) -> None:
     """Show a case: its status, timeline and tasks."""
     with cli_session() as session:
         case = service.get_case(session, case_id)
-        console.print(f"[bold]Case #{case.id}: {escape(case.title)}[/bold]", highlight=False)
+        zone = workspace_timezones(session).get(case.workspace_id)
+        title = said(case.title_message, case.title)
+        console.print(f"[bold]Case #{case.id}: {escape(title)}[/bold]", highlight=False)
         nexts = ", ".join(allowed_next(case.status))
         console.print(
             f"Status: {case.status} (next: {nexts}) · severity {case.severity} · "
-            f"opened {when(case.opened_at)} by {case.opened_by}"
-            + (f" · closed {when(case.closed_at)}" if case.closed_at else ""),
+            f"opened {when(case.opened_at, zone)} by {escape(case.opened_by)}"
+            + (f" · closed {when(case.closed_at, zone)}" if case.closed_at else ""),
             highlight=False,
         )
         _print_alert_now(session, case.alert_id)
         table = Table("When", "Kind", "Who", "What", title="Timeline")
         for event in service.timeline(session, case.id):
-            text = event.text
-            url = (event.data or {}).get("url")
+            data = event.data or {}
+            text = said({"message": data.get("message"), "params": data.get("params")}, event.text)
+            url = data.get("url")
             if url:
                 text += f"\n{url}"
-            table.add_row(when(event.at), event.kind, event.actor, text)
+            table.add_row(when(event.at, zone), event.kind, escape(event.actor), escape(text))
         console.print(table)
         tasks = service.tasks(session, case.id)
         if tasks:
             task_table = Table("Task", "Status", "Assignee", "Due", "Title", title="Tasks")
             for task in tasks:
                 task_table.add_row(
-                    f"#{task.id}", task.status, task.assignee or "—", when(task.due_at), task.title
+                    f"#{task.id}",
+                    task.status,
+                    escape(task.assignee or "—"),
+                    when(task.due_at, zone),
+                    escape(task.title),
                 )
             console.print(task_table)
 
@@ -176,15 +189,18 @@ def _print_alert_now(session: Session, alert_id: int | None) -> None:
     alert = session.get(Alert, alert_id) if alert_id is not None else None
     if alert is None:
         return
-    topics = ", ".join(service.topic_names(session, alert.topic_ids))
+    topics = ", ".join(
+        isolate_plain(name) for name in service.topic_names(session, alert.topic_ids)
+    )
     console.print(
-        f"Alert #{alert.id} now: {alert.severity}, {alert.status}, risk {alert.risk_score:.0f}"
+        f"Alert #{alert.id} now: {alert.severity}, {alert.status}, risk {risk(alert.risk_score)}"
         + (f" · topics: {escape(topics)}" if topics else ""),
         highlight=False,
     )
-    console.print(escape(alert.explanation), highlight=False)
+    console.print(escape(neutralise(alert.explanation)), highlight=False)
     for factor in alert.factors or []:
-        console.print(f"  - {escape(str(factor.get('text', '')))}", highlight=False)
+        reason = render_factor(factor, isolate=isolate_plain, fallback=neutralise)
+        console.print(f"  - {escape(reason)}", highlight=False)
 
 
 def _parse_due(value: str | None) -> datetime | None:

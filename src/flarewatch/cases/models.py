@@ -22,6 +22,9 @@ class Case(Base):
         ForeignKey("alert.id", ondelete="SET NULL"), nullable=True
     )
     title: Mapped[str] = mapped_column(Text)
+    # The alert's title as a message and its parameters (alerts/wording.py), rendered in the
+    # reader's language; NULL for cases from before messages (they show `title`). Migration 0015.
+    title_message: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     status: Mapped[str] = mapped_column(String(16), default="new")
     severity: Mapped[str] = mapped_column(String(16))
     summary: Mapped[str | None] = mapped_column(Text, nullable=True)

@@ -99,6 +99,7 @@ def open_case_from_alert(
         workspace_id=alert.workspace_id,
         alert_id=alert.id,
         title=alert.title,
+        title_message=alert.title_message,
         status="new",
         severity=alert.severity,
         summary=alert.explanation,

@@ -17,7 +17,7 @@ from rich.progress import (
 )
 from sqlalchemy import Engine
 
-from flarewatch.bidi import neutralise
+from flarewatch.bidi import neutralise_keeping_isolates
 from flarewatch.db.engine import get_engine
 from flarewatch.db.migrate import is_up_to_date, upgrade
 
@@ -25,7 +25,8 @@ from flarewatch.db.migrate import is_up_to_date, upgrade
 class BidiSafeStream:
     """Standard output or error with bidi control characters shown as markers (⟦U+202E⟧,
     flarewatch/bidi.py), so no post, name or note a command prints can reorder the terminal
-    line. Filtering the stream, not each print, covers tables, panels and messages alike.
+    line; balanced FSI … PDI pairs stay, since commands isolate user fragments with them.
+    Filtering the stream, not each print, covers tables, panels and messages alike.
     The stream is looked up on every write, so redirections (pipes, test runners) still apply.
     Data output (`analyze` JSON lines) is written to sys.stdout directly and stays raw."""
 
@@ -37,7 +38,7 @@ class BidiSafeStream:
         return getattr(sys, self._name)  # type: ignore[no-any-return]
 
     def write(self, text: str) -> int:
-        return self.stream.write(neutralise(text))
+        return self.stream.write(neutralise_keeping_isolates(text))
 
     def __getattr__(self, attribute: str) -> Any:
         return getattr(self.stream, attribute)

@@ -26,6 +26,8 @@ from flarewatch.cli.workspace import load_for_running
 from flarewatch.config.workspace import SourceConfig
 from flarewatch.db.engine import session_scope, sessionmaker_for
 from flarewatch.errors import FlarewatchError
+from flarewatch.i18n.formatting import Formatter
+from flarewatch.i18n.languages import DEFAULT_LANGUAGE
 from flarewatch.pipeline.batch import BatchReport
 from flarewatch.runtime.embedded import POLL_DEADLINE_SECONDS, EmbeddedRunner
 from flarewatch.sources.health import SourceHealth, health_of_sources
@@ -190,26 +192,28 @@ def list_sources(
             select(Source).where(Source.workspace_id == space.id).order_by(Source.key)
         ).all()
         archived = {row.id for row in rows if row.archived_at is not None}
+        # Times as the workspace reads them: its zone, dates by its country's conventions.
+        stamp = Formatter(DEFAULT_LANGUAGE, space.timezone).stamp
         for health in health_of(session, list(rows)):
             table.add_row(
                 health.key,
                 health.kind,
                 "[dim]archived[/]" if health.source_id in archived else _status_text(health),
-                _when(health.last_ok_at),
+                stamp(health.last_ok_at),
                 str(health.posts_total),
-                _when(health.next_poll_at),
+                stamp(health.next_poll_at),
             )
             if health.last_error:
                 since = ""
                 if health.consecutive_errors:
                     since = f" ({health.consecutive_errors} failed in a row"
-                    since += f", failing since {_when(health.since)})" if health.since else ")"
+                    since += f", failing since {stamp(health.since)})" if health.since else ")"
                 notes.append(f"[red]{health.key}[/] last error{since}: {health.last_error}")
             if health.state == "silent":
                 rate = health.rate
                 notes.append(
                     f"[yellow]{health.key}[/] silent: {rate.seen} posts in the hour from "
-                    f"{_when(rate.hour)}, usually {rate.usual or 0:g}"
+                    f"{stamp(rate.hour)}, usually {rate.usual or 0:g}"
                 )
             if health.quota:
                 notes.append(f"{health.key} quota: {_quota_text(health.quota)}")

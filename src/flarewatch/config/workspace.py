@@ -163,7 +163,7 @@ class AlertRouteConfig(_Strict):
     @field_validator("language")
     @classmethod
     def _language(cls, value: str | None) -> str | None:
-        from flarewatch.web.i18n import LANGUAGES
+        from flarewatch.i18n.languages import LANGUAGES
 
         if value is not None and value not in LANGUAGES:
             raise ValueError(

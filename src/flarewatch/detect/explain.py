@@ -15,17 +15,21 @@ Two rules keep the figures honest:
 
 Parameter kinds are told by type, so the JSON that alerts store keeps everything needed:
 numbers are formatted per locale (compact above ten thousand: "280K", "280 tys."), names ending
-in `_share` are percentages, strings are user or generated text (handles, story labels,
-platforms) and are bidi-isolated, and lists become a locale's list ("a, b and c") of isolated
-items; an item `[text, number]` reads "text (number)".
+in `_share` are percentages, names ending in `_seconds` are lengths of time in words ("5
+minutes"), names ending in `_at` hold an ISO timestamp written by the reader's `moment`
+formatter (their locale and the workspace's zone; UTC in the stored English), strings are user
+or generated text (handles, story labels, platforms) and are bidi-isolated, and lists become a
+locale's list ("a, b and c") of isolated items; an item `[text, number]` reads "text (number)".
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
+from babel.dates import format_timedelta
 from babel.lists import format_list
 from babel.numbers import format_compact_decimal, format_decimal, format_percent
 
@@ -107,8 +111,19 @@ def _identity(text: str) -> str:
     return text
 
 
+Moment = Callable[[datetime], str]
+
+
+def utc_moment(value: datetime) -> str:
+    """A timestamp as the stored English says it: "2026-12-07 18:33 UTC" (no reader, no zone)."""
+    return f"{value.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
+
+
 def format_params(
-    params: Mapping[str, Any], locale: str = "en", isolate: Callable[[str], str] = _identity
+    params: Mapping[str, Any],
+    locale: str = "en",
+    isolate: Callable[[str], str] = _identity,
+    moment: Moment = utc_moment,
 ) -> dict[str, str]:
     """Each parameter as text for `locale`; user or generated strings go through `isolate`."""
 
@@ -118,7 +133,11 @@ def format_params(
         if isinstance(value, int | float):
             if name.endswith("_share"):
                 return format_percent(value, locale=locale)
+            if name.endswith("_seconds"):
+                return format_timedelta(value, threshold=1.0, locale=locale)
             return format_number(float(value), locale)
+        if isinstance(value, str) and name.endswith("_at"):
+            return moment(datetime.fromisoformat(value))
         if isinstance(value, list | tuple):
             items = [item_text(item) for item in value]
             return format_list(items, locale=locale) if items else ""
@@ -139,9 +158,10 @@ def render(
     locale: str = "en",
     gettext: Callable[[str], str] = _identity,
     isolate: Callable[[str], str] = _identity,
+    moment: Moment = utc_moment,
 ) -> str:
     """One reason as a sentence in `locale` (translated by `gettext`)."""
-    return gettext(message) % format_params(params, locale, isolate)
+    return gettext(message) % format_params(params, locale, isolate, moment)
 
 
 def render_factor(
@@ -151,6 +171,7 @@ def render_factor(
     gettext: Callable[[str], str] = _identity,
     isolate: Callable[[str], str] = _identity,
     fallback: Callable[[str], str] = _identity,
+    moment: Moment = utc_moment,
 ) -> str:
     """A stored factor (`Factor.as_dict`) in words. Factors stored before messages existed have
     only their English text, which is passed through `fallback`."""
@@ -158,7 +179,9 @@ def render_factor(
     params = factor.get("params")
     if isinstance(message, str) and isinstance(params, Mapping):
         try:
-            return render(message, params, locale=locale, gettext=gettext, isolate=isolate)
+            return render(
+                message, params, locale=locale, gettext=gettext, isolate=isolate, moment=moment
+            )
         except (KeyError, TypeError, ValueError):
             pass  # a catalogue entry that lost a placeholder must not hide the reason
     return fallback(str(factor.get("text", "")))

@@ -19,8 +19,9 @@ from flarewatch.alerts.models import Alert
 from flarewatch.alerts.wording import render_stored
 from flarewatch.bidi import isolate_plain, neutralise
 from flarewatch.db.base import utcnow
+from flarewatch.i18n.formatting import Formatter
+from flarewatch.i18n.languages import translations_for
 from flarewatch.mentions.models import Author, Mention
-from flarewatch.web.i18n import Formatter, translations_for
 from flarewatch.workspaces.models import Topic
 
 MAX_WINDOW = timedelta(hours=48)

@@ -7,7 +7,8 @@ from starlette.exceptions import HTTPException
 from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from flarewatch.web.i18n import LANGUAGES, LOCALE_COOKIE, negotiate
+from flarewatch.i18n.languages import LANGUAGES
+from flarewatch.web.i18n import LOCALE_COOKIE, negotiate
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "

@@ -16,8 +16,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from flarewatch.config.workspace import OPTIONS_ERROR, SLUG_RE, SourceConfig, validation_message
+from flarewatch.i18n.labels import N_
 from flarewatch.sources.registry import options_model, schema_of
-from flarewatch.web.labels import N_
 
 # The keys every kind has; the kind's own fields follow them on the form.
 COMMON_FIELDS = ("key", "kind", "platform", "every", "enabled")

@@ -17,11 +17,20 @@ from markupsafe import Markup, escape
 
 from flarewatch.accounts.permissions import Permission, can
 from flarewatch.alerts.wording import render_stored
-from flarewatch.bidi import BIDI_CONTROL_RE, code_point, control_marker, control_name, isolate
+from flarewatch.bidi import (
+    BIDI_CONTROL_RE,
+    FSI,
+    balanced_isolates,
+    code_point,
+    control_marker,
+    control_name,
+    isolate,
+)
 from flarewatch.db.base import utcnow
-from flarewatch.detect.explain import join_reasons, render_factor
-from flarewatch.web.i18n import LANGUAGES, Formatter, is_rtl, translations_for
-from flarewatch.web.labels import LABELS, N_
+from flarewatch.detect.explain import Moment, join_reasons, render_factor, utc_moment
+from flarewatch.i18n.formatting import Formatter
+from flarewatch.i18n.labels import LABELS, N_
+from flarewatch.i18n.languages import LANGUAGES, is_rtl, translations_for
 from flarewatch.web.security import CSRF_FIELD, csrf_token
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
@@ -107,10 +116,37 @@ def bidi_text(value: Any) -> Any:
     return BIDI_CONTROL_RE.sub(lambda found: control_marker(found.group()), value)
 
 
+def isolates_as_bdi(markup: Markup) -> Markup:
+    """Our isolates (FSI … PDI around a user or generated fragment of a sentence) as `<bdi>`
+    elements, the HTML way to isolate: the fragment takes its own direction and cannot pull
+    the sentence around it. Only pairs in element content are changed: inside a tag (an
+    attribute) the characters stay, since markup cannot go there. User text reaches a Markup
+    neutralised (`isolate`), so every pair here is ours."""
+    text = str(markup)
+    if FSI not in text:
+        return markup
+    kept = balanced_isolates(text)
+    parts: list[str] = []
+    in_tag = False
+    for at, char in enumerate(text):
+        if char == "<":
+            in_tag = True
+        elif char == ">":
+            in_tag = False
+        elif at in kept and not in_tag:
+            parts.append("<bdi>" if char == FSI else "</bdi>")
+            continue
+        parts.append(char)
+    return Markup("".join(parts))
+
+
 @pass_context
 def bidi_html(context: Context, value: Any) -> Any:
-    """Bidi controls in a string as visible markers whose title says what they are."""
-    if isinstance(value, Markup) or not isinstance(value, str):
+    """Bidi controls in a string as visible markers whose title says what they are; in our
+    own Markup, isolates become `<bdi>` elements (`isolates_as_bdi`)."""
+    if isinstance(value, Markup):
+        return isolates_as_bdi(value)
+    if not isinstance(value, str):
         return value
     if BIDI_CONTROL_RE.search(value) is None:
         return value
@@ -169,15 +205,18 @@ def _fill(text: str, variables: dict[str, Any]) -> Markup:
     }
 
 
-def reasons_for(language: str, gettext: Any) -> tuple[Any, Any]:
+def reasons_for(language: str, gettext: Any, fmt: Formatter) -> tuple[Any, Any]:
     """`reason(factor)` and `explanation(alert)` for templates: an alert's reasons in the
-    reader's language, numbers in their locale, handles and story labels isolated."""
+    reader's language, numbers in their locale, times in their zone, handles and story labels
+    isolated."""
 
     def reason(factor: dict[str, Any]) -> Markup | str:
         if not factor.get("message"):
             # Still passes the template's bidi filter; older factors said it as "detail".
             return str(factor.get("text") or factor.get("detail") or "")
-        text = render_factor(factor, locale=language, gettext=gettext, isolate=isolate)
+        text = render_factor(
+            factor, locale=language, gettext=gettext, isolate=isolate, moment=fmt.datetime
+        )
         return Markup(escape(text))
 
     def explanation(alert: Any) -> Markup | str:
@@ -189,16 +228,20 @@ def reasons_for(language: str, gettext: Any) -> tuple[Any, Any]:
     return reason, explanation
 
 
-def wording_for(language: str, gettext: Any) -> tuple[Any, Any]:
-    """`alert_title(alert)` and `event_text(event)` for templates: the system's own sentences
-    (alerts/wording.py) in the reader's language, topic names, labels and people isolated.
-    Rows from before messages existed show their stored English text."""
+def wording_for(language: str, gettext: Any, moment: Moment = utc_moment) -> dict[str, Any]:
+    """`alert_title(alert)`, `case_title(case)` and `event_text(event)` for templates: the
+    system's own sentences (alerts/wording.py) in the reader's language, topic names, labels
+    and people isolated. Rows from before messages existed show their stored English text."""
 
     def alert_title(alert: Any) -> Markup | str:
         text = render_stored(
             alert.title_message, alert.title, locale=language, gettext=gettext, isolate=isolate
         )
         return str(alert.title or "") if text is None else Markup(escape(text))
+
+    def case_title(case: Any) -> Markup | str:
+        # A case's title is its alert's (migration 0015 keeps the message beside it).
+        return alert_title(case)
 
     def event_text(event: Any) -> Markup | str:
         data = dict(event.data or {})
@@ -208,14 +251,16 @@ def wording_for(language: str, gettext: Any) -> tuple[Any, Any]:
             # The alert's reasons re-rendered, so the whole entry is in the reader's language.
             stored["params"]["explanation"] = join_reasons(
                 [
-                    render_factor(f, locale=language, gettext=gettext, isolate=isolate)
+                    render_factor(
+                        f, locale=language, gettext=gettext, isolate=isolate, moment=moment
+                    )
                     for f in factors
                 ]
             )
         text = render_stored(stored, event.text, locale=language, gettext=gettext, isolate=isolate)
         return str(event.text or "") if text is None else Markup(escape(text))
 
-    return alert_title, event_text
+    return {"alert_title": alert_title, "case_title": case_title, "event_text": event_text}
 
 
 def safe_url(url: str | None) -> str | None:
@@ -251,11 +296,10 @@ def page_context(request: Request, **extra: Any) -> dict[str, Any]:
         text = translations.ngettext(singular, plural, n)
         return _fill(text, {"num": n, **variables})
 
-    reason, explanation = reasons_for(language, translations.gettext)
-    alert_title, event_text = wording_for(language, translations.gettext)
+    fmt = Formatter(language, timezone)
+    reason, explanation = reasons_for(language, translations.gettext, fmt)
     context: dict[str, Any] = {
-        "alert_title": alert_title,
-        "event_text": event_text,
+        **wording_for(language, translations.gettext, fmt.datetime),
         "reason": reason,
         "explanation": explanation,
         "request": request,
@@ -264,7 +308,7 @@ def page_context(request: Request, **extra: Any) -> dict[str, Any]:
         "lang": language,
         "dir": "rtl" if is_rtl(language) else "ltr",
         "languages": LANGUAGES,
-        "fmt": Formatter(language, timezone),
+        "fmt": fmt,
         "now": utcnow(),
         "csrf_field": CSRF_FIELD,
         "csrf_token": csrf_token(request),

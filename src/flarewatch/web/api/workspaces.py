@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from flarewatch.accounts import service as accounts
 from flarewatch.accounts.models import User
 from flarewatch.accounts.permissions import Permission
+from flarewatch.i18n.formatting import Formatter
 from flarewatch.web.api.schemas import (
     OWN_READ,
     READ,
@@ -22,7 +23,6 @@ from flarewatch.web.api.schemas import (
 )
 from flarewatch.web.charts import build_dashboard
 from flarewatch.web.deps import WorkspaceAccess, current_user, get_db, requires, workspace_access
-from flarewatch.web.i18n import Formatter
 from flarewatch.web.params import id_cursor
 from flarewatch.web.queries import MentionFilters, MentionRow, mention_stream, topics_of
 from flarewatch.web.templating import language_of

@@ -9,8 +9,9 @@ from sqlalchemy.orm import Session
 from flarewatch.accounts import service as accounts
 from flarewatch.accounts.models import User
 from flarewatch.errors import InputError
+from flarewatch.i18n.formatting import zone
+from flarewatch.i18n.languages import LANGUAGES
 from flarewatch.web.deps import current_user, get_db
-from flarewatch.web.i18n import LANGUAGES, zone
 from flarewatch.web.pages import back_to, page
 from flarewatch.web.params import TokenId
 from flarewatch.web.routers.auth import set_language_cookie

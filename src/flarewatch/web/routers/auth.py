@@ -10,8 +10,9 @@ from sqlalchemy.orm import Session
 
 from flarewatch.accounts import service as accounts
 from flarewatch.accounts.models import User
+from flarewatch.i18n.languages import LANGUAGES
 from flarewatch.web.deps import get_db, optional_user, sign_in, sign_out
-from flarewatch.web.i18n import LANGUAGES, LOCALE_COOKIE
+from flarewatch.web.i18n import LOCALE_COOKIE
 from flarewatch.web.security import check_csrf, client_address
 from flarewatch.web.templating import gettext_for, render
 

@@ -12,9 +12,9 @@ from flarewatch.alerts.models import Alert
 from flarewatch.cases import service as cases
 from flarewatch.cases.models import CASE_STATUSES, Task
 from flarewatch.errors import InputError, NotFoundError
+from flarewatch.i18n.formatting import zone
 from flarewatch.web import actions
 from flarewatch.web.deps import WorkspaceAccess, get_db, workspace_access
-from flarewatch.web.i18n import zone
 from flarewatch.web.pages import back_to, page
 from flarewatch.web.params import CaseId, TaskId
 from flarewatch.web.security import check_csrf

@@ -11,9 +11,9 @@ from flarewatch.accounts import service as accounts
 from flarewatch.accounts.models import User
 from flarewatch.alerts import service as alerts
 from flarewatch.cases.service import cases_for_alerts
+from flarewatch.i18n.formatting import Formatter
 from flarewatch.web.charts import build_dashboard
 from flarewatch.web.deps import WorkspaceAccess, current_user, get_db, workspace_access
-from flarewatch.web.i18n import Formatter
 from flarewatch.web.pages import page
 from flarewatch.web.queries import (
     SEVERITY_RANK,

@@ -11,8 +11,8 @@ from flarewatch.accounts.permissions import Permission, Role, parse_role
 from flarewatch.detect.score import SENSITIVITY_SHIFT
 from flarewatch.enrich.sentiment import SENTIMENT_BACKENDS, backend_install_problem
 from flarewatch.errors import InputError
+from flarewatch.i18n.formatting import zone
 from flarewatch.web.deps import WorkspaceAccess, get_db, requires, workspace_access
-from flarewatch.web.i18n import zone
 from flarewatch.web.pages import back_to, page
 from flarewatch.web.params import UserId
 from flarewatch.web.security import check_csrf
