@@ -25,6 +25,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from flarewatch.alerts.notify import deliver_pending
+from flarewatch.alerts.rescore_hook import finish_rescoring, rescore_candidates
 from flarewatch.alerts.service import raise_alerts
 from flarewatch.alerts.source_alerts import watch_sources
 from flarewatch.cases.service import auto_open_cases
@@ -386,7 +387,10 @@ class EmbeddedRunner:
             if until is None:
                 return
             candidates = run_detection(session, workspace, until)
+            # The accurate model's scores, within the workspace's time budget (docs/alerts.md).
+            rescore_candidates(session, workspace, candidates)
             alerts = raise_alerts(session, workspace, candidates, self.clock())
+            finish_rescoring(session, workspace, self.clock())
             cases = auto_open_cases(session, workspace, alerts)
             session.commit()
             report.alerts_raised.extend(a.id for a in alerts)
