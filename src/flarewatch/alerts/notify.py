@@ -268,6 +268,8 @@ def build_message(
         kind=alert.kind,
         title_message=alert.title_message,
         language=language,
+        sentiment_backend=alert.sentiment_backend,
+        rescore=alert.rescore,
     )
 
 

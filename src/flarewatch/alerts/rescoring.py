@@ -24,7 +24,7 @@ from typing import Any
 from flarewatch.detect import explain as ex
 from flarewatch.detect.score import negative_share_factor
 from flarewatch.detect.types import Factor
-from flarewatch.enrich.sentiment.base import SentimentModel
+from flarewatch.enrich.sentiment.base import SentimentModel, predict_each
 
 DEFAULT_MAX_POSTS = 200
 DEFAULT_BUDGET_SECONDS = 2.0
@@ -146,20 +146,12 @@ def score_within(
 
 
 def _score_chunk(chunk: Sequence[WindowPost], model: SentimentModel, run: ScoreRun) -> None:
-    try:
-        scored = model.predict([p.text for p in chunk], [p.language for p in chunk])
-        pairs = list(zip(chunk, scored, strict=True))
-    except Exception:  # a model that fails on one text must not lose the chunk's others
-        pairs = []
-        for post in chunk:
-            try:
-                [one] = model.predict([post.text], [post.language])
-            except Exception:
-                run.failed.append(post.post_id)
-                continue
-            pairs.append((post, one))
-    for post, (label, score) in pairs:
-        run.scores[post.post_id] = (str(label), float(score))
+    scored = predict_each(model, [p.text for p in chunk], [p.language for p in chunk])
+    for post, result in zip(chunk, scored, strict=True):
+        if result is None:
+            run.failed.append(post.post_id)
+        else:
+            run.scores[post.post_id] = result
 
 
 @dataclass(frozen=True, slots=True)
