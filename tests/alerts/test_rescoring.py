@@ -323,3 +323,38 @@ def test_a_shipped_backend_scores_an_alerts_posts(session: Session) -> None:
         stored = mention.enrichment["accurate_sentiment"]
         assert (stored["backend"], stored["label"]) == ("use", label)
         assert stored["score"] == pytest.approx(score, abs=1e-3)
+
+
+def test_notifications_say_which_model_scored_the_alert_in_the_routes_language() -> None:
+    from flarewatch.alerts.message import render_message
+
+    def body(language: str, backend: str | None, rescore: dict[str, object] | None) -> str:
+        return render_message(
+            alert_id=7,
+            severity="warning",
+            status="open",
+            title="Unusual negative activity",
+            explanation="",
+            risk_score=55.0,
+            factors=[],
+            window_start=T0,
+            window_end=T0 + timedelta(minutes=30),
+            workspace_name="Grill",
+            topic_name="Brand",
+            posts=[],
+            language=language,
+            sentiment_backend=backend,
+            rescore=rescore,
+        ).body
+
+    done = {"state": "done", "backend": "e5", "scored": 40, "window_posts": 52}
+    assert "Sentiment scored by: Most accurate (E5" in body("en", "e5", done)
+    assert "(40 of the window's 52 posts)" in body("en", "e5", done)
+    pending = {"state": "pending", "backend": "e5", "scored": 12, "window_posts": 52}
+    line = body("en", "default", pending)
+    assert "Sentiment scored by: Standard (fast); re-scoring with Most accurate (E5" in line
+    assert "this alert will be updated" in line
+    assert "מודל הסנטימנט:" in body("he", "e5", done)
+    assert "Model wydźwięku:" in body("pl", "e5", done)
+    # Alerts from before the model was recorded say nothing about it.
+    assert "Sentiment scored by" not in body("en", None, None)

@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select, update
 
 from flarewatch.accounts.models import AuditLog, User
+from flarewatch.alerts.models import Alert
 from flarewatch.db.base import utcnow
 from flarewatch.db.engine import session_scope, sessionmaker_for
 from flarewatch.enrich.sentiment import registry
@@ -18,7 +19,7 @@ from flarewatch.mentions.models import Mention, RawPost, RescoreJob
 from flarewatch.mentions.rescore_jobs import RescoreJobs, run_job, start_job
 from flarewatch.workspaces.models import Workspace
 
-from .conftest import WebEnv, login
+from .conftest import WebEnv, bearer, login
 
 
 class ScoredModel:
@@ -169,3 +170,26 @@ def test_a_viewer_cannot_start_a_job_and_an_unknown_model_is_refused(
         follow_redirects=False,
     )
     assert unknown.status_code in (400, 422) and "nope" in unknown.text
+
+
+def test_the_alert_page_and_api_say_which_model_scored_the_alert(
+    web: WebEnv, client: TestClient
+) -> None:
+    alert_id = web.seeded.alerts["acme"][0]
+    with session_scope(web.engine) as session:
+        alert = session.get_one(Alert, alert_id)
+        alert.sentiment_backend = "e5"
+        alert.rescore = {"state": "done", "backend": "e5", "scored": 9, "window_posts": 11}
+    csrf = login(client, web.seeded.users["acme-viewer"])
+    page = client.get(f"/w/acme/alerts/{alert_id}").text
+    assert 'id="alert-sentiment-model"' in page
+    assert "of the window" in page and "E5" in page
+    client.post("/preferences", data={"language": "he", "next": "/w/acme", "csrf_token": csrf})
+    hebrew = client.get(f"/w/acme/alerts/{alert_id}").text
+    assert "מודל הסנטימנט:" in hebrew
+    api = client.get(
+        f"/api/v1/workspaces/acme/alerts/{alert_id}", headers=bearer(web, "acme-viewer")
+    )
+    assert api.status_code == 200, api.text
+    assert api.json()["sentiment_backend"] == "e5"
+    assert api.json()["rescore"]["state"] == "done"
