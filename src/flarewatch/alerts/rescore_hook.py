@@ -105,9 +105,8 @@ def rescore_candidates(
         }
         posts = load_window(session, workspace.id, settings.backend, state)
         chosen = choose_posts(posts, settings.max_posts)
-        left = max(0.0, settings.budget_seconds - (clock() - start))
         run = _score_and_store(
-            session, workspace.id, settings.backend, posts, chosen, model, left, clock
+            session, workspace.id, settings.backend, posts, chosen, model, clock, start, settings
         )
         candidate.rescore = _state(state, posts, run)
         if run.complete:
@@ -149,9 +148,8 @@ def finish_rescoring(
         posts = load_window(session, workspace.id, str(state["backend"]), state)
         wanted = set(state.get("pending") or [])
         todo = [p for p in posts if p.post_id in wanted and p.accurate is None]
-        left = max(0.0, settings.budget_seconds - (clock() - start))
         run = _score_and_store(
-            session, workspace.id, str(state["backend"]), posts, todo, model, left, clock
+            session, workspace.id, str(state["backend"]), posts, todo, model, clock, start, settings
         )
         new_state = _state(state, posts, run, earlier=state)
         if run.complete:
@@ -201,11 +199,14 @@ def _score_and_store(
     posts: Sequence[WindowPost],
     chosen: Sequence[WindowPost],
     model: SentimentModel,
-    budget: float,
     clock: Clock,
+    start: float,
+    settings: RescoreSettings,
 ) -> ScoreRun:
     _load_texts(session, chosen)
-    run = score_within(chosen, model, budget, clock)
+    # Reading the window and the texts counts against the budget too: it holds the alert.
+    left = max(0.0, settings.budget_seconds - (clock() - start))
+    run = score_within(chosen, model, left, clock)
     store_accurate(session, workspace_id, backend, run.scores)
     for post in posts:
         if post.post_id in run.scores:

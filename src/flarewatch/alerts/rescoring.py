@@ -30,6 +30,10 @@ DEFAULT_MAX_POSTS = 200
 DEFAULT_BUDGET_SECONDS = 2.0
 FIRST_CHUNK = 4  # posts in the first chunk, before the model's speed is known
 MAX_CHUNK = 64
+# A chunk is sized to fill this share of the time left, not all of it: a model's speed varies
+# from chunk to chunk (other processes share the core), and the margin keeps a slower chunk from
+# running past the budget. The chunks shrink as the budget runs out.
+FILL = 0.5
 # The key in a mention's enrichment that holds the accurate score; the fast one stays in the
 # mention's sentiment columns, so neither silently replaces the other.
 ACCURATE_KEY = "accurate_sentiment"
@@ -121,9 +125,10 @@ def score_within(
 ) -> ScoreRun:
     """Score `posts` in chunks until done or until the next chunk would overrun the budget.
 
-    The first chunk is small; each later one is as large as the time left allows at the speed
-    measured so far. A chunk the model fails on is scored post by post, so one bad post is
-    given up on (`failed`) and the others are still scored.
+    The first chunk is small; each later one fills half the time left at the slowest speed
+    measured so far, and none starts that would overrun at that speed. A chunk the model fails
+    on is scored post by post, so one bad post is given up on (`failed`) and the others are
+    still scored.
     """
     run = ScoreRun()
     start = clock()
@@ -131,7 +136,9 @@ def score_within(
     while index < len(posts):
         left = budget_seconds - (clock() - start)
         if per_post > 0:
-            size = min(MAX_CHUNK, math.floor(left / per_post))
+            size = min(MAX_CHUNK, math.floor(FILL * left / per_post))
+            if size <= 0 and per_post <= left:
+                size = 1  # one more post still fits
         if left <= 0 or size <= 0:
             break
         chunk = posts[index : index + size]
