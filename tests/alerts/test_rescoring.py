@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 
@@ -358,3 +359,33 @@ def test_notifications_say_which_model_scored_the_alert_in_the_routes_language()
     assert "Model wydźwięku:" in body("pl", "e5", done)
     # Alerts from before the model was recorded say nothing about it.
     assert "Sentiment scored by" not in body("en", None, None)
+
+
+def test_the_budget_holds_when_a_chunk_stalls_on_the_worker() -> None:
+    """The model blocks until the test lets it go: the caller stops waiting when its budget
+    ends, leaves the chunk's posts for the follow-up, and the chunk finishes on the worker."""
+    import threading
+
+    from flarewatch.alerts.rescoring import ModelWorker
+
+    release, started = threading.Event(), threading.Event()
+
+    class Stalled(KeywordModel):
+        def predict(
+            self, texts: Sequence[str], languages: Sequence[str]
+        ) -> list[tuple[str, float]]:
+            started.set()
+            release.wait()
+            return super().predict(texts, languages)
+
+    model = Stalled()
+    worker = ModelWorker(model)
+    posts = [_post(i) for i in range(10)]
+    run = score_within(posts, worker, budget_seconds=0.2, clock=time.monotonic)
+    assert started.is_set()
+    assert run.scores == {} and run.remaining == [p.post_id for p in posts]
+    release.set()
+    # The stalled chunk completes on the worker; the next caller's chunk runs after it.
+    again = score_within(posts, worker, budget_seconds=30.0, clock=time.monotonic)
+    assert again.complete and len(again.scores) == 10
+    assert model.calls[0] == 4  # the chunk the first caller gave up on

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from flarewatch.alerts.models import Alert
 from flarewatch.alerts.rescoring import (
     ACCURATE_KEY,
+    ModelWorker,
     RescoreSettings,
     ScoreRun,
     WindowPost,
@@ -38,7 +39,6 @@ from flarewatch.alerts.rescoring import (
     window_sentiment,
 )
 from flarewatch.detect.types import AlertCandidate
-from flarewatch.enrich.sentiment.base import SentimentModel
 from flarewatch.mentions.models import Author, Mention, RawPost
 from flarewatch.mentions.relevance import counts_in_rollups, relevance_of
 from flarewatch.workspaces.models import Workspace
@@ -47,24 +47,27 @@ log = logging.getLogger(__name__)
 LIVE_STATUSES = ("open", "acknowledged")
 
 Clock = Callable[[], float]
-_warm: set[str] = set()  # backends that have scored once in this process (a few names at most)
+# One worker per accurate backend in this process (a few names at most), like the models
+# themselves (enrich/sentiment/registry.py): loading one costs seconds.
+_workers: dict[str, ModelWorker] = {}
 
 
-def accurate_model(backend: str) -> SentimentModel | None:
-    """The backend's model, or None (logged) when it cannot run here: alerts must still go
-    out, on the fast scores, when the accurate model is missing."""
+def accurate_model(backend: str) -> ModelWorker | None:
+    """The backend's model on its worker thread, or None (logged) when it cannot run here:
+    alerts must still go out, on the fast scores, when the accurate model is missing."""
     from flarewatch.enrich.sentiment.registry import backend_install_problem, get_sentiment_model
 
     problem = backend_install_problem(backend)
     if problem is None:
         try:
             model = get_sentiment_model(backend)
-            if backend not in _warm:
+            worker = _workers.get(backend)
+            if worker is None or worker.model is not model:
                 # Stacked backends load their encoder on the first batch (seconds): do it
                 # before the budget's clock starts, so a chunk's measured speed is the model's.
                 model.predict(["warm-up"], ["en"])
-                _warm.add(backend)
-            return model
+                worker = _workers[backend] = ModelWorker(model)
+            return worker
         except (ImportError, KeyError, OSError) as err:
             problem = str(err)
     log.warning("alerts go out with the fast sentiment scores: %s", problem)
@@ -198,7 +201,7 @@ def _score_and_store(
     backend: str,
     posts: Sequence[WindowPost],
     chosen: Sequence[WindowPost],
-    model: SentimentModel,
+    model: ModelWorker,
     clock: Clock,
     start: float,
     settings: RescoreSettings,

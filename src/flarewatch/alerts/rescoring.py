@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -117,9 +119,24 @@ class ScoreRun:
         return not self.remaining
 
 
+class ModelWorker:
+    """One model's predictions on its own thread, one chunk at a time, so the caller can stop
+    waiting when its budget ends even if a chunk runs long (a core shared with other processes
+    can stall a chunk for seconds). A chunk still running then finishes on this thread; the
+    stacked backends remember its results, so the follow-up gets them without scoring again.
+    Chunks from every caller run one after another: a model is never asked twice at once."""
+
+    def __init__(self, model: SentimentModel) -> None:
+        self.model = model
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="alert-rescore")
+
+    def submit(self, texts: Sequence[str], languages: Sequence[str]) -> Future[list[Score | None]]:
+        return self._pool.submit(predict_each, self.model, list(texts), list(languages))
+
+
 def score_within(
     posts: Sequence[WindowPost],
-    model: SentimentModel,
+    model: SentimentModel | ModelWorker,
     budget_seconds: float,
     clock: Callable[[], float],
 ) -> ScoreRun:
@@ -128,7 +145,8 @@ def score_within(
     The first chunk is small; each later one fills half the time left at the slowest speed
     measured so far, and none starts that would overrun at that speed. A chunk the model fails
     on is scored post by post, so one bad post is given up on (`failed`) and the others are
-    still scored.
+    still scored. Given a `ModelWorker` (with a real clock), the wait for a chunk ends when the
+    budget does, so the budget holds even when a chunk stalls: that chunk's posts are left over.
     """
     run = ScoreRun()
     start = clock()
@@ -143,7 +161,8 @@ def score_within(
             break
         chunk = posts[index : index + size]
         began = clock()
-        _score_chunk(chunk, model, run)
+        if not _score_chunk(chunk, model, run, left):
+            break  # the budget ended while the worker was still on this chunk
         took = clock() - began
         index += len(chunk)
         per_post = max(per_post, took / len(chunk), 1e-6)
@@ -152,13 +171,25 @@ def score_within(
     return run
 
 
-def _score_chunk(chunk: Sequence[WindowPost], model: SentimentModel, run: ScoreRun) -> None:
-    scored = predict_each(model, [p.text for p in chunk], [p.language for p in chunk])
+def _score_chunk(
+    chunk: Sequence[WindowPost], model: SentimentModel | ModelWorker, run: ScoreRun, left: float
+) -> bool:
+    texts, languages = [p.text for p in chunk], [p.language for p in chunk]
+    if isinstance(model, ModelWorker):
+        future = model.submit(texts, languages)
+        try:
+            scored = future.result(timeout=max(0.0, left))
+        except FutureTimeout:
+            future.cancel()  # not started yet: dropped; running: finishes on the worker
+            return False
+    else:
+        scored = predict_each(model, texts, languages)
     for post, result in zip(chunk, scored, strict=True):
         if result is None:
             run.failed.append(post.post_id)
         else:
             run.scores[post.post_id] = result
+    return True
 
 
 @dataclass(frozen=True, slots=True)
