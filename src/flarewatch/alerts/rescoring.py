@@ -10,7 +10,9 @@ sized from the time the previous ones took, and stops before the budget runs out
 goes out on the fast scores and the follow-up step updates it once the rest are scored
 (alerts/rescore_hook.py).
 
-Everything here is pure: posts, a model and a clock in; scores and factors out.
+The functions here are pure: posts, a model and a clock in; scores and factors out. The one
+stateful piece is `ModelWorker`, the thread a model scores on, so that waiting can end with the
+budget.
 """
 
 from __future__ import annotations
