@@ -8,7 +8,7 @@ baseline is the same call with re-scoring off (the alert records the fast model 
 model's load and warm-up happen once per process, before the budget's clock starts, and are
 timed separately ("cold start").
 
-    python -m bench.bench_alert_rescore [--quick] [--backend e5]
+    python -m bench.bench_alert_rescore [--quick] [--backend e5 --backend use]
 """
 
 from __future__ import annotations
@@ -42,9 +42,10 @@ def _percentile(values: list[float], q: float) -> float:
 
 def _hold_times(
     backend: str | None, window_posts: int, repeats: int, budget: float, seed: int
-) -> tuple[list[float], int, float]:
+) -> tuple[list[float], int, float, float]:
     """Seconds each repetition held its alert, how many finished within the budget, and the
-    mean number of counted posts in a window (spam and unmatched posts are not counted)."""
+    mean numbers of counted posts in a window (spam and unmatched posts are not counted) and of
+    posts scored within the budget."""
     with tempfile.TemporaryDirectory() as folder:
         engine = create_db_engine(f"sqlite:///{Path(folder) / 'bench.db'}")
         upgrade(engine)
@@ -68,7 +69,7 @@ def _hold_times(
                 batch = posts[start : start + 1000]
                 process_batch(session, context, source.id, batch, now=T0 + repeats * WINDOW)
             session.commit()
-            held, finished, counted = [], 0, 0
+            held, finished, counted, scored = [], 0, 0, 0
             for r in range(repeats):
                 candidate = AlertCandidate(
                     workspace_id=ws.id,
@@ -88,33 +89,39 @@ def _hold_times(
                 state = candidate.rescore or {}
                 finished += state.get("state", "done") == "done"
                 counted += int(state.get("window_posts") or 0)
+                scored += int(state.get("scored") or 0)
                 session.rollback()  # each repetition starts from the fast scores
         engine.dispose()
-    return held, finished, counted / repeats
+    return held, finished, counted / repeats, scored / repeats
 
 
-def run(quick: bool = False, backend: str = "e5") -> str:
-    problem = backend_install_problem(backend)
-    if problem:
+def run(quick: bool = False, backends: tuple[str, ...] = ("e5", "use")) -> str:
+    missing = [b for b in backends if backend_install_problem(b)]
+    if missing:
+        problem = backend_install_problem(missing[0])
         return f"## Alert hold time with re-scoring\n\nNot measured: {problem}.\n"
     repeats = 8 if quick else 30
     sizes = (20, 60) if quick else (20, 60, 200)
-    started = time.perf_counter()
-    accurate_model(backend)  # load and warm once, as the first alert after a start does
-    cold = time.perf_counter() - started
-    rows = []
-    base, _, _ = _hold_times(None, sizes[0], repeats, 2.0, seed=20)
-    rows.append(
+    colds = []
+    for backend in backends:
+        started = time.perf_counter()
+        accurate_model(backend)  # load and warm once, as the first alert after a start does
+        colds.append(f"`{backend}` {time.perf_counter() - started:.1f} s")
+    base, _, _, _ = _hold_times(None, sizes[0], repeats, 2.0, seed=20)
+    rows = [
         f"| baseline: re-scoring off, {sizes[0]} posts | {_percentile(base, 0.5) * 1000:,.1f} ms "
-        f"| {_percentile(base, 0.99) * 1000:,.1f} ms | {repeats} of {repeats} |"
-    )
-    for i, size in enumerate(sizes):
-        held, finished, counted = _hold_times(backend, size, repeats, 2.0, seed=21 + i)
-        rows.append(
-            f"| `{backend}`, {size} posts per window ({counted:.0f} counted), budget 2 s | "
-            f"{statistics.median(held):.2f} s | {_percentile(held, 0.99):.2f} s | "
-            f"{finished} of {repeats} |"
-        )
+        f"| {_percentile(base, 0.99) * 1000:,.1f} ms | — | {repeats} of {repeats} |"
+    ]
+    for b, backend in enumerate(backends):
+        for i, size in enumerate(sizes if b == 0 else sizes[-1:]):
+            held, finished, counted, scored = _hold_times(
+                backend, size, repeats, 2.0, seed=21 + 10 * b + i
+            )
+            rows.append(
+                f"| `{backend}`, {size} posts per window ({counted:.0f} counted), budget 2 s | "
+                f"{statistics.median(held):.2f} s | {_percentile(held, 0.99):.2f} s | "
+                f"{scored:.1f} | {finished} of {repeats} |"
+            )
     return "\n".join(
         [
             "## Alert hold time with re-scoring",
@@ -125,12 +132,13 @@ def run(quick: bool = False, backend: str = "e5") -> str:
             "default `alert_rescore_posts` (200). A repetition that does not finish within the "
             "budget goes out on the fast scores and is finished by the follow-up step.",
             "",
-            "| run | p50 hold | p99 hold | re-scored within the budget |",
-            "|---|---:|---:|---:|",
+            "| run | p50 hold | p99 hold | posts scored in the hold (mean) "
+            "| re-scored within the budget |",
+            "|---|---:|---:|---:|---:|",
             *rows,
             "",
-            f"Cold start (loading and warming `{backend}` once per process, before the first "
-            f"alert's budget starts): {cold:.1f} s.",
+            "Cold start (loading and warming the model once per process, before the first "
+            f"alert's budget starts): {', '.join(colds)}.",
             "",
         ]
     )
@@ -139,9 +147,9 @@ def run(quick: bool = False, backend: str = "e5") -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--backend", default="e5")
+    parser.add_argument("--backend", action="append", help="e5 and use unless given")
     args = parser.parse_args()
-    print(run(args.quick, args.backend))
+    print(run(args.quick, tuple(args.backend or ("e5", "use"))))
 
 
 if __name__ == "__main__":
