@@ -21,6 +21,7 @@ BENCHMARKS = [
     "bench.bench_enrich",
     "bench.bench_transformer",
     "bench.bench_detect",
+    "bench.bench_alert_rescore",
     "bench.bench_sources",
 ]
 

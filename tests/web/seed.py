@@ -13,7 +13,7 @@ from flarewatch.alerts.models import Alert
 from flarewatch.cases import service as cases
 from flarewatch.db.base import utcnow
 from flarewatch.db.engine import session_scope
-from flarewatch.mentions.models import Author, Mention, RawPost
+from flarewatch.mentions.models import Author, Mention, RawPost, RescoreJob
 from flarewatch.sources.models import Source
 from flarewatch.workspaces.models import Topic, Workspace
 
@@ -41,6 +41,7 @@ class Seeded:
     mentions: dict[str, int] = field(default_factory=dict)
     tokens: dict[str, int] = field(default_factory=dict)
     sources: dict[str, int] = field(default_factory=dict)
+    rescore_jobs: dict[str, int] = field(default_factory=dict)  # a finished one per workspace
     now: datetime = field(default_factory=utcnow)
 
 
@@ -150,6 +151,18 @@ def seed(engine: Engine) -> Seeded:
             session.flush()
             out.topics[key] = topic.id
             out.sources[key] = source.id
+            job = RescoreJob(
+                workspace_id=ws.id,
+                topic_id=topic.id,
+                backend="use",
+                status="done",
+                created_by=f"{key}-admin@example.com",
+                created_at=now,
+                updated_at=now,
+            )
+            session.add(job)
+            session.flush()
+            out.rescore_jobs[key] = job.id
             authors = [
                 Author(
                     workspace_id=ws.id,

@@ -54,6 +54,7 @@ def _values(env: WebEnv, owner: str) -> dict[str, str]:
         "action": "acknowledge",
         "mention_id": str(s.mentions[owner]),
         "source_id": str(s.sources[owner]),
+        "job_id": str(s.rescore_jobs[owner]),
         "name": "FEED_TOKEN",
     }
 

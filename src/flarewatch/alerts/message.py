@@ -64,6 +64,41 @@ TOP_POSTS_HEADING = N_("Top posts:")
 NO_LINK = N_("(%(platform)s, no link)")
 REACH = N_("reach %(reach)s")
 ACKNOWLEDGE = N_("Acknowledge: %(command)s")
+# Which sentiment model the negative share and reasons rest on (alerts/rescoring.py); the web
+# alert page says it with the same messages.
+SENTIMENT_MODEL = N_("Sentiment scored by: %(model)s")
+SENTIMENT_RESCORED = N_(
+    "Sentiment scored by: %(model)s (%(scored)s of the window's %(total)s posts)"
+)
+SENTIMENT_PENDING = N_(
+    "Sentiment scored by: %(model)s; re-scoring with %(accurate)s (%(scored)s of %(total)s "
+    "posts so far), this alert will be updated"
+)
+
+
+def sentiment_line(
+    backend: str | None,
+    rescore: Mapping[str, Any] | None,
+    say: Callable[..., str],
+    gettext: Callable[[str], str],
+) -> str | None:
+    """ "Sentiment scored by: Most accurate (E5 …) (40 of the window's 52 posts)", or None for
+    alerts from before the model was recorded (and source alerts, which have no sentiment)."""
+    if not backend:
+        return None
+
+    def name(code: str) -> str:
+        known = LABELS.get(f"sentiment-{code}")
+        return gettext(known) if known else neutralise(code)
+
+    state = dict(rescore or {})
+    counts = {"scored": int(state.get("scored") or 0), "total": int(state.get("window_posts") or 0)}
+    if state.get("state") == "pending":
+        accurate = name(str(state.get("backend") or ""))
+        return say(SENTIMENT_PENDING, model=name(backend), accurate=accurate, **counts)
+    if state.get("state") == "done" and state.get("backend") == backend:
+        return say(SENTIMENT_RESCORED, model=name(backend), **counts)
+    return say(SENTIMENT_MODEL, model=name(backend))
 
 
 def fragment_isolation(language: str) -> Callable[[str], str]:
@@ -115,6 +150,8 @@ def render_message(
     title_message: Mapping[str, Any] | None = None,
     language: str = "en",
     timezone: str | None = None,
+    sentiment_backend: str | None = None,
+    rescore: Mapping[str, Any] | None = None,
 ) -> AlertMessage:
     """Title and plain-text body in `language`, times in the workspace's `timezone`; plain text
     because it has to read well in email, chat and SMS.
@@ -169,9 +206,11 @@ def render_message(
         " · ".join([severity_line, about, say(ALERT_STATUS, alert=alert_id, status=status)]),
         where,
         say(WINDOW_LINE, window=fmt.window(window_start, window_end)),
-        "",
-        summary,
     ]
+    scored_by = sentiment_line(sentiment_backend, rescore, say, gettext)
+    if scored_by and kind == "topic":
+        lines.append(scored_by)
+    lines += ["", summary]
     # A source alert's reason is its whole explanation, already said above.
     if reasons and kind != "source":
         lines += ["", gettext(WHY)] + [f"  - {reason}" for reason in reasons]

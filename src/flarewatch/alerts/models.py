@@ -37,6 +37,11 @@ class Alert(Base):
     # their language; None on rows from before it existed, which show `title`.
     title_message: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     explanation: Mapped[str] = mapped_column(Text)
+    # The sentiment model its negative share and explanation rest on ("e5" once re-scored with
+    # the accurate model, else the pipeline's); None on rows from before it was recorded.
+    sentiment_backend: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # Re-scoring left for the follow-up step when the time budget ran out (alerts/rescoring.py).
+    rescore: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     factors: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     post_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
     window_start: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -269,6 +269,8 @@ def build_message(
         title_message=alert.title_message,
         language=language,
         timezone=workspace.timezone if workspace else None,
+        sentiment_backend=alert.sentiment_backend,
+        rescore=alert.rescore,
     )
 
 

@@ -185,6 +185,7 @@ def _fold(session: Session, alert: Alert, *, into: Alert, at: datetime) -> None:
         into.risk_score = max(into.risk_score, alert.risk_score)
         into.title, into.explanation = alert.title, alert.explanation
         into.title_message = alert.title_message
+        into.sentiment_backend, into.rescore = alert.sentiment_backend, alert.rescore
         into.factors = list(alert.factors or [])
         if into.status == "acknowledged" and alert.status != "acknowledged":
             # Whoever acknowledged the smaller signal has not seen this one (as on escalation).
@@ -259,6 +260,8 @@ def _open(
         title=candidate.title,
         title_message=candidate.title_message,
         explanation=candidate.explanation,
+        sentiment_backend=candidate.sentiment_backend,
+        rescore=candidate.rescore,
         factors=[f.as_dict() for f in candidate.factors],
         post_ids=list(candidate.post_ids),
         window_start=candidate.window_start,
@@ -291,6 +294,9 @@ def _refresh(
         alert.title_message = candidate.title_message
         alert.explanation = candidate.explanation
         alert.factors = [f.as_dict() for f in candidate.factors]
+        if candidate.sentiment_backend is not None:
+            alert.sentiment_backend = candidate.sentiment_backend
+            alert.rescore = candidate.rescore
     alert.post_ids = merge_post_ids(list(candidate.post_ids), list(alert.post_ids or []))
     alert.window_start = min(alert.window_start, candidate.window_start)
     alert.window_end = max(alert.window_end, candidate.window_end)

@@ -163,4 +163,9 @@ def rescore(
         f"[green]re-scored[/] {report.posts} post(s) with {backend}: "
         f"{report.mentions_changed} mention(s) changed, {report.labels_changed} label(s); "
         f"rollups rebuilt for {len(report.topics)} topic(s)"
+        + (
+            f"; {report.failed} post(s) the model could not score kept their score"
+            if report.failed
+            else ""
+        )
     )

@@ -173,6 +173,19 @@ class AlertRouteConfig(_Strict):
         return value
 
 
+def _known_backend(value: str) -> str:
+    # The backend registry is the one list: a new backend needs no edit here.
+    from flarewatch.enrich.sentiment.registry import SENTIMENT_BACKENDS
+
+    if value not in SENTIMENT_BACKENDS:
+        quoted = [repr(name) for name in SENTIMENT_BACKENDS]
+        expected = f"{', '.join(quoted[:-1])} or {quoted[-1]}" if len(quoted) > 1 else quoted[0]
+        raise PydanticCustomError(
+            "literal_error", "Input should be {expected}", {"expected": expected}
+        )
+    return value
+
+
 class WorkspaceConfig(_Strict):
     slug: str
     name: str
@@ -186,6 +199,18 @@ class WorkspaceConfig(_Strict):
     sentiment_backend: str = Field(
         default="default",
         description="default (fast), use or e5 (slower, more accurate offline), transformers",
+    )
+    # The accurate model an alert's mentions are re-scored with before it goes out (alerts/
+    # rescoring.py); None: alerts use the pipeline's scores as they are.
+    alert_sentiment_backend: str | None = Field(
+        default=None,
+        description="use or e5: re-score an alert's mentions with it before the alert goes out",
+    )
+    alert_rescore_posts: int = Field(
+        default=200, ge=1, le=5000, description="At most this many of an alert's mentions"
+    )
+    alert_rescore_budget_seconds: float = Field(
+        default=2.0, ge=0.0, le=60.0, description="How long re-scoring may hold an alert"
     )
     alert_cooldown_minutes: int = Field(
         default=30, ge=0, le=1440, description="Quiet time after an alert is resolved or noise"
@@ -231,19 +256,15 @@ class WorkspaceConfig(_Strict):
             )
         return [days[v.lower()] for v in value]
 
+    @field_validator("alert_sentiment_backend")
+    @classmethod
+    def _known_alert_backend(cls, value: str | None) -> str | None:
+        return None if value is None else _known_backend(value)
+
     @field_validator("sentiment_backend")
     @classmethod
     def _known_sentiment_backend(cls, value: str) -> str:
-        # The backend registry is the one list: a new backend needs no edit here.
-        from flarewatch.enrich.sentiment.registry import SENTIMENT_BACKENDS
-
-        if value not in SENTIMENT_BACKENDS:
-            quoted = [repr(name) for name in SENTIMENT_BACKENDS]
-            expected = f"{', '.join(quoted[:-1])} or {quoted[-1]}" if len(quoted) > 1 else quoted[0]
-            raise PydanticCustomError(
-                "literal_error", "Input should be {expected}", {"expected": expected}
-            )
-        return value
+        return _known_backend(value)
 
     @field_validator("timezone")
     @classmethod
@@ -430,13 +451,14 @@ def _content_problems(
     problems += _query_problems([item for _, item in _items(data, "topics")], lines)
     problems += _route_problems(data, problem)
     problems += _source_problems(data, problem, base_dir)
-    backend = data.get("sentiment_backend")
-    if isinstance(backend, str):
-        from flarewatch.enrich.sentiment import SENTIMENT_BACKENDS, backend_install_problem
+    from flarewatch.enrich.sentiment import SENTIMENT_BACKENDS, backend_install_problem
 
-        missing = backend_install_problem(backend) if backend in SENTIMENT_BACKENDS else None
-        if missing:
-            problems.append(problem(("sentiment_backend",), missing))
+    for key in ("sentiment_backend", "alert_sentiment_backend"):
+        backend = data.get(key)
+        if isinstance(backend, str):
+            missing = backend_install_problem(backend) if backend in SENTIMENT_BACKENDS else None
+            if missing:
+                problems.append(problem((key,), missing))
     return problems
 
 

@@ -10,7 +10,14 @@ from flarewatch.accounts.models import (  # noqa: F401
 from flarewatch.alerts.models import Alert, AlertDelivery
 from flarewatch.cases.models import Case, CaseEvent, Task
 from flarewatch.detect.models import DetectorState  # noqa: F401
-from flarewatch.mentions.models import Author, Mention, RawPost, Rollup, WorkspaceModel  # noqa: F401
+from flarewatch.mentions.models import (  # noqa: F401
+    Author,
+    Mention,
+    RawPost,
+    RescoreJob,
+    Rollup,
+    WorkspaceModel,
+)
 from flarewatch.sources.models import (  # noqa: F401
     Source,
     SourceCredential,

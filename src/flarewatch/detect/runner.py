@@ -213,6 +213,7 @@ class TopicRunner:
             window_end=result.window_end,
             factors=a.factors,
             post_ids=[p.post_id for p in posts[:DRIVING_POSTS]],
+            usual_negative_share=result.baseline.negative_share if result.baseline else None,
         )
 
 

@@ -256,18 +256,33 @@ def _story_factor(name: str, s: StorySignal, expected: float, weight: float) -> 
     return said(name, message, params, s.recent, expected, weight)
 
 
-def _amplifiers(ev: Evidence, core_z: float) -> list[Factor]:
-    out: list[Factor] = []
-    n = int(round(ev.count))
-    share = ev.negative / ev.count if ev.count > 0 else 0.0
-    p0 = ev.baseline.negative_share
-    z_share = binom_z(int(round(ev.negative)), n, p0) if ev.has_negative and n >= 4 else 0.0
+def negative_share_factor(
+    negative: float, count: float, usual_share: float, has_negative: bool = True
+) -> Factor | None:
+    """The "N% of posts are negative" amplifier, or None when the share is not unusual.
+
+    Also used when an alert's mentions are re-scored with the accurate model
+    (alerts/rescoring.py), so both judge the share by the same rule."""
+    n = int(round(count))
+    share = negative / count if count > 0 else 0.0
+    p0 = usual_share
+    z_share = binom_z(int(round(negative)), n, p0) if has_negative and n >= 4 else 0.0
     if share >= p0 + 0.15 and z_share >= 2.0:
         # A few negative posts can make a high share by chance; trust the share as far as
         # its own test does (full weight from 4σ).
         pts = min(20.0, 50.0 * (share - p0)) * min(1.0, z_share / 4.0)
         params = {"observed_share": round(share, 2), "usual_share": round(p0, 2)}
-        out.append(said("negative_share", ex.NEGATIVE_SHARE, params, share, p0, pts, z_share))
+        return said("negative_share", ex.NEGATIVE_SHARE, params, share, p0, pts, z_share)
+    return None
+
+
+def _amplifiers(ev: Evidence, core_z: float) -> list[Factor]:
+    out: list[Factor] = []
+    share_factor = negative_share_factor(
+        ev.negative, ev.count, ev.baseline.negative_share, ev.has_negative
+    )
+    if share_factor is not None:
+        out.append(share_factor)
     if ev.crisis_terms:
         hits = sum(ev.crisis_terms.values())
         pts = min(20.0, 5.0 * len(ev.crisis_terms) + 1.0 * hits)

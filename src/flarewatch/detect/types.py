@@ -60,3 +60,10 @@ class AlertCandidate:
     source_id: int | None = None
     # The title as a message and parameters (alerts/wording.py `wording`), for translation.
     title_message: dict[str, Any] | None = None
+    # The topic's usual negative share (its baseline), so re-scoring the window's mentions
+    # with the accurate model can judge the share again (alerts/rescoring.py).
+    usual_negative_share: float | None = None
+    # Which sentiment model the negative share and explanation rest on, and what re-scoring
+    # still has to do when its time budget ran out (alerts/rescoring.py); None: not re-scored.
+    sentiment_backend: str | None = None
+    rescore: dict[str, Any] | None = None

@@ -37,8 +37,12 @@ LABELS: dict[str, str] = {
     "responding": N_("Responding"),
     "monitoring": N_("Monitoring"),
     "closed": N_("Closed"),
-    # task statuses
+    # task statuses (and re-scoring jobs')
     "done": N_("Done"),
+    # re-scoring job statuses
+    "queued": N_("Queued"),
+    "running": N_("Running"),
+    "failed": N_("Failed"),
     # sentiments
     "negative": N_("Negative"),
     "neutral": N_("Neutral"),

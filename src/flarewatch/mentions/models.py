@@ -131,3 +131,34 @@ class WorkspaceModel(Base):
     kind: Mapped[str] = mapped_column(String(32))
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class RescoreJob(Base):
+    """A re-scoring of stored mentions started from the web UI (mentions/rescore_jobs.py).
+
+    Its progress lives here rather than in the server's memory, so the page's live progress
+    reads the same row from any process, and a job cut short by a restart resumes after the
+    last post it committed (`last_raw_post_id`).
+    """
+
+    __tablename__ = "rescore_job"
+    __table_args__ = (Index("ix_rescore_job_workspace", "workspace_id", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
+    topic_id: Mapped[int | None] = mapped_column(
+        ForeignKey("topic.id", ondelete="SET NULL"), nullable=True
+    )
+    backend: Mapped[str] = mapped_column(String(64))
+    since: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # queued, running, done, failed
+    status: Mapped[str] = mapped_column(String(16), default="queued")
+    total: Mapped[int] = mapped_column(Integer, default=0)  # distinct posts in scope
+    done: Mapped[int] = mapped_column(Integer, default=0)  # posts scored (or given up on)
+    failed: Mapped[int] = mapped_column(Integer, default=0)  # posts the model could not score
+    changed: Mapped[int] = mapped_column(Integer, default=0)  # mentions whose score moved
+    last_raw_post_id: Mapped[int] = mapped_column(Integer, default=0)  # resume after this one
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

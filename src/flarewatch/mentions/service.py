@@ -11,13 +11,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Select, delete, select, update
 from sqlalchemy.orm import Session
 
 from flarewatch.accounts import service as accounts
 from flarewatch.accounts.models import User
 from flarewatch.db.base import utcnow
 from flarewatch.enrich import Enricher, RelevanceFilter
+from flarewatch.enrich.sentiment.base import SentimentModel, predict_each
 from flarewatch.errors import NotFoundError
 from flarewatch.mentions.models import Author, Mention, RawPost, Rollup
 from flarewatch.mentions.post import Post
@@ -225,6 +226,20 @@ class RescoreReport:
     mentions_changed: int = 0  # mention rows whose label or score moved
     labels_changed: int = 0  # of those, rows whose label changed
     topics: list[int] = field(default_factory=list)  # topics whose rollups were rebuilt
+    failed: int = 0  # posts the model could not score (they keep their score)
+
+
+def rescore_scope(
+    workspace_id: int, topic_id: int | None = None, since: datetime | None = None
+) -> Select[tuple[int]]:
+    """The raw post ids a re-scoring covers: the workspace's mentions, of `topic_id` when
+    given, created at or after `since` when given."""
+    scope = select(Mention.raw_post_id).where(Mention.workspace_id == workspace_id)
+    if topic_id is not None:
+        scope = scope.where(Mention.topic_id == topic_id)
+    if since is not None:
+        scope = scope.where(Mention.created_at >= since)
+    return scope
 
 
 def rescore_mentions(
@@ -245,61 +260,20 @@ def rescore_mentions(
     gets the new label and score, and the rollups of every topic touched are rebuilt for the
     range, so charts and the negative share follow. Each mention's enrichment records the backend
     that scored it. Audited. Nothing else about the mentions changes. ``progress`` is called with
-    the number of posts done after each chunk."""
+    the number of posts done after each chunk. A post the model cannot score keeps its score
+    and is counted in ``failed``; the others are still scored.
+    """
     from flarewatch.enrich import get_sentiment_model
 
     model = get_sentiment_model(backend)
-    scope = select(Mention.raw_post_id).where(Mention.workspace_id == workspace.id)
-    if topic_id is not None:
-        scope = scope.where(Mention.topic_id == topic_id)
-    if since is not None:
-        scope = scope.where(Mention.created_at >= since)
-    raw_ids = sorted(set(session.scalars(scope)))
+    raw_ids = sorted(set(session.scalars(rescore_scope(workspace.id, topic_id, since))))
     report = RescoreReport()
     touched: dict[int, tuple[datetime, datetime]] = {}
     for chunk in _chunks(raw_ids):
-        rows = session.execute(
-            select(RawPost, Author)
-            .outerjoin(Author, Author.id == RawPost.author_id)
-            .where(RawPost.id.in_(list(chunk)))
-            .order_by(RawPost.id)
-        ).all()
-        posts = normalise_batch([post_from_raw(raw, author) for raw, author in rows])
-        mentions = list(
-            session.scalars(
-                select(Mention).where(
-                    Mention.workspace_id == workspace.id,
-                    Mention.raw_post_id.in_([raw.id for raw, _ in rows]),
-                )
-            )
-        )
-        language: dict[int, str] = {}
-        for m in mentions:
-            language.setdefault(m.raw_post_id, m.language or "und")
-        scored = model.predict(
-            [p.clean_text or p.text for p in posts],
-            [language.get(raw.id, "und") for raw, _ in rows],
-        )
-        by_raw = {
-            raw.id: (label, round(score, 4))
-            for (raw, _), (label, score) in zip(rows, scored, strict=True)
-        }
-        for m in mentions:
-            label, score = by_raw[m.raw_post_id]
-            if (m.sentiment, m.sentiment_score) != (label, score):
-                report.mentions_changed += 1
-                report.labels_changed += m.sentiment != label
-                m.sentiment, m.sentiment_score = label, score
-                low, high = touched.get(m.topic_id, (m.created_at, m.created_at))
-                touched[m.topic_id] = (min(low, m.created_at), max(high, m.created_at))
-            m.enrichment = {**(m.enrichment or {}), "sentiment_backend": backend}
-        report.posts += len(rows)
-        session.flush()
+        _rescore_chunk(session, workspace, model, backend, chunk, report, touched)
         if progress is not None:
-            progress(len(rows))
-    for topic, (low, high) in sorted(touched.items()):
-        rebuild_rollups(session, workspace.id, topic, low, high)
-    report.topics = sorted(touched)
+            progress(len(chunk))
+    _rebuild_touched(session, workspace.id, touched, report)
     accounts.record_audit(
         session,
         actor,
@@ -313,9 +287,90 @@ def rescore_mentions(
             "posts": report.posts,
             "mentions_changed": report.mentions_changed,
             "labels_changed": report.labels_changed,
+            "failed": report.failed,
         },
     )
     return report
+
+
+def rescore_posts(
+    session: Session, workspace: Workspace, backend: str, raw_ids: Sequence[int]
+) -> RescoreReport:
+    """One step of a re-scoring job (mentions/rescore_jobs.py): these stored posts scored again
+    with ``backend`` and their topics' rollups rebuilt, so each committed step is whole.
+    Not audited here: the job records one audit entry when it ends."""
+    from flarewatch.enrich import get_sentiment_model
+
+    report = RescoreReport()
+    touched: dict[int, tuple[datetime, datetime]] = {}
+    model = get_sentiment_model(backend)
+    _rescore_chunk(session, workspace, model, backend, raw_ids, report, touched)
+    _rebuild_touched(session, workspace.id, touched, report)
+    return report
+
+
+def _rescore_chunk(
+    session: Session,
+    workspace: Workspace,
+    model: SentimentModel,
+    backend: str,
+    chunk: Sequence[int],
+    report: RescoreReport,
+    touched: dict[int, tuple[datetime, datetime]],
+) -> None:
+    rows = session.execute(
+        select(RawPost, Author)
+        .outerjoin(Author, Author.id == RawPost.author_id)
+        .where(RawPost.id.in_(list(chunk)))
+        .order_by(RawPost.id)
+    ).all()
+    posts = normalise_batch([post_from_raw(raw, author) for raw, author in rows])
+    mentions = list(
+        session.scalars(
+            select(Mention).where(
+                Mention.workspace_id == workspace.id,
+                Mention.raw_post_id.in_([raw.id for raw, _ in rows]),
+            )
+        )
+    )
+    language: dict[int, str] = {}
+    for m in mentions:
+        language.setdefault(m.raw_post_id, m.language or "und")
+    scored = predict_each(
+        model,
+        [p.clean_text or p.text for p in posts],
+        [language.get(raw.id, "und") for raw, _ in rows],
+    )
+    by_raw = {
+        raw.id: (result[0], round(result[1], 4))
+        for (raw, _), result in zip(rows, scored, strict=True)
+        if result is not None
+    }
+    report.failed += len(rows) - len(by_raw)
+    for m in mentions:
+        if m.raw_post_id not in by_raw:
+            continue  # the model could not score it: it keeps its score and its backend
+        label, score = by_raw[m.raw_post_id]
+        if (m.sentiment, m.sentiment_score) != (label, score):
+            report.mentions_changed += 1
+            report.labels_changed += m.sentiment != label
+            m.sentiment, m.sentiment_score = label, score
+            low, high = touched.get(m.topic_id, (m.created_at, m.created_at))
+            touched[m.topic_id] = (min(low, m.created_at), max(high, m.created_at))
+        m.enrichment = {**(m.enrichment or {}), "sentiment_backend": backend}
+    report.posts += len(rows)
+    session.flush()
+
+
+def _rebuild_touched(
+    session: Session,
+    workspace_id: int,
+    touched: dict[int, tuple[datetime, datetime]],
+    report: RescoreReport,
+) -> None:
+    for topic, (low, high) in sorted(touched.items()):
+        rebuild_rollups(session, workspace_id, topic, low, high)
+    report.topics = sorted({*report.topics, *touched})
 
 
 def _add_mentions(

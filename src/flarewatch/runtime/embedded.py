@@ -25,6 +25,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from flarewatch.alerts.notify import deliver_pending
+from flarewatch.alerts.rescore_hook import finish_rescoring, rescore_candidates
 from flarewatch.alerts.service import raise_alerts
 from flarewatch.alerts.source_alerts import watch_sources
 from flarewatch.cases.service import auto_open_cases
@@ -219,6 +220,8 @@ class EmbeddedRunner:
             delivery = deliver_pending(session, self.clock(), console=self.console)
             session.commit()
             report.deliveries_sent = delivery.sent
+        for workspace_id in workspace_ids:
+            self._finish_rescoring(workspace_id)
         return report
 
     def _poll_sources(self, source_ids: list[int], report: CycleReport) -> list[SourceOutcome]:
@@ -386,11 +389,25 @@ class EmbeddedRunner:
             if until is None:
                 return
             candidates = run_detection(session, workspace, until)
+            # The accurate model's scores, within the workspace's time budget (docs/alerts.md).
+            rescore_candidates(session, workspace, candidates)
             alerts = raise_alerts(session, workspace, candidates, self.clock())
             cases = auto_open_cases(session, workspace, alerts)
             session.commit()
             report.alerts_raised.extend(a.id for a in alerts)
             report.cases_opened.extend(c.id for c in cases)
+
+    def _finish_rescoring(self, workspace_id: int) -> None:
+        """The follow-up of alerts whose re-scoring ran out of time: after the deliveries, so
+        it never delays a notification. A fault is logged; the next cycle tries again."""
+        with self._sessions() as session:
+            try:
+                workspace = session.get_one(Workspace, workspace_id)
+                finish_rescoring(session, workspace, self.clock())
+                session.commit()
+            except Exception:
+                session.rollback()
+                log.exception("finishing alert re-scoring of workspace %s failed", workspace_id)
 
     def ingest_source(self, workspace_id: int, source_id: int) -> IngestOutcome:
         """Read one source to its end, due or not, then detect and alert for its workspace."""
@@ -404,6 +421,7 @@ class EmbeddedRunner:
                 session, self.clock(), console=self.console
             ).sent
             session.commit()
+        self._finish_rescoring(workspace_id)
         return IngestOutcome(source=outcome, cycle=cycle)
 
     # -- forever --------------------------------------------------------------------------

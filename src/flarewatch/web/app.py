@@ -168,6 +168,7 @@ def create_app(engine: Engine | None = None, *, demo_user: str | None = None) ->
     `demo_user` (an email) signs in every request that has no session as that user; only
     `flarewatch demo` passes it.
     """
+    from flarewatch.mentions.rescore_jobs import RescoreJobs
     from flarewatch.web.api import router as api_router
     from flarewatch.web.routers import page_routers
     from flarewatch.web.routers.hooks import HOOK_PREFIX
@@ -191,6 +192,8 @@ def create_app(engine: Engine | None = None, *, demo_user: str | None = None) ->
     app.state.login_limiter = LoginRateLimiter()
     app.state.max_body_bytes = settings.max_body_bytes
     app.state.max_hook_bytes = settings.max_hook_bytes
+    # Background re-scoring (web/routers/rescore.py): one worker thread, started on first use.
+    app.state.rescore_jobs = RescoreJobs(app.state.sessionmaker)
 
     _install_error_handlers(app)
     app.add_middleware(LanguageMiddleware)

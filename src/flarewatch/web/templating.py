@@ -16,6 +16,7 @@ from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
 from flarewatch.accounts.permissions import Permission, can
+from flarewatch.alerts.message import sentiment_line
 from flarewatch.alerts.wording import render_stored
 from flarewatch.bidi import (
     BIDI_CONTROL_RE,
@@ -296,10 +297,15 @@ def page_context(request: Request, **extra: Any) -> dict[str, Any]:
         text = translations.ngettext(singular, plural, n)
         return _fill(text, {"num": n, **variables})
 
+    def scored_by(alert: Any) -> str | None:
+        """Which sentiment model the alert's figures rest on (alerts/message.py)."""
+        return sentiment_line(alert.sentiment_backend, alert.rescore, gettext, translations.gettext)
+
     fmt = Formatter(language, timezone)
     reason, explanation = reasons_for(language, translations.gettext, fmt)
     context: dict[str, Any] = {
         **wording_for(language, translations.gettext, fmt.datetime),
+        "scored_by": scored_by,
         "reason": reason,
         "explanation": explanation,
         "request": request,

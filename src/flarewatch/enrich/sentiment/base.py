@@ -49,3 +49,23 @@ def to_labels(p: np.ndarray) -> list[tuple[str, float]]:
     score = np.clip(p[:, 2] - p[:, 0], -1.0, 1.0)
     best = p.argmax(axis=1)
     return [(LABELS[b], float(s)) for b, s in zip(best.tolist(), score.tolist(), strict=True)]
+
+
+def predict_each(
+    model: SentimentModel, texts: Sequence[str], languages: Sequence[str]
+) -> list[tuple[str, float] | None]:
+    """The model's (label, score) per text, None for a text it cannot score: a batch the model
+    fails on is scored text by text, so one bad post costs only itself (re-scoring jobs and
+    alerts keep going; the caller counts the Nones)."""
+    try:
+        return [(str(label), float(score)) for label, score in model.predict(texts, languages)]
+    except Exception:  # noqa: BLE001  (any model error: the other texts must still be scored)
+        pass
+    out: list[tuple[str, float] | None] = []
+    for text, language in zip(texts, languages, strict=True):
+        try:
+            [(label, score)] = model.predict([text], [language])
+            out.append((str(label), float(score)))
+        except Exception:  # noqa: BLE001
+            out.append(None)
+    return out

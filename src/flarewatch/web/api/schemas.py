@@ -105,6 +105,15 @@ class AlertOut(_Out):
     merged_into_id: int | None = Field(
         description='Status "merged": the alert of the same incident that stands for this one.'
     )
+    sentiment_backend: str | None = Field(
+        description="The sentiment model its negative share and explanation rest on: the "
+        "workspace's accurate one (e.g. e5) once its mentions are re-scored, else the pipeline's "
+        '(docs/alerts.md, "Which model scored it"). Null on alerts from before it was recorded.'
+    )
+    rescore: dict[str, Any] | None = Field(
+        description='Re-scoring with the accurate model: state ("done" or "pending"), backend, '
+        "window_posts, scored, failed, seconds, pending (post ids still to score)."
+    )
 
 
 class CaseEventOut(_Out):

@@ -1,4 +1,4 @@
-"""Migration 0015 (case titles as messages) on a database as 0011 left it."""
+"""Migration 0013 (case titles as messages) on a database as 0012 left it."""
 
 from __future__ import annotations
 
@@ -53,11 +53,11 @@ def _json(value: Any) -> Any:
     return json.loads(value) if isinstance(value, str) else value
 
 
-def test_0015_gives_old_cases_their_alerts_message_only_while_the_title_is_the_alerts(
+def test_0013_gives_old_cases_their_alerts_message_only_while_the_title_is_the_alerts(
     fresh_url: str,  # noqa: F811
 ) -> None:
     engine = create_db_engine(fresh_url)
-    upgrade(engine, "0011")
+    upgrade(engine, "0012")
     with engine.begin() as conn:
         workspace_id = _insert_workspace(conn)
         spoken = _alert(conn, workspace_id, "Brand: unusual activity", json.dumps(STORED))
