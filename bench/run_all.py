@@ -22,6 +22,7 @@ BENCHMARKS = [
     "bench.bench_transformer",
     "bench.bench_detect",
     "bench.bench_sources",
+    "bench.bench_cli",
 ]
 
 

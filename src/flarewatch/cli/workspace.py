@@ -110,14 +110,14 @@ def rescore(
         "docs/enrichment.md; e5 is the most accurate offline and scores ~15-30 posts/s per core).",
     ),
     topic: str | None = typer.Option(
-        None, "--topic", "-t", help="Only this topic's mentions (its key); default: all topics."
+        None, "--topic", "-t", help="Only this topic's mentions (its key).", show_default="all"
     ),
     since: str | None = typer.Option(
         None,
         "--since",
         "-s",
-        help="Only mentions created since then: 24h, 7d, 90m or an ISO time with a zone. "
-        "Default: all stored mentions.",
+        help="Only mentions created since then: 24h, 7d, 90m or an ISO time with a zone.",
+        show_default="all stored mentions",
     ),
 ) -> None:
     """Score stored mentions' sentiment again with another backend and rebuild the rollups.
