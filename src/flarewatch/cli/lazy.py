@@ -40,6 +40,7 @@ def load_command(name: str, entry: LazyCommand) -> Command:
     target = getattr(importlib.import_module(entry.module), entry.attribute)
     if isinstance(target, typer.Typer):
         command: Command = typer.main.get_group(target)
+        _plain_help(command)
     else:
         single = typer.Typer(rich_markup_mode=HELP_MARKUP, add_completion=False)
         single.command(name, help=entry.help)(target)
@@ -47,6 +48,13 @@ def load_command(name: str, entry: LazyCommand) -> Command:
     command.name = name
     command.help = entry.help
     return command
+
+
+def _plain_help(command: Command) -> None:
+    """The group's own `rich_markup_mode` and its commands', set to plain text (HELP_MARKUP)."""
+    command.rich_markup_mode = HELP_MARKUP  # type: ignore[attr-defined]
+    for sub in getattr(command, "commands", {}).values():
+        _plain_help(sub)
 
 
 class LazyGroup(TyperGroup):

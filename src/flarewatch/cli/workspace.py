@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -19,7 +20,8 @@ from flarewatch.workspaces.models import Topic
 from flarewatch.workspaces.service import get_workspace, list_workspaces, sync_workspace
 
 app = typer.Typer(
-    help="Add, check and list workspaces (one TOML file per client brand); re-score sentiment."
+    help="Start, add, check, export and list workspaces (one TOML file per client brand); "
+    "re-score sentiment."
 )
 SINCE_UNITS = {"m": "minutes", "h": "hours", "d": "days"}
 
@@ -85,6 +87,49 @@ def add(path: Path = typer.Argument(..., help="Workspace TOML file to add or upd
     with session_scope(ready_engine()) as session:
         workspace = sync_workspace(session, config, path.parent)
         console.print(f"[green]saved[/] workspace {workspace.slug!r} ({workspace.name})")
+
+
+STARTER = Path(__file__).resolve().parent.parent / "config" / "starter.toml"
+
+
+@app.command("init")
+def init(
+    path: Path = typer.Argument(
+        Path("workspace.toml"), help="Where to write the starter file.", show_default=True
+    ),
+    force: bool = typer.Option(False, "--force", help="Overwrite the file if it exists."),
+) -> None:
+    """Write a commented starter workspace file to edit, check and add."""
+    if path.exists() and not force:
+        fail(f"{path} exists; choose another path or add --force to overwrite it", code=2)
+    path.write_text(STARTER.read_text(encoding="utf-8"), encoding="utf-8")
+    console.print(
+        f"[green]wrote[/] {path}; edit it, then 'flarewatch workspace check {path}' and "
+        f"'flarewatch workspace add {path}'",
+        highlight=False,
+    )
+
+
+@app.command("export")
+def export(
+    slug: str = typer.Argument(..., help="The workspace's slug."),
+    output: Path | None = typer.Option(
+        None, "--output", "-o", help="File to write.", show_default="standard output"
+    ),
+) -> None:
+    """Write a workspace as it is now (web changes included) as a workspace file."""
+    from flarewatch.workspaces.export import export_toml
+
+    with session_scope(ready_engine()) as session:
+        try:
+            text = export_toml(session, get_workspace(session, slug))
+        except NotFoundError as err:
+            fail(str(err), code=2)
+    if output is None:
+        sys.stdout.write(text)  # data: raw, so it can be redirected to a file as is
+        return
+    output.write_text(text, encoding="utf-8")
+    err_console.print(f"wrote {output}", highlight=False)
 
 
 @app.command("list")
