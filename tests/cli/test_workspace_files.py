@@ -69,7 +69,7 @@ def test_export_round_trips_with_the_web_changes(tmp_path: Path) -> None:
     assert runner.invoke(app, ["workspace", "add", str(original)]).exit_code == 0
     with session_scope(get_engine()) as session:  # what an admin changed in the web settings
         ws = get_workspace(session, "acme")
-        ws.name = "Acme \"Burgers\" \\ אקמה"
+        ws.name = 'Acme "Burgers" \\ אקמה'
         session.add(Topic(workspace_id=ws.id, key="ceo", name="CEO", query="ceo AND acme"))
         session.add(
             Source(
@@ -86,7 +86,7 @@ def test_export_round_trips_with_the_web_changes(tmp_path: Path) -> None:
     result = runner.invoke(app, ["workspace", "export", "acme", "--output", str(exported)])
     assert result.exit_code == 0, result.output
     data = tomllib.loads(exported.read_text(encoding="utf-8"))
-    assert data["name"] == "Acme \"Burgers\" \\ אקמה"
+    assert data["name"] == 'Acme "Burgers" \\ אקמה'
     assert data["weekend"] == ["fri", "sat"] and data["crisis_terms"] == ["worm", "תולעת"]
     assert [t["key"] for t in data["topics"]] == ["brand", "ceo"]
     assert {s["key"] for s in data["sources"]} == {"export", "feed"}
