@@ -55,6 +55,7 @@ def _values(env: WebEnv, owner: str) -> dict[str, str]:
         "mention_id": str(s.mentions[owner]),
         "source_id": str(s.sources[owner]),
         "name": "FEED_TOKEN",
+        "route_index": "0",
     }
 
 

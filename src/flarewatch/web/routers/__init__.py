@@ -2,6 +2,7 @@
 
 from flarewatch.web.routers import (
     account,
+    alert_routes,
     alerts,
     auth,
     cases,
@@ -13,6 +14,7 @@ from flarewatch.web.routers import (
     source_settings,
     sources,
     topics,
+    workspace_admin,
 )
 
 page_routers = [
@@ -24,8 +26,10 @@ page_routers = [
     cases.router,
     topics.router,
     settings.router,
+    alert_routes.router,
     sources.router,
     source_settings.router,
     credentials.router,
     events.router,
+    workspace_admin.router,
 ]

@@ -2,24 +2,49 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from flarewatch.accounts import service as accounts
 from flarewatch.accounts.permissions import Permission, Role, parse_role
+from flarewatch.alerts.route_settings import route_views
 from flarewatch.detect.score import SENSITIVITY_SHIFT
 from flarewatch.enrich.sentiment import SENTIMENT_BACKENDS, backend_install_problem
 from flarewatch.errors import InputError
+from flarewatch.sources.models import Source
 from flarewatch.web.deps import WorkspaceAccess, get_db, requires, workspace_access
-from flarewatch.web.i18n import zone
+from flarewatch.web.i18n import LANGUAGES, zone
 from flarewatch.web.pages import back_to, page
 from flarewatch.web.params import UserId
 from flarewatch.web.security import check_csrf
+from flarewatch.workspaces.models import Topic
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 # The detector's names, as in workspace files: fewer | balanced | more.
 SENSITIVITIES = tuple(SENSITIVITY_SHIFT)
+SEVERITY_ORDER = ("watch", "warning", "crisis")
+
+
+def _setup_steps(db: Session, workspace_id: int, routes: int, members: int) -> dict[str, int]:
+    """How far the workspace is set up: its topics, sources, alert routes and members."""
+    topics = db.scalar(
+        select(func.count()).select_from(Topic).where(Topic.workspace_id == workspace_id)
+    )
+    sources = db.scalar(
+        select(func.count())
+        .select_from(Source)
+        .where(Source.workspace_id == workspace_id, Source.archived_at.is_(None))
+    )
+    return {
+        "topics": int(topics or 0),
+        "sources": int(sources or 0),
+        "routes": routes,
+        "members": members,
+    }
 
 
 @router.get("/w/{slug}/settings")
@@ -28,13 +53,31 @@ def settings_page(
     access: WorkspaceAccess = Depends(workspace_access),
     db: Session = Depends(get_db),
 ) -> Response:
+    return render_settings(request, access, db)
+
+
+def render_settings(
+    request: Request,
+    access: WorkspaceAccess,
+    db: Session,
+    route_test: dict[str, Any] | None = None,
+) -> Response:
+    """The settings page; `route_test`: the outcome of a test alert to show by its route."""
     ws = access.workspace
+    members = accounts.members_of(db, ws.id)
+    routes = route_views(ws)
     return page(
         request,
         db,
         "settings.html",
         access=access,
-        members=accounts.members_of(db, ws.id),
+        created=request.query_params.get("created") == "1",
+        setup=_setup_steps(db, ws.id, len(routes), len(members)),
+        routes=routes,
+        route_test=route_test,
+        severities=SEVERITY_ORDER,
+        notification_languages=LANGUAGES,
+        members=members,
         audit=(
             accounts.audit_entries(db, ws.id, limit=100)
             if access.can(Permission.AUDIT_VIEW)
