@@ -8,6 +8,7 @@ from flarewatch.web.routers import (
     cases,
     credentials,
     events,
+    invites,
     mentions,
     overview,
     settings,
@@ -32,4 +33,5 @@ page_routers = [
     credentials.router,
     events.router,
     workspace_admin.router,
+    invites.router,
 ]

@@ -10,11 +10,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from flarewatch.accounts import service as accounts
+from flarewatch.accounts.invites import invite_token, is_pending, may_invite
+from flarewatch.accounts.models import User
 from flarewatch.accounts.permissions import Permission, Role, parse_role
 from flarewatch.alerts.route_settings import route_views
 from flarewatch.detect.score import SENSITIVITY_SHIFT
 from flarewatch.enrich.sentiment import SENTIMENT_BACKENDS, backend_install_problem
-from flarewatch.errors import InputError
+from flarewatch.errors import InputError, NotFoundError
 from flarewatch.sources.models import Source
 from flarewatch.web.deps import WorkspaceAccess, get_db, requires, workspace_access
 from flarewatch.web.i18n import LANGUAGES, zone
@@ -61,6 +63,7 @@ def render_settings(
     access: WorkspaceAccess,
     db: Session,
     route_test: dict[str, Any] | None = None,
+    invite: dict[str, str] | None = None,
 ) -> Response:
     """The settings page; `route_test`: the outcome of a test alert to show by its route."""
     ws = access.workspace
@@ -75,6 +78,8 @@ def render_settings(
         setup=_setup_steps(db, ws.id, len(routes), len(members)),
         routes=routes,
         route_test=route_test,
+        invite=invite,
+        pending={member.id for member, _ in members if is_pending(member)},
         severities=SEVERITY_ORDER,
         notification_languages=LANGUAGES,
         members=members,
@@ -144,29 +149,69 @@ def settings_save(
 
 @router.post("/w/{slug}/members", dependencies=[Depends(check_csrf)])
 def member_add(
+    request: Request,
     email: str = Form(""),
     role: str = Form(""),
     access: WorkspaceAccess = Depends(requires(Permission.MEMBERS_MANAGE)),
     db: Session = Depends(get_db),
 ) -> Response:
-    user = accounts.get_user_by_email(db, email)
-    if user is None:
-        raise InputError(
-            f"No account for {email}; create it first with 'flarewatch user add {email}'."
-        )
+    """Give a person a role; a person without an account is invited: the account is made
+    without a password and the page shows, once, the link where they choose one."""
     parsed = parse_role(role)
+    user = accounts.get_user_by_email(db, email)
+    invited = user is None
+    if user is None:
+        user = accounts.create_user(db, email)
     accounts.add_member(db, access.workspace, user, parsed)
     accounts.record_audit(
         db,
         access.user,
-        "member.set_role",
+        "member.invite" if invited else "member.set_role",
         workspace_id=access.workspace.id,
         target_type="user",
         target_id=user.id,
         details={"email": user.email, "role": parsed.value},
     )
+    link = _invite_link(request, db, access, user)
     db.commit()
-    return back_to(f"/w/{access.workspace.slug}/settings#members")
+    if link is None:
+        return back_to(f"/w/{access.workspace.slug}/settings#members")
+    return render_settings(request, access, db, invite={"email": user.email, "link": link})
+
+
+@router.post("/w/{slug}/members/{user_id}/invite", dependencies=[Depends(check_csrf)])
+def member_invite_again(
+    request: Request,
+    user_id: UserId,
+    access: WorkspaceAccess = Depends(requires(Permission.MEMBERS_MANAGE)),
+    db: Session = Depends(get_db),
+) -> Response:
+    """A new invitation link for a member who has not chosen a password yet."""
+    user = db.get(User, user_id)
+    if user is None or accounts.role_in(db, user_id, access.workspace.id) is None:
+        raise NotFoundError(f"No member {user_id} in this workspace.")
+    link = _invite_link(request, db, access, user)
+    if link is None:
+        raise InputError(f"{user.email} has chosen a password already and signs in as usual.")
+    db.commit()
+    return render_settings(request, access, db, invite={"email": user.email, "link": link})
+
+
+def _invite_link(request: Request, db: Session, access: WorkspaceAccess, user: User) -> str | None:
+    """The invitation link for a pending member (audited), or None when there is none to give."""
+    if not may_invite(db, access.user, user):
+        return None
+    accounts.record_audit(
+        db,
+        access.user,
+        "member.invite_link",
+        workspace_id=access.workspace.id,
+        target_type="user",
+        target_id=user.id,
+        details={"email": user.email},
+    )
+    token = invite_token(user, request.app.state.secret_key)
+    return f"{str(request.base_url).rstrip('/')}/invite/{token}"
 
 
 @router.post("/w/{slug}/members/{user_id}/remove", dependencies=[Depends(check_csrf)])
