@@ -108,3 +108,15 @@ def test_a_wrong_or_tampered_link_says_to_ask_for_a_new_one(web: WebEnv) -> None
     guest = TestClient(web.app)
     page = guest.get("/invite/" + "x" * 40)
     assert page.status_code == 422 and "ask a workspace admin for a new one" in page.text
+
+
+def test_the_demo_user_is_never_pending_nor_invited(web: WebEnv) -> None:
+    from flarewatch.accounts.invites import is_pending, may_invite
+
+    with session_scope(web.engine) as session:
+        ws = session.scalars(select(accounts.Workspace)).first()
+        assert ws is not None
+        demo = accounts.ensure_demo_user(session, ws)
+        admin = accounts.get_user_by_email(session, web.seeded.users["acme-admin"])
+        assert admin is not None
+        assert not is_pending(demo) and not may_invite(session, admin, demo)

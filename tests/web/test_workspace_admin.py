@@ -11,8 +11,10 @@ from sqlalchemy import select
 
 from flarewatch.accounts import service as accounts
 from flarewatch.accounts.models import AuditLog
+from flarewatch.config.workspace import check_workspace_text
 from flarewatch.db.engine import session_scope
 from flarewatch.web.app import create_app
+from flarewatch.workspaces.export import export_toml
 from flarewatch.workspaces.models import Workspace
 from tests.sources.platform_server import (
     PlatformServer,
@@ -60,6 +62,13 @@ def test_an_admin_creates_a_workspace_and_becomes_its_admin(
     settings = client.get(response.headers["location"])
     assert "Workspace created" in settings.text and 'id="setup"' in settings.text
     assert "Kiosk Kolorowy" in client.get("/").text  # on the creator's overview at once
+    # The workspace file stays the exchange format: the new workspace exports and loads.
+    with session_scope(web.engine) as session:
+        ws = session.scalar(select(Workspace).where(Workspace.slug == "kiosk"))
+        assert ws is not None
+        exported = check_workspace_text(export_toml(session, ws), "kiosk.toml")
+    assert exported.problems == [] and exported.config is not None
+    assert exported.config.weekend == ["fri", "sat"] and exported.config.name == "Kiosk Kolorowy"
 
 
 def _user_id(web: WebEnv, session: object) -> int:

@@ -13,6 +13,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy.orm import Session
 
 from flarewatch.accounts.models import User
+from flarewatch.accounts.service import DEMO_EMAIL, role_in, workspaces_of
 from flarewatch.errors import InputError
 
 INVITE_DAYS = 7
@@ -32,8 +33,9 @@ def _serializer(secret_key: str) -> URLSafeTimedSerializer:
 
 
 def is_pending(user: User) -> bool:
-    """Invited and not yet signed up: no password chosen."""
-    return user.password_hash is None
+    """Invited and not yet signed up: no password chosen. The demo's user has none by design
+    (`flarewatch demo` signs it in) and is never pending."""
+    return user.password_hash is None and user.email != DEMO_EMAIL
 
 
 def invite_token(user: User, secret_key: str) -> str:
@@ -58,9 +60,7 @@ def may_invite(session: Session, admin: User, user: User) -> bool:
     """Whether `admin` may hand out `user`'s invitation link: only for a pending user whose every
     workspace `admin` administers (a link sets the password, so it must not let one workspace's
     admin take over a person invited to another), and never for the demo's user."""
-    from flarewatch.accounts.service import DEMO_EMAIL, role_in, workspaces_of
-
-    if not is_pending(user) or user.email == DEMO_EMAIL:
+    if not is_pending(user):
         return False
     return all(
         role_in(session, admin.id, ws.id) == "admin" for ws, _ in workspaces_of(session, user.id)

@@ -65,7 +65,8 @@ def render_settings(
     route_test: dict[str, Any] | None = None,
     invite: dict[str, str] | None = None,
 ) -> Response:
-    """The settings page; `route_test`: the outcome of a test alert to show by its route."""
+    """The settings page; `route_test`: the outcome of a test alert to show by its route;
+    `invite`: an invitation link to show once (email, link)."""
     ws = access.workspace
     members = accounts.members_of(db, ws.id)
     routes = route_views(ws)
@@ -192,7 +193,11 @@ def member_invite_again(
         raise NotFoundError(f"No member {user_id} in this workspace.")
     link = _invite_link(request, db, access, user)
     if link is None:
-        raise InputError(f"{user.email} has chosen a password already and signs in as usual.")
+        raise InputError(
+            f"No invitation link for {user.email}: they have chosen a password already (and sign "
+            "in as usual), or they were invited to a workspace you do not administer (ask its "
+            "admin for the link)."
+        )
     db.commit()
     return render_settings(request, access, db, invite={"email": user.email, "link": link})
 
