@@ -172,3 +172,23 @@ def test_a_bad_route_is_refused_without_repeating_its_secret(
         data={"csrf_token": viewer_csrf, "url": "console", "min_severity": "watch"},
     )
     assert denied.status_code == 403
+
+
+def test_the_weekend_is_changed_on_the_settings_page(web: WebEnv, client: TestClient) -> None:
+    csrf = login(client, web.seeded.users["acme-admin"])
+    form = {"name": "Acme Air", "timezone": "Asia/Jerusalem", "sensitivity": "balanced"}
+    saved = client.post(
+        "/w/acme/settings",
+        data={**form, "weekend": "fri-sat", "csrf_token": csrf},
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303, saved.text
+    page = client.get("/w/acme/settings").text
+    assert '<option value="fri-sat" selected>' in page
+    # A form without the field (an older page) keeps the weekend as it is.
+    client.post("/w/acme/settings", data={**form, "csrf_token": csrf})
+    bad = client.post("/w/acme/settings", data={**form, "weekend": "mon", "csrf_token": csrf})
+    assert bad.status_code == 422 and "sat-sun" in bad.text
+    with session_scope(web.engine) as session:
+        ws = session.scalar(select(Workspace).where(Workspace.slug == "acme"))
+        assert ws is not None and ws.config["weekend"] == ["fri", "sat"]

@@ -98,5 +98,4 @@ LABELS: dict[str, str] = {
     "weekend-fri": N_("Friday"),
     "weekend-thu-fri": N_("Thursday and Friday"),
     "weekend-sun": N_("Sunday"),
-    "weekend-none": N_("No weekend"),
 }

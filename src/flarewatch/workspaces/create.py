@@ -29,8 +29,16 @@ WEEKENDS: dict[str, list[str]] = {
     "fri": ["fri"],
     "thu-fri": ["thu", "fri"],
     "sun": ["sun"],
-    "none": [],
 }
+# (No "no weekend": the detector reads an empty list as the default Saturday–Sunday.)
+
+
+def weekend_code(days: list[str] | None) -> str:
+    """The form's code for a workspace's weekend days ("sat-sun" when unset, as the detector)."""
+    wanted = [day[:3].lower() for day in days or ["sat", "sun"]]
+    return next((code for code, listed in WEEKENDS.items() if listed == wanted), "sat-sun")
+
+
 FIELD_NAMES = {"slug": "Short name", "name": "Name", "languages": "Languages"}
 
 

@@ -23,6 +23,7 @@ from flarewatch.web.i18n import LANGUAGES, zone
 from flarewatch.web.pages import back_to, page
 from flarewatch.web.params import UserId
 from flarewatch.web.security import check_csrf
+from flarewatch.workspaces.create import WEEKENDS, weekend_code
 from flarewatch.workspaces.models import Topic
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
@@ -82,6 +83,8 @@ def render_settings(
         invite=invite,
         pending={member.id for member, _ in members if is_pending(member)},
         severities=SEVERITY_ORDER,
+        weekends=list(WEEKENDS),
+        weekend=weekend_code((ws.config or {}).get("weekend")),
         notification_languages=LANGUAGES,
         members=members,
         audit=(
@@ -103,6 +106,7 @@ def settings_save(
     timezone: str = Form(""),
     sensitivity: str = Form(""),
     sentiment_backend: str = Form(""),
+    weekend: str = Form(""),
     access: WorkspaceAccess = Depends(requires(Permission.SETTINGS_EDIT)),
     db: Session = Depends(get_db),
 ) -> Response:
@@ -119,21 +123,32 @@ def settings_save(
     problem = backend_install_problem(backend)
     if problem:
         raise InputError(problem[0].upper() + problem[1:] + ".")
+    # Left out (an older form): the weekend stays as it is.
+    weekend = weekend.strip() or weekend_code((ws.config or {}).get("weekend"))
+    if weekend not in WEEKENDS:
+        raise InputError(f"Weekend is one of: {', '.join(WEEKENDS)}.")
     before = {
         "name": ws.name,
         "timezone": ws.timezone,
         "sensitivity": ws.sensitivity,
         "sentiment_backend": ws.sentiment_backend,
+        "weekend": weekend_code((ws.config or {}).get("weekend")),
     }
     ws.name, ws.timezone, ws.sensitivity = name.strip(), timezone.strip(), sensitivity
     # A new dict, so SQLAlchemy sees the JSON column change; the pipeline picks the backend up
     # on its next batch (its cached context is keyed on it).
-    ws.config = {**(ws.config or {}), "sentiment_backend": backend}
+    # The detector reads the weekend from the config on its next run (detect/service.py).
+    ws.config = {
+        **(ws.config or {}),
+        "sentiment_backend": backend,
+        "weekend": WEEKENDS[weekend],
+    }
     after = {
         "name": ws.name,
         "timezone": ws.timezone,
         "sensitivity": ws.sensitivity,
         "sentiment_backend": backend,
+        "weekend": weekend,
     }
     accounts.record_audit(
         db,

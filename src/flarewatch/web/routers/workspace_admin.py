@@ -62,6 +62,7 @@ def new_workspace_page(
 ) -> Response:
     _require_creator(db, user)
     ui = language_of(request)
+    zone = user.timezone or "Asia/Jerusalem"
     return page(
         request,
         db,
@@ -70,7 +71,9 @@ def new_workspace_page(
         post_languages=[(code, language_name(code, ui)) for code in COMMON_LANGUAGES],
         zones=COMMON_ZONES,
         weekends=list(WEEKENDS),
-        default_zone=user.timezone or "Asia/Jerusalem",
+        default_zone=zone,
+        # Israel's weekend is Friday–Saturday; elsewhere the usual Saturday–Sunday.
+        default_weekend="fri-sat" if zone == "Asia/Jerusalem" else "sat-sun",
     )
 
 
