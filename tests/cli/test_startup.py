@@ -12,7 +12,7 @@ import sys
 import pytest
 
 # Top-level packages that cost hundreds of milliseconds, and our own database layer.
-HEAVY = ("sqlalchemy", "alembic", "numpy", "fastapi", "uvicorn")
+HEAVY = ("sqlalchemy", "alembic", "numpy", "fastapi", "uvicorn", "pydantic_settings")
 
 PROBE = """
 import json, sys
@@ -57,3 +57,13 @@ def test_a_lazy_group_is_imported_when_run() -> None:
     assert outcome["code"] == 0, outcome["output"]
     assert "check" in str(outcome["output"])
     assert "sqlalchemy" in outcome["modules"]  # the group's module really was imported
+
+
+def test_the_early_log_level_reads_the_settings_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    from flarewatch.config.log_level import configured_log_level
+    from flarewatch.config.settings import Settings
+
+    monkeypatch.delenv("FLAREWATCH_LOG_LEVEL", raising=False)
+    assert configured_log_level() == Settings().log_level == "INFO"
+    monkeypatch.setenv("flarewatch_log_level", "WARNING")  # pydantic-settings ignores the case
+    assert configured_log_level() == Settings().log_level == "WARNING"

@@ -85,10 +85,10 @@ def main(
     ),
 ) -> None:
     """Flarewatch: monitor, detect, alert and handle online crises."""
-    from flarewatch.config.settings import get_settings
+    from flarewatch.config.log_level import configured_log_level
 
     logging.basicConfig(
-        level=logging.DEBUG if verbose else get_settings().log_level,
+        level=logging.DEBUG if verbose else configured_log_level(),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     if not verbose:
