@@ -68,6 +68,7 @@ def test_ingest_then_report(tmp_path: Path) -> None:
     assert "2 new post(s)" in result.output and "1 mention(s)" in result.output
     again = runner.invoke(app, ["ingest", str(posts)])
     assert "0 new post(s)" in again.output
+    assert "2 already stored" in again.output  # a re-import says what it skipped
     report = runner.invoke(app, ["report"])
     assert report.exit_code == 0 and "acme" in report.output
 

@@ -147,3 +147,30 @@ def test_authenticate_rejects_unknown_and_passwordless(web: WebEnv) -> None:
         assert accounts.authenticate(session, accounts.DEMO_EMAIL, "") is None
         user = session.scalar(select(User).where(User.email == web.seeded.users["acme-admin"]))
         assert user is not None and user.password_hash.startswith("$argon2")
+
+
+def test_demo_sign_out_says_how_to_sign_in_again(web: WebEnv) -> None:
+    with session_scope(web.engine) as session:
+        ws = session.scalars(select(accounts.Workspace)).first()
+        assert ws is not None
+        accounts.ensure_demo_user(session, ws)
+    demo_app = create_app(web.engine, demo_user=accounts.DEMO_EMAIL)
+    with TestClient(demo_app) as client:
+        token = csrf_from(client.get("/").text)
+        client.post("/logout", data={"csrf_token": token}, follow_redirects=False)
+        page = client.get("/login")
+        assert "You are signed out of the demo." in page.text
+        assert 'action="/login/demo"' in page.text
+        assert client.get("/api/v1/me").status_code == 401  # signed out stays signed out
+        back = client.post(
+            "/login/demo",
+            data={"csrf_token": csrf_from(page.text), "next": "/w/acme"},
+            follow_redirects=False,
+        )
+        assert back.status_code == 303 and back.headers["location"] == "/w/acme"
+        assert client.get("/api/v1/me").json()["email"] == accounts.DEMO_EMAIL
+    with TestClient(web.app) as client:  # a normal server has no demo way in
+        page = client.get("/login")
+        assert "/login/demo" not in page.text
+        refused = client.post("/login/demo", data={"csrf_token": csrf_from(page.text)})
+        assert refused.status_code == 404

@@ -56,6 +56,7 @@ def _values(env: WebEnv, owner: str) -> dict[str, str]:
         "source_id": str(s.sources[owner]),
         "job_id": str(s.rescore_jobs[owner]),
         "name": "FEED_TOKEN",
+        "route_index": "0",
     }
 
 
@@ -129,8 +130,9 @@ def test_anonymous_api_call_is_401(shared_web: WebEnv, method: str, path: str) -
 
 # Authenticated otherwise than by a session: the webhook route by the HMAC signature of its
 # body (no cookie is ever sent to it; tests/sources/test_webhook.py checks 401 for a missing,
-# malformed or wrong signature, and the same 404 for every unknown address).
-NOT_SESSION_ROUTES = ("/login", "/healthz", "/hooks/{workspace}/{key}")
+# malformed or wrong signature, and the same 404 for every unknown address); the invitation page
+# by its signed token (tests/web/test_invites.py checks a wrong, tampered or used one).
+NOT_SESSION_ROUTES = ("/login", "/healthz", "/hooks/{workspace}/{key}", "/invite/{token}")
 
 
 @pytest.mark.parametrize(

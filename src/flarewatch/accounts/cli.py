@@ -20,14 +20,22 @@ app = typer.Typer(help="People, their workspace roles and API tokens.", no_args_
 @app.command("add")
 def add(
     email: str = typer.Argument(..., help="Sign-in email."),
-    name: str = typer.Option(None, "--name", help="Display name [default: the email's user]."),
+    name: str = typer.Option(None, "--name", help="Display name.", show_default="the email's user"),
     password: str = typer.Option(
-        None, "--password", help="Password (asked for, hidden, when left out)."
+        None,
+        "--password",
+        help="Password (asked for, hidden, when left out).",
+        show_default="ask",
     ),
     role: str = typer.Option(
-        None, "--role", help="Role in --workspace: " + ", ".join(r.value for r in Role) + "."
+        None,
+        "--role",
+        help="Role in --workspace: " + ", ".join(r.value for r in Role) + ".",
+        show_default="no role",
     ),
-    workspace: str = typer.Option(None, "--workspace", help="Workspace slug to add the user to."),
+    workspace: str = typer.Option(
+        None, "--workspace", help="Workspace slug to add the user to.", show_default="none"
+    ),
 ) -> None:
     """Create a user (or give an existing one a role in a workspace)."""
     if (role is None) != (workspace is None):

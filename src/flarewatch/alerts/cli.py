@@ -46,7 +46,12 @@ def list_command(
     workspace: WorkspaceOption = None,
     status: Annotated[
         str | None,
-        typer.Option("--status", "-s", help=f"Only this status: {', '.join(ALERT_STATUSES)}."),
+        typer.Option(
+            "--status",
+            "-s",
+            help=f"Only this status: {', '.join(ALERT_STATUSES)}.",
+            show_default="all",
+        ),
     ] = None,
     limit: Annotated[
         int, typer.Option("--limit", "-n", help="At most this many, newest first.")

@@ -27,7 +27,8 @@ By = Annotated[
     typer.Option("--by", help="Who is acting (default: cli:<your login name>)."),
 ]
 WorkspaceOption = Annotated[
-    str | None, typer.Option("--workspace", "-w", help="Only this workspace (its slug).")
+    str | None,
+    typer.Option("--workspace", "-w", help="Only this workspace (its slug).", show_default="all"),
 ]
 
 

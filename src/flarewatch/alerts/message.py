@@ -225,3 +225,23 @@ def render_message(
                 lines.append(f"    {facts}")
     lines += ["", say(ACKNOWLEDGE, command=ack_hint(alert_id))]
     return AlertMessage(alert_id=alert_id, severity=severity, title=heading, body="\n".join(lines))
+
+
+TEST_TITLE = N_("Test alert from Flarewatch: %(workspace)s")
+TEST_BODY = N_(
+    "This is a test sent from the settings of %(workspace)s. If you can read it, this "
+    "workspace's alerts reach this route. Nothing needs to be done."
+)
+
+
+def render_test_message(*, workspace_name: str, language: str = "en") -> AlertMessage:
+    """The "send a test alert" message of the alert route settings, in the route's language;
+    the workspace's name is isolated like every user fragment of a notification."""
+    gettext = translations_for(language).gettext
+    name = isolate_plain(neutralise(workspace_name))
+    return AlertMessage(
+        alert_id=0,
+        severity="watch",
+        title=gettext(TEST_TITLE) % {"workspace": name},
+        body=gettext(TEST_BODY) % {"workspace": name},
+    )

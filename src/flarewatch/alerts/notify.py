@@ -109,6 +109,13 @@ def register_notifier(scheme: str, notifier: Notifier) -> None:
     _REGISTRY[scheme.lower()] = notifier
 
 
+def notifier_for(route: str, console: Console | None = None) -> Notifier:
+    """Who sends to `route`: the console, a registered notifier for its scheme, else Apprise."""
+    if route == CONSOLE_ROUTE:
+        return ConsoleNotifier(console)
+    return _REGISTRY.get(route_scheme(route)) or AppriseNotifier()
+
+
 def route_scheme(route: str) -> str:
     return route if route == CONSOLE_ROUTE else route.split("://", 1)[0].lower()
 

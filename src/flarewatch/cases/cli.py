@@ -44,7 +44,12 @@ def list_command(
     workspace: WorkspaceOption = None,
     status: Annotated[
         str | None,
-        typer.Option("--status", "-s", help=f"Only this status: {', '.join(CASE_STATUSES)}."),
+        typer.Option(
+            "--status",
+            "-s",
+            help=f"Only this status: {', '.join(CASE_STATUSES)}.",
+            show_default="all",
+        ),
     ] = None,
 ) -> None:
     """List cases, newest first."""
@@ -125,7 +130,10 @@ def status_command(
     case_id: CaseId,
     new_status: Annotated[str, typer.Argument(help=f"The new status: {', '.join(CASE_STATUSES)}.")],
     note: Annotated[
-        str | None, typer.Option("--note", help="Why, written to the timeline with the change.")
+        str | None,
+        typer.Option(
+            "--note", help="Why, written to the timeline with the change.", show_default="none"
+        ),
     ] = None,
     by: By = None,
 ) -> None:
@@ -151,11 +159,15 @@ def note_command(
 def task_command(
     case_id: CaseId,
     title: Annotated[str, typer.Argument(help="What needs doing, in quotes.")],
-    assignee: Annotated[str | None, typer.Option("--assignee", help="Who does it.")] = None,
+    assignee: Annotated[
+        str | None, typer.Option("--assignee", help="Who does it.", show_default="nobody")
+    ] = None,
     due: Annotated[
         str | None,
         typer.Option(
-            "--due", help="When it is due, ISO 8601 with a timezone, e.g. 2024-05-07T18:00+02:00."
+            "--due",
+            help="When it is due, ISO 8601 with a timezone, e.g. 2024-05-07T18:00+02:00.",
+            show_default="no due time",
         ),
     ] = None,
     by: By = None,

@@ -3,23 +3,19 @@
 from __future__ import annotations
 
 import sys
-from typing import Any, NoReturn, TextIO
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 import typer
 from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    SpinnerColumn,
-    TextColumn,
-    TimeElapsedColumn,
-)
-from sqlalchemy import Engine
 
 from flarewatch.bidi import neutralise_keeping_isolates
-from flarewatch.db.engine import get_engine
-from flarewatch.db.migrate import is_up_to_date, upgrade
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
+    from sqlalchemy import Engine
+
+# The database modules are imported inside the functions that need them: commands that never
+# touch the database (`--help`, `query check`) then start without SQLAlchemy and Alembic.
 
 
 class BidiSafeStream:
@@ -60,6 +56,9 @@ def fail(message: str, code: int = 1) -> NoReturn:
 
 def ready_engine() -> Engine:
     """The configured database, migrated to the newest schema (a first run needs no extra step)."""
+    from flarewatch.db.engine import get_engine
+    from flarewatch.db.migrate import is_up_to_date, upgrade
+
     engine = get_engine()
     if not is_up_to_date(engine):
         upgrade(engine)
@@ -70,6 +69,15 @@ def progress_bar(on: Console | None = None) -> Progress:
     """The progress display of long CLI work: spinner, description, bar, count, elapsed time;
     it disappears when the work is done (the command then prints its summary). ``on``: the
     console to draw on (stdout's by default; stderr's when stdout carries data)."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
     return Progress(
         SpinnerColumn(),
         TextColumn("{task.description}"),

@@ -5,53 +5,70 @@ from __future__ import annotations
 import logging
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
-from rich.table import Table
-from sqlalchemy import select
 
 from flarewatch import __version__
-from flarewatch.accounts.cli import app as user_app
-from flarewatch.alerts.cli import app as alerts_app
-from flarewatch.cases.cli import app as cases_app
-from flarewatch.cli import sources as sources_cli
-from flarewatch.cli import workspace as workspace_cli
 from flarewatch.cli.common import console, fail, progress_bar, ready_engine
-from flarewatch.cli.summary import summarise
-from flarewatch.config.settings import get_settings
-from flarewatch.db.engine import get_engine, session_scope
-from flarewatch.db.migrate import upgrade
-from flarewatch.detect.cli import backtest
-from flarewatch.enrich.cli import analyze
-from flarewatch.errors import FlarewatchError
-from flarewatch.pipeline.batch import BatchReport
-from flarewatch.query.cli import app as query_app
-from flarewatch.runtime.embedded import CycleReport, EmbeddedRunner
-from flarewatch.sources.models import Source
-from flarewatch.workspaces.models import Workspace
-from flarewatch.workspaces.service import get_workspace, list_workspaces, sync_workspace
+from flarewatch.cli.lazy import HELP_MARKUP, LazyCommand, LazyGroup
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from flarewatch.runtime.embedded import CycleReport
+
+# Command groups and commands imported on first use (flarewatch/cli/lazy.py): `--help` and
+# `query check` then start without SQLAlchemy, Alembic or the enrichment models.
+SUBCOMMANDS = {
+    "query": LazyCommand("flarewatch.query.cli", "app", "Check, test and import boolean queries."),
+    "alerts": LazyCommand("flarewatch.alerts.cli", "app", "List, acknowledge and deliver alerts."),
+    "cases": LazyCommand("flarewatch.cases.cli", "app", "Open and work crisis cases."),
+    "user": LazyCommand("flarewatch.accounts.cli", "app", "Manage people, roles and API tokens."),
+    "workspace": LazyCommand(
+        "flarewatch.cli.workspace",
+        "app",
+        "Start, add, check, export and list workspaces.",
+    ),
+    "sources": LazyCommand(
+        "flarewatch.cli.sources",
+        "app",
+        "List source kinds and health; test or run a source.",
+    ),
+    "analyze": LazyCommand(
+        "flarewatch.enrich.cli",
+        "analyze",
+        "Add language, sentiment and enrichment fields to JSONL posts.",
+    ),
+    "backtest": LazyCommand(
+        "flarewatch.detect.cli",
+        "backtest",
+        "Score a series or stored history with the live detector; --labels adds NAB scores.",
+    ),
+}
+
+
+class FlarewatchCommands(LazyGroup):
+    lazy = SUBCOMMANDS
+
 
 app = typer.Typer(
     name="flarewatch",
     help="Flarewatch: social listening and online crisis management.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    cls=FlarewatchCommands,
+    rich_markup_mode=HELP_MARKUP,
 )
-app.add_typer(query_app, name="query", help="Check, test and import boolean queries.")
-app.add_typer(alerts_app, name="alerts", help="List, acknowledge and deliver alerts.")
-app.add_typer(cases_app, name="cases", help="Open and work crisis cases.")
-app.add_typer(user_app, name="user", help="Manage people, roles and API tokens.")
-app.add_typer(workspace_cli.app, name="workspace", help="Add, check and list workspaces.")
-app.add_typer(
-    sources_cli.app, name="sources", help="List source kinds and health; test or run a source."
+
+
+# Where the web app listens; the defaults come from the settings (FLAREWATCH_HOST, _PORT).
+HOST_OPTION = typer.Option(
+    None, "--host", help="Address to listen on.", show_default="127.0.0.1, or FLAREWATCH_HOST"
 )
-app.command("analyze", help="Add language, sentiment and enrichment fields to JSONL posts.")(
-    analyze
+PORT_OPTION = typer.Option(
+    None, "--port", help="Port to listen on.", show_default="8000, or FLAREWATCH_PORT"
 )
-app.command(
-    "backtest",
-    help="Score a series or stored history with the live detector; --labels adds NAB scores.",
-)(backtest)
 
 
 def _version(value: bool) -> None:
@@ -68,8 +85,10 @@ def main(
     ),
 ) -> None:
     """Flarewatch: monitor, detect, alert and handle online crises."""
+    from flarewatch.config.log_level import configured_log_level
+
     logging.basicConfig(
-        level=logging.DEBUG if verbose else get_settings().log_level,
+        level=logging.DEBUG if verbose else configured_log_level(),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     if not verbose:
@@ -81,17 +100,20 @@ def main(
 @app.command()
 def migrate() -> None:
     """Create or upgrade the database schema (SQLite by default, or FLAREWATCH_DATABASE_URL)."""
+    from flarewatch.db.engine import get_engine
+    from flarewatch.db.migrate import upgrade
+
     engine = get_engine()
     upgrade(engine)
     console.print(f"[green]database is up to date[/] ({engine.url.render_as_string()})")
 
 
-def _serve(engine: object, host: str, port: int, demo_user: str | None = None) -> None:
+def _serve(engine: Engine, host: str, port: int, demo_user: str | None = None) -> None:
     import uvicorn
 
     from flarewatch.web.app import create_app
 
-    web_app = create_app(engine, demo_user=demo_user)  # type: ignore[arg-type]
+    web_app = create_app(engine, demo_user=demo_user)
     # The app reads forwarded headers itself, only from FLAREWATCH_TRUSTED_PROXIES; uvicorn's own
     # handling would trust any local peer.
     uvicorn.run(web_app, host=host, port=port, log_level="warning", proxy_headers=False)
@@ -99,10 +121,12 @@ def _serve(engine: object, host: str, port: int, demo_user: str | None = None) -
 
 @app.command()
 def serve(
-    host: str = typer.Option(None, "--host", help="Address to listen on [default: 127.0.0.1]."),
-    port: int = typer.Option(None, "--port", help="Port to listen on [default: 8000]."),
+    host: str = HOST_OPTION,
+    port: int = PORT_OPTION,
 ) -> None:
     """Serve the web app and JSON API on the existing data (no polling)."""
+    from flarewatch.config.settings import get_settings
+
     settings = get_settings()
     engine = ready_engine()
     host, port = host or settings.host, port or settings.port
@@ -127,17 +151,28 @@ def run(
     workspace_files: list[Path] = typer.Argument(
         None, help="Workspace TOML files to add or update before starting."
     ),
-    interval: float = typer.Option(None, "--interval", help="Seconds between polls [60]."),
+    interval: float = typer.Option(
+        None,
+        "--interval",
+        help="Seconds between polls.",
+        show_default="60, or FLAREWATCH_POLL_INTERVAL_SECONDS",
+    ),
     once: bool = typer.Option(False, "--once", help="Run one cycle and exit."),
     web: bool = typer.Option(True, "--web/--no-web", help="Also serve the web app."),
-    host: str = typer.Option(None, "--host", help="Web address [127.0.0.1]."),
-    port: int = typer.Option(None, "--port", help="Web port [8000]."),
+    host: str = HOST_OPTION,
+    port: int = PORT_OPTION,
 ) -> None:
     """Poll sources, run pipeline, detection and alerts, and serve the web app, in one process."""
+    from flarewatch.cli.workspace import load_for_running
+    from flarewatch.config.settings import get_settings
+    from flarewatch.db.engine import session_scope
+    from flarewatch.runtime.embedded import EmbeddedRunner
+    from flarewatch.workspaces.service import list_workspaces, sync_workspace
+
     settings = get_settings()
     engine = ready_engine()
     for path in workspace_files or []:
-        config = workspace_cli.load_for_running(path)
+        config = load_for_running(path)
         with session_scope(engine) as session:
             sync_workspace(session, config, path.parent)
     with session_scope(engine) as session:
@@ -173,10 +208,19 @@ def run(
 def ingest(
     file: Path = typer.Argument(..., help="JSONL or CSV file of posts in the ingest format."),
     workspace: str = typer.Option(
-        None, "--workspace", "-w", help="Workspace slug (may be omitted when there is only one)."
+        None, "--workspace", "-w", help="Workspace slug.", show_default="the only workspace"
     ),
 ) -> None:
     """Import a file of posts into a workspace; importing it again adds only what is new."""
+    from sqlalchemy import select
+
+    from flarewatch.db.engine import session_scope
+    from flarewatch.errors import FlarewatchError
+    from flarewatch.pipeline.batch import BatchReport
+    from flarewatch.runtime.embedded import EmbeddedRunner
+    from flarewatch.sources.models import Source
+    from flarewatch.workspaces.service import get_workspace, list_workspaces
+
     if not file.is_file():
         fail(f"{file}: no such file; give the path of a .jsonl, .ndjson or .csv file", code=2)
     engine = ready_engine()
@@ -202,6 +246,9 @@ def ingest(
             source = Source(workspace_id=target.id, key=key, kind="file", config=config)
             session.add(source)
         source.config, source.enabled = config, True
+        # An import reads the whole file again, so a re-import can say how many of its posts
+        # were already stored (the identity key keeps them from being stored twice).
+        source.checkpoint = None
         session.flush()
         workspace_id, source_id, slug = target.id, source.id, target.slug
     runner = EmbeddedRunner(engine, console=console)
@@ -231,9 +278,17 @@ def ingest(
 
 @app.command()
 def report(
-    workspace: str = typer.Option(None, "--workspace", "-w", help="Only this workspace."),
+    workspace: str = typer.Option(
+        None, "--workspace", "-w", help="Only this workspace.", show_default="all"
+    ),
 ) -> None:
     """Summarise each workspace: posts, mentions, alerts, cases and failing sources."""
+    from rich.table import Table
+
+    from flarewatch.cli.summary import summarise
+    from flarewatch.db.engine import session_scope
+    from flarewatch.workspaces.service import list_workspaces
+
     with session_scope(ready_engine()) as session:
         spaces = list_workspaces(session)
         if workspace:
@@ -269,11 +324,17 @@ def demo(
     speed: float = typer.Option(
         120.0, "--speed", min=1.0, help="Replay speed: scenario seconds per wall-clock second."
     ),
-    host: str = typer.Option(None, "--host", help="Web address [127.0.0.1]."),
-    port: int = typer.Option(None, "--port", help="Web port [8000]."),
+    host: str = HOST_OPTION,
+    port: int = PORT_OPTION,
 ) -> None:
     """Replay the bundled crisis scenario through every stage (data stays for later commands)."""
+    from rich.table import Table
+
+    from flarewatch.cli.summary import summarise
+    from flarewatch.config.settings import get_settings
+    from flarewatch.db.engine import session_scope
     from flarewatch.demo.run import prepare_demo, replay_all, start_background_replay
+    from flarewatch.workspaces.models import Workspace
 
     settings = get_settings()
     engine = ready_engine()

@@ -160,7 +160,9 @@ def _from_database(slug: str, key: str) -> _Target:
 
 @app.command("list")
 def list_sources(
-    workspace: str = typer.Option(None, "--workspace", "-w", help=WORKSPACE_HELP),
+    workspace: str = typer.Option(
+        None, "--workspace", "-w", help=WORKSPACE_HELP, show_default="list the kinds only"
+    ),
 ) -> None:
     """List every source kind and what it reads; with --workspace, its sources' health.
 

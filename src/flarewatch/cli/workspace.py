@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -19,7 +20,8 @@ from flarewatch.workspaces.models import Topic
 from flarewatch.workspaces.service import get_workspace, list_workspaces, sync_workspace
 
 app = typer.Typer(
-    help="Add, check and list workspaces (one TOML file per client brand); re-score sentiment."
+    help="Start, add, check, export and list workspaces (one TOML file per client brand); "
+    "re-score sentiment."
 )
 SINCE_UNITS = {"m": "minutes", "h": "hours", "d": "days"}
 
@@ -87,6 +89,49 @@ def add(path: Path = typer.Argument(..., help="Workspace TOML file to add or upd
         console.print(f"[green]saved[/] workspace {workspace.slug!r} ({workspace.name})")
 
 
+STARTER = Path(__file__).resolve().parent.parent / "config" / "starter.toml"
+
+
+@app.command("init")
+def init(
+    path: Path = typer.Argument(
+        Path("workspace.toml"), help="Where to write the starter file.", show_default=True
+    ),
+    force: bool = typer.Option(False, "--force", help="Overwrite the file if it exists."),
+) -> None:
+    """Write a commented starter workspace file to edit, check and add."""
+    if path.exists() and not force:
+        fail(f"{path} exists; choose another path or add --force to overwrite it", code=2)
+    path.write_text(STARTER.read_text(encoding="utf-8"), encoding="utf-8")
+    console.print(
+        f"[green]wrote[/] {path}; edit it, then 'flarewatch workspace check {path}' and "
+        f"'flarewatch workspace add {path}'",
+        highlight=False,
+    )
+
+
+@app.command("export")
+def export(
+    slug: str = typer.Argument(..., help="The workspace's slug."),
+    output: Path | None = typer.Option(
+        None, "--output", "-o", help="File to write.", show_default="standard output"
+    ),
+) -> None:
+    """Write a workspace as it is now (web changes included) as a workspace file."""
+    from flarewatch.workspaces.export import export_toml
+
+    with session_scope(ready_engine()) as session:
+        try:
+            text = export_toml(session, get_workspace(session, slug))
+        except NotFoundError as err:
+            fail(str(err), code=2)
+    if output is None:
+        sys.stdout.write(text)  # data: raw, so it can be redirected to a file as is
+        return
+    output.write_text(text, encoding="utf-8")
+    err_console.print(f"wrote {output}", highlight=False)
+
+
 @app.command("list")
 def list_command() -> None:
     """List the workspaces in the database."""
@@ -110,14 +155,14 @@ def rescore(
         "docs/enrichment.md; e5 is the most accurate offline and scores ~15-30 posts/s per core).",
     ),
     topic: str | None = typer.Option(
-        None, "--topic", "-t", help="Only this topic's mentions (its key); default: all topics."
+        None, "--topic", "-t", help="Only this topic's mentions (its key).", show_default="all"
     ),
     since: str | None = typer.Option(
         None,
         "--since",
         "-s",
-        help="Only mentions created since then: 24h, 7d, 90m or an ISO time with a zone. "
-        "Default: all stored mentions.",
+        help="Only mentions created since then: 24h, 7d, 90m or an ISO time with a zone.",
+        show_default="all stored mentions",
     ),
 ) -> None:
     """Score stored mentions' sentiment again with another backend and rebuild the rollups.

@@ -11,6 +11,8 @@ import platformdirs
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from flarewatch.config.log_level import DEFAULT_LOG_LEVEL
+
 # One mebibyte: a case note or a form is far smaller; anything larger is refused with 413.
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024
 # Webhook bodies carry whole batches of posts (10,000 posts are a few MiB): their own limit.
@@ -37,7 +39,7 @@ class Settings(BaseSettings):
     port: int = 8000
     secret_key: str | None = None
     poll_interval_seconds: float = 60.0
-    log_level: str = "INFO"
+    log_level: str = DEFAULT_LOG_LEVEL  # the CLI reads it early through log_level.py
     # The largest request body the web server reads (JSON and forms alike); larger ones get 413.
     max_body_bytes: int = Field(DEFAULT_MAX_BODY_BYTES, ge=1024)
     # The largest body POST /hooks/{workspace}/{key} reads; larger ones get 413.

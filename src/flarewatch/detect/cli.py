@@ -56,6 +56,7 @@ def backtest(
         "day, windows hit, false positives and the median lead before the window end. The key "
         "whose file name equals SERIES.csv's, or that SERIES.csv's name ends with after '_', "
         "is used.",
+        show_default="no scores",
     ),
     as_json: bool = typer.Option(
         False, "--json", help="With --labels: print the scores as one JSON object."
@@ -66,15 +67,17 @@ def backtest(
         "-w",
         help="Instead of a CSV, replay this workspace's stored history (its slug) and list each "
         "alert with its lead time before the peak.",
+        show_default="score SERIES.csv",
     ),
     since: Optional[str] = typer.Option(  # noqa: UP045
         None,
         "--since",
         help="With --workspace: start of the replay (UTC unless an offset is "
         "given), e.g. 2026-03-01.",
+        show_default="the first stored post",
     ),
     until: Optional[str] = typer.Option(  # noqa: UP045
-        None, "--until", help="With --workspace: end of the replay (default: now)."
+        None, "--until", help="With --workspace: end of the replay.", show_default="now"
     ),
     sensitivity: str = typer.Option(
         "balanced",

@@ -96,4 +96,10 @@ LABELS: dict[str, str] = {
     "credential-environment": N_("set in the environment (used first)"),
     "credential-stored": N_("stored here"),
     "credential-missing": N_("missing: store it here or set the variable"),
+    # local weekends offered when creating a workspace (workspaces/create.py WEEKENDS)
+    "weekend-sat-sun": N_("Saturday and Sunday"),
+    "weekend-fri-sat": N_("Friday and Saturday (Israel)"),
+    "weekend-fri": N_("Friday"),
+    "weekend-thu-fri": N_("Thursday and Friday"),
+    "weekend-sun": N_("Sunday"),
 }

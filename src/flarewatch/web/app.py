@@ -197,7 +197,9 @@ def create_app(engine: Engine | None = None, *, demo_user: str | None = None) ->
 
     _install_error_handlers(app)
     app.add_middleware(LanguageMiddleware)
-    app.add_middleware(SessionMiddleware, secret_key=load_secret_key())
+    # Also signs invitation links (accounts/invites.py, with its own salt).
+    app.state.secret_key = load_secret_key()
+    app.add_middleware(SessionMiddleware, secret_key=app.state.secret_key)
     app.add_middleware(SecurityHeadersMiddleware)
     # One limit for JSON and form bodies, also when they arrive chunked without a length;
     # webhooks carry batches of posts and have their own.

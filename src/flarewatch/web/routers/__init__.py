@@ -2,11 +2,13 @@
 
 from flarewatch.web.routers import (
     account,
+    alert_routes,
     alerts,
     auth,
     cases,
     credentials,
     events,
+    invites,
     mentions,
     overview,
     rescore,
@@ -14,6 +16,7 @@ from flarewatch.web.routers import (
     source_settings,
     sources,
     topics,
+    workspace_admin,
 )
 
 page_routers = [
@@ -26,8 +29,11 @@ page_routers = [
     topics.router,
     rescore.router,
     settings.router,
+    alert_routes.router,
     sources.router,
     source_settings.router,
     credentials.router,
     events.router,
+    workspace_admin.router,
+    invites.router,
 ]

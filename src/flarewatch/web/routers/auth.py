@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from flarewatch.accounts import service as accounts
 from flarewatch.accounts.models import User
+from flarewatch.errors import NotFoundError
 from flarewatch.i18n.languages import LANGUAGES
 from flarewatch.web.deps import get_db, optional_user, sign_in, sign_out
 from flarewatch.web.i18n import LOCALE_COOKIE
@@ -41,13 +42,43 @@ def set_language_cookie(response: Response, request: Request, language: str) -> 
     )
 
 
+def _login_page(request: Request, status_code: int = 200, **extra: object) -> Response:
+    """The sign-in form; on a demo server with the way back in as the demo's user."""
+    return render(
+        request,
+        "login.html",
+        status_code,
+        demo_user=request.app.state.demo_user,
+        signed_out=bool(request.session.get("signed_out")),
+        **extra,
+    )
+
+
 @router.get("/login")
 def login_page(
     request: Request, next: str | None = None, user: User | None = Depends(optional_user)
 ) -> Response:
     if user is not None:
         return RedirectResponse(safe_next(next), status_code=303)
-    return render(request, "login.html", next=safe_next(next), error=None, email="")
+    return _login_page(
+        request,
+        next=safe_next(next),
+        error=None,
+        email="",
+    )
+
+
+@router.post("/login/demo", dependencies=[Depends(check_csrf)])
+def login_demo(request: Request, next: str = Form("/"), db: Session = Depends(get_db)) -> Response:
+    """Sign in again as the demo's user after signing out (it has no password to type).
+    Only on a server started by `flarewatch demo`; elsewhere there is no such page."""
+    demo_email: str | None = request.app.state.demo_user
+    user = accounts.get_user_by_email(db, demo_email) if demo_email else None
+    if user is None:
+        raise NotFoundError("There is no demo on this server; sign in with your email.")
+    request.session.pop("signed_out", None)
+    sign_in(request, user)
+    return RedirectResponse(safe_next(next), status_code=303)
 
 
 @router.post("/login", dependencies=[Depends(check_csrf)])
@@ -66,9 +97,7 @@ def login(
         message = _("Too many failed sign-ins. Try again in %(seconds)s seconds.") % {
             "seconds": wait
         }
-        response = render(
-            request, "login.html", 429, next=safe_next(next), error=message, email=email
-        )
+        response = _login_page(request, 429, next=safe_next(next), error=message, email=email)
         response.headers["Retry-After"] = str(wait)
         return response
     user = accounts.authenticate(db, email, password)
@@ -76,7 +105,7 @@ def login(
         limiter.failed(*keys)
         db.rollback()
         message = _("The email or password is not right.")
-        return render(request, "login.html", 401, next=safe_next(next), error=message, email=email)
+        return _login_page(request, 401, next=safe_next(next), error=message, email=email)
     limiter.succeeded(*keys)
     db.commit()
     sign_in(request, user)

@@ -23,6 +23,7 @@ from flarewatch.web.queries import (
     workspace_risk,
 )
 from flarewatch.web.templating import language_of
+from flarewatch.workspaces.create import may_create_workspaces
 from flarewatch.workspaces.models import Topic
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
@@ -35,7 +36,14 @@ def overview(
     risks = [workspace_risk(db, ws, role) for ws, role in accounts.workspaces_of(db, user.id)]
     # The brand in the worst state comes first: that is the one to look at.
     risks.sort(key=lambda r: (-SEVERITY_RANK.get(r.top_severity or "", 0), -r.top_risk))
-    return page(request, db, "overview.html", user=user, risks=risks)
+    return page(
+        request,
+        db,
+        "overview.html",
+        user=user,
+        risks=risks,
+        can_create=may_create_workspaces(db, user),
+    )
 
 
 @router.get("/w/{slug}")
