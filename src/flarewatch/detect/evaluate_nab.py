@@ -16,6 +16,7 @@ from pathlib import Path
 from flarewatch.detect.backtest import backtest_file
 from flarewatch.detect.nab import (
     NEVER_THRESHOLD,
+    PROFILES,
     LabelsError,
     NabSeries,
     ProfileScore,
@@ -92,6 +93,27 @@ def run_nab(nab_dir: Path) -> NabRun:
                 ranks = [s.score for s in scored]
                 ranked.append(prepare(key, stamps, ranks, windows[key]))
     return NabRun(keys, onsets, ranked)
+
+
+def leave_one_out(series: list[NabSeries]) -> list[float | None]:
+    """Per profile, the normalised score when each series is cut at the threshold tuned on the
+    others: the fairer guess for streams the threshold was not tuned on.
+
+    The held-out series' raw scores are summed and normalised as the in-sample score is (same
+    null and perfect detector over all the series), so the two figures compare directly.
+    """
+    tuned = score_series(series)
+    out: list[float | None] = []
+    for index, profile in enumerate(PROFILES):
+        raw = 0.0
+        for held_out in series:
+            others = [s for s in series if s is not held_out]
+            threshold = score_series(others, profiles=[profile])[0].threshold
+            raw += held_out.evaluate(threshold, profile).raw
+        whole = tuned[index]
+        span = whole.perfect - whole.null
+        out.append(100.0 * (raw - whole.null) / span if span else None)
+    return out
 
 
 def _lead(score: ProfileScore) -> str:
