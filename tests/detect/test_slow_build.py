@@ -11,6 +11,7 @@ from datetime import timedelta
 from flarewatch.detect import explain as ex
 from flarewatch.detect.detector import (
     NOISE_MIN_DAYS,
+    SLOW_MIN_DAYS,
     SLOW_SPANS,
     SURPRISE_ON,
     DetectorConfig,
@@ -21,7 +22,7 @@ from flarewatch.detect.detector import (
 from .test_real_streams import PER_DAY, START, STEP, _noisy, _run
 
 HOUR = 60 // STEP
-DAYS = 12
+DAYS = SLOW_MIN_DAYS + 2
 
 
 def _rhythm(i: int) -> float:
@@ -77,8 +78,8 @@ def test_cold_start_and_checkpoint_of_the_slow_build() -> None:
     det = TopicDetector(DetectorConfig(step_minutes=STEP))
     for i, c in enumerate(counts[:first]):
         det.step(Interval(START + timedelta(minutes=STEP * i), c))
-        if i < NOISE_MIN_DAYS * PER_DAY:
-            assert det.slow.z == 0.0  # two days of records are needed first
+        if i < SLOW_MIN_DAYS * PER_DAY:
+            assert det.slow.z == 0.0  # SLOW_MIN_DAYS days of records are needed first
     assert all(len(tops) == DAYS - 1 for tops in det.span_tops)
     restored = TopicDetector.from_dict(DetectorConfig(step_minutes=STEP), det.to_dict())
     assert restored.span_tops == det.span_tops and restored.slow_armed == det.slow_armed

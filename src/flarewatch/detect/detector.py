@@ -56,6 +56,7 @@ SURPRISE_ON = 4.0  # σ (after the noise scaling) at which an unusual episode be
 SURPRISE_RISE = 2.0  # within an episode, a σ this many times its peak so far is news again
 SURPRISE_CALM_MINUTES = 12 * 60  # below SURPRISE_ON this long ends the episode
 SLOW_SPANS = (3, 6, 12)  # hours over which a build's volume is compared with the last two weeks
+SLOW_MIN_DAYS = 10  # days of records before a build counts: a few days' busiest is no record
 SLOW_MARGIN = 0.2  # log-ratio (×1.22) over the busiest such span of the last days that reads as
 # SURPRISE_ON: a volume the topic has not reached in two weeks, by a clear margin
 
@@ -216,7 +217,7 @@ class TopicDetector:
         A slow rise never makes any 10-minute or hour window surprising against a baseline
         that follows the level, yet it does reach a volume the topic has not had in two weeks.
         Scaled so that SLOW_MARGIN above that record reads as SURPRISE_ON. Off until
-        NOISE_MIN_DAYS days are seen (cold start); also records today's busiest spans.
+        SLOW_MIN_DAYS days are seen (cold start); also records today's busiest spans.
         """
         best = SlowBuild()
         hist = self.history
@@ -225,7 +226,7 @@ class TopicDetector:
                 continue  # a gap (a topic just created, a restart) is not a build
             count = sum(hist.count[h % HISTORY_HOURS] for h in range(hour - span, hour))
             tops = self.span_tops[k]
-            if len(tops) >= NOISE_MIN_DAYS:
+            if len(tops) >= SLOW_MIN_DAYS:
                 top = max(tops)
                 if count > top > 0:
                     z = min(MAX_Z, SURPRISE_ON * math.log(count / top) / SLOW_MARGIN)
