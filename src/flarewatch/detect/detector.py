@@ -99,6 +99,9 @@ class SlowBuild:
     record: float = 0.0  # the busiest such span of the last NOISE_DAYS days
 
 
+NO_SLOW_BUILD = SlowBuild()
+
+
 @dataclass(slots=True)
 class _Extras:
     authors: list[int] | None
@@ -172,7 +175,7 @@ class TopicDetector:
         # The busiest SLOW_SPANS-hour count of each of the last NOISE_DAYS local days, per span.
         self.span_tops: list[list[float]] = [[] for _ in SLOW_SPANS]
         self.span_top = [0.0 for _ in SLOW_SPANS]
-        self.slow = SlowBuild()  # the strongest slow build as of the last completed hour
+        self.slow = NO_SLOW_BUILD  # the strongest slow build as of the last completed hour
         self.slow_armed = True  # False once a build has opened an episode, until it subsides
         self._step = timedelta(minutes=config.step_minutes)
 
@@ -219,7 +222,7 @@ class TopicDetector:
         Scaled so that SLOW_MARGIN above that record reads as SURPRISE_ON. Off until
         SLOW_MIN_DAYS days are seen (cold start); also records today's busiest spans.
         """
-        best = SlowBuild()
+        best = NO_SLOW_BUILD
         hist = self.history
         for k, span in enumerate(SLOW_SPANS):
             if not all(hist.has(h) for h in range(hour - span, hour)):
@@ -347,7 +350,7 @@ class TopicDetector:
         story = iv.story
         # As for the surprise, a slow build may open an alert episode but not hold one open:
         # it lasts for hours by nature, and would keep the page open into the next incident.
-        slow = self.slow if self.episode is None else SlowBuild()
+        slow = self.slow if self.episode is None else NO_SLOW_BUILD
         if z < 2.5 and slow.z < 2.5 and (story is None or story.recent < 4):
             return Assessment(0.0, None, []), w
         sums = self.sums[w]
