@@ -8,7 +8,9 @@ Each topic also learns its own noise: the peak σ of each of its last 14 days. A
 ordinary day already peaks at 8σ (bot floods, daily TV mentions) has its σ scaled down so that
 an ordinary day's peak reads as TYPICAL_PEAK_Z; a calm topic is left as it is. It also
 remembers each day's busiest hour: a volume reached within those 14 days needs NOVELTY_DIVISOR
-times the σ, since real streams repeat their bursts. And each step
+times the σ, since real streams repeat their bursts. A build over many hours, which no
+window calls surprising once the level follows it, is caught as a record: the last 3, 6 or 12
+hours above the busiest such span of those 14 days (`SlowBuild`). And each step
 carries a `surprise`: the σ at the onset of an unusual episode (or at a clear escalation of
 one), 0 while an episode already seen goes on, so that an incident is news once.
 """
