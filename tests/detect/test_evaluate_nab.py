@@ -14,8 +14,8 @@ import typer
 from typer.testing import CliRunner
 
 from flarewatch.detect.cli import backtest
-from flarewatch.detect.evaluate_nab import nab_section, run_nab
-from flarewatch.detect.nab import LabelsError
+from flarewatch.detect.evaluate_nab import leave_one_out, nab_section, run_nab
+from flarewatch.detect.nab import PROFILES, LabelsError, prepare, score_series
 
 START = datetime(2026, 3, 1)
 STEP = timedelta(minutes=5)
@@ -73,8 +73,10 @@ def test_section_tabulates_every_sensitivity_and_the_published_rows(nab_dir: Pat
         "Flarewatch `alert` onsets, balanced (default)",
         "Flarewatch `alert` onsets, more",
         "Flarewatch `anomaly_score`, tuned over the 2",
+        "Flarewatch `anomaly_score`, threshold tuned on the other 1 (leave one series out)",
     ]
-    assert all(r[5].endswith("/3") for r in flarewatch)
+    assert all(r[5].endswith("/3") for r in flarewatch[:-1])
+    assert flarewatch[-1][4] == "per series"
     assert [r[0] for r in table_rows(section, "ARTime")] == ["ARTime (NAB leader), published"]
     assert table_rows(section, "Numenta HTM")[0][1:4] == ["70.4", "69.2", "72.4"]
     assert "_Measured " in section and " s._" in section
@@ -101,6 +103,27 @@ def test_per_series_figures_match_what_backtest_labels_prints(nab_dir: Path) -> 
         assert row[2] == f"{alert['windows_hit']}/{alert['windows_scored']}"
         assert row[3] == str(alert["false_positives"])
         assert row[4] == f"{alert['onsets_per_day']:.2f}"
+
+
+def test_leave_one_out_cuts_each_series_at_the_threshold_of_the_others() -> None:
+    times = [START + STEP * i for i in range(1200)]
+    window = [(times[800], times[850])]
+    # A's window peaks at 0.5; B's at 0.9, and B also has a 0.5 outside its window.
+    a_scores = [0.5 if i == 810 else 0.0 for i in range(1200)]
+    b_scores = [0.9 if i == 810 else 0.5 if i == 300 else 0.0 for i in range(1200)]
+    a = prepare("A", times, a_scores, window)
+    b = prepare("B", times, b_scores, window)
+    together = score_series([a, b])
+    held_out = leave_one_out([a, b])
+    for k, profile in enumerate(PROFILES):
+        # Tuned on B alone the cut is 0.9, which misses A; tuned on A alone it is 0.5, which
+        # catches B's window and pays for B's false positive.
+        raw = a.evaluate(0.9, profile).raw + b.evaluate(0.5, profile).raw
+        whole = together[k]
+        expected = 100.0 * (raw - whole.null) / (whole.perfect - whole.null)
+        assert held_out[k] == pytest.approx(expected)
+        assert whole.score is not None and held_out[k] is not None
+        assert held_out[k] < whole.score
 
 
 def test_missing_data_is_skipped_with_the_reason(tmp_path: Path) -> None:

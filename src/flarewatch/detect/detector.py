@@ -8,7 +8,9 @@ Each topic also learns its own noise: the peak σ of each of its last 14 days. A
 ordinary day already peaks at 8σ (bot floods, daily TV mentions) has its σ scaled down so that
 an ordinary day's peak reads as TYPICAL_PEAK_Z; a calm topic is left as it is. It also
 remembers each day's busiest hour: a volume reached within those 14 days needs NOVELTY_DIVISOR
-times the σ, since real streams repeat their bursts. And each step
+times the σ, since real streams repeat their bursts. A build over many hours, which no
+window calls surprising once the level follows it, is caught as a record: the last 3, 6 or 12
+hours above the busiest such span of those 14 days (`SlowBuild`). And each step
 carries a `surprise`: the σ at the onset of an unusual episode (or at a clear escalation of
 one), 0 while an episode already seen goes on, so that an incident is news once.
 """
@@ -23,6 +25,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flarewatch.detect.baseline import (
+    HISTORY_HOURS,
     Baseline,
     HourlyHistory,
     baseline_for_hour,
@@ -39,7 +42,7 @@ from flarewatch.detect.score import (
     assess,
     thresholds_for,
 )
-from flarewatch.detect.stats import nb_z
+from flarewatch.detect.stats import MAX_Z, nb_z
 from flarewatch.detect.types import SEVERITY_ORDER
 
 WINDOW_MINUTES = (10, 60, 180)
@@ -54,6 +57,10 @@ NOVELTY_DIVISOR = 1.25  # σ is divided by this when the volume is no more than 
 SURPRISE_ON = 4.0  # σ (after the noise scaling) at which an unusual episode begins
 SURPRISE_RISE = 2.0  # within an episode, a σ this many times its peak so far is news again
 SURPRISE_CALM_MINUTES = 12 * 60  # below SURPRISE_ON this long ends the episode
+SLOW_SPANS = (3, 6, 12)  # hours over which a build's volume is compared with the last two weeks
+SLOW_MIN_DAYS = 10  # days of records before a build counts: a few days' busiest is no record
+SLOW_MARGIN = 0.2  # log-ratio (×1.22) over the busiest such span of the last days that reads as
+# SURPRISE_ON: a volume the topic has not reached in two weeks, by a clear margin
 
 
 @dataclass(slots=True)
@@ -82,6 +89,19 @@ class StepResult:
     window_end: datetime
     baseline: Baseline | None = None
     surprise: float = 0.0  # σ at an unusual episode's onset or clear rise; 0 otherwise
+
+
+@dataclass(frozen=True, slots=True)
+class SlowBuild:
+    """A volume over the last `hours` complete hours above anything of the last two weeks."""
+
+    z: float = 0.0  # σ-equivalent: SURPRISE_ON at SLOW_MARGIN above the record
+    hours: int = 0
+    count: float = 0.0
+    record: float = 0.0  # the busiest such span of the last NOISE_DAYS days
+
+
+NO_SLOW_BUILD = SlowBuild()
 
 
 @dataclass(slots=True)
@@ -154,6 +174,11 @@ class TopicDetector:
         self.surprise_peak = 0.0  # 0: no unusual episode going on
         self.surprise_quiet = 0
         self._surprise = 0.0
+        # The busiest SLOW_SPANS-hour count of each of the last NOISE_DAYS local days, per span.
+        self.span_tops: list[list[float]] = [[] for _ in SLOW_SPANS]
+        self.span_top = [0.0 for _ in SLOW_SPANS]
+        self.slow = NO_SLOW_BUILD  # the strongest slow build as of the last completed hour
+        self.slow_armed = True  # False once a build has opened an episode, until it subsides
         self._step = timedelta(minutes=config.step_minutes)
 
     # -- time -------------------------------------------------------------------------------
@@ -179,12 +204,41 @@ class TopicDetector:
             self.day_tops = (self.day_tops + [self.day_top])[-NOISE_DAYS:]
             self.day_top = 0.0
             self._set_top_seen()
+            for k in range(len(SLOW_SPANS)):
+                self.span_tops[k] = (self.span_tops[k] + [self.span_top[k]])[-NOISE_DAYS:]
+                self.span_top[k] = 0.0
         self.cur_day = day
         self.acc = [0.0] * 5
         self.cur_hour = hour
         self.baseline = baseline_for_hour(self.history, hour, self.weekend)
         self.story_expected = story_baseline(self.history, hour)
+        self.slow = self._slow_build(hour)
         self._resum()
+
+    def _slow_build(self, hour: int) -> SlowBuild:
+        """The strongest build ending at `hour`: the last 3, 6 or 12 complete hours against the
+        busiest such span of each of the last NOISE_DAYS local days (today not counted).
+
+        A slow rise never makes any 10-minute or hour window surprising against a baseline
+        that follows the level, yet it does reach a volume the topic has not had in two weeks.
+        Scaled so that SLOW_MARGIN above that record reads as SURPRISE_ON. Off until
+        SLOW_MIN_DAYS days are seen (cold start); also records today's busiest spans.
+        """
+        best = NO_SLOW_BUILD
+        hist = self.history
+        for k, span in enumerate(SLOW_SPANS):
+            if not all(hist.has(h) for h in range(hour - span, hour)):
+                continue  # a gap (a topic just created, a restart) is not a build
+            count = sum(hist.count[h % HISTORY_HOURS] for h in range(hour - span, hour))
+            tops = self.span_tops[k]
+            if len(tops) >= SLOW_MIN_DAYS:
+                top = max(tops)
+                if count > top > 0:
+                    z = min(MAX_Z, SURPRISE_ON * math.log(count / top) / SLOW_MARGIN)
+                    if z > best.z:
+                        best = SlowBuild(z, span, count, top)
+            self.span_top[k] = max(self.span_top[k], count)
+        return best
 
     def _resum(self) -> None:
         """Recompute running sums exactly, so float drift never accumulates past an hour."""
@@ -294,9 +348,12 @@ class TopicDetector:
         self.day_peak = max(self.day_peak, z)
         noise = self.noise_factor() * self._novelty_divisor()
         z, z_vol, z_neg = z / noise, z_vol / noise, z_neg / noise
-        self._surprise = self._surprise_step(z)
+        self._surprise = self._surprise_step(z, self.slow.z)
         story = iv.story
-        if z < 2.5 and (story is None or story.recent < 4):
+        # As for the surprise, a slow build may open an alert episode but not hold one open:
+        # it lasts for hours by nature, and would keep the page open into the next incident.
+        slow = self.slow if self.episode is None else NO_SLOW_BUILD
+        if z < 2.5 and slow.z < 2.5 and (story is None or story.recent < 4):
             return Assessment(0.0, None, []), w
         sums = self.sums[w]
         ev = Evidence(
@@ -315,6 +372,10 @@ class TopicDetector:
             story=story,
             story_expected=self.story_expected,
             has_negative=iv.has_negative,
+            slow_z=slow.z,
+            slow_hours=slow.hours,
+            slow_count=slow.count,
+            slow_record=slow.record,
         )
         self._add_extras(ev, min(w, max(1, EXTRAS_MINUTES // self.config.step_minutes)))
         return assess(ev, self.thresholds), w
@@ -349,13 +410,24 @@ class TopicDetector:
         typical = ordered[n // 2] if n % 2 else 0.5 * (ordered[n // 2 - 1] + ordered[n // 2])
         return max(1.0, typical / TYPICAL_PEAK_Z)
 
-    def _surprise_step(self, z: float) -> float:
+    def _surprise_step(self, z: float, z_slow: float = 0.0) -> float:
         """The σ when an unusual episode starts or clearly escalates; 0 while it merely lasts.
 
         The same-episode rule: an episode ends only after SURPRISE_CALM_MINUTES below
         SURPRISE_ON, so the bursts of one incident (and the aftershocks of a bot flood) are one
-        surprise, not one per burst.
+        surprise, not one per burst. A slow build (`z_slow`) can open an episode once, but does
+        not keep it open: it stays high for hours by nature, and would swallow the next incident.
         """
+        if z_slow >= SURPRISE_ON and self.slow_armed:
+            self.slow_armed = False
+            # Only a build no episode has announced is news: the hours after a burst are a
+            # record too, but of the same incident.
+            if z_slow > z and self.surprise_peak == 0.0:
+                self.surprise_peak = z_slow
+                self.surprise_quiet = 0
+                return z_slow
+        elif z_slow < SURPRISE_ON:
+            self.slow_armed = True
         if z >= SURPRISE_ON:
             self.surprise_quiet = 0
             if self.surprise_peak == 0.0 or z >= SURPRISE_RISE * self.surprise_peak:
@@ -444,6 +516,9 @@ class TopicDetector:
             "day_top": round(self.day_top, 3),
             "cur_day": self.cur_day,
             "surprise": [round(self.surprise_peak, 3), self.surprise_quiet],
+            "span_tops": [[round(t, 3) for t in tops] for tops in self.span_tops],
+            "span_top": [round(t, 3) for t in self.span_top],
+            "slow_armed": self.slow_armed,
         }
 
     @classmethod
@@ -477,9 +552,15 @@ class TopicDetector:
         det.cur_day = data.get("cur_day")
         peak, quiet = data.get("surprise", [0.0, 0])
         det.surprise_peak, det.surprise_quiet = float(peak), int(quiet)
+        tops = data.get("span_tops", [])
+        if len(tops) == len(SLOW_SPANS):  # older checkpoints lack them; the topic relearns them
+            det.span_tops = [[float(t) for t in day][-NOISE_DAYS:] for day in tops]
+            det.span_top = [float(t) for t in data.get("span_top", [0.0] * len(SLOW_SPANS))]
+        det.slow_armed = bool(data.get("slow_armed", True))
         if det.cur_hour is not None:
             det.baseline = baseline_for_hour(det.history, det.cur_hour, det.weekend)
             det.story_expected = story_baseline(det.history, det.cur_hour)
+            det.slow = det._slow_build(det.cur_hour)
             det._resum()
         return det
 

@@ -58,6 +58,10 @@ STORY_GREW_BY = N_(
     "story “%(label)s” grew from %(previous)s to %(count)s posts in 30 min, started by %(by)s"
 )
 STORY_STEADY = N_("story “%(label)s”: %(count)s posts in 30 min, about as many as before")
+SLOW_BUILD = N_(
+    "%(count)s posts in the last %(hours)s hours; the most in any %(hours)s hours of the last "
+    "two weeks was %(record)s"
+)
 FEW_AUTHORS = N_("distinct authors: only %(authors)s")
 NEGATIVE_SHARE = N_("%(observed_share)s of posts are negative; usually %(usual_share)s")
 CRISIS_TERMS = N_("crisis words: %(terms)s")

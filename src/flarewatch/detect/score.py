@@ -111,6 +111,12 @@ class Evidence:
     story: StorySignal | None = None
     story_expected: float = 2.0
     has_negative: bool = True
+    # A slow build: the last `slow_hours` complete hours above the topic's busiest such span
+    # of the last two weeks (`slow_record`), as a σ-equivalent (detector.SlowBuild).
+    slow_z: float = 0.0
+    slow_hours: int = 0
+    slow_count: float = 0.0
+    slow_record: float = 0.0
 
 
 @dataclass(slots=True)
@@ -118,7 +124,7 @@ class Assessment:
     risk: float
     severity: str | None
     factors: list[Factor]
-    lead: str = "volume"  # which core factor drove it: volume, negative, story
+    lead: str = "volume"  # which core factor drove it: volume, negative, story, slow_build
 
     @property
     def explanation(self) -> str:
@@ -171,7 +177,8 @@ def assess(ev: Evidence, thresholds: Thresholds) -> Assessment:
         # negative volume are held back; a new story (its own baseline) can still fire.
         z_vol = z_neg = 0.0
     z_story = story_z(ev)
-    leads = {"volume": z_vol, "negative": z_neg, "story": z_story}
+    z_slow = ev.slow_z if ev.slow_count - ev.slow_record >= MIN_COUNT else 0.0
+    leads = {"volume": z_vol, "negative": z_neg, "story": z_story, "slow_build": z_slow}
     lead = max(leads, key=lambda k: leads[k])
     core = _core_points(leads[lead])
     if core <= 0.0:
@@ -185,6 +192,8 @@ def assess(ev: Evidence, thresholds: Thresholds) -> Assessment:
     if lead == "story" and ev.story is not None:
         factors.append(_story_factor("story_growth", ev.story, ev.story_expected, core * damp))
         factors[-1].z = z_story
+    elif lead == "slow_build":
+        factors.append(_slow_factor(ev, core * damp))
     elif lead == "negative":
         factors.append(
             _count_factor("negative_volume", ev, ev.negative, ev.expected_negative, core * damp)
@@ -236,6 +245,19 @@ def _count_factor(
     )
     params["baseline"] = ev.baseline.label  # not in the sentence: for the API and the curious
     return said(name, message, params, observed, expected, weight)
+
+
+def _slow_factor(ev: Evidence, weight: float) -> Factor:
+    """ "2,235 posts in the last 12 hours; the most in any 12 hours of the last two weeks was
+    1,738": a record beaten, said as the two counts (no ratio, no σ)."""
+    params = {
+        "count": round(ev.slow_count),
+        "hours": ev.slow_hours,
+        "record": round(ev.slow_record),
+    }
+    return said(
+        "slow_build", ex.SLOW_BUILD, params, ev.slow_count, ev.slow_record, weight, ev.slow_z
+    )
 
 
 def _story_factor(name: str, s: StorySignal, expected: float, weight: float) -> Factor:
