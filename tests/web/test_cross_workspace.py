@@ -55,6 +55,7 @@ def _values(env: WebEnv, owner: str) -> dict[str, str]:
         "mention_id": str(s.mentions[owner]),
         "source_id": str(s.sources[owner]),
         "name": "FEED_TOKEN",
+        "view_id": "1",  # any id: the workspace is refused before the view is looked up
     }
 
 

@@ -6,6 +6,8 @@ render time through `label()`.
 
 from __future__ import annotations
 
+from babel import Locale, UnknownLocaleError
+
 
 def N_(message: str) -> str:  # noqa: N802  (gettext's conventional name)
     return message
@@ -93,3 +95,13 @@ LABELS: dict[str, str] = {
     "credential-stored": N_("stored here"),
     "credential-missing": N_("missing: store it here or set the variable"),
 }
+
+
+def language_name(code: str, locale: str) -> str:
+    """A language's name in the reader's language ("Hebrew", "hebrajski", "עברית") from CLDR;
+    the code itself for one CLDR does not know."""
+    try:
+        name = Locale.parse(locale).languages.get(code)
+    except (ValueError, UnknownLocaleError):
+        name = None
+    return name or code

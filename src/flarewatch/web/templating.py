@@ -21,7 +21,7 @@ from flarewatch.bidi import BIDI_CONTROL_RE, code_point, control_marker, control
 from flarewatch.db.base import utcnow
 from flarewatch.detect.explain import join_reasons, render_factor
 from flarewatch.web.i18n import LANGUAGES, Formatter, is_rtl, translations_for
-from flarewatch.web.labels import LABELS, N_
+from flarewatch.web.labels import LABELS, N_, language_name
 from flarewatch.web.security import CSRF_FIELD, csrf_token
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
@@ -273,6 +273,7 @@ def page_context(request: Request, **extra: Any) -> dict[str, Any]:
         "ngettext": ngettext,
         "label": lambda code: gettext(LABELS[code]) if code in LABELS else code,
         "safe_url": safe_url,
+        "language_name": lambda code: language_name(code, language),
         "can": (lambda permission: access is not None and can(access.role, Permission(permission))),
     }
     context.update(extra)
