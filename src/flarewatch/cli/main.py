@@ -24,6 +24,7 @@ from flarewatch.db.migrate import upgrade
 from flarewatch.detect.cli import backtest
 from flarewatch.enrich.cli import analyze
 from flarewatch.errors import FlarewatchError
+from flarewatch.mentions.cli import app as mentions_app
 from flarewatch.pipeline.batch import BatchReport
 from flarewatch.query.cli import app as query_app
 from flarewatch.runtime.embedded import CycleReport, EmbeddedRunner
@@ -40,6 +41,7 @@ app = typer.Typer(
 app.add_typer(query_app, name="query", help="Check, test and import boolean queries.")
 app.add_typer(alerts_app, name="alerts", help="List, acknowledge and deliver alerts.")
 app.add_typer(cases_app, name="cases", help="Open and work crisis cases.")
+app.add_typer(mentions_app, name="mentions", help="Export the mention stream, one post a line.")
 app.add_typer(user_app, name="user", help="Manage people, roles and API tokens.")
 app.add_typer(workspace_cli.app, name="workspace", help="Add, check and list workspaces.")
 app.add_typer(
