@@ -51,6 +51,8 @@ def test_each_chart_has_a_table(web: WebEnv, client: TestClient) -> None:
     login(client, web.seeded.users["acme-viewer"])
     page = client.get("/w/acme").text
     assert "Volume and sentiment as a table" in page
-    assert "The last interval is still filling" in page and "(still filling)" in page
+    # Whether the last interval is still filling depends on the clock: build_dashboard's test
+    # above pins `now`; here the table's rows are enough.
+    assert page.count('<th scope="row"><time datetime=') >= 40
     assert 'class="compact platform-table"' in page and ">twitter</td>" in page
     assert "Compares topics: a post that matched two topics counts once for each." in page
