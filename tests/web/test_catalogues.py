@@ -14,7 +14,12 @@ import flarewatch
 SRC = Path(flarewatch.__file__).parent
 TRANSLATIONS = SRC / "web" / "translations"
 # The Python modules outside web/ whose texts the extract command reads (docs/web.md).
-EXTRA_SOURCES = ("detect/explain.py", "alerts/wording.py", "alerts/message.py")
+EXTRA_SOURCES = (
+    "detect/explain.py",
+    "alerts/wording.py",
+    "alerts/message.py",
+    "cases/owner.py",
+)
 
 
 def _catalogue(path: Path):  # type: ignore[no-untyped-def]

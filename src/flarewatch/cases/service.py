@@ -364,6 +364,13 @@ def change_status(
 ) -> Case:
     case = get_case(session, case_id, workspace_id=workspace_id)
     current = case.status
+    clean_note = (note or "").strip() or None
+    if current == "new" and new_status == "closed" and clean_note is None:
+        # Nobody has looked into it yet: the timeline must say why it needs no response.
+        raise InputError(
+            f"closing case #{case.id} straight from new needs a note: say why it needs no "
+            "response, e.g. 'false alarm: a competitor's campaign'"
+        )
     if not can_move(current, new_status):
         options = ", ".join(allowed_next(current)) or "none"
         raise InvalidTransitionError(
@@ -375,7 +382,6 @@ def change_status(
     case.closed_at = now if new_status == "closed" else None
     case.updated_at = now
     text = describe_move(current, new_status).capitalize()
-    clean_note = (note or "").strip() or None
     if clean_note:
         text += f": {clean_note}"
     _event(

@@ -15,7 +15,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from flarewatch.accounts import service as accounts
-from flarewatch.accounts.models import Membership, User
+from flarewatch.accounts.models import User
 from flarewatch.db.base import utcnow
 from flarewatch.errors import InputError, NotFoundError
 from flarewatch.mentions.models import Mention, PostAssignment, PostTag, SavedView
@@ -126,22 +126,6 @@ def untag_posts(
     return BulkResult(len(posts), int(getattr(removed, "rowcount", 0) or 0))
 
 
-def member_by_email(session: Session, workspace_id: int, email: str) -> User:
-    """A member of this workspace, or an error saying who can be chosen."""
-    user = accounts.get_user_by_email(session, email.strip())
-    is_member = user is not None and session.scalar(
-        select(Membership.id).where(
-            Membership.workspace_id == workspace_id, Membership.user_id == user.id
-        )
-    )
-    if user is None or not is_member or not user.active:
-        raise InputError(
-            f"{email.strip()[:200]!r} is not a member of this workspace; choose one of its "
-            "members (Settings lists them)."
-        )
-    return user
-
-
 def assign_posts(
     session: Session,
     workspace_id: int,
@@ -151,7 +135,7 @@ def assign_posts(
 ) -> BulkResult:
     """Assign each selected post to one member, or unassign them (assignee empty)."""
     posts = _posts(session, workspace_id, mention_ids)
-    user = member_by_email(session, workspace_id, assignee) if assignee else None
+    user = accounts.member_by_email(session, workspace_id, assignee) if assignee else None
     current = dict(
         session.execute(
             select(PostAssignment.raw_post_id, PostAssignment.user_id).where(

@@ -57,6 +57,7 @@ LABELS: dict[str, str] = {
     "status": N_("Status"),
     "note": N_("Note"),
     "task": N_("Task"),
+    "owner": N_("Owner"),
     # sensitivity
     "fewer": N_("Fewer alerts"),
     "balanced": N_("Balanced"),

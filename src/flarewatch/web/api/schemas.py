@@ -158,7 +158,16 @@ class CaseDetailOut(CaseOut):
 
 class StatusIn(BaseModel):
     status: CaseStatus
-    note: Text | None = None
+    note: Text | None = Field(None, description="Why; required to close a case that is still new.")
+    resolve_alert: bool = Field(
+        False, description="With status closed: also resolve the case's alert if still live."
+    )
+
+
+class OwnerIn(BaseModel):
+    owner: Text | None = Field(
+        None, description="E-mail of a member of the workspace; null or empty clears it."
+    )
 
 
 class NoteIn(BaseModel):
@@ -167,7 +176,7 @@ class NoteIn(BaseModel):
 
 class TaskIn(BaseModel):
     title: Text = Field(min_length=1)
-    assignee: Text | None = None
+    assignee: Text | None = Field(None, description="E-mail of a member of the workspace.")
     due_at: datetime | None = Field(None, description="ISO 8601 with a timezone offset.")
 
 
