@@ -123,3 +123,33 @@ def test_closing_without_resolving_leaves_the_alert_open(web: WebEnv) -> None:
     assert closed.status_code == 200 and closed.json()["status"] == "closed"
     with session_scope(web.engine) as session:
         assert session.get_one(Alert, alert_id).status == "open"
+
+
+def test_the_assignee_is_notified_and_reads_it(web: WebEnv, client: TestClient) -> None:
+    case_id, _ = _case(web)
+    responder, analyst = web.seeded.users["acme-responder"], web.seeded.users["acme-analyst"]
+    csrf = login(client, responder)
+    for title, who in (("Call the press office", analyst), ("Draft the statement", responder)):
+        client.post(
+            f"/w/acme/cases/{case_id}/tasks",
+            data={"title": title, "assignee": who, "csrf_token": csrf},
+        )
+    # Assigning oneself tells nobody.
+    assert 'class="badge unread-count"' not in client.get("/account").text
+
+    other = TestClient(web.app)
+    other_csrf = login(other, analyst)
+    home = other.get("/").text
+    assert 'class="badge unread-count" href="/account#notifications"' in home
+    account = other.get("/account").text.replace("\u2068", "").replace("\u2069", "")
+    assert f"{responder} assigned you task #" in account
+    assert f"on case #{case_id}: Call the press office" in account
+    assert f'href="/w/acme/cases/{case_id}#tasks"' in account
+    assert "Draft the statement" not in account
+    hebrew = other.get("/account", headers={"Accept-Language": "he"}).text
+    assert "הקצה לך את המשימה" in hebrew
+    read = other.post(
+        "/account/notifications/read", data={"csrf_token": other_csrf}, follow_redirects=False
+    )
+    assert read.status_code == 303
+    assert 'class="badge unread-count"' not in other.get("/").text

@@ -18,7 +18,7 @@ EXTRA_SOURCES = (
     "detect/explain.py",
     "alerts/wording.py",
     "alerts/message.py",
-    "cases/owner.py",
+    "cases/people.py",
 )
 
 

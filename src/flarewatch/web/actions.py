@@ -16,7 +16,7 @@ from flarewatch.alerts.models import Alert
 from flarewatch.cases import service as cases
 from flarewatch.cases import triage
 from flarewatch.cases.models import Case, CaseEvent, Task
-from flarewatch.cases.owner import set_owner
+from flarewatch.cases.people import set_owner, tell_assignee
 from flarewatch.cases.triage import ALERT_ACTIONS
 from flarewatch.errors import InputError
 from flarewatch.web.deps import WorkspaceAccess
@@ -185,6 +185,9 @@ def add_case_task(
         target_id=case_id,
         details={"task_id": task.id, "title": task.title},
     )
+    if member is not None:
+        link = f"/w/{access.workspace.slug}/cases/{case_id}#tasks"
+        tell_assignee(db, task, member, access.user.email, link)
     db.commit()
     return task
 

@@ -1,8 +1,9 @@
-"""inbox: tags on posts, a post's assignee, saved views
+"""inbox: tags on posts, a post's assignee, saved views; people's notifications
 
 What people do with posts in the inbox: tag them (post_tag, filtered by workspace and tag),
 assign each to one member (post_assignment, keyed by the post) and keep named filter sets
-(saved_view, per person and workspace). New tables only; nothing existing changes.
+(saved_view, per person and workspace). user_notification tells a person what was assigned to
+them (a case's task). New tables only; nothing existing changes.
 
 Revision ID: 0013
 Revises: 0011
@@ -23,6 +24,35 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    op.create_table(
+        "user_notification",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("workspace_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=32), nullable=False),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("message", sa.JSON(), nullable=False),
+        sa.Column("link", sa.Text(), nullable=False),
+        sa.Column("created_at", flarewatch.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("read_at", flarewatch.db.base.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["app_user.id"],
+            name=op.f("fk_user_notification_user_id_app_user"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["workspace_id"],
+            ["workspace.id"],
+            name=op.f("fk_user_notification_workspace_id_workspace"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_user_notification")),
+    )
+    with op.batch_alter_table("user_notification", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_user_notification_user_read", ["user_id", "read_at"], unique=False
+        )
     op.create_table(
         "saved_view",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -117,3 +147,6 @@ def downgrade() -> None:
 
     op.drop_table("post_assignment")
     op.drop_table("saved_view")
+    with op.batch_alter_table("user_notification", schema=None) as batch_op:
+        batch_op.drop_index("ix_user_notification_user_read")
+    op.drop_table("user_notification")
