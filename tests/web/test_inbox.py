@@ -9,6 +9,7 @@ import json
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
+from flarewatch.cases.models import Case, CaseEvent
 from flarewatch.db.engine import session_scope
 from flarewatch.mentions.models import Mention, PostTag, RawPost
 from flarewatch.mentions.stream import PostFilters, count_posts, post_stream
@@ -250,3 +251,37 @@ def test_language_filter_shows_names_in_the_readers_language(
     assert ">hebrajski</option>" in polish
     hebrew = client.get("/w/acme/mentions?language=pl", headers={"Accept-Language": "he"}).text
     assert '<option value="pl" selected>פולנית</option>' in hebrew
+
+
+def test_selected_posts_go_on_a_case_once(web: WebEnv, client: TestClient) -> None:
+    case_id = web.seeded.cases["acme"]
+    csrf = login(client, web.seeded.users["acme-responder"])
+    page = client.get("/w/acme/mentions").text
+    assert f'<option value="{case_id}" dir="auto">#{case_id}' in page
+    rows = client.get("/api/v1/workspaces/acme/mentions?limit=2").json()
+    form = {"action": "case", "case_id": str(case_id), "csrf_token": csrf}
+    for _ in range(2):  # the second time adds nothing
+        added = client.post(
+            "/w/acme/mentions/bulk",
+            data={**form, "ids": [m["id"] for m in rows]},
+            follow_redirects=False,
+        )
+        assert added.status_code == 303
+    with session_scope(web.engine) as session:
+        on_case = session.scalars(
+            select(CaseEvent).where(
+                CaseEvent.case_id == case_id,
+                CaseEvent.kind == "post",
+                CaseEvent.actor == web.seeded.users["acme-responder"],
+            )
+        ).all()
+        assert sorted(e.data["raw_post_id"] for e in on_case) == sorted(m["post_id"] for m in rows)
+        session.get_one(Case, case_id).status = "closed"
+    closed = client.post("/w/acme/mentions/bulk", data={**form, "ids": [rows[0]["id"]]})
+    assert closed.status_code == 422 and "is closed; reopen it" in closed.text
+    viewer = TestClient(web.app)
+    viewer_csrf = login(viewer, web.seeded.users["acme-viewer"])
+    refused = viewer.post(
+        "/w/acme/mentions/bulk", data={**form, "ids": [rows[0]["id"]], "csrf_token": viewer_csrf}
+    )
+    assert refused.status_code == 403

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from flarewatch.accounts import service as accounts
 from flarewatch.accounts.models import User
+from flarewatch.cases.service import add_posts
 from flarewatch.db.base import utcnow
 from flarewatch.errors import InputError, NotFoundError
 from flarewatch.mentions.models import Mention, PostAssignment, PostTag, SavedView
@@ -169,6 +170,16 @@ def assign_posts(
     _audit(session, actor, "post.assign", workspace_id, posts, details)
     session.flush()
     return BulkResult(len(posts), changed)
+
+
+def add_to_case(
+    session: Session, workspace_id: int, mention_ids: Sequence[int], case_id: int, actor: str
+) -> BulkResult:
+    """The selected posts go on the case's timeline, like the key posts of its alert."""
+    posts = _posts(session, workspace_id, mention_ids)
+    added = add_posts(session, case_id, posts, actor, workspace_id=workspace_id)
+    _audit(session, actor, "post.add_to_case", workspace_id, posts, {"case_id": case_id})
+    return BulkResult(len(posts), added)
 
 
 def _audit(

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from flarewatch.accounts import service as accounts
 from flarewatch.accounts.permissions import Permission
+from flarewatch.cases import service as cases
 from flarewatch.errors import InputError, NotFoundError
 from flarewatch.mentions import inbox
 from flarewatch.mentions.export import FORMATS, MEDIA_TYPES, export_lines
@@ -29,7 +30,7 @@ from flarewatch.mentions.stream import (
 from flarewatch.web.deps import WorkspaceAccess, get_db, requires, workspace_access
 from flarewatch.web.labels import language_name
 from flarewatch.web.pages import back_to, is_htmx, page
-from flarewatch.web.params import MentionId, ViewId, id_cursor
+from flarewatch.web.params import MAX_DB_INT, MentionId, ViewId, id_cursor
 from flarewatch.web.queries import topics_of
 from flarewatch.web.security import check_csrf
 from flarewatch.web.templating import language_of, render
@@ -38,7 +39,7 @@ router = APIRouter(tags=["pages"], include_in_schema=False)
 PAGE_SIZE = 50
 # A bigger export is a job for `flarewatch mentions export`, which streams to a file.
 EXPORT_MAX = 50_000
-BULK_ACTIONS = ("relevant", "not_relevant", "tag", "untag", "assign")
+BULK_ACTIONS = ("relevant", "not_relevant", "tag", "untag", "assign", "case")
 
 
 def _inbox_url(access: WorkspaceAccess, filters: PostFilters | None = None) -> str:
@@ -92,6 +93,7 @@ def mentions_page(
         sentiments=SENTIMENTS,
         since_choices=list(SINCE_CHOICES),
         views=inbox.saved_views(db, ws.id, access.user.id),
+        open_cases=[c for c in cases.list_cases(db, ws.id) if c.status != "closed"],
         formats=FORMATS,
         bulk=access.can(Permission.ALERT_TRIAGE),
         # Live updates only make sense for the unfiltered newest-first view.
@@ -152,11 +154,12 @@ def mentions_bulk(
     ids: list[int] = Form([]),
     tag: str = Form(""),
     assignee: str = Form(""),
+    case_id: int | None = Form(None, ge=1, le=MAX_DB_INT),
     back: str = Form(""),
     access: WorkspaceAccess = Depends(requires(Permission.ALERT_TRIAGE)),
     db: Session = Depends(get_db),
 ) -> Response:
-    """One action on the selected posts: relevance, tag, untag or assign."""
+    """One action on the selected posts: relevance, tag, untag, assign or add to a case."""
     ws_id, actor = access.workspace.id, access.user.email
     if action in ("relevant", "not_relevant"):
         # A relevance mark trains the workspace's filter: the same role as the single mark.
@@ -168,6 +171,12 @@ def mentions_bulk(
         inbox.untag_posts(db, ws_id, ids, tag, actor)
     elif action == "assign":
         inbox.assign_posts(db, ws_id, ids, assignee or None, actor)
+    elif action == "case":
+        # Adding to a case edits the case: the role that edits cases.
+        access.require(Permission.CASE_EDIT)
+        if case_id is None:
+            raise InputError("Choose the case to add the selected posts to.")
+        inbox.add_to_case(db, ws_id, ids, case_id, actor)
     else:
         raise InputError(f"Unknown action {action!r}; use one of {', '.join(BULK_ACTIONS)}.")
     db.commit()
