@@ -161,7 +161,7 @@ def test_bulk_tag_assign_filter_and_export(web: WebEnv, client: TestClient) -> N
             "csrf_token": csrf,
         },
     )
-    assert outsider.status_code == 422 and "not a member of this workspace" in outsider.text
+    assert outsider.status_code == 404 and "not a member of this workspace" in outsider.text
     # A responder may tag and assign but not train the relevance filter.
     refused = client.post(
         "/w/acme/mentions/bulk",
