@@ -9,14 +9,18 @@ import json
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
+from flarewatch.accounts.service import get_user_by_email
 from flarewatch.cases.models import Case, CaseEvent
 from flarewatch.db.engine import session_scope
 from flarewatch.mentions.models import Mention, PostTag, RawPost
 from flarewatch.mentions.stream import PostFilters, count_posts, post_stream
+from flarewatch.web.deps import WorkspaceAccess
 from flarewatch.web.queries import workspace_risk
+from flarewatch.web.routers.events import _poll
 from flarewatch.workspaces.models import Topic, Workspace
 
 from .conftest import WebEnv, bearer, login
+from .seed import add_mention
 
 
 def _also_in_topic(web: WebEnv, mention_id: int, topic_key: str) -> int:
@@ -285,3 +289,25 @@ def test_selected_posts_go_on_a_case_once(web: WebEnv, client: TestClient) -> No
         "/w/acme/mentions/bulk", data={**form, "ids": [rows[0]["id"]], "csrf_token": viewer_csrf}
     )
     assert refused.status_code == 403
+
+
+def test_live_rows_of_the_inbox_can_be_selected(web: WebEnv) -> None:
+    s = web.seeded
+    newest = add_mention(web.engine, s, "acme", "fresh acme complaint")
+
+    class Request:  # what _poll reads from the request: the app state and the language
+        app = web.app
+        state = type("S", (), {"language": "en", "user": None})()
+        session: dict[str, str] = {"csrf": "t"}
+        url = type("U", (), {"path": "/w/acme/mentions", "query": ""})()
+
+    with session_scope(web.engine) as session:
+        ws = session.get_one(Workspace, s.workspaces["acme"])
+        user = get_user_by_email(session, s.users["acme-responder"])
+        assert user is not None
+        access = WorkspaceAccess(ws, user, "responder")
+        inbox, _, _ = _poll(Request(), access, {"mention"}, newest - 1, 0)
+        dashboard, _, _ = _poll(Request(), access, {"mention", "alert"}, newest - 1, 10**6)
+    box = f'name="ids" value="{newest}" form="bulk-form"'
+    assert [e.event for e in inbox] == ["mention"] and box in inbox[0].data
+    assert [e.event for e in dashboard] == ["mention"] and box not in dashboard[0].data

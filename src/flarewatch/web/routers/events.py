@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
+from flarewatch.accounts.permissions import Permission
 from flarewatch.alerts.models import Alert
 from flarewatch.cases.service import cases_for_alerts
 from flarewatch.mentions.stream import post_stream
@@ -44,9 +45,11 @@ def _poll(
             if "mention" in kinds
             else []
         )
+        # The inbox (mentions only) has the bulk form: its new rows get their check box too.
+        bulk = kinds == {"mention"} and access.can(Permission.ALERT_TRIAGE)
         for row in reversed(rows):
             last_mention = max(last_mention, row.key)
-            html = _render(request, access, "partials/mention.html", row=row)
+            html = _render(request, access, "partials/mention.html", row=row, bulk=bulk)
             events.append(ServerSentEvent(data=html, event="mention"))
         alerts = (
             []
