@@ -17,8 +17,19 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Float, Select, and_, cast, distinct, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import (
+    ColumnElement,
+    Float,
+    Select,
+    and_,
+    cast,
+    distinct,
+    exists,
+    func,
+    or_,
+    select,
+)
+from sqlalchemy.orm import Session, aliased
 
 from flarewatch.accounts.models import User
 from flarewatch.db.base import utcnow
@@ -116,26 +127,33 @@ def _like_escape(word: str) -> str:
     return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _matching_mentions(workspace_id: int, filters: PostFilters, now: datetime) -> Select[Any]:
-    """The workspace's mentions whose post passes the filters, one column: the post id.
+def _matching_posts(workspace_id: int, filters: PostFilters, now: datetime) -> Select[Any]:
+    """The posts that pass the filters, as their first mentions (the row keys): one row each.
 
     Everything but the topic is a property of the post (its mentions share platform, language,
-    sentiment, author, time and relevance mark), so filtering mentions filters posts. The topic
-    is asked of the post as a whole, so a post of topics A and B found through A still lists B.
+    sentiment, author, time and relevance mark), so the first mention speaks for the post. The
+    topic is asked of the post as a whole, so a post of topics A and B found through A still
+    lists B. "First" is "no mention of the same post with a smaller id", which the unique
+    (post, topic) index answers without grouping the workspace's mentions.
     """
+    earlier = aliased(Mention)
     query = (
-        select(Mention.raw_post_id)
+        select(Mention.id, Mention.raw_post_id)
         .join(RawPost, RawPost.id == Mention.raw_post_id)
         .outerjoin(Author, Author.id == Mention.author_id)
-        .where(Mention.workspace_id == workspace_id)
+        .where(
+            Mention.workspace_id == workspace_id,
+            ~exists().where(earlier.raw_post_id == Mention.raw_post_id, earlier.id < Mention.id),
+        )
     )
     if filters.topic:
+        sibling = aliased(Mention)
         of_topic = (
-            select(Mention.raw_post_id)
-            .join(Topic, Topic.id == Mention.topic_id)
-            .where(Mention.workspace_id == workspace_id, Topic.key == filters.topic)
+            select(sibling.id)
+            .join(Topic, Topic.id == sibling.topic_id)
+            .where(sibling.raw_post_id == Mention.raw_post_id, Topic.key == filters.topic)
         )
-        query = query.where(Mention.raw_post_id.in_(of_topic))
+        query = query.where(of_topic.exists())
     if filters.platform:
         query = query.where(Mention.platform == filters.platform)
     if filters.language:
@@ -177,9 +195,8 @@ def count_posts(
     now: datetime | None = None,
 ) -> int:
     """How many posts the stream holds under these filters (not post × topic pairs)."""
-    query = _matching_mentions(workspace_id, (filters or PostFilters()).cleaned(), now or utcnow())
-    counted = query.with_only_columns(func.count(distinct(Mention.raw_post_id)))
-    return int(session.scalar(counted) or 0)
+    query = _matching_posts(workspace_id, (filters or PostFilters()).cleaned(), now or utcnow())
+    return int(session.scalar(query.with_only_columns(func.count())) or 0)
 
 
 def hidden_count(
@@ -191,9 +208,8 @@ def hidden_count(
     """How many posts the stream hides as not relevant under these filters."""
     shown = (filters or PostFilters()).cleaned()
     shown.hidden = "show"
-    query = _matching_mentions(workspace_id, shown, now or utcnow()).where(filtered_clause())
-    counted = query.with_only_columns(func.count(distinct(Mention.raw_post_id)))
-    return int(session.scalar(counted) or 0)
+    query = _matching_posts(workspace_id, shown, now or utcnow()).where(filtered_clause())
+    return int(session.scalar(query.with_only_columns(func.count())) or 0)
 
 
 def _page_keys(
@@ -207,19 +223,13 @@ def _page_keys(
     after_id: int | None,
 ) -> list[tuple[int, int]]:
     """(post id, first mention id) of one page of posts, newest first."""
-    posts = _matching_mentions(workspace_id, filters, now).distinct().subquery()
-    key = func.min(Mention.id)
-    query = (
-        select(Mention.raw_post_id, key)
-        .where(Mention.workspace_id == workspace_id, Mention.raw_post_id.in_(select(posts)))
-        .group_by(Mention.raw_post_id)
-    )
+    query = _matching_posts(workspace_id, filters, now)
     if before_id is not None:
-        query = query.having(key < before_id)
+        query = query.where(Mention.id < before_id)
     if after_id is not None:
-        query = query.having(key > after_id)
-    query = query.order_by(key.desc()).limit(max(1, min(limit, MAX_PAGE)))
-    return [(int(post_id), int(first)) for post_id, first in session.execute(query)]
+        query = query.where(Mention.id > after_id)
+    query = query.order_by(Mention.id.desc()).limit(max(1, min(limit, MAX_PAGE)))
+    return [(int(post_id), int(first)) for first, post_id in session.execute(query)]
 
 
 def _load_rows(session: Session, workspace_id: int, keys: list[tuple[int, int]]) -> list[PostRow]:
