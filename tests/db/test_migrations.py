@@ -10,8 +10,9 @@ import pytest
 from alembic import command
 from sqlalchemy import Connection, create_engine, inspect, text
 
-from flarewatch.db.engine import create_db_engine
+from flarewatch.db.engine import create_db_engine, sessionmaker_for
 from flarewatch.db.migrate import alembic_config, upgrade
+from tests.alerts.helpers import make_posts, make_workspace
 from tests.conftest import POSTGRES_ADMIN_URL
 
 
@@ -218,4 +219,36 @@ def test_0011_leaves_old_alert_titles_as_they_were_and_downgrade_keeps_deliverie
     with engine.connect() as conn:
         deliveries = conn.scalar(text("SELECT count(*) FROM alert_delivery"))
     assert "title_message" not in columns and deliveries == 1
+    engine.dispose()
+
+
+def test_0014_adds_the_inbox_tables_and_downgrade_keeps_posts(fresh_url: str) -> None:
+    engine = create_db_engine(fresh_url)
+    upgrade(engine, "0013")
+    # The tables written here are the same at 0013 and now, so the models can write them.
+    with sessionmaker_for(engine)() as session:
+        workspace = make_workspace(session, "w")
+        [post] = make_posts(session, workspace, 1)
+        session.commit()
+        workspace_id = workspace.id
+    upgrade(engine)
+    tables = set(inspect(engine).get_table_names())
+    assert {"post_tag", "post_assignment", "saved_view", "user_notification"} <= tables
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO post_tag (workspace_id, raw_post_id, tag, added_by, added_at)"
+                " VALUES (:w, (SELECT id FROM raw_post), 'press', 'dana', '2026-01-01 00:00:00')"
+            ),
+            {"w": workspace_id},
+        )
+    config = alembic_config(engine.url.render_as_string(hide_password=False))
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, "0013")
+    tables = set(inspect(engine).get_table_names())
+    with engine.connect() as conn:
+        posts = conn.scalar(text("SELECT count(*) FROM raw_post"))
+    assert not {"post_tag", "post_assignment", "saved_view", "user_notification"} & tables
+    assert posts == 1
     engine.dispose()

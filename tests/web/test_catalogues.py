@@ -20,6 +20,7 @@ EXTRA_SOURCES = (
     "alerts/message.py",
     "alerts/source_alerts.py",
     "i18n/labels.py",
+    "cases/people.py",
 )
 
 

@@ -57,6 +57,7 @@ def _values(env: WebEnv, owner: str) -> dict[str, str]:
         "job_id": str(s.rescore_jobs[owner]),
         "name": "FEED_TOKEN",
         "route_index": "0",
+        "view_id": "1",  # any id: the workspace is refused before the view is looked up
     }
 
 

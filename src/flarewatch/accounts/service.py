@@ -173,6 +173,21 @@ def members_of(session: Session, workspace_id: int) -> list[tuple[User, str]]:
     return [(user, role) for user, role in rows]
 
 
+def member_by_email(session: Session, workspace_id: int, email: str) -> User:
+    """An active member of the workspace, or an error that says how to choose one.
+
+    Not found (404), like any other id that names nothing in the workspace: the request itself
+    is well formed."""
+    user = get_user_by_email(session, email.strip())
+    is_member = user is not None and role_in(session, user.id, workspace_id) is not None
+    if user is None or not is_member or not user.active:
+        raise NotFoundError(
+            f"{email.strip()[:200]!r} is not a member of this workspace; choose one of its "
+            "members (Settings lists them)."
+        )
+    return user
+
+
 def _token_hash(token: str) -> str:
     # Tokens are 256 random bits, so a fast hash is enough; argon2 would slow every API call.
     return hashlib.sha256(token.encode()).hexdigest()

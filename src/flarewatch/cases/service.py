@@ -38,6 +38,7 @@ from flarewatch.cases.models import CASE_STATUSES, Case, CaseEvent, Task
 from flarewatch.db.base import utcnow
 from flarewatch.detect.types import SEVERITY_ORDER
 from flarewatch.errors import InputError, InvalidTransitionError, NotFoundError
+from flarewatch.mentions.models import RawPost
 from flarewatch.workspaces.models import Topic, Workspace
 
 KEY_POSTS = 10
@@ -365,6 +366,13 @@ def change_status(
 ) -> Case:
     case = get_case(session, case_id, workspace_id=workspace_id)
     current = case.status
+    clean_note = (note or "").strip() or None
+    if current == "new" and new_status == "closed" and clean_note is None:
+        # Nobody has looked into it yet: the timeline must say why it needs no response.
+        raise InputError(
+            f"closing case #{case.id} straight from new needs a note: say why it needs no "
+            "response, e.g. 'false alarm: a competitor's campaign'"
+        )
     if not can_move(current, new_status):
         options = ", ".join(allowed_next(current)) or "none"
         raise InvalidTransitionError(
@@ -376,7 +384,6 @@ def change_status(
     case.closed_at = now if new_status == "closed" else None
     case.updated_at = now
     text = describe_move(current, new_status).capitalize()
-    clean_note = (note or "").strip() or None
     if clean_note:
         text += f": {clean_note}"
     _event(
@@ -407,6 +414,38 @@ def add_note(
     case.updated_at = event.at
     session.flush()
     return event
+
+
+def add_posts(
+    session: Session, case_id: int, post_ids: Sequence[int], actor: str, *, workspace_id: int
+) -> int:
+    """Puts stored posts on an open case's timeline (as its key posts are); a post already on
+    the case is not added twice. Returns how many were added."""
+    case = get_case(session, case_id, workspace_id=workspace_id)
+    if case.status == "closed":
+        raise InputError(f"case #{case.id} is closed; reopen it to add posts to it")
+    present = {
+        (event.data or {}).get("raw_post_id")
+        for event in session.scalars(
+            select(CaseEvent).where(CaseEvent.case_id == case.id, CaseEvent.kind == "post")
+        )
+    }
+    added = 0
+    posts = session.scalars(
+        select(RawPost)
+        .where(RawPost.workspace_id == workspace_id, RawPost.id.in_(list(post_ids)))
+        .order_by(RawPost.created_at)
+    )
+    for post in posts:
+        if post.id in present:
+            continue
+        data = {"raw_post_id": post.id, "url": post.url, "platform": post.platform}
+        _event(session, case, "post", actor, excerpt(post.text, 280), data)
+        added += 1
+    if added:
+        case.updated_at = utcnow()
+    session.flush()
+    return added
 
 
 def add_task(

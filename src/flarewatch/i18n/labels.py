@@ -6,6 +6,8 @@ render time through `label()`.
 
 from __future__ import annotations
 
+from babel import Locale, UnknownLocaleError
+
 
 def N_(message: str) -> str:  # noqa: N802  (gettext's conventional name)
     return message
@@ -59,6 +61,7 @@ LABELS: dict[str, str] = {
     "status": N_("Status"),
     "note": N_("Note"),
     "task": N_("Task"),
+    "owner": N_("Owner"),
     # sensitivity
     "fewer": N_("Fewer alerts"),
     "balanced": N_("Balanced"),
@@ -103,3 +106,13 @@ LABELS: dict[str, str] = {
     "weekend-thu-fri": N_("Thursday and Friday"),
     "weekend-sun": N_("Sunday"),
 }
+
+
+def language_name(code: str, locale: str) -> str:
+    """A language's name in the reader's language ("Hebrew", "hebrajski", "עברית") from CLDR;
+    the code itself for one CLDR does not know."""
+    try:
+        name = Locale.parse(locale).languages.get(code)
+    except (ValueError, UnknownLocaleError):
+        name = None
+    return name or code

@@ -1,4 +1,5 @@
-"""Stored posts: the durable ingest log, authors, mentions (post x topic) and per-minute rollups."""
+"""Stored posts: the durable ingest log, authors, mentions (post x topic), per-minute rollups,
+and what people put on posts in the inbox (tags, assignment, saved views)."""
 
 from __future__ import annotations
 
@@ -162,3 +163,49 @@ class RescoreJob(Base):
     created_by: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class PostTag(Base):
+    """A tag a person put on a post (lower case, without '#'): the inbox filters by it."""
+
+    __tablename__ = "post_tag"
+    __table_args__ = (
+        UniqueConstraint("raw_post_id", "tag"),
+        Index("ix_post_tag_workspace_tag", "workspace_id", "tag"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
+    raw_post_id: Mapped[int] = mapped_column(ForeignKey("raw_post.id", ondelete="CASCADE"))
+    tag: Mapped[str] = mapped_column(String(64))
+    added_by: Mapped[str] = mapped_column(String(200))
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class PostAssignment(Base):
+    """The one workspace member a post is assigned to, to answer or to look into."""
+
+    __tablename__ = "post_assignment"
+    __table_args__ = (Index("ix_post_assignment_workspace_user", "workspace_id", "user_id"),)
+
+    raw_post_id: Mapped[int] = mapped_column(
+        ForeignKey("raw_post.id", ondelete="CASCADE"), primary_key=True
+    )
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"))
+    assigned_by: Mapped[str] = mapped_column(String(200))
+    assigned_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SavedView(Base):
+    """A person's named set of inbox filters."""
+
+    __tablename__ = "saved_view"
+    __table_args__ = (UniqueConstraint("workspace_id", "user_id", "name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(100))
+    filters: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

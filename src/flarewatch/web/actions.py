@@ -16,9 +16,13 @@ from flarewatch.alerts.models import Alert
 from flarewatch.cases import service as cases
 from flarewatch.cases import triage
 from flarewatch.cases.models import Case, CaseEvent, Task
+from flarewatch.cases.people import set_owner, tell_assignee
 from flarewatch.cases.triage import ALERT_ACTIONS
 from flarewatch.errors import InputError
 from flarewatch.web.deps import WorkspaceAccess
+
+# Alert statuses that closing a case can still resolve.
+LIVE = ("open", "acknowledged")
 
 
 def triage_alert(db: Session, access: WorkspaceAccess, alert_id: int, action: str) -> Alert:
@@ -60,9 +64,18 @@ def open_case(db: Session, access: WorkspaceAccess, alert_id: int) -> Case:
 
 
 def change_case_status(
-    db: Session, access: WorkspaceAccess, case_id: int, status: str, note: str | None = None
+    db: Session,
+    access: WorkspaceAccess,
+    case_id: int,
+    status: str,
+    note: str | None = None,
+    *,
+    resolve_alert: bool = False,
 ) -> Case:
+    """`resolve_alert` with a move to closed also resolves the case's alert, if still live."""
     access.require(Permission.CASE_EDIT)
+    if resolve_alert and status == "closed":
+        access.require(Permission.ALERT_TRIAGE)
     case = cases.change_status(
         db,
         case_id,
@@ -79,6 +92,39 @@ def change_case_status(
         target_type="case",
         target_id=case_id,
         details={"status": status},
+    )
+    alert = db.get(Alert, case.alert_id) if case.alert_id is not None else None
+    if resolve_alert and status == "closed" and alert is not None and alert.status in LIVE:
+        triage.triage_alert(
+            db, alert.id, "resolve", access.user.email, workspace_id=access.workspace.id
+        )
+        accounts.record_audit(
+            db,
+            access.user,
+            "alert.resolve",
+            workspace_id=access.workspace.id,
+            target_type="alert",
+            target_id=alert.id,
+            details={"status": alert.status, "with_case": case.id},
+        )
+    db.commit()
+    return case
+
+
+def set_case_owner(db: Session, access: WorkspaceAccess, case_id: int, owner: str) -> Case:
+    """The case's owner: a member of the workspace (by e-mail), or nobody (empty)."""
+    access.require(Permission.CASE_EDIT)
+    case = set_owner(
+        db, case_id, owner.strip() or None, access.user.email, workspace_id=access.workspace.id
+    )
+    accounts.record_audit(
+        db,
+        access.user,
+        "case.owner",
+        workspace_id=access.workspace.id,
+        target_type="case",
+        target_id=case_id,
+        details={"owner": case.owner},
     )
     db.commit()
     return case
@@ -118,12 +164,15 @@ def add_case_task(
         raise InputError("The due date needs a timezone offset, e.g. 2030-01-02T09:00+02:00.")
     if not title.strip():
         raise InputError("The task needs a title, e.g. 'Draft a holding statement'.")
+    # Someone who can see the case and be told about it: a member, named by e-mail.
+    who = (assignee or "").strip()
+    member = accounts.member_by_email(db, access.workspace.id, who) if who else None
     task = cases.add_task(
         db,
         case_id,
         title.strip(),
         access.user.email,
-        assignee=(assignee or "").strip() or None,
+        assignee=member.email if member is not None else None,
         due_at=due_at,
         workspace_id=access.workspace.id,
     )
@@ -136,6 +185,9 @@ def add_case_task(
         target_id=case_id,
         details={"task_id": task.id, "title": task.title},
     )
+    if member is not None:
+        link = f"/w/{access.workspace.slug}/cases/{case_id}#tasks"
+        tell_assignee(db, task, member, access.user.email, link)
     db.commit()
     return task
 

@@ -1,4 +1,4 @@
-"""Chart series for the dashboard, computed from stored mentions and alerts.
+"""The dashboard's charts: post series (`mentions/volume.py`) with labels, alerts and tables.
 
 The window ends at the newest stored mention rather than at "now", so a replayed or paused feed
 still shows its activity instead of an empty chart.
@@ -6,8 +6,6 @@ still shows its activity instead of an empty chart.
 
 from __future__ import annotations
 
-import statistics
-from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -22,17 +20,10 @@ from flarewatch.db.base import utcnow
 from flarewatch.i18n.formatting import Formatter
 from flarewatch.i18n.languages import translations_for
 from flarewatch.mentions.models import Author, Mention
+from flarewatch.mentions.volume import baseline_band, bucket_size, floor_time, post_series
 from flarewatch.workspaces.models import Topic
 
 MAX_WINDOW = timedelta(hours=48)
-BUCKET_CHOICES = (
-    timedelta(minutes=1),
-    timedelta(minutes=5),
-    timedelta(minutes=15),
-    timedelta(hours=1),
-)
-MAX_BUCKETS = 72
-BASELINE_BUCKETS = 12  # trailing buckets the band is computed from
 
 
 @dataclass
@@ -47,9 +38,12 @@ class Dashboard:
     platforms: list[dict[str, Any]] = field(default_factory=list)
     authors: list[dict[str, Any]] = field(default_factory=list)
     topics: list[dict[str, Any]] = field(default_factory=list)
-    total: int = 0
+    total: int = 0  # posts, each once whatever its number of topics
     window_start: datetime | None = None
     window_end: datetime | None = None
+    # The last interval is still filling: drawn dashed and marked, never read as a drop.
+    partial: bool = False
+    rows: list[dict[str, Any]] = field(default_factory=list)  # the charts as a table
 
     def chart_json(self) -> dict[str, Any]:
         return {
@@ -61,36 +55,8 @@ class Dashboard:
             "alerts": self.alerts,
             "share": self.share,
             "platforms": self.platforms,
+            "partial": self.partial,
         }
-
-
-def _bucket_size(span: timedelta) -> timedelta:
-    for size in BUCKET_CHOICES:
-        if span / size <= MAX_BUCKETS:
-            return size
-    return BUCKET_CHOICES[-1]
-
-
-def _floor(value: datetime, size: timedelta) -> datetime:
-    epoch = datetime(1970, 1, 1, tzinfo=value.tzinfo)
-    return value - (value - epoch) % size
-
-
-def baseline_band(counts: list[int]) -> tuple[list[float | None], list[float | None]]:
-    """mean ± 2 standard deviations of the trailing buckets; None until enough history exists."""
-    low: list[float | None] = []
-    high: list[float | None] = []
-    for index in range(len(counts)):
-        history = counts[max(0, index - BASELINE_BUCKETS) : index]
-        if len(history) < 3:
-            low.append(None)
-            high.append(None)
-            continue
-        mean = statistics.fmean(history)
-        spread = 2 * statistics.pstdev(history)
-        low.append(round(max(0.0, mean - spread), 2))
-        high.append(round(mean + spread, 2))
-    return low, high
 
 
 def build_dashboard(
@@ -105,44 +71,26 @@ def build_dashboard(
     if topic is not None:
         scope.append(Mention.topic_id == topic.id)
     newest = session.scalar(select(func.max(Mention.created_at)).where(*scope))
-    end = newest or now or utcnow()
+    now = now or utcnow()
+    end = newest or now
     oldest = session.scalar(
         select(func.min(Mention.created_at)).where(*scope, Mention.created_at >= end - MAX_WINDOW)
     )
-    size = _bucket_size(end - (oldest or end - timedelta(hours=1)))
-    start = _floor(oldest or end - timedelta(hours=1), size)
+    size = bucket_size(end - (oldest or end - timedelta(hours=1)))
+    start = floor_time(oldest or end - timedelta(hours=1), size)
     slots = int((end - start) / size) + 1
 
     dash = Dashboard(window_start=start, window_end=end)
     dash.labels = [fmt.axis_label(start + i * size) for i in range(slots)]
-    volume = [0] * slots
-    sentiment = {name: [0] * slots for name in ("negative", "neutral", "positive")}
-    rows = session.execute(
-        select(
-            Mention.created_at,
-            Mention.sentiment,
-            Mention.topic_id,
-            Mention.platform,
-            Mention.author_id,
-        ).where(*scope, Mention.created_at >= start, Mention.is_spam.is_(False))
-    ).all()
-    topic_counts: Counter[int] = Counter()
-    topic_negative: Counter[int] = Counter()
-    platforms: Counter[str] = Counter()
-    authors: Counter[int] = Counter()
-    for created_at, mood, topic_id, platform, author_id in rows:
-        slot = min(slots - 1, int((created_at - start) / size))
-        volume[slot] += 1
-        sentiment.setdefault(mood, [0] * slots)[slot] += 1
-        topic_counts[topic_id] += 1
-        topic_negative[topic_id] += mood == "negative"
-        platforms[platform] += 1
-        if author_id is not None:
-            authors[author_id] += 1
-    dash.volume = volume
-    dash.total = len(rows)
-    dash.band_low, dash.band_high = baseline_band(volume)
-    dash.sentiment = sentiment
+    dash.partial = start + slots * size > now
+    series = post_series(
+        session, workspace_id, start, size, slots, topic_id=topic.id if topic else None
+    )
+    dash.volume = series.volume
+    dash.total = series.posts
+    dash.band_low, dash.band_high = baseline_band(series.volume)
+    dash.sentiment = series.sentiment
+    topic_counts, topic_negative = series.topic_posts, series.topic_negative
 
     alert_scope = [Alert.workspace_id == workspace_id, Alert.created_at >= start]
     if topic is not None:
@@ -189,11 +137,35 @@ def build_dashboard(
         for tid, count in topic_counts.most_common()
         if tid in names
     ]
-    dash.platforms = [{"label": neutralise(p), "value": c} for p, c in platforms.most_common(8)]
-    top = authors.most_common(10)
+    dash.platforms = [
+        {"label": neutralise(p), "value": c} for p, c in series.platforms.most_common(8)
+    ]
+    top = series.authors.most_common(10)
     by_id = {
         a.id: a
         for a in session.scalars(select(Author).where(Author.id.in_([aid for aid, _ in top])))
     }
     dash.authors = [{"author": by_id[aid], "count": count} for aid, count in top if aid in by_id]
+    dash.rows = _table_rows(dash, start, size)
     return dash
+
+
+def _table_rows(dash: Dashboard, start: datetime, size: timedelta) -> list[dict[str, Any]]:
+    """The volume and sentiment charts as rows, for the table under them (newest first)."""
+    alerts_at: dict[int, list[dict[str, Any]]] = {}
+    for alert in dash.alerts:
+        alerts_at.setdefault(alert["index"], []).append(alert)
+    rows = [
+        {
+            "start": start + index * size,
+            "label": label,
+            "posts": dash.volume[index],
+            "low": dash.band_low[index],
+            "high": dash.band_high[index],
+            "sentiment": {name: values[index] for name, values in dash.sentiment.items()},
+            "alerts": alerts_at.get(index, []),
+            "partial": dash.partial and index == len(dash.labels) - 1,
+        }
+        for index, label in enumerate(dash.labels)
+    ]
+    return rows[::-1]

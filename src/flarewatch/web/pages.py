@@ -8,6 +8,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
+from flarewatch.accounts import notifications
 from flarewatch.accounts import service as accounts
 from flarewatch.accounts.models import User
 from flarewatch.db.base import utcnow
@@ -46,6 +47,7 @@ def page(
         workspace=access.workspace if access is not None else None,
         nav_workspaces=nav,
         failing_sources=failing,
+        unread_notifications=notifications.unread_count(db, user.id) if user is not None else 0,
         **extra,
     )
 

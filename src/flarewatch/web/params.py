@@ -25,6 +25,7 @@ MentionId = Annotated[int, Path(ge=1, le=MAX_DB_INT, description="The mention's 
 TopicId = Annotated[int, Path(ge=1, le=MAX_DB_INT, description="The topic's id.")]
 UserId = Annotated[int, Path(ge=1, le=MAX_DB_INT, description="The user's id.")]
 SourceId = Annotated[int, Path(ge=1, le=MAX_DB_INT, description="The source's id.")]
+ViewId = Annotated[int, Path(ge=1, le=MAX_DB_INT, description="The saved view's id.")]
 TokenId = Annotated[int, Path(ge=1, le=MAX_DB_INT, description="The API token's id.")]
 
 

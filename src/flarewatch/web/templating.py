@@ -30,7 +30,7 @@ from flarewatch.bidi import (
 from flarewatch.db.base import utcnow
 from flarewatch.detect.explain import Moment, join_reasons, render_factor, utc_moment
 from flarewatch.i18n.formatting import Formatter
-from flarewatch.i18n.labels import LABELS, N_
+from flarewatch.i18n.labels import LABELS, N_, language_name
 from flarewatch.i18n.languages import LANGUAGES, is_rtl, translations_for
 from flarewatch.web.security import CSRF_FIELD, csrf_token
 
@@ -323,6 +323,7 @@ def page_context(request: Request, **extra: Any) -> dict[str, Any]:
         "ngettext": ngettext,
         "label": lambda code: gettext(LABELS[code]) if code in LABELS else code,
         "safe_url": safe_url,
+        "language_name": lambda code: language_name(code, language),
         "can": (lambda permission: access is not None and can(access.role, Permission(permission))),
     }
     context.update(extra)

@@ -20,6 +20,7 @@ from flarewatch.web.api.schemas import (
     CaseEventOut,
     CaseOut,
     NoteIn,
+    OwnerIn,
     StatusIn,
     TaskIn,
     TaskOut,
@@ -67,7 +68,20 @@ def change_status(
     access: WorkspaceAccess = Depends(workspace_access),
     db: Session = Depends(get_db),
 ) -> Any:
-    return actions.change_case_status(db, access, case_id, body.status, body.note)
+    return actions.change_case_status(
+        db, access, case_id, body.status, body.note, resolve_alert=body.resolve_alert
+    )
+
+
+@router.post("/workspaces/{slug}/cases/{case_id}/owner", response_model=CaseOut, responses=CHANGE)
+def set_owner(
+    case_id: CaseId,
+    body: OwnerIn,
+    access: WorkspaceAccess = Depends(workspace_access),
+    db: Session = Depends(get_db),
+) -> Any:
+    """Sets the case's owner to a member of the workspace, or clears it."""
+    return actions.set_case_owner(db, access, case_id, body.owner or "")
 
 
 @router.post(

@@ -54,8 +54,14 @@ class TopicOut(_Out):
 
 
 class MentionOut(BaseModel):
-    id: int
-    topic: str
+    """One post of the stream, however many topics it matched."""
+
+    id: int = Field(description="The post's first mention id: the row's key and paging cursor.")
+    post_id: int
+    topic: str = Field(description="The first of `topics` (kept for older clients).")
+    topics: list[str] = Field(description="Keys of every topic the post matched.")
+    tags: list[str]
+    assignee: str | None = Field(description="E-mail of the member the post is assigned to.")
     platform: str
     created_at: datetime
     language: str
@@ -79,6 +85,10 @@ class MentionOut(BaseModel):
     near_dup_of: str | None
     copies: int = Field(description="Other posts that are near-duplicates of this one.")
     copy_authors: list[str]
+
+
+class MentionCountOut(BaseModel):
+    posts: int = Field(description="Posts matching the filters, each counted once.")
 
 
 class AlertOut(_Out):
@@ -157,7 +167,16 @@ class CaseDetailOut(CaseOut):
 
 class StatusIn(BaseModel):
     status: CaseStatus
-    note: Text | None = None
+    note: Text | None = Field(None, description="Why; required to close a case that is still new.")
+    resolve_alert: bool = Field(
+        False, description="With status closed: also resolve the case's alert if still live."
+    )
+
+
+class OwnerIn(BaseModel):
+    owner: Text | None = Field(
+        None, description="E-mail of a member of the workspace; null or empty clears it."
+    )
 
 
 class NoteIn(BaseModel):
@@ -166,7 +185,7 @@ class NoteIn(BaseModel):
 
 class TaskIn(BaseModel):
     title: Text = Field(min_length=1)
-    assignee: Text | None = None
+    assignee: Text | None = Field(None, description="E-mail of a member of the workspace.")
     due_at: datetime | None = Field(None, description="ISO 8601 with a timezone offset.")
 
 

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import StreamingResponse
 from sqlalchemy.orm import Session
 
 from flarewatch.accounts import service as accounts
 from flarewatch.accounts.models import User
 from flarewatch.accounts.permissions import Permission
 from flarewatch.i18n.formatting import Formatter
+from flarewatch.mentions.export import MEDIA_TYPES, export_lines
+from flarewatch.mentions.stream import PostFilters, PostRow, count_posts, iter_posts, post_stream
 from flarewatch.web.api.schemas import (
     OWN_READ,
     READ,
     AuditOut,
+    MentionCountOut,
     MentionOut,
     TopicOut,
     UserOut,
@@ -24,10 +28,11 @@ from flarewatch.web.api.schemas import (
 from flarewatch.web.charts import build_dashboard
 from flarewatch.web.deps import WorkspaceAccess, current_user, get_db, requires, workspace_access
 from flarewatch.web.params import id_cursor
-from flarewatch.web.queries import MentionFilters, MentionRow, mention_stream, topics_of
+from flarewatch.web.queries import topics_of
 from flarewatch.web.templating import language_of
 
 router = APIRouter(tags=["workspaces"])
+EXPORT_MAX = 50_000
 
 
 def workspace_out(access: WorkspaceAccess) -> WorkspaceOut:
@@ -43,11 +48,15 @@ def workspace_out(access: WorkspaceAccess) -> WorkspaceOut:
     )
 
 
-def mention_out(row: MentionRow) -> MentionOut:
+def mention_out(row: PostRow) -> MentionOut:
     m = row.mention
     return MentionOut(
         id=m.id,
-        topic=row.topic.key,
+        post_id=row.post.id,
+        topic=row.topics[0].key if row.topics else "",
+        topics=[t.key for t in row.topics],
+        tags=list(row.tags),
+        assignee=row.assignee.email if row.assignee is not None else None,
         platform=m.platform,
         created_at=m.created_at,
         language=m.language,
@@ -103,17 +112,58 @@ def list_topics(
 
 @router.get("/workspaces/{slug}/mentions", response_model=list[MentionOut], responses=READ)
 def list_mentions(
-    filters: MentionFilters = Depends(),
+    filters: PostFilters = Depends(),
     limit: int = Query(50, ge=1, le=500),
-    before: int | None = id_cursor("Only mentions with a smaller id (paging)."),
-    after: int | None = id_cursor("Only mentions with a larger id (polling)."),
+    before: int | None = id_cursor("Only posts with a smaller id (paging)."),
+    after: int | None = id_cursor("Only posts with a larger id (polling)."),
     access: WorkspaceAccess = Depends(workspace_access),
     db: Session = Depends(get_db),
 ) -> list[MentionOut]:
-    rows = mention_stream(
+    """One item per post, newest first; a post that matched several topics lists them all in
+    `topics`. `id` is the post's first mention id: the cursor for `before` and `after`."""
+    rows = post_stream(
         db, access.workspace.id, filters, limit=limit, before_id=before, after_id=after
     )
     return [mention_out(row) for row in rows]
+
+
+@router.get("/workspaces/{slug}/mentions/count", response_model=MentionCountOut, responses=READ)
+def count_mentions(
+    filters: PostFilters = Depends(),
+    access: WorkspaceAccess = Depends(workspace_access),
+    db: Session = Depends(get_db),
+) -> MentionCountOut:
+    """How many posts match the filters (each post once, whatever its number of topics)."""
+    return MentionCountOut(posts=count_posts(db, access.workspace.id, filters))
+
+
+@router.get(
+    "/workspaces/{slug}/mentions/export",
+    responses={
+        **READ,
+        200: {
+            "description": "One line per post (CSV with a header line, or JSON Lines).",
+            "content": {"text/csv": {}, "application/x-ndjson": {}},
+        },
+    },
+    response_class=StreamingResponse,
+)
+def export_mentions(
+    filters: PostFilters = Depends(),
+    format: Literal["csv", "jsonl"] = Query("csv", description="csv or jsonl."),
+    limit: int = Query(EXPORT_MAX, ge=1, le=EXPORT_MAX, description="At most this many posts."),
+    access: WorkspaceAccess = Depends(workspace_access),
+    db: Session = Depends(get_db),
+) -> StreamingResponse:
+    """The filtered posts as a file, the same records as `flarewatch mentions export`."""
+    rows = iter_posts(db, access.workspace.id, filters, limit=limit)
+    lines = list(export_lines(rows, format))
+    name = f"{access.workspace.slug}-mentions.{format}"
+    return StreamingResponse(
+        iter(lines),
+        media_type=MEDIA_TYPES[format],
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
 
 
 @router.get("/workspaces/{slug}/stats", responses=READ)

@@ -1,11 +1,14 @@
-"""The signed-in person's own page: language, timezone and API tokens."""
+"""The signed-in person's own page: language, timezone, notifications and API tokens."""
 
 from __future__ import annotations
+
+from types import SimpleNamespace
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
+from flarewatch.accounts import notifications
 from flarewatch.accounts import service as accounts
 from flarewatch.accounts.models import User
 from flarewatch.errors import InputError
@@ -29,6 +32,11 @@ def _account_page(request: Request, db: Session, user: User, *, new_token: str |
         user=user,
         tokens=accounts.tokens_of(db, user.id),
         new_token=new_token,
+        # event_text() renders a stored message from `.data` and `.text`, as for the timeline.
+        notifications=[
+            (note, SimpleNamespace(data=note.message, text=note.text))
+            for note in notifications.recent(db, user.id)
+        ],
     )
 
 
@@ -96,3 +104,12 @@ def token_revoke(
     )
     db.commit()
     return back_to("/account")
+
+
+@router.post("/account/notifications/read", dependencies=[Depends(check_csrf)])
+def notifications_read(
+    user: User = Depends(current_user), db: Session = Depends(get_db)
+) -> Response:
+    notifications.mark_all_read(db, user.id)
+    db.commit()
+    return back_to("/account#notifications")

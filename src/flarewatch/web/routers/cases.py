@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
+from flarewatch.accounts import service as accounts
 from flarewatch.alerts.models import Alert
 from flarewatch.cases import service as cases
 from flarewatch.cases.models import CASE_STATUSES, Task
@@ -63,6 +64,7 @@ def case_page(
         events=cases.timeline(db, case.id, workspace_id=access.workspace.id),
         tasks=cases.tasks(db, case.id, workspace_id=access.workspace.id),
         statuses=CASE_STATUSES,
+        members=[user for user, _ in accounts.members_of(db, access.workspace.id)],
     )
 
 
@@ -75,10 +77,23 @@ def case_status(
     case_id: CaseId,
     status: str = Form(...),
     note: str = Form(""),
+    resolve_alert: bool = Form(False),
     access: WorkspaceAccess = Depends(workspace_access),
     db: Session = Depends(get_db),
 ) -> Response:
-    actions.change_case_status(db, access, case_id, status, note)
+    """A move of the case; closing it may also resolve its alert (the form offers it)."""
+    actions.change_case_status(db, access, case_id, status, note, resolve_alert=resolve_alert)
+    return back_to(_case_url(access, case_id))
+
+
+@router.post("/w/{slug}/cases/{case_id}/owner", dependencies=[Depends(check_csrf)])
+def case_owner(
+    case_id: CaseId,
+    owner: str = Form(""),
+    access: WorkspaceAccess = Depends(workspace_access),
+    db: Session = Depends(get_db),
+) -> Response:
+    actions.set_case_owner(db, access, case_id, owner)
     return back_to(_case_url(access, case_id))
 
 

@@ -16,11 +16,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
+from flarewatch.accounts.permissions import Permission
 from flarewatch.alerts.models import Alert
 from flarewatch.cases.service import cases_for_alerts
+from flarewatch.mentions.stream import post_stream
 from flarewatch.web.deps import WorkspaceAccess, get_db, workspace_access
 from flarewatch.web.params import last_seen_id
-from flarewatch.web.queries import mention_stream
 from flarewatch.web.templating import env, page_context
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
@@ -40,13 +41,15 @@ def _poll(
     with request.app.state.sessionmaker() as db:
         # Oldest first, so the page prepends them in order and ends with the newest on top.
         rows = (
-            mention_stream(db, access.workspace.id, after_id=last_mention, limit=BATCH)
+            post_stream(db, access.workspace.id, after_id=last_mention, limit=BATCH)
             if "mention" in kinds
             else []
         )
+        # The inbox (mentions only) has the bulk form: its new rows get their check box too.
+        bulk = kinds == {"mention"} and access.can(Permission.ALERT_TRIAGE)
         for row in reversed(rows):
-            last_mention = max(last_mention, row.mention.id)
-            html = _render(request, access, "partials/mention.html", row=row)
+            last_mention = max(last_mention, row.key)
+            html = _render(request, access, "partials/mention.html", row=row, bulk=bulk)
             events.append(ServerSentEvent(data=html, event="mention"))
         alerts = (
             []
@@ -75,7 +78,7 @@ def _poll(
 @router.get("/w/{slug}/events")
 async def workspace_events(
     request: Request,
-    m: int = last_seen_id("The newest mention id the page shows."),
+    m: int = last_seen_id("The newest row the page shows (a post's first mention id)."),
     a: int = last_seen_id("The newest alert id the page shows."),
     only: str | None = None,
     access: WorkspaceAccess = Depends(workspace_access),

@@ -1,47 +1,65 @@
-"""The mention stream with filters and search."""
+"""The inbox: one row per post, filters, total, saved views, bulk actions and export."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import Response
+from fastapi.responses import Response, StreamingResponse
 from sqlalchemy.orm import Session
 
+from flarewatch.accounts import service as accounts
 from flarewatch.accounts.permissions import Permission
+from flarewatch.cases import service as cases
 from flarewatch.errors import InputError, NotFoundError
+from flarewatch.i18n.labels import language_name
+from flarewatch.mentions import inbox
+from flarewatch.mentions.export import FORMATS, MEDIA_TYPES, export_lines
 from flarewatch.mentions.service import mark_relevance
-from flarewatch.web.deps import WorkspaceAccess, get_db, requires, workspace_access
-from flarewatch.web.pages import back_to, is_htmx, page
-from flarewatch.web.params import MentionId, id_cursor
-from flarewatch.web.queries import (
+from flarewatch.mentions.stream import (
     SENTIMENTS,
     SINCE_CHOICES,
-    MentionFilters,
+    PostFilters,
+    count_posts,
     filter_choices,
     hidden_count,
-    latest_ids,
-    mention_row,
-    mention_stream,
-    topics_of,
+    iter_posts,
+    latest_key,
+    post_row,
+    post_stream,
 )
+from flarewatch.web.deps import WorkspaceAccess, get_db, requires, workspace_access
+from flarewatch.web.pages import back_to, is_htmx, page
+from flarewatch.web.params import MAX_DB_INT, MentionId, ViewId, id_cursor
+from flarewatch.web.queries import topics_of
 from flarewatch.web.security import check_csrf
-from flarewatch.web.templating import render
+from flarewatch.web.templating import language_of, render
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 PAGE_SIZE = 50
+# A bigger export is a job for `flarewatch mentions export`, which streams to a file.
+EXPORT_MAX = 50_000
+BULK_ACTIONS = ("relevant", "not_relevant", "tag", "untag", "assign", "case")
+
+
+def _inbox_url(access: WorkspaceAccess, filters: PostFilters | None = None) -> str:
+    base = f"/w/{access.workspace.slug}/mentions"
+    query = (filters or PostFilters()).as_query()
+    return f"{base}?{urlencode(query)}" if query else base
 
 
 @router.get("/w/{slug}/mentions")
 def mentions_page(
     request: Request,
-    filters: MentionFilters = Depends(),
-    before: int | None = id_cursor("Page back from this mention id."),
+    filters: PostFilters = Depends(),
+    before: int | None = id_cursor("Page back from this row (a post's first mention id)."),
     access: WorkspaceAccess = Depends(workspace_access),
     db: Session = Depends(get_db),
 ) -> Response:
     ws = access.workspace
     filters = filters.cleaned()
-    rows = mention_stream(db, ws.id, filters, limit=PAGE_SIZE, before_id=before)
-    more = rows[-1].mention.id if len(rows) == PAGE_SIZE else None
+    rows = post_stream(db, ws.id, filters, limit=PAGE_SIZE, before_id=before)
+    more = rows[-1].key if len(rows) == PAGE_SIZE else None
     if is_htmx(request) and before is not None:
         # "Load more" appends the next page to the list that is already there.
         return render(
@@ -51,8 +69,14 @@ def mentions_page(
             rows=rows,
             more=more,
             filters=filters,
+            bulk=access.can(Permission.ALERT_TRIAGE),
         )
-    last_mention, _ = latest_ids(db, ws.id)
+    language = language_of(request)
+    choices = filter_choices(db, ws.id)
+    languages = sorted(
+        ((code, language_name(code, language)) for code in choices["language"]),
+        key=lambda pair: pair[1].casefold(),
+    )
     return page(
         request,
         db,
@@ -61,14 +85,44 @@ def mentions_page(
         rows=rows,
         more=more,
         filters=filters,
+        total=count_posts(db, ws.id, filters),
         topics=topics_of(db, ws.id),
-        choices=filter_choices(db, ws.id),
+        choices=choices,
+        language_choices=languages,
+        members=[user for user, _ in accounts.members_of(db, ws.id)],
         sentiments=SENTIMENTS,
         since_choices=list(SINCE_CHOICES),
+        views=inbox.saved_views(db, ws.id, access.user.id),
+        open_cases=[c for c in cases.list_cases(db, ws.id) if c.status != "closed"],
+        formats=FORMATS,
+        bulk=access.can(Permission.ALERT_TRIAGE),
         # Live updates only make sense for the unfiltered newest-first view.
         live=not filters.as_query() and before is None,
-        last_mention=last_mention,
+        last_mention=latest_key(db, ws.id),
         hidden=0 if filters.hidden == "show" else hidden_count(db, ws.id, filters),
+    )
+
+
+@router.get("/w/{slug}/mentions/export")
+def mentions_export(
+    filters: PostFilters = Depends(),
+    format: str = "csv",
+    access: WorkspaceAccess = Depends(workspace_access),
+    db: Session = Depends(get_db),
+) -> Response:
+    """The filtered list as a file: one line per post, its topics as a list."""
+    if format not in FORMATS:
+        raise InputError(f"Unknown export format {format!r}; use one of {', '.join(FORMATS)}.")
+    lines = list(
+        export_lines(
+            iter_posts(db, access.workspace.id, filters.cleaned(), limit=EXPORT_MAX), format
+        )
+    )
+    name = f"{access.workspace.slug}-mentions.{format}"
+    return StreamingResponse(
+        iter(lines),
+        media_type=MEDIA_TYPES[format],
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
 
 
@@ -80,14 +134,75 @@ def mention_relevance(
     access: WorkspaceAccess = Depends(requires(Permission.TOPIC_EDIT)),
     db: Session = Depends(get_db),
 ) -> Response:
-    """A person's relevance mark: trains the workspace's filter (roles that edit topics)."""
-    if mention_row(db, access.workspace.id, mention_id) is None:
+    """A person's relevance mark on the post: trains the workspace's filter (topic editors)."""
+    if post_row(db, access.workspace.id, mention_id) is None:
         raise NotFoundError(f"No mention {mention_id} in this workspace.")
     if relevant is None:
-        raise InputError("Say whether the mention is relevant: relevant=true or relevant=false.")
+        raise InputError("Say whether the post is relevant: relevant=true or relevant=false.")
     mark_relevance(db, mention_id, relevant, access.user, workspace_id=access.workspace.id)
     db.commit()
     if is_htmx(request):
-        row = mention_row(db, access.workspace.id, mention_id)
+        row = post_row(db, access.workspace.id, mention_id)
         return render(request, "partials/mention.html", access=access, row=row)
-    return back_to(f"/w/{access.workspace.slug}/mentions")
+    return back_to(_inbox_url(access))
+
+
+@router.post("/w/{slug}/mentions/bulk", dependencies=[Depends(check_csrf)])
+def mentions_bulk(
+    request: Request,
+    action: str = Form(...),
+    ids: list[int] = Form([]),
+    tag: str = Form(""),
+    assignee: str = Form(""),
+    case_id: int | None = Form(None, ge=1, le=MAX_DB_INT),
+    back: str = Form(""),
+    access: WorkspaceAccess = Depends(requires(Permission.ALERT_TRIAGE)),
+    db: Session = Depends(get_db),
+) -> Response:
+    """One action on the selected posts: relevance, tag, untag, assign or add to a case."""
+    ws_id, actor = access.workspace.id, access.user.email
+    if action in ("relevant", "not_relevant"):
+        # A relevance mark trains the workspace's filter: the same role as the single mark.
+        access.require(Permission.TOPIC_EDIT)
+        inbox.mark_posts(db, ws_id, ids, action == "relevant", access.user)
+    elif action == "tag":
+        inbox.tag_posts(db, ws_id, ids, tag, actor)
+    elif action == "untag":
+        inbox.untag_posts(db, ws_id, ids, tag, actor)
+    elif action == "assign":
+        inbox.assign_posts(db, ws_id, ids, assignee or None, actor)
+    elif action == "case":
+        # Adding to a case edits the case: the role that edits cases.
+        access.require(Permission.CASE_EDIT)
+        if case_id is None:
+            raise InputError("Choose the case to add the selected posts to.")
+        inbox.add_to_case(db, ws_id, ids, case_id, actor)
+    else:
+        raise InputError(f"Unknown action {action!r}; use one of {', '.join(BULK_ACTIONS)}.")
+    db.commit()
+    inbox_base = f"/w/{access.workspace.slug}/mentions"
+    return back_to(back if back.startswith(inbox_base) else inbox_base)
+
+
+@router.post("/w/{slug}/mentions/views", dependencies=[Depends(check_csrf)])
+def save_view(
+    name: str = Form(...),
+    filters: PostFilters = Depends(),
+    access: WorkspaceAccess = Depends(workspace_access),
+    db: Session = Depends(get_db),
+) -> Response:
+    """Saves the filters the page shows under a name (the form carries them as hidden fields)."""
+    inbox.save_view(db, access.workspace.id, access.user.id, name, filters)
+    db.commit()
+    return back_to(_inbox_url(access, filters.cleaned()))
+
+
+@router.post("/w/{slug}/mentions/views/{view_id}/delete", dependencies=[Depends(check_csrf)])
+def delete_view(
+    view_id: ViewId,
+    access: WorkspaceAccess = Depends(workspace_access),
+    db: Session = Depends(get_db),
+) -> Response:
+    inbox.delete_view(db, access.workspace.id, access.user.id, view_id)
+    db.commit()
+    return back_to(_inbox_url(access))

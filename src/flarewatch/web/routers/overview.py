@@ -12,13 +12,13 @@ from flarewatch.accounts.models import User
 from flarewatch.alerts import service as alerts
 from flarewatch.cases.service import cases_for_alerts
 from flarewatch.i18n.formatting import Formatter
+from flarewatch.mentions.stream import post_stream
 from flarewatch.web.charts import build_dashboard
 from flarewatch.web.deps import WorkspaceAccess, current_user, get_db, workspace_access
 from flarewatch.web.pages import page
 from flarewatch.web.queries import (
     SEVERITY_RANK,
     latest_ids,
-    mention_stream,
     topics_of,
     workspace_risk,
 )
@@ -71,7 +71,7 @@ def dashboard(
         dash=dash,
         topics=topics_of(db, ws.id),
         topic=chosen,
-        mentions=mention_stream(db, ws.id, limit=15),
+        mentions=post_stream(db, ws.id, limit=15),
         alerts=latest_alerts,
         case_of=cases_for_alerts(db, [a.id for a in latest_alerts]),
         last_mention=last_mention,

@@ -38,6 +38,9 @@
   };
   function options(extra) { return Object.assign({}, common, extra); }
 
+  var lastIndex = data.labels.length - 1;
+  if (data.partial && lastIndex >= 0) data.labels[lastIndex] += " (" + text.partial + ")";
+
   var volume = document.getElementById("chart-volume");
   if (volume) {
     var markers = data.labels.map(function () { return null; });
@@ -57,7 +60,9 @@
           { label: text.band, data: data.bandHigh, borderWidth: 0, pointRadius: 0, fill: "-1",
             backgroundColor: "rgba(11, 87, 208, 0.12)", spanGaps: false },
           { label: text.volume, data: data.volume, borderColor: color("--accent"), backgroundColor: color("--accent"),
-            borderWidth: 2, pointRadius: 0, tension: 0.25 },
+            borderWidth: 2, pointRadius: 0, tension: 0.25,
+            // The last interval is still filling: dashed, so a low count there is not read as a drop.
+            segment: { borderDash: function (ctx) { return data.partial && ctx.p1DataIndex === lastIndex ? [6, 4] : undefined; } } },
           { label: text.alerts, data: markers, showLine: false, pointStyle: "triangle", pointRadius: 9,
             pointHoverRadius: 11, pointBackgroundColor: markerColors, pointBorderColor: "#fff", borderColor: severityColor.crisis,
             backgroundColor: severityColor.crisis },
