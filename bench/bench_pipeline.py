@@ -9,6 +9,7 @@ from __future__ import annotations
 import random
 import tempfile
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -78,9 +79,17 @@ def _setup(folder: Path) -> tuple[object, int, object]:
         return engine, source.id, workspace.id
 
 
-def run(quick: bool = False) -> str:
-    count = 2_000 if quick else 20_000
-    batch = 1_000
+@dataclass(slots=True)
+class PipelineFigures:
+    count: int
+    batch: int
+    baseline_s: float  # bare insert
+    full_s: float  # process_batch
+    mentions: int
+
+
+def measure(count: int, batch: int = 1_000) -> PipelineFigures:
+    """Bare insert and the whole pipeline over the same `count` posts, this process."""
     with tempfile.TemporaryDirectory() as folder_name:
         folder = Path(folder_name)
         engine, source_id, workspace_id = _setup(folder)
@@ -126,6 +135,13 @@ def run(quick: bool = False) -> str:
                 session.commit()
                 mentions += report.mentions
             full = time.perf_counter() - started
+    return PipelineFigures(count, batch, baseline, full, mentions)
+
+
+def run(quick: bool = False) -> str:
+    figures = measure(2_000 if quick else 20_000)
+    count, batch, baseline, full = figures.count, figures.batch, figures.baseline_s, figures.full_s
+    mentions = figures.mentions
     return "\n".join(
         [
             "## Pipeline (normalise → dedup → match → enrich → store → roll up)",
