@@ -44,6 +44,7 @@ KEY_TERM_MIN_LEN = 4
 KEY_TERM_SHARE = 0.5
 KEY_TERM_RARITY = 0.01
 KEY_TERM_MIN_DOCS = 200  # below this every word looks rare
+LABEL_POSTS = 100
 WORD_GRAMS_CACHE = 65_536  # distinct words whose gram slots are remembered (~10 MB at most)
 _TOKEN = re.compile(r"\w{2,}", re.UNICODE)
 _NOISE = re.compile(r"https?://\S+|www\.\S+|@\w+")
@@ -205,7 +206,11 @@ class StoryTracker:
         story.words.update(set(words))
         if len(story.words) > STORY_WORDS_MAX:
             story.words = Counter(dict(story.words.most_common(STORY_WORDS_MAX // 2)))
-        story.phrases.add(post.text)
+        if story.size <= LABEL_POSTS or story.size % (story.size // LABEL_POSTS) == 0:
+            # Phrase counting is the dearest part of a join; past LABEL_POSTS a story's label
+            # is learnt from a thinning sample (every n-th post, n = size // LABEL_POSTS), so a
+            # story of N posts pays for ~LABEL_POSTS·(1 + ln(N / LABEL_POSTS)) of them.
+            story.phrases.add(post.text)
         story.recent.append((now, post.author or f"#{post.post_id}"))
         story.post_ids.append(post.post_id)
         # Running mean of member vectors, pruned so the state stays small.
