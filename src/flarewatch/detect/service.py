@@ -25,7 +25,13 @@ from flarewatch.detect.late import (
     wants_checkpoint,
 )
 from flarewatch.detect.models import DetectorState
-from flarewatch.detect.runner import RECENT_MINUTES, MinuteTotals, PostRow, TopicRunner
+from flarewatch.detect.runner import (
+    RECENT_MINUTES,
+    RECENT_POSTS_MAX,
+    MinuteTotals,
+    PostRow,
+    TopicRunner,
+)
 from flarewatch.detect.stories import StoryTracker
 from flarewatch.detect.types import AlertCandidate
 from flarewatch.mentions.models import Author, Mention, RawPost, Rollup
@@ -149,7 +155,9 @@ def _run_topic(
         watched=frozenset(_handle(a) for a in cfg.get("watch_authors") or []),
     )
     # Alerts cite the window's driving posts, including those an earlier call processed.
-    earlier = _mentions_by_minute(session, topic.id, start - RECENT_WINDOW, start)
+    earlier = _mentions_by_minute(
+        session, topic.id, start - RECENT_WINDOW, start, newest=RECENT_POSTS_MAX
+    )
     runner.remember([p for minute_posts in earlier.values() for p in minute_posts])
     candidates: list[AlertCandidate] = []
     # A long backlog (a first import, a backfill) is read and written a few hours at a time,
@@ -222,9 +230,11 @@ def _totals_by_minute(
 
 
 def _mentions_by_minute(
-    session: Session, topic_id: int, start: datetime, end: datetime
+    session: Session, topic_id: int, start: datetime, end: datetime, newest: int | None = None
 ) -> dict[datetime, list[PostRow]]:
-    rows = session.execute(
+    """The topic's mentions in [start, end) by minute, oldest first; only the `newest` last
+    ones when given."""
+    query = (
         select(
             Mention.id,
             Mention.raw_post_id,
@@ -251,8 +261,12 @@ def _mentions_by_minute(
         .join(RawPost, RawPost.id == Mention.raw_post_id)
         .outerjoin(Author, Author.id == Mention.author_id)
         .where(Mention.topic_id == topic_id, Mention.created_at >= start, Mention.created_at < end)
-        .order_by(Mention.created_at, Mention.id)
-    ).all()
+    )
+    if newest is None:
+        rows = session.execute(query.order_by(Mention.created_at, Mention.id)).all()
+    else:
+        ordered = query.order_by(Mention.created_at.desc(), Mention.id.desc()).limit(newest)
+        rows = list(reversed(session.execute(ordered).all()))
     out: dict[datetime, list[PostRow]] = {}
     for r in rows:
         # Detection sees what the rollups count: no spam, nothing the relevance filter or a
