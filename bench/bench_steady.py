@@ -14,11 +14,14 @@ and indexes filling).
 
 from __future__ import annotations
 
+import io
 import json
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+from rich.console import Console
 
 from bench.bench_e2e import LANGUAGES
 from bench.bench_pipeline import WORKSPACE, make_posts
@@ -69,7 +72,9 @@ def run(quick: bool = False) -> str:
             sync_workspace(session, parse_workspace_toml(WORKSPACE + source), folder)
             session.commit()
         now = START
-        runner = EmbeddedRunner(engine, clock=lambda: now, batch_size=1000)
+        # Alerts go to the console route: kept out of the bench's output.
+        quiet = Console(file=io.StringIO())
+        runner = EmbeddedRunner(engine, clock=lambda: now, console=quiet, batch_size=1000)
         per_poll = POLL_MINUTES * per_minute
         with (folder / "stream.jsonl").open("a", encoding="utf-8") as stream:
             for done in range(0, len(posts), per_poll):
