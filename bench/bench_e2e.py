@@ -130,6 +130,12 @@ def run(quick: bool = False) -> str:
             "In-process rows are CPU time of the bench process. Where the time went and what "
             "was changed at each step: "
             'docs/architecture.md, "Speed and memory bounds".',
+            "",
+            "For comparison across versions (one machine, one alternating run of this bench's "
+            "`ingest_fresh` on 20,000 posts, 2-core Intel Xeon VM shared with other jobs): "
+            "the code before issue 16 ingested at 829 posts/s of CPU net of start-up with a "
+            "peak RSS of 311 MiB, this version at 1,480 posts/s and 183 MiB; same mentions "
+            "(22,677) and alerts (2).",
         ]
     )
 
