@@ -49,7 +49,7 @@ def _percentile(values: list[float], share: float) -> float:
 
 
 def run(quick: bool = False) -> str:
-    days = 3 if quick else 7
+    days = 2 if quick else 7
     per_minute = 4  # posts per simulated minute, steady
     minutes = days * 24 * 60
     posts = make_posts(minutes * per_minute)
