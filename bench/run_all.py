@@ -17,6 +17,8 @@ from flarewatch.machine import describe_machine
 
 BENCHMARKS = [
     "bench.bench_pipeline",
+    "bench.bench_e2e",
+    "bench.bench_steady",
     "bench.bench_query",
     "bench.bench_enrich",
     "bench.bench_transformer",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
@@ -199,3 +200,33 @@ def test_a_narrow_topic_silent_until_the_crisis_still_has_a_baseline(session: Se
     assert min(c.window_end for c in narrow_alerts) <= scenario.onset + timedelta(minutes=45)
     assert "prior" not in narrow_alerts[0].explanation
     assert "distinct authors" not in narrow_alerts[0].explanation  # unknown, not zero
+
+
+def test_a_backlog_read_in_chunks_is_judged_as_if_read_at_once(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy import delete, update
+
+    from flarewatch.detect import service
+
+    scenario = demo_scenario(seed=5)
+    assert scenario.onset is not None
+    workspace, topic, source = make_workspace(session)
+    store_posts(session, workspace, topic, source, scenario.posts)
+    until = scenario.onset + timedelta(minutes=90)
+
+    def judged(chunk: timedelta) -> tuple[list[tuple[object, ...]], list[tuple[int, str | None]]]:
+        session.execute(delete(DetectorState))
+        session.execute(update(Mention).values(story_key=None))
+        monkeypatch.setattr(service, "DETECT_CHUNK", chunk)
+        candidates = run_detection(session, workspace, until)
+        keys = session.execute(select(Mention.id, Mention.story_key).order_by(Mention.id)).all()
+        return (
+            [(c.window_end, c.severity, c.risk_score, c.group_key, c.post_ids) for c in candidates],
+            [tuple(k) for k in keys],
+        )
+
+    at_once = judged(timedelta(days=30))
+    in_chunks = judged(timedelta(minutes=47))  # not a divisor of an hour: chunk edges move
+    assert at_once[0], "the crisis must be found for the comparison to mean anything"
+    assert in_chunks == at_once

@@ -139,3 +139,22 @@ def test_words_back_compares_function_word_evidence() -> None:
     assert not langid._words_back("fi", ("en",), "is grillberry modiin kosher?")
     assert langid._words_back("fi", ("en",), "tämä on hyvä ja ruoka oli hyvää")
     assert not langid._words_back("fi", ("en",), "grillberry modiin")  # no evidence either way
+
+
+def test_the_enricher_takes_a_source_tag_in_a_workspace_language_as_it_is() -> None:
+    from flarewatch.enrich import Enricher
+    from flarewatch.enrich.enricher import SOURCE_TAG_CONFIDENCE
+    from flarewatch.mentions.post import Post
+
+    enricher = Enricher(languages=("en", "pl"))
+    text = "The burger was cold and the service was slow again today"
+    tagged, foreign, untagged = enricher.enrich_batch(
+        [
+            Post("1", text, language="PL"),  # trusted as tagged, even against the text
+            Post("2", text, language="de"),  # not a workspace language: language id decides
+            Post("3", text),
+        ]
+    )
+    assert (tagged.language, tagged.language_confidence) == ("pl", SOURCE_TAG_CONFIDENCE)
+    assert foreign.language == untagged.language == "en"
+    assert untagged.language_confidence != SOURCE_TAG_CONFIDENCE

@@ -53,3 +53,25 @@ def test_short_posts_only_fold_when_identical() -> None:
     index = NearDuplicateIndex()
     res = index.add_batch([Post("1", "so bad"), Post("2", "so bad"), Post("3", "so good")])
     assert [r.original_id for r in res] == [None, "1", None]
+
+
+def test_the_index_forgets_its_oldest_originals_beyond_its_bound() -> None:
+    index = NearDuplicateIndex(max_originals=2)
+    index.add_batch([Post("1", CAMPAIGN, author="a")])
+    index.add_batch(
+        [
+            Post("2", "Lovely weather in Haifa today, going to the beach", author="b"),
+            Post("3", "Completely different complaint about the train being late", author="c"),
+        ]
+    )
+    assert len(index) == 2
+    # The campaign's original is forgotten: its copy now starts a cluster of its own...
+    [copy] = index.add_batch([Post("4", CAMPAIGN + " #boycott", author="d")])
+    assert copy.original_id is None
+    # ...while a copy of a remembered original still folds onto it.
+    [echo] = index.add_batch(
+        [Post("5", "RT @c: Completely different complaint about the train being late", author="e")]
+    )
+    assert echo.original_id == "3"
+    assert len(index) == 2
+    assert set(index._buckets.values()) <= {"3", "4"}

@@ -25,7 +25,11 @@ from flarewatch.detect.types import AlertCandidate
 
 MINUTE = timedelta(minutes=1)
 DRIVING_POSTS = 10
-RECENT_MINUTES = 180
+# Alerts cite driving posts from at most the last 60 minutes of their window, which ends a
+# minute after the minute evaluated: older posts are never read again, so they are dropped.
+RECENT_MINUTES = 61
+# And at most this many (the newest): a topic at 1,000 posts/s would otherwise hold 3.6M.
+RECENT_POSTS_MAX = 50_000
 
 
 @dataclass(slots=True)
@@ -129,7 +133,7 @@ class TopicRunner:
         self.tracker = tracker
         self.extra_terms = extra_terms
         self.watched = watched
-        self.recent: deque[_Recent] = deque()
+        self.recent: deque[_Recent] = deque(maxlen=RECENT_POSTS_MAX)
 
     def remember(self, posts: list[PostRow]) -> None:
         """Seed the driving-post memory with posts an earlier run already processed."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Float, cast, func, select, update
+from sqlalchemy import Float, bindparam, cast, func, select, update
 from sqlalchemy.orm import Session
 
 from flarewatch.alerts.models import Alert
@@ -25,7 +25,13 @@ from flarewatch.detect.late import (
     wants_checkpoint,
 )
 from flarewatch.detect.models import DetectorState
-from flarewatch.detect.runner import RECENT_MINUTES, MinuteTotals, PostRow, TopicRunner
+from flarewatch.detect.runner import (
+    RECENT_MINUTES,
+    RECENT_POSTS_MAX,
+    MinuteTotals,
+    PostRow,
+    TopicRunner,
+)
 from flarewatch.detect.stories import StoryTracker
 from flarewatch.detect.types import AlertCandidate
 from flarewatch.mentions.models import Author, Mention, RawPost, Rollup
@@ -36,6 +42,7 @@ MAX_BACKLOG = timedelta(days=28)
 NOISE_LOOKBACK = timedelta(days=30)
 MINUTE = timedelta(minutes=1)
 RECENT_WINDOW = timedelta(minutes=RECENT_MINUTES)
+DETECT_CHUNK = timedelta(hours=6)  # minutes of posts held in memory at once while catching up
 
 
 def floor_minute(ts: datetime) -> datetime:
@@ -140,15 +147,6 @@ def _run_topic(
         TopicDetector.from_dict(config, saved_detector) if saved_detector else TopicDetector(config)
     )
     tracker = StoryTracker.from_dict(saved_stories) if saved_stories else StoryTracker()
-    rollups = {
-        floor_minute(r.minute): r
-        for r in session.scalars(
-            select(Rollup).where(
-                Rollup.topic_id == topic.id, Rollup.minute >= start, Rollup.minute < end
-            )
-        )
-    }
-    by_minute = _mentions_by_minute(session, topic.id, start, end)
     cfg = workspace.config or {}
     runner = TopicRunner(
         detector,
@@ -157,32 +155,31 @@ def _run_topic(
         watched=frozenset(_handle(a) for a in cfg.get("watch_authors") or []),
     )
     # Alerts cite the window's driving posts, including those an earlier call processed.
-    earlier = _mentions_by_minute(session, topic.id, start - RECENT_WINDOW, start)
+    earlier = _mentions_by_minute(
+        session, topic.id, start - RECENT_WINDOW, start, newest=RECENT_POSTS_MAX
+    )
     runner.remember([p for minute_posts in earlier.values() for p in minute_posts])
-    story_keys: list[dict[str, Any]] = []
     candidates: list[AlertCandidate] = []
-    minute = start
-    while minute < end:
-        roll = rollups.get(minute)
-        totals = (
-            MinuteTotals(
-                count=float(roll.count),
-                negative=float(roll.negative_count),
-                reach=float(roll.reach),
-                engagement=float(roll.engagement),
-                author_ids=list(roll.author_ids or []),
-                platforms=dict(roll.platforms or {}),
-            )
-            if roll is not None
-            else MinuteTotals()
-        )
-        result, iv, assigned = runner.run_minute(minute, by_minute.get(minute, []), totals)
-        story_keys.extend({"id": p.mention_id, "story_key": key} for p, key in assigned)
-        if result.emit and result.assessment.severity is not None:
-            candidates.append(runner.candidate(result, iv, workspace.id, topic.id, topic.name))
-        if wants_checkpoint(checkpoints, minute, end):
-            checkpoints.append(checkpoint(minute, detector.to_dict(), tracker.to_dict()))
-        minute += MINUTE
+    # A long backlog (a first import, a backfill) is read and written a few hours at a time,
+    # so memory holds one chunk's posts, never the whole history's.
+    chunk_start = start
+    while chunk_start < end:
+        chunk_end = min(end, chunk_start + DETECT_CHUNK)
+        rollups = _totals_by_minute(session, topic.id, chunk_start, chunk_end)
+        by_minute = _mentions_by_minute(session, topic.id, chunk_start, chunk_end)
+        story_keys: list[dict[str, Any]] = []
+        minute = chunk_start
+        while minute < chunk_end:
+            totals = rollups.get(minute) or MinuteTotals()
+            result, iv, assigned = runner.run_minute(minute, by_minute.pop(minute, []), totals)
+            story_keys.extend({"mention_id": p.mention_id, "key": key} for p, key in assigned)
+            if result.emit and result.assessment.severity is not None:
+                candidates.append(runner.candidate(result, iv, workspace.id, topic.id, topic.name))
+            if wants_checkpoint(checkpoints, minute, end):
+                checkpoints.append(checkpoint(minute, detector.to_dict(), tracker.to_dict()))
+            minute += MINUTE
+        _save_story_keys(session, story_keys)
+        chunk_start = chunk_end
 
     kept = prune(checkpoints, end - MINUTE)
     if kept != (state.rewind or []):
@@ -190,15 +187,54 @@ def _run_topic(
     state.last_minute = end - MINUTE
     state.detector = detector.to_dict()
     state.stories = tracker.to_dict()
-    if story_keys:
-        session.execute(update(Mention), story_keys)
     return candidates
 
 
-def _mentions_by_minute(
+def _save_story_keys(session: Session, story_keys: list[dict[str, Any]]) -> None:
+    if story_keys:
+        # Core executemany: the ORM's bulk update by primary key costs ~4x more per row.
+        session.execute(
+            update(Mention.__table__)
+            .where(Mention.__table__.c.id == bindparam("mention_id"))
+            .values(story_key=bindparam("key")),
+            story_keys,
+        )
+
+
+def _totals_by_minute(
     session: Session, topic_id: int, start: datetime, end: datetime
-) -> dict[datetime, list[PostRow]]:
+) -> dict[datetime, MinuteTotals]:
+    """The topic's rollup rows in [start, end), as plain values (no ORM objects to keep)."""
     rows = session.execute(
+        select(
+            Rollup.minute,
+            Rollup.count,
+            Rollup.negative_count,
+            Rollup.reach,
+            Rollup.engagement,
+            Rollup.author_ids,
+            Rollup.platforms,
+        ).where(Rollup.topic_id == topic_id, Rollup.minute >= start, Rollup.minute < end)
+    )
+    return {
+        floor_minute(r.minute): MinuteTotals(
+            count=float(r.count),
+            negative=float(r.negative_count),
+            reach=float(r.reach),
+            engagement=float(r.engagement),
+            author_ids=list(r.author_ids or []),
+            platforms=dict(r.platforms or {}),
+        )
+        for r in rows
+    }
+
+
+def _mentions_by_minute(
+    session: Session, topic_id: int, start: datetime, end: datetime, newest: int | None = None
+) -> dict[datetime, list[PostRow]]:
+    """The topic's mentions in [start, end) by minute, oldest first; only the `newest` last
+    ones when given."""
+    query = (
         select(
             Mention.id,
             Mention.raw_post_id,
@@ -225,8 +261,12 @@ def _mentions_by_minute(
         .join(RawPost, RawPost.id == Mention.raw_post_id)
         .outerjoin(Author, Author.id == Mention.author_id)
         .where(Mention.topic_id == topic_id, Mention.created_at >= start, Mention.created_at < end)
-        .order_by(Mention.created_at, Mention.id)
-    ).all()
+    )
+    if newest is None:
+        rows = session.execute(query.order_by(Mention.created_at, Mention.id)).all()
+    else:
+        ordered = query.order_by(Mention.created_at.desc(), Mention.id.desc()).limit(newest)
+        rows = list(reversed(session.execute(ordered).all()))
     out: dict[datetime, list[PostRow]] = {}
     for r in rows:
         # Detection sees what the rollups count: no spam, nothing the relevance filter or a

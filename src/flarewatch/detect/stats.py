@@ -11,9 +11,13 @@ from __future__ import annotations
 import math
 from statistics import NormalDist
 
+import numpy as np
+
 _NORMAL = NormalDist()
 MAX_Z = 40.0
 _MAX_TERMS = 4000
+_SHORT_TERMS = 48  # most tails end within this; longer ones go to numpy blocks
+_BLOCK = 512
 
 
 def z_from_log_p(log_p: float) -> float:
@@ -61,13 +65,33 @@ def nb_log_sf(x: float, mu: float, phi: float) -> float:
         # The tail is large here; the lower sum is short and accurate enough.
         return math.log(max(1e-300, 1.0 - math.exp(_log_cdf(k0 - 1, mu, phi))))
     total, term, k = 1.0, 1.0, k0
-    for _ in range(_MAX_TERMS):
+    for _ in range(_SHORT_TERMS):
         term *= ratio(k)
         total += term
         k += 1
         if term < 1e-12 * total:
-            break
-    return log_pmf + math.log(total)
+            return log_pmf + math.log(total)
+    return log_pmf + math.log(_long_tail(total, term, k, mu, phi))
+
+
+def _long_tail(total: float, term: float, k: int, mu: float, phi: float) -> float:
+    """The rest of the upper-tail sum, in numpy blocks: a busy topic's tail can run to thousands
+    of terms (the ratio tends to q near 1), which a Python loop pays ~0.3 µs each for. Same terms,
+    same stopping rule as the loop, to rounding."""
+    r = 1.0 / phi if phi > 1e-9 else 0.0
+    q = mu / (r + mu) if phi > 1e-9 else 0.0
+    done = _SHORT_TERMS
+    while done < _MAX_TERMS:
+        size = min(_BLOCK, _MAX_TERMS - done)
+        ks = np.arange(k, k + size, dtype=np.float64)
+        ratios = (ks + r) / (ks + 1.0) * q if phi > 1e-9 else mu / (ks + 1.0)
+        terms = term * np.cumprod(ratios)
+        sums = total + np.cumsum(terms)
+        small = np.flatnonzero(terms < 1e-12 * sums)
+        if small.size:
+            return float(sums[small[0]])
+        total, term, k, done = float(sums[-1]), float(terms[-1]), k + size, done + size
+    return total
 
 
 def _log_cdf(k_max: int, mu: float, phi: float) -> float:

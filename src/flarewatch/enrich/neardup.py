@@ -12,6 +12,8 @@ import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import islice
+from typing import Any
 
 import numpy as np
 
@@ -22,6 +24,8 @@ from flarewatch.mentions.post import Post
 NUM_PERM = 128
 BANDS = 32
 ROWS = NUM_PERM // BANDS
+MAX_ORIGINALS = 30_000  # per workspace index; see NearDuplicateIndex
+MAX_ACCOUNTS = 1_000  # distinct authors listed per cluster (its count goes on counting)
 _RT = re.compile(r"^\s*(?:rt|mt)\s+@\w+:?\s*", re.IGNORECASE)
 _rng = np.random.default_rng(20240605)  # fixed: signatures must be comparable across restarts
 _A = (_rng.integers(1, 2**63, NUM_PERM, dtype=np.uint64) << np.uint64(1)) | np.uint64(1)
@@ -77,13 +81,34 @@ def hash_text(text: str) -> int:
     return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "little")
 
 
-class NearDuplicateIndex:
-    """In-memory index for one workspace; keeps originals' signatures and cluster membership."""
+def _drop_oldest(table: dict[str, Any], count: int) -> None:
+    for key in list(islice(table, max(0, count))):
+        del table[key]
 
-    def __init__(self, threshold: float = 0.6) -> None:
+
+def band_keys(sigs: np.ndarray) -> np.ndarray:
+    """(n, BANDS) 64-bit LSH keys, one per band of each signature."""
+    rows = sigs.reshape(len(sigs), BANDS, ROWS)
+    with np.errstate(over="ignore"):
+        keys = rows[:, :, 0]
+        for r in range(1, ROWS):
+            keys = mix(keys, 3) ^ rows[:, :, r]
+    return mix(keys + np.arange(BANDS, dtype=np.uint64), 5)
+
+
+class NearDuplicateIndex:
+    """In-memory index for one workspace; keeps originals' signatures and cluster membership.
+
+    Bounded by count, oldest first: at most `max_originals` originals (signature, LSH buckets,
+    cluster), and `4 × max_originals` remembered post ids. A copy of an original forgotten that
+    way starts a new cluster; at ~3.5 KB per original the default bound holds ~100 MB.
+    """
+
+    def __init__(self, threshold: float = 0.6, max_originals: int = MAX_ORIGINALS) -> None:
         self.threshold = threshold
+        self.max_originals = max_originals
         self._buckets: dict[int, str] = {}
-        self._sigs: dict[str, np.ndarray] = {}
+        self._sigs: dict[str, np.ndarray] = {}  # insertion order = age, for eviction
         self._clusters: dict[str, Cluster] = {}
         self._folded: dict[str, str] = {}  # any seen id → its original
 
@@ -95,15 +120,12 @@ class NearDuplicateIndex:
             return []
         sigs = signatures([p.clean_text or p.text for p in posts])
         # One 64-bit key per band, computed for the whole batch; Python ints hash fast in dicts.
-        rows = sigs.reshape(len(posts), BANDS, ROWS)
-        with np.errstate(over="ignore"):
-            keys = rows[:, :, 0]
-            for r in range(1, ROWS):
-                keys = mix(keys, 3) ^ rows[:, :, r]
-        keys = mix(keys + np.arange(BANDS, dtype=np.uint64), 5)
-        return [
+        keys = band_keys(sigs)
+        results = [
             self._add(p, sig, band) for p, sig, band in zip(posts, sigs, keys.tolist(), strict=True)
         ]
+        self._evict()
+        return results
 
     def _add(self, post: Post, sig: np.ndarray, bands: list[int]) -> NearDupResult:
         pid = post.external_id
@@ -134,8 +156,28 @@ class NearDuplicateIndex:
             return  # the same post delivered twice must not inflate the count
         self._folded[post.external_id] = root
         cluster.count += 1
-        if post.author and post.author not in cluster.accounts:
+        if (
+            post.author
+            and len(cluster.accounts) < MAX_ACCOUNTS
+            and post.author not in cluster.accounts
+        ):
             cluster.accounts.append(post.author)
+
+    def _evict(self) -> None:
+        """Forget the oldest originals (and ids) beyond the bounds."""
+        excess = len(self._sigs) - self.max_originals
+        if excess > 0:
+            old = list(islice(self._sigs, excess))
+            keys = band_keys(np.stack([self._sigs[pid] for pid in old]))
+            for pid, bands in zip(old, keys.tolist(), strict=True):
+                del self._sigs[pid]
+                self._clusters.pop(pid, None)
+                for key in bands:
+                    if self._buckets.get(key) == pid:
+                        del self._buckets[key]
+        # Clusters of explicit reposts have no signature; they age out with the same bound.
+        _drop_oldest(self._clusters, len(self._clusters) - self.max_originals)
+        _drop_oldest(self._folded, len(self._folded) - 4 * self.max_originals)
 
     def clusters(self, min_count: int = 2) -> list[Cluster]:
         """Clusters with at least ``min_count`` posts, biggest first."""
