@@ -146,6 +146,15 @@ CASE_HASH_EMOJI: list[Case] = [
     ("en", "🔥 AND sale", "🔥sale today", True),
     ("en", "👨‍👩‍👧", "family 👨‍👩‍👧 day", True),
     ("en", "#ישראל", "שלום #ישראל", True),
+    # A leading - or ! excludes (Talkwalker, Google, X, Brandwatch, Sprinklr write it so).
+    ("en", "chocolate -swiss", "swiss chocolate", False),
+    ("en", "chocolate -swiss", "dark chocolate", True),
+    ("en", "(-bike OR -car) AND road", "a bike on the road", True),
+    ("en", "(-bike OR -car) AND road", "a bike and a car on the road", False),
+    ("en", '(!"NASA" OR launch) AND rocket', "NASA rocket", False),
+    ("en", '(!"NASA" OR launch) AND rocket', "rocket launch", True),
+    ("he", "ישראל -מלחמה", "מלחמה בישראל", False),
+    ("pl", "awaria !prąd", "awaria wody", True),
 ]
 
 FIELDS: list[Case] = [
@@ -158,6 +167,9 @@ FIELDS: list[Case] = [
     (None, "site:example.com", "", True),
     (None, "site:news.example.com", "", True),
     (None, "site:www.example.com", "", True),
+    (None, 'site:"http://www.example.com"', "", True),
+    (None, "site:https://example.com/", "", True),
+    (None, 'site:"http://www.other.com"', "", False),
     (None, "site:ample.com", "", False),
     (None, "site:other.com", "", False),
     (None, "site:example.com/world", "", True),

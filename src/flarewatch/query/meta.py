@@ -12,7 +12,13 @@ from collections.abc import Callable
 
 from flarewatch.query.analysis import normalize_language
 from flarewatch.query.ast import And, Node, Not, Or, Phrase, Term, Wildcard
-from flarewatch.query.view import PostView, TextView, normalize_author, normalize_url
+from flarewatch.query.view import (
+    PostView,
+    TextView,
+    normalize_author,
+    normalize_site,
+    normalize_url,
+)
 
 Pred = Callable[[TextView], bool]
 ValueTest = Callable[[PostView], bool]
@@ -64,7 +70,7 @@ def _leaf(name: str, leaf: Term | Wildcard) -> ValueTest:
 
         return in_urls
     if name == "site":
-        site = value.casefold().removeprefix("www.").rstrip("/")
+        site = normalize_site(value)
         if "*" in site:
             rx = _glob(site, anchored=True)
             return lambda p: bool(rx.fullmatch(p.host()))
