@@ -45,7 +45,7 @@ ERRORS = [
     ("hand /2 cream", "'/2' is not an operator", 6),
     ("hand w/3 cream", "'w/3' is not an operator", 6),
     ("apple -", "has no letters", 7),
-    ("apple AND -", "- needs a term after it", 11),
+    ("apple AND -", "has no letters", 11),
     ("NOT -apple", "NOT followed by -", 5),
 ]
 
