@@ -1,4 +1,4 @@
-"""Metadata fields: author:, site:, url:, lang:, country:, platform:, links:, raw:.
+"""Metadata fields: author:, authorname:, site:, url:, lang:, country:, platform:, links:, raw:.
 
 Their leaves are literal values, not analysed words: `site:bbc.co.uk` must not be split into
 three tokens, and `raw:` exists precisely to keep the punctuation the analyser throws away.
@@ -98,6 +98,8 @@ def _leaf(name: str, leaf: Term | Wildcard) -> ValueTest:
 
 
 def _norm(name: str, value: str) -> str:
+    if name == "authorname":
+        return " ".join(value.split()).casefold()
     return normalize_author(value) if name == "author" else value.casefold()
 
 
@@ -106,6 +108,8 @@ _GETTERS: dict[str, Callable[[PostView], str]] = {
     "country": lambda p: (p.post.country or "").casefold(),
     "platform": lambda p: (p.post.platform or "").casefold(),
     "author": lambda p: normalize_author(p.post.author or ""),
+    # The display name ("Justin Blake"), compared whole; spaces inside are kept as one.
+    "authorname": lambda p: " ".join((p.post.author_name or "").split()).casefold(),
 }
 
 

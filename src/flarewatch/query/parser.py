@@ -244,7 +244,8 @@ class _Parser:
             self.warn(
                 f"'{name}:' is not a field, so it is searched as words",
                 lx.column,
-                "fields: author: site: url: title: lang: country: platform: links: raw:",
+                "fields: author: authorname: site: url: title: lang: country: platform: links: "
+                "raw:",
                 len(name) + 1,
             )
         return self.leaves(text, lx, exact=False)
