@@ -92,7 +92,7 @@ CASES = [
         "from:acme lang:en (outage OR down) -spam",
         "author:acme AND lang:en AND (outage OR down) AND NOT spam",
     ),
-    ("x", '"apple juice"~3 url:example.com', '"apple juice"~3 AND links:example.com'),
+    ("x", '"apple juice" url:example.com', '"apple juice" AND links:example.com'),
     ("x", "#brand place_country:GB", "#brand AND country:GB"),
     ("x", "apple or pear", "apple AND or AND pear"),
 ]
@@ -137,6 +137,7 @@ MALFORMED = [
     ("x", "from:acme -is:retweet", 12, "'is:'"),
     ("x", "apple has:links", 7, "'has:'"),
     ("meltwater", "ingress:bank", 1, "'ingress:'"),
+    ("x", 'acme "apple juice"~3', 19, "counts distance differently"),
     ("sprinklr", "[apple", 1, "never closed"),
 ]
 

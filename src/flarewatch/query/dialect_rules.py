@@ -152,6 +152,9 @@ SITES_ORED = frozenset({"talkwalker"})
 LOWER_CASE_OPERATORS = frozenset({"meltwater"})
 # Dialects where OR binds tighter than AND (Google: `a b OR c` is a AND (b OR c)).
 OR_BINDS_TIGHTER = frozenset({"google"})
+# Dialects whose "a b"~n is not Flarewatch's window of (words + n) tokens: X allows n tokens in
+# the written order but fewer in the opposite one, which no Flarewatch operator expresses.
+SLOP_DIFFERS = frozenset({"x"})
 # Meltwater's NEAR and ONEAR without a distance allow at most 4 words in between.
 DEFAULT_NEAR = {"meltwater": 4}
 

@@ -24,6 +24,7 @@ from flarewatch.query.dialect_rules import (
     PLATFORMS,
     REJECTED,
     SITES_ORED,
+    SLOP_DIFFERS,
     guess_dialect,
 )
 from flarewatch.query.errors import QueryProblem, QuerySyntaxError
@@ -124,6 +125,14 @@ class _Scan:
                 raise QuerySyntaxError("cannot read the query here", pos + 1, text)
             kind, piece = m.lastgroup, m.group()
             pos = m.end()
+            if kind == "quote" and "~" in piece and self.dialect in SLOP_DIFFERS:
+                tilde = piece.rindex("~")
+                self.error(
+                    f'{self.dialect.title()}\'s "…"~n counts distance differently by word order',
+                    m.start() + tilde,
+                    "write word1 NEAR/n word2 (either order) or word1 ONEAR/n word2 (in order)",
+                    len(piece) - tilde,
+                )
             if kind == "comment":
                 self.out.append(" ")
             elif kind == "bracket":
