@@ -112,6 +112,10 @@ def test_import(dialect: str, source: str, expected: str) -> None:
         ("sprinklr", "apple AND userbio:chef", 11),
         ("talkwalker", "[apple]", 1),
         ("brandwatch", "apple AND (pie", 11),
+        # Errors found after conversion point into the query as typed, past comments and fields.
+        ("brandwatch", "a <<<a comment>>> AND NOT NEAR/3", 27),
+        ("talkwalker", "x -site:a.com AND OR b", 19),
+        ("sprinklr", "[a AND] b", 4),
     ],
 )
 def test_import_errors(dialect: str, source: str, column: int) -> None:

@@ -86,9 +86,9 @@ def convert_query(text: str, dialect: str) -> ImportResult:
     try:
         node, warnings = parse_with_warnings(converted)
     except QuerySyntaxError as err:
-        raise QuerySyntaxError(
-            f"{err.message} (in the converted query)", err.column, converted, err.hint, err.width
-        ) from err
+        # Point at what the user typed: the converted text is not what they see.
+        column = scan.source_column(err.column)
+        raise QuerySyntaxError(err.message, column, text, err.hint, err.width) from err
     if dialect in OR_BINDS_TIGHTER and any("AND binds tighter" in w.message for w in warnings):
         first_or = re.search(r"(?<=\s)(?:OR|\|)(?=\s)", text)
         raise QuerySyntaxError(
@@ -113,6 +113,9 @@ class _Scan:
     dialect: str
     changes: list[str]
     out: list[str] = field(default_factory=list)
+    # (offset in the joined output, start and end in the source) of each scanned piece.
+    marks: list[tuple[int, int, int]] = field(default_factory=list)
+    lead: int = 0  # leading spaces stripped from the output
 
     def error(self, message: str, start: int, hint: str | None = None, width: int = 1) -> None:
         raise QuerySyntaxError(message, start + 1, self.text, hint, width)
@@ -125,6 +128,7 @@ class _Scan:
                 raise QuerySyntaxError("cannot read the query here", pos + 1, text)
             kind, piece = m.lastgroup, m.group()
             pos = m.end()
+            self.marks.append((sum(map(len, self.out)), m.start(), m.end()))
             if kind == "quote" and "~" in piece and self.dialect in SLOP_DIFFERS:
                 tilde = piece.rindex("~")
                 self.error(
@@ -166,7 +170,17 @@ class _Scan:
                 self.other(piece, m.start())
             else:
                 self.out.append(piece)
-        return "".join(self.out).strip()
+        joined = "".join(self.out)
+        self.lead = len(joined) - len(joined.lstrip())
+        return joined.strip()
+
+    def source_column(self, column: int) -> int:
+        """The 1-based column in the source of a column in the converted query."""
+        at = column - 1 + self.lead
+        for out_at, start, end in reversed(self.marks):
+            if out_at <= at:
+                return start + min(at - out_at, max(end - start - 1, 0)) + 1
+        return 1
 
     def bracket(self, piece: str, start: int) -> None:
         if self.dialect != "sprinklr":
