@@ -141,6 +141,9 @@ MALFORMED = [
     ("x", "from:acme -is:retweet", 12, "'is:'"),
     ("x", "apple has:links", 7, "'has:'"),
     ("meltwater", "ingress:bank", 1, "'ingress:'"),
+    ("google", "camera $100..$300", 12, "number range"),
+    ("google", '"best * ever"', 7, "stands for any word"),
+    ("x", "$AAPL earnings", 1, "cashtag"),
     ("x", 'acme "apple juice"~3', 19, "counts distance differently"),
     ("sprinklr", "[apple", 1, "never closed"),
 ]

@@ -137,6 +137,13 @@ class _Scan:
                     "write word1 NEAR/n word2 (either order) or word1 ONEAR/n word2 (in order)",
                     len(piece) - tilde,
                 )
+            if kind == "quote" and self.dialect == "google" and " * " in f" {piece[1:-1]} ":
+                self.error(
+                    "Google's * inside quotes stands for any word; Flarewatch has no word "
+                    "placeholder",
+                    m.start() + piece.index("*"),
+                    'join the parts by distance: "best" NEAR/2 "ever"',
+                )
             if kind == "comment":
                 self.out.append(" ")
             elif kind == "bracket":
@@ -275,6 +282,20 @@ class _Scan:
         elif m := _NEAR_WORD.match(piece):
             self.out.append(self.near(piece, m, start))
             return
+        elif self.dialect == "google" and ".." in piece:
+            self.error(
+                "Google's number range '..' has no Flarewatch equivalent",
+                start + piece.index(".."),
+                "list the values instead: (2023 OR 2024)",
+                2,
+            )
+        elif self.dialect == "x" and piece.startswith("$") and piece[1:2].isalpha():
+            self.error(
+                f"X cashtag {piece!r} is not a Flarewatch token (the $ would be dropped)",
+                start,
+                f'write raw:"{piece}" for the literal text (case-sensitive)',
+                len(piece),
+            )
         elif m := _SLASH_DISTANCE.match(piece):
             self.error(
                 f"'{piece}' is not an operator in {self.dialect}",
