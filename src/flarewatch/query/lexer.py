@@ -95,6 +95,7 @@ def _starts_exclusion(query: str, i: int) -> bool:
     if i > 0 and not (query[i - 1].isspace() or query[i - 1] == "("):
         return False
     nxt = query[i + 1] if i + 1 < len(query) else ""
+    # Above U+2000: emoji and symbols, which are tokens too (`-🔥`).
     return bool(nxt) and (nxt.isalnum() or nxt in _EXCLUDABLE or ord(nxt) > 0x2000)
 
 
