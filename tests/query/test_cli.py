@@ -115,8 +115,45 @@ def test_import_command() -> None:
     bad = runner.invoke(app, ["import", "a AND userbio:x", "--dialect", "sprinklr"])
     assert bad.exit_code == 2
     assert "userbio" in bad.stderr
-    unknown = runner.invoke(app, ["import", "a", "--dialect", "meltwater"])
+    unknown = runner.invoke(app, ["import", "a", "--dialect", "lexisnexis"])
     assert unknown.exit_code == 2
+    assert "auto" in unknown.stderr
+
+
+def test_import_prints_check_warnings_and_the_change_summary() -> None:
+    result = runner.invoke(
+        app, ["import", 'apple or pear site:"http://www.wort.lu"', "--dialect", "meltwater"]
+    )
+    assert result.exit_code == 0
+    assert result.stdout.strip() == "apple OR (pear AND site:wort.lu)"
+    # The same warning `check` prints for the converted query, with its caret line.
+    assert "AND binds tighter than OR" in result.stderr
+    summary = [line for line in result.stderr.splitlines() if line.startswith("changed:")]
+    assert summary == [
+        "changed: lower-case 'or' read as OR; site:http://www.wort.lu → site:wort.lu"
+    ]
+
+
+def test_import_keeps_unconverted_warnings() -> None:
+    # X needs capitals: lower-case or stays a word, and the warning says so as check would.
+    result = runner.invoke(app, ["import", "apple or pear", "--dialect", "x"])
+    assert result.exit_code == 0
+    assert "lower-case 'or' is searched as a word" in result.stderr
+    assert "changed:" not in result.stderr
+
+
+def test_import_auto_says_which_dialect() -> None:
+    result = runner.invoke(app, ["import", "intitle:outage bank", "--dialect", "auto"])
+    assert result.exit_code == 0
+    assert result.stdout.strip() == "title:outage AND bank"
+    assert "read as google" in result.stderr
+
+
+def test_import_rejects_boost_with_column() -> None:
+    result = runner.invoke(app, ["import", "apple^9 OR pear", "--dialect", "meltwater"])
+    assert result.exit_code == 2
+    assert "ranking boost" in result.stderr
+    assert "cannot change what matches at column 6" in result.stderr
 
 
 def test_every_command_has_help() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from flarewatch.query import QuerySyntaxError, parse, validate
+from flarewatch.query import QuerySyntaxError, parse, render, validate
 
 ERRORS = [
     ("", "the query is empty", 1),
@@ -35,7 +35,48 @@ ERRORS = [
     ('"a b"~', "needs a number", 6),
     ("---", "has no letters", 1),
     ("lang:(en NEAR/2 pl)", "cannot be used inside lang:", 10),
+    # Other tools' operators are errors at their own column, never search words.
+    ("apple juice~5", "'~5' only works after a quoted phrase", 12),
+    ("(apple OR pear) juice~3", "only works after a quoted phrase", 22),
+    ("(apple juice)~5", "after a group is not supported", 14),
+    ("colour~", "similar spellings", 7),
+    ("apple^9 OR pear", "ranking boost", 6),
+    ('"apple pie"^2', "ranking boost", 12),
+    ("hand /2 cream", "'/2' is not an operator", 6),
+    ("hand w/3 cream", "'w/3' is not an operator", 6),
+    ("apple -", "has no letters", 7),
+    ("apple AND -", "has no letters", 11),
+    ("NOT -apple", "NOT followed by -", 5),
 ]
+
+HINTS = [
+    ("apple juice~5", '"apple juice"~5, or apple NEAR/5 juice'),
+    ("hand /2 cream", "hand NEAR/2 cream"),
+    ("(apple juice)~5", "NEAR/5"),
+    ("apple^9", "remove '^9'"),
+]
+
+
+@pytest.mark.parametrize(("query", "hint"), HINTS, ids=[h[0] for h in HINTS])
+def test_foreign_operator_hint_gives_the_flarewatch_form(query: str, hint: str) -> None:
+    with pytest.raises(QuerySyntaxError) as info:
+        parse(query)
+    assert info.value.hint and hint in info.value.hint
+
+
+@pytest.mark.parametrize(
+    ("query", "canonical"),
+    [
+        ("chocolate -swiss", "chocolate AND NOT swiss"),
+        ("(-bike OR -car) AND road", "(NOT bike OR NOT car) AND road"),
+        ('(!"NASA" OR space) AND launch', '(NOT "nasa" OR space) AND launch'),
+        ("apple !{Pie}", "apple AND NOT {Pie}"),
+        ("e-mail x-ray", "e-mail AND x-ray"),
+        ("url:example.com/~user", "url:example.com/~user"),
+    ],
+)
+def test_leading_minus_and_bang_exclude(query: str, canonical: str) -> None:
+    assert render(parse(query)) == canonical
 
 
 @pytest.mark.parametrize(

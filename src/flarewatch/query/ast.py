@@ -10,7 +10,9 @@ from dataclasses import dataclass, field
 
 # Canonical field names; `language:` is accepted as an alias of `lang:`.
 TEXT_FIELDS = frozenset({"title"})
-META_FIELDS = frozenset({"author", "site", "url", "lang", "country", "platform", "links", "raw"})
+META_FIELDS = frozenset(
+    {"author", "authorname", "site", "url", "lang", "country", "platform", "links", "raw"}
+)
 FIELDS = TEXT_FIELDS | META_FIELDS
 FIELD_ALIASES = {"language": "lang"}
 

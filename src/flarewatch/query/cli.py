@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from flarewatch.cli.common import user_console
-from flarewatch.query.dialects import DIALECTS, import_query
+from flarewatch.query.dialects import DIALECTS, convert_query
 from flarewatch.query.errors import QueryProblem, QuerySyntaxError, caret_line
 from flarewatch.query.jsonl import BadLine, read_posts
 from flarewatch.query.matcher import Matcher
@@ -103,17 +103,32 @@ def match(
 def import_(
     query: str = typer.Argument(..., help="The query as written in the other tool."),
     dialect: str = typer.Option(
-        ..., "--dialect", "-d", help=f"Where the query comes from: {', '.join(DIALECTS)}."
+        ...,
+        "--dialect",
+        "-d",
+        help=f"Where the query comes from: {', '.join(DIALECTS)}, or auto to guess (it says "
+        "which it chose).",
     ),
 ) -> None:
-    """Convert a Brandwatch, Talkwalker or Sprinklr query to Flarewatch syntax."""
-    if dialect.lower() not in DIALECTS:
+    """Convert a query from another listening tool to Flarewatch syntax.
+
+    The converted query goes to stdout; the warnings `check` would print for it and a one-line
+    summary of what the import changed (operators read differently, site: values cleaned) go to
+    stderr. An operator with no exact Flarewatch equivalent is an error (exit code 2) with its
+    column and the nearest Flarewatch form.
+    """
+    if dialect.lower() not in (*DIALECTS, "auto"):
         _err.print(
-            f"[bold red]error[/]: unknown dialect {escape(dialect)!r}; choose {', '.join(DIALECTS)}"
+            f"[bold red]error[/]: unknown dialect {escape(dialect)!r}; "
+            f"choose {', '.join(DIALECTS)} or auto"
         )
         raise typer.Exit(2)
     try:
-        converted = import_query(query, dialect)
+        result = convert_query(query, dialect)
     except QuerySyntaxError as err:
         _fail_syntax(err)
-    _out.print(escape(converted))
+    for problem in result.warnings:
+        _print_problem(result.converted, problem)
+    if result.changes:
+        _err.print(f"[yellow]changed[/]: {escape('; '.join(result.changes))}")
+    _out.print(escape(result.query))

@@ -38,6 +38,7 @@ _NEAR_RE = re.compile(r"(O?NEAR)(?:/(\d+)(f?))?(?=[\s()\"{]|$)")
 _SLOP_RE = re.compile(r"~(\d+)")
 _FIELD_RE = re.compile(r"([A-Za-z]+):")
 _WORD_RE = re.compile(r'[^\s()"{}“”]+')
+_EXCLUDABLE = frozenset('"“”({#@_')
 _KNOWN = FIELDS | set(FIELD_ALIASES)
 
 
@@ -79,10 +80,23 @@ def lex(query: str) -> list[Lexeme]:
                 )
             out.append(Lexeme(Kind.CASE, query[i + 1 : close], col, close + 2))
             i = close + 1
+        elif ch in "-!" and _starts_exclusion(query, i):
+            # `-word` / `!word` exclude in every tool that writes them: never a search word.
+            out.append(Lexeme(Kind.NOT, ch, col, col + 1))
+            i += 1
         else:
             i = _word(query, i, out)
     out.append(Lexeme(Kind.EOF, "", n + 1, n + 1))
     return out
+
+
+def _starts_exclusion(query: str, i: int) -> bool:
+    """A `-` or `!` that opens a term: at a term boundary and glued to what it excludes."""
+    if i > 0 and not (query[i - 1].isspace() or query[i - 1] == "("):
+        return False
+    nxt = query[i + 1] if i + 1 < len(query) else ""
+    # Above U+2000: emoji and symbols, which are tokens too (`-🔥`).
+    return bool(nxt) and (nxt.isalnum() or nxt in _EXCLUDABLE or ord(nxt) > 0x2000)
 
 
 def _phrase(query: str, i: int, out: list[Lexeme]) -> int:

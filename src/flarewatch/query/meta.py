@@ -1,4 +1,4 @@
-"""Metadata fields: author:, site:, url:, lang:, country:, platform:, links:, raw:.
+"""Metadata fields: author:, authorname:, site:, url:, lang:, country:, platform:, links:, raw:.
 
 Their leaves are literal values, not analysed words: `site:bbc.co.uk` must not be split into
 three tokens, and `raw:` exists precisely to keep the punctuation the analyser throws away.
@@ -12,7 +12,13 @@ from collections.abc import Callable
 
 from flarewatch.query.analysis import normalize_language
 from flarewatch.query.ast import And, Node, Not, Or, Phrase, Term, Wildcard
-from flarewatch.query.view import PostView, TextView, normalize_author, normalize_url
+from flarewatch.query.view import (
+    PostView,
+    TextView,
+    normalize_author,
+    normalize_site,
+    normalize_url,
+)
 
 Pred = Callable[[TextView], bool]
 ValueTest = Callable[[PostView], bool]
@@ -64,7 +70,7 @@ def _leaf(name: str, leaf: Term | Wildcard) -> ValueTest:
 
         return in_urls
     if name == "site":
-        site = value.casefold().removeprefix("www.").rstrip("/")
+        site = normalize_site(value)
         if "*" in site:
             rx = _glob(site, anchored=True)
             return lambda p: bool(rx.fullmatch(p.host()))
@@ -92,6 +98,8 @@ def _leaf(name: str, leaf: Term | Wildcard) -> ValueTest:
 
 
 def _norm(name: str, value: str) -> str:
+    if name == "authorname":
+        return " ".join(value.split()).casefold()
     return normalize_author(value) if name == "author" else value.casefold()
 
 
@@ -100,6 +108,8 @@ _GETTERS: dict[str, Callable[[PostView], str]] = {
     "country": lambda p: (p.post.country or "").casefold(),
     "platform": lambda p: (p.post.platform or "").casefold(),
     "author": lambda p: normalize_author(p.post.author or ""),
+    # The display name ("Justin Blake"), compared whole; spaces inside are kept as one.
+    "authorname": lambda p: " ".join((p.post.author_name or "").split()).casefold(),
 }
 
 

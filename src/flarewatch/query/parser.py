@@ -32,6 +32,9 @@ _OPERAND_START = {Kind.WORD, Kind.PHRASE, Kind.CASE, Kind.FIELD, Kind.LPAREN, Ki
 _LOWER_OPS = {"and": "AND", "or": "OR", "not": "NOT"}
 _LOWER_NEAR = re.compile(r"(?i)o?near/\d+f?$")
 _FIELDISH = re.compile(r"^([A-Za-z]{2,}):(?!//)\S")
+_SLASH_DISTANCE = re.compile(r"(?i)w?/(\d+)$")
+_BOOST = re.compile(r"\^\d*(?:\.\d+)?$")
+_TILDE = re.compile(r"~(\d+)?")
 MAX_DEPTH = 64  # far beyond any real query, well within Python's recursion limit
 
 
@@ -220,6 +223,7 @@ class _Parser:
             if "*" in text or ("?" in text and not literal_q):
                 return Wildcard(text, column=lx.column)
             return Term(text, exact=True, column=lx.column)
+        self.reject_foreign_operator(lx)
         lower = _LOWER_OPS.get(text)
         if lower:
             self.warn(
@@ -240,10 +244,57 @@ class _Parser:
             self.warn(
                 f"'{name}:' is not a field, so it is searched as words",
                 lx.column,
-                "fields: author: site: url: title: lang: country: platform: links: raw:",
+                "fields: author: authorname: site: url: title: lang: country: platform: links: "
+                "raw:",
                 len(name) + 1,
             )
         return self.leaves(text, lx, exact=False)
+
+    def reject_foreign_operator(self, lx: Lexeme) -> None:
+        """Other tools' operators glued to words (`juice~5`, `)~5`, `^9`, `/2`) are errors with
+        the nearest Flarewatch form: reading them as words would silently change the query."""
+        text = lx.text
+        prev = self.lexemes[self.pos - 2] if self.pos >= 2 else None
+        before = prev.text if prev is not None and prev.kind is Kind.WORD else "word1"
+        if m := _SLASH_DISTANCE.match(text):
+            after = self.peek().text if self.peek().kind is Kind.WORD else "word2"
+            raise self.error(
+                f"'{text}' is not an operator here",
+                lx,
+                f"write {before} NEAR/{m.group(1)} {after} for at most {m.group(1)} words between",
+            )
+        if m := _BOOST.search(text):
+            raise QuerySyntaxError(
+                f"'{m.group()}' is a ranking boost; Flarewatch does not rank, so it cannot change "
+                "what matches",
+                lx.column + m.start(),
+                self.query,
+                f"remove {m.group()!r}",
+                len(m.group()),
+            )
+        tilde = text.find("~")
+        if tilde < 0:
+            return
+        m = _TILDE.match(text, tilde)
+        distance = m.group(1) if m else ""
+        if tilde == 0 and prev is not None and prev.kind is Kind.RPAREN:
+            message, hint = (
+                f"'{text}' after a group is not supported",
+                f"join the group to the other words with NEAR/{distance or 5}, "
+                f'or quote the words: "word1 word2"~{distance or 5}',
+            )
+        elif distance:
+            word = text[:tilde] or "word2"
+            message, hint = (
+                f"'~{distance}' only works after a quoted phrase",
+                f'write "{before} {word}"~{distance}, or {before} NEAR/{distance} {word}',
+            )
+        else:
+            message, hint = (
+                "'~' (similar spellings) is not supported",
+                "list the spellings instead: (colour OR color)",
+            )
+        raise QuerySyntaxError(message, lx.column + tilde, self.query, hint, len(text) - tilde)
 
     def phrase(self, lx: Lexeme) -> Node:
         if self.meta:

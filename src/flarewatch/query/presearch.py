@@ -18,7 +18,7 @@ from flarewatch.query.analysis import META, foldcase, normalize_language
 from flarewatch.query.ast import And, Field, Near, Node, Or, Phrase, Term, Wildcard
 from flarewatch.query.evaluate import Compiler
 from flarewatch.query.polish import fold
-from flarewatch.query.view import normalize_author
+from flarewatch.query.view import normalize_author, normalize_site
 
 KEY = "k"
 FRAGMENT = "w"
@@ -106,7 +106,7 @@ def _meta(name: str, child: Node) -> Requirement | None:
     elif name == "author":
         value = normalize_author(value)
     elif name == "site":
-        value = value.casefold().removeprefix("www.").rstrip("/")
+        value = normalize_site(value)
         if "/" in value:
             return None
     elif name in ("country", "platform"):

@@ -271,5 +271,14 @@ def normalize_url(url: str) -> str:
     return (host + rest).rstrip("/").casefold()
 
 
+def normalize_site(value: str) -> str:
+    """A site: value as hosts are compared: scheme, leading www. and trailing / ignored, so the
+    `site:"http://www.wort.lu"` that tools publish means the host wort.lu."""
+    value = value.strip().casefold()
+    if "://" in value:
+        value = value.split("://", 1)[1]
+    return value.removeprefix("www.").rstrip("/")
+
+
 def normalize_author(author: str) -> str:
     return author.strip().lstrip("@").casefold()
