@@ -24,6 +24,9 @@ SUBCOMMANDS = {
     "query": LazyCommand("flarewatch.query.cli", "app", "Check, test and import boolean queries."),
     "alerts": LazyCommand("flarewatch.alerts.cli", "app", "List, acknowledge and deliver alerts."),
     "cases": LazyCommand("flarewatch.cases.cli", "app", "Open and work crisis cases."),
+    "oncall": LazyCommand(
+        "flarewatch.oncall.cli", "app", "Who is on call, and who an alert would page."
+    ),
     "user": LazyCommand("flarewatch.accounts.cli", "app", "Manage people, roles and API tokens."),
     "workspace": LazyCommand(
         "flarewatch.cli.workspace",
