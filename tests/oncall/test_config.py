@@ -81,3 +81,17 @@ def test_overrides_need_a_known_person_and_an_end_after_the_start() -> None:
 def test_a_person_needs_a_contact_method() -> None:
     text = ONCALL_WORKSPACE.replace('notify = ["ntfy://piotr-alerts"]', "notify = []")
     assert any("people[1].notify" in p for p in _problems(text))
+
+
+def test_the_on_call_tables_survive_an_export_round_trip() -> None:
+    # `workspace export` writes the stored configuration back with the TOML writer.
+    from flarewatch.config.toml_writer import to_toml
+
+    text = ONCALL_WORKSPACE.replace(
+        "start = 2026-11-29",
+        "start = 2026-11-29\nlayers = [{ members = ['piotr'], days = ['fri'] }]\n"
+        'overrides = [{ person = "noa", start = 2026-12-24T18:00:00, end = 2026-12-26T09:00:00 }]',
+    )
+    config = check_workspace_text(text).config_or_raise()
+    again = check_workspace_text(to_toml(config.model_dump(mode="json"))).config_or_raise()
+    assert again == config
