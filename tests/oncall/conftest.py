@@ -60,3 +60,7 @@ def oncall_file(tmp_path: Path) -> Path:
     path = tmp_path / "acme.toml"
     path.write_text(ONCALL_WORKSPACE, encoding="utf-8")
     return path
+
+
+# The real loopback receivers of the alert tests.
+from tests.alerts.conftest import http_receiver  # noqa: E402, F401

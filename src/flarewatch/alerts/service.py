@@ -328,6 +328,12 @@ def _escalate(session: Session, workspace: Workspace, alert: Alert, severity: st
 
 
 def _queue_deliveries(session: Session, workspace: Workspace, alert: Alert, now: datetime) -> None:
+    from flarewatch.oncall.service import schedule_escalation
+
+    # A workspace's escalation policy for this severity (docs/oncall.md) decides whom to notify
+    # and when, routes included (`route:NAME` steps); without one, every route hears once.
+    if schedule_escalation(session, workspace, alert, now):
+        return
     for route in routes_for(workspace.config, alert.severity):
         session.add(
             AlertDelivery(

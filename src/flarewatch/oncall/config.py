@@ -347,3 +347,31 @@ def policy_for(
     rank = {name: n for n, name in enumerate(("watch", "warning", "crisis"))}
     fitting = [p for p in policies if rank[p.severity] <= rank[severity]]
     return max(fitting, key=lambda p: rank[p.severity], default=None)
+
+
+class NamedRouteConfig(BaseModel):
+    """The part of an `[[alert_routes]]` table a `route:NAME` step needs."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    url: str
+    name: str | None = None
+
+
+class OncallConfig(BaseModel):
+    """The on-call part of a stored workspace configuration (`Workspace.config`).
+
+    The runner reads only this part, so a field elsewhere in the file that a newer or older
+    version judges differently cannot stop an escalation.
+    """
+
+    model_config = ConfigDict(extra="ignore")
+
+    timezone: str = "UTC"
+    weekend: list[str] | None = None
+    working_hours: str = "09:00-18:00"
+    holidays_country: str | None = None
+    alert_routes: list[NamedRouteConfig] = Field(default_factory=list)
+    people: list[PersonConfig] = Field(default_factory=list)
+    rotas: list[RotaConfig] = Field(default_factory=list)
+    escalation: list[EscalationPolicyConfig] = Field(default_factory=list)

@@ -9,7 +9,6 @@ runner (later part of issue 19) sends the same steps.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -21,6 +20,7 @@ from flarewatch.oncall.urgency import Urgency, urgency, working_time_of
 
 if TYPE_CHECKING:
     from flarewatch.config.workspace import WorkspaceConfig
+    from flarewatch.oncall.config import EscalationPolicyConfig, OncallConfig
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,8 +49,51 @@ def channel_of(url: str) -> str:
     return scheme.lower() if found else url.strip().lower()
 
 
+@dataclass(frozen=True, slots=True)
+class DueStep:
+    """One notification round of a policy: step `step` (1-based), round `round` of its repeats."""
+
+    step: int
+    round: int
+    target: str
+    due_at: datetime  # UTC
+
+
+def step_schedule(policy: EscalationPolicyConfig, at: datetime) -> list[DueStep]:
+    """Every round of every step of `policy` for an alert at `at`, with its due instant."""
+    # In UTC: adding minutes to a zoned datetime moves its clock reading, not time, and would
+    # put a wait across a DST change an hour off.
+    when = at.astimezone(UTC)
+    out = []
+    for number, step in enumerate(policy.steps, start=1):
+        for repeat in range(1, step.repeat + 1):
+            out.append(DueStep(number, repeat, step.notify, when))
+            when += timedelta(minutes=step.wait_minutes)
+    return out
+
+
+def recipients(
+    config: WorkspaceConfig | OncallConfig, target: str, at: datetime
+) -> list[tuple[str, str]] | None:
+    """(person key or route:NAME, Apprise URL) for each message `target` sends at `at`; None
+    when a rota has no one on call then. Raises KeyError for a name the config lacks."""
+    kind, _, key = target.partition(":")
+    if kind == "route":
+        routes = {route.name: route.url for route in config.alert_routes if route.name}
+        return [(target, routes[key])]
+    if kind == "rota":
+        rota = {rota.key: rota for rota in config.rotas}[key]
+        person = on_call(rota, at)
+        if person is None:
+            return None
+    else:
+        person = key
+    urls = {p.key: p.notify for p in config.people}[person]
+    return [(person, url) for url in urls]
+
+
 def plan_escalation(
-    config: WorkspaceConfig,
+    config: WorkspaceConfig | OncallConfig,
     at: datetime,
     severity: str,
     ack_after: timedelta | None = None,
@@ -68,37 +111,18 @@ def plan_escalation(
     if urgency(policy, working, at) == "digest":
         return EscalationPlan("digest", ())
     zone = ZoneInfo(config.timezone)
-    people = {person.key: person for person in config.people}
-    rotas = {rota.key: rota for rota in config.rotas}
-    routes = {route.name: route for route in config.alert_routes if route.name}
-    # In UTC: adding minutes to a zoned datetime moves its clock reading, not time, and would
-    # put a wait across a DST change an hour off.
-    at = at.astimezone(UTC)
     acked = at + ack_after if ack_after is not None else None
     out: list[PlannedNotification] = []
     unreached: list[str] = []
-    when = at
-    for number, step in enumerate(policy.steps, start=1):
-        for _ in range(step.repeat):
-            if acked is not None and when >= acked:
-                return EscalationPlan("page", tuple(out), tuple(unreached))
-            kind, key = step.target()
-            if kind == "route":
-                out.append(
-                    PlannedNotification(when, f"route:{key}", channel_of(routes[key].url), number)
-                )
-            else:
-                person = key if kind == "person" else on_call(rotas[key], when)
-                if person is None:
-                    local = when.astimezone(zone).isoformat(timespec="minutes")
-                    unreached.append(f"step {number} {step.notify} at {local}")
-                else:
-                    out += _to_person(when, person, people[person].notify, number)
-            when += timedelta(minutes=step.wait_minutes)
+    for due in step_schedule(policy, at):
+        if acked is not None and due.due_at >= acked:
+            break
+        sent = recipients(config, due.target, due.due_at)
+        if sent is None:
+            local = due.due_at.astimezone(zone).isoformat(timespec="minutes")
+            unreached.append(f"step {due.step} {due.target} at {local}")
+            continue
+        out += [
+            PlannedNotification(due.due_at, who, channel_of(url), due.step) for who, url in sent
+        ]
     return EscalationPlan("page", tuple(out), tuple(unreached))
-
-
-def _to_person(
-    when: datetime, person: str, urls: Sequence[str], step: int
-) -> list[PlannedNotification]:
-    return [PlannedNotification(when, person, channel_of(url), step) for url in urls]
