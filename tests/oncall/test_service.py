@@ -220,3 +220,39 @@ def test_a_sigkill_between_a_wait_and_its_step_skips_nothing_and_repeats_nothing
         ).all()
     assert statuses == ["sent", "sent", "sent", "pending", "pending"]
     assert _deliveries(engine) == 4
+
+
+def test_the_timeline_entry_reads_in_hebrew_and_polish_with_the_person_isolated(
+    session: Session,
+) -> None:
+    from flarewatch.alerts.wording import render_stored
+    from flarewatch.bidi import FSI, PDI, isolate
+    from flarewatch.i18n.languages import translations_for
+
+    _, alert = _crisis(session)
+    open_case_from_alert(session, alert.id, "dana")
+    run_due_steps(session, T)
+    event = session.scalars(select(CaseEvent).where(CaseEvent.text.contains("escalation"))).one()
+    hebrew = render_stored(
+        event.data, "", locale="he", gettext=translations_for("he").gettext, isolate=isolate
+    )
+    polish = render_stored(
+        event.data, "", locale="pl", gettext=translations_for("pl").gettext, isolate=isolate
+    )
+    assert hebrew == f"התראה #{alert.id}, שלב הסלמה 1: נשלחה הודעה אל {FSI}dana{PDI}"
+    assert polish == f"Alert #{alert.id}, krok eskalacji 1: powiadomiono {FSI}dana{PDI}"
+
+
+def test_the_embedded_cycle_sends_due_rounds_and_delivers_them(
+    engine: Engine, http_receiver: HttpReceiver
+) -> None:
+    from flarewatch.runtime.embedded import EmbeddedRunner
+
+    with sessionmaker_for(engine)() as db:
+        _crisis(db, f"json://127.0.0.1:{http_receiver.port}")
+    runner = EmbeddedRunner(engine, clock=lambda: T + 10 * MINUTE)
+    runner.cycle()
+    # Steps 1 and 2 were both due by then: Dana, then both of Noa's methods, each once.
+    assert sorted(path for path, _ in http_receiver.requests) == ["/dana", "/noa", "/noa-phone"]
+    runner.cycle()
+    assert len(http_receiver.requests) == 3
