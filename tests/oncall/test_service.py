@@ -129,7 +129,7 @@ def test_rounds_reach_a_real_receiver_and_the_case_timeline(
     run_due_steps(session, T + 10 * MINUTE)
     delivered = deliver_pending(session, T + 10 * MINUTE)
     session.commit()
-    assert len(delivered.sent) == 3
+    assert len(delivered.sent) == 4  # the console, then Dana and Noa's two methods
     assert sorted(path for path, _ in http_receiver.requests) == ["/dana", "/noa", "/noa-phone"]
     texts = session.scalars(select(CaseEvent.text).order_by(CaseEvent.id)).all()
     assert f"Alert #{alert.id}, escalation step 1: notified dana" in texts
@@ -208,7 +208,8 @@ def _until_the_dead_session_is_gone(engine: Engine) -> None:
 
 def _deliveries(engine: Engine) -> int:
     with sessionmaker_for(engine)() as db:
-        return int(db.scalar(select(func.count()).select_from(AlertDelivery)) or 0)
+        counted = select(func.count()).where(AlertDelivery.route != "console")
+        return int(db.scalar(counted) or 0)
 
 
 def test_a_sigkill_between_a_wait_and_its_step_skips_nothing_and_repeats_nothing(
@@ -277,3 +278,18 @@ def test_the_embedded_cycle_sends_due_rounds_and_delivers_them(
     assert sorted(path for path, _ in http_receiver.requests) == ["/dana", "/noa", "/noa-phone"]
     runner.cycle()
     assert len(http_receiver.requests) == 3
+
+
+def test_a_policy_replaces_the_plain_routes_of_its_severities(session: Session) -> None:
+    workspace, crisis = _crisis(session)
+    [watch] = raise_alerts(
+        session, workspace, [candidate(workspace, "watch", group_key="topic:other")], T
+    )
+    routes = dict.fromkeys((crisis.id, watch.id), ())
+    for alert_id, route in session.execute(select(AlertDelivery.alert_id, AlertDelivery.route)):
+        routes[alert_id] += (route.rsplit("/", 1)[-1],)
+    # The crisis policy reaches comms-slack through its step 3 only; the console hears at once.
+    assert routes[crisis.id] == ("console",)
+    # No policy covers "watch": every route of that severity hears once, as before.
+    assert routes[watch.id] == ("console", "slack")
+    assert escalation_of(session, watch.id) == []
