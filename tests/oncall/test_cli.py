@@ -95,3 +95,41 @@ def test_now_prints_who_is_on_call_in_their_local_time(oncall_file: Path) -> Non
     assert result.stdout.splitlines() == [
         "duty\tpiotr\tpiotr\t2026-12-07T11:00+01:00 Europe/Warsaw\tuntil 2026-12-13T09:00+02:00"
     ]
+
+
+def test_now_reads_a_workspace_in_the_database_by_slug(oncall_file: Path) -> None:
+    added = runner.invoke(app, ["workspace", "add", str(oncall_file)])
+    assert added.exit_code == 0, added.output
+    result = runner.invoke(app, ["oncall", "now", "-w", "acme", "--at", "2026-12-05T01:00+00:00"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("duty\tdana\tDana Levi\t2026-12-05T03:00+02:00 Asia/Jerusalem")
+    unknown = runner.invoke(app, ["oncall", "now", "-w", "nope"])
+    assert unknown.exit_code == 2
+    assert "no workspace 'nope'" in unknown.stderr
+
+
+def test_alerts_show_lists_the_escalation_rounds(oncall_file: Path) -> None:
+    from datetime import datetime
+
+    from flarewatch.alerts.service import acknowledge, raise_alerts
+    from flarewatch.db.engine import get_engine, session_scope
+    from flarewatch.oncall.service import run_due_steps
+    from flarewatch.workspaces.service import get_workspace
+    from tests.alerts.helpers import candidate
+
+    assert runner.invoke(app, ["workspace", "add", str(oncall_file)]).exit_code == 0
+    at = datetime.fromisoformat("2026-12-05T03:00+02:00")
+    with session_scope(get_engine()) as session:
+        workspace = get_workspace(session, "acme")
+        [alert] = raise_alerts(session, workspace, [candidate(workspace, "crisis")], at)
+        run_due_steps(session, at)
+        acknowledge(session, alert.id, "dana", now=at)
+        run_due_steps(session, datetime.fromisoformat("2026-12-05T04:00+02:00"))
+        alert_id = alert.id
+    result = runner.invoke(app, ["alerts", "show", str(alert_id)])
+    assert result.exit_code == 0, result.output
+    escalation = result.stdout.split("Escalation:", 1)[1]
+    assert "rota:duty" in escalation and "dana (mailto), dana (ntfy)" in escalation
+    assert (
+        escalation.count("cancelled") == 4 and "alert acknowledged before it was due" in escalation
+    )
