@@ -64,7 +64,8 @@ def test_one_policy_per_severity_and_working_hours_within_a_day() -> None:
         'holidays_country = "IL"', 'holidays_country = "IL"\nworking_hours = "18:00-09:00"'
     )
     problems = "\n".join(_problems(text))
-    assert "escalation[1].severity: a policy for 'crisis' is already given" in problems
+    duplicate = "escalation[1].severity: a policy for 'crisis' is already given in escalation[0]"
+    assert duplicate in problems
     assert "working_hours: '18:00-09:00' runs past midnight" in problems
 
 

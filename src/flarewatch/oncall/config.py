@@ -309,16 +309,20 @@ def oncall_problems(data: dict[str, Any], problem: Problem) -> list[Any]:
                         f"{target!r}: there is no {kind} {key!r}{hint}; {plural[kind]}: {have}",
                     )
                 )
-    severities = [p.get("severity") for _, p in _item_list(data, "escalation")]
+    first: dict[str, int] = {}
     for index, policy in _item_list(data, "escalation"):
         severity = policy.get("severity")
-        if isinstance(severity, str) and severities.index(severity) != index:
+        if not isinstance(severity, str):
+            continue
+        if severity in first:
             out.append(
                 problem(
                     ("escalation", index, "severity"),
-                    f"a policy for {severity!r} is already given; keep one per severity",
+                    f"a policy for {severity!r} is already given in escalation[{first[severity]}]; "
+                    "keep one per severity",
                 )
             )
+        first.setdefault(severity, index)
     return out
 
 
