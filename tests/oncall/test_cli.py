@@ -133,3 +133,9 @@ def test_alerts_show_lists_the_escalation_rounds(oncall_file: Path) -> None:
     assert (
         escalation.count("cancelled") == 4 and "alert acknowledged before it was due" in escalation
     )
+
+
+def test_workspace_check_counts_the_on_call_tables(oncall_file: Path) -> None:
+    result = runner.invoke(app, ["workspace", "check", str(oncall_file)])
+    assert result.exit_code == 0, result.output
+    assert "3 on-call people, 1 rota(s), 2 escalation policies" in result.stdout
