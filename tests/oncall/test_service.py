@@ -293,3 +293,25 @@ def test_a_policy_replaces_the_plain_routes_of_its_severities(session: Session) 
     # No policy covers "watch": every route of that severity hears once, as before.
     assert routes[watch.id] == ("console", "slack")
     assert escalation_of(session, watch.id) == []
+
+
+def test_a_working_hours_policy_pages_no_one_on_a_holiday(session: Session) -> None:
+    config = _oncall()
+    config["holidays_country"] = "IL"
+    config["escalation"] = [
+        {
+            "severity": "warning",
+            "page": "working_hours",
+            "steps": [{"notify": "person:piotr", "wait_minutes": 30}],
+        }
+    ]
+    workspace = make_workspace(session, extra=config)
+    yom_kippur = datetime(2026, 9, 21, 11, 0, tzinfo=JERUSALEM)  # a Monday, 11:00
+    [holiday] = raise_alerts(session, workspace, [candidate(workspace, "warning")], yom_kippur)
+    assert escalation_of(session, holiday.id) == []
+    assert _escalation_routes(session, holiday) == []  # left for the digest; the console shows it
+    next_day = yom_kippur + timedelta(days=1)
+    [working] = raise_alerts(
+        session, workspace, [candidate(workspace, "warning", group_key="topic:b")], next_day
+    )
+    assert [r.target for r in escalation_of(session, working.id)] == ["person:piotr"]
