@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape  # a user's title is text, not Rich markup
@@ -29,6 +29,9 @@ from flarewatch.cases.service import case_for_alert, topic_names
 from flarewatch.cases.triage import triage_alert
 from flarewatch.cli.common import user_console
 from flarewatch.db.base import utcnow
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 app = typer.Typer(
     help="Alerts: list, show, acknowledge, resolve or mark as noise; send pending notifications.",
@@ -139,6 +142,29 @@ def show_command(alert_id: AlertId) -> None:
                     d.last_error or "",
                 )
             console.print(table)
+        _print_escalation(session, alert.id, zone)
+
+
+def _print_escalation(session: Session, alert_id: int, zone: str | None) -> None:
+    """The alert's escalation rounds (docs/oncall.md): sent, pending or cancelled, and why."""
+    from flarewatch.oncall.service import escalation_of
+
+    rounds = escalation_of(session, alert_id)
+    if not rounds:
+        return
+    table = Table("Step", "Round", "Notify", "Due", "Status", "Reached / note")
+    for row in rounds:
+        reached = ", ".join(f"{who} ({channel})" for who, channel in row.recipients)
+        table.add_row(
+            str(row.step),
+            str(row.round),
+            row.target,
+            when(row.due_at, zone),
+            row.status,
+            escape(reached or row.note or ""),
+        )
+    console.print("\nEscalation:", highlight=False)
+    console.print(table)
 
 
 @app.command("ack")

@@ -29,7 +29,7 @@ from flarewatch.alerts.models import (
     AlertGroup,
     AlertMerge,
 )
-from flarewatch.alerts.routing import routes_for
+from flarewatch.alerts.routing import CONSOLE_ROUTE, routes_for
 from flarewatch.db.base import utcnow
 from flarewatch.detect.types import AlertCandidate
 from flarewatch.errors import InputError, InvalidTransitionError, NotFoundError
@@ -328,7 +328,15 @@ def _escalate(session: Session, workspace: Workspace, alert: Alert, severity: st
 
 
 def _queue_deliveries(session: Session, workspace: Workspace, alert: Alert, now: datetime) -> None:
-    for route in routes_for(workspace.config, alert.severity):
+    from flarewatch.oncall.service import schedule_escalation
+
+    # A workspace's escalation policy for this severity (docs/oncall.md) decides whom to notify
+    # and when, routes included (`route:NAME` steps); without one, every route hears once. The
+    # console (the operator's terminal) hears of every alert either way.
+    routes = routes_for(workspace.config, alert.severity)
+    if schedule_escalation(session, workspace, alert, now):
+        routes = [route for route in routes if route == CONSOLE_ROUTE]
+    for route in routes:
         session.add(
             AlertDelivery(
                 alert_id=alert.id,

@@ -52,6 +52,10 @@ CASE_RELAPSE = N_("Relapse (monitoring → responding)")
 CASE_RELAPSE_NOTE = N_("Relapse (monitoring → responding): %(note)s")
 TASK_ADDED = N_("Task #%(task)s added: %(title)s")
 TASK_ADDED_FOR = N_("Task #%(task)s added for %(assignee)s: %(title)s")
+ESCALATION_NOTIFIED = N_("Alert #%(alert)s, escalation step %(step)s: notified %(who)s")
+ESCALATION_NOBODY = N_(
+    "Alert #%(alert)s, escalation step %(step)s: no one is on call in %(target)s"
+)
 TASK_DONE = N_("Task #%(task)s done: %(title)s")
 TRIAGED = {
     "acknowledged": N_("Alert #%(alert)s acknowledged by %(actor)s"),

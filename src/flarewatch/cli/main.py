@@ -27,6 +27,9 @@ SUBCOMMANDS = {
     "mentions": LazyCommand(
         "flarewatch.mentions.cli", "app", "Export the mention stream, one post a line."
     ),
+    "oncall": LazyCommand(
+        "flarewatch.oncall.cli", "app", "Who is on call, and who an alert would page."
+    ),
     "user": LazyCommand("flarewatch.accounts.cli", "app", "Manage people, roles and API tokens."),
     "workspace": LazyCommand(
         "flarewatch.cli.workspace",

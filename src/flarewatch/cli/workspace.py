@@ -77,6 +77,17 @@ def check(path: Path = typer.Argument(..., help="Workspace TOML file to validate
     console.print(
         f"[green]OK[/] {path}: workspace {config.slug!r} with {len(config.topics)} topic(s), "
         f"{len(config.sources)} source(s), {len(config.alert_routes)} alert route(s)"
+        + _oncall_counts(config)
+    )
+
+
+def _oncall_counts(config: WorkspaceConfig) -> str:
+    if not (config.people or config.rotas or config.escalation):
+        return ""
+    policies = "policy" if len(config.escalation) == 1 else "policies"
+    return (
+        f", {len(config.people)} on-call people, {len(config.rotas)} rota(s), "
+        f"{len(config.escalation)} escalation {policies}"
     )
 
 

@@ -19,6 +19,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from pydantic_core import PydanticCustomError
 
 from flarewatch.config.toml_source import ConfigProblem, KeyPath, LineMap, read_toml_leniently
+from flarewatch.oncall.config import (
+    EscalationPolicyConfig,
+    PersonConfig,
+    RotaConfig,
+    oncall_problems,
+    parse_hours,
+)
 
 Severity = Literal["watch", "warning", "crisis"]
 SEVERITIES: tuple[str, ...] = ("watch", "warning", "crisis")
@@ -220,6 +227,16 @@ class WorkspaceConfig(_Strict):
     alert_routes: list[AlertRouteConfig] = Field(default_factory=list)
     crisis_terms: list[str] = Field(default_factory=list)
     watch_authors: list[str] = Field(default_factory=list)
+    # On call (docs/oncall.md): who can be paged, the rotas, and the escalation per severity.
+    people: list[PersonConfig] = Field(default_factory=list)
+    rotas: list[RotaConfig] = Field(default_factory=list)
+    escalation: list[EscalationPolicyConfig] = Field(default_factory=list)
+    working_hours: str = Field(
+        default="09:00-18:00", description="Local working hours, for page = 'working_hours'"
+    )
+    holidays_country: str | None = Field(
+        default=None, description="ISO 3166 country code whose public holidays are days off"
+    )
 
     @field_validator("slug")
     @classmethod
@@ -255,6 +272,29 @@ class WorkspaceConfig(_Strict):
                 "e.g. weekend = ['fri', 'sat']"
             )
         return [days[v.lower()] for v in value]
+
+    @field_validator("working_hours")
+    @classmethod
+    def _working_hours(cls, value: str) -> str:
+        start, end = parse_hours(value)
+        if end < start:
+            raise ValueError(f"{value!r} runs past midnight; working hours end on the same day")
+        return value
+
+    @field_validator("holidays_country")
+    @classmethod
+    def _holidays_country(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        import holidays
+
+        code = value.upper()
+        if code not in holidays.list_supported_countries():
+            raise ValueError(
+                f"no public holidays are known for {value!r}; use a two-letter ISO 3166 "
+                "country code such as 'IL', 'PL' or 'GB', or leave holidays_country out"
+            )
+        return code
 
     @field_validator("alert_sentiment_backend")
     @classmethod
@@ -450,6 +490,7 @@ def _content_problems(
             first.setdefault(key, index)
     problems += _query_problems([item for _, item in _items(data, "topics")], lines)
     problems += _route_problems(data, problem)
+    problems += oncall_problems(data, problem)
     problems += _source_problems(data, problem, base_dir)
     from flarewatch.enrich.sentiment import SENTIMENT_BACKENDS, backend_install_problem
 

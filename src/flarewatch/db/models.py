@@ -18,6 +18,7 @@ from flarewatch.mentions.models import (  # noqa: F401
     Rollup,
     WorkspaceModel,
 )
+from flarewatch.oncall.models import EscalationStep
 from flarewatch.sources.models import (  # noqa: F401
     Source,
     SourceCredential,
@@ -32,6 +33,7 @@ __all__ = [
     "Author",
     "Case",
     "CaseEvent",
+    "EscalationStep",
     "Mention",
     "RawPost",
     "Rollup",

@@ -216,6 +216,7 @@ class EmbeddedRunner:
         for workspace_id in workspace_ids:
             self._watch_sources(workspace_id, report)
             self._detect(workspace_id, report)
+        self._run_escalations()
         with self._sessions() as session:
             delivery = deliver_pending(session, self.clock(), console=self.console)
             session.commit()
@@ -396,6 +397,19 @@ class EmbeddedRunner:
             session.commit()
             report.alerts_raised.extend(a.id for a in alerts)
             report.cases_opened.extend(c.id for c in cases)
+
+    def _run_escalations(self) -> None:
+        """Queue the deliveries of the escalation rounds now due (oncall/service.py), in one
+        transaction with their claim; a fault is logged and the rounds wait for the next cycle."""
+        from flarewatch.oncall.service import run_due_steps
+
+        with self._sessions() as session:
+            try:
+                run_due_steps(session, self.clock())
+                session.commit()
+            except Exception:
+                session.rollback()
+                log.exception("running due escalation steps failed")
 
     def _finish_rescoring(self, workspace_id: int) -> None:
         """The follow-up of alerts whose re-scoring ran out of time: after the deliveries, so
