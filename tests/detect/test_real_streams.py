@@ -6,11 +6,13 @@ from __future__ import annotations
 import random
 from datetime import UTC, datetime, timedelta
 
+from flarewatch.detect import detector
 from flarewatch.detect.backtest import Row, score_series
 from flarewatch.detect.baseline import HourlyHistory, baseline_for_hour
 from flarewatch.detect.detector import (
     NOISE_MIN_DAYS,
     NOVELTY_DIVISOR,
+    ROUTINE_DIVISOR,
     SURPRISE_ON,
     DetectorConfig,
     Interval,
@@ -163,8 +165,8 @@ def test_a_burst_the_topic_had_lately_needs_a_clearer_sigma_than_a_new_one() -> 
         at = t + timedelta(minutes=STEP * k)
         same.step(Interval(at, busiest / 12))
         bigger.step(Interval(at, 3 * busiest / 12))
-    assert same._novelty_divisor() == NOVELTY_DIVISOR > 1.0
-    assert bigger._novelty_divisor() == 1.0
+    assert same._novelty_divisor(0.0) == NOVELTY_DIVISOR > 1.0
+    assert bigger._novelty_divisor(0.0) == 1.0
     # In a backtest the repeated burst is not paged again, the first one was.
     repeat = counts + counts[burst_day * PER_DAY : (burst_day + 1) * PER_DAY]
     rows = [Row(i + 2, START + timedelta(minutes=STEP * i), "", c) for i, c in enumerate(repeat)]
@@ -178,7 +180,7 @@ def test_a_burst_the_topic_had_lately_needs_a_clearer_sigma_than_a_new_one() -> 
 def test_novelty_is_off_while_a_topic_is_new_and_survives_a_checkpoint() -> None:
     rng = random.Random(8)
     det, _ = _run([_noisy(10.0, rng) for _ in range(NOISE_MIN_DAYS * PER_DAY - 1)])
-    assert len(det.day_tops) < NOISE_MIN_DAYS and det._novelty_divisor() == 1.0
+    assert len(det.day_tops) < NOISE_MIN_DAYS and det._novelty_divisor(0.0) == 1.0
     det, _ = _run([_noisy(10.0, rng) for _ in range(4 * PER_DAY)])
     restored = TopicDetector.from_dict(DetectorConfig(step_minutes=STEP), det.to_dict())
     assert restored.day_tops == det.day_tops and restored.day_top == det.day_top
@@ -186,3 +188,56 @@ def test_novelty_is_off_while_a_topic_is_new_and_survives_a_checkpoint() -> None
     old = det.to_dict()
     del old["day_tops"], old["day_top"]
     assert TopicDetector.from_dict(DetectorConfig(step_minutes=STEP), old).day_tops == []
+
+
+def _bursts(days: int, burst_days: tuple[int, ...], seed: int) -> tuple[list[float], int]:
+    """A quiet topic (~5 posts per 5 minutes) with the same half-hour bot burst of ~40 posts
+    per 5 minutes on `burst_days`; returns the counts and the burst's offset in its day."""
+    rng = random.Random(seed)
+    counts = [_noisy(5.0, rng) for _ in range(days * PER_DAY)]
+    offset = 100
+    for day in burst_days:
+        start = day * PER_DAY + offset
+        counts[start : start + 6] = [_noisy(40.0, rng) for _ in range(6)]
+    return counts, offset
+
+
+def test_a_burst_the_topic_has_on_three_days_is_routine(monkeypatch) -> None:
+    counts, offset = _bursts(12, (2, 5, 8), seed=7)
+    det, _ = _run(counts)
+    # Each burst day remembers its burst's excess (~210 posts over the hour's expectation).
+    assert sum(e >= 150 for e in det.day_excesses) == 3
+    assert len(det.day_excesses) == 11
+    restored = TopicDetector.from_dict(DetectorConfig(step_minutes=STEP), det.to_dict())
+    assert restored.day_excesses == [round(e, 3) for e in det.day_excesses]
+    assert abs(restored.routine_excess - det.routine_excess) < 1e-3 and det.routine_excess > 0
+    old = det.to_dict()  # written before bursts were remembered: nothing is routine yet
+    del old["day_excesses"], old["day_excess"]
+    assert TopicDetector.from_dict(DetectorConfig(step_minutes=STEP), old).routine_excess <= 0
+    # A burst no bigger, a fourth time: σ needs ROUTINE_DIVISOR (more than the novelty's 1.25)
+    t = START + timedelta(minutes=STEP * len(counts))
+    for k in range(12):
+        det.step(Interval(t + timedelta(minutes=STEP * k), 30.0 if k >= 6 else 5.0))
+    assert det._novelty_divisor(0.0) == ROUTINE_DIVISOR > NOVELTY_DIVISOR
+    # So in a backtest it scores lower than without the rule, while a burst seen on one day
+    # only keeps the novelty divisor.
+    repeat = counts + counts[8 * PER_DAY : 9 * PER_DAY]
+    rows = [Row(i + 2, START + timedelta(minutes=STEP * i), "", c) for i, c in enumerate(repeat)]
+    again = slice(12 * PER_DAY + offset - 1, 12 * PER_DAY + offset + 12)
+    with_rule = max(s.score for s in score_series(rows, STEP)[again])
+    monkeypatch.setattr(detector, "ROUTINE_DAYS", 0)
+    without_rule = max(s.score for s in score_series(rows, STEP)[again])
+    assert with_rule < without_rule and without_rule > 0
+    once, _ = _bursts(12, (8,), seed=7)
+    det, _ = _run(once)
+    assert det.routine_excess <= 0  # one burst day is not a routine
+
+
+def test_a_calm_topic_has_no_routine() -> None:
+    """Only bursts (σ ≥ SURPRISE_ON before any scaling) are remembered: the daily wobble of a
+    calm topic never makes a real onset 'routine'."""
+    counts, _ = _bursts(12, (), seed=9)
+    det, _ = _run(counts)
+    # The first day is judged by the warm-up baseline (cold start); after it, nothing.
+    assert len(det.day_excesses) == 11 and all(e == 0.0 for e in det.day_excesses[1:])
+    assert det.routine_excess == 0.0  # so no excess counts as routine

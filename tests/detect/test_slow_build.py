@@ -8,9 +8,11 @@ import math
 import random
 from datetime import timedelta
 
+from flarewatch.detect import detector
 from flarewatch.detect import explain as ex
 from flarewatch.detect.detector import (
     NOISE_MIN_DAYS,
+    SLOW_HOLD_DAYS,
     SLOW_MIN_DAYS,
     SLOW_SPANS,
     SURPRISE_ON,
@@ -89,3 +91,49 @@ def test_cold_start_and_checkpoint_of_the_slow_build() -> None:
     assert TopicDetector.from_dict(DetectorConfig(step_minutes=STEP), old).span_tops == [
         [] for _ in SLOW_SPANS
     ]
+
+
+def _two_day_build(seed: int) -> tuple[list[float], int, int]:
+    """A build over two days, the second climbing ×1.1 higher than the first: a story that
+    keeps spreading. Returns the counts, the second day's first build step and its length."""
+    rng = random.Random(seed)
+    counts = [_noisy(_rhythm(i), rng) for i in range((DAYS + 1) * PER_DAY)]
+    length = 16 * HOUR
+    for day, top in ((DAYS - 1, 2.2), (DAYS, 2.42)):
+        first = day * PER_DAY + 4 * HOUR
+        for k in range(length):
+            rise = 1 + (top - 1) * k / length
+            counts[first + k] = _noisy(_rhythm(first + k) * rise, rng)
+    return counts, DAYS * PER_DAY + 4 * HOUR, length
+
+
+def test_a_build_that_goes_on_for_a_second_day_is_news_again(monkeypatch) -> None:
+    """The first day of a build does not set the record its second day is judged by; without
+    that hold the second day, ×1.1 over the first, stays under the ×1.22 margin."""
+    for hold, news_expected in ((SLOW_HOLD_DAYS, True), (0, False)):
+        monkeypatch.setattr(detector, "SLOW_HOLD_DAYS", hold)
+        for seed in (7, 8, 9):
+            counts, first, length = _two_day_build(seed)
+            _, results = _run(counts)
+            day_before = results[first - PER_DAY : first - PER_DAY + length]
+            assert any(r.surprise >= SURPRISE_ON for r in day_before), f"seed {seed}"
+            news = [r.surprise for r in results[first : first + length] if r.surprise > 0]
+            if news_expected:
+                assert len(news) == 1 and news[0] >= SURPRISE_ON, f"seed {seed}: {news}"
+            else:
+                assert not news, f"seed {seed}, no hold: {news}"
+
+
+def test_the_hold_is_kept_in_the_checkpoint() -> None:
+    counts, first, _ = _two_day_build(7)
+    det = TopicDetector(DetectorConfig(step_minutes=STEP))
+    for i, c in enumerate(counts[:first]):
+        det.step(Interval(START + timedelta(minutes=STEP * i), c))
+    assert det.held_days == SLOW_HOLD_DAYS  # yesterday was a build's day
+    restored = TopicDetector.from_dict(DetectorConfig(step_minutes=STEP), det.to_dict())
+    assert (restored.held_days, restored.build_today) == (det.held_days, det.build_today)
+    assert restored.slow == det.slow
+    # A checkpoint written before the hold existed loads with no day held out.
+    old = det.to_dict()
+    del old["slow_hold"]
+    assert TopicDetector.from_dict(DetectorConfig(step_minutes=STEP), old).held_days == 0

@@ -8,9 +8,11 @@ Each topic also learns its own noise: the peak σ of each of its last 14 days. A
 ordinary day already peaks at 8σ (bot floods, daily TV mentions) has its σ scaled down so that
 an ordinary day's peak reads as TYPICAL_PEAK_Z; a calm topic is left as it is. It also
 remembers each day's busiest hour: a volume reached within those 14 days needs NOVELTY_DIVISOR
-times the σ, since real streams repeat their bursts. A build over many hours, which no
+times the σ, since real streams repeat their bursts (ROUTINE_DIVISOR when bursts as large came
+on ROUTINE_DAYS of those days). A build over many hours, which no
 window calls surprising once the level follows it, is caught as a record: the last 3, 6 or 12
-hours above the busiest such span of those 14 days (`SlowBuild`). And each step
+hours above the busiest such span of those 14 days (`SlowBuild`; a build's day is held out of
+the record its next day is judged by, so a build over two days is news on both). And each step
 carries a `surprise`: the σ at the onset of an unusual episode (or at a clear escalation of
 one), 0 while an episode already seen goes on, so that an incident is news once.
 """
@@ -54,6 +56,8 @@ NOISE_MIN_DAYS = 2
 TYPICAL_PEAK_Z = 3.0  # what an ordinary day's biggest blip is scaled to
 NOVELTY_MINUTES = 60  # the window whose count is compared with each day's busiest
 NOVELTY_DIVISOR = 1.25  # σ is divided by this when the volume is no more than lately seen
+ROUTINE_DAYS = 3  # a burst's excess reached by the topic's bursts on this many days is routine
+ROUTINE_DIVISOR = 1.6  # σ is divided by this (instead of NOVELTY_DIVISOR) for a routine excess
 SURPRISE_ON = 4.0  # σ (after the noise scaling) at which an unusual episode begins
 SURPRISE_RISE = 2.0  # within an episode, a σ this many times its peak so far is news again
 SURPRISE_CALM_MINUTES = 12 * 60  # below SURPRISE_ON this long ends the episode
@@ -61,6 +65,7 @@ SLOW_SPANS = (3, 6, 12)  # hours over which a build's volume is compared with th
 SLOW_MIN_DAYS = 10  # days of records before a build counts: a few days' busiest is no record
 SLOW_MARGIN = 0.2  # log-ratio (×1.22) over the busiest such span of the last days that reads as
 # SURPRISE_ON: a volume the topic has not reached in two weeks, by a clear margin
+SLOW_HOLD_DAYS = 1  # consecutive days of a build whose spans do not raise the record
 
 
 @dataclass(slots=True)
@@ -167,6 +172,10 @@ class TopicDetector:
         self.day_tops: list[float] = []
         self.day_top = 0.0
         self.top_seen = -math.inf  # the busiest of day_tops; -inf: not learned, all is new
+        # The largest NOVELTY_MINUTES excess over expectation of each of the last days.
+        self.day_excesses: list[float] = []
+        self.day_excess = 0.0
+        self.routine_excess = -math.inf  # the ROUTINE_DAYS-th largest; -inf: not learned
         self.novelty_window = min(
             config.windows, key=lambda w: abs(w * config.step_minutes - NOVELTY_MINUTES)
         )
@@ -179,6 +188,8 @@ class TopicDetector:
         self.span_top = [0.0 for _ in SLOW_SPANS]
         self.slow = NO_SLOW_BUILD  # the strongest slow build as of the last completed hour
         self.slow_armed = True  # False once a build has opened an episode, until it subsides
+        self.build_today = False  # a slow build reached SURPRISE_ON today
+        self.held_days = 0  # consecutive days, up to yesterday, kept out of the records
         self._step = timedelta(minutes=config.step_minutes)
 
     # -- time -------------------------------------------------------------------------------
@@ -203,10 +214,10 @@ class TopicDetector:
             self.day_peak = 0.0
             self.day_tops = (self.day_tops + [self.day_top])[-NOISE_DAYS:]
             self.day_top = 0.0
+            self.day_excesses = (self.day_excesses + [self.day_excess])[-NOISE_DAYS:]
+            self.day_excess = 0.0
             self._set_top_seen()
-            for k in range(len(SLOW_SPANS)):
-                self.span_tops[k] = (self.span_tops[k] + [self.span_top[k]])[-NOISE_DAYS:]
-                self.span_top[k] = 0.0
+            self._close_span_day()
         self.cur_day = day
         self.acc = [0.0] * 5
         self.cur_hour = hour
@@ -214,6 +225,21 @@ class TopicDetector:
         self.story_expected = story_baseline(self.history, hour)
         self.slow = self._slow_build(hour)
         self._resum()
+
+    def _close_span_day(self) -> None:
+        """Store the day's busiest spans as records, and note whether it was a build's day.
+
+        A build that climbs for days (each day a little busier than the last) would otherwise
+        set, on its first day, the record its next day is judged by, and be news for only one
+        evening. As a past crisis does not raise the seasonal baseline, the days after a build's
+        day are judged without it (`held_days`, SLOW_HOLD_DAYS consecutive days at most): a
+        level that stays up is the record again after that.
+        """
+        for k in range(len(SLOW_SPANS)):
+            self.span_tops[k] = (self.span_tops[k] + [self.span_top[k]])[-NOISE_DAYS:]
+            self.span_top[k] = 0.0
+        self.held_days = min(SLOW_HOLD_DAYS, self.held_days + 1) if self.build_today else 0
+        self.build_today = False
 
     def _slow_build(self, hour: int) -> SlowBuild:
         """The strongest build ending at `hour`: the last 3, 6 or 12 complete hours against the
@@ -231,6 +257,7 @@ class TopicDetector:
                 continue  # a gap (a topic just created, a restart) is not a build
             count = sum(hist.count[h % HISTORY_HOURS] for h in range(hour - span, hour))
             tops = self.span_tops[k]
+            tops = tops[: len(tops) - self.held_days]
             if len(tops) >= SLOW_MIN_DAYS:
                 top = max(tops)
                 if count > top > 0:
@@ -238,6 +265,8 @@ class TopicDetector:
                     if z > best.z:
                         best = SlowBuild(z, span, count, top)
             self.span_top[k] = max(self.span_top[k], count)
+        if best.z >= SURPRISE_ON:
+            self.build_today = True
         return best
 
     def _resum(self) -> None:
@@ -346,7 +375,7 @@ class TopicDetector:
         assert best is not None
         z, w, z_vol, z_neg = best
         self.day_peak = max(self.day_peak, z)
-        noise = self.noise_factor() * self._novelty_divisor()
+        noise = self.noise_factor() * self._novelty_divisor(z)
         z, z_vol, z_neg = z / noise, z_vol / noise, z_neg / noise
         self._surprise = self._surprise_step(z, self.slow.z)
         story = iv.story
@@ -380,22 +409,35 @@ class TopicDetector:
         self._add_extras(ev, min(w, max(1, EXTRAS_MINUTES // self.config.step_minutes)))
         return assess(ev, self.thresholds), w
 
-    def _novelty_divisor(self) -> float:
+    def _novelty_divisor(self, z: float) -> float:
         """NOVELTY_DIVISOR when the last hour's volume is no more than the topic's busiest hour
         of the last NOISE_DAYS days (today not counted), else 1; also records today's busiest.
 
         Real streams repeat themselves: a bot's burst every few days, the daily TV mention. A
         volume the topic reached within two weeks needs a clearer σ to be news; a volume it has
         never reached lately is judged as before. Off during the first NOISE_MIN_DAYS days.
+
+        A burst no bigger (by its excess over expectation) than the topic's bursts of
+        ROUTINE_DAYS of those days is routine and needs ROUTINE_DIVISOR. Only bursts (raw `z`
+        ≥ SURPRISE_ON) are remembered, so a calm topic's daily wobble never makes an onset
+        routine, and the excess, unlike the count, does not call every quiet-hour surge routine
+        because afternoons are busier.
         """
         count = self.sums[self.novelty_window][0]
         if count > self.day_top:
             self.day_top = count
-        return 1.0 if count > self.top_seen else NOVELTY_DIVISOR
+        excess = count - self.sums[self.novelty_window][2]
+        if z >= SURPRISE_ON and excess > self.day_excess:
+            self.day_excess = excess  # the largest burst of the day, by its excess
+        if count > self.top_seen:
+            return 1.0
+        return ROUTINE_DIVISOR if 0 < excess <= self.routine_excess else NOVELTY_DIVISOR
 
     def _set_top_seen(self) -> None:
         enough = len(self.day_tops) >= NOISE_MIN_DAYS
         self.top_seen = max(self.day_tops) if enough else -math.inf
+        routine = enough and 0 < ROUTINE_DAYS <= len(self.day_excesses)
+        self.routine_excess = sorted(self.day_excesses)[-ROUTINE_DAYS] if routine else -math.inf
 
     def noise_factor(self) -> float:
         """How much this topic's σ is scaled down: its median daily peak over TYPICAL_PEAK_Z.
@@ -514,11 +556,14 @@ class TopicDetector:
             "day_peak": round(self.day_peak, 3),
             "day_tops": [round(t, 3) for t in self.day_tops],
             "day_top": round(self.day_top, 3),
+            "day_excesses": [round(t, 3) for t in self.day_excesses],
+            "day_excess": round(self.day_excess, 3),
             "cur_day": self.cur_day,
             "surprise": [round(self.surprise_peak, 3), self.surprise_quiet],
             "span_tops": [[round(t, 3) for t in tops] for tops in self.span_tops],
             "span_top": [round(t, 3) for t in self.span_top],
             "slow_armed": self.slow_armed,
+            "slow_hold": [self.build_today, self.held_days],
         }
 
     @classmethod
@@ -548,6 +593,8 @@ class TopicDetector:
         det.day_peak = float(data.get("day_peak", 0.0))
         det.day_tops = [float(t) for t in data.get("day_tops", [])][-NOISE_DAYS:]
         det.day_top = float(data.get("day_top", 0.0))
+        det.day_excesses = [float(t) for t in data.get("day_excesses", [])][-NOISE_DAYS:]
+        det.day_excess = float(data.get("day_excess", 0.0))
         det._set_top_seen()
         det.cur_day = data.get("cur_day")
         peak, quiet = data.get("surprise", [0.0, 0])
@@ -557,6 +604,8 @@ class TopicDetector:
             det.span_tops = [[float(t) for t in day][-NOISE_DAYS:] for day in tops]
             det.span_top = [float(t) for t in data.get("span_top", [0.0] * len(SLOW_SPANS))]
         det.slow_armed = bool(data.get("slow_armed", True))
+        build_today, held_days = data.get("slow_hold", [False, 0])
+        det.build_today, det.held_days = bool(build_today), int(held_days)
         if det.cur_hour is not None:
             det.baseline = baseline_for_hour(det.history, det.cur_hour, det.weekend)
             det.story_expected = story_baseline(det.history, det.cur_hour)
