@@ -63,9 +63,7 @@ def test_ingest_with_map_and_a_bad_date(tmp_path: Path) -> None:
     _add_acme(tmp_path)
     path = tmp_path / "other.tsv"
     path.write_text(
-        "Body\tPosted\tHandle\n"
-        "acme is great\t2025-05-01 10:00\tann\n"
-        "acme again\tyesterday\tbob\n",
+        "Body\tPosted\tHandle\nacme is great\t2025-05-01 10:00\tann\nacme again\tyesterday\tbob\n",
         encoding="utf-8",
     )
     unknown = runner.invoke(app, ["ingest", str(path)])
