@@ -108,11 +108,11 @@ class RowMapper:
         """The ingest record of one row; RecordError names the column at fault."""
         out: dict[str, Any] = {}
         for name, candidates in self.lookup.items():
-            found = next(((c, row[c]) for c in candidates if not _empty(row.get(c))), None)
-            if found is None:
-                continue
-            column, value = found
-            self._put(out, name, column, value)
+            for column in candidates:
+                value = row.get(column)
+                if value is not None and value != "" and not _empty(value):
+                    self._put(out, name, column, value)
+                    break
         if "created_at" not in out:
             columns = " or ".join(repr(c) for c in self.lookup.get("created_at", ())) or "date"
             raise RecordError(
@@ -126,7 +126,8 @@ class RowMapper:
             out["url"] = self.preset.url_template.format(id=out["id"])
         if "platform" not in out and self.preset.default_platform:
             out["platform"] = self.preset.default_platform
-        extra = {k: cell(row[k]) for k in row if k not in self.used and not _empty(row[k])}
+        used = self.used
+        extra = {k: cell(v) for k, v in row.items() if v != "" and k not in used and not _empty(v)}
         if extra:
             out["export"] = extra
         out["export_format"] = self.preset.name
