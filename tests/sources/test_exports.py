@@ -342,3 +342,34 @@ def test_file_source_resumes_an_export_in_batches(tmp_path: Path) -> None:
     # A fresh source (another process) resumes from the checkpoint, not from the start.
     again = FileSource("import", path, export=ExportSettings("brandwatch", {}, "UTC"))
     assert again.fetch(checkpoint, limit=3).posts == []
+
+
+def test_file_source_export_keys_in_a_workspace_file(tmp_path: Path) -> None:
+    from flarewatch.config.workspace import SourceConfig
+    from flarewatch.sources.registry import build_source
+
+    path = tmp_path / "talkwalker.csv"
+    path.write_text(
+        "url,published,content,source_type,lang\n"
+        "https://n.example/1,1709649000000,acme outage again,ONLINE_NEWS,pl\n",
+        encoding="utf-8",
+    )
+    config = SourceConfig(
+        key="tw",
+        kind="file",
+        path="talkwalker.csv",
+        format="talkwalker",
+        map={"title": "url"},
+        timezone="Asia/Jerusalem",
+    )
+    source = build_source(config, tmp_path)
+    [post] = source.fetch(None).posts
+    assert post.platform == "news" and post.title == "https://n.example/1"
+    assert post.created_at == datetime(2024, 3, 5, 14, 30, tzinfo=UTC)
+    for bad, message in (
+        ({"format": "excel"}, "not one of"),
+        ({"map": {"txt": "Body"}}, "not a field"),
+        ({"timezone": "Mars/Base"}, "not a known time zone"),
+    ):
+        with pytest.raises(ValueError, match=message):
+            SourceConfig(key="x", kind="file", path="a.csv", **bad).options()

@@ -303,7 +303,9 @@ def ingest(
         raise typer.Exit(1)
 
 
-def _export_options(file: Path, format_: str, mapping: str | None, timezone: str | None) -> dict:
+def _export_options(
+    file: Path, format_: str, mapping: str | None, timezone: str | None
+) -> dict[str, object]:
     """The file source's export options for `ingest`, or {} for the ingest format read as a
     plain file source; prints which format an `auto` file was read as."""
     from flarewatch.sources.base import SourceError
@@ -330,7 +332,7 @@ def _export_options(file: Path, format_: str, mapping: str | None, timezone: str
             pass  # a .tsv or .txt in the ingest format: the export reader takes it
         else:
             return {}  # the ingest format itself: read (and re-read) as before
-    options: dict = {"format": found, "map": fields}
+    options: dict[str, object] = {"format": found, "map": fields}
     if timezone:
         options["timezone"] = timezone
     return options

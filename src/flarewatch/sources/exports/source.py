@@ -77,7 +77,8 @@ class ExportPass:
     def _iterate(self) -> Iterator[ExportItem]:
         if self.preset.shape == "json":
             return self._json()
-        if self.preset.shape == "jsonl" and _is_jsonl(self.path):
+        # Talkwalker also exports CSV with the API's field names: a table name reads as a table.
+        if self.preset.shape == "jsonl" and (_is_jsonl(self.path) or self.preset.name == "jsonl"):
             return self._jsonl()
         return self._table()
 
