@@ -230,7 +230,7 @@ def ingest(
         None,
         "--timezone",
         help="IANA zone of export dates written without one, e.g. Europe/Warsaw.",
-        show_default="the zone the report names, else UTC",
+        show_default="a zone named above the header, else UTC",
     ),
 ) -> None:
     """Import a file of posts into a workspace; importing it again adds only what is new.

@@ -1,5 +1,6 @@
-"""Meltwater Explore exports: a CSV usually saved as UTF-16 with tabs, one row per mention,
-dates like 15-Jan-2024 09:30AM in the account's time zone, country and language as names."""
+"""Meltwater Explore exports: a CSV often saved as UTF-16 with tabs, one row per mention,
+dates like 15-Jan-2024 09:30AM in the account's time zone, country and language as names (the
+API's export templates write ISO 8601 times in UTC under `published_date`)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ PRESET = Preset(
         "author": ("Twitter Screen Name", "Influencer"),
         "author_name": ("Influencer",),
         "author_followers": ("Twitter Followers",),
-        "created_at": ("Date",),
+        "created_at": ("Date", "published_date", "Published Date"),
         "url": ("URL",),
         "platform": ("Source Type", "Source"),
         "country": ("Country",),

@@ -197,8 +197,8 @@ class ExportPass:
             yield self._post(mapper, flat, where)
 
     def _zone(self, preamble: list[str]) -> tzinfo:
-        """The zone of dates written without one: the option, else a zone the report names
-        above its header (Brandwatch writes the project's), else UTC."""
+        """The zone of dates written without one: the option, else an IANA zone name in the
+        report lines above the header, else UTC."""
         if self.settings.timezone:
             return zone(self.settings.timezone)
         for line in preamble:
