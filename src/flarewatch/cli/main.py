@@ -247,7 +247,7 @@ def ingest(
     from flarewatch.workspaces.service import get_workspace, list_workspaces
 
     if not file.is_file():
-        fail(f"{file}: no such file; give the path of a .jsonl, .ndjson or .csv file", code=2)
+        fail(f"{file}: no such file; give the path of the posts or export file to import", code=2)
     export_options = _export_options(file, format_, mapping, timezone)
     engine = ready_engine()
     with session_scope(engine) as session:

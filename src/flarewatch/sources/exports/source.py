@@ -217,7 +217,3 @@ def _is_jsonl(path: Path) -> bool:
 def _shown(delimiter: str) -> str:
     return {"\t": "(tab)", "": "(cell)"}.get(delimiter, repr(delimiter))
 
-
-def resolve(path: Path, settings: ExportSettings) -> Preset:
-    """The preset `settings` name for `path` (sniffed for auto)."""
-    return preset(sniff_format(path) if settings.format == "auto" else settings.format)
