@@ -15,7 +15,7 @@ from flarewatch.mentions.post import Post
 from flarewatch.sources.base import SourceError, SourceProblem
 from flarewatch.sources.exports.dates import zone
 from flarewatch.sources.exports.mapping import RowMapper
-from flarewatch.sources.exports.preset import Preset, flatten
+from flarewatch.sources.exports.preset import flatten
 from flarewatch.sources.exports.reader import (
     JSONL_SUFFIXES,
     base_suffix,
@@ -216,4 +216,3 @@ def _is_jsonl(path: Path) -> bool:
 
 def _shown(delimiter: str) -> str:
     return {"\t": "(tab)", "": "(cell)"}.get(delimiter, repr(delimiter))
-
