@@ -373,3 +373,28 @@ def test_file_source_export_keys_in_a_workspace_file(tmp_path: Path) -> None:
     ):
         with pytest.raises(ValueError, match=message):
             SourceConfig(key="x", kind="file", path="a.csv", **bad).options()
+
+
+def test_a_row_in_another_encoding_is_one_problem(tmp_path: Path) -> None:
+    path = tmp_path / "mixed.csv"
+    path.write_bytes(
+        b"id,text,created_at\n"
+        b"1,fine,2024-03-05T10:00:00Z\n"
+        + "2,zażółć,2024-03-05T11:00:00Z\n".encode("cp1250")
+        + b"3,also fine,2024-03-05T12:00:00Z\n"
+    )
+    posts, problems, _ = _all(path, format="csv")
+    assert [p.external_id for p in posts] == ["1", "3"]
+    [problem] = problems
+    assert problem.where == "mixed.csv line 3" and "UTF-8" in problem.message
+
+
+def test_unknown_format_and_empty_archive_are_clear(tmp_path: Path) -> None:
+    path = tmp_path / "x.csv"
+    path.write_text("id,text,created_at\n1,a,2024-01-01\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="brandwatch"):
+        _read(path, format="excel")
+    archive = tmp_path / "comments.json"
+    archive.write_text('{"comments_v2": []}', encoding="utf-8")
+    with pytest.raises(SourceError, match="holds no"):
+        list(_read(archive))
