@@ -25,6 +25,7 @@ BENCHMARKS = [
     "bench.bench_detect",
     "bench.bench_alert_rescore",
     "bench.bench_sources",
+    "bench.bench_exports",
     "bench.bench_cli",
 ]
 

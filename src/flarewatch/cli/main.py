@@ -212,12 +212,37 @@ def run(
 
 @app.command()
 def ingest(
-    file: Path = typer.Argument(..., help="JSONL or CSV file of posts in the ingest format."),
+    file: Path = typer.Argument(
+        ...,
+        help="Posts in the ingest format (JSONL/CSV) or another tool's export "
+        "(CSV, TSV, .xlsx, JSONL, tweets.js, comments.json; optionally .gz).",
+    ),
     workspace: str = typer.Option(
         None, "--workspace", "-w", help="Workspace slug.", show_default="the only workspace"
     ),
+    format_: str = typer.Option(
+        "auto",
+        "--format",
+        help="auto|brandwatch|talkwalker|meltwater|sprinklr|mention|x-archive|facebook-dyi|"
+        "jsonl|csv: whose export the file is (auto: told from its header; docs/migration.md).",
+    ),
+    mapping: str = typer.Option(
+        None,
+        "--map",
+        help="FIELD=COLUMN pairs for columns no preset reads, comma-separated, e.g. "
+        "'text=Full Text,created_at=Date'.",
+    ),
+    timezone: str = typer.Option(
+        None,
+        "--timezone",
+        help="IANA zone of export dates written without one, e.g. Europe/Warsaw.",
+        show_default="a zone named above the header, else UTC",
+    ),
 ) -> None:
-    """Import a file of posts into a workspace; importing it again adds only what is new."""
+    """Import a file of posts into a workspace; importing it again adds only what is new.
+
+    Exports of Brandwatch, Talkwalker, Meltwater, Sprinklr and Mention, X archives and
+    Facebook downloads keep their own dates, so imported history warms the baselines."""
     from sqlalchemy import select
 
     from flarewatch.db.engine import session_scope
@@ -228,7 +253,8 @@ def ingest(
     from flarewatch.workspaces.service import get_workspace, list_workspaces
 
     if not file.is_file():
-        fail(f"{file}: no such file; give the path of a .jsonl, .ndjson or .csv file", code=2)
+        fail(f"{file}: no such file; give the path of the posts or export file to import", code=2)
+    export_options = _export_options(file, format_, mapping, timezone)
     engine = ready_engine()
     with session_scope(engine) as session:
         if workspace is None:
@@ -248,6 +274,7 @@ def ingest(
             select(Source).where(Source.workspace_id == target.id, Source.key == key)
         )
         config = {"key": key, "kind": "file", "path": str(file.resolve()), "enabled": True}
+        config |= export_options
         if source is None:
             source = Source(workspace_id=target.id, key=key, kind="file", config=config)
             session.add(source)
@@ -258,7 +285,7 @@ def ingest(
         session.flush()
         workspace_id, source_id, slug = target.id, source.id, target.slug
     runner = EmbeddedRunner(engine, console=console)
-    with progress_bar() as progress:
+    with progress_bar(rate="posts") as progress:
         task = progress.add_task(f"ingesting {file.name}", total=None)
 
         def advance(batch: BatchReport) -> None:
@@ -280,6 +307,41 @@ def ingest(
     )
     if outcome.source.problems:
         raise typer.Exit(1)
+
+
+def _export_options(
+    file: Path, format_: str, mapping: str | None, timezone: str | None
+) -> dict[str, object]:
+    """The file source's export options for `ingest`, or {} for the ingest format read as a
+    plain file source; prints which format an `auto` file was read as."""
+    from flarewatch.sources.base import SourceError
+    from flarewatch.sources.exports.dates import zone
+    from flarewatch.sources.exports.mapping import parse_map
+    from flarewatch.sources.exports.registry import FORMATS, PRESETS
+    from flarewatch.sources.exports.sniff import sniff_format
+    from flarewatch.sources.file import file_format
+
+    if format_ not in FORMATS:
+        fail(f"--format {format_!r} is not one of {', '.join(FORMATS)}", code=2)
+    try:
+        fields = parse_map(mapping)
+        zone(timezone)
+        found = sniff_format(file) if format_ == "auto" else format_
+    except (ValueError, SourceError) as err:
+        fail(str(err), code=2)
+    if format_ == "auto" and found not in ("jsonl", "csv"):
+        console.print(f"reading {file.name} as a {PRESETS[found].title} export", highlight=False)
+    if found in ("jsonl", "csv") and not fields and timezone is None:
+        try:
+            file_format(file)
+        except SourceError:
+            pass  # a .tsv or .txt in the ingest format: the export reader takes it
+        else:
+            return {}  # the ingest format itself: read (and re-read) as before
+    options: dict[str, object] = {"format": found, "map": fields}
+    if timezone:
+        options["timezone"] = timezone
+    return options
 
 
 @app.command()

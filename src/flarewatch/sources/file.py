@@ -21,9 +21,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, cast
 
+from pydantic import field_validator
+
 from flarewatch.mentions.post import Post
 from flarewatch.sources.base import FetchResult, SourceError, SourceProblem
 from flarewatch.sources.date_columns import date_column_warning, unused_date_column
+from flarewatch.sources.exports.source import ExportPass, ExportSettings
 from flarewatch.sources.ingest import FIELDS, RecordError, post_from_record
 from flarewatch.sources.options import KindOptions
 
@@ -384,6 +387,37 @@ def _same_file(path: Path, checkpoint: dict[str, Any]) -> bool:
 
 class FileOptions(KindOptions):
     path: str  # JSONL/NDJSON/CSV, optionally .gz; relative to the workspace file's folder
+    # Another tool's export (docs/migration.md): a --format name, "auto" to sniff it; None
+    # reads the ingest format from a byte offset (a growing file).
+    format: str | None = None
+    map: dict[str, str] = {}  # field → the export's column, e.g. {"text": "Full Text"}
+    timezone: str | None = None  # of export dates written without a zone; IANA name
+
+    @field_validator("format")
+    @classmethod
+    def _known_format(cls, value: str | None) -> str | None:
+        from flarewatch.sources.exports.registry import FORMATS
+
+        if value is not None and value not in FORMATS:
+            raise ValueError(f"format {value!r} is not one of {', '.join(FORMATS)}")
+        return value
+
+    @field_validator("map")
+    @classmethod
+    def _known_fields(cls, value: dict[str, str]) -> dict[str, str]:
+        from flarewatch.sources.exports.mapping import check_field
+
+        for name in value:
+            check_field(name)
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str | None) -> str | None:
+        from flarewatch.sources.exports.dates import zone
+
+        zone(value)
+        return value
 
 
 class FileSource:
@@ -391,18 +425,34 @@ class FileSource:
     Options = FileOptions
     default_every = "0"  # every cycle: reading a file costs nothing
 
-    def __init__(self, key: str, path: Path, *, platform: str | None = None) -> None:
+    def __init__(
+        self,
+        key: str,
+        path: Path,
+        *,
+        platform: str | None = None,
+        export: ExportSettings | None = None,
+    ) -> None:
         self.key = key
         self.path = path
         self.platform = platform or "web"
-        file_format(path)  # an unusable name fails when the workspace loads, not at first poll
+        self.export = export
+        # The pass over an export that the last fetch left open: the next batch continues it
+        # instead of reading the file again up to the checkpoint.
+        self._pass: ExportPass | None = None
+        if export is None:
+            file_format(path)  # an unusable name fails when the workspace loads
 
     @classmethod
     def from_config(cls, config: SourceConfig, base_dir: Path, secrets: Secrets) -> FileSource:
-        path = Path(os.path.expanduser(config.options().path))
+        options = config.options()
+        path = Path(os.path.expanduser(options.path))
         if not path.is_absolute():
             path = base_dir / path
-        return cls(config.key, path, platform=config.platform)
+        export = None
+        if options.format is not None or options.map:
+            export = ExportSettings(options.format or "auto", dict(options.map), options.timezone)
+        return cls(config.key, path, platform=config.platform, export=export)
 
     def fetch(
         self,
@@ -417,6 +467,8 @@ class FileSource:
                 f"source {self.key!r}: file {self.path} not found; check 'path' in the workspace "
                 "file (a relative path is read from the workspace file's folder)"
             )
+        if self.export is not None:
+            return self._fetch_export(self.export, checkpoint, limit)
         offset, line, partial = 0, 0, False
         if checkpoint and _same_file(self.path, checkpoint):
             offset = int(checkpoint.get("offset", 0))
@@ -456,6 +508,47 @@ class FileSource:
         return FetchResult(
             posts=posts,
             checkpoint=state | _fingerprint(self.path, head_len),
+            problems=problems,
+            exhausted=exhausted,
+            warnings=warnings,
+        )
+
+    def _fetch_export(
+        self, settings: ExportSettings, checkpoint: dict[str, Any] | None, limit: int
+    ) -> FetchResult:
+        """A batch of another tool's export, resumed by record count (docs/migration.md)."""
+        start = 0
+        if checkpoint and "record" in checkpoint and _same_file(self.path, checkpoint):
+            start = int(checkpoint["record"])
+        current = self._pass
+        if current is None or current.position != start or start == 0:
+            current = ExportPass(
+                self.path,
+                settings,
+                default_platform=self.platform,
+                source_key=self.key,
+                start=start,
+            )
+            self._pass = current
+        posts: list[Post] = []
+        problems: list[SourceProblem] = []
+        exhausted = True
+        for item in current:
+            if item.post is not None:
+                posts.append(item.post)
+            if item.problem is not None:
+                problems.append(item.problem)
+            if len(posts) >= limit or len(problems) >= MAX_PROBLEMS_PER_BATCH:
+                exhausted = False
+                break
+        warnings, current.warnings = current.warnings, []
+        if exhausted:
+            self._pass = None
+        size = self.path.stat().st_size
+        state: dict[str, Any] = {"record": current.position, "format": current.format}
+        return FetchResult(
+            posts=posts,
+            checkpoint=state | _fingerprint(self.path, min(size, HEAD_BYTES)),
             problems=problems,
             exhausted=exhausted,
             warnings=warnings,
