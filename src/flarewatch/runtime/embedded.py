@@ -32,6 +32,7 @@ from flarewatch.cases.service import auto_open_cases
 from flarewatch.config.workspace import SourceConfig
 from flarewatch.db.engine import sessionmaker_for
 from flarewatch.detect.service import run_detection
+from flarewatch.detect.state_cache import DetectorStateCache
 from flarewatch.mentions.models import RawPost
 from flarewatch.mentions.relevance import model_stamp
 from flarewatch.pipeline.batch import BatchReport
@@ -137,6 +138,8 @@ class EmbeddedRunner:
         # background (its source stays "busy"), never waited for.
         self._pool = ThreadPoolExecutor(max_workers=poll_threads, thread_name_prefix="poll")
         self._busy: dict[int, Future[FetchResult]] = {}
+        # Topics' detectors between cycles, so a cycle does not reload and resave them all.
+        self.detector_states = DetectorStateCache()
 
     # -- contexts and readers are cached; rebuilt when topics, the relevance model, languages,
     # the sentiment backend or source config change
@@ -388,12 +391,17 @@ class EmbeddedRunner:
             )
             if until is None:
                 return
-            candidates = run_detection(session, workspace, until)
-            # The accurate model's scores, within the workspace's time budget (docs/alerts.md).
-            rescore_candidates(session, workspace, candidates)
-            alerts = raise_alerts(session, workspace, candidates, self.clock())
-            cases = auto_open_cases(session, workspace, alerts)
-            session.commit()
+            try:
+                candidates = run_detection(session, workspace, until, self.detector_states)
+                # The accurate model's scores, within the workspace's time budget (docs/alerts.md).
+                rescore_candidates(session, workspace, candidates)
+                alerts = raise_alerts(session, workspace, candidates, self.clock())
+                cases = auto_open_cases(session, workspace, alerts)
+                session.commit()
+            except BaseException:
+                # The held detectors ran ahead of what was just rolled back: reload them.
+                self.detector_states.clear()
+                raise
             report.alerts_raised.extend(a.id for a in alerts)
             report.cases_opened.extend(c.id for c in cases)
 
