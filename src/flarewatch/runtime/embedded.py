@@ -138,8 +138,9 @@ class EmbeddedRunner:
         # background (its source stays "busy"), never waited for.
         self._pool = ThreadPoolExecutor(max_workers=poll_threads, thread_name_prefix="poll")
         self._busy: dict[int, Future[FetchResult]] = {}
-        # Topics' detectors between cycles, so a cycle does not reload and resave them all.
-        self.detector_states = DetectorStateCache()
+        # Topics' detectors between cycles, so a cycle does not reload and resave them all
+        # (None: every cycle loads and saves them, as one-off commands do).
+        self.detector_states: DetectorStateCache | None = DetectorStateCache()
 
     # -- contexts and readers are cached; rebuilt when topics, the relevance model, languages,
     # the sentiment backend or source config change
@@ -400,7 +401,8 @@ class EmbeddedRunner:
                 session.commit()
             except BaseException:
                 # The held detectors ran ahead of what was just rolled back: reload them.
-                self.detector_states.clear()
+                if self.detector_states is not None:
+                    self.detector_states.clear()
                 raise
             report.alerts_raised.extend(a.id for a in alerts)
             report.cases_opened.extend(c.id for c in cases)
