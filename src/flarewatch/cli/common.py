@@ -65,18 +65,33 @@ def ready_engine() -> Engine:
     return engine
 
 
-def progress_bar(on: Console | None = None) -> Progress:
+def progress_bar(on: Console | None = None, rate: str | None = None) -> Progress:
     """The progress display of long CLI work: spinner, description, bar, count, elapsed time;
     it disappears when the work is done (the command then prints its summary). ``on``: the
-    console to draw on (stdout's by default; stderr's when stdout carries data)."""
+    console to draw on (stdout's by default; stderr's when stdout carries data). ``rate``: the
+    unit counted ("posts"), to show the current rate as well, e.g. "1,520 posts/s" (a long
+    backfill's speed tells whether to wait or to come back tomorrow)."""
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
         Progress,
+        ProgressColumn,
         SpinnerColumn,
         TextColumn,
         TimeElapsedColumn,
     )
+    from rich.text import Text
+
+    class RateColumn(ProgressColumn):
+        def render(self, task: Any) -> Text:
+            speed = task.finished_speed or task.speed
+            return Text(f"{speed:,.0f} {rate}/s" if speed else f"– {rate}/s")
+
+    columns = [SpinnerColumn(), TextColumn("{task.description}"), BarColumn()]
+    columns += [MofNCompleteColumn(), TimeElapsedColumn()]
+    if rate:
+        columns.append(RateColumn())
+    return Progress(*columns, console=on or console, transient=True)
 
     return Progress(
         SpinnerColumn(),

@@ -255,7 +255,7 @@ def ingest(
         session.flush()
         workspace_id, source_id, slug = target.id, source.id, target.slug
     runner = EmbeddedRunner(engine, console=console)
-    with progress_bar() as progress:
+    with progress_bar(rate="posts") as progress:
         task = progress.add_task(f"ingesting {file.name}", total=None)
 
         def advance(batch: BatchReport) -> None:

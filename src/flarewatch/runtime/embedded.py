@@ -384,7 +384,10 @@ class EmbeddedRunner:
                 return
             report.alerts_raised.extend(a.id for a in alerts)
 
-    def _detect(self, workspace_id: int, report: CycleReport) -> None:
+    def _detect(self, workspace_id: int, report: CycleReport, *, hold: bool = True) -> None:
+        """Detect and alert; `hold`: keep the topics' detectors for the next cycle (and save
+        them at a cadence), else save them now (a one-off import's process ends after it)."""
+        cache = self.detector_states if hold else None
         with self._sessions() as session:
             workspace = session.get_one(Workspace, workspace_id)
             until = session.scalar(
@@ -393,7 +396,7 @@ class EmbeddedRunner:
             if until is None:
                 return
             try:
-                candidates = run_detection(session, workspace, until, self.detector_states)
+                candidates = run_detection(session, workspace, until, cache)
                 # The accurate model's scores, within the workspace's time budget (docs/alerts.md).
                 rescore_candidates(session, workspace, candidates)
                 alerts = raise_alerts(session, workspace, candidates, self.clock())
@@ -401,8 +404,8 @@ class EmbeddedRunner:
                 session.commit()
             except BaseException:
                 # The held detectors ran ahead of what was just rolled back: reload them.
-                if self.detector_states is not None:
-                    self.detector_states.clear()
+                if cache is not None:
+                    cache.clear()
                 raise
             report.alerts_raised.extend(a.id for a in alerts)
             report.cases_opened.extend(c.id for c in cases)
@@ -425,7 +428,7 @@ class EmbeddedRunner:
         [outcome] = self._poll_sources([source_id], cycle)
         cycle.sources.append(outcome)
         self._watch_sources(workspace_id, cycle)
-        self._detect(workspace_id, cycle)
+        self._detect(workspace_id, cycle, hold=False)
         with self._sessions() as session:
             cycle.deliveries_sent = deliver_pending(
                 session, self.clock(), console=self.console
