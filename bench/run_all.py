@@ -19,6 +19,7 @@ BENCHMARKS = [
     "bench.bench_pipeline",
     "bench.bench_e2e",
     "bench.bench_steady",
+    "bench.bench_latency",
     "bench.bench_query",
     "bench.bench_enrich",
     "bench.bench_transformer",

@@ -24,7 +24,14 @@ pytestmark = pytest.mark.browser
 
 PHONE = {"width": 390, "height": 844}
 # Not pages: the live-update stream, the health probe, the invitation (its own test below).
-NOT_PAGES = ("/w/{slug}/events", "/healthz", "/invite/{token}")
+# Streams, downloads and one-time links are not pages to lay out.
+NOT_PAGES = (
+    "/w/{slug}/events",
+    "/w/{slug}/rescore/{job_id}/events",
+    "/w/{slug}/mentions/export",
+    "/healthz",
+    "/invite/{token}",
+)
 PARAM_RE = re.compile(r"{(\w+)}")
 # Pages that need a query: the new-source form of the kind with the most fields.
 QUERIES = {"/w/{slug}/settings/sources/new": "?kind=web"}
@@ -75,6 +82,7 @@ def _pages(env: WebEnv) -> list[str]:
         "alert_id": str(s.alerts["acme"][0]),
         "case_id": str(s.cases["acme"]),
         "source_id": str(s.sources["acme"]),
+        "job_id": str(s.rescore_jobs["acme"]),
     }
     paths = []
     for method, path in app_routes(env.app):

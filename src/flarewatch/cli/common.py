@@ -84,7 +84,7 @@ def progress_bar(on: Console | None = None, *, rate: str | None = None) -> Progr
     class RateColumn(ProgressColumn):
         def render(self, task) -> Text:  # type: ignore[no-untyped-def]
             speed = task.finished_speed or task.speed
-            return Text(f"{speed:,.0f} {rate}/s" if speed else f"- {rate}/s")
+            return Text(f"{speed:,.0f} {rate}/s" if speed else f"– {rate}/s")
 
     columns: list[ProgressColumn] = [
         SpinnerColumn(),

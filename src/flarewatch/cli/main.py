@@ -231,6 +231,7 @@ def ingest(
         "--map",
         help="FIELD=COLUMN pairs for columns no preset reads, comma-separated, e.g. "
         "'text=Full Text,created_at=Date'.",
+        show_default="the preset's columns",
     ),
     timezone: str = typer.Option(
         None,

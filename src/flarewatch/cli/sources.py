@@ -310,7 +310,7 @@ def run_source(
         # The runner logs each failure and skipped record for the service log; here they are
         # printed once below, so its copies would only say everything twice (-v keeps them).
         logging.getLogger("flarewatch.runtime.embedded").setLevel(logging.CRITICAL)
-    with progress_bar() as progress:
+    with progress_bar(rate="posts") as progress:
         task = progress.add_task(f"fetching {key}", total=None)
 
         def advance(batch: BatchReport) -> None:

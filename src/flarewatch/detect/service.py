@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Float, bindparam, cast, func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from flarewatch.alerts.models import Alert
 from flarewatch.detect.detector import DetectorConfig, TopicDetector
@@ -32,6 +32,7 @@ from flarewatch.detect.runner import (
     PostRow,
     TopicRunner,
 )
+from flarewatch.detect.state_cache import DetectorStateCache, HeldTopic
 from flarewatch.detect.stories import StoryTracker
 from flarewatch.detect.types import AlertCandidate
 from flarewatch.mentions.models import Author, Mention, RawPost, Rollup
@@ -80,8 +81,18 @@ def _handle(value: str) -> str:
     return value.strip().lstrip("@").split(":")[-1].lower()
 
 
-def run_detection(session: Session, workspace: Workspace, until: datetime) -> list[AlertCandidate]:
-    """Evaluate all not-yet-evaluated complete minutes up to `until`; return new candidates."""
+def run_detection(
+    session: Session,
+    workspace: Workspace,
+    until: datetime,
+    cache: DetectorStateCache | None = None,
+) -> list[AlertCandidate]:
+    """Evaluate all not-yet-evaluated complete minutes up to `until`; return new candidates.
+
+    With a `cache` (a long-lived runner's), topics' detectors stay in memory between calls and
+    their rows are written at the cache's cadence (detect/state_cache.py); without one, every
+    call loads and saves them. The caller must clear the cache when it rolls the session back.
+    """
     end = floor_minute(until)
     noise = noise_marks_by_topic(session, workspace.id, end)
     topics = session.scalars(
@@ -97,19 +108,40 @@ def run_detection(session: Session, workspace: Workspace, until: datetime) -> li
     )
     candidates: list[AlertCandidate] = []
     for topic in topics:
-        candidates.extend(_run_topic(session, workspace, topic, first, end, noise.get(topic.id, 0)))
+        candidates.extend(
+            _run_topic(session, workspace, topic, first, end, noise.get(topic.id, 0), cache)
+        )
     session.flush()
     return candidates
 
 
-def _load_state(session: Session, workspace: Workspace, topic: Topic) -> DetectorState:
-    state = session.scalar(select(DetectorState).where(DetectorState.topic_id == topic.id))
+def _load_state(
+    session: Session, workspace: Workspace, topic: Topic, lazy: bool = False
+) -> DetectorState:
+    query = select(DetectorState).where(DetectorState.topic_id == topic.id)
+    if lazy:  # the JSON columns load only when read: a runner holding the topic never does
+        query = query.options(
+            defer(DetectorState.detector),
+            defer(DetectorState.stories),
+            defer(DetectorState.rewind),
+        )
+    state = session.scalar(query)
     if state is None:
         state = DetectorState(
             workspace_id=workspace.id, topic_id=topic.id, last_minute=None, detector={}, stories={}
         )
         session.add(state)
     return state
+
+
+def _settings(
+    workspace: Workspace, noise_marks: int
+) -> tuple[DetectorConfig, tuple[str, ...], frozenset[str], str]:
+    config = detector_config(workspace, noise_marks)
+    cfg = workspace.config or {}
+    extra_terms = tuple(cfg.get("crisis_terms") or ())
+    watched = frozenset(_handle(a) for a in cfg.get("watch_authors") or [])
+    return config, extra_terms, watched, repr((config, extra_terms, sorted(watched)))
 
 
 def _run_topic(
@@ -119,21 +151,30 @@ def _run_topic(
     first: datetime | None,
     end: datetime,
     noise_marks: int,
+    cache: DetectorStateCache | None = None,
 ) -> list[AlertCandidate]:
-    state = _load_state(session, workspace, topic)
-    checkpoints = list(state.rewind or [])
-    saved_detector, saved_stories = state.detector, state.stories
-    if state.last_minute is not None:
-        start = state.last_minute + MINUTE
+    state = _load_state(session, workspace, topic, lazy=cache is not None)
+    config, extra_terms, watched, settings = _settings(workspace, noise_marks)
+    held = cache.get(topic.id, state.last_minute, settings) if cache is not None else None
+    if held is not None:
+        last_minute: datetime | None = held.last_minute
+        stored_checkpoints = held.checkpoints
+    else:
+        last_minute = state.last_minute
+        stored_checkpoints = list(state.rewind or [])
+    checkpoints = list(stored_checkpoints)
+    restored: tuple[dict[str, Any], dict[str, Any]] | None = None
+    if last_minute is not None:
+        start = last_minute + MINUTE
         # Posts that arrived after their minute was evaluated: replay from before them.
-        late = earliest_late_post(session, topic.id, checkpoints, state.last_minute)
+        late = earliest_late_post(session, topic.id, checkpoints, last_minute)
         point = restore_point(checkpoints, floor_minute(late)) if late is not None else None
         if point is not None:
             start = checkpoint_minute(point) + MINUTE
-            saved_detector, saved_stories = point["detector"], point["stories"]
+            restored = point["detector"], point["stories"]
             # Later checkpoints were taken without the late posts; the replay takes new ones.
             checkpoints = [c for c in checkpoints if checkpoint_minute(c) < start]
-            end = max(end, state.last_minute + MINUTE)
+            end = max(end, last_minute + MINUTE)
     else:
         if first is None:
             return []
@@ -142,23 +183,23 @@ def _run_topic(
     if start >= end:
         return []
 
-    config = detector_config(workspace, noise_marks)
-    detector = (
-        TopicDetector.from_dict(config, saved_detector) if saved_detector else TopicDetector(config)
-    )
-    tracker = StoryTracker.from_dict(saved_stories) if saved_stories else StoryTracker()
-    cfg = workspace.config or {}
-    runner = TopicRunner(
-        detector,
-        tracker,
-        extra_terms=tuple(cfg.get("crisis_terms") or ()),
-        watched=frozenset(_handle(a) for a in cfg.get("watch_authors") or []),
-    )
-    # Alerts cite the window's driving posts, including those an earlier call processed.
-    earlier = _mentions_by_minute(
-        session, topic.id, start - RECENT_WINDOW, start, newest=RECENT_POSTS_MAX
-    )
-    runner.remember([p for minute_posts in earlier.values() for p in minute_posts])
+    if held is not None and restored is None and start == held.last_minute + MINUTE:
+        runner = held.runner  # its driving-post memory is already the window before `start`
+    else:
+        saved_detector, saved_stories = restored or (state.detector, state.stories)
+        detector = (
+            TopicDetector.from_dict(config, saved_detector)
+            if saved_detector
+            else TopicDetector(config)
+        )
+        tracker = StoryTracker.from_dict(saved_stories) if saved_stories else StoryTracker()
+        runner = TopicRunner(detector, tracker, extra_terms=extra_terms, watched=watched)
+        # Alerts cite the window's driving posts, including those an earlier call processed.
+        earlier = _mentions_by_minute(
+            session, topic.id, start - RECENT_WINDOW, start, newest=RECENT_POSTS_MAX
+        )
+        runner.remember([p for minute_posts in earlier.values() for p in minute_posts])
+    detector, tracker = runner.detector, runner.tracker
     candidates: list[AlertCandidate] = []
     # A long backlog (a first import, a backfill) is read and written a few hours at a time,
     # so memory holds one chunk's posts, never the whole history's.
@@ -181,12 +222,20 @@ def _run_topic(
         _save_story_keys(session, story_keys)
         chunk_start = chunk_end
 
-    kept = prune(checkpoints, end - MINUTE)
-    if kept != (state.rewind or []):
-        state.rewind = kept  # rewritten only when a checkpoint comes or goes
-    state.last_minute = end - MINUTE
-    state.detector = detector.to_dict()
-    state.stories = tracker.to_dict()
+    last = end - MINUTE
+    kept = prune(checkpoints, last)
+    persisted = state.last_minute
+    # Without a cache every call writes the row; with one, only when the checkpoints changed
+    # (the row's rewind must match it) or too many minutes went unsaved.
+    if cache is None or kept != stored_checkpoints or cache.due(state.last_minute, last):
+        if kept != stored_checkpoints:
+            state.rewind = kept  # rewritten only when a checkpoint comes or goes
+        state.last_minute = last
+        state.detector = detector.to_dict()
+        state.stories = tracker.to_dict()
+        persisted = last
+    if cache is not None:
+        cache.put(topic.id, HeldTopic(runner, settings, last, persisted, kept))
     return candidates
 
 

@@ -32,6 +32,7 @@ from flarewatch.cases.service import auto_open_cases
 from flarewatch.config.workspace import SourceConfig
 from flarewatch.db.engine import sessionmaker_for
 from flarewatch.detect.service import run_detection
+from flarewatch.detect.state_cache import DetectorStateCache
 from flarewatch.mentions.models import RawPost
 from flarewatch.mentions.relevance import model_stamp
 from flarewatch.pipeline.batch import BatchReport
@@ -137,6 +138,9 @@ class EmbeddedRunner:
         # background (its source stays "busy"), never waited for.
         self._pool = ThreadPoolExecutor(max_workers=poll_threads, thread_name_prefix="poll")
         self._busy: dict[int, Future[FetchResult]] = {}
+        # Topics' detectors between cycles, so a cycle does not reload and resave them all
+        # (None: every cycle loads and saves them, as one-off commands do).
+        self.detector_states: DetectorStateCache | None = DetectorStateCache()
 
     # -- contexts and readers are cached; rebuilt when topics, the relevance model, languages,
     # the sentiment backend or source config change
@@ -381,7 +385,10 @@ class EmbeddedRunner:
                 return
             report.alerts_raised.extend(a.id for a in alerts)
 
-    def _detect(self, workspace_id: int, report: CycleReport) -> None:
+    def _detect(self, workspace_id: int, report: CycleReport, *, hold: bool = True) -> None:
+        """Detect and alert; `hold`: keep the topics' detectors for the next cycle (and save
+        them at a cadence), else save them now (a one-off import's process ends after it)."""
+        cache = self.detector_states if hold else None
         with self._sessions() as session:
             workspace = session.get_one(Workspace, workspace_id)
             until = session.scalar(
@@ -389,12 +396,18 @@ class EmbeddedRunner:
             )
             if until is None:
                 return
-            candidates = run_detection(session, workspace, until)
-            # The accurate model's scores, within the workspace's time budget (docs/alerts.md).
-            rescore_candidates(session, workspace, candidates)
-            alerts = raise_alerts(session, workspace, candidates, self.clock())
-            cases = auto_open_cases(session, workspace, alerts)
-            session.commit()
+            try:
+                candidates = run_detection(session, workspace, until, cache)
+                # The accurate model's scores, within the workspace's time budget (docs/alerts.md).
+                rescore_candidates(session, workspace, candidates)
+                alerts = raise_alerts(session, workspace, candidates, self.clock())
+                cases = auto_open_cases(session, workspace, alerts)
+                session.commit()
+            except BaseException:
+                # The held detectors ran ahead of what was just rolled back: reload them.
+                if cache is not None:
+                    cache.clear()
+                raise
             report.alerts_raised.extend(a.id for a in alerts)
             report.cases_opened.extend(c.id for c in cases)
 
@@ -429,7 +442,7 @@ class EmbeddedRunner:
         [outcome] = self._poll_sources([source_id], cycle)
         cycle.sources.append(outcome)
         self._watch_sources(workspace_id, cycle)
-        self._detect(workspace_id, cycle)
+        self._detect(workspace_id, cycle, hold=False)
         with self._sessions() as session:
             cycle.deliveries_sent = deliver_pending(
                 session, self.clock(), console=self.console

@@ -1,0 +1,80 @@
+"""Peak memory of a large import: `flarewatch ingest` of a generated JSONL file.
+
+The corpus is the bench corpus (bench/bench_pipeline.py's texts and workspace) written line by
+line from a generator, so the bench itself never holds it; the child's peak RSS is read from the
+kernel (`os.wait4`). Full mode measures 200,000 and 1,000,000 posts (the issue's bound: under
+500 MB for 1M), which takes tens of minutes on a small machine: it is not in `run_all.py`'s
+list; run it alone with `python -m bench.bench_memory [--quick]`.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import sys
+import tempfile
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from bench.bench_e2e import LANGUAGES, ChildRun, flarewatch
+from bench.bench_pipeline import TEXTS, WORKSPACE
+from flarewatch.mentions.post import Post
+from flarewatch.sources.ingest import post_to_record
+
+LIMIT_MIB = 500
+
+
+def stream_posts(count: int, seed: int = 7) -> Iterator[Post]:
+    """The bench corpus's shape (make_posts), one post at a time."""
+    rng = random.Random(seed)
+    start = datetime(2026, 3, 1, tzinfo=UTC)
+    for i in range(count):
+        text = f"{rng.choice(TEXTS)} {rng.randint(0, 10**6)}"
+        yield Post(
+            external_id=f"m{i}",
+            text=text,
+            author=f"user{rng.randint(0, count // 4)}",
+            author_followers=rng.randint(0, 100_000),
+            platform=rng.choice(["twitter", "facebook", "instagram", "news"]),
+            created_at=start + timedelta(seconds=i * 3),
+            likes=rng.randint(0, 50),
+            language=LANGUAGES.get(text.split(" ", 1)[0], "en"),
+        )
+
+
+def ingest(root: Path, count: int) -> ChildRun:
+    folder = root / f"m{count}"
+    folder.mkdir()
+    (folder / "workspace.toml").write_text(WORKSPACE, encoding="utf-8")
+    with (folder / "posts.jsonl").open("w", encoding="utf-8") as out:
+        for post in stream_posts(count):
+            out.write(json.dumps(post_to_record(post), ensure_ascii=False) + "\n")
+    flarewatch(folder, "workspace", "add", str(folder / "workspace.toml"))
+    return flarewatch(folder, "ingest", str(folder / "posts.jsonl"), "--workspace", "bench")
+
+
+def run(quick: bool = False) -> str:
+    sizes = [20_000] if quick else [200_000, 1_000_000]
+    rows = [
+        "## Memory of a large import (`flarewatch ingest`)",
+        "",
+        "The bench corpus generated as a JSONL file line by line, `flarewatch ingest` in a "
+        "subprocess on a fresh SQLite file; peak RSS and CPU are the child's own.",
+        "",
+        "| posts | wall s | CPU s | peak RSS MiB | under 500 MB |",
+        "| ---: | ---: | ---: | ---: | --- |",
+    ]
+    with tempfile.TemporaryDirectory() as folder_name:
+        for count in sizes:
+            child = ingest(Path(folder_name), count)
+            fits = "yes" if child.peak_rss_mib * 2**20 < LIMIT_MIB * 10**6 else "no"
+            rows.append(
+                f"| {count:,} | {child.wall_s:.0f} | {child.cpu_s:.0f} | "
+                f"{child.peak_rss_mib:,.0f} | {fits} |"
+            )
+    return "\n".join(rows)
+
+
+if __name__ == "__main__":
+    print(run(quick="--quick" in sys.argv))
