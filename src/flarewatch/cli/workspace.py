@@ -77,7 +77,8 @@ def check(path: Path = typer.Argument(..., help="Workspace TOML file to validate
     console.print(
         f"[green]OK[/] {path}: workspace {config.slug!r} with {len(config.topics)} topic(s), "
         f"{len(config.sources)} source(s), {len(config.alert_routes)} alert route(s)"
-        + _oncall_counts(config)
+        + _oncall_counts(config),
+        soft_wrap=True,  # one line, however long the path: scripts grep it
     )
 
 
