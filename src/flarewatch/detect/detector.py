@@ -14,7 +14,9 @@ window calls surprising once the level follows it, is caught as a record: the la
 hours above the busiest such span of those 14 days (`SlowBuild`; a build's day is held out of
 the record its next day is judged by, so a build over two days is news on both). And each step
 carries a `surprise`: the σ at the onset of an unusual episode (or at a clear escalation of
-one), 0 while an episode already seen goes on, so that an incident is news once.
+one), 0 while an episode already seen goes on, so that an incident is news once. In the
+surprise only, a volume no more than an ordinary day's busiest hour (the median of those 14)
+needs ROUTINE_DIVISOR times the σ, and a slow build reads on its own SURPRISE_SLOW_MARGIN.
 """
 
 from __future__ import annotations
