@@ -258,12 +258,16 @@ class OriginatorView:
     platforms: list[tuple[str, int, datetime]]  # platform, posts, first seen
     layout: Layout
 
+    @property
+    def authors(self) -> int:
+        return len({(p.platform, p.handle) for p in self.posts})
+
     def as_dict(self) -> dict[str, Any]:
         """What the API returns."""
         author = self.author
         return {
             "posts": len(self.posts),
-            "authors": len({(p.platform, p.handle) for p in self.posts}),
+            "authors": self.authors,
             "first_post": _post_dict(self.first) if self.first else None,
             "author": {
                 "platform": author.platform,
