@@ -141,16 +141,28 @@ def test_volume_goal_needs_three_calm_hours_after_the_peak() -> None:
 
 
 def _event(i: int, kind: str, text: str) -> CaseEvent:
-    return CaseEvent(id=i, case_id=1, at=T0 + timedelta(minutes=i), kind=kind, actor="a", text=text, data={"n": i})
+    return CaseEvent(
+        id=i,
+        case_id=1,
+        at=T0 + timedelta(minutes=i),
+        kind=kind,
+        actor="a",
+        text=text,
+        data={"n": i},
+    )
 
 
 def test_timeline_filter_and_exports() -> None:
-    events = [_event(1, "alert", "Alert #1"), _event(2, "note", "=HYPERLINK(\"x\")"), _event(3, "task", "Task #4")]
+    events = [
+        _event(1, "alert", "Alert #1"),
+        _event(2, "note", '=HYPERLINK("x")'),
+        _event(3, "task", "Task #4"),
+    ]
     assert [e.id for e in only_kinds(events, ["note", "task"])] == [2, 3]
     assert only_kinds(events, []) == events
     rows = list(csv.reader(io.StringIO(to_csv(events))))
     assert rows[0] == ["id", "at", "kind", "actor", "text", "data"]
-    assert rows[2][4] == "'=HYPERLINK(\"x\")"  # never a formula in a spreadsheet
+    assert rows[2][4] == '\'=HYPERLINK("x")'  # never a formula in a spreadsheet
     assert json.loads(rows[1][5]) == {"n": 1}
     records = json.loads(export(events, "json"))
     assert [r["kind"] for r in records] == ["alert", "note", "task"]
