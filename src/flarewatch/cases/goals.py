@@ -31,11 +31,6 @@ from flarewatch.errors import InputError
 from flarewatch.mentions.models import Rollup
 
 GOAL_KINDS = ("first_response", "negative_share", "volume_baseline")
-GOAL_TEXTS = {
-    "first_response": N_("First public answer within %(time)s"),
-    "negative_share": N_("Negative share under %(share)s within %(time)s"),
-    "volume_baseline": N_("Volume back to its usual level within %(time)s"),
-}
 RESPONSE_RECORDED = N_("Public answer recorded: %(where)s")
 # The negative share is judged over the last hours' mentions, once there are enough of them.
 SHARE_WINDOW_HOURS = 6
