@@ -200,11 +200,15 @@ def test_shipped_library_has_every_scenario_in_three_languages() -> None:
 def test_a_bad_playbook_says_what_and_where() -> None:
     data = shipped()["service-outage"].model_dump()
     data["steps"][0]["stage"] = "panic"
-    data["goals"] = [{"kind": "negative_share", "within_minutes": 60}]
+    data["goals"] = [{"kind": "negative_share", "within_minutes": 60, "target": 1.5}]
     with pytest.raises(InputError) as err:
         check_playbook(data, "mine.toml")
     message = str(err.value)
     assert message.startswith("mine.toml: ") and "steps[0].stage: Input should be" in message
-    assert "goals[0]: a negative_share goal needs a target" in message
+    assert "goals[0].target: Input should be less than 1" in message
+    # Without a target, a negative share goal means under 20%.
+    data = shipped()["service-outage"].model_dump()
+    data["goals"] = [{"kind": "negative_share", "within_minutes": 60}]
+    assert check_playbook(data, "mine.toml").goals[0].target == 0.2
     with pytest.raises(InputError, match="not valid TOML"):
         parse_toml("key = ", "broken.toml")

@@ -17,7 +17,7 @@ from flarewatch.cases.originator import originator_view
 from flarewatch.cases.service import complete_task, get_case, open_case_from_alert, tasks
 from flarewatch.cases.timeline import case_timeline
 from flarewatch.db.engine import sessionmaker_for
-from flarewatch.errors import InputError, NotFoundError
+from flarewatch.errors import InputError, InvalidTransitionError, NotFoundError
 from flarewatch.mentions.models import Author, Mention, RawPost, Rollup
 from flarewatch.playbooks import service as playbooks
 from flarewatch.playbooks.library import shipped
@@ -78,7 +78,7 @@ def test_apply_turns_steps_into_tasks_due_from_the_case_start_and_records_the_ve
         ("negative_share", "pending", "product-safety"),
         ("volume_baseline", "pending", "product-safety"),
     ]
-    with pytest.raises(InputError, match="already applied"):
+    with pytest.raises(InvalidTransitionError, match="already applied"):
         playbooks.apply_playbook(db, case.id, "product-safety", "dana")
     with pytest.raises(NotFoundError, match="known playbooks: data-breach"):
         playbooks.apply_playbook(db, case.id, "no-such", "dana")
@@ -112,7 +112,7 @@ def test_goals_from_rollups_and_public_answers(db: Session) -> None:
     add_goal(db, case.id, "negative_share", 72 * 60, "dana", target=0.2)
     add_goal(db, case.id, "volume_baseline", 7 * 24 * 60, "dana")
     with pytest.raises(InputError, match="target between 0 and 1"):
-        add_goal(db, case.id, "negative_share", 60, "dana")
+        add_goal(db, case.id, "negative_share", 60, "dana", target=1.5)
     # A usual week of 2 mentions an hour, then the crisis, then calm.
     for hour in range(1, 7 * 24 + 1):
         db.add(

@@ -31,6 +31,7 @@ from flarewatch.errors import InputError
 from flarewatch.mentions.models import Rollup
 
 GOAL_KINDS = ("first_response", "negative_share", "volume_baseline")
+DEFAULT_NEGATIVE_SHARE = 0.2
 RESPONSE_RECORDED = N_("Public answer recorded: %(where)s")
 # The negative share is judged over the last hours' mentions, once there are enough of them.
 SHARE_WINDOW_HOURS = 6
@@ -203,6 +204,8 @@ def add_goal(
         raise InputError(f"unknown goal {kind!r}; use one of {', '.join(GOAL_KINDS)}")
     if within_minutes <= 0:
         raise InputError("a goal needs a time limit in minutes above 0, e.g. 60")
+    if kind == "negative_share" and target is None:
+        target = DEFAULT_NEGATIVE_SHARE
     if kind == "negative_share" and not (target is not None and 0 < target < 1):
         raise InputError("a negative share goal needs a target between 0 and 1, e.g. 0.2")
     goal = session.scalars(

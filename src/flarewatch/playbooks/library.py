@@ -30,6 +30,8 @@ STAGES: dict[str, str] = {
     "follow_up": N_("Follow-up"),
 }
 GOAL_KINDS = ("first_response", "negative_share", "volume_baseline")
+DEFAULT_NEGATIVE_SHARE = 0.2  # a negative_share goal without a target: under 20%
+KEY_PATTERN = r"^[a-z0-9][a-z0-9-]{0,62}$"
 DOC = "docs/cases.md#playbooks"
 
 Stage = Literal["containment", "responsibility", "actions", "compensation", "follow_up"]
@@ -62,28 +64,28 @@ class GoalSpec(_Doc):
     target: float | None = Field(default=None, gt=0, lt=1)
 
     @model_validator(mode="after")
-    def _target_for_shares(self) -> GoalSpec:
+    def _usual_share(self) -> GoalSpec:
         if self.kind == "negative_share" and self.target is None:
-            raise ValueError("a negative_share goal needs a target share, e.g. target = 0.2")
+            self.target = DEFAULT_NEGATIVE_SHARE
         return self
 
 
-class PlaybookDoc(_Doc):
-    key: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")
-    version: int = Field(default=1, ge=1)
+class PlaybookBody(_Doc):
+    """A playbook without its key and version (the API's body; the key is in the path)."""
+
     kind: Literal["plan", "note"] = "plan"
     follow_up_days: int = Field(default=7, ge=0, le=365)
     title: Texts
     summary: Texts
-    goals: list[GoalSpec] = Field(default_factory=list)
+    goals: list[GoalSpec] = Field(
+        default_factory=list, description="One per kind; when a kind repeats, the last counts."
+    )
     steps: list[Step] = Field(min_length=1)
 
-    @model_validator(mode="after")
-    def _one_goal_per_kind(self) -> PlaybookDoc:
-        kinds = [goal.kind for goal in self.goals]
-        if len(kinds) != len(set(kinds)):
-            raise ValueError("each goal kind may appear once")
-        return self
+
+class PlaybookDoc(PlaybookBody):
+    key: str = Field(pattern=KEY_PATTERN)
+    version: int = Field(default=1, ge=1)
 
     def stages(self) -> list[tuple[str, list[Step]]]:
         """The steps under their stages, in the stages' order, each stage's steps by due time."""

@@ -4,13 +4,14 @@ new version of one."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Path
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from flarewatch.playbooks import service
+from flarewatch.playbooks.library import KEY_PATTERN, PlaybookBody
 from flarewatch.web import case_room
 from flarewatch.web.api.schemas import CHANGE, READ
 from flarewatch.web.deps import WorkspaceAccess, get_db, workspace_access
@@ -81,12 +82,15 @@ def playbook_versions(
 
 @router.put("/workspaces/{slug}/playbooks/{key}", response_model=PlaybookOut, responses=CHANGE)
 def save_playbook(
-    key: str,
-    document: dict[str, Any],
+    key: Annotated[
+        str, Path(pattern=KEY_PATTERN, description="The playbook's key (a new key adds one).")
+    ],
+    document: PlaybookBody,
     access: WorkspaceAccess = Depends(workspace_access),
     db: Session = Depends(get_db),
 ) -> PlaybookOut:
     """Saves the document as the workspace's next version of the playbook (admins). The body
-    is the playbook as GET returns it under `document`; its `version` is assigned."""
-    case_room.save_playbook(db, access, {**document, "key": key})
+    is the playbook as GET returns it under `document` (its key and version are left out: the
+    key is the path's, the version is assigned)."""
+    case_room.save_playbook(db, access, {**document.model_dump(exclude_none=True), "key": key})
     return _out(service.resolve(db, access.workspace.id, key))

@@ -20,7 +20,7 @@ from flarewatch.cases.models import CaseEvent
 from flarewatch.cases.service import add_task, get_case
 from flarewatch.db.base import utcnow
 from flarewatch.detect.explain import N_
-from flarewatch.errors import InputError, NotFoundError
+from flarewatch.errors import InvalidTransitionError, NotFoundError
 from flarewatch.playbooks.library import LANGUAGES, PlaybookDoc, check_playbook, shipped
 from flarewatch.playbooks.models import CasePlaybook, WorkspacePlaybook
 from flarewatch.workspaces.models import Workspace
@@ -115,13 +115,15 @@ def apply_playbook(
     """
     case = get_case(session, case_id, workspace_id=workspace_id)
     if case.status == "closed":
-        raise InputError(f"case #{case.id} is closed; reopen it before applying a playbook")
+        raise InvalidTransitionError(
+            f"case #{case.id} is closed; reopen it before applying a playbook"
+        )
     playbook = resolve(session, case.workspace_id, key)
     earlier = session.scalars(
         select(CasePlaybook).where(CasePlaybook.case_id == case.id, CasePlaybook.key == key)
     ).first()
     if earlier is not None:
-        raise InputError(
+        raise InvalidTransitionError(
             f"playbook {key!r} was already applied to case #{case.id} (version "
             f"{earlier.version}); its tasks are on the case"
         )
@@ -144,7 +146,7 @@ def apply_playbook(
                     "title": {lang: step.in_language(lang) for lang in LANGUAGES},
                 }
             )
-    for goal in playbook.doc.goals:
+    for goal in {g.kind: g for g in playbook.doc.goals}.values():  # the last of a kind counts
         add_goal(
             session,
             case.id,

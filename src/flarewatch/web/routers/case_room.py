@@ -10,6 +10,7 @@ from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from flarewatch.cases import timeline as case_timeline
+from flarewatch.cases.service import get_case
 from flarewatch.errors import InputError
 from flarewatch.i18n.formatting import zone
 from flarewatch.web import case_room
@@ -35,6 +36,7 @@ def apply_playbook(
     access: WorkspaceAccess = Depends(workspace_access),
     db: Session = Depends(get_db),
 ) -> Response:
+    get_case(db, case_id, workspace_id=access.workspace.id)  # another workspace's: not found
     if not playbook.strip():
         raise InputError("Choose a playbook to apply from the list.")
     case_room.apply_playbook(db, access, case_id, playbook.strip(), language_of(request))
@@ -49,6 +51,7 @@ def record_answer(
     access: WorkspaceAccess = Depends(workspace_access),
     db: Session = Depends(get_db),
 ) -> Response:
+    get_case(db, case_id, workspace_id=access.workspace.id)  # another workspace's: not found
     moment = None
     if at.strip():
         try:
