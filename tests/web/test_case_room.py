@@ -12,7 +12,7 @@ from flarewatch.alerts.models import Alert
 from flarewatch.cases.models import Case
 from flarewatch.db.engine import session_scope
 from flarewatch.mentions.models import RawPost
-from flarewatch.playbooks.library import shipped
+from flarewatch.playbooks.library import shipped, to_toml
 
 from .conftest import WebEnv, bearer, login
 
@@ -154,3 +154,42 @@ def test_case_page_shows_the_room_in_hebrew_and_applies_a_playbook(
     export = client.get(f"{url}/timeline.json", params={"kind": "playbook"})
     assert export.status_code == 200 and [e["kind"] for e in export.json()] == ["playbook"]
     assert "attachment" in export.headers["content-disposition"]
+
+
+def test_playbook_pages_show_and_save_a_version(client: TestClient, web: WebEnv) -> None:
+    token = login(client, web.seeded.users["acme-admin"])
+    listing = client.get("/w/acme/playbooks", headers={"Accept-Language": "pl"})
+    assert listing.status_code == 200
+    assert listing.text.count("data-playbook=") == len(shipped())
+    doc = shipped()["influencer-attack"]
+    one = client.get("/w/acme/playbooks/influencer-attack", headers={"Accept-Language": "pl"})
+    assert doc.steps[0].pl in one.text and 'id="playbook-document"' in one.text
+    edited = to_toml(doc).replace(doc.steps[0].en, "Call the influencer's agent first")
+    saved = client.post(
+        "/w/acme/playbooks/influencer-attack",
+        data={"document": edited, "csrf_token": token},
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303, saved.text
+    page = client.get("/w/acme/playbooks/influencer-attack")
+    assert "Call the influencer&#39;s agent first" in page.text and "Version 2 ·" in page.text
+    wrong = client.post(
+        "/w/acme/playbooks/influencer-attack",
+        data={"document": to_toml(shipped()["data-breach"]), "csrf_token": token},
+    )
+    assert wrong.status_code == 422 and "keep key" in wrong.text
+    broken = client.post(
+        "/w/acme/playbooks/influencer-attack", data={"document": "key =", "csrf_token": token}
+    )
+    assert broken.status_code == 422 and "not valid TOML" in broken.text
+
+
+def test_only_admins_save_playbooks(client: TestClient, web: WebEnv) -> None:
+    token = login(client, web.seeded.users["acme-responder"])
+    page = client.get("/w/acme/playbooks/data-breach")
+    assert page.status_code == 200 and 'id="playbook-document"' not in page.text
+    refused = client.post(
+        "/w/acme/playbooks/data-breach",
+        data={"document": to_toml(shipped()["data-breach"]), "csrf_token": token},
+    )
+    assert refused.status_code == 403

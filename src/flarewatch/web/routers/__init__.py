@@ -1,5 +1,6 @@
 """Server-rendered pages, one router per domain."""
 
+from flarewatch.playbooks import pages as playbook_pages
 from flarewatch.web.routers import (
     account,
     alert_routes,
@@ -28,6 +29,7 @@ page_routers = [
     alerts.router,
     cases.router,
     case_room.router,
+    playbook_pages.router,
     topics.router,
     rescore.router,
     settings.router,
