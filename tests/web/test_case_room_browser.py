@@ -93,3 +93,35 @@ def test_open_a_case_see_the_originator_apply_a_playbook_complete_a_task_filter(
     expect(items).to_have_count(1)
     expect(items.first).to_have_class("tl-item tl-playbook")
     expect(items.first).to_contain_text("Service outage")
+
+
+def test_cascade_chart_reads_left_to_right_in_the_hebrew_ui(
+    browser: Browser, server: tuple[str, WebEnv]
+) -> None:
+    url, env = server
+    context = browser.new_context(
+        locale="he-IL",
+        viewport={"width": 1280, "height": 900},
+        extra_http_headers={"Accept-Language": "he"},
+    )
+    page = context.new_page()
+    page.goto(f"{url}/login")
+    page.fill("#email", env.seeded.users["acme-viewer"])
+    page.fill("#password", PASSWORD)
+    page.locator("#password").press("Enter")
+    page.wait_for_url(f"{url}/")
+    page.goto(f"{url}/w/acme/cases/{env.seeded.cases['acme']}")
+    expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    chart = page.locator("#originator svg.cascade")
+    box = chart.bounding_box()
+    assert box is not None
+    for label in chart.locator("text").all():
+        drawn = label.bounding_box()
+        assert drawn is not None and drawn["width"] > 0
+        # Inside the chart: in a right-to-left page the labels must not run off its left edge.
+        assert box["x"] <= drawn["x"] and drawn["x"] + drawn["width"] <= box["x"] + box["width"]
+    # The first post is the leftmost circle: time runs left to right in every language.
+    first = chart.locator("circle.node.first").bounding_box()
+    xs = [c.bounding_box()["x"] for c in chart.locator("circle.node").all()]  # type: ignore[index]
+    assert first is not None and first["x"] <= min(xs) + 0.5
+    context.close()
