@@ -193,8 +193,12 @@ def representative(posts: Sequence[StoryPost]) -> StoryPost | None:
     """The post that shares the most words with the others (the medoid by word overlap),
     among the negative posts when there are at least three, else among all: what bothers
     people, in one of their own posts. Exact copies count once."""
-    negative = [p for p in posts if p.sentiment == "negative"]
-    candidates = negative if len(negative) >= 3 else list(posts)
+    unique: dict[frozenset[str], StoryPost] = {}
+    for post in posts:
+        unique.setdefault(tokens(post.text), post)  # copies of one text count once
+    distinct = list(unique.values())
+    negative = [p for p in distinct if p.sentiment == "negative"]
+    candidates = negative if len(negative) >= 3 else distinct
     if not candidates:
         return None
     if len(candidates) > MEDOID_SAMPLE:
