@@ -239,3 +239,18 @@ def test_originator_of_a_case_without_posts_is_empty(db: Session) -> None:
     case = _case(db, ws)
     view = originator_view(db, case)
     assert view.first is None and view.posts == [] and view.as_dict()["grievance"] is None
+
+
+def test_a_stored_version_that_no_longer_reads_does_not_hide_the_others(db: Session) -> None:
+    ws = make_workspace(db)
+    data = shipped()["service-outage"].model_dump(exclude_none=True)
+    playbooks.save_version(db, ws.id, data, "admin@example.com")
+    row = playbooks.save_version(
+        db, ws.id, shipped()["data-breach"].model_dump(exclude_none=True), "admin@example.com"
+    )
+    row.data = {**row.data, "steps": "gone"}  # e.g. written by an older release
+    db.flush()
+    found = {p.key: (p.version, p.origin) for p in playbooks.available(db, ws.id)}
+    assert found["service-outage"] == (2, "workspace")
+    assert found["data-breach"] == (1, "shipped")
+    assert len(found) == len(shipped())

@@ -7,10 +7,12 @@ Every function flushes but never commits: the caller owns the transaction.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -26,7 +28,7 @@ from flarewatch.playbooks.models import CasePlaybook, WorkspacePlaybook
 from flarewatch.workspaces.models import Workspace
 
 PLAYBOOK_APPLIED = N_("Playbook %(playbook)s (version %(version)s) applied; tasks added: %(tasks)s")
-PLAYBOOK_SAVED = "playbook {key} saved as version {version}"
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +49,19 @@ def available(session: Session, workspace_id: int | None) -> list[Playbook]:
     found = {key: Playbook(doc, doc.version, "shipped") for key, doc in shipped().items()}
     if workspace_id is not None:
         for row in _newest_rows(session, workspace_id):
-            doc = PlaybookDoc.model_validate(row.data)
+            try:
+                doc = PlaybookDoc.model_validate(row.data)
+            except ValidationError as err:
+                # Saved versions are checked; one that no longer reads (an older document
+                # shape) must not hide the others: the shipped one stands in for it.
+                log.warning(
+                    "playbook %s version %s of workspace %s does not read: %s",
+                    row.key,
+                    row.version,
+                    workspace_id,
+                    err.errors()[0]["msg"],
+                )
+                continue
             found[row.key] = Playbook(doc, row.version, "workspace")
     return [found[key] for key in sorted(found)]
 
