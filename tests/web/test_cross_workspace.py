@@ -58,6 +58,8 @@ def _values(env: WebEnv, owner: str) -> dict[str, str]:
         "name": "FEED_TOKEN",
         "route_index": "0",
         "view_id": "1",  # any id: the workspace is refused before the view is looked up
+        "key": "service-outage",  # a playbook
+        "fmt": "csv",  # a timeline export
     }
 
 
@@ -79,7 +81,19 @@ def acme_admin(shared_web: WebEnv) -> Iterator[tuple[TestClient, str]]:
 
 def _call(client: TestClient, method: str, path: str, csrf: str | None = None) -> int:
     headers = {"X-CSRF-Token": csrf} if csrf else {}
-    body = {"status": "triage", "text": "x", "title": "x"} if path.startswith("/api/") else None
+    body = (
+        {
+            "status": "triage",
+            "text": "x",
+            "title": "x",
+            "playbook": "service-outage",
+            "where": "x",
+            "kind": "first_response",
+            "within_minutes": 60,
+        }
+        if path.startswith("/api/")
+        else None
+    )
     if method == "GET" and path.endswith("/events"):
         # A stream that is refused never starts; an allowed one would block this test.
         with client.stream("GET", path, headers=headers, follow_redirects=False) as response:

@@ -29,6 +29,7 @@ NOT_PAGES = (
     "/w/{slug}/events",
     "/w/{slug}/rescore/{job_id}/events",
     "/w/{slug}/mentions/export",
+    "/w/{slug}/cases/{case_id}/timeline.{fmt}",
     "/healthz",
     "/invite/{token}",
 )
@@ -83,6 +84,7 @@ def _pages(env: WebEnv) -> list[str]:
         "case_id": str(s.cases["acme"]),
         "source_id": str(s.sources["acme"]),
         "job_id": str(s.rescore_jobs["acme"]),
+        "key": "product-safety",
     }
     paths = []
     for method, path in app_routes(env.app):

@@ -24,6 +24,9 @@ SUBCOMMANDS = {
     "query": LazyCommand("flarewatch.query.cli", "app", "Check, test and import boolean queries."),
     "alerts": LazyCommand("flarewatch.alerts.cli", "app", "List, acknowledge and deliver alerts."),
     "cases": LazyCommand("flarewatch.cases.cli", "app", "Open and work crisis cases."),
+    "playbooks": LazyCommand(
+        "flarewatch.playbooks.cli", "app", "List, show and save crisis playbooks."
+    ),
     "mentions": LazyCommand(
         "flarewatch.mentions.cli", "app", "Export the mention stream, one post a line."
     ),

@@ -8,6 +8,7 @@ from flarewatch.accounts.models import (  # noqa: F401
     User,
 )
 from flarewatch.alerts.models import Alert, AlertDelivery
+from flarewatch.cases.goals import CaseGoal  # noqa: F401
 from flarewatch.cases.models import Case, CaseEvent, Task
 from flarewatch.detect.models import DetectorState  # noqa: F401
 from flarewatch.mentions.models import (  # noqa: F401
@@ -19,6 +20,7 @@ from flarewatch.mentions.models import (  # noqa: F401
     WorkspaceModel,
 )
 from flarewatch.oncall.models import EscalationStep
+from flarewatch.playbooks.models import CasePlaybook, WorkspacePlaybook  # noqa: F401
 from flarewatch.sources.models import (  # noqa: F401
     Source,
     SourceCredential,

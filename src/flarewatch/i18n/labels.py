@@ -62,6 +62,11 @@ LABELS: dict[str, str] = {
     "note": N_("Note"),
     "task": N_("Task"),
     "owner": N_("Owner"),
+    "playbook": N_("Playbook"),
+    "response": N_("Public answer"),
+    "met": N_("Met"),
+    "missed": N_("Missed"),
+    "pending": N_("Pending"),
     # sensitivity
     "fewer": N_("Fewer alerts"),
     "balanced": N_("Balanced"),

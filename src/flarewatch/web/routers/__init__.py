@@ -1,10 +1,12 @@
 """Server-rendered pages, one router per domain."""
 
+from flarewatch.playbooks import pages as playbook_pages
 from flarewatch.web.routers import (
     account,
     alert_routes,
     alerts,
     auth,
+    case_room,
     cases,
     credentials,
     events,
@@ -26,6 +28,8 @@ page_routers = [
     mentions.router,
     alerts.router,
     cases.router,
+    case_room.router,
+    playbook_pages.router,
     topics.router,
     rescore.router,
     settings.router,
