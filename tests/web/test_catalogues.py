@@ -21,6 +21,7 @@ EXTRA_SOURCES = (
     "alerts/source_alerts.py",
     "i18n/labels.py",
     "cases/people.py",
+    "cli/report.py",
 )
 
 

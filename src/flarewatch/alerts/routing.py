@@ -8,7 +8,7 @@ from typing import Any
 import apprise
 
 from flarewatch.alerts.hygiene import severity_rank
-from flarewatch.i18n.languages import DEFAULT_LANGUAGE, LANGUAGES
+from flarewatch.i18n.languages import LANGUAGES, workspace_language
 
 CONSOLE_ROUTE = "console"
 
@@ -52,5 +52,4 @@ def notification_language(
     for entry in (config or {}).get("alert_routes") or []:
         if str(entry.get("url", "")).strip() == route and entry.get("language") in LANGUAGES:
             return str(entry["language"])
-    first = next((code for code in languages or [] if code in LANGUAGES), None)
-    return first or DEFAULT_LANGUAGE
+    return workspace_language(list(languages or []))

@@ -350,36 +350,47 @@ def report(
     workspace: str = typer.Option(
         None, "--workspace", "-w", help="Only this workspace.", show_default="all"
     ),
+    language: str = typer.Option(
+        None,
+        "--language",
+        help="Write the report in en, he or pl.",
+        show_default="each workspace's first language with a translation, else en",
+    ),
 ) -> None:
-    """Summarise each workspace: posts, mentions, alerts, cases and failing sources."""
+    """Summarise each workspace in its language: posts, mentions, alerts, cases, the newest
+    post (in the workspace's time zone) and failing sources."""
+    from rich.markup import escape
     from rich.table import Table
 
+    from flarewatch.cli.report import report_block
     from flarewatch.cli.summary import summarise
+    from flarewatch.db.base import utcnow
     from flarewatch.db.engine import session_scope
+    from flarewatch.i18n.languages import LANGUAGES
     from flarewatch.workspaces.service import list_workspaces
 
+    if language is not None and language not in LANGUAGES:
+        fail(f"--language {language!r}: use one of {', '.join(LANGUAGES)}", code=2)
     with session_scope(ready_engine()) as session:
         spaces = list_workspaces(session)
         if workspace:
             spaces = [w for w in spaces if w.slug == workspace]
             if not spaces:
                 fail(f"no workspace {workspace!r}; see 'flarewatch workspace list'", code=2)
-        table = Table("workspace", "posts", "mentions", "alerts (open)", "top severity", "cases")
-        failing: list[str] = []
-        for space in spaces:
-            s = summarise(session, space)
-            table.add_row(
-                s.slug,
-                str(s.posts),
-                str(s.mentions),
-                f"{s.alerts} ({s.open_alerts})",
-                s.top_severity or "-",
-                f"{s.cases} ({s.open_cases} open)",
-            )
-            failing.extend(f"{s.slug}/{f}" for f in s.failing_sources)
-        console.print(table)
-        for line in failing:
-            console.print(f"[red]failing source[/] {line}")
+        summaries = [summarise(session, space) for space in spaces]
+    now = utcnow()
+    for summary in summaries:
+        block = report_block(summary, now, language)
+        console.print(f"[bold]{escape(block.heading)}[/]", highlight=False)
+        table = Table(show_header=False, box=None, padding=(0, 2))
+        table.add_column(justify="left")
+        table.add_column(justify="left")
+        for label, value in block.rows:
+            table.add_row(escape(label), escape(value))
+        console.print(table, highlight=False)
+        for line in block.failing:
+            console.print(f"[red]{escape(line)}[/]", highlight=False)
+        console.print()
 
 
 @app.command()
@@ -420,7 +431,7 @@ def demo(
         console.print(table)
         console.print(f"data kept in {settings.resolved_database_url}; try 'flarewatch serve'")
         if s.failing_sources:
-            fail("; ".join(s.failing_sources))
+            fail("; ".join(s.failing_lines()))
         return
     stop = threading.Event()
     start_background_replay(engine, setup, stop, console=console)
