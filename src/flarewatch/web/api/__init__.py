@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter, Depends
 
-from flarewatch.web.api import alerts, cases, sources, workspaces
+from flarewatch.web.api import alerts, cases, inbox, sources, workspaces
 from flarewatch.web.security import check_csrf
 
 router = APIRouter(prefix="/api/v1", dependencies=[Depends(check_csrf)])
@@ -10,3 +10,4 @@ router.include_router(workspaces.router)
 router.include_router(alerts.router)
 router.include_router(cases.router)
 router.include_router(sources.router)
+router.include_router(inbox.router)
