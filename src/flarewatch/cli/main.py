@@ -359,10 +359,7 @@ def report(
 ) -> None:
     """Summarise each workspace in its language: posts, mentions, alerts, cases, the newest
     post (in the workspace's time zone) and failing sources."""
-    from rich.markup import escape
-    from rich.table import Table
-
-    from flarewatch.cli.report import report_block
+    from flarewatch.cli.report import print_report
     from flarewatch.cli.summary import summarise
     from flarewatch.db.base import utcnow
     from flarewatch.db.engine import session_scope
@@ -378,19 +375,7 @@ def report(
             if not spaces:
                 fail(f"no workspace {workspace!r}; see 'flarewatch workspace list'", code=2)
         summaries = [summarise(session, space) for space in spaces]
-    now = utcnow()
-    for summary in summaries:
-        block = report_block(summary, now, language)
-        console.print(f"[bold]{escape(block.heading)}[/]", highlight=False)
-        table = Table(show_header=False, box=None, padding=(0, 2))
-        table.add_column(justify="left")
-        table.add_column(justify="left")
-        for label, value in block.rows:
-            table.add_row(escape(label), escape(value))
-        console.print(table, highlight=False)
-        for line in block.failing:
-            console.print(f"[red]{escape(line)}[/]", highlight=False)
-        console.print()
+    print_report(console, summaries, utcnow(), language)
 
 
 @app.command()
@@ -408,10 +393,10 @@ def demo(
     port: int = PORT_OPTION,
 ) -> None:
     """Replay the bundled crisis scenario through every stage (data stays for later commands)."""
-    from rich.table import Table
-
+    from flarewatch.cli.report import print_report
     from flarewatch.cli.summary import summarise
     from flarewatch.config.settings import get_settings
+    from flarewatch.db.base import utcnow
     from flarewatch.db.engine import session_scope
     from flarewatch.demo.run import prepare_demo, replay_all, start_background_replay
     from flarewatch.workspaces.models import Workspace
@@ -424,11 +409,7 @@ def demo(
             replay_all(engine, setup, console=console)
         with session_scope(engine) as session:
             s = summarise(session, session.get_one(Workspace, setup.workspace_id))
-        table = Table("posts", "mentions", "alerts", "top severity", "cases", title="demo")
-        table.add_row(
-            str(s.posts), str(s.mentions), str(s.alerts), s.top_severity or "-", str(s.cases)
-        )
-        console.print(table)
+        print_report(console, [s], utcnow())
         console.print(f"data kept in {settings.resolved_database_url}; try 'flarewatch serve'")
         if s.failing_sources:
             fail("; ".join(s.failing_lines()))

@@ -8,15 +8,19 @@ right-to-left report, only right-to-left ones in a left-to-right report, as noti
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from flarewatch.bidi import isolate, isolate_plain
 from flarewatch.cli.summary import WorkspaceSummary
 from flarewatch.i18n.formatting import Formatter
 from flarewatch.i18n.labels import LABELS, N_
 from flarewatch.i18n.languages import is_rtl, translations_for, workspace_language
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 HEADING = N_("Report for %(workspace)s at %(time)s")
 POSTS = N_("Posts")
@@ -78,3 +82,28 @@ def report_block(summary: WorkspaceSummary, now: datetime, language: str | None)
         for key, error in summary.failing_sources
     ]
     return ReportBlock(language, heading, rows, failing)
+
+
+def print_report(
+    console: Console,
+    summaries: Iterable[WorkspaceSummary],
+    now: datetime,
+    language: str | None = None,
+) -> None:
+    """Each workspace's block: its heading, its figures as a two-column table, its failing
+    sources (`flarewatch report` and the summary of `flarewatch demo --no-serve`)."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    for summary in summaries:
+        block = report_block(summary, now, language)
+        console.print(f"[bold]{escape(block.heading)}[/]", highlight=False)
+        table = Table(show_header=False, box=None, padding=(0, 2))
+        table.add_column(justify="left")
+        table.add_column(justify="left")
+        for label, value in block.rows:
+            table.add_row(escape(label), escape(value))
+        console.print(table, highlight=False)
+        for line in block.failing:
+            console.print(f"[red]{escape(line)}[/]", highlight=False)
+        console.print()
