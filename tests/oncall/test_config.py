@@ -96,3 +96,18 @@ def test_the_on_call_tables_survive_an_export_round_trip() -> None:
     config = check_workspace_text(text).config_or_raise()
     again = check_workspace_text(to_toml(config.model_dump(mode="json"))).config_or_raise()
     assert again == config
+
+
+def test_a_person_reads_pages_in_their_language() -> None:
+    from flarewatch.alerts.routing import notification_language
+
+    text = ONCALL_WORKSPACE.replace(
+        'notify = ["ntfy://piotr-alerts"]', 'notify = ["ntfy://piotr-alerts"]\nlanguage = "pl"'
+    )
+    config = check_workspace_text(text).config_or_raise()
+    stored = config.model_dump(mode="json")
+    # Piotr's contact method gets Polish; everyone else the workspace's first language.
+    assert notification_language(stored, ["he", "en"], "ntfy://piotr-alerts") == "pl"
+    assert notification_language(stored, ["he", "en"], "console") == "he"
+    wrong = text.replace('language = "pl"', 'language = "de"')
+    assert any("people[1].language" in p and "en, he, pl" in p for p in _problems(wrong))

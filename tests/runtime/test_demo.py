@@ -38,7 +38,9 @@ def _check_demo_results() -> None:
 def test_demo_no_serve_prints_a_summary_and_keeps_the_data() -> None:
     result = runner.invoke(app, ["demo", "--no-serve"])
     assert result.exit_code == 0, result.output
-    assert "posts" in result.output and "alerts" in result.output
+    # The demo workspace is English first: its summary in English, times in Jerusalem's zone.
+    assert "Report for Grillberry (demo) (demo) at " in result.output
+    assert "Posts" in result.output and "Alerts" in result.output
     _check_demo_results()
 
     report = runner.invoke(app, ["report"])

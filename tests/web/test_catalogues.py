@@ -24,6 +24,7 @@ EXTRA_SOURCES = (
     "cases/goals.py",
     "playbooks/library.py",
     "playbooks/service.py",
+    "cli/report.py",
 )
 
 

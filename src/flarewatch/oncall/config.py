@@ -85,11 +85,28 @@ class PersonConfig(_Strict):
         min_length=1,
         description="Contact methods as Apprise URLs (mailto://…, tgram://…, ntfy://…)",
     )
+    language: str | None = Field(
+        default=None,
+        description="Language of the pages this person gets: en, he or pl (default: the "
+        "workspace's first language that has one, else en)",
+    )
 
     @field_validator("key")
     @classmethod
     def _check_key(cls, value: str) -> str:
         return _key(value)
+
+    @field_validator("language")
+    @classmethod
+    def _check_language(cls, value: str | None) -> str | None:
+        from flarewatch.i18n.languages import LANGUAGES
+
+        if value is not None and value not in LANGUAGES:
+            raise ValueError(
+                f"pages cannot be written in {value!r}: there is no translation catalogue for "
+                f"it; use one of {', '.join(LANGUAGES)}, or leave language out"
+            )
+        return value
 
     @field_validator("timezone")
     @classmethod

@@ -3,7 +3,7 @@
 from fastapi import APIRouter, Depends
 
 from flarewatch.playbooks import router as playbooks
-from flarewatch.web.api import alerts, case_room, cases, sources, workspaces
+from flarewatch.web.api import alerts, case_room, cases, inbox, sources, workspaces
 from flarewatch.web.security import check_csrf
 
 router = APIRouter(prefix="/api/v1", dependencies=[Depends(check_csrf)])
@@ -13,3 +13,4 @@ router.include_router(cases.router)
 router.include_router(case_room.router)
 router.include_router(playbooks.router)
 router.include_router(sources.router)
+router.include_router(inbox.router)
