@@ -20,7 +20,7 @@ class EscalationStep(Base):
 
     __tablename__ = "escalation_step"
     __table_args__ = (
-        UniqueConstraint("alert_id", "severity", "step", "round"),
+        UniqueConstraint("alert_id", "severity", "cycle", "kind", "step", "round"),
         Index("ix_escalation_step_due", "status", "due_at"),
     )
 
@@ -29,7 +29,12 @@ class EscalationStep(Base):
     # The severity whose policy planned it: an escalated alert gets a new plan.
     severity: Mapped[str] = mapped_column(String(16))
     step: Mapped[int] = mapped_column(Integer)  # 1-based, as the policy lists it
-    round: Mapped[int] = mapped_column(Integer)  # 1..repeat
+    round: Mapped[int] = mapped_column(Integer)  # 1..repeat (reminders: 1, 2, … as sent)
+    # 1, then 2, 3, … each time the alert is unacknowledged for want of activity and the
+    # policy starts again from its first step.
+    cycle: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # "page": a round of the policy; "reminder": sent while acknowledged but untouched (step 0).
+    kind: Mapped[str] = mapped_column(String(16), default="page", server_default="page")
     target: Mapped[str] = mapped_column(String(200))  # rota:KEY, person:KEY or route:NAME
     due_at: Mapped[datetime] = mapped_column(UTCDateTime)
     status: Mapped[str] = mapped_column(String(16), default="pending")

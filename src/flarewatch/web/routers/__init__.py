@@ -2,6 +2,7 @@
 
 from flarewatch.web.routers import (
     account,
+    ack,
     alert_routes,
     alerts,
     auth,
@@ -36,4 +37,5 @@ page_routers = [
     events.router,
     workspace_admin.router,
     invites.router,
+    ack.router,
 ]
