@@ -30,7 +30,7 @@ from flarewatch.oncall.models import EscalationStep
 from flarewatch.oncall.service import (
     cancel_pending,
     current_cycle,
-    oncall_config,
+    effective_config,
     queue_deliveries,
     store_rounds,
 )
@@ -58,8 +58,8 @@ def watch_acknowledged(session: Session, now: datetime, *, limit: int = BATCH) -
     ).all()
     for alert in alerts:
         if alert.workspace_id not in configs:
-            configs[alert.workspace_id] = oncall_config(
-                session.get_one(Workspace, alert.workspace_id)
+            configs[alert.workspace_id] = effective_config(
+                session, session.get_one(Workspace, alert.workspace_id), now
             )
         config = configs[alert.workspace_id]
         policy = policy_for(config.escalation, alert.severity) if config else None

@@ -45,6 +45,16 @@ def oncall_config(workspace: Workspace) -> OncallConfig | None:
         return None
 
 
+def people_config(workspace: Workspace) -> OncallConfig:
+    """The workspace's people and rotas, with or without an escalation policy (the rota page);
+    empty when unreadable (logged: `workspace check` names the problem)."""
+    try:
+        return OncallConfig.model_validate(workspace.config or {})
+    except ValidationError as err:
+        log.error("workspace %s: on-call configuration unreadable: %s", workspace.slug, err)
+        return OncallConfig()
+
+
 def schedule_escalation(
     session: Session, workspace: Workspace, alert: Alert, now: datetime
 ) -> bool:
@@ -137,6 +147,12 @@ class StepReport:
     unreached: list[int] = field(default_factory=list)  # a rota with no one on call
 
 
+def effective_config(session: Session, workspace: Workspace, now: datetime) -> OncallConfig | None:
+    from flarewatch.oncall.changes import effective_config as with_app_changes
+
+    return with_app_changes(session, workspace, now)
+
+
 def run_due_steps(session: Session, now: datetime, *, limit: int = BATCH) -> StepReport:
     """Queue the deliveries of every round due at `now`; the caller commits.
 
@@ -161,7 +177,7 @@ def run_due_steps(session: Session, now: datetime, *, limit: int = BATCH) -> Ste
             report.cancelled.append(row.id)
             continue
         workspace = session.get_one(Workspace, alert.workspace_id)
-        config = oncall_config(workspace)
+        config = effective_config(session, workspace, now)
         try:
             sent = recipients(config, row.target, row.due_at) if config else []
         except KeyError:

@@ -7,6 +7,8 @@
   policy, or "reminder" rounds sent while it is acknowledged but untouched.
 - `alert_delivery.recipient` (person key or route:NAME, for the signed acknowledgement link
   and the alert page) and `alert_delivery.purpose` ("alert" or "reminder").
+- `rota_change`: overrides and shift swaps made in the app (requested, accepted, declined,
+  cancelled), laid over the workspace file's rotas.
 
 Revision ID: 0016
 Revises: 0015
@@ -49,9 +51,34 @@ def upgrade() -> None:
         )
     op.add_column("alert_delivery", sa.Column("recipient", sa.String(200), nullable=True))
     op.add_column("alert_delivery", sa.Column("purpose", sa.String(16), nullable=True))
+    op.create_table(
+        "rota_change",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column(
+            "workspace_id",
+            sa.Integer(),
+            sa.ForeignKey("workspace.id", ondelete="CASCADE"),
+            nullable=False,
+        ),
+        sa.Column("rota_key", sa.String(64), nullable=False),
+        sa.Column("kind", sa.String(16), nullable=False),
+        sa.Column("person", sa.String(64), nullable=False),
+        sa.Column("replaces", sa.String(64), nullable=True),
+        sa.Column("start", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("end", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("status", sa.String(16), nullable=False),
+        sa.Column("note", sa.Text(), nullable=True),
+        sa.Column("requested_by", sa.String(200), nullable=False),
+        sa.Column("requested_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("decided_by", sa.String(200), nullable=True),
+        sa.Column("decided_at", sa.DateTime(timezone=True), nullable=True),
+    )
+    op.create_index("ix_rota_change_workspace", "rota_change", ["workspace_id", "status", "end"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_rota_change_workspace", table_name="rota_change")
+    op.drop_table("rota_change")
     op.drop_column("alert_delivery", "purpose")
     op.drop_column("alert_delivery", "recipient")
     # Later cycles and reminders have no place in the old table's unique key.
