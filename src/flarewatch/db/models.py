@@ -7,9 +7,10 @@ from flarewatch.accounts.models import (  # noqa: F401
     RevokedSession,
     User,
 )
-from flarewatch.alerts.models import Alert, AlertDelivery
+from flarewatch.alerts.models import Alert, AlertDelivery, AlertEvent  # noqa: F401
 from flarewatch.cases.models import Case, CaseEvent, Task
 from flarewatch.detect.models import DetectorState  # noqa: F401
+from flarewatch.digests.models import DigestRun  # noqa: F401
 from flarewatch.mentions.models import (  # noqa: F401
     Author,
     Mention,
@@ -18,7 +19,7 @@ from flarewatch.mentions.models import (  # noqa: F401
     Rollup,
     WorkspaceModel,
 )
-from flarewatch.oncall.models import EscalationStep
+from flarewatch.oncall.models import EscalationStep, RotaChange  # noqa: F401
 from flarewatch.sources.models import (  # noqa: F401
     Source,
     SourceCredential,

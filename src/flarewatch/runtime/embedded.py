@@ -414,14 +414,16 @@ class EmbeddedRunner:
     def _run_escalations(self) -> None:
         """Queue the deliveries of the escalation rounds now due (oncall/service.py), in one
         transaction with their claim, then the reminders and lapses of acknowledged alerts left
-        untouched (oncall/reminders.py); a fault is logged and the work waits for the next
-        cycle."""
+        untouched (oncall/reminders.py), then the daily and weekly digests now due
+        (digests/service.py); a fault is logged and the work waits for the next cycle."""
+        from flarewatch.digests.service import run_due_digests
         from flarewatch.oncall.reminders import watch_acknowledged
         from flarewatch.oncall.service import run_due_steps
 
         for step, name in (
             (run_due_steps, "running due escalation steps"),
             (watch_acknowledged, "reminding about acknowledged alerts"),
+            (run_due_digests, "sending due digests"),
         ):
             with self._sessions() as session:
                 try:

@@ -9,6 +9,7 @@
   and the alert page) and `alert_delivery.purpose` ("alert" or "reminder").
 - `rota_change`: overrides and shift swaps made in the app (requested, accepted, declined,
   cancelled), laid over the workspace file's rotas.
+- `digest_run`: each scheduled daily or weekly digest and how each recipient fared.
 
 Revision ID: 0016
 Revises: 0015
@@ -74,9 +75,25 @@ def upgrade() -> None:
         sa.Column("decided_at", sa.DateTime(timezone=True), nullable=True),
     )
     op.create_index("ix_rota_change_workspace", "rota_change", ["workspace_id", "status", "end"])
+    op.create_table(
+        "digest_run",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column(
+            "workspace_id",
+            sa.Integer(),
+            sa.ForeignKey("workspace.id", ondelete="CASCADE"),
+            nullable=False,
+        ),
+        sa.Column("period", sa.String(16), nullable=False),
+        sa.Column("due_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("status", sa.String(16), nullable=False),
+        sa.Column("results", sa.JSON(), nullable=False),
+        sa.UniqueConstraint("workspace_id", "period", "due_at"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("digest_run")
     op.drop_index("ix_rota_change_workspace", table_name="rota_change")
     op.drop_table("rota_change")
     op.drop_column("alert_delivery", "purpose")
