@@ -156,6 +156,7 @@ def decide_change(
 ) -> Response:
     access.require(Permission.ALERT_TRIAGE)
     now, by = utcnow(), access.user.email
+    changes.get_change(db, access.workspace, change_id)  # another workspace's: not found
     if action in ("accept", "decline"):
         changes.decide(db, access.workspace, change_id, action == "accept", by, now=now)
     elif action == "cancel":
