@@ -178,3 +178,14 @@ def test_every_notification_attempt_failure_and_acknowledgement_is_on_the_timeli
     on_case = session.scalars(select(CaseEvent.text)).all()
     assert f"Alert #{n}: delivered to dana by json (attempt 1)" in on_case
     assert failed[0] in on_case
+
+
+def test_a_person_reads_their_messages_in_their_own_language(session: Session) -> None:
+    config = _oncall()
+    config["people"][0]["language"] = "he"  # type: ignore[index]
+    workspace = make_workspace(session, extra=config)
+    [alert] = raise_alerts(session, workspace, [candidate(workspace, "crisis")], T)
+    run_due_steps(session, T)
+    delivery = session.scalars(select(AlertDelivery).where(AlertDelivery.recipient == "dana")).one()
+    body = build_message(session, alert, route=delivery.route, recipient="dana").body
+    assert "אישור קבלה בלחיצה אחת:" in body

@@ -46,11 +46,16 @@ def notification_language(
     """The language a route's notifications are written in.
 
     The route's own `language` (workspace file, `[[alert_routes]]`) when it names one with a
-    catalogue; else the workspace's first language that has one (a Hebrew-first workspace gets
+    catalogue, or the `language` of the person whose contact method it is; else the workspace's first language that has one (a Hebrew-first workspace gets
     Hebrew); else English. Chosen at send time, so editing the file changes later sends.
     """
     for entry in (config or {}).get("alert_routes") or []:
         if str(entry.get("url", "")).strip() == route and entry.get("language") in LANGUAGES:
             return str(entry["language"])
+    # A person's contact method (`[[people]]`, docs/oncall.md) in the person's language.
+    for person in (config or {}).get("people") or []:
+        urls = [str(url).strip() for url in person.get("notify") or []]
+        if route in urls and person.get("language") in LANGUAGES:
+            return str(person["language"])
     first = next((code for code in languages or [] if code in LANGUAGES), None)
     return first or DEFAULT_LANGUAGE
