@@ -46,8 +46,9 @@ def notification_language(
     """The language a route's notifications are written in.
 
     The route's own `language` (workspace file, `[[alert_routes]]`) when it names one with a
-    catalogue, or the `language` of the person whose contact method it is; else the workspace's first language that has one (a Hebrew-first workspace gets
-    Hebrew); else English. Chosen at send time, so editing the file changes later sends.
+    catalogue, or the `language` of the person whose contact method it is; else the
+    workspace's first language that has one (a Hebrew-first workspace gets Hebrew); else
+    English. Chosen at send time, so editing the file changes later sends.
     """
     for entry in (config or {}).get("alert_routes") or []:
         if str(entry.get("url", "")).strip() == route and entry.get("language") in LANGUAGES:
