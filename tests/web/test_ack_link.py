@@ -120,3 +120,25 @@ def test_the_alert_page_shows_the_escalation_and_what_happens_next(web: WebEnv) 
     assert 'id="paging-next"' in page.text and "Next: step 2 notifies" in page.text
     assert 'id="paging-rounds"' in page.text and 'id="paging-deliveries"' in page.text
     assert "escalation step 1: notified" in page.text
+
+
+def test_the_api_shows_the_escalation_and_the_deliveries(web: WebEnv) -> None:
+    from .conftest import bearer
+
+    alert_id = _paged_alert(web)
+    client = TestClient(web.app)
+    response = client.get(
+        f"/api/v1/workspaces/acme/alerts/{alert_id}/paging", headers=bearer(web, "acme-admin")
+    )
+    assert response.status_code == 200, response.text
+    paging = response.json()
+    assert paging["next"]["step"] == 2 and paging["next"]["status"] == "pending"
+    assert [r["status"] for r in paging["rounds"]] == ["sent", "pending"]
+    [delivery] = paging["deliveries"]
+    assert (delivery["recipient"], delivery["channel"], delivery["status"]) == (
+        "dana",
+        "json",
+        "pending",
+    )
+    assert "url" not in delivery and "127.0.0.1" not in response.text
+    assert paging["timeline"][0]["text"].endswith("escalation step 1: notified dana")
