@@ -189,3 +189,21 @@ def test_a_person_reads_their_messages_in_their_own_language(session: Session) -
     delivery = session.scalars(select(AlertDelivery).where(AlertDelivery.recipient == "dana")).one()
     body = build_message(session, alert, route=delivery.route, recipient="dana").body
     assert "אישור קבלה בלחיצה אחת:" in body
+
+
+def test_a_reminder_says_who_acknowledged_and_carries_no_link(
+    session: Session, signing: None
+) -> None:
+    alert = _alert(session, remind_minutes=30)
+    run_due_steps(session, T)
+    triage_alert(session, alert.id, "acknowledge", "dana", now=T + 5 * MINUTE)
+    assert watch_acknowledged(session, T + 35 * MINUTE).reminded == [alert.id]
+    reminder = session.scalars(
+        select(AlertDelivery).where(AlertDelivery.purpose == "reminder")
+    ).one()
+    message = build_message(
+        session, alert, route=reminder.route, recipient=reminder.recipient, reminder=True
+    )
+    assert message.title.startswith("Reminder: [CRISIS]")
+    assert message.body.startswith("Acknowledged by dana at ")
+    assert "nothing has happened since" in message.body and "/ack/" not in message.body
