@@ -11,6 +11,7 @@ from flarewatch.errors import InputError
 from flarewatch.oncall import changes
 from flarewatch.oncall.service import escalation_of, run_due_steps
 from tests.alerts.helpers import candidate, make_workspace
+from tests.alerts.test_cli import cli_db  # noqa: F401
 from tests.oncall.test_service import MINUTE, T, _oncall
 
 
@@ -41,3 +42,30 @@ def test_an_override_for_an_unknown_rota_names_the_rotas(session: Session) -> No
     override = changes.add_override(session, workspace, "duty", "noa", T, T + MINUTE, "a@x", now=T)
     assert override.status == "accepted"
     assert _first_recipient(session, workspace, "topic:d") == "noa"
+
+
+def test_oncall_now_from_the_database_honours_an_accepted_override(cli_db) -> None:  # noqa: ANN001, F811
+    from datetime import UTC, datetime, timedelta
+
+    from typer.testing import CliRunner
+
+    from flarewatch.cli.main import app
+    from flarewatch.db.engine import sessionmaker_for
+
+    now = datetime.now(UTC)
+    with sessionmaker_for(cli_db)() as db:
+        workspace = make_workspace(db, extra=_oncall())
+        changes.add_override(
+            db,
+            workspace,
+            "duty",
+            "noa",
+            now - timedelta(hours=1),
+            now + timedelta(hours=1),
+            "admin@x",
+            now=now,
+        )
+        db.commit()
+    result = CliRunner().invoke(app, ["oncall", "now", "--workspace", "acme"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("duty\tnoa\t")

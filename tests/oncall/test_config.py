@@ -96,3 +96,29 @@ def test_the_on_call_tables_survive_an_export_round_trip() -> None:
     config = check_workspace_text(text).config_or_raise()
     again = check_workspace_text(to_toml(config.model_dump(mode="json"))).config_or_raise()
     assert again == config
+
+
+def test_reminders_must_come_before_the_acknowledgement_lapses() -> None:
+    import pytest
+    from pydantic import ValidationError
+
+    from flarewatch.oncall.config import EscalationPolicyConfig
+
+    steps = [{"notify": "person:dana"}]
+    with pytest.raises(ValidationError, match="must be shorter than unacknowledge_minutes"):
+        EscalationPolicyConfig.model_validate(
+            {
+                "severity": "crisis",
+                "steps": steps,
+                "remind_minutes": 60,
+                "unacknowledge_minutes": 60,
+            }
+        )
+    policy = EscalationPolicyConfig.model_validate(
+        {"severity": "crisis", "steps": steps, "remind_minutes": 30, "unacknowledge_minutes": 120}
+    )
+    assert (policy.remind_minutes, policy.unacknowledge_minutes, policy.ack_link_hours) == (
+        30,
+        120,
+        24,
+    )
