@@ -23,7 +23,7 @@ def test_0017_creates_and_drops_the_case_room_tables(fresh_url: str) -> None:  #
     config = alembic_config(engine.url.render_as_string(hide_password=False))
     with engine.begin() as conn:
         config.attributes["connection"] = conn
-        command.downgrade(config, "0015")
+        command.downgrade(config, "0016")
     assert not TABLES & set(inspect(engine).get_table_names())
     upgrade(engine)
     assert set(inspect(engine).get_table_names()) >= TABLES

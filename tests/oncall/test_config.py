@@ -111,3 +111,29 @@ def test_a_person_reads_pages_in_their_language() -> None:
     assert notification_language(stored, ["he", "en"], "console") == "he"
     wrong = text.replace('language = "pl"', 'language = "de"')
     assert any("people[1].language" in p and "en, he, pl" in p for p in _problems(wrong))
+
+
+def test_reminders_must_come_before_the_acknowledgement_lapses() -> None:
+    import pytest
+    from pydantic import ValidationError
+
+    from flarewatch.oncall.config import EscalationPolicyConfig
+
+    steps = [{"notify": "person:dana"}]
+    with pytest.raises(ValidationError, match="must be shorter than unacknowledge_minutes"):
+        EscalationPolicyConfig.model_validate(
+            {
+                "severity": "crisis",
+                "steps": steps,
+                "remind_minutes": 60,
+                "unacknowledge_minutes": 60,
+            }
+        )
+    policy = EscalationPolicyConfig.model_validate(
+        {"severity": "crisis", "steps": steps, "remind_minutes": 30, "unacknowledge_minutes": 120}
+    )
+    assert (policy.remind_minutes, policy.unacknowledge_minutes, policy.ack_link_hours) == (
+        30,
+        120,
+        24,
+    )

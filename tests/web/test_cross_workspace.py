@@ -60,6 +60,7 @@ def _values(env: WebEnv, owner: str) -> dict[str, str]:
         "view_id": "1",  # any id: the workspace is refused before the view is looked up
         "key": "service-outage",  # a playbook
         "fmt": "csv",  # a timeline export
+        "change_id": "1",  # likewise for an override or swap
     }
 
 
@@ -146,8 +147,15 @@ def test_anonymous_api_call_is_401(shared_web: WebEnv, method: str, path: str) -
 # Authenticated otherwise than by a session: the webhook route by the HMAC signature of its
 # body (no cookie is ever sent to it; tests/sources/test_webhook.py checks 401 for a missing,
 # malformed or wrong signature, and the same 404 for every unknown address); the invitation page
-# by its signed token (tests/web/test_invites.py checks a wrong, tampered or used one).
-NOT_SESSION_ROUTES = ("/login", "/healthz", "/hooks/{workspace}/{key}", "/invite/{token}")
+# by its signed token (tests/web/test_invites.py checks a wrong, tampered or used one); the
+# one-click acknowledgement page likewise (tests/web/test_ack_link.py: forged, expired, no CSRF).
+NOT_SESSION_ROUTES = (
+    "/login",
+    "/healthz",
+    "/hooks/{workspace}/{key}",
+    "/invite/{token}",
+    "/ack/{token}",
+)
 
 
 @pytest.mark.parametrize(

@@ -33,6 +33,9 @@ SUBCOMMANDS = {
     "oncall": LazyCommand(
         "flarewatch.oncall.cli", "app", "Who is on call, and who an alert would page."
     ),
+    "digest": LazyCommand(
+        "flarewatch.digests.cli", "app", "Send a workspace's daily or weekly digest."
+    ),
     "user": LazyCommand("flarewatch.accounts.cli", "app", "Manage people, roles and API tokens."),
     "workspace": LazyCommand(
         "flarewatch.cli.workspace",

@@ -45,6 +45,11 @@ LABELS: dict[str, str] = {
     "queued": N_("Queued"),
     "running": N_("Running"),
     "failed": N_("Failed"),
+    # escalation rounds and deliveries (the alert page)
+    "pending": N_("Pending"),
+    "sent": N_("Sent"),
+    "cancelled": N_("Cancelled"),
+    "skipped": N_("Skipped"),
     # sentiments
     "negative": N_("Negative"),
     "neutral": N_("Neutral"),
@@ -66,7 +71,6 @@ LABELS: dict[str, str] = {
     "response": N_("Public answer"),
     "met": N_("Met"),
     "missed": N_("Missed"),
-    "pending": N_("Pending"),
     # sensitivity
     "fewer": N_("Fewer alerts"),
     "balanced": N_("Balanced"),

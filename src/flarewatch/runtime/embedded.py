@@ -413,16 +413,25 @@ class EmbeddedRunner:
 
     def _run_escalations(self) -> None:
         """Queue the deliveries of the escalation rounds now due (oncall/service.py), in one
-        transaction with their claim; a fault is logged and the rounds wait for the next cycle."""
+        transaction with their claim, then the reminders and lapses of acknowledged alerts left
+        untouched (oncall/reminders.py), then the daily and weekly digests now due
+        (digests/service.py); a fault is logged and the work waits for the next cycle."""
+        from flarewatch.digests.service import run_due_digests
+        from flarewatch.oncall.reminders import watch_acknowledged
         from flarewatch.oncall.service import run_due_steps
 
-        with self._sessions() as session:
-            try:
-                run_due_steps(session, self.clock())
-                session.commit()
-            except Exception:
-                session.rollback()
-                log.exception("running due escalation steps failed")
+        for step, name in (
+            (run_due_steps, "running due escalation steps"),
+            (watch_acknowledged, "reminding about acknowledged alerts"),
+            (run_due_digests, "sending due digests"),
+        ):
+            with self._sessions() as session:
+                try:
+                    step(session, self.clock())
+                    session.commit()
+                except Exception:
+                    session.rollback()
+                    log.exception("%s failed", name)
 
     def _finish_rescoring(self, workspace_id: int) -> None:
         """The follow-up of alerts whose re-scoring ran out of time: after the deliveries, so

@@ -384,3 +384,47 @@ class SourceHealthOut(BaseModel):
         description='What the platform said is left: {"remaining", "limit", "unit", "reset_at"}.'
     )
     last_hour: HourRateOut
+
+
+class EscalationRoundOut(_Out):
+    """One round of an alert's escalation policy, or a reminder (docs/oncall.md)."""
+
+    kind: str = Field(description='"page" (a round of the policy) or "reminder".')
+    cycle: int = Field(description="1, then 2, 3, … each time an acknowledgement lapsed.")
+    step: int
+    round: int
+    target: str = Field(description="rota:KEY, person:KEY or route:NAME.")
+    due_at: datetime
+    status: str = Field(description="pending, sent or cancelled.")
+    recipients: list[list[str]] = Field(description="[person key or route:NAME, channel] pairs.")
+    sent_at: datetime | None
+    note: str | None
+
+
+class DeliveryOut(BaseModel):
+    """One message of the alert to one contact method; never its URL (it may hold a token)."""
+
+    id: int
+    recipient: str
+    channel: str
+    purpose: str = Field(description='"alert" or "reminder".')
+    status: str = Field(description="pending, sent, failed (gave up) or skipped.")
+    attempts: int
+    last_error: str | None
+    next_attempt_at: datetime | None
+    sent_at: datetime | None
+
+
+class AlertEventOut(_Out):
+    at: datetime
+    kind: str
+    text: str = Field(description="In English; the web page shows it in the reader's language.")
+
+
+class PagingOut(BaseModel):
+    """The escalation in progress, what happens next, the deliveries and the timeline."""
+
+    next: EscalationRoundOut | None = Field(description="The first round still waiting.")
+    rounds: list[EscalationRoundOut]
+    deliveries: list[DeliveryOut]
+    timeline: list[AlertEventOut]

@@ -3,6 +3,7 @@
 from flarewatch.playbooks import pages as playbook_pages
 from flarewatch.web.routers import (
     account,
+    ack,
     alert_routes,
     alerts,
     auth,
@@ -12,6 +13,7 @@ from flarewatch.web.routers import (
     events,
     invites,
     mentions,
+    oncall,
     overview,
     rescore,
     settings,
@@ -27,6 +29,7 @@ page_routers = [
     overview.router,
     mentions.router,
     alerts.router,
+    oncall.router,
     cases.router,
     case_room.router,
     playbook_pages.router,
@@ -40,4 +43,5 @@ page_routers = [
     events.router,
     workspace_admin.router,
     invites.router,
+    ack.router,
 ]
