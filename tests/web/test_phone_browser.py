@@ -32,6 +32,7 @@ NOT_PAGES = (
     "/w/{slug}/cases/{case_id}/timeline.{fmt}",
     "/healthz",
     "/invite/{token}",
+    "/ack/{token}",  # the signed ack link: laid out in tests/web/test_oncall_browser.py
 )
 PARAM_RE = re.compile(r"{(\w+)}")
 # Pages that need a query: the new-source form of the kind with the most fields.

@@ -196,7 +196,10 @@ def _not_bool(value: Any) -> Any:
     return value
 
 
-RowId = Annotated[int, Field(ge=1, le=2**63 - 1), BeforeValidator(_not_bool)]
+# A row key in a JSON body: at most 2**53 - 1, the largest integer every JSON reader keeps exact
+# (RFC 7493, I-JSON); a larger number may arrive rounded as a float and name another row.
+JSON_SAFE_INT = 2**53 - 1
+RowId = Annotated[int, Field(ge=1, le=JSON_SAFE_INT), BeforeValidator(_not_bool)]
 PostIds = Annotated[
     list[RowId],
     Field(
