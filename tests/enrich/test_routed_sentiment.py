@@ -114,3 +114,35 @@ def test_train_routes_routes_where_the_hold_out_says_so_and_is_reproducible() ->
     model = RoutedSentimentModel(shared, a)
     got = [lab for lab, _ in model.predict(["I love it", "I love it"], ["xx", "en"])]
     assert got == ["negative", "positive"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("A WORM in a @GrillberryIL burger?! Never eating there again", True),
+        ("Never buying from them again.", True),
+        ("Nie polecam tego banku", True),
+        ("Bank Wiślany awaria logowania, zmieniam bank", True),
+        ("לעולם לא אוכל שם שוב", True),
+        ("השירות לא מומלץ בכלל", True),
+        ("Nunca más compro aquí", True),
+        ("I never said it was bad, but again, who knows", False),
+        ("I love it, highly recommend!", False),
+        ("Is it open?", False),
+        ("Polecam wszystkim, świetny bank", False),
+    ],
+)
+def test_renouncing_cues(text: str, expected: bool) -> None:
+    from flarewatch.enrich.text import renounces
+
+    assert renounces(normalise(text)) is expected
+
+
+def test_a_renouncing_post_moves_probability_to_negative() -> None:
+    from flarewatch.enrich.sentiment.routed import RENOUNCE_SHIFT, adjust_for_cues
+
+    p = np.array([[0.2, 0.3, 0.5], [0.2, 0.3, 0.5]])
+    got = adjust_for_cues(p, [normalise("never eating there again"), normalise("lunch time")])
+    np.testing.assert_allclose(got.sum(axis=1), 1.0)
+    np.testing.assert_allclose(got[0], [0.2 + RENOUNCE_SHIFT * 0.8, 0.15, 0.25])
+    np.testing.assert_allclose(got[1], p[1])

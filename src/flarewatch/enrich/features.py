@@ -305,6 +305,9 @@ def _segment_sum(rows: np.ndarray, doc: np.ndarray, n_docs: int) -> np.ndarray:
     return out
 
 
+Blocks = tuple[list[tuple[np.ndarray, np.ndarray]], np.ndarray, tuple[np.ndarray, ...]]
+
+
 def linear_scores(
     tok: Tokens,
     languages: Sequence[str],
@@ -320,8 +323,18 @@ def linear_scores(
     mask[d])`` (several models' tables stacked in one array, a smaller table folding the
     indices onto its own size; see ``sentiment/routed.py``).
     """
-    ngrams, scale, (lex_doc, lex_idx, lex_val, lang_idx) = blocks(tok, languages, lexicon, config)
-    n = tok.n_docs
+    return gather_scores(blocks(tok, languages, lexicon, config), tok.n_docs, weights, route)
+
+
+def gather_scores(
+    feats: Blocks,
+    n: int,
+    weights: np.ndarray,
+    route: tuple[np.ndarray, np.ndarray] | None = None,
+) -> np.ndarray:
+    """:func:`linear_scores` from already computed :func:`blocks` (so two tables can read one
+    batch's features)."""
+    ngrams, scale, (lex_doc, lex_idx, lex_val, lang_idx) = feats
 
     def rows(doc: np.ndarray, idx: np.ndarray) -> np.ndarray:
         if route is None:

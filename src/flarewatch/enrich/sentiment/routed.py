@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from flarewatch.enrich.features import Tokens, linear_scores, tokenize
+from flarewatch.enrich.features import Tokens, blocks, gather_scores, tokenize
 from flarewatch.enrich.sentiment.base import softmax, to_labels
 from flarewatch.enrich.sentiment.linear import (
     LinearSentimentModel,
@@ -38,10 +38,13 @@ from flarewatch.enrich.sentiment.linear import (
     adjust_for_sarcasm,
 )
 from flarewatch.enrich.sentiment.linear import load_default as load_shared
-from flarewatch.enrich.text import normalise
+from flarewatch.enrich.text import normalise, renounces
 
 ROUTES_FILE = "sentiment_languages.npz"
 SHARED = "*"  # the temperature key of the shared model
+# Share of the neutral and positive probability moved to negative when a post renounces the
+# brand ("never eating there again", "nie polecam"; ``text.renounces``).
+RENOUNCE_SHIFT = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +57,8 @@ class LanguageTables:
     bias: np.ndarray  # (len(languages), 3) float32
     temperature: dict[str, float]  # language (or SHARED) → logits are divided by it
     meta: dict[str, Any]
+    # language → weight of its own table's logits, the rest the shared model's (1: own only)
+    blend: dict[str, float] = field(default_factory=dict)
 
     def save(self, path: Path) -> None:
         """Stored sparse (most buckets of a one-language table stay zero) in float16."""
@@ -68,6 +73,8 @@ class LanguageTables:
             bias=self.bias.astype(np.float32),
             temp_keys=np.array(list(self.temperature)),
             temp_values=np.array(list(self.temperature.values()), dtype=np.float32),
+            blend_keys=np.array(list(self.blend), dtype=str),
+            blend_values=np.array(list(self.blend.values()), dtype=np.float32),
             meta=np.array(json.dumps({**self.meta, "bits": self.bits}, sort_keys=True)),
         )
 
@@ -83,8 +90,13 @@ class LanguageTables:
                 str(k): float(v) for k, v in zip(z["temp_keys"], z["temp_values"], strict=True)
             }
             bias = z["bias"].astype(np.float32).reshape(len(languages), 3)
+            blend = (
+                {str(k): float(v) for k, v in zip(z["blend_keys"], z["blend_values"], strict=True)}
+                if "blend_keys" in z.files
+                else {}
+            )
         weights = flat.reshape(len(languages), 1 << bits, 3)
-        return LanguageTables(languages, bits, weights, bias, temps, meta)
+        return LanguageTables(languages, bits, weights, bias, temps, meta, blend)
 
 
 class RoutedSentimentModel:
@@ -116,40 +128,49 @@ class RoutedSentimentModel:
         # shared model's.
         self._fallback_temp = float(tables.temperature.get(SHARED, 1.0))
         self._lookup = {
-            lang: (self._index.get(lang, -1) + 1, float(t))
+            lang: (self._index.get(lang, -1) + 1, float(t), self._own_share(lang))
             for lang, t in tables.temperature.items()
             if lang != SHARED
         }
         for lang, k in self._index.items():
-            self._lookup.setdefault(lang, (k + 1, self._fallback_temp))
+            self._lookup.setdefault(lang, (k + 1, self._fallback_temp, self._own_share(lang)))
+
+    def _own_share(self, lang: str) -> float:
+        """Weight of the language's own table in its logits (1 for a language on the shared
+        model: its "own" logits are the shared model's)."""
+        return float(self.tables.blend.get(lang, 1.0)) if lang in self._index else 1.0
 
     @classmethod
     def from_env(cls) -> RoutedSentimentModel:
         """The shipped model (configured by no variable; the registry's entry point)."""
         return load_default()
 
-    def routes(self, languages: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-        """Per post: the table (0: the shared model, 1 + k: language table k) and the
-        temperature."""
-        default = (0, self._fallback_temp)
-        pairs = [self._lookup.get(str(c).lower(), default) for c in languages]
-        route = np.fromiter((r for r, _ in pairs), dtype=np.intp, count=len(pairs))
-        temp = np.fromiter((t for _, t in pairs), dtype=np.float64, count=len(pairs))
-        return route, temp
+    def routes(self, languages: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per post: the table (0: the shared model, 1 + k: language table k), the
+        temperature and the own table's share of the logits."""
+        default = (0, self._fallback_temp, 1.0)
+        found = [self._lookup.get(str(c).lower(), default) for c in languages]
+        n = len(found)
+        route = np.fromiter((r for r, _, _ in found), dtype=np.intp, count=n)
+        temp = np.fromiter((t for _, t, _ in found), dtype=np.float64, count=n)
+        own = np.fromiter((s for _, _, s in found), dtype=np.float64, count=n)
+        return route, temp, own
 
     def logits(self, tok: Tokens, languages: Sequence[str]) -> np.ndarray:
-        """Calibrated logits (divided by the language's temperature) in LABELS order."""
-        route, temp = self.routes(languages)
+        """Calibrated logits in LABELS order: the route's table (blended with the shared
+        model's logits where training chose a blend), divided by the language's temperature."""
+        route, temp, own = self.routes(languages)
         w = self.shared
-        acc = linear_scores(
-            tok,
-            languages,
-            w.lexicon,
-            w.config,
-            self._weights,
-            (self._offset[route], self._fold[route]),
-        )
+        feats = blocks(tok, languages, w.lexicon, w.config)
+        n = tok.n_docs
+        acc = gather_scores(feats, n, self._weights, (self._offset[route], self._fold[route]))
         acc += self._bias[route]
+        mixed = own < 1.0
+        if mixed.any():
+            # The shared table is the first block of the stacked one: unrouted indices read it.
+            shared = gather_scores(feats, n, self._weights) + self._bias[0]
+            k = own[mixed, None]
+            acc[mixed] = k * acc[mixed] + (1.0 - k) * shared[mixed]
         acc /= temp[:, None]
         return acc
 
@@ -158,7 +179,7 @@ class RoutedSentimentModel:
 
     def probabilities(self, texts: Sequence[str], languages: Sequence[str]) -> np.ndarray:
         norm = [normalise(t) for t in texts]
-        return adjust_for_sarcasm(self.probabilities_tokens(tokenize(norm), languages), norm)
+        return adjust_for_cues(self.probabilities_tokens(tokenize(norm), languages), norm)
 
     def predict(self, texts: Sequence[str], languages: Sequence[str]) -> list[tuple[str, float]]:
         return to_labels(self.probabilities(texts, languages))
@@ -166,7 +187,23 @@ class RoutedSentimentModel:
     def predict_tokens(
         self, tok: Tokens, normalised: Sequence[str], languages: Sequence[str]
     ) -> list[tuple[str, float]]:
-        return to_labels(adjust_for_sarcasm(self.probabilities_tokens(tok, languages), normalised))
+        return to_labels(adjust_for_cues(self.probabilities_tokens(tok, languages), normalised))
+
+
+def adjust_for_cues(p: np.ndarray, normalised: Sequence[str]) -> np.ndarray:
+    """The sarcasm adjustment (``linear.adjust_for_sarcasm``), then: a post that renounces the
+    brand moves ``RENOUNCE_SHIFT`` of its neutral and positive probability to negative. Such
+    phrases are rare in the labelled tweets, so the tables cannot learn them, and the words
+    around them (eating, bank, recommend) carry no polarity of their own."""
+    p = adjust_for_sarcasm(p, normalised)
+    flagged = np.fromiter((renounces(t) for t in normalised), dtype=bool, count=len(normalised))
+    if flagged.any():
+        p = p.copy()
+        moved = RENOUNCE_SHIFT * (p[flagged, 1] + p[flagged, 2])
+        p[flagged, 1] *= 1.0 - RENOUNCE_SHIFT
+        p[flagged, 2] *= 1.0 - RENOUNCE_SHIFT
+        p[flagged, 0] += moved
+    return p
 
 
 def load_tables() -> LanguageTables:
