@@ -187,3 +187,18 @@ def test_one_author_flooding_is_damped() -> None:
     many, _ = last_risk(40)
     one, why = last_risk(1)
     assert one < many and "distinct authors: only 1" in why
+
+
+def test_a_story_that_lives_for_days_keeps_only_its_last_hour_of_recent_posts() -> None:
+    tracker = StoryTracker()
+    start = datetime(2026, 3, 1, tzinfo=UTC)
+    noise = ["weather in haifa", "train late again", "new phone who dis", "coffee is great"]
+    for i in range(3 * 24 * 12):  # every 5 minutes for three days: the story and other talk
+        at = start + timedelta(minutes=5 * i)
+        tracker.add(StoryPost(2 * i, at, "worm in my grilltown burger again", f"u{i}", "x"))
+        tracker.add(StoryPost(2 * i + 1, at, f"{noise[i % 4]} {i}", f"v{i}", "x"))
+    story = max(tracker.stories.values(), key=lambda s: s.size)
+    assert story.size > 3 * 24 * 6
+    assert 0 < len(story.recent) <= 12
+    saved = {s["key"]: s for s in tracker.to_dict()["stories"]}
+    assert len(saved[story.key]["recent"]) == len(story.recent)
