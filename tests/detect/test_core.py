@@ -202,3 +202,16 @@ def test_a_story_that_lives_for_days_keeps_only_its_last_hour_of_recent_posts() 
     assert 0 < len(story.recent) <= 12
     saved = {s["key"]: s for s in tracker.to_dict()["stories"]}
     assert len(saved[story.key]["recent"]) == len(story.recent)
+
+
+def test_the_crisis_term_prefilter_never_hides_a_match_the_lexicon_finds() -> None:
+    from flarewatch.detect.lexicon import DEFAULT_TERMS, compile_lexicon
+
+    terms = [t for lang in DEFAULT_TERMS.values() for t in lang]
+    # Case variants IGNORECASE accepts (dotted and dotless I, long s, sharp s, Kelvin sign).
+    texts = [f"xx {t.upper()}!" for t in terms] + [f"ו{t}" for t in terms]
+    texts += ["RECALİ", "recaıl", "ſcam alert", "SCAM", "ẞ", "fraud\u212a", "great burger"]
+    pattern = compile_lexicon(())
+    for text in texts:
+        expected = {m.group(0) for m in pattern.finditer(text)}
+        assert bool(find_terms(text)) == bool(expected), text

@@ -14,8 +14,10 @@ per-token memos (`Matcher.forget_tokens`) of the contexts the runner passes it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import datetime, timedelta
+from types import SimpleNamespace
+from typing import Any, Protocol
 
 from flarewatch.detect import labels, stories
 from flarewatch.enrich import langid, spam, text
@@ -25,29 +27,45 @@ from flarewatch.query.matcher import Matcher
 SWEEP_EVERY = timedelta(hours=6)
 
 
-def _token_caches() -> None:
-    analysis._CACHES.clear()
+class _Memo(Protocol):
+    def cache_clear(self) -> None: ...
+    def cache_info(self) -> Any: ...
+
+
+class _TokenCaches:
+    """The query analysis's per-mode token caches, as one memo."""
+
+    def cache_clear(self) -> None:
+        analysis._CACHES.clear()
+
+    def cache_info(self) -> SimpleNamespace:
+        return SimpleNamespace(currsize=sum(len(c) for c in analysis._CACHES.values()))
 
 
 # Memoised per text or per word of the stream (not per query or per model: those are bounded by
 # the workspace's configuration).
-STREAM_CACHES: tuple[tuple[str, Callable[[], None]], ...] = (
-    ("normalised texts (enrich/text.py)", text.normalise.cache_clear),
-    ("copy keys (enrich/spam.py)", spam._text_key.cache_clear),
-    ("language id (enrich/langid.py)", langid._detect_cached.cache_clear),
-    ("story gram slots (detect/stories.py)", stories.word_grams.cache_clear),
-    ("label word keys (detect/labels.py)", labels.word_key.cache_clear),
-    ("label stopwords (detect/labels.py)", labels.is_stopword.cache_clear),
-    ("English stems (query/english.py)", english.en_stem.cache_clear),
-    ("Polish stems (query/polish.py)", polish.pl_stem.cache_clear),
-    ("query token caches (query/analysis.py)", _token_caches),
-)
+STREAM_CACHES: dict[str, _Memo] = {
+    "normalised texts (enrich/text.py)": text.normalise,
+    "copy keys (enrich/spam.py)": spam._text_key,
+    "language id (enrich/langid.py)": langid._detect_cached,
+    "story gram slots (detect/stories.py)": stories.word_grams,
+    "label word keys (detect/labels.py)": labels.word_key,
+    "label stopwords (detect/labels.py)": labels.is_stopword,
+    "English stems (query/english.py)": english.en_stem,
+    "Polish stems (query/polish.py)": polish.pl_stem,
+    "query token caches (query/analysis.py)": _TokenCaches(),
+}
+
+
+def stream_cache_size(name: str) -> int:
+    """Entries held now in the stream cache of that name (for benchmarks and diagnostics)."""
+    return int(STREAM_CACHES[name].cache_info().currsize)
 
 
 def clear_stream_caches(matchers: Iterable[Matcher] = ()) -> None:
     """Empty every process-wide stream cache and the given matchers' per-token memos."""
-    for _, clear in STREAM_CACHES:
-        clear()
+    for cache in STREAM_CACHES.values():
+        cache.cache_clear()
     for matcher in matchers:
         matcher.forget_tokens()
 
