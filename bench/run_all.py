@@ -67,7 +67,9 @@ def main() -> int:
         "",
         f"Measured by `make bench` on {datetime.now(UTC):%Y-%m-%d} — {describe_machine()}.",
         "Each figure is measured in the same process as its baseline; ratios are what to compare "
-        "across machines.",
+        "across machines. `make bench-quick` is the small smoke run; `make bench-latency` and "
+        "`make bench-memory` run the long latency and 1,000,000-post import benches and add "
+        "their own sections, which later runs keep.",
         "",
     ]
     for name in args.only or BENCHMARKS:
