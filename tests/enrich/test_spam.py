@@ -138,3 +138,17 @@ def test_copy_memory_is_bounded_by_count_as_well() -> None:
         ]
         scorer.score_batch(posts, NOW)
         assert len(scorer) <= 100 + 50
+
+
+def test_a_viral_text_remembers_only_the_accounts_the_signal_needs() -> None:
+    scorer = SpamScorer()
+    posts = [_copy(i, NOW) for i in range(50)]
+    assert all(r.signals["copies"] == 1.0 for r in scorer.score_batch(posts, NOW))
+    [authors] = scorer._authors_by_text.values()
+    assert len(authors) == 5
+    # Across generations the two remembered sets still add up, up to the same cap.
+    later = NOW + timedelta(hours=13)
+    scorer2 = SpamScorer()
+    scorer2.score_batch([_copy(0, NOW), _copy(1, NOW)], NOW)
+    res = scorer2.score_batch([_copy(2, later), _copy(1, later)], later)
+    assert [r.signals["copies"] for r in res] == [0.5, 0.5]

@@ -129,6 +129,9 @@ class RelevanceFilter:
 # The copy-paste memory spans a day of the stream: accounts that posted the same text within
 # 12 to 24 hours of each other (two generations of COPY_WINDOW / 2) count as copies.
 COPY_WINDOW = timedelta(hours=24)
+# The copies signal is full at this many accounts, so no text remembers more (a viral text's
+# thousands of accounts cost five strings).
+COPIES_FULL = 5
 
 
 class SpamScorer:
@@ -175,9 +178,14 @@ class SpamScorer:
             self._rotate(max(p.created_at for p in posts))
         current, previous = self._authors_by_text, self._previous
         for p, k in zip(posts, keys, strict=True):
-            current[k].add(p.author or f"?{p.external_id}")
+            authors = current[k]
+            if len(authors) < COPIES_FULL:  # more would not change the signal
+                authors.add(p.author or f"?{p.external_id}")
         copies_of = [
-            len(current[k] | previous[k]) if k in previous else len(current[k]) for k in keys
+            len(current[k] | previous[k])
+            if k in previous and len(current[k]) < COPIES_FULL
+            else len(current[k])
+            for k in keys
         ]
         rates = _author_rates(posts)
         w_rate, w_new, w_copies, w_link, w_irr = (WEIGHTS[k] for k in SIGNALS)
