@@ -103,3 +103,18 @@ def test_remembered_ids_are_bounded_by_count() -> None:
     for i in range(0, 200, 10):
         index.add_batch([Post(f"r{j}", "x", repost_of="root") for j in range(i, i + 10)])
         assert index.remembered_ids() <= 4 * 5 + 10
+
+
+def test_one_post_dated_years_ahead_does_not_age_the_index_out() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    start = datetime(2026, 3, 1, tzinfo=UTC)
+    index = NearDuplicateIndex()
+    index.add_batch([Post("1", CAMPAIGN, author="a", created_at=start)])
+    typo = Post("x", "Lovely weather in Haifa today", created_at=datetime(2099, 1, 1, tzinfo=UTC))
+    ok = Post("y", "Completely different complaint about the train", created_at=start)
+    index.add_batch([typo, ok, Post("z", "Another ordinary post about lunch", created_at=start)])
+    [copy] = index.add_batch(
+        [Post("2", CAMPAIGN + " #boycott", author="b", created_at=start + timedelta(hours=1))]
+    )
+    assert copy.original_id == "1"

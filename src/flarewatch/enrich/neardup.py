@@ -121,7 +121,7 @@ class NearDuplicateIndex:
         self._folded: dict[str, str] = {}  # any seen id → its original (this generation)
         self._folded_before: dict[str, str] = {}  # the generation before
         self._generation_started: datetime | None = None
-        self._newest: datetime | None = None
+        self._newest: datetime | None = None  # the current batch's time
 
     def __len__(self) -> int:
         return len(self._sigs)
@@ -136,7 +136,9 @@ class NearDuplicateIndex:
     def add_batch(self, posts: Sequence[Post]) -> list[NearDupResult]:
         if not posts:
             return []
-        self._age(max(p.created_at for p in posts))
+        # The batch's median time, not its newest: one post dated years ahead (bad data) must
+        # not age the whole index out.
+        self._age(sorted(p.created_at for p in posts)[len(posts) // 2])
         self._evict()  # what the batch's time has aged out must not take its copies
         sigs = signatures([p.clean_text or p.text for p in posts])
         # One 64-bit key per band, computed for the whole batch; Python ints hash fast in dicts.
@@ -186,8 +188,7 @@ class NearDuplicateIndex:
 
     def _age(self, newest: datetime) -> None:
         """Start a new generation of remembered ids when the current one is full or old."""
-        if self._newest is None or newest > self._newest:
-            self._newest = newest
+        self._newest = newest
         started = self._generation_started
         if started is None:
             self._generation_started = newest

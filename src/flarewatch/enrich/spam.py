@@ -174,8 +174,8 @@ class SpamScorer:
         now = now or datetime.now(UTC)
         texts = [p.clean_text or p.text for p in posts]
         keys = [_text_key(t) for t in texts]
-        if posts:
-            self._rotate(max(p.created_at for p in posts))
+        if posts:  # the batch's median time: one post dated years ahead must not end the day
+            self._rotate(sorted(p.created_at for p in posts)[len(posts) // 2])
         current, previous = self._authors_by_text, self._previous
         for p, k in zip(posts, keys, strict=True):
             authors = current[k]
