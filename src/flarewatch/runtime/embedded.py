@@ -38,6 +38,7 @@ from flarewatch.mentions.relevance import model_stamp
 from flarewatch.pipeline.batch import BatchReport
 from flarewatch.pipeline.context import WorkspaceContext, build_context
 from flarewatch.pipeline.isolate import RejectedPost, store_batch
+from flarewatch.pipeline.memory import CacheSweeper
 from flarewatch.sources.base import FetchResult, SourceError, SourceProblem
 from flarewatch.sources.base import Source as SourceReader
 from flarewatch.sources.hour_counts import already_stored, count_stored_batch
@@ -141,6 +142,9 @@ class EmbeddedRunner:
         # Topics' detectors between cycles, so a cycle does not reload and resave them all
         # (None: every cycle loads and saves them, as one-off commands do).
         self.detector_states: DetectorStateCache | None = DetectorStateCache()
+        # The stream's memo caches, emptied every few hours of this runner's clock so a runner
+        # that lives for weeks holds only recent words and texts (pipeline/memory.py).
+        self.sweep_caches = CacheSweeper()
 
     # -- contexts and readers are cached; rebuilt when topics, the relevance model, languages,
     # the sentiment backend or source config change
@@ -227,6 +231,7 @@ class EmbeddedRunner:
             report.deliveries_sent = delivery.sent
         for workspace_id in workspace_ids:
             self._finish_rescoring(workspace_id)
+        self.sweep_caches(self.clock(), [context.matcher for _, context in self._contexts.values()])
         return report
 
     def _poll_sources(self, source_ids: list[int], report: CycleReport) -> list[SourceOutcome]:
