@@ -2,7 +2,8 @@
 
 A form gives strings; an entry is what the workspace file would hold, so `oncall.editing`
 checks it with the file's own models and messages. Empty optional fields are left out (the
-file's defaults apply); a row of a layer or step with every field empty is no row.
+file's defaults apply); a step row with every field empty, or a layer row without members, is
+no row.
 Contact URLs hold tokens: the form shows them masked (`describe_route`), and a line left as
 shown keeps the stored URL it stands for.
 """
@@ -78,7 +79,9 @@ def rota_entry(form: Mapping[str, Sequence[str]]) -> dict[str, Any]:
     for name in ("name", "timezone"):
         _set(entry, name, first(form, name))
     entry.update(_layer(own))
-    entry["layers"] = [_layer(row) for row in _rows(form, "layer", LAYER_FIELDS)]
+    # A layer row without members is no layer (clearing a row's members removes it).
+    rows_ = _rows(form, "layer", LAYER_FIELDS)
+    entry["layers"] = [_layer(row) for row in rows_ if row["members"].strip()]
     return entry
 
 
