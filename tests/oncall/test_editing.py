@@ -23,6 +23,7 @@ from flarewatch.workspaces.export import workspace_document
 from flarewatch.workspaces.models import Workspace
 from flarewatch.workspaces.service import sync_workspace
 from tests.alerts.helpers import candidate, make_workspace
+from tests.alerts.test_cli import cli_db  # noqa: F401
 from tests.oncall.test_service import T, _oncall
 
 DUTY = {
@@ -188,3 +189,48 @@ def test_the_export_carries_web_edits_and_reads_back(any_engine: Engine, tmp_pat
         assert notes == []  # the file is what the web made: nothing replaced
         assert workspace.config["rotas"][0]["members"] == ["noa", "piotr"]
         assert editing.origin_of(workspace.config, "rotas", "duty") == "file"
+
+
+def test_oncall_now_and_simulate_read_the_web_edit_and_add_notes_it(
+    cli_db: Engine,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    from typer.testing import CliRunner
+
+    from flarewatch.cli.main import app
+
+    data = {"slug": "acme", "name": "Acme", **_oncall()}
+    with sessionmaker_for(cli_db)() as session:
+        workspace = sync_workspace(session, WorkspaceConfig.model_validate(data), tmp_path)
+        editing.save_entry(workspace, "rotas", "duty", {**DUTY, "members": ["piotr"]})
+        session.commit()
+    runner = CliRunner()
+    at = ["--at", "2026-12-05T03:00+02:00"]  # Saturday: dana's week in the file's rota
+    now = runner.invoke(app, ["oncall", "now", "--workspace", "acme", *at])
+    assert now.exit_code == 0, now.output
+    assert now.stdout.startswith("duty\tpiotr\t")
+    simulate = runner.invoke(
+        app,
+        [
+            "oncall",
+            "simulate",
+            "--workspace",
+            "acme",
+            "--at",
+            "2026-12-05T03:00+02:00",
+            "--severity",
+            "crisis",
+            "--ack-after",
+            "5m",
+        ],
+    )
+    assert simulate.exit_code == 0, simulate.output
+    assert simulate.stdout.splitlines()[0].split("\t")[1:] == ["piotr", "json", "1"]
+    # Adding the original file again: the file wins, and says so.
+    path = tmp_path / "acme.toml"
+    path.write_text(to_toml(data), encoding="utf-8")
+    added = runner.invoke(app, ["workspace", "add", str(path)])
+    assert added.exit_code == 0, added.output
+    assert "rota 'duty': edited on the web and replaced by the file's version" in added.stderr
+    again = runner.invoke(app, ["oncall", "now", "--workspace", "acme", *at])
+    assert again.stdout.startswith("duty\tdana\t")
