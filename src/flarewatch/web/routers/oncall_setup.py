@@ -104,6 +104,8 @@ async def save(
 ) -> Response:
     if table not in editing.TABLES:
         raise NotFoundError(f"unknown table {table!r}; use one of {', '.join(editing.TABLES)}")
+    # Two admins saving at once: the second waits and edits what the first saved.
+    db.refresh(access.workspace, with_for_update=True)
     raw = await request.form()
     form = {name: [str(v) for v in raw.getlist(name)] for name in raw}
     original = forms.first(form, "original").strip() or None
@@ -150,6 +152,7 @@ def delete(
     access: WorkspaceAccess = Depends(EDIT),
     db: Session = Depends(get_db),
 ) -> Response:
+    db.refresh(access.workspace, with_for_update=True)
     try:
         saved = editing.delete_entry(access.workspace, table, key)
     except editing.OncallEditError as err:
