@@ -129,6 +129,7 @@ def test_a_person_is_edited_without_showing_their_contact_urls(web: WebEnv) -> N
     refused = client.post("/w/acme/oncall/setup/people/piotr/delete", data={"csrf_token": csrf})
     assert refused.status_code == 422
     assert "rotas[0].members[1]: 'piotr' is not one of the people" in plain(refused.text)
+    assert "Not deleted: it is still named here." in plain(refused.text)
 
 
 def test_a_policy_is_added_and_the_page_reads_in_hebrew(web: WebEnv) -> None:

@@ -60,9 +60,9 @@ class FieldProblem:
 class OncallEditError(InputError):
     """An edit refused, with every problem found, field by field."""
 
-    def __init__(self, what: str, problems: list[FieldProblem]) -> None:
+    def __init__(self, what: str, problems: list[FieldProblem], done: str = "saved") -> None:
         self.problems = problems
-        super().__init__(f"{what} was not saved: " + "; ".join(str(p) for p in problems))
+        super().__init__(f"{what} was not {done}: " + "; ".join(str(p) for p in problems))
 
 
 @dataclass(slots=True)
@@ -214,7 +214,7 @@ def delete_entry(workspace: Workspace, table: str, key: str) -> Saved:
     remaining = items[:index] + items[index + 1 :]
     problems = _new_cross_problems(config, {**config, table: remaining}, table, None)
     if problems:
-        raise OncallEditError(f"{SINGULAR[table]} {key!r} is still named and", problems)
+        raise OncallEditError(f"{SINGULAR[table]} {key!r}", problems, done="deleted")
     marks = origins(config)
     marks[table].pop(key, None)
     _store(workspace, table, remaining, marks)

@@ -156,7 +156,13 @@ def delete(
     try:
         saved = editing.delete_entry(access.workspace, table, key)
     except editing.OncallEditError as err:
-        failed = {"table": table, "original": key, "form": {}, "problems": err.problems}
+        failed = {
+            "table": table,
+            "original": key,
+            "form": {},
+            "problems": err.problems,
+            "deleting": True,
+        }
         return render_setup(request, access, db, failed=failed, status_code=422)
     accounts.record_audit(
         db,
