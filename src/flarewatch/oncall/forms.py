@@ -146,14 +146,7 @@ def policy_values(entry: Mapping[str, Any]) -> FormValues:
 def rows(
     values: Mapping[str, Sequence[str]], prefix: str, names: tuple[str, ...], spare: int = 1
 ) -> list[dict[str, str]]:
-    """The form's rows of a repeated group, with `spare` empty rows to add one."""
-    count = max((len(values.get(f"{prefix}_{name}", [])) for name in names), default=0)
-    out = []
-    for n in range(count + spare):
-        out.append(
-            {
-                name: (list(values.get(f"{prefix}_{name}", []))[n : n + 1] or [""])[0]
-                for name in names
-            }
-        )
-    return out
+    """The form's rows of a repeated group (empty ones left out), then `spare` empty rows to
+    add one."""
+    blank = dict.fromkeys(names, "")
+    return _rows(values, prefix, names) + [dict(blank) for _ in range(spare)]
