@@ -164,3 +164,23 @@ def test_a_policy_is_added_and_the_page_reads_in_hebrew(web: WebEnv) -> None:
     client.cookies.set(LOCALE_COOKIE, "he")
     hebrew = client.get("/w/acme/oncall/setup").text
     assert "הגדרת כוננות" in hebrew and "<bdi>Weekend duty</bdi>" in hebrew
+
+
+def test_a_person_with_an_override_ahead_cannot_be_deleted(web: WebEnv) -> None:
+    with_rota(web)
+    client = TestClient(web.app)
+    csrf = login(client, web.seeded.users["acme-admin"])
+    noa = {"original": "", "key": "noa", "notify": "ntfy://noa-alerts", "csrf_token": csrf}
+    assert client.post("/w/acme/oncall/setup/people", data=noa).status_code == 200
+    override = {
+        "rota": "duty",
+        "person": "noa",
+        "start": "2030-01-04T18:00",
+        "end": "2030-01-05T09:00",
+        "csrf_token": csrf,
+    }
+    assert client.post("/w/acme/oncall/overrides", data=override).status_code == 200
+    refused = client.post("/w/acme/oncall/setup/people/noa/delete", data={"csrf_token": csrf})
+    assert refused.status_code == 422
+    assert "person 'noa' is named by overrides or swaps on the rota page" in plain(refused.text)
+    assert any(p["key"] == "noa" for p in _stored(web)["people"])

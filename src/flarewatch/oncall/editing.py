@@ -17,9 +17,11 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ValidationError
+from sqlalchemy.orm import Session
 
 from flarewatch.config.workspace import CONFIG_DOC, key_path_text, validation_message
 from flarewatch.errors import InputError, NotFoundError
@@ -219,6 +221,33 @@ def delete_entry(workspace: Workspace, table: str, key: str) -> Saved:
     marks[table].pop(key, None)
     _store(workspace, table, remaining, marks)
     return Saved(table, key, items[index], None)
+
+
+def app_change_problems(
+    session: Session, workspace: Workspace, table: str, key: str, now: datetime
+) -> list[FieldProblem]:
+    """Overrides and swaps made in the app, not over yet, that name the rota or person `key`:
+    renaming or deleting it would leave them naming no one, so the edit is refused."""
+    from flarewatch.oncall.changes import changes_of
+
+    if table not in ("rotas", "people"):
+        return []
+    found = changes_of(session, workspace.id, now, statuses=("requested", "accepted"))
+    named = [
+        c
+        for c in found
+        if (c.rota_key == key if table == "rotas" else key in (c.person, c.replaces))
+    ]
+    if not named:
+        return []
+    ids = ", ".join(f"#{c.id}" for c in named)
+    return [
+        FieldProblem(
+            IDENTITY[table],
+            f"{SINGULAR[table]} {key!r} is named by overrides or swaps on the rota page that "
+            f"are not over ({ids}); cancel them there first, or keep the key",
+        )
+    ]
 
 
 def merge_oncall(stored: dict[str, Any] | None, from_file: dict[str, Any]) -> MergeResult:

@@ -14,6 +14,7 @@ from flarewatch.accounts import service as accounts
 from flarewatch.accounts.permissions import Permission
 from flarewatch.alerts.routing import describe_route
 from flarewatch.config.workspace import SEVERITIES
+from flarewatch.db.base import utcnow
 from flarewatch.errors import NotFoundError
 from flarewatch.i18n.languages import LANGUAGES
 from flarewatch.oncall import editing, forms
@@ -122,6 +123,10 @@ async def save(
         )
     entry = _entry(table, form, stored)
     try:
+        if original is not None and entry.get(editing.IDENTITY[table]) != original:
+            renamed = editing.app_change_problems(db, access.workspace, table, original, utcnow())
+            if renamed:
+                raise editing.OncallEditError(f"{editing.SINGULAR[table]} {original!r}", renamed)
         saved = editing.save_entry(access.workspace, table, original, entry)
     except editing.OncallEditError as err:
         failed = {
@@ -154,6 +159,9 @@ def delete(
 ) -> Response:
     db.refresh(access.workspace, with_for_update=True)
     try:
+        in_use = editing.app_change_problems(db, access.workspace, table, key, utcnow())
+        if in_use:
+            raise editing.OncallEditError(f"{table} {key!r}", in_use, done="deleted")
         saved = editing.delete_entry(access.workspace, table, key)
     except editing.OncallEditError as err:
         failed = {
