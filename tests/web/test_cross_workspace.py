@@ -61,6 +61,7 @@ def _values(env: WebEnv, owner: str) -> dict[str, str]:
         "key": "service-outage",  # a playbook
         "fmt": "csv",  # a timeline export
         "change_id": "1",  # likewise for an override or swap
+        "table": "rotas",  # the on-call editor's tables
     }
 
 

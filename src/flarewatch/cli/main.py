@@ -185,8 +185,11 @@ def run(
     engine = ready_engine()
     for path in workspace_files or []:
         config = load_for_running(path)
+        notes: list[str] = []
         with session_scope(engine) as session:
-            sync_workspace(session, config, path.parent)
+            sync_workspace(session, config, path.parent, notes)
+        for note in notes:
+            console.print(f"note: {path}: {note}", highlight=False, soft_wrap=True)
     with session_scope(engine) as session:
         if not list_workspaces(session):
             fail("no workspace yet; add one with 'flarewatch run WORKSPACE.toml'", code=2)

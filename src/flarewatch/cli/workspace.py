@@ -97,8 +97,11 @@ def add(path: Path = typer.Argument(..., help="Workspace TOML file to add or upd
     """Create or update a workspace from its file (topics and sources included)."""
     config = load_for_running(path)
     with session_scope(ready_engine()) as session:
-        workspace = sync_workspace(session, config, path.parent)
+        notes: list[str] = []
+        workspace = sync_workspace(session, config, path.parent, notes)
         console.print(f"[green]saved[/] workspace {workspace.slug!r} ({workspace.name})")
+    for note in notes:
+        err_console.print(f"[bold yellow]note:[/] {path}: {note}", highlight=False, soft_wrap=True)
 
 
 STARTER = Path(__file__).resolve().parent.parent / "config" / "starter.toml"

@@ -66,8 +66,10 @@ def load_oncall_config(workspace: str) -> WorkspaceConfig:
             found = get_workspace(session, workspace)
         except NotFoundError as err:
             fail(f"{err}; or name a workspace file ending in .toml", code=2)
-        stored = dict(found.config or {})
-        stored.pop("base_dir", None)
+        # The file's fields only: not `base_dir` nor the web's origin marks (oncall/editing.py).
+        stored = {
+            k: v for k, v in (found.config or {}).items() if k in WorkspaceConfig.model_fields
+        }
         # The overrides and swaps accepted in the app (docs/oncall.md), whenever they end.
         accepted = changes_of(
             session, found.id, datetime.min.replace(tzinfo=UTC), statuses=("accepted",)

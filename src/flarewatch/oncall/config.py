@@ -81,11 +81,6 @@ class PersonConfig(_Strict):
     key: str
     name: str | None = None
     timezone: str = Field(default="UTC", description="The person's own IANA timezone")
-    language: str | None = Field(
-        default=None,
-        description="en, he or pl: the language of their pages, reminders and digests "
-        "(default: the workspace's first language)",
-    )
     notify: list[str] = Field(
         min_length=1,
         description="Contact methods as Apprise URLs (mailto://…, tgram://…, ntfy://…)",
@@ -95,18 +90,6 @@ class PersonConfig(_Strict):
     @classmethod
     def _check_key(cls, value: str) -> str:
         return _key(value)
-
-    @field_validator("language")
-    @classmethod
-    def _check_language(cls, value: str | None) -> str | None:
-        from flarewatch.i18n.languages import LANGUAGES
-
-        if value is not None and value not in LANGUAGES:
-            raise ValueError(
-                f"pages cannot be written in {value!r}: there is no translation catalogue for "
-                f"it; use one of {', '.join(LANGUAGES)}, or leave language out"
-            )
-        return value
 
     @field_validator("timezone")
     @classmethod

@@ -27,7 +27,9 @@ def workspace_enricher(workspace: Workspace) -> Enricher:
 SOURCE_IDENTITY_FIELDS = ("kind", "path", "url")
 
 
-def sync_workspace(session: Session, config: WorkspaceConfig, base_dir: Path) -> Workspace:
+def sync_workspace(
+    session: Session, config: WorkspaceConfig, base_dir: Path, notes: list[str] | None = None
+) -> Workspace:
     """Create or update a workspace, its topics and its sources from a validated file.
 
     Topics and sources removed from the file are deactivated, not deleted, so their history
@@ -35,7 +37,15 @@ def sync_workspace(session: Session, config: WorkspaceConfig, base_dir: Path) ->
     Sources added in the web settings (origin "web") are not the file's to switch off; when
     the file defines the same key, the file wins and the source becomes the file's. A pause
     is a person's decision and is kept either way.
+
+    People, rotas and escalation policies follow the same rule (`oncall.editing.merge_oncall`):
+    those added or changed on the web and not in the file are kept; where the file defines the
+    same key, the file wins. Each of these is appended to `notes` (for `workspace add` to
+    print) and written to the audit log, so no web edit is replaced silently.
     """
+    from flarewatch.accounts.service import record_audit
+    from flarewatch.oncall.editing import merge_oncall
+
     workspace = session.scalar(select(Workspace).where(Workspace.slug == config.slug))
     if workspace is None:
         workspace = Workspace(slug=config.slug, name=config.name)
@@ -45,8 +55,32 @@ def sync_workspace(session: Session, config: WorkspaceConfig, base_dir: Path) ->
     workspace.languages = list(config.languages)
     workspace.auto_case_severity = config.auto_case_severity
     workspace.sensitivity = config.sensitivity
-    workspace.config = {**config.model_dump(mode="json"), "base_dir": str(base_dir.resolve())}
+    from_file = config.model_dump(mode="json")
+    merged = merge_oncall(workspace.config, from_file)
+    workspace.config = {**from_file, **merged.config, "base_dir": str(base_dir.resolve())}
     session.flush()
+    said = [
+        f"{label}: edited on the web and kept (the file does not define it)"
+        for label in merged.kept
+    ]
+    said += [
+        f"{label}: edited on the web and replaced by the file's version (export the workspace "
+        "before adding a file to keep web edits: flarewatch workspace export SLUG)"
+        for label in merged.replaced
+    ]
+    said += [f"a kept web edit names what the file lacks: {p}" for p in merged.problems]
+    if merged.replaced or merged.kept:
+        record_audit(
+            session,
+            "workspace file",
+            "oncall.file_sync",
+            workspace_id=workspace.id,
+            target_type="workspace",
+            target_id=workspace.id,
+            details={"kept": merged.kept, "replaced": merged.replaced},
+        )
+    if notes is not None:
+        notes.extend(said)
 
     topics = {
         t.key: t for t in session.scalars(select(Topic).where(Topic.workspace_id == workspace.id))
