@@ -28,6 +28,7 @@ from flarewatch.alerts.routing import describe_route
 from flarewatch.cases.service import case_for_alert, topic_names
 from flarewatch.cases.triage import triage_alert
 from flarewatch.cli.common import user_console
+from flarewatch.cli.reader import CLDR_MARKS
 from flarewatch.db.base import utcnow
 from flarewatch.i18n.labels import N_
 
@@ -172,8 +173,10 @@ def show_command(alert_id: AlertId, language: LanguageOption = None) -> None:
         reader = workspace_readers(session, language)[alert.workspace_id]
         say = reader.say
         message = build_message(session, alert, language=reader.language)
-        console.print(f"[bold]{escape(message.title)}[/bold]", highlight=False)
-        console.print(escape(message.body), highlight=False)
+        # The notification's text, less the marks CLDR adds to some numbers (cli/reader.py).
+        title, body = (text.translate(CLDR_MARKS) for text in (message.title, message.body))
+        console.print(f"[bold]{escape(title)}[/bold]", highlight=False)
+        console.print(escape(body), highlight=False)
         topics = reader.names(topic_names(session, alert.topic_ids))
         if topics:
             console.print("\n" + escape(say(TOPICS_LINE, topics=topics)), highlight=False)

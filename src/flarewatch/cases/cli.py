@@ -126,7 +126,7 @@ def show_command(case_id: CaseId, language: LanguageOption = None) -> None:
         case = service.get_case(session, case_id)
         reader = workspace_readers(session, language)[case.workspace_id]
         say = reader.say
-        title = reader.fragment(reader.stored(case.title_message, case.title))
+        title = reader.inline(case.title_message, case.title)
         console.print(
             f"[bold]{escape(say(CASE_HEADING, case=case.id, title=title))}[/bold]",
             highlight=False,

@@ -21,6 +21,12 @@ from flarewatch.i18n.formatting import Formatter
 from flarewatch.i18n.labels import LABELS
 from flarewatch.i18n.languages import LANGUAGES, is_rtl, translations_for, workspace_language
 
+# Directional marks that CLDR puts into some patterns (Hebrew compact numbers: "12.3K\u200f").
+# The terminal shows every bidi control it did not isolate as a visible marker (cli/common.py),
+# so a rendered sentence drops them; a user's own marks were already made visible markers by
+# the isolation of their fragment, so only these generated ones can remain.
+CLDR_MARKS = str.maketrans("", "", "\u200e\u200f")
+
 LANGUAGE_HELP = f"Write the output in {', '.join(LANGUAGES)}."
 LANGUAGE_DEFAULT = "each workspace's first language with a translation, else en"
 
@@ -70,20 +76,34 @@ class Reader:
         text = render_stored(
             stored, fallback, locale=self.language, gettext=self.gettext, isolate=self.fragment
         )
-        return neutralise(fallback) if text is None else text
+        return neutralise(fallback) if text is None else text.translate(CLDR_MARKS)
+
+    def inline(self, stored: Mapping[str, Any] | None, fallback: str) -> str:
+        """`stored` for use inside a sentence: the rendered message (its own fragments already
+        isolated), or the stored text isolated as one fragment."""
+        from flarewatch.alerts.wording import render_stored
+
+        text = render_stored(
+            stored, fallback, locale=self.language, gettext=self.gettext, isolate=self.fragment
+        )
+        return self.fragment(fallback) if text is None else text.translate(CLDR_MARKS)
 
     def factor(self, factor: Mapping[str, Any]) -> str:
         """One stored reason of an alert (detect/explain.py) in this language."""
         from flarewatch.detect.explain import render_factor
 
-        return render_factor(
-            factor,
-            locale=self.language,
-            gettext=self.gettext,
-            isolate=self.fragment,
-            fallback=neutralise,
-            moment=self.fmt.datetime,
-        ).strip()
+        return (
+            render_factor(
+                factor,
+                locale=self.language,
+                gettext=self.gettext,
+                isolate=self.fragment,
+                fallback=neutralise,
+                moment=self.fmt.datetime,
+            )
+            .strip()
+            .translate(CLDR_MARKS)
+        )
 
     def explanation(self, factors: Sequence[Mapping[str, Any]], stored: str) -> str:
         """An alert's explanation: its reasons in this language when every one is a message,
