@@ -368,15 +368,16 @@ def report(
 ) -> None:
     """Summarise each workspace in its language: posts, mentions, alerts, cases, the newest
     post (in the workspace's time zone) and failing sources."""
+    from flarewatch.cli.reader import language_problem
     from flarewatch.cli.report import print_report
     from flarewatch.cli.summary import summarise
     from flarewatch.db.base import utcnow
     from flarewatch.db.engine import session_scope
-    from flarewatch.i18n.languages import LANGUAGES
     from flarewatch.workspaces.service import list_workspaces
 
-    if language is not None and language not in LANGUAGES:
-        fail(f"--language {language!r}: use one of {', '.join(LANGUAGES)}", code=2)
+    problem = language_problem(language)
+    if problem:
+        fail(problem, code=2)
     with session_scope(ready_engine()) as session:
         spaces = list_workspaces(session)
         if workspace:
