@@ -48,3 +48,26 @@ def test_command_errors_show_a_user_slug_as_written(
     result = runner.invoke(app, ["alerts", "list", "--workspace", "[red]x[/red]"])
     assert result.exit_code == 1
     assert "workspace '[red]x[/red]' not found" in result.stderr
+
+
+def test_acknowledging_prints_the_actor_as_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from flarewatch.alerts.service import raise_alerts
+    from flarewatch.db.engine import create_db_engine, sessionmaker_for
+    from tests.alerts.helpers import T0, candidate, make_workspace
+
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    monkeypatch.setenv("FLAREWATCH_DATABASE_URL", url)
+    get_settings.cache_clear()
+    assert runner.invoke(app, ["migrate"]).exit_code == 0
+    engine = create_db_engine(url)
+    with sessionmaker_for(engine)() as session:
+        workspace = make_workspace(session)
+        [alert] = raise_alerts(session, workspace, [candidate(workspace)], T0)
+        session.commit()
+        alert_id = alert.id
+    engine.dispose()
+    result = runner.invoke(app, ["alerts", "ack", str(alert_id), "--by", "[bold]dana[/bold]"])
+    assert result.exit_code == 0, result.output
+    assert f"Alert #{alert_id} acknowledged by [bold]dana[/bold]." in result.stdout

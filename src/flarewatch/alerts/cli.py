@@ -270,7 +270,9 @@ def ack_command(alert_id: AlertId, by: By = None) -> None:
     with cli_session() as session:
         alert = triage_alert(session, alert_id, "acknowledge", by or default_actor())
         console.print(
-            f"Alert #{alert.id} acknowledged by {alert.acknowledged_by}.", highlight=False
+            f"Alert #{alert.id} acknowledged by {alert.acknowledged_by}.",
+            highlight=False,
+            markup=False,
         )
 
 

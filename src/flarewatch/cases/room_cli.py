@@ -97,6 +97,7 @@ def apply_command(
             f"Playbook {applied.key} (version {applied.version}) applied to case #{case_id}: "
             f"{len(applied.steps)} tasks.",
             highlight=False,
+            markup=False,
         )
 
 
