@@ -50,7 +50,7 @@ def test_list_show_ack_resolve(cli_db: Engine) -> None:
     assert shown.exit_code == 0, shown.output
     assert "Volume is 7.4σ" in shown.output and "https://example.social/acme/1" in shown.output
     assert f"flarewatch alerts ack {alert_id}" in shown.output
-    assert "console" in shown.output and "pending" in shown.output
+    assert "console" in shown.output and "Pending" in shown.output
     assert f"cases open --alert {alert_id}" in shown.output
 
     acked = runner.invoke(app, ["ack", str(alert_id), "--by", "dana"])
@@ -61,7 +61,7 @@ def test_list_show_ack_resolve(cli_db: Engine) -> None:
     assert runner.invoke(app, ["resolve", str(alert_id)]).exit_code == 0
     assert "No alerts." in runner.invoke(app, ["list", "--status", "open"]).output
     assert runner.invoke(app, ["noise", str(alert_id)]).exit_code == 0
-    assert "noise" in runner.invoke(app, ["list"]).output
+    assert "Noise" in runner.invoke(app, ["list"]).output
 
 
 def test_deliver_sends_pending_notifications(cli_db: Engine, http_receiver: HttpReceiver) -> None:

@@ -83,7 +83,7 @@ def test_save_a_version_then_apply_and_read_the_timeline(case_id: int, tmp_path:
     goals = _run(["cases", "goals", str(case_id)])
     assert "first_response" in goals and "negative_share" in goals
     _run(["cases", "answered", str(case_id), "https://example.com/answer", "--at", T0.isoformat()])
-    assert "response" in _run(["cases", "timeline", str(case_id), "-k", "response"])
+    assert "Public" in _run(["cases", "timeline", str(case_id), "-k", "response"])  # its label
     assert "ISO 8601" in _run(["cases", "answered", str(case_id), "x", "--at", "soon"], 2)
 
 

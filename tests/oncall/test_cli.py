@@ -131,7 +131,7 @@ def test_alerts_show_lists_the_escalation_rounds(oncall_file: Path) -> None:
     escalation = result.stdout.split("Escalation:", 1)[1]
     assert "rota:duty" in escalation and "dana (mailto), dana (ntfy)" in escalation
     assert (
-        escalation.count("cancelled") == 4 and "alert acknowledged before it was due" in escalation
+        escalation.count("Cancelled") == 4 and "alert acknowledged before it was due" in escalation
     )
 
 

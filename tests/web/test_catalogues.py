@@ -25,6 +25,9 @@ EXTRA_SOURCES = (
     "playbooks/library.py",
     "playbooks/service.py",
     "cli/report.py",
+    "alerts/cli.py",
+    "cases/cli.py",
+    "cases/room_cli.py",
 )
 
 

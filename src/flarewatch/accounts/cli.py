@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 from sqlalchemy import select
 
@@ -47,10 +48,10 @@ def add(
                 if password is None:
                     password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
                 user = service.create_user(session, email, name, password)
-                console.print(f"created user [bold]{user.email}[/]")
+                console.print(f"created user [bold]{escape(user.email)}[/]")
             elif password is not None:
                 service.set_password(session, user, password)
-                console.print(f"updated the password of [bold]{user.email}[/]")
+                console.print(f"updated the password of [bold]{escape(user.email)}[/]")
             if workspace is not None and role is not None:
                 ws = session.scalar(select(Workspace).where(Workspace.slug == workspace))
                 if ws is None:
@@ -65,7 +66,9 @@ def add(
                     target_id=user.id,
                     details={"email": user.email, "role": membership.role},
                 )
-                console.print(f"{user.email} is [bold]{membership.role}[/] of {ws.slug}")
+                console.print(
+                    f"{escape(user.email)} is [bold]{membership.role}[/] of {escape(ws.slug)}"
+                )
     except FlarewatchError as err:
         fail(str(err))
 

@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.orm import Session
@@ -16,6 +17,13 @@ from sqlalchemy.orm import Session
 from flarewatch.alerts.wording import render_stored
 from flarewatch.bidi import isolate_plain, neutralise
 from flarewatch.cli.common import err_console
+from flarewatch.cli.reader import (
+    LANGUAGE_DEFAULT,
+    LANGUAGE_HELP,
+    Reader,
+    language_problem,
+    reader_for,
+)
 from flarewatch.db.engine import session_scope
 from flarewatch.errors import FlarewatchError, InputError, InvalidTransitionError, NotFoundError
 from flarewatch.i18n.formatting import Formatter
@@ -29,6 +37,10 @@ By = Annotated[
 WorkspaceOption = Annotated[
     str | None,
     typer.Option("--workspace", "-w", help="Only this workspace (its slug).", show_default="all"),
+]
+LanguageOption = Annotated[
+    str | None,
+    typer.Option("--language", help=LANGUAGE_HELP, show_default=LANGUAGE_DEFAULT),
 ]
 
 
@@ -49,15 +61,15 @@ def cli_session() -> Iterator[Session]:
         with session_scope() as session:
             yield session
     except (InputError, InvalidTransitionError) as err:
-        err_console.print(f"[red]Error:[/red] {err}", highlight=False)
+        err_console.print(f"[red]Error:[/red] {escape(str(err))}", highlight=False)
         raise typer.Exit(2) from None
     except FlarewatchError as err:
-        err_console.print(f"[red]Error:[/red] {err}", highlight=False)
+        err_console.print(f"[red]Error:[/red] {escape(str(err))}", highlight=False)
         raise typer.Exit(1) from None
     except (OperationalError, ProgrammingError) as err:
         first = str(err.orig).splitlines()[0] if err.orig else str(err)
         err_console.print(
-            f"[red]Error:[/red] the database is not ready ({first}); "
+            f"[red]Error:[/red] the database is not ready ({escape(first)}); "
             "create or update it with 'flarewatch migrate'",
             highlight=False,
         )
@@ -78,6 +90,33 @@ def workspace_timezones(session: Session) -> dict[int, str | None]:
     return {
         row.id: row.timezone for row in session.execute(select(Workspace.id, Workspace.timezone))
     }
+
+
+def workspace_readers(session: Session, language: str | None = None) -> dict[int, Reader]:
+    """Each workspace's reader (cli/reader.py): its language, or `language` for all of them,
+    and its time zone. A `language` without a catalogue is an input error."""
+    problem = language_problem(language)
+    if problem:
+        raise InputError(problem)
+    rows = session.execute(select(Workspace.id, Workspace.languages, Workspace.timezone))
+    return {row.id: reader_for(row.languages, row.timezone, language) for row in rows}
+
+
+def empty_list_reader(
+    readers: Mapping[int, Reader], workspace_id: int | None, language: str | None
+) -> Reader:
+    """Who reads "No alerts." / "No cases.": the listed workspace's reader; with no workspace
+    named, `--language`, else the one language every workspace shares, else English."""
+    if workspace_id is not None and workspace_id in readers:
+        return readers[workspace_id]
+    languages = {reader.language for reader in readers.values()}
+    return reader_for(None, None, language or (languages.pop() if len(languages) == 1 else None))
+
+
+def workspace_titles(session: Session) -> dict[int, str]:
+    """Each workspace as "Name (slug)", the heading of its part of a list."""
+    rows = session.execute(select(Workspace.id, Workspace.name, Workspace.slug))
+    return {row.id: f"{row.name} ({row.slug})" for row in rows}
 
 
 def when(value: datetime | None, timezone: str | None = None) -> str:

@@ -12,23 +12,24 @@ from sqlalchemy.orm import Session
 
 from flarewatch.alerts.cliutil import (
     By,
+    LanguageOption,
     WorkspaceOption,
     cli_session,
     default_actor,
-    risk,
-    said,
-    when,
+    empty_list_reader,
     workspace_id_for,
-    workspace_timezones,
+    workspace_readers,
+    workspace_titles,
 )
 from flarewatch.alerts.models import Alert
-from flarewatch.bidi import isolate_plain, neutralise
 from flarewatch.cases import service
 from flarewatch.cases.lifecycle import allowed_next
-from flarewatch.cases.models import CASE_STATUSES
+from flarewatch.cases.models import CASE_STATUSES, Case
+from flarewatch.cases.room_cli import timeline_table
 from flarewatch.cli.common import user_console
-from flarewatch.detect.explain import render_factor
+from flarewatch.cli.reader import Reader
 from flarewatch.errors import InputError
+from flarewatch.i18n.labels import N_
 
 app = typer.Typer(
     help="Crisis cases: open from an alert, change status, add notes and tasks, read the timeline.",
@@ -37,6 +38,53 @@ app = typer.Typer(
 console = user_console()
 
 CaseId = Annotated[int, typer.Argument(help="The case's number, as shown by 'cases list'.")]
+
+# The words of `cases list` and `cases show`, in the workspace's language (cli/reader.py).
+NO_CASES = N_("No cases.")
+COLUMN_ID = N_("ID")
+COLUMN_STATUS = N_("Status")
+COLUMN_SEVERITY = N_("Severity")
+COLUMN_TITLE = N_("Title")
+COLUMN_OPENED = N_("Opened")
+COLUMN_BY = N_("By")
+COLUMN_ALERT = N_("Alert")
+CASE_HEADING = N_("Case #%(case)s: %(title)s")
+CASE_STATUS = N_(
+    "Status: %(status)s (next: %(next)s) · severity %(severity)s · opened %(opened)s by %(who)s"
+)
+CASE_CLOSED_AT = N_("closed %(closed)s")
+TIMELINE = N_("Timeline")
+TASKS = N_("Tasks")
+COLUMN_TASK = N_("Task")
+COLUMN_ASSIGNEE = N_("Assignee")
+COLUMN_DUE = N_("Due")
+ALERT_NOW = N_("Alert #%(alert)s now: %(severity)s, %(status)s, risk %(risk)s")
+ALERT_TOPICS = N_("topics: %(topics)s")
+
+
+def _cases_table(reader: Reader, cases: list[Case], title: str | None) -> Table:
+    say = reader.say
+    table = Table(
+        say(COLUMN_ID),
+        say(COLUMN_STATUS),
+        say(COLUMN_SEVERITY),
+        say(COLUMN_TITLE),
+        say(COLUMN_OPENED),
+        say(COLUMN_BY),
+        say(COLUMN_ALERT),
+        title=escape(title) if title else None,
+    )
+    for case in cases:
+        table.add_row(
+            str(case.id),
+            escape(reader.term(case.status)),
+            escape(reader.term(case.severity)),
+            escape(reader.stored(case.title_message, case.title)),
+            reader.stamp(case.opened_at),
+            escape(case.opened_by),
+            f"#{case.alert_id}" if case.alert_id else "—",
+        )
+    return table
 
 
 @app.command("list")
@@ -51,62 +99,70 @@ def list_command(
             show_default="all",
         ),
     ] = None,
+    language: LanguageOption = None,
 ) -> None:
-    """List cases, newest first."""
+    """List cases, newest first, in each workspace's language (one table a workspace)."""
     with cli_session() as session:
-        cases = service.list_cases(session, workspace_id_for(session, workspace), status=status)
+        workspace_id = workspace_id_for(session, workspace)
+        readers = workspace_readers(session, language)
+        cases = service.list_cases(session, workspace_id, status=status)
         if not cases:
-            console.print("No cases.")
+            console.print(empty_list_reader(readers, workspace_id, language).say(NO_CASES))
             return
-        zones = workspace_timezones(session)
-        table = Table("ID", "Status", "Severity", "Title", "Opened", "By", "Alert")
+        by_workspace: dict[int, list[Case]] = {}
         for case in cases:
-            table.add_row(
-                str(case.id),
-                case.status,
-                case.severity,
-                escape(said(case.title_message, case.title)),
-                when(case.opened_at, zones.get(case.workspace_id)),
-                case.opened_by,
-                f"#{case.alert_id}" if case.alert_id else "—",
-            )
-        console.print(table)
+            by_workspace.setdefault(case.workspace_id, []).append(case)
+        titles = workspace_titles(session) if len(by_workspace) > 1 else {}
+        for space, rows in by_workspace.items():
+            reader = readers[space]
+            title = reader.fragment(titles[space]) if titles else None
+            console.print(_cases_table(reader, rows, title))
 
 
 @app.command("show")
-def show_command(case_id: CaseId) -> None:
-    """Show a case: its status, timeline and tasks."""
+def show_command(case_id: CaseId, language: LanguageOption = None) -> None:
+    """Show a case in its workspace's language: its status, timeline and tasks."""
     with cli_session() as session:
         case = service.get_case(session, case_id)
-        zone = workspace_timezones(session).get(case.workspace_id)
-        title = said(case.title_message, case.title)
-        console.print(f"[bold]Case #{case.id}: {escape(title)}[/bold]", highlight=False)
-        nexts = ", ".join(allowed_next(case.status))
+        reader = workspace_readers(session, language)[case.workspace_id]
+        say = reader.say
+        title = reader.inline(case.title_message, case.title)
         console.print(
-            f"Status: {case.status} (next: {nexts}) · severity {case.severity} · "
-            f"opened {when(case.opened_at, zone)} by {escape(case.opened_by)}"
-            + (f" · closed {when(case.closed_at, zone)}" if case.closed_at else ""),
+            f"[bold]{escape(say(CASE_HEADING, case=case.id, title=title))}[/bold]",
             highlight=False,
         )
-        _print_alert_now(session, case.alert_id)
-        table = Table("When", "Kind", "Who", "What", title="Timeline")
-        for event in service.timeline(session, case.id):
-            data = event.data or {}
-            text = said({"message": data.get("message"), "params": data.get("params")}, event.text)
-            url = data.get("url")
-            if url:
-                text += f"\n{url}"
-            table.add_row(when(event.at, zone), event.kind, escape(event.actor), escape(text))
-        console.print(table)
+        line = say(
+            CASE_STATUS,
+            status=reader.term(case.status).lower(),
+            next=reader.terms(allowed_next(case.status)),
+            severity=reader.term(case.severity).lower(),
+            opened=reader.fragment(reader.stamp(case.opened_at)),
+            who=reader.fragment(case.opened_by),
+        )
+        if case.closed_at:
+            line += " · " + say(
+                CASE_CLOSED_AT, closed=reader.fragment(reader.stamp(case.closed_at))
+            )
+        console.print(escape(line), highlight=False)
+        _print_alert_now(session, case.alert_id, reader)
+        events = service.timeline(session, case.id)
+        console.print(timeline_table(reader, events, title=say(TIMELINE)))
         tasks = service.tasks(session, case.id)
         if tasks:
-            task_table = Table("Task", "Status", "Assignee", "Due", "Title", title="Tasks")
+            task_table = Table(
+                say(COLUMN_TASK),
+                say(COLUMN_STATUS),
+                say(COLUMN_ASSIGNEE),
+                say(COLUMN_DUE),
+                say(COLUMN_TITLE),
+                title=say(TASKS),
+            )
             for task in tasks:
                 task_table.add_row(
                     f"#{task.id}",
-                    task.status,
+                    escape(reader.term(task.status)),
                     escape(task.assignee or "—"),
-                    when(task.due_at, zone),
+                    reader.stamp(task.due_at),
                     escape(task.title),
                 )
             console.print(task_table)
@@ -196,23 +252,27 @@ def done_command(
         console.print(f"Task #{task.id} is done.", highlight=False)
 
 
-def _print_alert_now(session: Session, alert_id: int | None) -> None:
+def _print_alert_now(session: Session, alert_id: int | None, reader: Reader) -> None:
     """The case's alert as it is now: a case follows its alert."""
     alert = session.get(Alert, alert_id) if alert_id is not None else None
     if alert is None:
         return
-    topics = ", ".join(
-        isolate_plain(name) for name in service.topic_names(session, alert.topic_ids)
+    say = reader.say
+    line = say(
+        ALERT_NOW,
+        alert=alert.id,
+        severity=reader.term(alert.severity).lower(),
+        status=reader.term(alert.status).lower(),
+        risk=reader.risk(alert.risk_score),
     )
-    console.print(
-        f"Alert #{alert.id} now: {alert.severity}, {alert.status}, risk {risk(alert.risk_score)}"
-        + (f" · topics: {escape(topics)}" if topics else ""),
-        highlight=False,
-    )
-    console.print(escape(neutralise(alert.explanation)), highlight=False)
-    for factor in alert.factors or []:
-        reason = render_factor(factor, isolate=isolate_plain, fallback=neutralise)
-        console.print(f"  - {escape(reason)}", highlight=False)
+    topics = reader.names(service.topic_names(session, alert.topic_ids))
+    if topics:
+        line += " · " + say(ALERT_TOPICS, topics=topics)
+    console.print(escape(line), highlight=False)
+    factors = alert.factors or []
+    console.print(escape(reader.explanation(factors, alert.explanation)), highlight=False)
+    for factor in factors:
+        console.print(f"  - {escape(reader.factor(factor))}", highlight=False)
 
 
 def _parse_due(value: str | None) -> datetime | None:

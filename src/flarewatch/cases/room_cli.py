@@ -3,25 +3,72 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
-from flarewatch.alerts.cliutil import By, cli_session, default_actor, when, workspace_timezones
+from flarewatch.alerts.cliutil import (
+    By,
+    LanguageOption,
+    cli_session,
+    default_actor,
+    when,
+    workspace_readers,
+    workspace_timezones,
+)
 from flarewatch.bidi import isolate_plain, neutralise
 from flarewatch.cases import goals as case_goals
 from flarewatch.cases import timeline as case_timeline
 from flarewatch.cases.originator import originator_view
 from flarewatch.cases.service import get_case
 from flarewatch.cli.common import user_console
+from flarewatch.i18n.labels import N_
 from flarewatch.playbooks import service as playbooks
 from flarewatch.playbooks.cli import usage_error
 from flarewatch.playbooks.library import LANGUAGES
 
+if TYPE_CHECKING:
+    from flarewatch.cases.models import CaseEvent
+    from flarewatch.cli.reader import Reader
+
 console = user_console()
+
+# The timeline's columns (`cases timeline`, `cases show`), in the workspace's language.
+COLUMN_WHEN = N_("When")
+COLUMN_KIND = N_("Kind")
+COLUMN_WHO = N_("Who")
+COLUMN_WHAT = N_("What")
+
+
+def timeline_table(reader: Reader, events: Sequence[CaseEvent], title: str | None = None) -> Table:
+    """The timeline's entries for the terminal: kinds as labels, and each entry that
+    Flarewatch wrote as a message ("Case opened from alert #3", "New → triage") in the reader's
+    language; a link stored with an entry goes on its own line."""
+    say = reader.say
+    table = Table(
+        say(COLUMN_WHEN), say(COLUMN_KIND), say(COLUMN_WHO), say(COLUMN_WHAT), title=title
+    )
+    for event in events:
+        data = event.data or {}
+        text = reader.stored(
+            {"message": data.get("message"), "params": data.get("params")}, event.text
+        )
+        url = data.get("url")
+        if isinstance(url, str) and url:
+            text += f"\n{neutralise(url)}"
+        table.add_row(
+            reader.stamp(event.at),
+            escape(reader.term(event.kind)),
+            escape(event.actor),
+            escape(text),
+        )
+    return table
+
+
 CaseId = Annotated[int, typer.Argument(help="The case's number, as shown by 'cases list'.")]
 
 
@@ -50,6 +97,7 @@ def apply_command(
             f"Playbook {applied.key} (version {applied.version}) applied to case #{case_id}: "
             f"{len(applied.steps)} tasks.",
             highlight=False,
+            markup=False,
         )
 
 
@@ -65,8 +113,10 @@ def timeline_command(
         str,
         typer.Option("--format", "-f", help="text, csv or json (csv and json for export)."),
     ] = "text",
+    language: LanguageOption = None,
 ) -> None:
-    """The case's timeline oldest first, filtered by kind; CSV or JSON to export it."""
+    """The case's timeline oldest first, filtered by kind; CSV or JSON to export it (as
+    stored); the text in the workspace's language."""
     if fmt not in ("text", *case_timeline.EXPORT_FORMATS):
         raise usage_error(f"--format {fmt!r}: use text, csv or json")
     with cli_session() as session:
@@ -74,16 +124,8 @@ def timeline_command(
         if fmt != "text":
             typer.echo(case_timeline.export(events, fmt), nl=False)
             return
-        zone = workspace_timezones(session).get(get_case(session, case_id).workspace_id)
-        table = Table("When", "Kind", "Who", "What")
-        for event in events:
-            table.add_row(
-                when(event.at, zone),
-                event.kind,
-                escape(event.actor),
-                escape(neutralise(event.text)),
-            )
-        console.print(table)
+        reader = workspace_readers(session, language)[get_case(session, case_id).workspace_id]
+        console.print(timeline_table(reader, events))
 
 
 def goals_command(case_id: CaseId) -> None:

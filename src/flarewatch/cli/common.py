@@ -50,7 +50,12 @@ err_console = user_console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
-    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    """Print `message` as one error line on stderr and exit with `code`. The message is text,
+    never Rich markup: names, paths and hints such as "add [[rotas]]" or `flarewatch[e5]` are
+    printed exactly as written."""
+    from rich.markup import escape
+
+    err_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
+from rich.markup import escape
 
 from flarewatch import __version__
 from flarewatch.cli.common import console, fail, progress_bar, ready_engine
@@ -117,7 +118,7 @@ def migrate() -> None:
 
     engine = get_engine()
     upgrade(engine)
-    console.print(f"[green]database is up to date[/] ({engine.url.render_as_string()})")
+    console.print(f"[green]database is up to date[/] ({escape(engine.url.render_as_string())})")
 
 
 def _serve(engine: Engine, host: str, port: int, demo_user: str | None = None) -> None:
@@ -304,9 +305,9 @@ def ingest(
         runner.on_batch = advance
         outcome = runner.ingest_source(workspace_id, source_id)
     for warning in outcome.source.warnings:
-        console.print(f"[bold yellow]warning:[/] {warning}", highlight=False)
+        console.print(f"[bold yellow]warning:[/] {escape(str(warning))}", highlight=False)
     for problem in outcome.source.problems:
-        console.print(f"[yellow]skipped[/] {problem}")
+        console.print(f"[yellow]skipped[/] {escape(str(problem))}")
     if outcome.source.error:
         fail(outcome.source.error)
     batch = outcome.cycle.batch
@@ -340,7 +341,9 @@ def _export_options(
     except (ValueError, SourceError) as err:
         fail(str(err), code=2)
     if format_ == "auto" and found not in ("jsonl", "csv"):
-        console.print(f"reading {file.name} as a {PRESETS[found].title} export", highlight=False)
+        console.print(
+            f"reading {file.name} as a {PRESETS[found].title} export", highlight=False, markup=False
+        )
     if found in ("jsonl", "csv") and not fields and timezone is None:
         try:
             file_format(file)
@@ -368,15 +371,16 @@ def report(
 ) -> None:
     """Summarise each workspace in its language: posts, mentions, alerts, cases, the newest
     post (in the workspace's time zone) and failing sources."""
+    from flarewatch.cli.reader import language_problem
     from flarewatch.cli.report import print_report
     from flarewatch.cli.summary import summarise
     from flarewatch.db.base import utcnow
     from flarewatch.db.engine import session_scope
-    from flarewatch.i18n.languages import LANGUAGES
     from flarewatch.workspaces.service import list_workspaces
 
-    if language is not None and language not in LANGUAGES:
-        fail(f"--language {language!r}: use one of {', '.join(LANGUAGES)}", code=2)
+    problem = language_problem(language)
+    if problem:
+        fail(problem, code=2)
     with session_scope(ready_engine()) as session:
         spaces = list_workspaces(session)
         if workspace:
@@ -419,7 +423,9 @@ def demo(
         with session_scope(engine) as session:
             s = summarise(session, session.get_one(Workspace, setup.workspace_id))
         print_report(console, [s], utcnow())
-        console.print(f"data kept in {settings.resolved_database_url}; try 'flarewatch serve'")
+        console.print(
+            f"data kept in {settings.resolved_database_url}; try 'flarewatch serve'", markup=False
+        )
         if s.failing_sources:
             fail("; ".join(s.failing_lines()))
         return

@@ -1,23 +1,21 @@
 """`flarewatch report`: each workspace's figures in the workspace's language.
 
-Every label is a catalogue entry (en/he/pl), numbers and dates follow the language's locale in
-the workspace's country and zone (`i18n.formatting.Formatter`), and names, source keys and
-errors are isolated inside the sentences that carry them (FSI … PDI; every fragment in a
-right-to-left report, only right-to-left ones in a left-to-right report, as notifications do).
+Written for the workspace's reader (cli/reader.py, shared with `alerts` and `cases`): every
+label is a catalogue entry (en/he/pl), numbers and dates follow the language's locale in the
+workspace's country and zone, and names, source keys and errors are isolated inside the
+sentences that carry them (FSI … PDI).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from flarewatch.bidi import isolate, isolate_plain
+from flarewatch.cli.reader import reader_for
 from flarewatch.cli.summary import WorkspaceSummary
-from flarewatch.i18n.formatting import Formatter
 from flarewatch.i18n.labels import LABELS, N_
-from flarewatch.i18n.languages import is_rtl, translations_for, workspace_language
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -46,13 +44,8 @@ class ReportBlock:
 
 def report_block(summary: WorkspaceSummary, now: datetime, language: str | None) -> ReportBlock:
     """The report of one workspace in `language`, or the workspace's own when None."""
-    language = language or workspace_language(summary.languages)
-    translations = translations_for(language)
-    fmt = Formatter(language, summary.timezone)
-    fragment: Callable[[str], str] = isolate if is_rtl(language) else isolate_plain
-
-    def say(message: str, **values: str) -> str:
-        return translations.gettext(message) % values
+    reader = reader_for(summary.languages, summary.timezone, language)
+    fmt, fragment, say = reader.fmt, reader.fragment, reader.say
 
     def open_of(total: int, open_: int) -> str:
         return say(OPEN_OF, total=fmt.number(total), open=fmt.number(open_))
@@ -64,7 +57,7 @@ def report_block(summary: WorkspaceSummary, now: datetime, language: str | None)
         (say(ALERTS), open_of(summary.alerts, summary.open_alerts)),
         (
             say(TOP_SEVERITY),
-            translations.gettext(LABELS[severity]) if severity in LABELS else say(NONE),
+            reader.term(severity) if severity in LABELS else say(NONE),
         ),
         (say(CASES), open_of(summary.cases, summary.open_cases)),
         (
@@ -81,7 +74,7 @@ def report_block(summary: WorkspaceSummary, now: datetime, language: str | None)
         say(FAILING, source=fragment(key), error=fragment(error))
         for key, error in summary.failing_sources
     ]
-    return ReportBlock(language, heading, rows, failing)
+    return ReportBlock(reader.language, heading, rows, failing)
 
 
 def print_report(

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -256,10 +257,11 @@ def test_source(
     posts = result.posts
     for warning in result.warnings:
         err_console.print(
-            f"[bold yellow]warning:[/] {warning.where}: {warning.message}", highlight=False
+            f"[bold yellow]warning:[/] {escape(f'{warning.where}: {warning.message}')}",
+            highlight=False,
         )
     for problem in result.problems:
-        err_console.print(f"[yellow]skipped[/] {problem.where}: {problem.message}")
+        err_console.print(f"[yellow]skipped[/] {escape(f'{problem.where}: {problem.message}')}")
     summary = f"{target.config.key}: {len(posts)} post(s) fetched, nothing stored"
     if result.problems:
         summary += f"; {len(result.problems)} record(s) skipped"
@@ -269,9 +271,9 @@ def test_source(
             sys.stdout.write(json.dumps(post_to_record(post), ensure_ascii=False, default=str))
             sys.stdout.write("\n")
         sys.stdout.flush()
-        err_console.print(summary)
+        err_console.print(summary, markup=False)
         return
-    console.print(summary)
+    console.print(summary, markup=False)
     if posts:
         table = Table("time", "author", "text", title="sample")
         for post in posts:
@@ -304,7 +306,9 @@ def run_source(
     space, source = _stored_source(slug, key)
     if not source.is_polled:
         state = "paused" if source.paused_at is not None else "disabled"
-        err_console.print(f"[yellow]note:[/] source {key!r} is {state}; running it once anyway")
+        err_console.print(
+            f"[yellow]note:[/] {escape(f'source {key!r} is {state}; running it once anyway')}"
+        )
     runner = EmbeddedRunner(engine, console=console)
     if not logging.getLogger().isEnabledFor(logging.DEBUG):
         # The runner logs each failure and skipped record for the service log; here they are
@@ -319,7 +323,7 @@ def run_source(
         runner.on_batch = advance
         outcome = runner.ingest_source(space.id, source.id)
     for problem in outcome.source.problems:
-        err_console.print(f"[yellow]skipped[/] {problem}")
+        err_console.print(f"[yellow]skipped[/] {escape(str(problem))}")
     if outcome.source.error:
         fail(outcome.source.error)
     batch = outcome.cycle.batch

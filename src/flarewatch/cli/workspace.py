@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 from sqlalchemy import select
 
@@ -52,7 +53,9 @@ def load_for_running(path: Path) -> WorkspaceConfig:
     if result.errors or result.config is None:
         fail(_problem_list(path, "invalid workspace configuration", result.errors), code=2)
     for warning in result.warnings:
-        err_console.print(f"[bold yellow]warning:[/] {path}: {warning.describe()}", highlight=False)
+        err_console.print(
+            f"[bold yellow]warning:[/] {escape(f'{path}: {warning.describe()}')}", highlight=False
+        )
     return result.config
 
 
@@ -99,9 +102,13 @@ def add(path: Path = typer.Argument(..., help="Workspace TOML file to add or upd
     with session_scope(ready_engine()) as session:
         notes: list[str] = []
         workspace = sync_workspace(session, config, path.parent, notes)
-        console.print(f"[green]saved[/] workspace {workspace.slug!r} ({workspace.name})")
+        console.print(
+            f"[green]saved[/] {escape(f'workspace {workspace.slug!r} ({workspace.name})')}"
+        )
     for note in notes:
-        err_console.print(f"[bold yellow]note:[/] {path}: {note}", highlight=False, soft_wrap=True)
+        err_console.print(
+            f"[bold yellow]note:[/] {escape(f'{path}: {note}')}", highlight=False, soft_wrap=True
+        )
 
 
 STARTER = Path(__file__).resolve().parent.parent / "config" / "starter.toml"
@@ -144,7 +151,7 @@ def export(
         sys.stdout.write(text)  # data: raw, so it can be redirected to a file as is
         return
     output.write_text(text, encoding="utf-8")
-    err_console.print(f"wrote {output}", highlight=False)
+    err_console.print(f"wrote {output}", highlight=False, markup=False)
 
 
 @app.command("list")

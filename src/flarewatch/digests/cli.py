@@ -6,7 +6,6 @@ import sys
 from datetime import UTC, datetime
 
 import typer
-from rich.markup import escape
 
 from flarewatch.cli.common import err_console, fail
 
@@ -59,11 +58,9 @@ def send(
         tables = [d for d in digests_of(found) if d.period == period]
         if not tables and not dry_run:
             fail(
-                escape(
-                    f"workspace {found.slug!r} has no [[digests]] table with period = "
-                    f"{period!r}; add one with its `to` (docs/oncall.md, 'Digests'), or use "
-                    "--dry-run"
-                ),
+                f"workspace {found.slug!r} has no [[digests]] table with period = "
+                f"{period!r}; add one with its `to` (docs/oncall.md, 'Digests'), or use "
+                "--dry-run",
                 code=2,
             )
         start, end = window(period, now, found.timezone or "UTC")

@@ -112,4 +112,4 @@ def export_command(
             if out:
                 target.close()
     where = str(out) if out else "standard output"
-    err_console.print(f"{written} posts written to {where}.", highlight=False)
+    err_console.print(f"{written} posts written to {where}.", highlight=False, markup=False)

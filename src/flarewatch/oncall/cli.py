@@ -143,6 +143,7 @@ def simulate(
         err_console.print(
             f"no escalation policy covers {severity!r} in {config.slug!r}; nobody is paged",
             highlight=False,
+            markup=False,
         )
     elif plan.urgency == "digest":
         err_console.print(
@@ -152,7 +153,7 @@ def simulate(
         )
     zone = ZoneInfo(config.timezone)
     for note in plan.unreached:
-        err_console.print(f"warning: no one on call for {note}", highlight=False)
+        err_console.print(f"warning: no one on call for {note}", highlight=False, markup=False)
     for item in plan.notifications:
         sys.stdout.write(
             f"{_minutes(item.at.astimezone(zone))}\t{item.recipient}\t{item.channel}\t{item.step}\n"

@@ -111,7 +111,9 @@ def save_command(
             by or default_actor(),
             str(file),
         )
-        console.print(f"Playbook {row.key} saved as version {row.version}.", highlight=False)
+        console.print(
+            f"Playbook {row.key} saved as version {row.version}.", highlight=False, markup=False
+        )
 
 
 def _minutes(minutes: int) -> str:
