@@ -85,6 +85,11 @@ class PersonConfig(_Strict):
         min_length=1,
         description="Contact methods as Apprise URLs (mailto://…, tgram://…, ntfy://…)",
     )
+    language: str | None = Field(
+        default=None,
+        description="Language of the pages this person gets: en, he or pl (default: the "
+        "workspace's first language that has one, else en)",
+    )
 
     @field_validator("key")
     @classmethod
@@ -95,6 +100,17 @@ class PersonConfig(_Strict):
     @classmethod
     def _check_zone(cls, value: str) -> str:
         return _timezone(value)
+
+    @field_validator("language")
+    @classmethod
+    def _check_language(cls, value: str | None) -> str | None:
+        from flarewatch.i18n.languages import LANGUAGES
+
+        if value is not None and value not in LANGUAGES:
+            raise ValueError(
+                f"no catalogue for {value!r}; use one of {', '.join(LANGUAGES)}, e.g. 'he'"
+            )
+        return value
 
 
 class LayerConfig(_Strict):
