@@ -26,6 +26,7 @@ from flarewatch.bidi import isolate_plain, neutralise
 from flarewatch.cases import service
 from flarewatch.cases.lifecycle import allowed_next
 from flarewatch.cases.models import CASE_STATUSES
+from flarewatch.cases.postmortem.cli import postmortem_command
 from flarewatch.cli.common import user_console
 from flarewatch.detect.explain import render_factor
 from flarewatch.errors import InputError
@@ -37,6 +38,7 @@ app = typer.Typer(
 console = user_console()
 
 CaseId = Annotated[int, typer.Argument(help="The case's number, as shown by 'cases list'.")]
+app.command("postmortem")(postmortem_command)
 
 
 @app.command("list")

@@ -9,6 +9,7 @@ from flarewatch.accounts.models import (  # noqa: F401
 )
 from flarewatch.alerts.models import Alert, AlertDelivery
 from flarewatch.cases.models import Case, CaseEvent, Task
+from flarewatch.cases.postmortem.models import CaseReview
 from flarewatch.detect.models import DetectorState  # noqa: F401
 from flarewatch.mentions.models import (  # noqa: F401
     Author,
@@ -33,6 +34,7 @@ __all__ = [
     "Author",
     "Case",
     "CaseEvent",
+    "CaseReview",
     "EscalationStep",
     "Mention",
     "RawPost",

@@ -62,6 +62,8 @@ LABELS: dict[str, str] = {
     "note": N_("Note"),
     "task": N_("Task"),
     "owner": N_("Owner"),
+    "review": N_("Post-mortem"),
+    "followup": N_("Follow-up"),
     # sensitivity
     "fewer": N_("Fewer alerts"),
     "balanced": N_("Balanced"),

@@ -1,0 +1,74 @@
+"""cases: lessons learned (case_review) and the follow-up watch after a response (case_followup)
+
+`case_review` holds the post-mortem's fields the team fills in (what went well, what to
+improve, lessons learned, compensation offered), one row per case. `case_followup` is the watch
+that starts when a case moves to monitoring: its scope (story keys, authors, topics), the level
+the story had settled to, until when it watches and whether a relapse reopened the case.
+
+Revision ID: 0018
+Revises: 0015
+Create Date: 2026-12-07 21:45:00.000000
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0018"
+down_revision: str | Sequence[str] | None = "0015"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "case_review",
+        sa.Column(
+            "case_id",
+            sa.Integer(),
+            sa.ForeignKey("crisis_case.id", ondelete="CASCADE"),
+            primary_key=True,
+        ),
+        sa.Column("went_well", sa.Text(), nullable=False),
+        sa.Column("to_improve", sa.Text(), nullable=False),
+        sa.Column("lessons", sa.Text(), nullable=False),
+        sa.Column("compensation", sa.Text(), nullable=False),
+        sa.Column("updated_by", sa.String(200), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    )
+    op.create_table(
+        "case_followup",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column(
+            "case_id",
+            sa.Integer(),
+            sa.ForeignKey("crisis_case.id", ondelete="CASCADE"),
+            nullable=False,
+        ),
+        sa.Column("status", sa.String(16), nullable=False),
+        sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("until", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("topic_ids", sa.JSON(), nullable=False),
+        sa.Column("story_keys", sa.JSON(), nullable=False),
+        sa.Column("author_ids", sa.JSON(), nullable=False),
+        sa.Column("settled", sa.JSON(), nullable=False),
+        sa.Column("checked_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("relapse", sa.JSON(), nullable=True),
+        sa.Column(
+            "relapse_alert_id",
+            sa.Integer(),
+            sa.ForeignKey("alert.id", ondelete="SET NULL"),
+            nullable=True,
+        ),
+        sa.Column("ended_at", sa.DateTime(timezone=True), nullable=True),
+    )
+    op.create_index("ix_case_followup_status", "case_followup", ["status", "until"])
+    op.create_index("ix_case_followup_case", "case_followup", ["case_id"])
+
+
+def downgrade() -> None:
+    op.drop_index("ix_case_followup_case", table_name="case_followup")
+    op.drop_index("ix_case_followup_status", table_name="case_followup")
+    op.drop_table("case_followup")
+    op.drop_table("case_review")

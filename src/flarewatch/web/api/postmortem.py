@@ -1,0 +1,80 @@
+"""API: a case's post-mortem (HTML or PDF) and its lessons-learned fields."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import Response
+from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
+
+from flarewatch.cases import service as cases
+from flarewatch.cases.postmortem.review import MAX_FIELD, review_of
+from flarewatch.web import case_room
+from flarewatch.web.api.schemas import CHANGE, READ, Text
+from flarewatch.web.deps import WorkspaceAccess, get_db, workspace_access
+from flarewatch.web.params import CaseId
+
+router = APIRouter(tags=["cases"])
+
+
+class ReviewOut(BaseModel):
+    went_well: str = Field(description="What went well.")
+    to_improve: str = Field(description="What to improve.")
+    lessons: str = Field(description="Lessons learned.")
+    compensation: str = Field(description="Compensation offered to the people affected.")
+
+
+class ReviewIn(BaseModel):
+    """Only the fields sent change; an empty string clears a field."""
+
+    went_well: Text | None = Field(None, max_length=MAX_FIELD)
+    to_improve: Text | None = Field(None, max_length=MAX_FIELD)
+    lessons: Text | None = Field(None, max_length=MAX_FIELD)
+    compensation: Text | None = Field(None, max_length=MAX_FIELD)
+
+
+@router.get(
+    "/workspaces/{slug}/cases/{case_id}/postmortem",
+    responses={
+        **READ,
+        200: {
+            "content": {"text/html": {}, "application/pdf": {}},
+            "description": "The post-mortem as a file.",
+        },
+    },
+    response_class=Response,
+)
+def get_postmortem(
+    case_id: CaseId,
+    format: Literal["html", "pdf"] = Query("pdf", description="html or pdf."),
+    language: Literal["en", "he", "pl"] = Query("en", description="The report's language."),
+    access: WorkspaceAccess = Depends(workspace_access),
+    db: Session = Depends(get_db),
+) -> Response:
+    """The case's post-mortem: first mention to recovery, response times, goals, charts,
+    what was done, compensation, lessons learned and follow-up tasks."""
+    return case_room.postmortem_file(db, access, case_id, format, language)
+
+
+@router.get("/workspaces/{slug}/cases/{case_id}/review", response_model=ReviewOut, responses=READ)
+def get_review(
+    case_id: CaseId,
+    access: WorkspaceAccess = Depends(workspace_access),
+    db: Session = Depends(get_db),
+) -> ReviewOut:
+    case = cases.get_case(db, case_id, workspace_id=access.workspace.id)
+    return ReviewOut.model_validate(review_of(db, case.id))
+
+
+@router.put("/workspaces/{slug}/cases/{case_id}/review", response_model=ReviewOut, responses=CHANGE)
+def put_review(
+    case_id: CaseId,
+    body: ReviewIn,
+    access: WorkspaceAccess = Depends(workspace_access),
+    db: Session = Depends(get_db),
+) -> ReviewOut:
+    """Saves the lessons-learned fields sent; each change is a line on the case's timeline."""
+    values = body.model_dump(exclude_none=True)
+    return ReviewOut.model_validate(case_room.update_review(db, access, case_id, values))

@@ -1,0 +1,51 @@
+"""The case page's post-mortem: download it (HTML or PDF) and save the lessons learned."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import Response
+from sqlalchemy.orm import Session
+
+from flarewatch.web import case_room
+from flarewatch.web.deps import WorkspaceAccess, get_db, workspace_access
+from flarewatch.web.pages import back_to
+from flarewatch.web.params import CaseId
+from flarewatch.web.security import check_csrf
+from flarewatch.web.templating import language_of
+
+router = APIRouter(tags=["pages"], include_in_schema=False)
+
+
+@router.get("/w/{slug}/cases/{case_id}/postmortem.{format}")
+def postmortem_download(
+    request: Request,
+    case_id: CaseId,
+    format: str,
+    access: WorkspaceAccess = Depends(workspace_access),
+    db: Session = Depends(get_db),
+) -> Response:
+    return case_room.postmortem_file(db, access, case_id, format, language_of(request))
+
+
+@router.post("/w/{slug}/cases/{case_id}/review", dependencies=[Depends(check_csrf)])
+def review_save(
+    case_id: CaseId,
+    went_well: str = Form(""),
+    to_improve: str = Form(""),
+    lessons: str = Form(""),
+    compensation: str = Form(""),
+    access: WorkspaceAccess = Depends(workspace_access),
+    db: Session = Depends(get_db),
+) -> Response:
+    case_room.update_review(
+        db,
+        access,
+        case_id,
+        {
+            "went_well": went_well,
+            "to_improve": to_improve,
+            "lessons": lessons,
+            "compensation": compensation,
+        },
+    )
+    return back_to(f"/w/{access.workspace.slug}/cases/{case_id}#postmortem")
