@@ -1,0 +1,76 @@
+"""The post-mortem on the case page and in the API: downloads, the lessons-learned fields,
+who may edit them, and the timeline entry each change writes."""
+
+from __future__ import annotations
+
+import io
+
+import pypdf
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from flarewatch.cases.models import CaseEvent
+from flarewatch.db.engine import session_scope
+
+from .conftest import WebEnv, bearer, login
+
+
+def test_the_case_page_saves_lessons_learned_and_downloads_the_postmortem(
+    web: WebEnv, client: TestClient
+) -> None:
+    case_id = web.seeded.cases["acme"]
+    csrf = login(client, web.seeded.users["acme-responder"])
+    page = client.get(f"/w/acme/cases/{case_id}").text
+    assert 'id="postmortem"' in page and 'id="review-lessons"' in page
+    assert f'href="/w/acme/cases/{case_id}/postmortem.pdf"' in page
+    saved = client.post(
+        f"/w/acme/cases/{case_id}/review",
+        data={"lessons": "לענות תוך שעה", "compensation": "Refunds", "csrf_token": csrf},
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303 and saved.headers["location"].endswith("#postmortem")
+    page = client.get(f"/w/acme/cases/{case_id}", headers={"Accept-Language": "he"}).text
+    assert "לענות תוך שעה</textarea>" in page
+    assert "תחקיר: „לקחים” עודכן" in page  # the timeline entry, in the reader's language
+
+    html = client.get(f"/w/acme/cases/{case_id}/postmortem.html")
+    assert html.status_code == 200 and html.headers["content-type"].startswith("text/html")
+    assert "attachment" in html.headers["content-disposition"]
+    assert "לענות תוך שעה" in html.text and "Refunds" in html.text
+    pdf = client.get(
+        f"/w/acme/cases/{case_id}/postmortem.pdf", headers={"Accept-Language": "he"}
+    )
+    assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+    reader = pypdf.PdfReader(io.BytesIO(pdf.content))
+    assert "זמני תגובה" in "".join(p.extract_text() for p in reader.pages)
+    docx = client.get(f"/w/acme/cases/{case_id}/postmortem.docx")
+    assert docx.status_code == 422 and "use html or pdf" in docx.text
+
+
+def test_the_api_reads_and_writes_the_review_and_serves_the_file(
+    web: WebEnv, client: TestClient
+) -> None:
+    case_id = web.seeded.cases["acme"]
+    url = f"/api/v1/workspaces/acme/cases/{case_id}"
+    responder = bearer(web, "acme-responder")
+    assert client.get(f"{url}/review", headers=responder).json()["lessons"] == ""
+    put = client.put(f"{url}/review", json={"went_well": "Fast first answer"}, headers=responder)
+    assert put.status_code == 200 and put.json()["went_well"] == "Fast first answer"
+    assert client.put(f"{url}/review", json={"went_well": "Fast first answer"}, headers=responder)
+    with session_scope(web.engine) as session:
+        fields = session.scalars(
+            select(CaseEvent.data).where(CaseEvent.case_id == case_id, CaseEvent.kind == "review")
+        ).all()
+    assert [f["field"] for f in fields] == ["went_well"]  # saving the same again wrote nothing
+    viewer = client.put(f"{url}/review", json={"lessons": "x"}, headers=bearer(web, "acme-viewer"))
+    assert viewer.status_code == 403
+    nul = client.put(f"{url}/review", json={"lessons": "a\x00b"}, headers=responder)
+    assert nul.status_code == 422
+    html = client.get(f"{url}/postmortem?format=html&language=pl", headers=responder)
+    assert html.status_code == 200 and "Czasy reakcji" in html.text
+    pdf = client.get(f"{url}/postmortem", headers=responder)
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    other = client.get(
+        f"/api/v1/workspaces/globex/cases/{case_id}/postmortem", headers=bearer(web, "globex-admin")
+    )
+    assert other.status_code == 404
