@@ -37,9 +37,7 @@ def test_the_case_page_saves_lessons_learned_and_downloads_the_postmortem(
     assert html.status_code == 200 and html.headers["content-type"].startswith("text/html")
     assert "attachment" in html.headers["content-disposition"]
     assert "לענות תוך שעה" in html.text and "Refunds" in html.text
-    pdf = client.get(
-        f"/w/acme/cases/{case_id}/postmortem.pdf", headers={"Accept-Language": "he"}
-    )
+    pdf = client.get(f"/w/acme/cases/{case_id}/postmortem.pdf", headers={"Accept-Language": "he"})
     assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
     reader = pypdf.PdfReader(io.BytesIO(pdf.content))
     assert "זמני תגובה" in "".join(p.extract_text() for p in reader.pages)

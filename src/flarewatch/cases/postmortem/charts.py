@@ -100,7 +100,9 @@ def sentiment_chart(
 ) -> str:
     """Posts per interval stacked by sentiment (negative at the bottom), with a legend."""
     slots = max(len(labels), 1)
-    totals = [sum(series.get(s, [0] * slots)[i] for s in COLOURS if s in series) for i in range(slots)]
+    totals = [
+        sum(series.get(s, [0] * slots)[i] for s in COLOURS if s in series) for i in range(slots)
+    ]
     top = max([*totals, 1])
     base = HEIGHT - PAD_BOTTOM
     plot_w, plot_h = WIDTH - PAD_LEFT - 8, base - PAD_TOP
@@ -133,6 +135,7 @@ def platform_chart(rows: Sequence[tuple[str, int]], title: str) -> str:
     height = max(len(rows), 1) * (bar + gap) + PAD_TOP * 2
     top = max([count for _, count in rows] or [1])
     plot_w = WIDTH - label_w - 60
+    colour = COLOURS["volume"]
     body: list[str] = []
     for n, (name, count) in enumerate(rows):
         y = PAD_TOP + n * (bar + gap)
@@ -140,7 +143,7 @@ def platform_chart(rows: Sequence[tuple[str, int]], title: str) -> str:
         body.append(
             f'<text x="{label_w - 6}" y="{y + bar - 4}" font-size="11" text-anchor="end">'
             f"{_text(name)}</text>"
-            f'<rect x="{label_w}" y="{y}" width="{w:.1f}" height="{bar}" fill="{COLOURS["volume"]}"/>'
+            f'<rect x="{label_w}" y="{y}" width="{w:.1f}" height="{bar}" fill="{colour}"/>'
             f'<text x="{label_w + w + 4:.1f}" y="{y + bar - 4}" font-size="11">{count}</text>'
         )
     return _frame(title, body, height)

@@ -279,7 +279,11 @@ def gather(
         total_posts=len(posts),
         negative_share=negative / len(posts) if posts else 0.0,
         reach=sum(p.reach for p in posts),
-        done=[e for e in events if e.kind in DONE_KINDS and (e.actor != "system" or e.kind == "status")],
+        done=[
+            e
+            for e in events
+            if e.kind in DONE_KINDS and (e.actor != "system" or e.kind == "status")
+        ],
         done_tasks=[t for t in all_tasks if t.status == "done"],
         followup_tasks=[t for t in all_tasks if t.status != "done"],
         review=review_of(session, case.id),

@@ -126,7 +126,9 @@ def context(pm: PostMortem, language: str, timezone: str | None) -> dict[str, An
             translations.gettext("Sentiment per interval"),
             {s: translations.gettext(n) for s, n in SENTIMENT_NAMES.items()},
         ),
-        "platforms": charts.platform_chart(pm.platforms, translations.gettext("Posts per platform")),
+        "platforms": charts.platform_chart(
+            pm.platforms, translations.gettext("Posts per platform")
+        ),
     }
     return {
         **wording_for(language, translations.gettext, fmt.datetime),

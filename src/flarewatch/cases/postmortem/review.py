@@ -44,9 +44,7 @@ def check_review(values: Mapping[str, object]) -> dict[str, str]:
     """The known fields, stripped; an unknown field or a too long text is refused."""
     unknown = sorted(set(values) - set(REVIEW_FIELDS))
     if unknown:
-        raise InputError(
-            f"unknown review field {unknown[0]!r}; use {', '.join(REVIEW_FIELDS)}"
-        )
+        raise InputError(f"unknown review field {unknown[0]!r}; use {', '.join(REVIEW_FIELDS)}")
     clean: dict[str, str] = {}
     for name, value in values.items():
         text = "" if value is None else str(value).strip()
@@ -68,7 +66,9 @@ def save_review(
     if row is None:
         row = CaseReview(case_id=case.id, **{name: "" for name in REVIEW_FIELDS})
         session.add(row)
-    changed = [name for name in REVIEW_FIELDS if name in clean and clean[name] != getattr(row, name)]
+    changed = [
+        name for name in REVIEW_FIELDS if name in clean and clean[name] != getattr(row, name)
+    ]
     if not changed:
         session.flush()
         return []
