@@ -32,6 +32,7 @@ class Crisis:
     authors: list[Author]
     alert: Alert
     case: Case
+    story_authors: list[Author]
     next_post: int = 0
 
 
@@ -48,7 +49,9 @@ def add_post(
 ) -> Mention:
     crisis.next_post += 1
     n = crisis.next_post
-    author = crisis.authors[n % len(crisis.authors)]
+    # The story's posts come from its own people; the calm chatter from the others.
+    pool = crisis.story_authors if story else crisis.authors
+    author = pool[n % len(pool)]
     body = text or f"post {n} about acme"
     raw = RawPost(
         workspace_id=crisis.workspace.id,
@@ -94,7 +97,11 @@ def make_crisis(session: Session, *, settle: bool = True) -> Crisis:
         Author(workspace_id=ws.id, platform="twitter", handle=f"user{i}", followers=100 * i)
         for i in range(3)
     ]
-    session.add_all(authors)
+    story_authors = [
+        Author(workspace_id=ws.id, platform="twitter", handle=f"angry{i}", followers=5000)
+        for i in range(2)
+    ]
+    session.add_all([*authors, *story_authors])
     session.flush()
     alert = Alert(
         workspace_id=ws.id,
@@ -114,7 +121,7 @@ def make_crisis(session: Session, *, settle: bool = True) -> Crisis:
     )
     session.add(alert)
     session.flush()
-    crisis = Crisis(ws, topic, source, authors, alert, case=None)  # type: ignore[arg-type]
+    crisis = Crisis(ws, topic, source, authors, alert, None, story_authors)  # type: ignore[arg-type]
     for hour in range(72, 0, -1):
         add_post(session, crisis, T0 - timedelta(hours=hour) + timedelta(minutes=7))
     story_posts = []

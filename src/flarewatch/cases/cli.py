@@ -24,6 +24,7 @@ from flarewatch.alerts.cliutil import (
 from flarewatch.alerts.models import Alert
 from flarewatch.bidi import isolate_plain, neutralise
 from flarewatch.cases import service
+from flarewatch.cases.followup import ensure_watch
 from flarewatch.cases.lifecycle import allowed_next
 from flarewatch.cases.models import CASE_STATUSES
 from flarewatch.cases.postmortem.cli import postmortem_command
@@ -142,7 +143,11 @@ def status_command(
     """Move a case through its life cycle (new → triage → responding → monitoring → closed)."""
     with cli_session() as session:
         case = service.change_status(session, case_id, new_status, by or default_actor(), note=note)
+        watch = ensure_watch(session, case)  # moving to monitoring starts the follow-up watch
         console.print(f"Case #{case.id} is now {case.status}.", highlight=False)
+        if watch is not None:
+            until = when(watch.until, workspace_timezones(session).get(case.workspace_id))
+            console.print(f"Follow-up watch until {until}.", highlight=False)
 
 
 @app.command("note")

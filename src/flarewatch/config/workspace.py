@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
+from flarewatch.cases.room_config import FollowupConfig
 from flarewatch.config.toml_source import ConfigProblem, KeyPath, LineMap, read_toml_leniently
 from flarewatch.oncall.config import (
     EscalationPolicyConfig,
@@ -237,6 +238,8 @@ class WorkspaceConfig(_Strict):
     holidays_country: str | None = Field(
         default=None, description="ISO 3166 country code whose public holidays are days off"
     )
+    # The case room (docs/cases.md): the follow-up watch after a response.
+    followup: FollowupConfig = Field(default_factory=FollowupConfig)
 
     @field_validator("slug")
     @classmethod

@@ -8,6 +8,7 @@ from flarewatch.accounts.models import (  # noqa: F401
     User,
 )
 from flarewatch.alerts.models import Alert, AlertDelivery
+from flarewatch.cases.followup import CaseFollowup
 from flarewatch.cases.models import Case, CaseEvent, Task
 from flarewatch.cases.postmortem.models import CaseReview
 from flarewatch.detect.models import DetectorState  # noqa: F401
@@ -34,6 +35,7 @@ __all__ = [
     "Author",
     "Case",
     "CaseEvent",
+    "CaseFollowup",
     "CaseReview",
     "EscalationStep",
     "Mention",

@@ -64,6 +64,10 @@ LABELS: dict[str, str] = {
     "owner": N_("Owner"),
     "review": N_("Post-mortem"),
     "followup": N_("Follow-up"),
+    # a case's stretches of time (cases/followup.py)
+    "phase-before": N_("Before"),
+    "phase-during": N_("During the response"),
+    "phase-after": N_("After"),
     # sensitivity
     "fewer": N_("Fewer alerts"),
     "balanced": N_("Balanced"),

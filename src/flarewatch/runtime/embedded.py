@@ -87,6 +87,7 @@ class CycleReport:
     sources: list[SourceOutcome] = field(default_factory=list)
     alerts_raised: list[int] = field(default_factory=list)
     cases_opened: list[int] = field(default_factory=list)
+    cases_reopened: list[int] = field(default_factory=list)  # by a relapse (cases/followup.py)
     deliveries_sent: int = 0
 
     @property
@@ -220,6 +221,7 @@ class EmbeddedRunner:
         for workspace_id in workspace_ids:
             self._watch_sources(workspace_id, report)
             self._detect(workspace_id, report)
+            self._follow_up(workspace_id, report)
         self._run_escalations()
         with self._sessions() as session:
             delivery = deliver_pending(session, self.clock(), console=self.console)
@@ -411,6 +413,22 @@ class EmbeddedRunner:
             report.alerts_raised.extend(a.id for a in alerts)
             report.cases_opened.extend(c.id for c in cases)
 
+    def _follow_up(self, workspace_id: int, report: CycleReport) -> None:
+        """The follow-up watches of cases after their response (cases/followup.py): a relapse
+        reopens its case with an alert. A fault is logged; the next cycle checks again."""
+        from flarewatch.cases.followup import check_followups
+
+        with self._sessions() as session:
+            try:
+                workspace = session.get_one(Workspace, workspace_id)
+                reopened = check_followups(session, workspace, self.clock())
+                session.commit()
+            except Exception:
+                session.rollback()
+                log.exception("follow-up watches of workspace %s failed", workspace_id)
+                return
+            report.cases_reopened.extend(c.id for c in reopened)
+
     def _run_escalations(self) -> None:
         """Queue the deliveries of the escalation rounds now due (oncall/service.py), in one
         transaction with their claim; a fault is logged and the rounds wait for the next cycle."""
@@ -443,6 +461,7 @@ class EmbeddedRunner:
         cycle.sources.append(outcome)
         self._watch_sources(workspace_id, cycle)
         self._detect(workspace_id, cycle, hold=False)
+        self._follow_up(workspace_id, cycle)
         with self._sessions() as session:
             cycle.deliveries_sent = deliver_pending(
                 session, self.clock(), console=self.console

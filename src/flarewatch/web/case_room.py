@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from flarewatch.accounts import service as accounts
 from flarewatch.accounts.permissions import Permission
 from flarewatch.cases import service as cases
+from flarewatch.cases.followup import current_watch, phases
 from flarewatch.cases.models import Case
 from flarewatch.cases.postmortem.data import gather
 from flarewatch.cases.postmortem.models import REVIEW_FIELDS
@@ -34,6 +35,8 @@ def room_context(db: Session, case: Case) -> dict[str, Any]:
     return {
         "review": review_of(db, case.id),
         "review_fields": [(name, FIELD_NAMES[name]) for name in REVIEW_FIELDS],
+        "watch": current_watch(db, case.id),
+        "phases": phases(db, case),
     }
 
 

@@ -1,8 +1,10 @@
-"""API: a case's post-mortem (HTML or PDF) and its lessons-learned fields."""
+"""API: the case room — a case's post-mortem (HTML or PDF), its lessons-learned fields and its
+follow-up watch with the figures before, during and after the response."""
 
 from __future__ import annotations
 
-from typing import Literal
+from datetime import datetime
+from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
@@ -10,6 +12,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from flarewatch.cases import service as cases
+from flarewatch.cases.followup import current_watch, phases
 from flarewatch.cases.postmortem.review import MAX_FIELD, review_of
 from flarewatch.web import case_room
 from flarewatch.web.api.schemas import CHANGE, READ, Text
@@ -24,6 +27,37 @@ class ReviewOut(BaseModel):
     to_improve: str = Field(description="What to improve.")
     lessons: str = Field(description="Lessons learned.")
     compensation: str = Field(description="Compensation offered to the people affected.")
+
+
+class WatchOut(BaseModel):
+    status: Literal["watching", "relapsed", "ended"]
+    started_at: datetime
+    until: datetime
+    ended_at: datetime | None
+    checked_at: datetime | None
+    topic_ids: list[int]
+    story_keys: list[str]
+    author_ids: list[int]
+    settled: dict[str, Any] = Field(
+        description="The level the story settled to: story_posts, posts, negative_share, hours."
+    )
+    relapse: dict[str, Any] | None = Field(description="What rose, with its figures.")
+    relapse_alert_id: int | None
+
+
+class PhaseOut(BaseModel):
+    key: Literal["before", "during", "after"]
+    start: datetime
+    end: datetime
+    posts: int
+    per_hour: float
+    negative_share: float
+    reach: float
+
+
+class FollowupOut(BaseModel):
+    watch: WatchOut | None = Field(description="The latest follow-up watch; null before any.")
+    phases: list[PhaseOut]
 
 
 class ReviewIn(BaseModel):
@@ -78,3 +112,21 @@ def put_review(
     """Saves the lessons-learned fields sent; each change is a line on the case's timeline."""
     values = body.model_dump(exclude_none=True)
     return ReviewOut.model_validate(case_room.update_review(db, access, case_id, values))
+
+
+@router.get(
+    "/workspaces/{slug}/cases/{case_id}/followup", response_model=FollowupOut, responses=READ
+)
+def get_followup(
+    case_id: CaseId,
+    access: WorkspaceAccess = Depends(workspace_access),
+    db: Session = Depends(get_db),
+) -> FollowupOut:
+    """The case's follow-up watch (started by moving it to monitoring) and its volume,
+    negative share and reach before, during and after the response."""
+    case = cases.get_case(db, case_id, workspace_id=access.workspace.id)
+    watch = current_watch(db, case.id)
+    return FollowupOut(
+        watch=WatchOut.model_validate(watch, from_attributes=True) if watch else None,
+        phases=[PhaseOut.model_validate(p, from_attributes=True) for p in phases(db, case)],
+    )
