@@ -72,3 +72,28 @@ def test_the_api_reads_and_writes_the_review_and_serves_the_file(
         f"/api/v1/workspaces/globex/cases/{case_id}/postmortem", headers=bearer(web, "globex-admin")
     )
     assert other.status_code == 404
+
+
+def test_moving_to_monitoring_starts_the_watch_seen_in_the_api_and_the_page(
+    web: WebEnv, client: TestClient
+) -> None:
+    case_id = web.seeded.cases["acme"]
+    url = f"/api/v1/workspaces/acme/cases/{case_id}"
+    responder = bearer(web, "acme-responder")
+    before = client.get(f"{url}/followup", headers=responder).json()
+    assert before["watch"] is None and [p["key"] for p in before["phases"]] == ["before", "during"]
+    moved = client.post(f"{url}/status", json={"status": "monitoring"}, headers=responder)
+    assert moved.status_code == 200
+    got = client.get(f"{url}/followup", headers=bearer(web, "acme-viewer")).json()
+    watch = got["watch"]
+    assert watch["status"] == "watching" and watch["relapse"] is None
+    assert watch["settled"]["hours"] == 6
+    assert [p["key"] for p in got["phases"]] == ["before", "during", "after"]
+    login(client, web.seeded.users["acme-viewer"])
+    page = client.get(f"/w/acme/cases/{case_id}", headers={"Accept-Language": "he"}).text
+    assert "חזרה לשגרה" in page and 'data-watch="watching"' in page
+    assert "החל מעקב של" in page  # the timeline entry in Hebrew
+    other = client.get(
+        f"/api/v1/workspaces/globex/cases/{case_id}/followup", headers=bearer(web, "globex-admin")
+    )
+    assert other.status_code == 404
