@@ -1,7 +1,10 @@
 """The workspace file's case-room settings (docs/cases.md): the follow-up watch after a
-response (`[followup]`). Plain pydantic models, imported by config/workspace.py."""
+response (`[followup]`), the case types (`[[case_types]]`) and the owners cases are routed to
+(`[[owners]]`). Plain pydantic models, imported by config/workspace.py."""
 
 from __future__ import annotations
+
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -30,4 +33,49 @@ class FollowupConfig(BaseModel):
         gt=0.0,
         le=1.0,
         description="Relapse when the negative share rises this much above the settled share",
+    )
+
+
+# The case types a workspace has when its file names none (issue 20 §2); their names are
+# translated (cases/routing.py). A workspace's own `[[case_types]]` replace them.
+DEFAULT_CASE_TYPES: tuple[str, ...] = (
+    "product_safety",
+    "service_failure",
+    "employee_conduct",
+    "data_privacy",
+    "legal",
+    "false_accusation",
+    "executive_statement",
+)
+
+
+class OwnerConfig(BaseModel):
+    """`[[owners]]`: a person or team inside the brand who can check the facts of a case."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    key: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,62}$")
+    name: str = Field(min_length=1, max_length=200)
+    kind: Literal["person", "team"] = "team"
+    contacts: list[str] = Field(
+        min_length=1,
+        description="How to reach them: Apprise URLs (mailto://…, slack://…, tgram://…)",
+    )
+
+
+class CaseTypeConfig(BaseModel):
+    """`[[case_types]]`: a kind of case and the owner a case of that kind is routed to."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    key: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,62}$")
+    name: str | None = Field(default=None, description="Shown name; built-in keys are translated")
+    owner: str | None = Field(default=None, description="The key of an [[owners]] table")
+    answer_within_minutes: int = Field(
+        default=60, ge=1, le=7 * 24 * 60, description="Unanswered after this, it escalates"
+    )
+    escalate_to: str | None = Field(
+        default=None,
+        description="rota:KEY, person:KEY or route:NAME; default: the first step of the "
+        "escalation policy for the case's severity",
     )

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from flarewatch.cases.room_config import FollowupConfig
+from flarewatch.cases.room_config import CaseTypeConfig, FollowupConfig, OwnerConfig
 from flarewatch.config.toml_source import ConfigProblem, KeyPath, LineMap, read_toml_leniently
 from flarewatch.oncall.config import (
     EscalationPolicyConfig,
@@ -240,6 +240,8 @@ class WorkspaceConfig(_Strict):
     )
     # The case room (docs/cases.md): the follow-up watch after a response.
     followup: FollowupConfig = Field(default_factory=FollowupConfig)
+    case_types: list[CaseTypeConfig] = Field(default_factory=list)
+    owners: list[OwnerConfig] = Field(default_factory=list)
 
     @field_validator("slug")
     @classmethod

@@ -414,14 +414,18 @@ class EmbeddedRunner:
             report.cases_opened.extend(c.id for c in cases)
 
     def _follow_up(self, workspace_id: int, report: CycleReport) -> None:
-        """The follow-up watches of cases after their response (cases/followup.py): a relapse
-        reopens its case with an alert. A fault is logged; the next cycle checks again."""
+        """The case room's timed work: the follow-up watches of cases after their response (a
+        relapse reopens its case with an alert, cases/followup.py) and routing requests left
+        unanswered, escalated through on call (cases/routing.py). A fault is logged; the next
+        cycle checks again."""
         from flarewatch.cases.followup import check_followups
+        from flarewatch.cases.routing import escalate_unanswered
 
         with self._sessions() as session:
             try:
                 workspace = session.get_one(Workspace, workspace_id)
                 reopened = check_followups(session, workspace, self.clock())
+                escalate_unanswered(session, workspace, self.clock())
                 session.commit()
             except Exception:
                 session.rollback()

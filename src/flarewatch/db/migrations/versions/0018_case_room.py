@@ -1,9 +1,11 @@
-"""cases: lessons learned (case_review) and the follow-up watch after a response (case_followup)
+"""cases: lessons learned, the follow-up watch, routing to the internal owner (case room)
 
 `case_review` holds the post-mortem's fields the team fills in (what went well, what to
 improve, lessons learned, compensation offered), one row per case. `case_followup` is the watch
 that starts when a case moves to monitoring: its scope (story keys, authors, topics), the level
 the story had settled to, until when it watches and whether a relapse reopened the case.
+`case_routing` is a request to the internal owner of a case type: the key facts and posts sent,
+to whom, by when an answer is due, the escalation when it is not, and the owner's findings.
 
 Revision ID: 0018
 Revises: 0015
@@ -65,9 +67,37 @@ def upgrade() -> None:
     )
     op.create_index("ix_case_followup_status", "case_followup", ["status", "until"])
     op.create_index("ix_case_followup_case", "case_followup", ["case_id"])
+    op.create_table(
+        "case_routing",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column(
+            "case_id",
+            sa.Integer(),
+            sa.ForeignKey("crisis_case.id", ondelete="CASCADE"),
+            nullable=False,
+        ),
+        sa.Column("case_type", sa.String(64), nullable=False),
+        sa.Column("owner_key", sa.String(64), nullable=False),
+        sa.Column("owner_name", sa.String(200), nullable=False),
+        sa.Column("facts", sa.Text(), nullable=False),
+        sa.Column("post_ids", sa.JSON(), nullable=False),
+        sa.Column("sent", sa.JSON(), nullable=False),
+        sa.Column("status", sa.String(16), nullable=False),
+        sa.Column("requested_by", sa.String(200), nullable=False),
+        sa.Column("requested_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("answer_by", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("escalate_to", sa.String(200), nullable=True),
+        sa.Column("escalated_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("answered_by", sa.String(200), nullable=True),
+        sa.Column("answered_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("findings", sa.Text(), nullable=True),
+    )
+    op.create_index("ix_case_routing_due", "case_routing", ["status", "answer_by"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_case_routing_due", table_name="case_routing")
+    op.drop_table("case_routing")
     op.drop_index("ix_case_followup_case", table_name="case_followup")
     op.drop_index("ix_case_followup_status", table_name="case_followup")
     op.drop_table("case_followup")
