@@ -10,7 +10,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from flarewatch.cases.models import CaseEvent
+from flarewatch.config.workspace import WorkspaceConfig
 from flarewatch.db.engine import session_scope
+from flarewatch.workspaces.models import Workspace
+from tests.alerts.conftest import start_http_receiver
 
 from .conftest import WebEnv, bearer, login
 
@@ -97,3 +100,66 @@ def test_moving_to_monitoring_starts_the_watch_seen_in_the_api_and_the_page(
         f"/api/v1/workspaces/globex/cases/{case_id}/followup", headers=bearer(web, "globex-admin")
     )
     assert other.status_code == 404
+
+
+def test_routing_from_the_page_and_the_api(web: WebEnv, client: TestClient) -> None:
+    server, receiver = start_http_receiver()
+    try:
+        with session_scope(web.engine) as session:
+            ws = session.get_one(Workspace, web.seeded.workspaces["acme"])
+            ws.config = WorkspaceConfig.model_validate(
+                {
+                    "slug": "acme",
+                    "name": "Acme Air",
+                    "owners": [
+                        {"key": "ops", "name": "Ground operations", "contacts": [receiver.url()]}
+                    ],
+                    "case_types": [{"key": "service_failure", "owner": "ops"}, {"key": "legal"}],
+                }
+            ).model_dump(mode="json")
+        case_id = web.seeded.cases["acme"]
+        csrf = login(client, web.seeded.users["acme-responder"])
+        page = client.get(f"/w/acme/cases/{case_id}", headers={"Accept-Language": "he"}).text
+        assert 'id="routing"' in page and "תקלה בשירות → Ground operations" in page
+        sent = client.post(
+            f"/w/acme/cases/{case_id}/routing",
+            data={
+                "case_type": "service_failure",
+                "note": "Was flight 12 late?",
+                "csrf_token": csrf,
+            },
+            follow_redirects=False,
+        )
+        assert sent.status_code == 303 and len(receiver.requests) == 1
+        no_owner = client.post(
+            f"/w/acme/cases/{case_id}/routing", data={"case_type": "legal", "csrf_token": csrf}
+        )
+        assert no_owner.status_code == 422 and "has no owner" in no_owner.text
+
+        url = f"/api/v1/workspaces/acme/cases/{case_id}/routing"
+        responder = bearer(web, "acme-responder")
+        [listed] = client.get(url, headers=responder).json()
+        assert listed["owner_name"] == "Ground operations" and listed["status"] == "requested"
+        assert listed["facts"].startswith("Was flight 12 late?")
+        answered = client.post(
+            f"{url}/{listed['id']}/findings",
+            json={"findings": "Yes, 3 hours: a crew shortage"},
+            headers=responder,
+        )
+        assert answered.status_code == 200 and answered.json()["status"] == "answered"
+        viewer = client.post(
+            url, json={"case_type": "service_failure"}, headers=bearer(web, "acme-viewer")
+        )
+        assert viewer.status_code == 403
+        created = client.post(url, json={"case_type": "service_failure"}, headers=responder)
+        assert created.status_code == 201 and len(receiver.requests) == 2
+        types = client.get("/api/v1/workspaces/acme/case-types", headers=responder).json()
+        assert [(t["key"], t["owner"]) for t in types] == [
+            ("service_failure", "ops"),
+            ("legal", None),
+        ]
+        page = client.get(f"/w/acme/cases/{case_id}").text
+        assert "Findings from" in page and "a crew shortage" in page
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -64,6 +64,11 @@ LABELS: dict[str, str] = {
     "owner": N_("Owner"),
     "review": N_("Post-mortem"),
     "followup": N_("Follow-up"),
+    "routing": N_("Routing"),
+    # a routing request's state (cases/routing.py)
+    "routing-requested": N_("Waiting for their answer"),
+    "routing-escalated": N_("Unanswered, escalated"),
+    "routing-answered": N_("Answered"),
     # a case's stretches of time (cases/followup.py)
     "phase-before": N_("Before"),
     "phase-during": N_("During the response"),

@@ -4,22 +4,24 @@ follow-up watch with the figures before, during and after the response."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
 from flarewatch.cases import service as cases
 from flarewatch.cases.followup import current_watch, phases
 from flarewatch.cases.postmortem.review import MAX_FIELD, review_of
+from flarewatch.cases.routing import room_setup, routings, type_name
 from flarewatch.web import case_room
 from flarewatch.web.api.schemas import CHANGE, READ, Text
 from flarewatch.web.deps import WorkspaceAccess, get_db, workspace_access
-from flarewatch.web.params import CaseId
+from flarewatch.web.params import MAX_DB_INT, CaseId
 
 router = APIRouter(tags=["cases"])
+RoutingId = Annotated[int, Path(ge=1, le=MAX_DB_INT, description="The routing request's id.")]
 
 
 class ReviewOut(BaseModel):
@@ -58,6 +60,43 @@ class PhaseOut(BaseModel):
 class FollowupOut(BaseModel):
     watch: WatchOut | None = Field(description="The latest follow-up watch; null before any.")
     phases: list[PhaseOut]
+
+
+class RoutingIn(BaseModel):
+    case_type: Text = Field(max_length=64, description="A case type key of the workspace.")
+    note: Text | None = Field(None, max_length=20_000, description="What to check, sent first.")
+
+
+class FindingsIn(BaseModel):
+    findings: Text = Field(max_length=20_000, description="What the owner found out.")
+
+
+class RoutingOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    case_id: int
+    case_type: str
+    owner_key: str
+    owner_name: str
+    facts: str
+    post_ids: list[int]
+    sent: list[dict[str, Any]] = Field(description="Each contact tried: channel, ok, error.")
+    status: Literal["requested", "escalated", "answered"]
+    requested_by: str
+    requested_at: datetime
+    answer_by: datetime
+    escalated_at: datetime | None
+    answered_by: str | None
+    answered_at: datetime | None
+    findings: str | None
+
+
+class CaseTypeOut(BaseModel):
+    key: str
+    name: str
+    owner: str | None
+    answer_within_minutes: int
 
 
 class ReviewIn(BaseModel):
@@ -130,3 +169,62 @@ def get_followup(
         watch=WatchOut.model_validate(watch, from_attributes=True) if watch else None,
         phases=[PhaseOut.model_validate(p, from_attributes=True) for p in phases(db, case)],
     )
+
+
+@router.get("/workspaces/{slug}/case-types", response_model=list[CaseTypeOut], responses=READ)
+def list_case_types(access: WorkspaceAccess = Depends(workspace_access)) -> list[CaseTypeOut]:
+    """The workspace's case types and the owner each routes to (built-in ones without a file)."""
+    setup = room_setup(access.workspace)
+    return [
+        CaseTypeOut(
+            key=t.key,
+            name=type_name(t),
+            owner=t.owner,
+            answer_within_minutes=t.answer_within_minutes,
+        )
+        for t in setup.case_types
+    ]
+
+
+@router.get(
+    "/workspaces/{slug}/cases/{case_id}/routing", response_model=list[RoutingOut], responses=READ
+)
+def list_routing(
+    case_id: CaseId,
+    access: WorkspaceAccess = Depends(workspace_access),
+    db: Session = Depends(get_db),
+) -> list[Any]:
+    case = cases.get_case(db, case_id, workspace_id=access.workspace.id)
+    return routings(db, case.id)
+
+
+@router.post(
+    "/workspaces/{slug}/cases/{case_id}/routing",
+    response_model=RoutingOut,
+    status_code=201,
+    responses=CHANGE,
+)
+def create_routing(
+    case_id: CaseId,
+    body: RoutingIn,
+    access: WorkspaceAccess = Depends(workspace_access),
+    db: Session = Depends(get_db),
+) -> Any:
+    """Sends the case's key facts and posts to the owner of the case type, on each contact."""
+    return case_room.route(db, access, case_id, body.case_type, body.note)
+
+
+@router.post(
+    "/workspaces/{slug}/cases/{case_id}/routing/{routing_id}/findings",
+    response_model=RoutingOut,
+    responses=CHANGE,
+)
+def add_findings(
+    case_id: CaseId,
+    routing_id: RoutingId,
+    body: FindingsIn,
+    access: WorkspaceAccess = Depends(workspace_access),
+    db: Session = Depends(get_db),
+) -> Any:
+    """Records what the owner found out; it goes on the case's timeline."""
+    return case_room.findings(db, access, case_id, routing_id, body.findings)

@@ -1,19 +1,23 @@
-"""The case page's post-mortem: download it (HTML or PDF) and save the lessons learned."""
+"""The case room on the case page: the post-mortem (download, lessons learned) and routing to
+the internal owner (request, findings)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Form, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Path, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from flarewatch.web import case_room
 from flarewatch.web.deps import WorkspaceAccess, get_db, workspace_access
 from flarewatch.web.pages import back_to
-from flarewatch.web.params import CaseId
+from flarewatch.web.params import MAX_DB_INT, CaseId
 from flarewatch.web.security import check_csrf
 from flarewatch.web.templating import language_of
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
+RoutingId = Annotated[int, Path(ge=1, le=MAX_DB_INT, description="The routing request's id.")]
 
 
 @router.get("/w/{slug}/cases/{case_id}/postmortem.{format}")
@@ -49,3 +53,29 @@ def review_save(
         },
     )
     return back_to(f"/w/{access.workspace.slug}/cases/{case_id}#postmortem")
+
+
+@router.post("/w/{slug}/cases/{case_id}/routing", dependencies=[Depends(check_csrf)])
+def routing_request(
+    case_id: CaseId,
+    case_type: str = Form(""),
+    note: str = Form(""),
+    access: WorkspaceAccess = Depends(workspace_access),
+    db: Session = Depends(get_db),
+) -> Response:
+    case_room.route(db, access, case_id, case_type, note)
+    return back_to(f"/w/{access.workspace.slug}/cases/{case_id}#routing")
+
+
+@router.post(
+    "/w/{slug}/cases/{case_id}/routing/{routing_id}/findings", dependencies=[Depends(check_csrf)]
+)
+def routing_findings(
+    case_id: CaseId,
+    routing_id: RoutingId,
+    findings: str = Form(""),
+    access: WorkspaceAccess = Depends(workspace_access),
+    db: Session = Depends(get_db),
+) -> Response:
+    case_room.findings(db, access, case_id, routing_id, findings)
+    return back_to(f"/w/{access.workspace.slug}/cases/{case_id}#routing")
