@@ -79,3 +79,56 @@ class CaseTypeConfig(BaseModel):
         description="rota:KEY, person:KEY or route:NAME; default: the first step of the "
         "escalation policy for the case's severity",
     )
+
+
+# The roles a workspace has when its file names none (issue 20 §3), translated in cases/roles.py.
+DEFAULT_ROLES: tuple[str, ...] = (
+    "incident_lead",
+    "spokesperson",
+    "legal",
+    "social_media",
+    "customer_care",
+    "it",
+    "executive",
+)
+
+
+class RoleConfig(BaseModel):
+    """`[[roles]]`: a role on a case and the checklist its holder gets as tasks."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    key: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,62}$")
+    name: str | None = Field(default=None, description="Shown name; built-in keys are translated")
+    checklist: list[str] = Field(
+        default_factory=list, description="Tasks the holder gets when the role is assigned"
+    )
+    checklist_due_minutes: int = Field(
+        default=60,
+        ge=1,
+        le=30 * 24 * 60,
+        description="The checklist's tasks are due this long after",
+    )
+
+
+class RoleRuleConfig(BaseModel):
+    """`[[role_rules]]`: who takes a role on a case, by its severity and type."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    role: str
+    person: str = Field(description="The e-mail of a member of the workspace")
+    min_severity: Literal["watch", "warning", "crisis"] = "watch"
+    case_types: list[str] = Field(
+        default_factory=list, description="Only cases of these types (routing sets the type)"
+    )
+
+
+class TasksConfig(BaseModel):
+    """`[tasks]`: reminders of a case's tasks."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    remind_minutes: int = Field(
+        default=30, ge=0, le=7 * 24 * 60, description="Remind the assignee this long before due"
+    )

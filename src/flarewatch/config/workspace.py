@@ -18,7 +18,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from flarewatch.cases.room_config import CaseTypeConfig, FollowupConfig, OwnerConfig
+from flarewatch.cases.room_config import (
+    CaseTypeConfig,
+    FollowupConfig,
+    OwnerConfig,
+    RoleConfig,
+    RoleRuleConfig,
+    TasksConfig,
+)
 from flarewatch.config.toml_source import ConfigProblem, KeyPath, LineMap, read_toml_leniently
 from flarewatch.oncall.config import (
     EscalationPolicyConfig,
@@ -242,6 +249,9 @@ class WorkspaceConfig(_Strict):
     followup: FollowupConfig = Field(default_factory=FollowupConfig)
     case_types: list[CaseTypeConfig] = Field(default_factory=list)
     owners: list[OwnerConfig] = Field(default_factory=list)
+    roles: list[RoleConfig] = Field(default_factory=list)
+    role_rules: list[RoleRuleConfig] = Field(default_factory=list)
+    tasks: TasksConfig = Field(default_factory=TasksConfig)
 
     @field_validator("slug")
     @classmethod

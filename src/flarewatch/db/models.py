@@ -11,6 +11,7 @@ from flarewatch.alerts.models import Alert, AlertDelivery
 from flarewatch.cases.followup import CaseFollowup
 from flarewatch.cases.models import Case, CaseEvent, Task
 from flarewatch.cases.postmortem.models import CaseReview
+from flarewatch.cases.roles import CaseRole
 from flarewatch.cases.routing import CaseRouting
 from flarewatch.detect.models import DetectorState  # noqa: F401
 from flarewatch.mentions.models import (  # noqa: F401
@@ -38,6 +39,7 @@ __all__ = [
     "CaseEvent",
     "CaseFollowup",
     "CaseReview",
+    "CaseRole",
     "CaseRouting",
     "EscalationStep",
     "Mention",

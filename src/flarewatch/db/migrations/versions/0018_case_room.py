@@ -6,6 +6,8 @@ that starts when a case moves to monitoring: its scope (story keys, authors, top
 the story had settled to, until when it watches and whether a relapse reopened the case.
 `case_routing` is a request to the internal owner of a case type: the key facts and posts sent,
 to whom, by when an answer is due, the escalation when it is not, and the owner's findings.
+`case_role` records who holds each role on a case (and who held it before); a task gains the
+role whose checklist it came from and when its assignee was reminded.
 
 Revision ID: 0018
 Revises: 0015
@@ -93,9 +95,34 @@ def upgrade() -> None:
         sa.Column("findings", sa.Text(), nullable=True),
     )
     op.create_index("ix_case_routing_due", "case_routing", ["status", "answer_by"])
+    op.create_table(
+        "case_role",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column(
+            "case_id",
+            sa.Integer(),
+            sa.ForeignKey("crisis_case.id", ondelete="CASCADE"),
+            nullable=False,
+        ),
+        sa.Column("role", sa.String(64), nullable=False),
+        sa.Column("person", sa.String(200), nullable=False),
+        sa.Column("assigned_by", sa.String(200), nullable=False),
+        sa.Column("assigned_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("rule", sa.String(200), nullable=True),
+        sa.Column("ended_at", sa.DateTime(timezone=True), nullable=True),
+    )
+    op.create_index("ix_case_role_case", "case_role", ["case_id", "role"])
+    with op.batch_alter_table("task") as batch:
+        batch.add_column(sa.Column("role", sa.String(64), nullable=True))
+        batch.add_column(sa.Column("reminded_at", sa.DateTime(timezone=True), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("task") as batch:
+        batch.drop_column("reminded_at")
+        batch.drop_column("role")
+    op.drop_index("ix_case_role_case", table_name="case_role")
+    op.drop_table("case_role")
     op.drop_index("ix_case_routing_due", table_name="case_routing")
     op.drop_table("case_routing")
     op.drop_index("ix_case_followup_case", table_name="case_followup")
