@@ -103,8 +103,8 @@ def test_rules_fill_the_roles_by_severity_and_case_type(db: Session) -> None:
         select(CaseEvent.text).where(CaseEvent.case_id == crisis.case.id, CaseEvent.kind == "role")
     ).all()
     assert texts == [
-        "dana@acme.test is now Incident lead (by rule: #1 warning+)",
-        "eli@acme.test is now Legal (by rule: #2 watch+ product_safety)",
+        "dana@acme.test now holds the role: incident lead (by rule: #1 warning+)",
+        "eli@acme.test now holds the role: legal (by rule: #2 watch+ product_safety)",
     ]
 
 
@@ -136,7 +136,7 @@ def test_by_hand_a_new_holder_takes_over_the_open_checklist(db: Session) -> None
         .where(CaseEvent.case_id == crisis.case.id, CaseEvent.kind == "role")
         .order_by(CaseEvent.id.desc())
     ).first()
-    assert last == "Nobody is Incident lead any more (was noa@acme.test)"
+    assert last == "Nobody holds the role any more: incident lead (was noa@acme.test)"
     with pytest.raises(InputError, match="unknown role 'cfo'; this workspace has: incident_lead"):
         assign_role(db, crisis.case.id, "cfo", "dana@acme.test", "admin", workspace_id=ws)
     with pytest.raises(NotFoundError, match="not a member of this workspace"):

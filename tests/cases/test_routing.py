@@ -88,7 +88,7 @@ def test_routing_sends_the_key_facts_and_posts_to_the_owner(
     [event] = db.scalars(
         select(CaseEvent).where(CaseEvent.case_id == crisis.case.id, CaseEvent.kind == "routing")
     ).all()
-    assert event.text.startswith("Routed to Food safety team (Product safety) for the facts")
+    assert event.text.startswith("Routed to Food safety team (product safety) for the facts")
     assert event.data["routing_id"] == routing.id
 
     answered = record_findings(db, routing.id, "Batch 42 is a supplier's; recalled", "qa-lead")

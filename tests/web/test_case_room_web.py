@@ -163,3 +163,52 @@ def test_routing_from_the_page_and_the_api(web: WebEnv, client: TestClient) -> N
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_roles_on_the_page_and_in_the_api(web: WebEnv, client: TestClient) -> None:
+    analyst = web.seeded.users["acme-analyst"]
+    with session_scope(web.engine) as session:
+        ws = session.get_one(Workspace, web.seeded.workspaces["acme"])
+        ws.config = WorkspaceConfig.model_validate(
+            {
+                "slug": "acme",
+                "name": "Acme Air",
+                "roles": [
+                    {"key": "spokesperson", "checklist": ["Holding statement"]},
+                    {"key": "legal"},
+                ],
+                "role_rules": [{"role": "legal", "person": analyst}],
+            }
+        ).model_dump(mode="json")
+    case_id = web.seeded.cases["acme"]
+    responder = web.seeded.users["acme-responder"]
+    csrf = login(client, responder)
+    page = client.get(f"/w/acme/cases/{case_id}", headers={"Accept-Language": "he"}).text
+    assert 'id="roles"' in page and "דובר/ת" in page
+    assigned = client.post(
+        f"/w/acme/cases/{case_id}/roles",
+        data={"role": "spokesperson", "person": responder, "csrf_token": csrf},
+        follow_redirects=False,
+    )
+    assert assigned.status_code == 303
+    url = f"/api/v1/workspaces/acme/cases/{case_id}/roles"
+    headers = bearer(web, "acme-responder")
+    roles = {r["role"]: r for r in client.get(url, headers=headers).json()}
+    assert roles["spokesperson"]["person"] == responder and roles["spokesperson"]["open_tasks"] == 1
+    assert roles["legal"]["person"] is None
+    applied = client.post(f"{url}/apply", headers=headers).json()
+    assert {r["role"]: r["person"] for r in applied} == {
+        "spokesperson": responder,
+        "legal": analyst,
+    }
+    cleared = client.put(f"{url}/spokesperson", json={"person": None}, headers=headers)
+    assert cleared.status_code == 200 and cleared.json()[0]["person"] is None
+    outsider = client.put(
+        f"{url}/legal", json={"person": web.seeded.users["globex-admin"]}, headers=headers
+    )
+    assert outsider.status_code == 404
+    viewer = client.put(f"{url}/legal", json={"person": None}, headers=bearer(web, "acme-viewer"))
+    assert viewer.status_code == 403
+    page = client.get(f"/w/acme/cases/{case_id}").text
+    assert f'data-role="legal"><span dir="auto" class="holder">{analyst}</span>' in page
+    assert "now holds the role: spokesperson" in page and "Holding statement" in page

@@ -43,9 +43,9 @@ ROLE_NAMES = {
     "it": N_("IT"),
     "executive": N_("Executive"),
 }
-ROLE_ASSIGNED = N_("%(person)s is now %(role)s")
-ROLE_ASSIGNED_RULE = N_("%(person)s is now %(role)s (by rule: %(rule)s)")
-ROLE_CLEARED = N_("Nobody is %(role)s any more (was %(person)s)")
+ROLE_ASSIGNED = N_("%(person)s now holds the role: %(role)s")
+ROLE_ASSIGNED_RULE = N_("%(person)s now holds the role: %(role)s (by rule: %(rule)s)")
+ROLE_CLEARED = N_("Nobody holds the role any more: %(role)s (was %(person)s)")
 TASK_REMINDER = N_("Reminder: task #%(task)s on case #%(case)s is due %(due_at)s: %(title)s")
 REMINDED = N_("Reminder sent to %(person)s: task #%(task)s is due %(due_at)s")
 
@@ -70,6 +70,12 @@ def role_defs(workspace: Workspace) -> list[RoleConfig]:
     if config is not None and config.roles:
         return list(config.roles)
     return [RoleConfig(key=key) for key in DEFAULT_ROLES]
+
+
+def role_term(role: RoleConfig) -> str:
+    """The role as stored in a timeline message: a built-in role's key (each reader gets its
+    translated label), else its own name."""
+    return role.key if not role.name and role.key in ROLE_NAMES else role_name(role)
 
 
 def role_name(role: RoleConfig) -> str:
@@ -121,7 +127,7 @@ def assign_role(
         current.ended_at = now
     if email is None:
         if current is not None:
-            said = wording(ROLE_CLEARED, role=role_name(definition), person=current.person)
+            said = wording(ROLE_CLEARED, role=role_term(definition), person=current.person)
             _event(session, case, now, actor, said, {"role": role, "person": None})
         session.flush()
         return None
@@ -130,9 +136,9 @@ def assign_role(
     )
     session.add(row)
     said = (
-        wording(ROLE_ASSIGNED_RULE, person=email, role=role_name(definition), rule=rule)
+        wording(ROLE_ASSIGNED_RULE, person=email, role=role_term(definition), rule=rule)
         if rule
-        else wording(ROLE_ASSIGNED, person=email, role=role_name(definition))
+        else wording(ROLE_ASSIGNED, person=email, role=role_term(definition))
     )
     _event(session, case, now, actor, said, {"role": role, "person": email, "rule": rule})
     _checklist(session, case, definition, email, actor, now)

@@ -55,8 +55,10 @@ CASE_TYPE_NAMES = {
     "false_accusation": N_("Fake news or false accusation"),
     "executive_statement": N_("Executive statement"),
 }
-ROUTED = N_("Routed to %(owner)s (%(type)s) for the facts; answer due by %(due_at)s")
-ROUTED_UNSENT = N_("Routed to %(owner)s (%(type)s), but no contact could be reached: %(errors)s")
+ROUTED = N_("Routed to %(owner)s (%(case_type)s) for the facts; answer due by %(due_at)s")
+ROUTED_UNSENT = N_(
+    "Routed to %(owner)s (%(case_type)s), but no contact could be reached: %(errors)s"
+)
 FINDINGS = N_("Findings from %(owner)s: %(findings)s")
 ESCALATED = N_(
     "The request to %(owner)s is unanswered after %(minutes)s minutes: escalated to %(who)s"
@@ -124,6 +126,14 @@ def type_name(case_type: CaseTypeConfig, gettext: Callable[[str], str] = str) ->
     if case_type.key in CASE_TYPE_NAMES:
         return gettext(CASE_TYPE_NAMES[case_type.key])
     return case_type.key
+
+
+def type_term(case_type: CaseTypeConfig) -> str:
+    """The type as stored in a timeline message: a built-in's key (translated by its label),
+    else its own name."""
+    if not case_type.name and case_type.key in CASE_TYPE_NAMES:
+        return case_type.key
+    return type_name(case_type)
 
 
 def key_facts(session: Session, case: Case) -> tuple[str, list[int]]:
@@ -223,11 +233,14 @@ def route_case(
     failed = [f"{s['channel']}: {s['error']}" for s in sent if not s["ok"]]
     if failed and len(failed) == len(sent):
         said = wording(
-            ROUTED_UNSENT, owner=owner.name, type=type_name(chosen), errors="; ".join(failed)
+            ROUTED_UNSENT, owner=owner.name, case_type=type_term(chosen), errors="; ".join(failed)
         )
     else:
         said = wording(
-            ROUTED, owner=owner.name, type=type_name(chosen), due_at=routing.answer_by.isoformat()
+            ROUTED,
+            owner=owner.name,
+            case_type=type_term(chosen),
+            due_at=routing.answer_by.isoformat(),
         )
     _event(session, case, now, actor, spoken(said), {"routing_id": routing.id, **said})
     case.updated_at = now

@@ -23,6 +23,14 @@ from flarewatch.cases.postmortem.data import gather
 from flarewatch.cases.postmortem.models import REVIEW_FIELDS
 from flarewatch.cases.postmortem.render import FORMATS, render
 from flarewatch.cases.postmortem.review import FIELD_NAMES, review_of, save_review
+from flarewatch.cases.roles import (
+    ROLE_NAMES,
+    CaseRole,
+    apply_rules,
+    assign_role,
+    holders,
+    role_defs,
+)
 from flarewatch.cases.routing import (
     CASE_TYPE_NAMES,
     CaseRouting,
@@ -56,11 +64,59 @@ def room_context(db: Session, case: Case) -> dict[str, Any]:
             t.key: setup.owners[t.owner].name for t in setup.case_types if t.owner in setup.owners
         },
         "routings": routings(db, case.id),
+        # (key, name, whether the name is a catalogue text, holder or None, open role tasks)
+        "roles": role_rows(db, case),
         "review": review_of(db, case.id),
         "review_fields": [(name, FIELD_NAMES[name]) for name in REVIEW_FIELDS],
         "watch": current_watch(db, case.id),
         "phases": phases(db, case),
     }
+
+
+def role_rows(db: Session, case: Case) -> list[tuple[str, str, bool, CaseRole | None, int]]:
+    held = holders(db, case.id)
+    open_tasks: dict[str, int] = {}
+    for task in cases.tasks(db, case.id):
+        if task.role and task.status == "open":
+            open_tasks[task.role] = open_tasks.get(task.role, 0) + 1
+    return [
+        (
+            r.key,
+            r.name or ROLE_NAMES.get(r.key, r.key),
+            not r.name and r.key in ROLE_NAMES,
+            held.get(r.key),
+            open_tasks.get(r.key, 0),
+        )
+        for r in role_defs(access_workspace(db, case))
+    ]
+
+
+def set_role(
+    db: Session, access: WorkspaceAccess, case_id: int, role: str, person: str | None
+) -> CaseRole | None:
+    access.require(Permission.CASE_EDIT)
+    row = assign_role(
+        db, case_id, role, person or None, access.user.email, workspace_id=access.workspace.id
+    )
+    accounts.record_audit(
+        db,
+        access.user,
+        "case.role",
+        workspace_id=access.workspace.id,
+        target_type="case",
+        target_id=case_id,
+        details={"role": role, "person": row.person if row else None},
+    )
+    db.commit()
+    return row
+
+
+def roles_by_rule(db: Session, access: WorkspaceAccess, case_id: int) -> list[CaseRole]:
+    access.require(Permission.CASE_EDIT)
+    case = cases.get_case(db, case_id, workspace_id=access.workspace.id)
+    assigned = apply_rules(db, case, access.user.email)
+    db.commit()
+    return assigned
 
 
 def access_workspace(db: Session, case: Case) -> Workspace:
@@ -74,6 +130,8 @@ def route(
     routing = route_case(
         db, case_id, case_type, access.user.email, workspace_id=access.workspace.id, note=note
     )
+    # The case now has a type: roles whose rules name it are filled.
+    apply_rules(db, cases.get_case(db, case_id), access.user.email)
     accounts.record_audit(
         db,
         access.user,

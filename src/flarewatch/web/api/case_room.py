@@ -99,6 +99,20 @@ class CaseTypeOut(BaseModel):
     answer_within_minutes: int
 
 
+class RoleOut(BaseModel):
+    role: str
+    name: str
+    person: str | None = Field(description="The member who holds the role now; null: nobody.")
+    assigned_by: str | None
+    assigned_at: datetime | None
+    rule: str | None = Field(description="The rule that assigned it; null: by hand.")
+    open_tasks: int = Field(description="Open tasks from the role's checklist.")
+
+
+class RoleIn(BaseModel):
+    person: Text | None = Field(None, max_length=200, description="A member's e-mail; null clears.")
+
+
 class ReviewIn(BaseModel):
     """Only the fields sent change; an empty string clears a field."""
 
@@ -228,3 +242,63 @@ def add_findings(
 ) -> Any:
     """Records what the owner found out; it goes on the case's timeline."""
     return case_room.findings(db, access, case_id, routing_id, body.findings)
+
+
+def _roles(db: Session, case_id: int, workspace_id: int) -> list[RoleOut]:
+    case = cases.get_case(db, case_id, workspace_id=workspace_id)
+    return [
+        RoleOut(
+            role=key,
+            name=name,
+            person=holder.person if holder else None,
+            assigned_by=holder.assigned_by if holder else None,
+            assigned_at=holder.assigned_at if holder else None,
+            rule=holder.rule if holder else None,
+            open_tasks=open_tasks,
+        )
+        for key, name, _, holder, open_tasks in case_room.role_rows(db, case)
+    ]
+
+
+@router.get(
+    "/workspaces/{slug}/cases/{case_id}/roles", response_model=list[RoleOut], responses=READ
+)
+def list_roles(
+    case_id: CaseId,
+    access: WorkspaceAccess = Depends(workspace_access),
+    db: Session = Depends(get_db),
+) -> list[RoleOut]:
+    """Every role of the workspace with who holds it on this case now."""
+    return _roles(db, case_id, access.workspace.id)
+
+
+@router.put(
+    "/workspaces/{slug}/cases/{case_id}/roles/{role}",
+    response_model=list[RoleOut],
+    responses=CHANGE,
+)
+def put_role(
+    case_id: CaseId,
+    role: Annotated[str, Path(max_length=64, description="The role's key.")],
+    body: RoleIn,
+    access: WorkspaceAccess = Depends(workspace_access),
+    db: Session = Depends(get_db),
+) -> list[RoleOut]:
+    """Gives the role to a member (its checklist becomes their tasks) or clears it."""
+    case_room.set_role(db, access, case_id, role, body.person)
+    return _roles(db, case_id, access.workspace.id)
+
+
+@router.post(
+    "/workspaces/{slug}/cases/{case_id}/roles/apply",
+    response_model=list[RoleOut],
+    responses=CHANGE,
+)
+def apply_role_rules(
+    case_id: CaseId,
+    access: WorkspaceAccess = Depends(workspace_access),
+    db: Session = Depends(get_db),
+) -> list[RoleOut]:
+    """Fills the roles nobody holds from the workspace's [[role_rules]]."""
+    case_room.roles_by_rule(db, access, case_id)
+    return _roles(db, case_id, access.workspace.id)

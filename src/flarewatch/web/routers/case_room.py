@@ -1,5 +1,5 @@
-"""The case room on the case page: the post-mortem (download, lessons learned) and routing to
-the internal owner (request, findings)."""
+"""The case room on the case page: the post-mortem (download, lessons learned), routing to the
+internal owner (request, findings) and the roles (by hand or by the workspace's rules)."""
 
 from __future__ import annotations
 
@@ -79,3 +79,25 @@ def routing_findings(
 ) -> Response:
     case_room.findings(db, access, case_id, routing_id, findings)
     return back_to(f"/w/{access.workspace.slug}/cases/{case_id}#routing")
+
+
+@router.post("/w/{slug}/cases/{case_id}/roles", dependencies=[Depends(check_csrf)])
+def role_assign(
+    case_id: CaseId,
+    role: str = Form(""),
+    person: str = Form(""),
+    access: WorkspaceAccess = Depends(workspace_access),
+    db: Session = Depends(get_db),
+) -> Response:
+    case_room.set_role(db, access, case_id, role, person)
+    return back_to(f"/w/{access.workspace.slug}/cases/{case_id}#roles")
+
+
+@router.post("/w/{slug}/cases/{case_id}/roles/apply", dependencies=[Depends(check_csrf)])
+def role_rules(
+    case_id: CaseId,
+    access: WorkspaceAccess = Depends(workspace_access),
+    db: Session = Depends(get_db),
+) -> Response:
+    case_room.roles_by_rule(db, access, case_id)
+    return back_to(f"/w/{access.workspace.slug}/cases/{case_id}#roles")
