@@ -4,7 +4,8 @@ response (`[followup]`), the case types (`[[case_types]]`) and the owners cases 
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Callable
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -132,3 +133,85 @@ class TasksConfig(BaseModel):
     remind_minutes: int = Field(
         default=30, ge=0, le=7 * 24 * 60, description="Remind the assignee this long before due"
     )
+
+
+def room_problems(
+    data: dict[str, Any], problem: Callable[[tuple[Any, ...], str], Any]
+) -> list[Any]:
+    """What `[[case_types]]`, `[[owners]]`, `[[roles]]` and `[[role_rules]]` name that the file
+    does not have, and duplicate keys; on the raw data (the models report wrong types)."""
+    from flarewatch.alerts.notify import route_problem
+
+    def items(name: str) -> list[tuple[int, dict[str, Any]]]:
+        value = data.get(name)
+        return [
+            (i, v)
+            for i, v in enumerate(value if isinstance(value, list) else [])
+            if isinstance(v, dict)
+        ]
+
+    out: list[Any] = []
+    keys: dict[str, set[str]] = {}
+    for name in ("owners", "case_types", "roles"):
+        seen: dict[str, int] = {}
+        for index, item in items(name):
+            key = item.get("key")
+            if not isinstance(key, str):
+                continue
+            if key in seen:
+                out.append(
+                    problem(
+                        (name, index, "key"),
+                        f"the key {key!r} is already used by {name}[{seen[key]}]",
+                    )
+                )
+            seen.setdefault(key, index)
+        keys[name] = set(seen)
+    for index, owner in items("owners"):
+        for n, url in enumerate(owner.get("contacts") or []):
+            wrong = route_problem(url.strip()) if isinstance(url, str) else None
+            if wrong:
+                out.append(problem(("owners", index, "contacts", n), wrong))
+    owners = ", ".join(sorted(keys["owners"])) or "none yet"
+    people = {p.get("key") for _, p in items("people")}
+    rotas = {r.get("key") for _, r in items("rotas")}
+    routes = {r.get("name") for _, r in items("alert_routes")}
+    targets = {"rota": rotas, "person": people, "route": routes}
+    for index, case_type in items("case_types"):
+        owner = case_type.get("owner")
+        if isinstance(owner, str) and owner not in keys["owners"]:
+            out.append(
+                problem(
+                    ("case_types", index, "owner"),
+                    f"{owner!r} is not one of the owners; add an [[owners]] table with its "
+                    f"contacts or fix the key (owners: {owners})",
+                )
+            )
+        target = case_type.get("escalate_to")
+        if isinstance(target, str):
+            kind, _, key = target.partition(":")
+            if kind not in targets or not key:
+                out.append(
+                    problem(
+                        ("case_types", index, "escalate_to"),
+                        f"{target!r} names no one; write 'rota:KEY', 'person:KEY' or 'route:NAME'",
+                    )
+                )
+            elif key not in targets[kind]:
+                out.append(
+                    problem(
+                        ("case_types", index, "escalate_to"),
+                        f"{target!r}: there is no {kind} {key!r} in this file",
+                    )
+                )
+    roles = keys["roles"] or set(DEFAULT_ROLES)
+    for index, rule in items("role_rules"):
+        role = rule.get("role")
+        if isinstance(role, str) and role not in roles:
+            out.append(
+                problem(
+                    ("role_rules", index, "role"),
+                    f"{role!r} is not one of the roles ({', '.join(sorted(roles))})",
+                )
+            )
+    return out

@@ -25,6 +25,7 @@ from flarewatch.cases.room_config import (
     RoleConfig,
     RoleRuleConfig,
     TasksConfig,
+    room_problems,
 )
 from flarewatch.config.toml_source import ConfigProblem, KeyPath, LineMap, read_toml_leniently
 from flarewatch.oncall.config import (
@@ -506,6 +507,7 @@ def _content_problems(
     problems += _query_problems([item for _, item in _items(data, "topics")], lines)
     problems += _route_problems(data, problem)
     problems += oncall_problems(data, problem)
+    problems += room_problems(data, problem)
     problems += _source_problems(data, problem, base_dir)
     from flarewatch.enrich.sentiment import SENTIMENT_BACKENDS, backend_install_problem
 
