@@ -40,8 +40,8 @@ def test_0018_adds_the_case_room_and_downgrade_keeps_cases_and_tasks(fresh_url: 
         conn.execute(
             text(
                 "INSERT INTO workspace (slug, name, timezone, languages, auto_case_severity,"
-                " sensitivity, config, created_at) VALUES ('w', 'W', 'UTC', '[]', 'crisis', 'balanced', '{}',"
-                " '2026-01-01 00:00:00')"
+                " sensitivity, config, created_at) VALUES ('w', 'W', 'UTC', '[]', 'crisis',"
+                " 'balanced', '{}', '2026-01-01 00:00:00')"
             )
         )
         conn.execute(
