@@ -35,7 +35,7 @@ RECOVERY_PEAK_SHARE = 0.1
 LEAD_IN = timedelta(hours=6)  # the chart starts this long before the first mention
 SENTIMENTS = ("negative", "neutral", "positive")
 # Timeline kinds that are "what was done": people's entries and the system's on their behalf.
-DONE_KINDS = ("status", "note", "task", "owner", "alert")
+DONE_KINDS = ("status", "note", "task", "owner", "alert", "routing", "role", "followup")
 MILESTONES = (
     "first_mention",
     "first_alert",
@@ -279,17 +279,19 @@ def gather(
         total_posts=len(posts),
         negative_share=negative / len(posts) if posts else 0.0,
         reach=sum(p.reach for p in posts),
-        done=[
-            e
-            for e in events
-            if e.kind in DONE_KINDS and (e.actor != "system" or e.kind == "status")
-        ],
+        done=[e for e in events if e.kind in DONE_KINDS and _done_by_the_team(e)],
         done_tasks=[t for t in all_tasks if t.status == "done"],
         followup_tasks=[t for t in all_tasks if t.status != "done"],
         review=review_of(session, case.id),
         goals=list(goals),
         generated_at=now,
     )
+
+
+def _done_by_the_team(event: CaseEvent) -> bool:
+    """People's entries, and the system's that record an action (status changes, routing
+    escalations, roles by rule, the follow-up watch), not its copies of the alert's figures."""
+    return event.actor != "system" or event.kind in ("status", "routing", "role", "followup")
 
 
 def _baseline(
