@@ -85,12 +85,14 @@ def volume_chart(
             f'<line x1="{PAD_LEFT}" y1="{y:.1f}" x2="{WIDTH - 8}" y2="{y:.1f}" '
             'stroke="#e67e22" stroke-dasharray="4 3"/>'
         )
-    for index, name in marks:
+    for n, (index, name) in enumerate(marks):
         x = PAD_LEFT + (index + 0.5) * step
+        # Each mark's label on its own line, so marks close in time stay readable.
         body.append(
             f'<line x1="{x:.1f}" y1="{PAD_TOP}" x2="{x:.1f}" y2="{base}" stroke="#333" '
             'stroke-dasharray="2 2"/>'
-            f'<text x="{x + 2:.1f}" y="{PAD_TOP + 10}" font-size="9">{_text(name)}</text>'
+            f'<text x="{x + 2:.1f}" y="{PAD_TOP + 10 + 11 * n}" font-size="9" '
+            f'fill="#333">{_text(name)}</text>'
         )
     return _frame(title, body)
 

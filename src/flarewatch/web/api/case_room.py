@@ -63,12 +63,15 @@ class FollowupOut(BaseModel):
 
 
 class RoutingIn(BaseModel):
-    case_type: Text = Field(max_length=64, description="A case type key of the workspace.")
+    # Checked by the service after the case (a foreign case is 404 whatever the body says);
+    # an empty or unknown type is refused there with the workspace's types listed.
+    case_type: Text = Field("", max_length=64, description="A case type key of the workspace.")
     note: Text | None = Field(None, max_length=20_000, description="What to check, sent first.")
 
 
 class FindingsIn(BaseModel):
-    findings: Text = Field(max_length=20_000, description="What the owner found out.")
+    # Checked after the case, like RoutingIn.case_type: empty findings are refused there.
+    findings: Text = Field("", max_length=20_000, description="What the owner found out.")
 
 
 class RoutingOut(BaseModel):
