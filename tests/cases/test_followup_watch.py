@@ -167,6 +167,14 @@ def test_figures_before_during_and_after_the_response(db: Session) -> None:
     assert before.per_hour < during.per_hour
 
 
+def test_a_playbook_may_set_the_watch_length(db: Session) -> None:
+    crisis = make_crisis(db)
+    service.change_status(db, crisis.case.id, "monitoring", "dana")
+    stamp_events(db, crisis.case, T0 + 12 * HOUR)
+    watch = ensure_watch(db, crisis.case, days=14)
+    assert watch is not None and watch.until == T0 + 12 * HOUR + timedelta(days=14)
+
+
 def test_no_watch_before_monitoring(db: Session) -> None:
     crisis = make_crisis(db)
     assert ensure_watch(db, crisis.case) is None

@@ -181,9 +181,14 @@ def _monitoring_since(session: Session, case: Case) -> datetime | None:
     )
 
 
-def ensure_watch(session: Session, case: Case, now: datetime | None = None) -> CaseFollowup | None:
+def ensure_watch(
+    session: Session, case: Case, now: datetime | None = None, *, days: int | None = None
+) -> CaseFollowup | None:
     """Starts the watch of a case in monitoring unless this move to monitoring has one already.
-    Idempotent: the status change, the CLI and each detection cycle may all call it."""
+    Idempotent: the status change, the CLI and each detection cycle may all call it.
+
+    `days` overrides the workspace's `[followup] days`: the hook for a playbook's own default
+    (issue 20 §4), None until playbooks exist."""
     if case.status != "monitoring":
         return None
     since = _monitoring_since(session, case) or now or utcnow()
@@ -194,6 +199,8 @@ def ensure_watch(session: Session, case: Case, now: datetime | None = None) -> C
         watch.status, watch.ended_at = "ended", since
     workspace = session.get_one(Workspace, case.workspace_id)
     rule = settings_for(workspace)
+    if days is not None:
+        rule = rule.model_copy(update={"days": days})
     alert = session.get(Alert, case.alert_id) if case.alert_id is not None else None
     topic_ids = list(alert.topic_ids) if alert is not None else []
     story_keys, author_ids = story_of(session, alert)
