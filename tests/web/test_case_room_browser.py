@@ -1,6 +1,7 @@
 """The case room in headless Chromium: move a case to monitoring (the follow-up watch starts and
 the figures before, during and after show), fill in the lessons learned and download the
-post-mortem as a PDF, checked with pypdf (pages, text, Hebrew right to left)."""
+post-mortem as a PDF, checked with pypdf (pages, text, Hebrew right to left); route the case to
+its owner (delivered to a real HTTP receiver), record their findings and assign a role."""
 
 from __future__ import annotations
 
@@ -11,7 +12,11 @@ import pypdf
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
+from flarewatch.config.workspace import WorkspaceConfig
+from flarewatch.db.engine import session_scope
 from flarewatch.web.screenshots import CHROMIUM, CHROMIUM_ARGS, live_server
+from flarewatch.workspaces.models import Workspace
+from tests.alerts.conftest import start_http_receiver
 
 from .conftest import WebEnv, make_env
 from .seed import PASSWORD, Seeded
@@ -114,3 +119,48 @@ def test_monitoring_lessons_and_the_postmortem_download(
     first.extract_text(visitor_text=visit)
     assert starts and starts[0] > width / 2  # the title runs from the right margin
     hebrew.context.close()
+
+
+def test_route_to_the_owner_record_findings_and_assign_a_role(
+    browser: Browser, server: tuple[str, WebEnv]
+) -> None:
+    url, env = server
+    http, receiver = start_http_receiver()
+    try:
+        with session_scope(env.engine) as session:
+            ws = session.get_one(Workspace, env.seeded.workspaces["acme"])
+            ws.config = WorkspaceConfig.model_validate(
+                {
+                    "slug": "acme",
+                    "name": "Acme Air",
+                    "owners": [{"key": "ops", "name": "Ground ops", "contacts": [receiver.url()]}],
+                    "case_types": [{"key": "service_failure", "owner": "ops"}],
+                    "roles": [{"key": "spokesperson", "checklist": ["Holding statement"]}],
+                }
+            ).model_dump(mode="json")
+        case_id = env.seeded.cases["acme"]
+        responder = env.seeded.users["acme-responder"]
+        page = _page(browser, "en-US")
+        _sign_in(page, url, responder)
+        page.goto(f"{url}/w/acme/cases/{case_id}")
+        page.select_option("#case-type", "service_failure")
+        page.fill("#routing-note", "Was flight 12 late?")
+        page.get_by_role("button", name="Send to the owner").click()
+        routing = page.locator("#routing li.routing").first
+        expect(routing).to_contain_text("Ground ops")
+        expect(routing.locator("[data-status]")).to_have_text("Waiting for their answer")
+        assert receiver.requests and "Was flight 12 late?" in receiver.requests[0][1]["message"]
+        routing.locator("textarea").fill("Yes: three hours, a crew shortage")
+        routing.get_by_role("button", name="Record findings").click()
+        expect(page.locator("#routing [data-status]").first).to_have_text("Answered")
+        expect(page.locator("#timeline")).to_contain_text("Findings from")
+
+        page.select_option("#role-select", "spokesperson")
+        page.select_option("#role-person", responder)
+        page.get_by_role("button", name="Assign role").click()
+        expect(page.locator('#roles dd[data-role="spokesperson"]')).to_contain_text(responder)
+        expect(page.locator("#tasks")).to_contain_text("Holding statement")
+        page.context.close()
+    finally:
+        http.shutdown()
+        http.server_close()
