@@ -146,6 +146,7 @@ def test_gather_a_crisis_from_first_mention_to_recovery(db: Session) -> None:
     assert "Called the customer" in done_texts
     assert any(e.data.get("to") == "responding" for e in pm.done)
     assert pm.goals == [goal]
+    assert [p.key for p in pm.phases] == ["before", "during", "after"]
     with pytest.raises(NotFoundError):
         gather(db, case.id, workspace_id=crisis.workspace.id + 1)
 
@@ -192,6 +193,7 @@ def test_html_in_hebrew_is_right_to_left_translated_and_isolated(db: Session) ->
     assert "Negative share under 20%" in html and "הוחמץ" in html  # the goals hook: missed
     assert "<bdi>" in html  # values inside translated sentences are isolated
     assert html.count("<svg") == 3
+    assert 'id="pm-phases"' in html and "במהלך התגובה" in html
     english = render_html(pm, "en")
     assert '<html lang="en" dir="ltr">' in english and "Post-mortem of case #" in english
     assert "Lead time (first mention → first alert)" in english and "20 minutes" in english

@@ -332,7 +332,9 @@ def phases(session: Session, case: Case, now: datetime | None = None) -> list[Ph
     early = load_posts(session, case.workspace_id, topic_ids, seed - timedelta(days=1), seed)
     began = first_mention(early, story_keys, alert.post_ids) or seed
     watch = current_watch(session, case.id)
-    settled_at = watch.started_at if watch is not None else None
+    # The response ended when the case moved to monitoring (its watch's start, else the last
+    # such move on the timeline).
+    settled_at = watch.started_at if watch is not None else _monitoring_since(session, case)
     bounds = [("before", began - timedelta(days=1), began)]
     if settled_at is None or settled_at <= began:
         bounds.append(("during", began, max(now, began)))

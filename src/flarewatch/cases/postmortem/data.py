@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -107,6 +108,8 @@ class PostMortem:
     followup_tasks: list[Task]
     review: dict[str, str]
     goals: list[GoalResult] = field(default_factory=list)
+    # Volume, negative share and reach before, during and after the response (cases/followup.py).
+    phases: list[Any] = field(default_factory=list)
     generated_at: datetime = field(default_factory=utcnow)
 
 
@@ -264,6 +267,8 @@ def gather(
         "recovery": recovery.start if recovery else None,
         "closed": case.closed_at,
     }
+    from flarewatch.cases.followup import phases  # it reads posts through this module
+
     all_tasks = tasks(session, case.id)
     negative = sum(1 for p in posts if p.sentiment == "negative")
     return PostMortem(
@@ -284,6 +289,7 @@ def gather(
         followup_tasks=[t for t in all_tasks if t.status != "done"],
         review=review_of(session, case.id),
         goals=list(goals),
+        phases=phases(session, case, now),
         generated_at=now,
     )
 
