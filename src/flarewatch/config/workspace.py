@@ -18,15 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from flarewatch.cases.room_config import (
-    CaseTypeConfig,
-    FollowupConfig,
-    OwnerConfig,
-    RoleConfig,
-    RoleRuleConfig,
-    TasksConfig,
-    room_problems,
-)
+from flarewatch.cases import room_config as room
 from flarewatch.config.toml_source import ConfigProblem, KeyPath, LineMap, read_toml_leniently
 from flarewatch.oncall.config import (
     EscalationPolicyConfig,
@@ -246,13 +238,12 @@ class WorkspaceConfig(_Strict):
     holidays_country: str | None = Field(
         default=None, description="ISO 3166 country code whose public holidays are days off"
     )
-    # The case room (docs/cases.md): the follow-up watch after a response.
-    followup: FollowupConfig = Field(default_factory=FollowupConfig)
-    case_types: list[CaseTypeConfig] = Field(default_factory=list)
-    owners: list[OwnerConfig] = Field(default_factory=list)
-    roles: list[RoleConfig] = Field(default_factory=list)
-    role_rules: list[RoleRuleConfig] = Field(default_factory=list)
-    tasks: TasksConfig = Field(default_factory=TasksConfig)
+    followup: room.FollowupConfig = Field(default_factory=room.FollowupConfig)  # docs/cases.md
+    case_types: list[room.CaseTypeConfig] = Field(default_factory=list)
+    owners: list[room.OwnerConfig] = Field(default_factory=list)
+    roles: list[room.RoleConfig] = Field(default_factory=list)
+    role_rules: list[room.RoleRuleConfig] = Field(default_factory=list)
+    tasks: room.TasksConfig = Field(default_factory=room.TasksConfig)
 
     @field_validator("slug")
     @classmethod
@@ -507,7 +498,7 @@ def _content_problems(
     problems += _query_problems([item for _, item in _items(data, "topics")], lines)
     problems += _route_problems(data, problem)
     problems += oncall_problems(data, problem)
-    problems += room_problems(data, problem)
+    problems += room.room_problems(data, problem)
     problems += _source_problems(data, problem, base_dir)
     from flarewatch.enrich.sentiment import SENTIMENT_BACKENDS, backend_install_problem
 
