@@ -28,7 +28,7 @@ from flarewatch.cases.followup import ensure_watch
 from flarewatch.cases.lifecycle import allowed_next
 from flarewatch.cases.models import CASE_STATUSES
 from flarewatch.cases.postmortem.cli import postmortem_command
-from flarewatch.cases.room_cli import register as register_room
+from flarewatch.cases.response_cli import register as register_response
 from flarewatch.cli.common import user_console
 from flarewatch.detect.explain import render_factor
 from flarewatch.errors import InputError
@@ -41,7 +41,7 @@ console = user_console()
 
 CaseId = Annotated[int, typer.Argument(help="The case's number, as shown by 'cases list'.")]
 app.command("postmortem")(postmortem_command)
-register_room(app)  # route, findings, role, roles
+register_response(app)  # route, findings, role, roles
 
 
 @app.command("list")

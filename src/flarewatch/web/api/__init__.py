@@ -2,12 +2,12 @@
 
 from fastapi import APIRouter, Depends
 
-from flarewatch.web.api import alerts, case_room, cases, sources, workspaces
+from flarewatch.web.api import alerts, case_response, cases, sources, workspaces
 from flarewatch.web.security import check_csrf
 
 router = APIRouter(prefix="/api/v1", dependencies=[Depends(check_csrf)])
 router.include_router(workspaces.router)
 router.include_router(alerts.router)
 router.include_router(cases.router)
-router.include_router(case_room.router)
+router.include_router(case_response.router)
 router.include_router(sources.router)

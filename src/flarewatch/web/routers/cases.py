@@ -15,7 +15,7 @@ from flarewatch.cases.models import CASE_STATUSES, Task
 from flarewatch.errors import InputError, NotFoundError
 from flarewatch.i18n.formatting import zone
 from flarewatch.web import actions
-from flarewatch.web.case_room import room_context
+from flarewatch.web.case_response import room_context
 from flarewatch.web.deps import WorkspaceAccess, get_db, workspace_access
 from flarewatch.web.pages import back_to, page
 from flarewatch.web.params import CaseId, TaskId

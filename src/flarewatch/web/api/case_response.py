@@ -15,7 +15,7 @@ from flarewatch.cases import service as cases
 from flarewatch.cases.followup import current_watch, phases
 from flarewatch.cases.postmortem.review import MAX_FIELD, review_of
 from flarewatch.cases.routing import room_setup, routings, type_name
-from flarewatch.web import case_room
+from flarewatch.web import case_response
 from flarewatch.web.api.schemas import CHANGE, READ, Text
 from flarewatch.web.deps import WorkspaceAccess, get_db, workspace_access
 from flarewatch.web.params import MAX_DB_INT, CaseId
@@ -145,7 +145,7 @@ def get_postmortem(
 ) -> Response:
     """The case's post-mortem: first mention to recovery, response times, goals, charts,
     what was done, compensation, lessons learned and follow-up tasks."""
-    return case_room.postmortem_file(db, access, case_id, format, language)
+    return case_response.postmortem_file(db, access, case_id, format, language)
 
 
 @router.get("/workspaces/{slug}/cases/{case_id}/review", response_model=ReviewOut, responses=READ)
@@ -167,7 +167,7 @@ def put_review(
 ) -> ReviewOut:
     """Saves the lessons-learned fields sent; each change is a line on the case's timeline."""
     values = body.model_dump(exclude_none=True)
-    return ReviewOut.model_validate(case_room.update_review(db, access, case_id, values))
+    return ReviewOut.model_validate(case_response.update_review(db, access, case_id, values))
 
 
 @router.get(
@@ -228,7 +228,7 @@ def create_routing(
     db: Session = Depends(get_db),
 ) -> Any:
     """Sends the case's key facts and posts to the owner of the case type, on each contact."""
-    return case_room.route(db, access, case_id, body.case_type, body.note)
+    return case_response.route(db, access, case_id, body.case_type, body.note)
 
 
 @router.post(
@@ -244,7 +244,7 @@ def add_findings(
     db: Session = Depends(get_db),
 ) -> Any:
     """Records what the owner found out; it goes on the case's timeline."""
-    return case_room.findings(db, access, case_id, routing_id, body.findings)
+    return case_response.findings(db, access, case_id, routing_id, body.findings)
 
 
 def _roles(db: Session, case_id: int, workspace_id: int) -> list[RoleOut]:
@@ -259,7 +259,7 @@ def _roles(db: Session, case_id: int, workspace_id: int) -> list[RoleOut]:
             rule=holder.rule if holder else None,
             open_tasks=open_tasks,
         )
-        for key, name, _, holder, open_tasks in case_room.role_rows(db, case)
+        for key, name, _, holder, open_tasks in case_response.role_rows(db, case)
     ]
 
 
@@ -288,7 +288,7 @@ def put_role(
     db: Session = Depends(get_db),
 ) -> list[RoleOut]:
     """Gives the role to a member (its checklist becomes their tasks) or clears it."""
-    case_room.set_role(db, access, case_id, role, body.person)
+    case_response.set_role(db, access, case_id, role, body.person)
     return _roles(db, case_id, access.workspace.id)
 
 
@@ -303,5 +303,5 @@ def apply_role_rules(
     db: Session = Depends(get_db),
 ) -> list[RoleOut]:
     """Fills the roles nobody holds from the workspace's [[role_rules]]."""
-    case_room.roles_by_rule(db, access, case_id)
+    case_response.roles_by_rule(db, access, case_id)
     return _roles(db, case_id, access.workspace.id)

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Form, Path, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
-from flarewatch.web import case_room
+from flarewatch.web import case_response
 from flarewatch.web.deps import WorkspaceAccess, get_db, workspace_access
 from flarewatch.web.pages import back_to
 from flarewatch.web.params import MAX_DB_INT, CaseId
@@ -28,7 +28,7 @@ def postmortem_download(
     access: WorkspaceAccess = Depends(workspace_access),
     db: Session = Depends(get_db),
 ) -> Response:
-    return case_room.postmortem_file(db, access, case_id, format, language_of(request))
+    return case_response.postmortem_file(db, access, case_id, format, language_of(request))
 
 
 @router.post("/w/{slug}/cases/{case_id}/review", dependencies=[Depends(check_csrf)])
@@ -41,7 +41,7 @@ def review_save(
     access: WorkspaceAccess = Depends(workspace_access),
     db: Session = Depends(get_db),
 ) -> Response:
-    case_room.update_review(
+    case_response.update_review(
         db,
         access,
         case_id,
@@ -63,7 +63,7 @@ def routing_request(
     access: WorkspaceAccess = Depends(workspace_access),
     db: Session = Depends(get_db),
 ) -> Response:
-    case_room.route(db, access, case_id, case_type, note)
+    case_response.route(db, access, case_id, case_type, note)
     return back_to(f"/w/{access.workspace.slug}/cases/{case_id}#routing")
 
 
@@ -77,7 +77,7 @@ def routing_findings(
     access: WorkspaceAccess = Depends(workspace_access),
     db: Session = Depends(get_db),
 ) -> Response:
-    case_room.findings(db, access, case_id, routing_id, findings)
+    case_response.findings(db, access, case_id, routing_id, findings)
     return back_to(f"/w/{access.workspace.slug}/cases/{case_id}#routing")
 
 
@@ -89,7 +89,7 @@ def role_assign(
     access: WorkspaceAccess = Depends(workspace_access),
     db: Session = Depends(get_db),
 ) -> Response:
-    case_room.set_role(db, access, case_id, role, person)
+    case_response.set_role(db, access, case_id, role, person)
     return back_to(f"/w/{access.workspace.slug}/cases/{case_id}#roles")
 
 
@@ -99,5 +99,5 @@ def role_rules(
     access: WorkspaceAccess = Depends(workspace_access),
     db: Session = Depends(get_db),
 ) -> Response:
-    case_room.roles_by_rule(db, access, case_id)
+    case_response.roles_by_rule(db, access, case_id)
     return back_to(f"/w/{access.workspace.slug}/cases/{case_id}#roles")
