@@ -6,7 +6,7 @@ DATASETS ?= ../shared/datasets
 # torch is pinned to the CPU build this machine family ships; a bare `torch` would pull GBs of CUDA.
 TORCH  ?= torch==2.13.0
 
-.PHONY: install install-test demo test test-fast lint format bench bench-quick eval train-sentiment browser clean
+.PHONY: install install-test demo test test-fast lint format bench bench-quick bench-latency bench-memory eval train-sentiment browser clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -58,6 +58,14 @@ bench: install-test
 
 bench-quick: install-test
 	$(BIN)/python -m bench.run_all --quick
+
+## bench-latency: the long latency run (1,000 posts/s, 6 bursts; ~4.5 min) → its section of docs/benchmarks.md
+bench-latency: install-test
+	$(BIN)/python -m bench.run_all --only bench.bench_latency --full --output docs/benchmarks.md
+
+## bench-memory: peak RSS of 200,000- and 1,000,000-post imports (tens of minutes) → docs/benchmarks.md
+bench-memory: install-test
+	$(BIN)/python -m bench.run_all --only bench.bench_memory --full --output docs/benchmarks.md
 
 ## eval: sentiment quality → docs/quality.md, detection quality → docs/detection.md
 eval: install-test

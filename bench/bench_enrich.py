@@ -24,7 +24,8 @@ import time
 from datetime import UTC, datetime, timedelta
 
 from flarewatch.enrich import Enricher, NearDuplicateIndex, get_sentiment_model, langid
-from flarewatch.enrich.sentiment import BACKENDS
+from flarewatch.enrich.sentiment import BACKENDS, register_sentiment_model
+from flarewatch.enrich.sentiment.linear import load_default as load_shared_model
 from flarewatch.mentions.post import Post
 
 TEMPLATES = {
@@ -183,6 +184,14 @@ def run(quick: bool = False) -> str:
     finally:
         langid._vote = vote
     lid_vote = _langid_rate(make_posts(n, seed=11, unique=True))
+    # Baseline: the shared model alone (the default before the per-language tables), on texts
+    # of its own (the normalise and language-id caches must not carry over from another row).
+    register_sentiment_model("shared-only", load_shared_model)
+    shared_enricher = Enricher(("en", "he", "pl"), sentiment_backend="shared-only")
+    shared_enricher.enrich_batch(make_posts(256, seed=12, unique=True))
+    shared_rate = _enrich_rate(make_posts(n, seed=20, unique=True), batch, now, shared_enricher)
+    routed_sent = _sentiment_rate("default", make_posts(n, seed=21, unique=True), batch)
+    shared_sent = _sentiment_rate("shared-only", make_posts(n, seed=22, unique=True), batch)
     return "\n".join(
         [
             "## Enrichment speed",
@@ -198,6 +207,12 @@ def run(quick: bool = False) -> str:
             f"| whole enrichment, every text distinct (no cache hits) | {unique_rate:,.0f} |",
             "| whole enrichment, every text distinct, baseline: lingua alone "
             f"(function-word vote off) | {lingua_rate:,.0f} |",
+            "| whole enrichment, every text distinct, baseline: the shared sentiment model "
+            f"alone (no per-language tables or temperatures) | {shared_rate:,.0f} |",
+            f"| sentiment alone (`predict`), default model, every text distinct | "
+            f"{routed_sent:,.0f} |",
+            "| sentiment alone, every text distinct, baseline: the shared model alone "
+            f"| {shared_sent:,.0f} |",
             f"| language id alone (`detect_language`), every text distinct | {lid_vote:,.0f} |",
             "| language id alone, every text distinct, baseline: lingua alone "
             f"| {lid_lingua:,.0f} |",

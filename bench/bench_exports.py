@@ -76,6 +76,27 @@ def _read_export(path: str, out: multiprocessing.Queue) -> None:  # type: ignore
     out.put((elapsed, posts, problems, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))
 
 
+def _write_tweets_js(path: Path, count: int) -> None:
+    """An X archive's tweets.js of `count` tweets, written one tweet at a time."""
+    import json
+
+    rng = random.Random(SEED)
+    with path.open("w", encoding="utf-8") as handle:
+        handle.write("window.YTD.tweets.part0 = [")
+        for n in range(count):
+            tweet = {
+                "id_str": str(1_700_000_000_000_000_000 + n),
+                "full_text": " ".join(rng.choices(["acme", "awaria", "שירות", "great"], k=12)),
+                "created_at": "Tue Mar 05 14:30:00 +0000 2024",
+                "favorite_count": str(n % 50),
+                "retweet_count": "0",
+                "lang": "en",
+                "entities": {"urls": [{"expanded_url": f"https://a.example/{n}"}]},
+            }
+            handle.write(("," if n else "") + json.dumps({"tweet": tweet}, ensure_ascii=False))
+        handle.write("]")
+
+
 def _read_baseline(path: str, out: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
     start = time.perf_counter()
     with open(path, encoding="utf-8-sig", newline="") as handle:
@@ -91,6 +112,34 @@ def _in_child(target, path: Path) -> tuple[float, int, int, int]:  # type: ignor
     result = queue.get()
     process.join()
     return result
+
+
+def run_archive(quick: bool) -> list[str]:
+    """Peak RSS of reading an X archive's tweets.js of N and 10×N tweets (streamed by ijson)."""
+    full = 20_000 if quick else 200_000
+    small = full // 10
+    with tempfile.TemporaryDirectory() as folder:
+        big, little = Path(folder) / "big" / "tweets.js", Path(folder) / "small" / "tweets.js"
+        for path, count in ((big, full), (little, small)):
+            path.parent.mkdir()
+            _write_tweets_js(path, count)
+        size_mb = big.stat().st_size / 1e6
+        small_time, small_posts, _, small_rss = _in_child(_read_export, little)
+        run_time, posts, problems, rss = _in_child(_read_export, big)
+    return [
+        f"An X archive's `tweets.js` of {full:,} invented tweets ({size_mb:,.0f} MB), read the "
+        f"same way (`--format auto`); {posts:,} posts, {problems} problems.",
+        "",
+        "| reader | rows/s | peak RSS (MB) |",
+        "|---|---:|---:|",
+        f"| `ExportPass`, tweets.js, {small:,} tweets | {small_posts / small_time:,.0f} | "
+        f"{small_rss / 1024:,.0f} |",
+        f"| `ExportPass`, tweets.js, {full:,} tweets | {posts / run_time:,.0f} | "
+        f"{rss / 1024:,.0f} |",
+        "",
+        f"Bounded memory: {rss / max(small_rss, 1):.2f}× the smaller archive's peak RSS.",
+        "",
+    ]
 
 
 def run(quick: bool) -> str:
@@ -127,6 +176,7 @@ def run(quick: bool) -> str:
             "Bounded memory: the peak RSS for ten times the rows is "
             f"{rss / max(small_rss, 1):.2f}× the smaller file's.",
             "",
+            *run_archive(quick),
         ]
     )
 
@@ -140,4 +190,7 @@ def len_columns() -> int:
 if __name__ == "__main__":
     import sys
 
-    print(run(quick="--quick" in sys.argv))
+    if "--archive" in sys.argv:
+        print("\n".join(run_archive(quick="--quick" in sys.argv)))
+    else:
+        print(run(quick="--quick" in sys.argv))

@@ -136,9 +136,12 @@ class Writer:
                 self.written += len(lines)
 
 
-def run(quick: bool = False) -> str:
+def run(quick: bool = False, full: bool = False) -> str:
+    """quick: 200 posts/s, 2 bursts (`make bench-quick`); default: 1,000 posts/s, 3 bursts
+    (`make bench`, about 2 minutes); full: 1,000 posts/s, 6 bursts and 120 cycles for the
+    state comparison (`make bench-latency`, about 4.5 minutes on 2 cores)."""
     rate = 200 if quick else 1000
-    bursts = 2 if quick else 6
+    bursts = 2 if quick else 6 if full else 3
     gap = 20.0  # wall seconds between bursts
     burst_at = [10.0 + i * gap for i in range(bursts)]
     live_seconds = burst_at[-1] + 25.0
@@ -187,7 +190,9 @@ def run(quick: bool = False) -> str:
         if end in writer.minute_started
     ]
     rows = [
-        "## Latency: ingest → alert through `flarewatch run`",
+        "## Latency, full run (`make bench-latency`)"
+        if full
+        else "## Latency: ingest → alert through `flarewatch run`",
         "",
         f"`flarewatch run --no-web --interval 0.2` in a subprocess on SQLite; a `file` source "
         f"appended at {rate:,} posts/s (wall clock), event time {SPEED}× the wall clock "
@@ -209,7 +214,7 @@ def run(quick: bool = False) -> str:
             f"| the burst's first minute complete (first later post written) | "
             f"{_percentile(from_minute, 0.5):.2f} s | {_percentile(from_minute, 0.99):.2f} s |"
         )
-    cycles = 30 if quick else 120
+    cycles = 120 if full else 30 if quick else 60
     per_minute = 60
     reloaded = _cycle_cpu(False, cycles, per_minute)
     kept = _cycle_cpu(True, cycles, per_minute)
@@ -355,4 +360,4 @@ def _event_lag(db: Path, writer: Writer) -> float:
 
 
 if __name__ == "__main__":
-    print(run(quick="--quick" in sys.argv))
+    print(run(quick="--quick" in sys.argv, full="--full" in sys.argv))

@@ -35,7 +35,7 @@ def fresh_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 
 def test_0018_adds_the_case_room_and_downgrade_keeps_cases_and_tasks(fresh_url: str) -> None:
     engine = create_db_engine(fresh_url)
-    upgrade(engine, "0015")
+    upgrade(engine, "0017")
     with engine.begin() as conn:
         conn.execute(
             text(
@@ -66,7 +66,7 @@ def test_0018_adds_the_case_room_and_downgrade_keeps_cases_and_tasks(fresh_url: 
     config = alembic_config(engine.url.render_as_string(hide_password=False))
     with engine.begin() as conn:
         config.attributes["connection"] = conn
-        command.downgrade(config, "0015")
+        command.downgrade(config, "0017")
     inspector = inspect(engine)
     assert not ROOM_TABLES & set(inspector.get_table_names())
     assert "role" not in {c["name"] for c in inspector.get_columns("task")}

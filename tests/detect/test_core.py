@@ -187,3 +187,31 @@ def test_one_author_flooding_is_damped() -> None:
     many, _ = last_risk(40)
     one, why = last_risk(1)
     assert one < many and "distinct authors: only 1" in why
+
+
+def test_a_story_that_lives_for_days_keeps_only_its_last_hour_of_recent_posts() -> None:
+    tracker = StoryTracker()
+    start = datetime(2026, 3, 1, tzinfo=UTC)
+    noise = ["weather in haifa", "train late again", "new phone who dis", "coffee is great"]
+    for i in range(3 * 24 * 12):  # every 5 minutes for three days: the story and other talk
+        at = start + timedelta(minutes=5 * i)
+        tracker.add(StoryPost(2 * i, at, "worm in my grilltown burger again", f"u{i}", "x"))
+        tracker.add(StoryPost(2 * i + 1, at, f"{noise[i % 4]} {i}", f"v{i}", "x"))
+    story = max(tracker.stories.values(), key=lambda s: s.size)
+    assert story.size > 3 * 24 * 6
+    assert 0 < len(story.recent) <= 12
+    saved = {s["key"]: s for s in tracker.to_dict()["stories"]}
+    assert len(saved[story.key]["recent"]) == len(story.recent)
+
+
+def test_the_crisis_term_prefilter_never_hides_a_match_the_lexicon_finds() -> None:
+    from flarewatch.detect.lexicon import DEFAULT_TERMS, compile_lexicon
+
+    terms = [t for lang in DEFAULT_TERMS.values() for t in lang]
+    # Case variants IGNORECASE accepts (dotted and dotless I, long s, sharp s, Kelvin sign).
+    texts = [f"xx {t.upper()}!" for t in terms] + [f"ו{t}" for t in terms]
+    texts += ["RECALİ", "recaıl", "ſcam alert", "SCAM", "ẞ", "fraud\u212a", "great burger"]
+    pattern = compile_lexicon(())
+    for text in texts:
+        expected = {m.group(0) for m in pattern.finditer(text)}
+        assert bool(find_terms(text)) == bool(expected), text

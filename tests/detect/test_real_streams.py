@@ -3,6 +3,7 @@ surprise and one page per incident, and a stated cold start. Series are built he
 
 from __future__ import annotations
 
+import math
 import random
 from datetime import UTC, datetime, timedelta
 
@@ -14,6 +15,7 @@ from flarewatch.detect.detector import (
     NOVELTY_DIVISOR,
     ROUTINE_DIVISOR,
     SURPRISE_ON,
+    SURPRISE_RISE,
     DetectorConfig,
     Interval,
     StepResult,
@@ -103,7 +105,7 @@ def test_a_clear_escalation_is_news_again() -> None:
         counts[first + k] = _noisy(300.0, rng)
     _, results = _run(counts)
     news = [r.surprise for r in results[first:] if r.surprise > 0]
-    assert len(news) == 2 and news[1] >= 2 * news[0]
+    assert len(news) == 2 and news[1] >= SURPRISE_RISE * news[0]
 
 
 def test_cold_start_learns_noise_and_level_over_the_first_days() -> None:
@@ -241,3 +243,52 @@ def test_a_calm_topic_has_no_routine() -> None:
     # The first day is judged by the warm-up baseline (cold start); after it, nothing.
     assert len(det.day_excesses) == 11 and all(e == 0.0 for e in det.day_excesses[1:])
     assert det.routine_excess == 0.0  # so no excess counts as routine
+
+
+def _daily(i: int) -> float:
+    """Busy afternoons, quiet nights: about 60 to 230 posts an hour."""
+    hour = (i % PER_DAY) / 12
+    return 12.0 * (1 + 0.6 * math.sin((hour - 9) / 24 * 2 * math.pi))
+
+
+def _night_burst(factor: float, seed: int = 11) -> tuple[list[float], slice]:
+    """Twelve days of a daily rhythm, then an hour at `factor` × the night's rate at 03:00."""
+    rng = random.Random(seed)
+    counts = [_noisy(_daily(i), rng) for i in range(12 * PER_DAY)]
+    at = 12 * PER_DAY + 3 * 12
+    counts += [_noisy(_daily(i), rng) for i in range(12 * PER_DAY, at)]
+    counts += [_noisy(factor * _daily(i), rng) for i in range(at, at + 12)]
+    return counts, slice(at, at + 12)
+
+
+def test_a_burst_no_bigger_than_an_ordinary_days_busiest_hour_is_a_smaller_surprise(
+    monkeypatch,
+) -> None:
+    counts, burst = _night_burst(3.0)
+    det, results = _run(counts)
+    # Half of the last days had a busiest hour at least this large: an ordinary volume here.
+    ordinary = sorted(det.day_tops)[len(det.day_tops) // 2]  # the upper median
+    assert det.sums[det.novelty_window][0] <= det.top_ordinary == ordinary
+    assert det._ordinary_divisor() == ROUTINE_DIVISOR
+    restored = TopicDetector.from_dict(DetectorConfig(step_minutes=STEP), det.to_dict())
+    assert restored.top_ordinary == det.top_ordinary
+    with_rule = max(r.surprise for r in results[burst])
+    risks = [r.assessment.risk for r in results[burst]]
+    monkeypatch.setattr(TopicDetector, "_ordinary_divisor", lambda self: 1.0)
+    _, plain = _run(counts)
+    without_rule = max(r.surprise for r in plain[burst])
+    assert without_rule >= SURPRISE_ON and with_rule < without_rule
+    # Only the surprise is damped: what pages (risk, severity) is the same either way.
+    assert [r.assessment.risk for r in plain[burst]] == risks
+    monkeypatch.undo()
+    # A volume beyond an ordinary day's busiest hour is judged as before.
+    counts, burst = _night_burst(12.0)
+    det, results = _run(counts)
+    assert det._ordinary_divisor() == 1.0
+    assert max(r.surprise for r in results[burst]) >= SURPRISE_ON
+
+
+def test_the_ordinary_busiest_hour_is_off_while_a_topic_is_new() -> None:
+    rng = random.Random(12)
+    det, _ = _run([_noisy(10.0, rng) for _ in range(NOISE_MIN_DAYS * PER_DAY - 1)])
+    assert det.top_ordinary == -math.inf and det._ordinary_divisor() == 1.0

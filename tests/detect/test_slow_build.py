@@ -13,9 +13,11 @@ from flarewatch.detect import explain as ex
 from flarewatch.detect.detector import (
     NOISE_MIN_DAYS,
     SLOW_HOLD_DAYS,
+    SLOW_MARGIN,
     SLOW_MIN_DAYS,
     SLOW_SPANS,
     SURPRISE_ON,
+    SURPRISE_SLOW_MARGIN,
     DetectorConfig,
     Interval,
     TopicDetector,
@@ -137,3 +139,21 @@ def test_the_hold_is_kept_in_the_checkpoint() -> None:
     old = det.to_dict()
     del old["slow_hold"]
     assert TopicDetector.from_dict(DetectorConfig(step_minutes=STEP), old).held_days == 0
+
+
+def test_in_the_surprise_a_build_reads_on_its_own_margin() -> None:
+    """The surprise ranks a build at SURPRISE_SLOW_MARGIN over the record as SURPRISE_ON (alerts
+    keep SLOW_MARGIN), so a build ranks beside the bursts the ordinary-hour rule damps."""
+    counts, first, length = _series(7, build=True)
+    det = TopicDetector(DetectorConfig(step_minutes=STEP))
+    news: list[tuple[float, float]] = []
+    for i, c in enumerate(counts):
+        r = det.step(Interval(START + timedelta(minutes=STEP * i), c))
+        if first <= i < first + length and r.surprise > 0:
+            news.append((r.surprise, det.slow.z))
+    assert len(news) == 1
+    surprise, slow_z = news[0]
+    assert SURPRISE_SLOW_MARGIN < SLOW_MARGIN
+    assert math.isclose(surprise, slow_z * SLOW_MARGIN / SURPRISE_SLOW_MARGIN)
+    # In the alert it is the build's own σ-equivalent, on SLOW_MARGIN.
+    assert 0 < slow_z < surprise

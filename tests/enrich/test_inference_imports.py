@@ -18,7 +18,8 @@ SRC = Path(__file__).resolve().parents[2] / "src"
 # What only training and evaluation need; none of it may load while posts are scored.
 TRAINING_SIDE = ("flarewatch.enrich.training", "sklearn", "vaderSentiment", "polvader")
 BACKEND_MODULES = tuple(
-    f"flarewatch.enrich.sentiment.{m}" for m in ("linear", "stacked", "use", "e5", "transformer")
+    f"flarewatch.enrich.sentiment.{m}"
+    for m in ("linear", "routed", "stacked", "use", "e5", "transformer")
 )
 
 SCORE_ONE_POST = """
@@ -139,4 +140,8 @@ def test_a_backend_module_loads_only_when_asked_for() -> None:
         "print(json.dumps({'before': before, 'modules': sorted(sys.modules)}))"
     )
     assert loaded(result["before"], BACKEND_MODULES) == []
-    assert loaded(result["modules"], BACKEND_MODULES) == ["flarewatch.enrich.sentiment.linear"]
+    # The default backend (routed.py) and the shared model it reads (linear.py); no other.
+    assert loaded(result["modules"], BACKEND_MODULES) == [
+        "flarewatch.enrich.sentiment.linear",
+        "flarewatch.enrich.sentiment.routed",
+    ]

@@ -107,3 +107,48 @@ def test_copies_ignore_links_handles_hashtags_and_case() -> None:
     res = SpamScorer().score_batch(posts, NOW)
     assert [r.signals["copies"] for r in res] == [0.5, 0.5, 0.5, 0.0]
     assert not any(r.is_spam for r in res)  # copies alone stay below the spam line
+
+
+def _copy(i: int, at: datetime) -> Post:
+    return Post(f"c{i}", "Boycott them until they explain", author=f"acct{i}", created_at=at)
+
+
+def test_copies_count_within_a_day_of_each_other_not_across_days() -> None:
+    scorer = SpamScorer()
+    scorer.score_batch([_copy(0, NOW), _copy(1, NOW)], NOW)
+    # Ten hours later the morning's two accounts still count: three copies in all.
+    later = NOW + timedelta(hours=10)
+    assert scorer.score_batch([_copy(2, later)], later)[0].signals["copies"] == 0.5
+    # Across the generation boundary (12 h) the earlier ones are still remembered.
+    after_rotation = NOW + timedelta(hours=13)
+    res = scorer.score_batch([_copy(3, after_rotation)], after_rotation)
+    assert res[0].signals["copies"] == 0.75
+    # Two days on, the text is new again: the memory spans a day of the posts' clock.
+    two_days = NOW + timedelta(days=2)
+    assert scorer.score_batch([_copy(4, two_days)], two_days)[0].signals["copies"] == 0.0
+    assert len(scorer) == 1
+
+
+def test_copy_memory_is_bounded_by_count_as_well() -> None:
+    scorer = SpamScorer(memory=100)
+    for start in range(0, 1_000, 50):
+        posts = [
+            Post(str(i), f"distinct text number {i} here", author="a", created_at=NOW)
+            for i in range(start, start + 50)
+        ]
+        scorer.score_batch(posts, NOW)
+        assert len(scorer) <= 100 + 50
+
+
+def test_a_viral_text_remembers_only_the_accounts_the_signal_needs() -> None:
+    scorer = SpamScorer()
+    posts = [_copy(i, NOW) for i in range(50)]
+    assert all(r.signals["copies"] == 1.0 for r in scorer.score_batch(posts, NOW))
+    [authors] = scorer._authors_by_text.values()
+    assert len(authors) == 5
+    # Across generations the two remembered sets still add up, up to the same cap.
+    later = NOW + timedelta(hours=13)
+    scorer2 = SpamScorer()
+    scorer2.score_batch([_copy(0, NOW), _copy(1, NOW)], NOW)
+    res = scorer2.score_batch([_copy(2, later), _copy(1, later)], later)
+    assert [r.signals["copies"] for r in res] == [0.5, 0.5]

@@ -79,18 +79,20 @@ def test_backend_labels_and_scores(model: UseSentimentModel) -> None:
     assert [lab for lab, _ in out[:6]] == ["positive", "negative"] * 3
 
 
-def test_languages_neither_use_nor_the_head_knows_keep_the_default_model(
+def test_languages_the_heads_do_not_cover_get_the_default_backend(
     model: UseSentimentModel,
 ) -> None:
     texts, langs = [t for t, _ in TEXTS], [lang for _, lang in TEXTS]
     stacked = model.probabilities(texts, langs)
-    base = model.base.probabilities(texts, langs)
+    default = get_sentiment_model("default").probabilities(texts, langs)  # type: ignore[attr-defined]
     for i, lang in enumerate(langs):
         if model.covers(lang):
-            assert not np.allclose(stacked[i], base[i]), lang
+            assert not np.allclose(stacked[i], default[i]), lang
         else:
-            assert np.allclose(stacked[i], base[i]), lang
-    assert model.covers("pl") and model.covers("en") and not model.covers("he")
+            assert np.allclose(stacked[i], default[i]), lang
+    # Polish has a table of its own in the default backend (trained on PolEmo, which the head
+    # never saw), so it goes there although USE knows Polish; Hebrew is known to neither.
+    assert model.covers("en") and not model.covers("pl") and not model.covers("he")
 
 
 def test_batching_matches_one_by_one(model: UseSentimentModel) -> None:

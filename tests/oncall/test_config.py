@@ -96,3 +96,44 @@ def test_the_on_call_tables_survive_an_export_round_trip() -> None:
     config = check_workspace_text(text).config_or_raise()
     again = check_workspace_text(to_toml(config.model_dump(mode="json"))).config_or_raise()
     assert again == config
+
+
+def test_a_person_reads_pages_in_their_language() -> None:
+    from flarewatch.alerts.routing import notification_language
+
+    text = ONCALL_WORKSPACE.replace(
+        'notify = ["ntfy://piotr-alerts"]', 'notify = ["ntfy://piotr-alerts"]\nlanguage = "pl"'
+    )
+    config = check_workspace_text(text).config_or_raise()
+    stored = config.model_dump(mode="json")
+    # Piotr's contact method gets Polish; everyone else the workspace's first language.
+    assert notification_language(stored, ["he", "en"], "ntfy://piotr-alerts") == "pl"
+    assert notification_language(stored, ["he", "en"], "console") == "he"
+    wrong = text.replace('language = "pl"', 'language = "de"')
+    assert any("people[1].language" in p and "en, he, pl" in p for p in _problems(wrong))
+
+
+def test_reminders_must_come_before_the_acknowledgement_lapses() -> None:
+    import pytest
+    from pydantic import ValidationError
+
+    from flarewatch.oncall.config import EscalationPolicyConfig
+
+    steps = [{"notify": "person:dana"}]
+    with pytest.raises(ValidationError, match="must be shorter than unacknowledge_minutes"):
+        EscalationPolicyConfig.model_validate(
+            {
+                "severity": "crisis",
+                "steps": steps,
+                "remind_minutes": 60,
+                "unacknowledge_minutes": 60,
+            }
+        )
+    policy = EscalationPolicyConfig.model_validate(
+        {"severity": "crisis", "steps": steps, "remind_minutes": 30, "unacknowledge_minutes": 120}
+    )
+    assert (policy.remind_minutes, policy.unacknowledge_minutes, policy.ack_link_hours) == (
+        30,
+        120,
+        24,
+    )

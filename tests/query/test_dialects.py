@@ -95,6 +95,23 @@ CASES = [
     ("x", '"apple juice" url:example.com', '"apple juice" AND links:example.com'),
     ("x", "#brand place_country:GB", "#brand AND country:GB"),
     ("x", "apple or pear", "apple AND or AND pear"),
+    # The remaining field rows of the conformance table (docs/queries.md).
+    ("brandwatch", "acme domain:bbc.co.uk", "acme AND site:bbc.co.uk"),
+    (
+        "brandwatch",
+        "title:outage author:acme country:PL",
+        "title:outage AND author:acme AND country:PL",
+    ),
+    ("talkwalker", "nike host_url:nike.com", "nike AND site:nike.com"),
+    ("talkwalker", "nike domain:nike.com", "nike AND site:nike.com"),
+    ("google", "intext:outage bank", "outage AND bank"),
+    ("x", "acme url_contains:example.com", "acme AND links:example.com"),
+    (
+        "sprinklr",
+        "acme AND site:bbc.co.uk AND country:PL AND title:x",
+        "acme AND site:bbc.co.uk AND country:PL AND title:x",
+    ),
+    ("meltwater", "acme AND lang:pl AND country:PL", "acme AND lang:pl AND country:PL"),
 ]
 
 
@@ -134,12 +151,21 @@ MALFORMED = [
     ("talkwalker", "hand /2 cream", 6, "'/2' is not an operator"),
     ("meltwater", "hand w/2 cream", 6, "'w/2' is not an operator"),
     ("brandwatch", "apple AROUND(3) pie", 7, "'AROUND(3)' is not an operator"),
-    ("brandwatch", '(!"NASA" OR space)', 2, "prefix '!'"),
+    ("brandwatch", '(!"NASA" OR space)', 2, "no '!' prefix"),
+    ("talkwalker", "apple !pie", 7, "no '!' prefix"),
+    ("x", "!apple pie", 1, "no '!' prefix"),
+    ("brandwatch", "+apple pie", 1, "prefix '+'"),
+    # A sign between a field and its value: exclusion or part of the word? Never guessed.
+    ("brandwatch", "apple title:-pie", 13, "'-' right after 'title:' is ambiguous"),
+    ("meltwater", "headline:-outage AND bank", 10, "right after 'headline:'"),
+    ("talkwalker", "acme site:-spam.com", 11, "'-' right after 'site:'"),
     ("google", "jaguar car | cat", 12, "reads OR before AND"),
     ("google", "before:2024-01-01 apple", 1, "'before:'"),
     ("google", "allintitle:bank outage", 1, "'allintitle:'"),
     ("x", "from:acme -is:retweet", 12, "'is:'"),
     ("x", "apple has:links", 7, "'has:'"),
+    ("x", "acme to:bob", 6, "'to:'"),
+    ("google", "acme related:x.com", 6, "'related:'"),
     ("meltwater", "ingress:bank", 1, "'ingress:'"),
     ("google", "camera $100..$300", 12, "number range"),
     ("google", '"best * ever"', 7, "stands for any word"),

@@ -36,6 +36,9 @@ ERRORS = [
     ("---", "has no letters", 1),
     ("lang:(en NEAR/2 pl)", "cannot be used inside lang:", 10),
     # Other tools' operators are errors at their own column, never search words.
+    # A sign between a field and its value: "title without pie" or the word "-pie"? Never guessed.
+    ("apple AND title:-pie", "'-' right after 'title:' is ambiguous", 17),
+    ("title:!pie", "'!' right after 'title:' is ambiguous", 7),
     ("apple juice~5", "'~5' only works after a quoted phrase", 12),
     ("(apple OR pear) juice~3", "only works after a quoted phrase", 22),
     ("(apple juice)~5", "after a group is not supported", 14),
@@ -54,6 +57,7 @@ HINTS = [
     ("hand /2 cream", "hand NEAR/2 cream"),
     ("(apple juice)~5", "NEAR/5"),
     ("apple^9", "remove '^9'"),
+    ("title:-pie", "-title:pie (NOT title:pie)"),
 ]
 
 

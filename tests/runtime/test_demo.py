@@ -31,14 +31,16 @@ def _check_demo_results() -> None:
         [case] = session.scalars(select(Case)).all()
         assert case.alert_id == alert.id
         kinds = set(session.scalars(select(CaseEvent.kind).where(CaseEvent.case_id == case.id)))
-        assert "alert" in kinds
+        assert {"alert", "playbook", "task"} <= kinds  # the product-safety playbook applied
         assert session.scalar(select(func.count()).select_from(Mention)) > 500
 
 
 def test_demo_no_serve_prints_a_summary_and_keeps_the_data() -> None:
     result = runner.invoke(app, ["demo", "--no-serve"])
     assert result.exit_code == 0, result.output
-    assert "posts" in result.output and "alerts" in result.output
+    # The demo workspace is English first: its summary in English, times in Jerusalem's zone.
+    assert "Report for Grillberry (demo) (demo) at " in result.output
+    assert "Posts" in result.output and "Alerts" in result.output
     _check_demo_results()
 
     report = runner.invoke(app, ["report"])

@@ -252,6 +252,37 @@ def test_facebook_dyi_comments_undo_the_escaped_utf8(tmp_path: Path) -> None:
     assert posts[0].external_id != posts[1].external_id  # ids from the content, stable
 
 
+def test_json_archives_stream_one_record_at_a_time(tmp_path: Path) -> None:
+    """tweets.js and comments.json are parsed as they are read: the records before a damaged
+    tail arrive before the error, which only reading in a stream allows."""
+    tweets = [
+        {
+            "id_str": str(n),
+            "full_text": f"tweet {n}",
+            "created_at": "Tue Mar 05 14:30:00 +0000 2024",
+        }
+        for n in range(1, 4)
+    ]
+    path = write_tweets_js(tmp_path / "tweets.js", tweets)
+    body = path.read_text(encoding="utf-8")
+    path.write_text(body[: body.rindex("}")] + "} , {]", encoding="utf-8")  # cut off, damaged
+    export = iter(_read(path, format="x-archive"))
+    first = [next(export).post for _ in range(3)]
+    assert [p.text for p in first if p is not None] == ["tweet 1", "tweet 2", "tweet 3"]
+    with pytest.raises(SourceError, match="not valid JSON after record 3"):
+        next(export)
+
+
+def test_facebook_dyi_older_key_and_top_level_list(tmp_path: Path) -> None:
+    written = write_facebook_comments(tmp_path / "c.json", [(1709649000, "pierwszy", "Ola")])
+    item = json.loads(written.read_text(encoding="utf-8"))["comments_v2"][0]
+    for name, document in (("old.json", {"comments": [item]}), ("list.json", [item])):
+        path = tmp_path / name
+        path.write_text(json.dumps(document), encoding="utf-8")
+        [post], problems, _ = _all(path, format="facebook-dyi")
+        assert problems == [] and post.text == "pierwszy" and post.author_name == "Ola"
+
+
 def test_xlsx_export(tmp_path: Path) -> None:
     from openpyxl import Workbook
 

@@ -90,3 +90,27 @@ def test_nul_characters_are_422_naming_the_field(any_engine: Engine, seeded: See
         assert email.status_code == 422
         ok = client.get(f"/api/v1/workspaces/acme/cases/{case}").json()
         assert all("\x00" not in event["text"] for event in ok["timeline"])
+
+
+def test_inbox_api_on_each_backend(any_engine: Engine, seeded: Seeded) -> None:
+    """Bulk tags, the tag counts and saved views through the API, on SQLite and PostgreSQL."""
+    with TestClient(create_app(any_engine)) as client:
+        csrf = login(client, seeded.users["acme-responder"])
+        headers = {"X-CSRF-Token": csrf}
+        rows = client.get("/api/v1/workspaces/acme/mentions", params={"limit": 2}).json()
+        ids = [row["id"] for row in rows]
+        tagged = client.post(
+            "/api/v1/workspaces/acme/mentions/bulk",
+            json={"action": "tag", "tag": "press", "ids": ids},
+            headers=headers,
+        )
+        assert tagged.json() == {"posts": 2, "changed": 2}
+        tags = client.get("/api/v1/workspaces/acme/tags").json()
+        assert tags == [{"tag": "press", "posts": 2}]
+        view = client.post(
+            "/api/v1/workspaces/acme/views",
+            json={"name": "Press", "filters": {"tag": "press"}},
+            headers=headers,
+        )
+        assert view.status_code == 201
+        assert client.get("/api/v1/workspaces/acme/views").json()[0]["filters"] == {"tag": "press"}

@@ -21,6 +21,10 @@ EXTRA_SOURCES = (
     "alerts/source_alerts.py",
     "i18n/labels.py",
     "cases/people.py",
+    "cases/goals.py",
+    "playbooks/library.py",
+    "playbooks/service.py",
+    "cli/report.py",
 )
 
 

@@ -61,6 +61,9 @@ def _values(env: WebEnv, owner: str) -> dict[str, str]:
         "routing_id": "1",  # likewise: the case is refused before the request is looked up
         "format": "pdf",
         "role": "legal",
+        "key": "service-outage",  # a playbook
+        "fmt": "csv",  # a timeline export
+        "change_id": "1",  # likewise for an override or swap
     }
 
 
@@ -82,7 +85,19 @@ def acme_admin(shared_web: WebEnv) -> Iterator[tuple[TestClient, str]]:
 
 def _call(client: TestClient, method: str, path: str, csrf: str | None = None) -> int:
     headers = {"X-CSRF-Token": csrf} if csrf else {}
-    body = {"status": "triage", "text": "x", "title": "x"} if path.startswith("/api/") else None
+    body = (
+        {
+            "status": "triage",
+            "text": "x",
+            "title": "x",
+            "playbook": "service-outage",
+            "where": "x",
+            "kind": "first_response",
+            "within_minutes": 60,
+        }
+        if path.startswith("/api/")
+        else None
+    )
     if method == "GET" and path.endswith("/events"):
         # A stream that is refused never starts; an allowed one would block this test.
         with client.stream("GET", path, headers=headers, follow_redirects=False) as response:
@@ -135,8 +150,15 @@ def test_anonymous_api_call_is_401(shared_web: WebEnv, method: str, path: str) -
 # Authenticated otherwise than by a session: the webhook route by the HMAC signature of its
 # body (no cookie is ever sent to it; tests/sources/test_webhook.py checks 401 for a missing,
 # malformed or wrong signature, and the same 404 for every unknown address); the invitation page
-# by its signed token (tests/web/test_invites.py checks a wrong, tampered or used one).
-NOT_SESSION_ROUTES = ("/login", "/healthz", "/hooks/{workspace}/{key}", "/invite/{token}")
+# by its signed token (tests/web/test_invites.py checks a wrong, tampered or used one); the
+# one-click acknowledgement page likewise (tests/web/test_ack_link.py: forged, expired, no CSRF).
+NOT_SESSION_ROUTES = (
+    "/login",
+    "/healthz",
+    "/hooks/{workspace}/{key}",
+    "/invite/{token}",
+    "/ack/{token}",
+)
 
 
 @pytest.mark.parametrize(

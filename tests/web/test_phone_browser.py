@@ -30,8 +30,10 @@ NOT_PAGES = (
     "/w/{slug}/rescore/{job_id}/events",
     "/w/{slug}/mentions/export",
     "/w/{slug}/cases/{case_id}/postmortem.{format}",  # a file download (HTML or PDF)
+    "/w/{slug}/cases/{case_id}/timeline.{fmt}",
     "/healthz",
     "/invite/{token}",
+    "/ack/{token}",  # the signed ack link: laid out in tests/web/test_oncall_browser.py
 )
 PARAM_RE = re.compile(r"{(\w+)}")
 # Pages that need a query: the new-source form of the kind with the most fields.
@@ -84,6 +86,7 @@ def _pages(env: WebEnv) -> list[str]:
         "case_id": str(s.cases["acme"]),
         "source_id": str(s.sources["acme"]),
         "job_id": str(s.rescore_jobs["acme"]),
+        "key": "product-safety",
     }
     paths = []
     for method, path in app_routes(env.app):

@@ -133,8 +133,10 @@ def show_command(alert_id: AlertId) -> None:
             table = Table("Route", "Severity", "Status", "Attempts", "Sent / next try", "Error")
             for d in deliveries:
                 timing = when(d.sent_at or d.next_attempt_at, zone)
+                route = describe_route(d.route)
                 table.add_row(
-                    describe_route(d.route),
+                    escape(f"{d.recipient}: {route}" if d.recipient else route)
+                    + (" (reminder)" if d.purpose == "reminder" else ""),
                     d.severity,
                     d.status,
                     str(d.attempts),
@@ -156,8 +158,8 @@ def _print_escalation(session: Session, alert_id: int, zone: str | None) -> None
     for row in rounds:
         reached = ", ".join(f"{who} ({channel})" for who, channel in row.recipients)
         table.add_row(
-            str(row.step),
-            str(row.round),
+            "reminder" if row.kind == "reminder" else str(row.step),
+            str(row.round) + (f" (cycle {row.cycle})" if row.cycle > 1 else ""),
             row.target,
             when(row.due_at, zone),
             row.status,

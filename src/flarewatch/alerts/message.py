@@ -64,6 +64,14 @@ TOP_POSTS_HEADING = N_("Top posts:")
 NO_LINK = N_("(%(platform)s, no link)")
 REACH = N_("reach %(reach)s")
 ACKNOWLEDGE = N_("Acknowledge: %(command)s")
+# The link goes on a line of its own, not isolated: isolation marks next to a URL end up inside
+# the link that chat apps and mail readers make of it.
+ACKNOWLEDGE_LINK = N_("Acknowledge in one click:")
+REMINDER_TITLE = N_("Reminder: %(title)s")
+REMINDER_LINE = N_(
+    "Acknowledged by %(who)s at %(when)s; nothing has happened since. Add a note to its case, "
+    "or resolve it when it is over."
+)
 # Which sentiment model the negative share and reasons rest on (alerts/rescoring.py); the web
 # alert page says it with the same messages.
 SENTIMENT_MODEL = N_("Sentiment scored by: %(model)s")
@@ -152,6 +160,8 @@ def render_message(
     timezone: str | None = None,
     sentiment_backend: str | None = None,
     rescore: Mapping[str, Any] | None = None,
+    ack_url: str | None = None,
+    reminder_of: tuple[str, datetime] | None = None,
 ) -> AlertMessage:
     """Title and plain-text body in `language`, times in the workspace's `timezone`; plain text
     because it has to read well in email, chat and SMS.
@@ -161,6 +171,10 @@ def render_message(
     (FSI … PDI, `fragment_isolation`), so it cannot reorder the line around it
     (flarewatch/bidi.py). A title stored as a message (`title_message`) is translated with its
     topic name and story label isolated; an older one is shown as stored, isolated whole.
+
+    `ack_url` is the signed one-click acknowledgement link (oncall/acklink.py), shown above the
+    command; `reminder_of` (who acknowledged, when) makes it a reminder that the alert is
+    acknowledged but untouched.
     """
     translations = translations_for(language)
     gettext = translations.gettext
@@ -202,7 +216,12 @@ def render_message(
     where = say(WORKSPACE_LINE, workspace=workspace_name)
     if topic_name:
         where += " · " + say(TOPIC_PART, topic=topic_name)
-    lines = [
+    lines = []
+    if reminder_of is not None:
+        who, when = reminder_of
+        lines += [say(REMINDER_LINE, who=who, when=fmt.datetime(when)), ""]
+        heading = say(REMINDER_TITLE, title=heading)
+    lines += [
         " · ".join([severity_line, about, say(ALERT_STATUS, alert=alert_id, status=status)]),
         where,
         say(WINDOW_LINE, window=fmt.window(window_start, window_end)),
@@ -223,7 +242,10 @@ def render_message(
             facts = _post_facts(post, say, translations, language, fragment)
             if facts:
                 lines.append(f"    {facts}")
-    lines += ["", say(ACKNOWLEDGE, command=ack_hint(alert_id))]
+    lines.append("")
+    if ack_url:
+        lines += [gettext(ACKNOWLEDGE_LINK), f"  {ack_url}"]
+    lines.append(say(ACKNOWLEDGE, command=ack_hint(alert_id)))
     return AlertMessage(alert_id=alert_id, severity=severity, title=heading, body="\n".join(lines))
 
 

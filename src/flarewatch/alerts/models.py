@@ -132,3 +132,25 @@ class AlertDelivery(Base):
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # Whom an escalation round sent it to: a person's key or route:NAME (None: a plain route).
+    # The signed acknowledgement link in the message names them.
+    recipient: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    # "alert" (None on older rows) or "reminder": acknowledged but untouched (oncall/service.py).
+    purpose: Mapped[str | None] = mapped_column(String(16), nullable=True)
+
+
+class AlertEvent(Base):
+    """One entry of the alert's own timeline, written by the system: a notification sent, a
+    delivery attempt that failed or went through, an acknowledgement, a reminder. `data` is
+    the sentence as a message and its parameters (alerts/wording.py), so each reader gets it
+    in their language; `text` is its English rendering."""
+
+    __tablename__ = "alert_event"
+    __table_args__ = (Index("ix_alert_event_alert", "alert_id", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    alert_id: Mapped[int] = mapped_column(ForeignKey("alert.id", ondelete="CASCADE"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    kind: Mapped[str] = mapped_column(String(32))
+    text: Mapped[str] = mapped_column(Text)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

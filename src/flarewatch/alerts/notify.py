@@ -214,7 +214,13 @@ def deliver_pending(
         notifier = chosen.get(route_scheme(delivery.route), fallback)
         delivery.attempts += 1
         try:
-            message = build_message(session, alert, route=delivery.route)
+            message = build_message(
+                session,
+                alert,
+                route=delivery.route,
+                recipient=delivery.recipient,
+                reminder=delivery.purpose == "reminder",
+            )
             notifier.send(delivery.route, message)
         except Exception as err:  # noqa: BLE001 - any notifier bug must not stop other routes
             _record_failure(delivery, err, now, report)
@@ -223,8 +229,42 @@ def deliver_pending(
             delivery.sent_at = now
             delivery.last_error = None
             report.sent.append(delivery.id)
+        _on_timeline(session, alert, delivery, now)
     session.flush()
     return report
+
+
+def _on_timeline(session: Session, alert: Alert, delivery: AlertDelivery, now: datetime) -> None:
+    """Each attempt on the alert's timeline (and its case's); the console is not a delivery
+    anyone waits for."""
+    from flarewatch.alerts.timeline import record_event
+    from flarewatch.alerts.wording import DELIVERY_FAILED, DELIVERY_RETRYING, DELIVERY_SENT
+
+    if delivery.route == CONSOLE_ROUTE:
+        return
+    facts: dict[str, object] = {
+        "who": delivery.recipient or describe_route(delivery.route),
+        "channel": route_scheme(delivery.route),
+        "attempts": delivery.attempts,
+    }
+    if delivery.status == "sent":
+        record_event(session, alert, "delivered", DELIVERY_SENT, now, **facts)
+    elif delivery.status == "failed":
+        error = delivery.last_error or ""
+        record_event(session, alert, "failed", DELIVERY_FAILED, now, error=error, **facts)
+    else:
+        wait = int((delivery.next_attempt_at - now).total_seconds())
+        error = delivery.last_error or ""
+        record_event(
+            session,
+            alert,
+            "retrying",
+            DELIVERY_RETRYING,
+            now,
+            error=error,
+            retry_seconds=wait,
+            **facts,
+        )
 
 
 def _record_failure(
@@ -250,9 +290,20 @@ def _record_failure(
 
 
 def build_message(
-    session: Session, alert: Alert, *, route: str = CONSOLE_ROUTE, language: str | None = None
+    session: Session,
+    alert: Alert,
+    *,
+    route: str = CONSOLE_ROUTE,
+    language: str | None = None,
+    recipient: str | None = None,
+    reminder: bool = False,
 ) -> AlertMessage:
-    """The notification for `route`, in `language` or else the route's (`notification_language`)."""
+    """The notification for `route`, in `language` or else the route's (`notification_language`).
+
+    A message to anyone but the console carries a signed one-click acknowledgement link while
+    the alert is open (oncall/acklink.py), naming `recipient` (a person's key or route:NAME);
+    a `reminder` says who acknowledged it and when.
+    """
     workspace = session.get(Workspace, alert.workspace_id)
     topic = session.get(Topic, alert.topic_id) if alert.topic_id is not None else None
     if language is None:
@@ -278,7 +329,24 @@ def build_message(
         timezone=workspace.timezone if workspace else None,
         sentiment_backend=alert.sentiment_backend,
         rescore=alert.rescore,
+        ack_url=_ack_url(workspace, alert, route, recipient),
+        reminder_of=(
+            (alert.acknowledged_by or "", alert.acknowledged_at)
+            if reminder and alert.acknowledged_at is not None
+            else None
+        ),
     )
+
+
+def _ack_url(
+    workspace: Workspace | None, alert: Alert, route: str, recipient: str | None
+) -> str | None:
+    from flarewatch.oncall.acklink import ack_link
+    from flarewatch.oncall.service import ack_link_hours
+
+    if route == CONSOLE_ROUTE or alert.status != "open" or workspace is None:
+        return None
+    return ack_link(alert.id, recipient, ack_link_hours(workspace, alert.severity))
 
 
 def key_posts(session: Session, alert: Alert, limit: int = 5) -> list[PostLink]:

@@ -8,7 +8,7 @@ from typing import Any
 import apprise
 
 from flarewatch.alerts.hygiene import severity_rank
-from flarewatch.i18n.languages import DEFAULT_LANGUAGE, LANGUAGES
+from flarewatch.i18n.languages import LANGUAGES, workspace_language
 
 CONSOLE_ROUTE = "console"
 
@@ -46,11 +46,16 @@ def notification_language(
     """The language a route's notifications are written in.
 
     The route's own `language` (workspace file, `[[alert_routes]]`) when it names one with a
-    catalogue; else the workspace's first language that has one (a Hebrew-first workspace gets
-    Hebrew); else English. Chosen at send time, so editing the file changes later sends.
+    catalogue; else the `language` of the person (`[[people]]`) whose contact method it is;
+    else the workspace's first language that has one (a Hebrew-first workspace gets Hebrew);
+    else English. Chosen at send time, so editing the file changes later sends.
     """
     for entry in (config or {}).get("alert_routes") or []:
         if str(entry.get("url", "")).strip() == route and entry.get("language") in LANGUAGES:
             return str(entry["language"])
-    first = next((code for code in languages or [] if code in LANGUAGES), None)
-    return first or DEFAULT_LANGUAGE
+    # A person paged by on-call escalation (`[[people]]`) reads their own language.
+    for person in (config or {}).get("people") or []:
+        urls = {str(url).strip() for url in person.get("notify") or []}
+        if route in urls and person.get("language") in LANGUAGES:
+            return str(person["language"])
+    return workspace_language(list(languages or []))

@@ -56,6 +56,24 @@ ESCALATION_NOTIFIED = N_("Alert #%(alert)s, escalation step %(step)s: notified %
 ESCALATION_NOBODY = N_(
     "Alert #%(alert)s, escalation step %(step)s: no one is on call in %(target)s"
 )
+# The alert's own timeline (alerts/timeline.py): deliveries, reminders, lapses.
+DELIVERY_SENT = N_("Alert #%(alert)s: delivered to %(who)s by %(channel)s (attempt %(attempts)s)")
+DELIVERY_RETRYING = N_(
+    "Alert #%(alert)s: delivery to %(who)s by %(channel)s failed (attempt %(attempts)s): "
+    "%(error)s; trying again in %(retry_seconds)s"
+)
+DELIVERY_FAILED = N_(
+    "Alert #%(alert)s: delivery to %(who)s by %(channel)s failed for good "
+    "(attempt %(attempts)s): %(error)s"
+)
+REMINDED = N_(
+    "Alert #%(alert)s is acknowledged but nothing happened for %(idle_seconds)s: reminded %(who)s"
+)
+UNACKNOWLEDGED = N_(
+    "Alert #%(alert)s: nothing happened for %(idle_seconds)s after the acknowledgement; it is "
+    "open again and the escalation starts over"
+)
+ACKNOWLEDGED_BY_LINK = N_("Alert #%(alert)s acknowledged by %(actor)s with the link in a message")
 TASK_DONE = N_("Task #%(task)s done: %(title)s")
 TRIAGED = {
     "acknowledged": N_("Alert #%(alert)s acknowledged by %(actor)s"),

@@ -233,3 +233,14 @@ def _parse_due(value: str | None) -> datetime | None:
         raise InputError(
             f"--due {value!r} is not a date and time; use ISO 8601, e.g. 2024-05-07T18:00+02:00"
         ) from None
+
+
+def _room_commands() -> None:
+    """The case room's commands (apply, timeline, goals, answered, originator)."""
+    from flarewatch.cases.room_cli import COMMANDS
+
+    for name, command in COMMANDS.items():
+        app.command(name)(command)
+
+
+_room_commands()

@@ -24,11 +24,17 @@ SUBCOMMANDS = {
     "query": LazyCommand("flarewatch.query.cli", "app", "Check, test and import boolean queries."),
     "alerts": LazyCommand("flarewatch.alerts.cli", "app", "List, acknowledge and deliver alerts."),
     "cases": LazyCommand("flarewatch.cases.cli", "app", "Open and work crisis cases."),
+    "playbooks": LazyCommand(
+        "flarewatch.playbooks.cli", "app", "List, show and save crisis playbooks."
+    ),
     "mentions": LazyCommand(
         "flarewatch.mentions.cli", "app", "Export the mention stream, one post a line."
     ),
     "oncall": LazyCommand(
         "flarewatch.oncall.cli", "app", "Who is on call, and who an alert would page."
+    ),
+    "digest": LazyCommand(
+        "flarewatch.digests.cli", "app", "Send a workspace's daily or weekly digest."
     ),
     "user": LazyCommand("flarewatch.accounts.cli", "app", "Manage people, roles and API tokens."),
     "workspace": LazyCommand(
@@ -350,36 +356,32 @@ def report(
     workspace: str = typer.Option(
         None, "--workspace", "-w", help="Only this workspace.", show_default="all"
     ),
+    language: str = typer.Option(
+        None,
+        "--language",
+        help="Write the report in en, he or pl.",
+        show_default="each workspace's first language with a translation, else en",
+    ),
 ) -> None:
-    """Summarise each workspace: posts, mentions, alerts, cases and failing sources."""
-    from rich.table import Table
-
+    """Summarise each workspace in its language: posts, mentions, alerts, cases, the newest
+    post (in the workspace's time zone) and failing sources."""
+    from flarewatch.cli.report import print_report
     from flarewatch.cli.summary import summarise
+    from flarewatch.db.base import utcnow
     from flarewatch.db.engine import session_scope
+    from flarewatch.i18n.languages import LANGUAGES
     from flarewatch.workspaces.service import list_workspaces
 
+    if language is not None and language not in LANGUAGES:
+        fail(f"--language {language!r}: use one of {', '.join(LANGUAGES)}", code=2)
     with session_scope(ready_engine()) as session:
         spaces = list_workspaces(session)
         if workspace:
             spaces = [w for w in spaces if w.slug == workspace]
             if not spaces:
                 fail(f"no workspace {workspace!r}; see 'flarewatch workspace list'", code=2)
-        table = Table("workspace", "posts", "mentions", "alerts (open)", "top severity", "cases")
-        failing: list[str] = []
-        for space in spaces:
-            s = summarise(session, space)
-            table.add_row(
-                s.slug,
-                str(s.posts),
-                str(s.mentions),
-                f"{s.alerts} ({s.open_alerts})",
-                s.top_severity or "-",
-                f"{s.cases} ({s.open_cases} open)",
-            )
-            failing.extend(f"{s.slug}/{f}" for f in s.failing_sources)
-        console.print(table)
-        for line in failing:
-            console.print(f"[red]failing source[/] {line}")
+        summaries = [summarise(session, space) for space in spaces]
+    print_report(console, summaries, utcnow(), language)
 
 
 @app.command()
@@ -397,10 +399,10 @@ def demo(
     port: int = PORT_OPTION,
 ) -> None:
     """Replay the bundled crisis scenario through every stage (data stays for later commands)."""
-    from rich.table import Table
-
+    from flarewatch.cli.report import print_report
     from flarewatch.cli.summary import summarise
     from flarewatch.config.settings import get_settings
+    from flarewatch.db.base import utcnow
     from flarewatch.db.engine import session_scope
     from flarewatch.demo.run import prepare_demo, replay_all, start_background_replay
     from flarewatch.workspaces.models import Workspace
@@ -413,14 +415,10 @@ def demo(
             replay_all(engine, setup, console=console)
         with session_scope(engine) as session:
             s = summarise(session, session.get_one(Workspace, setup.workspace_id))
-        table = Table("posts", "mentions", "alerts", "top severity", "cases", title="demo")
-        table.add_row(
-            str(s.posts), str(s.mentions), str(s.alerts), s.top_severity or "-", str(s.cases)
-        )
-        console.print(table)
+        print_report(console, [s], utcnow())
         console.print(f"data kept in {settings.resolved_database_url}; try 'flarewatch serve'")
         if s.failing_sources:
-            fail("; ".join(s.failing_sources))
+            fail("; ".join(s.failing_lines()))
         return
     stop = threading.Event()
     start_background_replay(engine, setup, stop, console=console)

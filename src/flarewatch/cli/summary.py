@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -25,7 +26,14 @@ class WorkspaceSummary:
     top_severity: str | None
     cases: int
     open_cases: int
-    failing_sources: list[str]
+    # (source key, its last error) of each source whose last polls failed
+    failing_sources: list[tuple[str, str]]
+    newest_post: datetime | None = None
+    timezone: str = "UTC"
+    languages: list[str] = field(default_factory=list)
+
+    def failing_lines(self) -> list[str]:
+        return [f"{key}: {error}" for key, error in self.failing_sources]
 
 
 def summarise(session: Session, workspace: Workspace) -> WorkspaceSummary:
@@ -38,7 +46,7 @@ def summarise(session: Session, workspace: Workspace) -> WorkspaceSummary:
     )
     top = next((s for s in ("crisis", "warning", "watch") if s in severities), None)
     failing = [
-        f"{s.key}: {s.last_error}"
+        (s.key, s.last_error or "")
         for s in session.scalars(
             select(Source).where(Source.workspace_id == workspace.id, Source.consecutive_errors > 0)
         )
@@ -54,4 +62,9 @@ def summarise(session: Session, workspace: Workspace) -> WorkspaceSummary:
         cases=count(Case),
         open_cases=count(Case, Case.status != "closed"),
         failing_sources=failing,
+        newest_post=session.scalar(
+            select(func.max(RawPost.created_at)).where(RawPost.workspace_id == workspace.id)
+        ),
+        timezone=workspace.timezone or "UTC",
+        languages=list(workspace.languages or []),
     )

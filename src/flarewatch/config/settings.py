@@ -38,6 +38,9 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     secret_key: str | None = None
+    # The address people open the web app at (https://flarewatch.agency.example), for links
+    # in notifications such as the signed acknowledgement link; default http://HOST:PORT.
+    public_url: str | None = None
     poll_interval_seconds: float = 60.0
     log_level: str = DEFAULT_LOG_LEVEL  # the CLI reads it early through log_level.py
     # The largest request body the web server reads (JSON and forms alike); larger ones get 413.

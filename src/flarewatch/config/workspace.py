@@ -20,6 +20,7 @@ from pydantic_core import PydanticCustomError
 
 from flarewatch.cases import room_config as room
 from flarewatch.config.toml_source import ConfigProblem, KeyPath, LineMap, read_toml_leniently
+from flarewatch.digests.config import DigestConfig, digest_problems
 from flarewatch.oncall.config import (
     EscalationPolicyConfig,
     PersonConfig,
@@ -232,6 +233,7 @@ class WorkspaceConfig(_Strict):
     people: list[PersonConfig] = Field(default_factory=list)
     rotas: list[RotaConfig] = Field(default_factory=list)
     escalation: list[EscalationPolicyConfig] = Field(default_factory=list)
+    digests: list[DigestConfig] = Field(default_factory=list)  # docs/oncall.md, "Digests"
     working_hours: str = Field(
         default="09:00-18:00", description="Local working hours, for page = 'working_hours'"
     )
@@ -497,7 +499,7 @@ def _content_problems(
             first.setdefault(key, index)
     problems += _query_problems([item for _, item in _items(data, "topics")], lines)
     problems += _route_problems(data, problem)
-    problems += oncall_problems(data, problem)
+    problems += oncall_problems(data, problem) + digest_problems(data, problem)
     problems += room.room_problems(data, problem)
     problems += _source_problems(data, problem, base_dir)
     from flarewatch.enrich.sentiment import SENTIMENT_BACKENDS, backend_install_problem

@@ -7,13 +7,15 @@ from flarewatch.accounts.models import (  # noqa: F401
     RevokedSession,
     User,
 )
-from flarewatch.alerts.models import Alert, AlertDelivery
+from flarewatch.alerts.models import Alert, AlertDelivery, AlertEvent  # noqa: F401
 from flarewatch.cases.followup import CaseFollowup
+from flarewatch.cases.goals import CaseGoal  # noqa: F401
 from flarewatch.cases.models import Case, CaseEvent, Task
 from flarewatch.cases.postmortem.models import CaseReview
 from flarewatch.cases.roles import CaseRole
 from flarewatch.cases.routing import CaseRouting
 from flarewatch.detect.models import DetectorState  # noqa: F401
+from flarewatch.digests.models import DigestRun  # noqa: F401
 from flarewatch.mentions.models import (  # noqa: F401
     Author,
     Mention,
@@ -22,7 +24,8 @@ from flarewatch.mentions.models import (  # noqa: F401
     Rollup,
     WorkspaceModel,
 )
-from flarewatch.oncall.models import EscalationStep
+from flarewatch.oncall.models import EscalationStep, RotaChange  # noqa: F401
+from flarewatch.playbooks.models import CasePlaybook, WorkspacePlaybook  # noqa: F401
 from flarewatch.sources.models import (  # noqa: F401
     Source,
     SourceCredential,

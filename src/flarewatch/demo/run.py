@@ -9,6 +9,7 @@ from pathlib import Path
 from rich.console import Console
 from sqlalchemy import Engine, select
 
+from flarewatch.cases.models import Case
 from flarewatch.config.workspace import WorkspaceConfig, load_workspace_file
 from flarewatch.db.engine import session_scope
 from flarewatch.runtime.embedded import CycleReport, EmbeddedRunner
@@ -17,6 +18,8 @@ from flarewatch.workspaces.service import delete_workspace_data, sync_workspace
 
 DEMO_DIR = Path(__file__).parent
 DEMO_WORKSPACE_FILE = DEMO_DIR / "workspace.toml"
+# The worm in the burger is a product-safety crisis: its case gets that playbook, as a team would.
+DEMO_PLAYBOOK = "product-safety"
 
 
 @dataclass(slots=True)
@@ -57,7 +60,9 @@ def _ensure_demo_user(session: object, workspace: Workspace) -> str | None:
 def replay_all(engine: Engine, setup: DemoSetup, console: Console | None = None) -> CycleReport:
     """Run the whole scenario through every stage at once (`demo --no-serve`)."""
     runner = EmbeddedRunner(engine, console=console)
-    return runner.cycle([setup.slug])
+    report = runner.cycle([setup.slug])
+    apply_demo_playbook(engine, setup)
+    return report
 
 
 def start_background_replay(
@@ -66,7 +71,31 @@ def start_background_replay(
     """Poll the replaying scenario every second in a thread while the web app serves."""
     runner = EmbeddedRunner(engine, console=console)
     thread = threading.Thread(
-        target=runner.run_forever, args=(1.0, stop), name="flarewatch-demo", daemon=True
+        target=runner.run_forever,
+        args=(1.0, stop, lambda _: apply_demo_playbook(engine, setup)),
+        name="flarewatch-demo",
+        daemon=True,
     )
     thread.start()
     return thread
+
+
+def apply_demo_playbook(engine: Engine, setup: DemoSetup) -> int | None:
+    """Applies the product-safety playbook to the demo's crisis case once it is open (once);
+    returns the case's id when it did."""
+    from flarewatch.playbooks.models import CasePlaybook
+    from flarewatch.playbooks.service import apply_playbook
+
+    with session_scope(engine) as session:
+        case = session.scalars(
+            select(Case)
+            .where(Case.workspace_id == setup.workspace_id, Case.status != "closed")
+            .order_by(Case.id)
+            .limit(1)
+        ).first()
+        if case is None:
+            return None
+        if session.scalar(select(CasePlaybook.id).where(CasePlaybook.case_id == case.id)):
+            return None
+        apply_playbook(session, case.id, DEMO_PLAYBOOK, setup.demo_user or "system")
+        return case.id

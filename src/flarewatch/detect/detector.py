@@ -14,7 +14,9 @@ window calls surprising once the level follows it, is caught as a record: the la
 hours above the busiest such span of those 14 days (`SlowBuild`; a build's day is held out of
 the record its next day is judged by, so a build over two days is news on both). And each step
 carries a `surprise`: the σ at the onset of an unusual episode (or at a clear escalation of
-one), 0 while an episode already seen goes on, so that an incident is news once.
+one), 0 while an episode already seen goes on, so that an incident is news once. In the
+surprise only, a volume no more than an ordinary day's busiest hour (the median of those 14)
+needs ROUTINE_DIVISOR times the σ, and a slow build reads on its own SURPRISE_SLOW_MARGIN.
 """
 
 from __future__ import annotations
@@ -59,13 +61,15 @@ NOVELTY_DIVISOR = 1.25  # σ is divided by this when the volume is no more than 
 ROUTINE_DAYS = 3  # a burst's excess reached by the topic's bursts on this many days is routine
 ROUTINE_DIVISOR = 1.6  # σ is divided by this (instead of NOVELTY_DIVISOR) for a routine excess
 SURPRISE_ON = 4.0  # σ (after the noise scaling) at which an unusual episode begins
-SURPRISE_RISE = 2.0  # within an episode, a σ this many times its peak so far is news again
+SURPRISE_RISE = 3.0  # within an episode, a σ this many times its peak so far is news again
 SURPRISE_CALM_MINUTES = 12 * 60  # below SURPRISE_ON this long ends the episode
 SLOW_SPANS = (3, 6, 12)  # hours over which a build's volume is compared with the last two weeks
 SLOW_MIN_DAYS = 10  # days of records before a build counts: a few days' busiest is no record
 SLOW_MARGIN = 0.2  # log-ratio (×1.22) over the busiest such span of the last days that reads as
 # SURPRISE_ON: a volume the topic has not reached in two weeks, by a clear margin
 SLOW_HOLD_DAYS = 1  # consecutive days of a build whose spans do not raise the record
+SURPRISE_SLOW_MARGIN = 0.15  # in the surprise, a build this far (×1.16) over the record reads
+# as SURPRISE_ON, so builds rank beside the bursts the ordinary-hour rule has damped
 
 
 @dataclass(slots=True)
@@ -172,6 +176,7 @@ class TopicDetector:
         self.day_tops: list[float] = []
         self.day_top = 0.0
         self.top_seen = -math.inf  # the busiest of day_tops; -inf: not learned, all is new
+        self.top_ordinary = -math.inf  # a busiest hour reached on half of those days (median)
         # The largest NOVELTY_MINUTES excess over expectation of each of the last days.
         self.day_excesses: list[float] = []
         self.day_excess = 0.0
@@ -377,7 +382,9 @@ class TopicDetector:
         self.day_peak = max(self.day_peak, z)
         noise = self.noise_factor() * self._novelty_divisor(z)
         z, z_vol, z_neg = z / noise, z_vol / noise, z_neg / noise
-        self._surprise = self._surprise_step(z, self.slow.z)
+        self._surprise = self._surprise_step(
+            z / self._ordinary_divisor(), self.slow.z * SLOW_MARGIN / SURPRISE_SLOW_MARGIN
+        )
         story = iv.story
         # As for the surprise, a slow build may open an alert episode but not hold one open:
         # it lasts for hours by nature, and would keep the page open into the next incident.
@@ -433,9 +440,23 @@ class TopicDetector:
             return 1.0
         return ROUTINE_DIVISOR if 0 < excess <= self.routine_excess else NOVELTY_DIVISOR
 
+    def _ordinary_divisor(self) -> float:
+        """ROUTINE_DIVISOR for the surprise when the last hour's volume is no more than an
+        ordinary day's busiest hour of this topic (reached on at least half of the last
+        NOISE_DAYS days, today not counted), else 1.
+
+        The surprise ranks episodes across topics by how unusual they are; a volume the topic
+        reaches on most days is a burst of its usual kind at a quieter hour, not news. Alerts do
+        not use it: a story at a quiet hour must still page (see docs/detection.md).
+        """
+        count = self.sums[self.novelty_window][0]
+        return ROUTINE_DIVISOR if count <= self.top_ordinary else 1.0
+
     def _set_top_seen(self) -> None:
         enough = len(self.day_tops) >= NOISE_MIN_DAYS
         self.top_seen = max(self.day_tops) if enough else -math.inf
+        ordered = sorted(self.day_tops)
+        self.top_ordinary = ordered[len(ordered) // 2] if enough else -math.inf
         routine = enough and 0 < ROUTINE_DAYS <= len(self.day_excesses)
         self.routine_excess = sorted(self.day_excesses)[-ROUTINE_DAYS] if routine else -math.inf
 

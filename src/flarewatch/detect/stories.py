@@ -211,7 +211,12 @@ class StoryTracker:
             # is learnt from a thinning sample (every n-th post, n = size // LABEL_POSTS), so a
             # story of N posts pays for ~LABEL_POSTS·(1 + ln(N / LABEL_POSTS)) of them.
             story.phrases.add(post.text)
-        story.recent.append((now, post.author or f"#{post.post_id}"))
+        recent = story.recent
+        recent.append((now, post.author or f"#{post.post_id}"))
+        # Only the last hour is ever read (`signal`), and `signal` trims only the stories it
+        # reads (new ones): a story that lives for days trims its own, or it grows per post.
+        while recent and recent[0][0] <= now - 3600:
+            recent.popleft()
         story.post_ids.append(post.post_id)
         # Running mean of member vectors, pruned so the state stays small.
         weight = 1.0 / story.size

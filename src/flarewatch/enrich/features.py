@@ -305,24 +305,51 @@ def _segment_sum(rows: np.ndarray, doc: np.ndarray, n_docs: int) -> np.ndarray:
     return out
 
 
+Blocks = tuple[list[tuple[np.ndarray, np.ndarray]], np.ndarray, tuple[np.ndarray, ...]]
+
+
 def linear_scores(
     tok: Tokens,
     languages: Sequence[str],
     lexicon: Lexicon,
     config: FeatureConfig,
     weights: np.ndarray,
+    route: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> np.ndarray:
-    """``X @ weights`` for the batch without building X: one gather and segment sum per block."""
-    ngrams, scale, (lex_doc, lex_idx, lex_val, lang_idx) = blocks(tok, languages, lexicon, config)
-    n = tok.n_docs
+    """``X @ weights`` for the batch without building X: one gather and segment sum per block.
+
+    ``route`` = ``(offset, mask)``, both uint64 per document, reads document ``d``'s features
+    from its own table inside ``weights``: feature index ``i`` becomes ``offset[d] + (i &
+    mask[d])`` (several models' tables stacked in one array, a smaller table folding the
+    indices onto its own size; see ``sentiment/routed.py``).
+    """
+    return gather_scores(blocks(tok, languages, lexicon, config), tok.n_docs, weights, route)
+
+
+def gather_scores(
+    feats: Blocks,
+    n: int,
+    weights: np.ndarray,
+    route: tuple[np.ndarray, np.ndarray] | None = None,
+) -> np.ndarray:
+    """:func:`linear_scores` from already computed :func:`blocks` (so two tables can read one
+    batch's features)."""
+    ngrams, scale, (lex_doc, lex_idx, lex_val, lang_idx) = feats
+
+    def rows(doc: np.ndarray, idx: np.ndarray) -> np.ndarray:
+        if route is None:
+            return idx.astype(np.intp)
+        offset, fold = route
+        return ((idx.astype(np.uint64) & fold[doc]) + offset[doc]).astype(np.intp)
+
     acc = np.zeros((n, weights.shape[1]), dtype=np.float64)
     for doc, idx in ngrams:
-        acc += _segment_sum(np.take(weights, idx.astype(np.intp), axis=0), doc, n)
+        acc += _segment_sum(np.take(weights, rows(doc, idx), axis=0), doc, n)
     acc *= scale[:, None]
-    lex = np.take(weights, lex_idx, axis=0) * lex_val[:, None]
+    lex = np.take(weights, rows(lex_doc, lex_idx), axis=0) * lex_val[:, None]
     for k in range(weights.shape[1]):  # lexicon block: few features, not doc-sorted
         acc[:, k] += np.bincount(lex_doc, weights=lex[:, k], minlength=n)
-    acc += np.take(weights, lang_idx, axis=0)
+    acc += np.take(weights, rows(np.arange(n), lang_idx), axis=0)
     return acc
 
 

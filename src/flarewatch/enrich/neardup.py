@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from itertools import islice
-from typing import Any
+from datetime import datetime, timedelta
 
 import numpy as np
 
@@ -25,6 +25,8 @@ NUM_PERM = 128
 BANDS = 32
 ROWS = NUM_PERM // BANDS
 MAX_ORIGINALS = 30_000  # per workspace index; see NearDuplicateIndex
+# Copies fold onto an original first seen at most this long before them (the posts' own clock).
+WINDOW = timedelta(hours=48)
 MAX_ACCOUNTS = 1_000  # distinct authors listed per cluster (its count goes on counting)
 _RT = re.compile(r"^\s*(?:rt|mt)\s+@\w+:?\s*", re.IGNORECASE)
 _rng = np.random.default_rng(20240605)  # fixed: signatures must be comparable across restarts
@@ -81,11 +83,6 @@ def hash_text(text: str) -> int:
     return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "little")
 
 
-def _drop_oldest(table: dict[str, Any], count: int) -> None:
-    for key in list(islice(table, max(0, count))):
-        del table[key]
-
-
 def band_keys(sigs: np.ndarray) -> np.ndarray:
     """(n, BANDS) 64-bit LSH keys, one per band of each signature."""
     rows = sigs.reshape(len(sigs), BANDS, ROWS)
@@ -99,25 +96,50 @@ def band_keys(sigs: np.ndarray) -> np.ndarray:
 class NearDuplicateIndex:
     """In-memory index for one workspace; keeps originals' signatures and cluster membership.
 
-    Bounded by count, oldest first: at most `max_originals` originals (signature, LSH buckets,
-    cluster), and `4 × max_originals` remembered post ids. A copy of an original forgotten that
-    way starts a new cluster; at ~3.5 KB per original the default bound holds ~100 MB.
+    Bounded by time and by count, oldest first. An original (signature, LSH buckets, cluster)
+    is forgotten `window` after it was posted, by the posts' own clock (``created_at``: a
+    backfill ages like the live stream), or sooner when more than `max_originals` are held. The
+    remembered post ids (which cluster each seen post went to, so a redelivery or a repost of a
+    copy folds correctly) are kept in two generations of `window` / 2 or 2 × `max_originals`
+    ids each. A copy of an original forgotten that way starts a new cluster; at ~3.5 KB per
+    original the count bound holds ~100 MB, the time bound whatever two days brought.
     """
 
-    def __init__(self, threshold: float = 0.6, max_originals: int = MAX_ORIGINALS) -> None:
+    def __init__(
+        self,
+        threshold: float = 0.6,
+        max_originals: int = MAX_ORIGINALS,
+        window: timedelta = WINDOW,
+    ) -> None:
         self.threshold = threshold
         self.max_originals = max_originals
+        self.window = window
         self._buckets: dict[int, str] = {}
-        self._sigs: dict[str, np.ndarray] = {}  # insertion order = age, for eviction
+        self._sigs: dict[str, np.ndarray] = {}
         self._clusters: dict[str, Cluster] = {}
-        self._folded: dict[str, str] = {}  # any seen id → its original
+        self._born: deque[tuple[datetime, str]] = deque()  # clusters' roots, oldest first
+        self._folded: dict[str, str] = {}  # any seen id → its original (this generation)
+        self._folded_before: dict[str, str] = {}  # the generation before
+        self._generation_started: datetime | None = None
+        self._newest: datetime | None = None  # the current batch's time
 
     def __len__(self) -> int:
         return len(self._sigs)
 
+    def remembered_ids(self) -> int:
+        return len(self._folded) + len(self._folded_before)
+
+    def _root_of(self, pid: str) -> str | None:
+        root = self._folded.get(pid)
+        return self._folded_before.get(pid) if root is None else root
+
     def add_batch(self, posts: Sequence[Post]) -> list[NearDupResult]:
         if not posts:
             return []
+        # The batch's median time, not its newest: one post dated years ahead (bad data) must
+        # not age the whole index out.
+        self._age(sorted(p.created_at for p in posts)[len(posts) // 2])
+        self._evict()  # what the batch's time has aged out must not take its copies
         sigs = signatures([p.clean_text or p.text for p in posts])
         # One 64-bit key per band, computed for the whole batch; Python ints hash fast in dicts.
         keys = band_keys(sigs)
@@ -130,7 +152,7 @@ class NearDuplicateIndex:
     def _add(self, post: Post, sig: np.ndarray, bands: list[int]) -> NearDupResult:
         pid = post.external_id
         if post.repost_of:
-            root = self._folded.get(post.repost_of, post.repost_of)
+            root = self._root_of(post.repost_of) or post.repost_of
             self._join(root, post)
             return NearDupResult(pid, root, 1.0)
         best, best_sim = None, 0.0
@@ -152,7 +174,8 @@ class NearDuplicateIndex:
         cluster = self._clusters.get(root)
         if cluster is None:
             cluster = self._clusters[root] = Cluster(root, 0, [])
-        if post.external_id in self._folded:
+            self._born.append((post.created_at, root))
+        if self._root_of(post.external_id) is not None:
             return  # the same post delivered twice must not inflate the count
         self._folded[post.external_id] = root
         cluster.count += 1
@@ -163,21 +186,36 @@ class NearDuplicateIndex:
         ):
             cluster.accounts.append(post.author)
 
+    def _age(self, newest: datetime) -> None:
+        """Start a new generation of remembered ids when the current one is full or old."""
+        self._newest = newest
+        started = self._generation_started
+        if started is None:
+            self._generation_started = newest
+        elif newest - started >= self.window / 2 or len(self._folded) >= 2 * self.max_originals:
+            self._folded_before = {} if newest - started >= self.window else self._folded
+            self._folded = {}
+            self._generation_started = newest
+
     def _evict(self) -> None:
-        """Forget the oldest originals (and ids) beyond the bounds."""
-        excess = len(self._sigs) - self.max_originals
-        if excess > 0:
-            old = list(islice(self._sigs, excess))
-            keys = band_keys(np.stack([self._sigs[pid] for pid in old]))
-            for pid, bands in zip(old, keys.tolist(), strict=True):
-                del self._sigs[pid]
-                self._clusters.pop(pid, None)
+        """Forget the originals (and clusters of explicit reposts) past the bounds, oldest first."""
+        born = self._born
+        gone = [born.popleft()[1] for _ in range(len(born) - self.max_originals)]
+        if self._newest is not None:
+            oldest = self._newest - self.window
+            while born and born[0][0] < oldest:
+                gone.append(born.popleft()[1])
+        if not gone:
+            return
+        for root in gone:
+            self._clusters.pop(root, None)
+        signed = [root for root in gone if root in self._sigs]
+        if signed:
+            keys = band_keys(np.stack([self._sigs.pop(root) for root in signed]))
+            for root, bands in zip(signed, keys.tolist(), strict=True):
                 for key in bands:
-                    if self._buckets.get(key) == pid:
+                    if self._buckets.get(key) == root:
                         del self._buckets[key]
-        # Clusters of explicit reposts have no signature; they age out with the same bound.
-        _drop_oldest(self._clusters, len(self._clusters) - self.max_originals)
-        _drop_oldest(self._folded, len(self._folded) - 4 * self.max_originals)
 
     def clusters(self, min_count: int = 2) -> list[Cluster]:
         """Clusters with at least ``min_count`` posts, biggest first."""

@@ -12,7 +12,7 @@ import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
@@ -126,12 +126,44 @@ class RelevanceFilter:
         return f
 
 
-class SpamScorer:
-    """Scores batches; remembers which accounts posted which text across recent batches."""
+# The copy-paste memory spans a day of the stream: accounts that posted the same text within
+# 12 to 24 hours of each other (two generations of COPY_WINDOW / 2) count as copies.
+COPY_WINDOW = timedelta(hours=24)
+# The copies signal is full at this many accounts, so no text remembers more (a viral text's
+# thousands of accounts cost five strings).
+COPIES_FULL = 5
 
-    def __init__(self, memory: int = 200_000) -> None:
+
+class SpamScorer:
+    """Scores batches; remembers which accounts posted which text across recent batches.
+
+    The memory is bounded by time and by count: two generations of text keys, the current one
+    and the one before, each spanning half of `window` of the posts' own clock
+    (``created_at``), so a backfill of last year counts copies the way the live stream did.
+    A generation also ends when it holds `memory` / 2 texts. A text's authors are the union of
+    both generations'.
+    """
+
+    def __init__(self, memory: int = 200_000, window: timedelta = COPY_WINDOW) -> None:
         self.memory = memory
+        self.window = window
         self._authors_by_text: dict[int, set[str]] = defaultdict(set)
+        self._previous: dict[int, set[str]] = {}
+        self._started: datetime | None = None  # the current generation's first post time
+
+    def __len__(self) -> int:
+        """Texts remembered (both generations)."""
+        return len(self._authors_by_text) + len(self._previous)
+
+    def _rotate(self, newest: datetime) -> None:
+        if self._started is None:
+            self._started = newest
+        half = self.window / 2
+        if newest - self._started >= half or len(self._authors_by_text) >= self.memory // 2:
+            # Two generations back: nothing the window still covers.
+            self._previous = {} if newest - self._started >= self.window else self._authors_by_text
+            self._authors_by_text = defaultdict(set)
+            self._started = newest
 
     def score_batch(
         self,
@@ -142,12 +174,20 @@ class SpamScorer:
         now = now or datetime.now(UTC)
         texts = [p.clean_text or p.text for p in posts]
         keys = [_text_key(t) for t in texts]
-        if len(self._authors_by_text) > self.memory:
-            self._authors_by_text.clear()  # bounded memory; campaigns re-emerge within a batch
+        if posts:  # the batch's median time: one post dated years ahead must not end the day
+            self._rotate(sorted(p.created_at for p in posts)[len(posts) // 2])
+        current, previous = self._authors_by_text, self._previous
         for p, k in zip(posts, keys, strict=True):
-            self._authors_by_text[k].add(p.author or f"?{p.external_id}")
+            authors = current[k]
+            if len(authors) < COPIES_FULL:  # more would not change the signal
+                authors.add(p.author or f"?{p.external_id}")
+        copies_of = [
+            len(current[k] | previous[k])
+            if k in previous and len(current[k]) < COPIES_FULL
+            else len(current[k])
+            for k in keys
+        ]
         rates = _author_rates(posts)
-        authors = self._authors_by_text
         w_rate, w_new, w_copies, w_link, w_irr = (WEIGHTS[k] for k in SIGNALS)
         out: list[SpamResult] = []
         for i, p in enumerate(posts):
@@ -155,7 +195,7 @@ class SpamScorer:
             # copies and link-only values are multiples of 1/4, exact without rounding.
             rate = min(1.0, max(0.0, (rates[i] - 4.0) / 26.0))
             new = _new_account(p, now)
-            copies = min(1.0, max(0, len(authors[keys[i]]) - 1) / 4.0)
+            copies = min(1.0, max(0, copies_of[i] - 1) / 4.0)
             link = _link_only(p, texts[i])
             irr = 0.0 if relevance is None else 1.0 - relevance[i]
             score = 1.0 - (

@@ -311,3 +311,95 @@ CLAUSE_BREAKS: frozenset[str] = frozenset(
         "لكن",
     ]
 )
+
+
+# A post that renounces the brand ("never eating there again", "nie polecam", "לא מומלץ",
+# "zmieniam bank") is a complaint even when its words carry no polarity a linear model has
+# learned (eating, bank, recommend under a negation): the default backend moves probability
+# towards negative when one of these matches (sentiment/routed.py). Written raw, normalised once
+# below, matched as padded substrings of the normalised text; the gapped patterns allow up to four
+# words in between ("never eating there again", "לעולם לא אוכל שם שוב").
+_RENOUNCE_PHRASES = (
+    # English
+    "not recommended",
+    "do not recommend",
+    "don't recommend",
+    "dont recommend",
+    "would not recommend",
+    "wouldn't recommend",
+    "will not recommend",
+    "won't be back",
+    "will not be back",
+    "never going back",
+    "stay away from",
+    "avoid at all costs",
+    "switching to another",
+    "closing my account",
+    # Polish
+    "nigdy więcej",
+    "nie polecam",
+    "nikomu nie polecam",
+    "odradzam",
+    "omijajcie",
+    "zmieniam bank",
+    "zmieniam operatora",
+    "zmieniam sieć",
+    "rezygnuję z",
+    # Hebrew
+    "לא מומלץ",
+    "לא מומלצת",
+    "לא ממליץ",
+    "לא ממליצה",
+    "לא ממליצים",
+    "לא אחזור",
+    "לא נחזור",
+    "תתרחקו",
+    # Spanish, French, German, Italian, Portuguese, Russian, Arabic
+    "nunca más",
+    "no lo recomiendo",
+    "no recomiendo",
+    "plus jamais",
+    "je ne recommande pas",
+    "à éviter",
+    "nie wieder",
+    "nicht empfehlenswert",
+    "nicht zu empfehlen",
+    "kann ich nicht empfehlen",
+    "mai più",
+    "sconsiglio",
+    "non lo consiglio",
+    "nunca mais",
+    "não recomendo",
+    "больше никогда",
+    "никогда больше",
+    "не рекомендую",
+    "не советую",
+    "لا أنصح",
+    "لا انصح",
+)
+# (first words, last word): the first words, up to four other words, then the last word.
+_RENOUNCE_GAPPED = (
+    ("never", "again"),
+    ("לעולם לא", "שוב"),
+    ("אף פעם לא", "שוב"),
+    ("nigdy nie", "więcej"),
+    ("nigdy", "więcej"),
+    ("nunca", "más"),
+    ("jamais", "plus"),
+)
+_RENOUNCE_CUE = re.compile(
+    " (?:"
+    + "|".join(
+        [re.escape(_basic(p)) for p in _RENOUNCE_PHRASES]
+        + [
+            re.escape(_basic(first)) + r"(?: [^ ]+){0,4} " + re.escape(_basic(last))
+            for first, last in _RENOUNCE_GAPPED
+        ]
+    )
+    + ") "
+)
+
+
+def renounces(normalised: str) -> bool:
+    """Whether a normalised text says the author is done with the brand (see above)."""
+    return _RENOUNCE_CUE.search(f" {normalised} ") is not None

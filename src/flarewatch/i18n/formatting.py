@@ -10,13 +10,13 @@ keeps the language's own conventions.
 from __future__ import annotations
 
 import math
-from datetime import datetime
+from datetime import date, datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale, UnknownLocaleError
 from babel.core import get_global
-from babel.dates import format_datetime, format_time, format_timedelta
+from babel.dates import format_date, format_datetime, format_time, format_timedelta
 from babel.numbers import format_decimal, format_percent
 
 from flarewatch.detect.explain import format_number
@@ -68,6 +68,10 @@ class Formatter:
         if value is None:
             return ""
         return format_datetime(value, format="HH:mm", tzinfo=self.tz, locale=self.locale)
+
+    def day(self, value: date) -> str:
+        """A calendar day with its weekday, "Sat, 5 Dec" (the rota page)."""
+        return format_date(value, format="EEE, d MMM", locale=self.locale)
 
     def window(self, start: datetime, end: datetime) -> str:
         """A time window with its zone: "07/12/2026, 18:30–18:40 (Asia/Jerusalem)"; the end

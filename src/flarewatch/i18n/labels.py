@@ -45,6 +45,11 @@ LABELS: dict[str, str] = {
     "queued": N_("Queued"),
     "running": N_("Running"),
     "failed": N_("Failed"),
+    # escalation rounds and deliveries (the alert page)
+    "pending": N_("Pending"),
+    "sent": N_("Sent"),
+    "cancelled": N_("Cancelled"),
+    "skipped": N_("Skipped"),
     # sentiments
     "negative": N_("Negative"),
     "neutral": N_("Neutral"),
@@ -87,6 +92,10 @@ LABELS: dict[str, str] = {
     "phase-before": N_("Before"),
     "phase-during": N_("During the response"),
     "phase-after": N_("After"),
+    "playbook": N_("Playbook"),
+    "response": N_("Public answer"),
+    "met": N_("Met"),
+    "missed": N_("Missed"),
     # sensitivity
     "fewer": N_("Fewer alerts"),
     "balanced": N_("Balanced"),

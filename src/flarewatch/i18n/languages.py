@@ -28,3 +28,10 @@ def is_rtl(language: str) -> bool:
         return Locale.parse(language).character_order == "right-to-left"
     except (UnknownLocaleError, ValueError):
         return False
+
+
+def workspace_language(languages: list[str] | tuple[str, ...] | None) -> str:
+    """The language a workspace is written to in: its first language with a catalogue (a
+    Hebrew-first workspace gets Hebrew), else English. Notifications without a language of
+    their own and `flarewatch report` use it."""
+    return next((code for code in languages or () if code in LANGUAGES), DEFAULT_LANGUAGE)

@@ -111,6 +111,17 @@ def tag_posts(
     return BulkResult(len(posts), len(set(posts) - have))
 
 
+def tag_counts(session: Session, workspace_id: int) -> list[tuple[str, int]]:
+    """The tags people put on the workspace's posts, each with its number of posts, by name."""
+    rows = session.execute(
+        select(PostTag.tag, func.count(PostTag.raw_post_id))
+        .where(PostTag.workspace_id == workspace_id)
+        .group_by(PostTag.tag)
+        .order_by(PostTag.tag)
+    )
+    return [(str(tag), int(count)) for tag, count in rows]
+
+
 def untag_posts(
     session: Session, workspace_id: int, mention_ids: Sequence[int], tag: str, actor: str
 ) -> BulkResult:

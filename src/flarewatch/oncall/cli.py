@@ -58,15 +58,21 @@ def load_oncall_config(workspace: str) -> WorkspaceConfig:
     from flarewatch.cli.common import ready_engine
     from flarewatch.db.engine import session_scope
     from flarewatch.errors import NotFoundError
+    from flarewatch.oncall.changes import changes_of, with_changes
     from flarewatch.workspaces.service import get_workspace
 
     with session_scope(ready_engine()) as session:
         try:
-            stored = dict(get_workspace(session, workspace).config or {})
+            found = get_workspace(session, workspace)
         except NotFoundError as err:
             fail(f"{err}; or name a workspace file ending in .toml", code=2)
-    stored.pop("base_dir", None)
-    return WorkspaceConfig.model_validate(stored)
+        stored = dict(found.config or {})
+        stored.pop("base_dir", None)
+        # The overrides and swaps accepted in the app (docs/oncall.md), whenever they end.
+        accepted = changes_of(
+            session, found.id, datetime.min.replace(tzinfo=UTC), statuses=("accepted",)
+        )
+        return with_changes(WorkspaceConfig.model_validate(stored), accepted)
 
 
 def _minutes(moment: datetime) -> str:

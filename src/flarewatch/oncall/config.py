@@ -81,6 +81,11 @@ class PersonConfig(_Strict):
     key: str
     name: str | None = None
     timezone: str = Field(default="UTC", description="The person's own IANA timezone")
+    language: str | None = Field(
+        default=None,
+        description="en, he or pl: the language of their pages, reminders and digests "
+        "(default: the workspace's first language)",
+    )
     notify: list[str] = Field(
         min_length=1,
         description="Contact methods as Apprise URLs (mailto://…, tgram://…, ntfy://…)",
@@ -90,6 +95,18 @@ class PersonConfig(_Strict):
     @classmethod
     def _check_key(cls, value: str) -> str:
         return _key(value)
+
+    @field_validator("language")
+    @classmethod
+    def _check_language(cls, value: str | None) -> str | None:
+        from flarewatch.i18n.languages import LANGUAGES
+
+        if value is not None and value not in LANGUAGES:
+            raise ValueError(
+                f"pages cannot be written in {value!r}: there is no translation catalogue for "
+                f"it; use one of {', '.join(LANGUAGES)}, or leave language out"
+            )
+        return value
 
     @field_validator("timezone")
     @classmethod
@@ -228,6 +245,40 @@ class EscalationPolicyConfig(_Strict):
         "the alert waits for the digest",
     )
     steps: list[StepConfig] = Field(min_length=1)
+    remind_minutes: int | None = Field(
+        default=None,
+        ge=1,
+        le=7 * 24 * 60,
+        description="While acknowledged and untouched this long, remind whoever was paged; "
+        "again every as many minutes (none: no reminders)",
+    )
+    unacknowledge_minutes: int | None = Field(
+        default=None,
+        ge=1,
+        le=30 * 24 * 60,
+        description="Acknowledged but untouched this long: the acknowledgement lapses and "
+        "the escalation starts again from its first step (none: it never lapses)",
+    )
+    ack_link_hours: int = Field(
+        default=24,
+        ge=1,
+        le=30 * 24,
+        description="How long the signed acknowledgement link in each message stays valid",
+    )
+
+    @model_validator(mode="after")
+    def _reminders_before_lapse(self) -> EscalationPolicyConfig:
+        if (
+            self.remind_minutes is not None
+            and self.unacknowledge_minutes is not None
+            and self.remind_minutes >= self.unacknowledge_minutes
+        ):
+            raise ValueError(
+                f"remind_minutes ({self.remind_minutes}) must be shorter than "
+                f"unacknowledge_minutes ({self.unacknowledge_minutes}), or no reminder is "
+                "ever sent before the acknowledgement lapses"
+            )
+        return self
 
 
 def _item_list(data: dict[str, Any], name: str) -> list[tuple[int, dict[str, Any]]]:

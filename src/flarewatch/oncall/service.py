@@ -16,12 +16,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from pydantic import ValidationError
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from flarewatch.alerts.models import Alert, AlertDelivery
-from flarewatch.alerts.wording import ESCALATION_NOBODY, ESCALATION_NOTIFIED, spoken, wording
-from flarewatch.oncall.config import OncallConfig, policy_for
+from flarewatch.alerts.timeline import record_event
+from flarewatch.alerts.wording import ESCALATION_NOBODY, ESCALATION_NOTIFIED
+from flarewatch.oncall.config import EscalationPolicyConfig, OncallConfig, policy_for
 from flarewatch.oncall.escalation import channel_of, recipients, step_schedule
 from flarewatch.oncall.models import EscalationStep
 from flarewatch.oncall.urgency import urgency, working_time_of
@@ -42,6 +43,16 @@ def oncall_config(workspace: Workspace) -> OncallConfig | None:
     except ValidationError as err:
         log.error("workspace %s: on-call configuration unreadable: %s", workspace.slug, err)
         return None
+
+
+def people_config(workspace: Workspace) -> OncallConfig:
+    """The workspace's people and rotas, with or without an escalation policy (the rota page);
+    empty when unreadable (logged: `workspace check` names the problem)."""
+    try:
+        return OncallConfig.model_validate(workspace.config or {})
+    except ValidationError as err:
+        log.error("workspace %s: on-call configuration unreadable: %s", workspace.slug, err)
+        return OncallConfig()
 
 
 def schedule_escalation(
@@ -77,10 +88,20 @@ def schedule_escalation(
     )
     if stored is not None or urgency(policy, working, now) == "digest":
         return True
-    rows = [
+    store_rounds(session, alert, policy, now, current_cycle(session, alert.id))
+    return True
+
+
+def store_rounds(
+    session: Session, alert: Alert, policy: EscalationPolicyConfig, now: datetime, cycle: int
+) -> None:
+    """Every round of `policy` for the alert, due from `now`, as cycle `cycle`."""
+    session.add_all(
         EscalationStep(
             alert_id=alert.id,
             severity=alert.severity,
+            cycle=cycle,
+            kind="page",
             step=due.step,
             round=due.round,
             target=due.target,
@@ -89,10 +110,34 @@ def schedule_escalation(
             recipients=[],
         )
         for due in step_schedule(policy, now)
-    ]
-    session.add_all(rows)
+    )
     session.flush()
-    return True
+
+
+def current_cycle(session: Session, alert_id: int) -> int:
+    """The alert's latest escalation cycle (1 until an acknowledgement lapses)."""
+    found = session.scalar(
+        select(func.max(EscalationStep.cycle)).where(EscalationStep.alert_id == alert_id)
+    )
+    return int(found or 1)
+
+
+def cancel_pending(session: Session, alert_id: int, note: str) -> int:
+    """Cancel the alert's rounds still waiting; how many there were."""
+    result = session.execute(
+        update(EscalationStep)
+        .where(EscalationStep.alert_id == alert_id, EscalationStep.status == "pending")
+        .values(status="cancelled", note=note)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def ack_link_hours(workspace: Workspace, severity: str) -> int:
+    """How long the acknowledgement link of an alert of `severity` stays valid: its policy's
+    `ack_link_hours`, else 24."""
+    config = oncall_config(workspace)
+    policy = policy_for(config.escalation, severity) if config else None
+    return policy.ack_link_hours if policy is not None else 24
 
 
 @dataclass(slots=True)
@@ -100,6 +145,12 @@ class StepReport:
     sent: list[int] = field(default_factory=list)  # escalation_step ids whose deliveries queued
     cancelled: list[int] = field(default_factory=list)
     unreached: list[int] = field(default_factory=list)  # a rota with no one on call
+
+
+def effective_config(session: Session, workspace: Workspace, now: datetime) -> OncallConfig | None:
+    from flarewatch.oncall.changes import effective_config as with_app_changes
+
+    return with_app_changes(session, workspace, now)
 
 
 def run_due_steps(session: Session, now: datetime, *, limit: int = BATCH) -> StepReport:
@@ -126,7 +177,7 @@ def run_due_steps(session: Session, now: datetime, *, limit: int = BATCH) -> Ste
             report.cancelled.append(row.id)
             continue
         workspace = session.get_one(Workspace, alert.workspace_id)
-        config = oncall_config(workspace)
+        config = effective_config(session, workspace, now)
         try:
             sent = recipients(config, row.target, row.due_at) if config else []
         except KeyError:
@@ -140,47 +191,44 @@ def run_due_steps(session: Session, now: datetime, *, limit: int = BATCH) -> Ste
             )
             (report.unreached if sent is None else report.cancelled).append(row.id)
             if sent is None:
-                _on_timeline(session, alert, ESCALATION_NOBODY, step=row.step, target=row.target)
-            continue
-        for _, url in sent:
-            session.add(
-                AlertDelivery(
-                    alert_id=alert.id,
-                    route=url,
-                    severity=alert.severity,
-                    status="pending",
-                    attempts=0,
-                    next_attempt_at=now,
+                record_event(
+                    session,
+                    alert,
+                    "nobody",
+                    ESCALATION_NOBODY,
+                    now,
+                    step=row.step,
+                    target=row.target,
                 )
-            )
+            continue
+        queue_deliveries(session, alert, sent, now, purpose="alert")
         row.status = "sent"
         row.sent_at = now
         row.recipients = [[who, channel_of(url)] for who, url in sent]
         who = ", ".join(dict.fromkeys(who for who, _ in sent))
-        _on_timeline(session, alert, ESCALATION_NOTIFIED, step=row.step, who=who)
+        record_event(session, alert, "notified", ESCALATION_NOTIFIED, now, step=row.step, who=who)
         report.sent.append(row.id)
     session.flush()
     return report
 
 
-def _on_timeline(session: Session, alert: Alert, message: str, **params: object) -> None:
-    """The round on the alert's case timeline, when it has a case."""
-    from flarewatch.cases.models import CaseEvent
-    from flarewatch.cases.service import case_for_alert
-
-    case = case_for_alert(session, alert.id)
-    if case is None:
-        return
-    said = wording(message, alert=alert.id, **params)
-    session.add(
-        CaseEvent(
-            case_id=case.id,
-            kind="alert",
-            actor="system",
-            text=spoken(said),
-            data={"alert_id": alert.id, **said},
+def queue_deliveries(
+    session: Session, alert: Alert, sent: list[tuple[str, str]], now: datetime, *, purpose: str
+) -> None:
+    """One delivery per (recipient, contact URL), due now."""
+    for who, url in sent:
+        session.add(
+            AlertDelivery(
+                alert_id=alert.id,
+                route=url,
+                severity=alert.severity,
+                status="pending",
+                attempts=0,
+                next_attempt_at=now,
+                recipient=who,
+                purpose=purpose,
+            )
         )
-    )
 
 
 def escalation_of(session: Session, alert_id: int) -> list[EscalationStep]:

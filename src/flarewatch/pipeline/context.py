@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -9,9 +10,11 @@ from sqlalchemy.orm import Session
 
 from flarewatch.enrich import Enricher, NearDuplicateIndex, RelevanceFilter
 from flarewatch.mentions.relevance import load_relevance
-from flarewatch.query import Matcher
+from flarewatch.query import Matcher, QuerySyntaxError
 from flarewatch.workspaces.models import Topic, Workspace
 from flarewatch.workspaces.service import workspace_enricher
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(slots=True)
@@ -28,9 +31,21 @@ class WorkspaceContext:
 
 
 def build_matcher(topics: list[Topic], workspace_slug: str) -> Matcher:
+    """Every topic's query compiled; a stored query the parser now refuses (saved before a rule
+    was tightened, e.g. `title:-word`) is logged with its problem and left out, so the
+    workspace's other topics keep matching."""
     matcher = Matcher()
     for topic in topics:
-        matcher.add(topic.id, topic.query, workspace=workspace_slug)
+        try:
+            matcher.add(topic.id, topic.query, workspace=workspace_slug)
+        except QuerySyntaxError as err:
+            log.error(
+                "workspace %s: topic %r is not matched until its query is fixed (topic editor "
+                "or workspace file): %s",
+                workspace_slug,
+                topic.key,
+                err.message,
+            )
     return matcher
 
 

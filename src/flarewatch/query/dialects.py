@@ -208,10 +208,23 @@ class _Scan:
             value = vm.group() if vm else ""
             self.out.append(value if value[:1] in '"“”(' else f'"{value}"')
             return vm.end() if vm else pos
+        vm = _VALUE.match(self.text, pos)
+        term = vm.group() if vm else "term"
+        if piece == "!":
+            # Tools disagree on '!' (an exclusion in some, an exact term in others): say which
+            # Flarewatch form means what rather than guess.
+            self.error(
+                f"{self.dialect.title()} has no '!' prefix, and tools differ on what it means "
+                "(an exclusion in some, an exact term in others)",
+                start,
+                f"to exclude, write -{term} or NOT {term}; for the exact, case-sensitive "
+                f"form, write {{{term.strip(chr(34))}}}",
+            )
         self.error(
             f"{self.dialect.title()} prefix {piece!r} has no Flarewatch equivalent",
             start,
-            "exclude with NOT or a leading -; write {Term} for a case-sensitive term",
+            f"to exclude, write -{term} or NOT {term}; quote it for the exact form: "
+            f'"{term.strip(chr(34))}"',
         )
         return pos  # pragma: no cover - error() raises
 
@@ -333,6 +346,15 @@ class _Scan:
         if end == pos:
             self.error(f"'{name}:' needs a value", m.start())
         value = text[pos:end]
+        if value[:1] in ("-", "!") and value[1:2].strip():
+            # As in Flarewatch's own syntax: exclusion or part of the word is never guessed.
+            rest = value[1:]
+            self.error(
+                f"'{value[0]}' right after '{name}:' is ambiguous",
+                pos,
+                f"to exclude, put the sign before the field: -{name}:{rest} "
+                f"(NOT {name}:{rest}); to look for the word, leave the sign out: {name}:{rest}",
+            )
         if target == "":
             self.out.append(value)
         elif target == "author*":

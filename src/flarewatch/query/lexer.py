@@ -171,6 +171,20 @@ def _word(query: str, i: int, out: list[Lexeme]) -> int:
                 f"for example {fm.group(0)}value, without a space",
                 width=fm.end(),
             )
-        return i + fm.end()
+        after = i + fm.end()
+        if after + 1 < len(query) and query[after] in "-!" and not query[after + 1].isspace():
+            # `title:-word` reads as "title without word" to some and as the word "-word" to
+            # others; neither guess may silently decide what the query matches.
+            value = _WORD_RE.match(query, after + 1)
+            rest = query[after + 1 : value.end()] if value else "word"
+            raise QuerySyntaxError(
+                f"'{query[after]}' right after '{fm.group(0)}' is ambiguous",
+                after + 1,
+                query,
+                f"to exclude, put the sign before the field: -{fm.group(0)}{rest} "
+                f"(NOT {fm.group(0)}{rest}); to look for the word, leave the sign out: "
+                f"{fm.group(0)}{rest}",
+            )
+        return after
     out.append(Lexeme(Kind.WORD, text, col, j + 1))
     return j

@@ -290,6 +290,16 @@ class Matcher:
         self._meta_count = 0
 
     # -- maintenance --------------------------------------------------------------------------
+    def forget_tokens(self) -> None:
+        """Drop the per-token memos (what each token met), keeping the queries and their index.
+
+        The memos fill with every new word of the stream up to `MEMO_LIMIT` tokens; a
+        long-running runner calls this on its cache sweep (pipeline/memory.py) so they hold
+        only the words of recent hours. Matching refills them on first sight of a token.
+        """
+        for shard in self._shards.values():
+            shard.token_indexes.clear()
+
     def add(
         self,
         key: Hashable,

@@ -38,6 +38,7 @@ from flarewatch.mentions.relevance import model_stamp
 from flarewatch.pipeline.batch import BatchReport
 from flarewatch.pipeline.context import WorkspaceContext, build_context
 from flarewatch.pipeline.isolate import RejectedPost, store_batch
+from flarewatch.pipeline.memory import CacheSweeper
 from flarewatch.sources.base import FetchResult, SourceError, SourceProblem
 from flarewatch.sources.base import Source as SourceReader
 from flarewatch.sources.hour_counts import already_stored, count_stored_batch
@@ -142,6 +143,9 @@ class EmbeddedRunner:
         # Topics' detectors between cycles, so a cycle does not reload and resave them all
         # (None: every cycle loads and saves them, as one-off commands do).
         self.detector_states: DetectorStateCache | None = DetectorStateCache()
+        # The stream's memo caches, emptied every few hours of this runner's clock so a runner
+        # that lives for weeks holds only recent words and texts (pipeline/memory.py).
+        self.sweep_caches = CacheSweeper()
 
     # -- contexts and readers are cached; rebuilt when topics, the relevance model, languages,
     # the sentiment backend or source config change
@@ -229,6 +233,7 @@ class EmbeddedRunner:
             report.deliveries_sent = delivery.sent
         for workspace_id in workspace_ids:
             self._finish_rescoring(workspace_id)
+        self.sweep_caches(self.clock(), [context.matcher for _, context in self._contexts.values()])
         return report
 
     def _poll_sources(self, source_ids: list[int], report: CycleReport) -> list[SourceOutcome]:
@@ -439,16 +444,25 @@ class EmbeddedRunner:
 
     def _run_escalations(self) -> None:
         """Queue the deliveries of the escalation rounds now due (oncall/service.py), in one
-        transaction with their claim; a fault is logged and the rounds wait for the next cycle."""
+        transaction with their claim, then the reminders and lapses of acknowledged alerts left
+        untouched (oncall/reminders.py), then the daily and weekly digests now due
+        (digests/service.py); a fault is logged and the work waits for the next cycle."""
+        from flarewatch.digests.service import run_due_digests
+        from flarewatch.oncall.reminders import watch_acknowledged
         from flarewatch.oncall.service import run_due_steps
 
-        with self._sessions() as session:
-            try:
-                run_due_steps(session, self.clock())
-                session.commit()
-            except Exception:
-                session.rollback()
-                log.exception("running due escalation steps failed")
+        for step, name in (
+            (run_due_steps, "running due escalation steps"),
+            (watch_acknowledged, "reminding about acknowledged alerts"),
+            (run_due_digests, "sending due digests"),
+        ):
+            with self._sessions() as session:
+                try:
+                    step(session, self.clock())
+                    session.commit()
+                except Exception:
+                    session.rollback()
+                    log.exception("%s failed", name)
 
     def _finish_rescoring(self, workspace_id: int) -> None:
         """The follow-up of alerts whose re-scoring ran out of time: after the deliveries, so

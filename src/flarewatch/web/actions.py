@@ -20,10 +20,13 @@ from flarewatch.cases.models import Case, CaseEvent, Task
 from flarewatch.cases.people import set_owner, tell_assignee
 from flarewatch.cases.triage import ALERT_ACTIONS
 from flarewatch.errors import InputError
+from flarewatch.mentions import inbox
 from flarewatch.web.deps import WorkspaceAccess
 
 # Alert statuses that closing a case can still resolve.
 LIVE = ("open", "acknowledged")
+# What the inbox's bulk bar (and POST /api/v1/workspaces/{slug}/mentions/bulk) can do.
+BULK_ACTIONS = ("relevant", "not_relevant", "tag", "untag", "assign", "case")
 
 
 def triage_alert(db: Session, access: WorkspaceAccess, alert_id: int, action: str) -> Alert:
@@ -208,3 +211,39 @@ def complete_case_task(db: Session, access: WorkspaceAccess, task_id: int) -> Ta
     )
     db.commit()
     return task
+
+
+def bulk_posts(
+    db: Session,
+    access: WorkspaceAccess,
+    action: str,
+    ids: list[int],
+    *,
+    tag: str = "",
+    assignee: str | None = None,
+    case_id: int | None = None,
+) -> inbox.BulkResult:
+    """One action on the selected posts: relevance, tag, untag, assign or add to a case.
+
+    Triage (analysts and up) may act on posts; a relevance mark trains the workspace's filter,
+    so it needs the role that edits topics; adding to a case edits the case."""
+    access.require(Permission.ALERT_TRIAGE)
+    ws_id, actor = access.workspace.id, access.user.email
+    if action in ("relevant", "not_relevant"):
+        access.require(Permission.TOPIC_EDIT)
+        result = inbox.mark_posts(db, ws_id, ids, action == "relevant", access.user)
+    elif action == "tag":
+        result = inbox.tag_posts(db, ws_id, ids, tag, actor)
+    elif action == "untag":
+        result = inbox.untag_posts(db, ws_id, ids, tag, actor)
+    elif action == "assign":
+        result = inbox.assign_posts(db, ws_id, ids, assignee or None, actor)
+    elif action == "case":
+        access.require(Permission.CASE_EDIT)
+        if case_id is None:
+            raise InputError("Choose the case to add the selected posts to (case_id).")
+        result = inbox.add_to_case(db, ws_id, ids, case_id, actor)
+    else:
+        raise InputError(f"Unknown action {action!r}; use one of {', '.join(BULK_ACTIONS)}.")
+    db.commit()
+    return result

@@ -1,7 +1,7 @@
 """The case room's additions to the case page and the changes made there (post-mortem review,
 follow-up watch), shared by the pages and the JSON API: permission, service call, audit, commit.
 
-The case page gets everything these sections show as one `room` value (`room_context`), and
+The case page gets everything these sections show as one `room` value (`response_context`), and
 each section is a partial template (`templates/partials/case_*.html`).
 """
 
@@ -47,7 +47,7 @@ from flarewatch.workspaces.models import Workspace
 MEDIA_TYPES = {"html": "text/html; charset=utf-8", "pdf": "application/pdf"}
 
 
-def room_context(db: Session, case: Case) -> dict[str, Any]:
+def response_context(db: Session, case: Case) -> dict[str, Any]:
     """What the case room's sections of the case page show."""
     setup = room_setup(access_workspace(db, case))
     return {

@@ -27,6 +27,7 @@ UserId = Annotated[int, Path(ge=1, le=MAX_DB_INT, description="The user's id.")]
 SourceId = Annotated[int, Path(ge=1, le=MAX_DB_INT, description="The source's id.")]
 ViewId = Annotated[int, Path(ge=1, le=MAX_DB_INT, description="The saved view's id.")]
 TokenId = Annotated[int, Path(ge=1, le=MAX_DB_INT, description="The API token's id.")]
+RotaChangeId = Annotated[int, Path(ge=1, le=MAX_DB_INT, description="The override's or swap's id.")]
 
 
 def id_cursor(description: str) -> Any:

@@ -116,4 +116,9 @@ class E5SentimentModel(StackedSentimentModel):
     @classmethod
     def from_env(cls) -> E5SentimentModel:
         encoder = E5Encoder.from_env()  # first: a missing package is the likelier problem
-        return cls.assemble(load_default(), encoder, UseEncoder.from_env)
+        from flarewatch.enrich.sentiment import routed
+
+        default = routed.load_default()
+        model = cls.assemble(load_default(), encoder, UseEncoder.from_env)
+        model.use_fallback(default, default.tables.languages)
+        return model

@@ -32,8 +32,8 @@ BACKENDS: dict[str, BackendEntry] = {
     for entry in (
         BackendEntry(
             "default",
-            "flarewatch.enrich.sentiment.linear:LinearSentimentModel",
-            "the shipped hashed linear model",
+            "flarewatch.enrich.sentiment.routed:RoutedSentimentModel",
+            "the shipped hashed linear models, routed by language and calibrated",
         ),
         BackendEntry(
             "use",

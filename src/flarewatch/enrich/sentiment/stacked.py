@@ -193,6 +193,21 @@ class StackedSentimentModel:
         self.cache_size = cache_size
         self._cache: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
+        self.fallback: Any = None
+        self.fallback_languages: frozenset[str] = frozenset()
+
+    def use_fallback(self, model: Any, languages: Sequence[str]) -> StackedSentimentModel:
+        """Score posts the heads do not cover with ``model`` (the default backend) instead of
+        the shared base model, and hand ``languages`` to it too unless a head was fitted on
+        them: the default has its own tables for Polish and Hebrew, trained on labelled sets
+        the heads never saw, so it is the better model there. Returns ``self``."""
+        self.fallback = model
+        self.fallback_languages = frozenset(str(c).lower() for c in languages) - set(
+            self.head.languages
+        )
+        with self._lock:
+            self._cache.clear()
+        return self
 
     @property
     def head(self) -> StackedHead:
@@ -203,6 +218,8 @@ class StackedSentimentModel:
         """Whether the heads apply: a language the main head was fitted on, or one of the
         backend's ``covered`` languages (those get an all-zero language one-hot)."""
         language = str(language).lower()
+        if language in self.fallback_languages:
+            return False
         return language in self.head.languages or language in self.covered
 
     def probabilities(self, texts: Sequence[str], languages: Sequence[str]) -> np.ndarray:
@@ -232,6 +249,12 @@ class StackedSentimentModel:
     def _score(self, texts: Sequence[str], languages: Sequence[str]) -> np.ndarray:
         base = self.base.probabilities(texts, languages)
         rows = [i for i, lang in enumerate(languages) if self.covers(lang)]
+        if self.fallback is not None and len(rows) < len(texts):
+            rest = sorted(set(range(len(texts))) - set(rows))
+            base = np.array(base, dtype=np.float64, copy=True)
+            base[rest] = self.fallback.probabilities(
+                [texts[i] for i in rest], [languages[i] for i in rest]
+            )
         if not rows:
             return base
         picked_texts = [texts[i] for i in rows]

@@ -103,4 +103,9 @@ class UseSentimentModel(StackedSentimentModel):
 
     @classmethod
     def from_env(cls) -> UseSentimentModel:
-        return cls(load_head(), load_default(), UseEncoder.from_env())
+        from flarewatch.enrich.sentiment import routed
+
+        default = routed.load_default()
+        model = cls(load_head(), load_default(), UseEncoder.from_env())
+        model.use_fallback(default, default.tables.languages)
+        return model

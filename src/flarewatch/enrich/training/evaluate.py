@@ -24,10 +24,13 @@ from flarewatch.enrich.emotion import emotion_intensities, summarise
 from flarewatch.enrich.features import tokenize
 from flarewatch.enrich.langid import detect_language
 from flarewatch.enrich.sentiment import BACKENDS, LABELS
-from flarewatch.enrich.sentiment.linear import LinearSentimentModel, LinearWeights, load_default
+from flarewatch.enrich.sentiment.linear import LinearSentimentModel, LinearWeights
+from flarewatch.enrich.sentiment.linear import load_default as load_shared
+from flarewatch.enrich.sentiment.routed import RoutedSentimentModel, load_tables
 from flarewatch.enrich.text import normalise
 from flarewatch.enrich.training.datasets import (
     DEFAULT_DATASETS,
+    SHARED_SETS,
     XLMT_SETS,
     emotion_split,
     require,
@@ -36,6 +39,12 @@ from flarewatch.enrich.training.datasets import (
 from flarewatch.enrich.training.metrics import accuracy, macro_f1
 
 ALL_LANGS = ("en", "he", "pl", "ar", "ru", "es", "fr", "de", "it", "pt", "hi")
+# The opt-in backends run at 20-800 posts/s, so they are measured on the sets they were
+# measured on before the Polish and Hebrew news sets arrived (and keep the default's scores
+# on Hebrew anyway).
+BACKEND_SETS = (*SHARED_SETS, "tweeteval-english")
+TARGETS = {"pl": 0.60, "he": 0.65}  # per set of the language (issue 15)
+ENGLISH_MARGIN = 0.03  # over VADER, on every English set
 EMOTION_MAP = {"anger": "anger", "joy": "joy", "optimism": "joy", "sadness": "sadness"}
 
 
@@ -74,6 +83,25 @@ def _timed_labels(model: Any, texts: Sequence[str], lang: str) -> tuple[list[str
     return pred, time.process_time() - started
 
 
+def calibration(gold: Sequence[str], p: np.ndarray, bins: int = 10) -> tuple[float, float]:
+    """(expected calibration error of the top class over ``bins`` equal-width confidence bins,
+    mean log loss) of class probabilities ``p`` (LABELS order) against ``gold``."""
+    if len(gold) == 0:
+        return 0.0, 0.0
+    target = np.asarray([LABELS.index(g) for g in gold])
+    conf = p.max(axis=1)
+    right = (p.argmax(axis=1) == target).astype(np.float64)
+    which = np.minimum((conf * bins).astype(np.int64), bins - 1)
+    ece = sum(
+        abs(float(conf[which == b].mean()) - float(right[which == b].mean()))
+        * float((which == b).mean())
+        for b in range(bins)
+        if (which == b).any()
+    )
+    loss = float(-np.mean(np.log(np.clip(p[np.arange(len(target)), target], 1e-12, 1.0))))
+    return float(ece), loss
+
+
 def _bootstrap_se(golds: list[list[str]], preds: list[list[str]], reps: int = 500) -> float:
     """Standard error of the mean macro-F1 over splits, resampling each split's rows (seed 0)."""
     rng = np.random.default_rng(0)
@@ -107,10 +135,14 @@ def _title(name: str) -> str:
 
 
 def evaluate(
-    root: Path, model: LinearSentimentModel, optional: dict[str, Any] | None = None
+    root: Path,
+    model: RoutedSentimentModel | LinearSentimentModel,
+    optional: dict[str, Any] | None = None,
+    previous: LinearSentimentModel | None = None,
 ) -> str:
     """``optional``: opt-in backends by name ("use", "e5"): the model, or a string saying why it
-    is not evaluated."""
+    is not evaluated. ``previous``: the shared model alone (the default before per-language
+    routing), measured in the same run for comparison."""
     started = time.perf_counter()
     train = {s.name: s for s in sentiment_splits(root, "train")}
     seen = {normalise(t) for s in train.values() for t in s.texts}
@@ -131,6 +163,12 @@ def evaluate(
     xlmt_gold: list[list[str]] = []
     xlmt_pred: list[list[str]] = []
     default_cpu = 0.0
+    compare = [
+        "| set | rows | default macro-F1 | shared model alone | default ECE / log loss | "
+        "shared alone ECE / log loss |",
+        "|---|---|---|---|---|---|",
+    ]
+    set_f1: dict[str, tuple[str, float]] = {}
     for split in sentiment_splits(root, "val"):
         texts, gold = split.texts, split.labels
         note = ""
@@ -141,12 +179,23 @@ def evaluate(
         with _one_thread():
             pred, cpu = _timed_labels(model, texts, split.language)
         sent_rows.append(_row(f"{split.name} ({split.language}){note}", len(texts), gold, pred))
+        set_f1[split.name] = (split.language, macro_f1(gold, pred, LABELS))
+        if previous is not None:
+            langs = [split.language] * len(texts)
+            prev_pred = [lab for lab, _ in previous.predict(texts, langs)]
+            ece, loss = calibration(gold, model.probabilities(texts, langs))
+            p_ece, p_loss = calibration(gold, previous.probabilities(texts, langs))
+            compare.append(
+                f"| {split.name} ({split.language}) | {len(texts)} | "
+                f"{macro_f1(gold, pred, LABELS):.3f} | {macro_f1(gold, prev_pred, LABELS):.3f} | "
+                f"{ece:.3f} / {loss:.3f} | {p_ece:.3f} / {p_loss:.3f} |"
+            )
         if split.name in XLMT_SETS:
             xlmt_f1.append(macro_f1(gold, pred, LABELS))
             xlmt_gold.append(gold)
             xlmt_pred.append(pred)
             default_cpu += cpu
-        for b in backends:
+        for b in backends if split.name in BACKEND_SETS else ():
             with _one_thread():
                 b_pred, cpu = _timed_labels(b.model, texts, split.language)
             b.rows.append(_row(f"{split.name} ({split.language}){note}", len(texts), gold, b_pred))
@@ -166,9 +215,10 @@ def evaluate(
                 ours, theirs = macro_f1(gold, pred, LABELS), macro_f1(gold, vader, LABELS)
                 margins.append(
                     f"- {split.name}: Flarewatch {ours:.3f} vs VADER {theirs:.3f} macro-F1 "
-                    f"({ours - theirs:+.3f})"
+                    f"({ours - theirs:+.3f}; target >= +{ENGLISH_MARGIN:.2f}: "
+                    f"{'met' if ours - theirs >= ENGLISH_MARGIN else 'NOT met'})"
                 )
-                for b in backends:
+                for b in [b for b in backends if split.name in b.english]:
                     english_cmp.append(
                         _row(
                             f"Flarewatch `{b.name}` backend on {split.name}{note}",
@@ -224,6 +274,13 @@ def evaluate(
         f"on one core in this run (the {n_xlmt:,} XLM-T validation tweets, process CPU time). "
         f"Bootstrap standard error of the 8-language mean: {se:.3f}."
     ]
+    for name, (lang, f1) in set_f1.items():
+        if lang in TARGETS:
+            goal = TARGETS[lang]
+            targets.append(
+                f"- {name} ({lang}): default macro-F1 {f1:.3f} (target >= {goal:.2f}: "
+                f"{'met' if f1 >= goal else 'NOT met'})"
+            )
     met = {"default model": mean >= 0.60}
     for b in backends:
         targets.append(_backend_target(b, n_xlmt, mean, default_rate, xlmt_gold))
@@ -247,6 +304,20 @@ def evaluate(
         *hebrew,
         "",
     ]
+    if previous is not None:
+        lines += [
+            "## The default against the shared model alone, and calibration",
+            "",
+            "The default routes each language to its own table where the training hold-out "
+            "said so and divides the logits by a per-language temperature; the shared model "
+            "alone (`models/sentiment.npz`, the default before the per-language tables) is "
+            "scored in the same run. ECE: expected calibration error of the top class's "
+            "probability (10 bins; 0 = a post scored 80% sure is right 80% of the time); log "
+            "loss: mean negative log-probability of the gold class (lower is better).",
+            "",
+            *compare,
+            "",
+        ]
     lines += [
         "## English: VADER in the same run",
         "",
@@ -276,13 +347,23 @@ def evaluate(
     lines += _emotion_section(root)
     lines.append(
         f"_Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC in "
-        f"{time.perf_counter() - started:.0f} s; model meta: {model.w.meta}_"
+        f"{time.perf_counter() - started:.0f} s; model meta: {_meta(model)}_"
     )
     for b in backends:
         for i, member in enumerate(b.model.members):
             lines.append("")
             lines.append(f"_`{b.name}` head {i + 1} meta: {member.head.meta}_")
     return "\n".join(lines) + "\n"
+
+
+def _meta(model: RoutedSentimentModel | LinearSentimentModel) -> str:
+    if isinstance(model, RoutedSentimentModel):
+        t = model.tables
+        return (
+            f"shared model {model.shared.meta}; per-language tables "
+            f"{{'languages': {list(t.languages)}, 'temperature': {t.temperature}, **{t.meta}}}"
+        )
+    return str(model.w.meta)
 
 
 def _backend_section(b: _Backend) -> list[str]:
@@ -363,14 +444,23 @@ METHOD = """# Flarewatch enrichment quality
 
 Generated by `make eval` (`python -m flarewatch.enrich.training.evaluate`). Every number below
 was measured by that run on the validation splits of the labelled sets in `../shared/datasets`
-(XLM-T tweets in 8 languages, TweetEval English, Hebrew Facebook comments; see its README for
-sources and licences).
+(XLM-T tweets in 8 languages, TweetEval English, Hebrew Facebook comments, Hebrew HebEMO
+news-site comments, Polish PolEmo 2.0 reviews and their sentences; see its README for sources
+and licences).
 The held-out test splits are not available to the project, so these are validation figures.
 
 Method notes:
 
-- The model is trained only on the training splits. The L2 strength (SGD alpha, grid 1e-6, 3e-6,
-  1e-5) and which char n-gram lengths get language-tagged copies (all of 2-5, or 3 only) are
+- The default backend is the shared model (`models/sentiment.npz`) plus per-language tables,
+  blend weights and temperatures (`models/sentiment_languages.npz`; docs/enrichment.md, "The
+  default backend"). Which languages get a table, each table's L2 strength, its blend weight
+  with the shared model and every temperature were chosen on a seeded 15% hold-out of the
+  TRAINING data (scores in the meta at the end), never on these splits. The rule that moves
+  probability to negative for posts that renounce the brand ("never ... again", "nie polecam")
+  was written from the issue's examples, not tuned on these splits; its effect on them is in
+  docs/enrichment.md. The shared model's own figures follow in the same run.
+- The shared model is trained only on the training splits. The L2 strength (SGD alpha, grid
+  1e-6, 3e-6, 1e-5) and which char n-gram lengths get language-tagged copies (2-5, or 3 only) are
   chosen on a seeded 15% hold-out of the training data, not on these splits (the hold-out scores
   are in the model meta at the end). Compared on these splits and not shipped: language-tagged
   copies (x2) of the dense lexicon scores (kept per language where they raised hold-out macro-F1).
@@ -400,8 +490,13 @@ Method notes:
 - 1,431 of the 2,000 TweetEval English validation tweets also occur in the XLM-T English training
   split (both come from SemEval-17). They are dropped before scoring, for VADER too, so the
   TweetEval rows below cover only tweets the model never saw.
-- Polish and Russian have no labelled set: no figure is reported for them (docs/enrichment.md
-  says how they are handled).
+- Russian has no labelled set: no figure is reported for it (docs/enrichment.md says how it is
+  handled). Polish is measured on reviews (PolEmo 2.0: whole reviews and single sentences), not
+  posts. HebEMO's labels are the majority sign of the annotators' 5-point scores (ties dropped,
+  as the datasets README says); its validation file is the set's in-sample test file, so it
+  shares authors and topics with its training file.
+- The opt-in backends are measured on the XLM-T, TweetEval and Hebrew Facebook sets only (they
+  run at 20-800 posts/s and keep the default's scores on Hebrew).
 - VADER is vaderSentiment 3.3.2 with its standard thresholds (compound >= 0.05 positive, <= -0.05
   negative).
 - The opt-in `use` backend (USE-multilingual v3 stacked on the default model; docs/enrichment.md)
@@ -451,7 +546,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--datasets", type=Path, default=DEFAULT_DATASETS)
     ap.add_argument("--output", type=Path, default=Path("docs/quality.md"))
-    ap.add_argument("--model", type=Path, default=None, help="a sentiment .npz to evaluate")
+    ap.add_argument(
+        "--model", type=Path, default=None, help="the shared sentiment .npz to evaluate"
+    )
+    ap.add_argument(
+        "--shared-only",
+        action="store_true",
+        help="evaluate the shared model alone, without the per-language tables",
+    )
     ap.add_argument("--no-use", action="store_true", help="skip the opt-in 'use' backend")
     ap.add_argument(
         "--no-e5",
@@ -464,9 +566,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     except FileNotFoundError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    model = LinearSentimentModel(LinearWeights.load(args.model)) if args.model else load_default()
+    shared = LinearSentimentModel(LinearWeights.load(args.model)) if args.model else load_shared()
+    model: RoutedSentimentModel | LinearSentimentModel = shared
+    if not args.shared_only:
+        try:
+            model = RoutedSentimentModel(shared.w, load_tables())
+        except FileNotFoundError as exc:
+            print(f"error: {exc} (or pass --shared-only)", file=sys.stderr)
+            return 2
     names = [n for n, off in (("use", args.no_use), ("e5", args.no_e5)) if not off]
-    report = METHOD + evaluate(root, model, _optional_backends(model, names))
+    previous = shared if model is not shared else None
+    optional = _optional_backends(shared, names)
+    if isinstance(model, RoutedSentimentModel):
+        for backend in optional.values():
+            if not isinstance(backend, str):
+                backend.use_fallback(model, model.tables.languages)
+    report = METHOD + evaluate(root, model, optional, previous)
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(report, encoding="utf-8")
     print(report)

@@ -1,6 +1,12 @@
 """Train the shipped sentiment model (``make train-sentiment``).
 
-``python -m flarewatch.enrich.training.train --datasets PATH [--heads-only]``.
+``python -m flarewatch.enrich.training.train --datasets PATH [--routes-only] [--heads-only]``.
+
+The default backend is the shared multilingual model (``models/sentiment.npz``, trained on
+the XLM-T tweets and the Hebrew Facebook comments) plus per-language tables and temperatures
+(``models/sentiment_languages.npz``, trained on every labelled set, the Polish reviews and
+Hebrew news comments included; see ``training/routed.py``); ``--routes-only`` refits just the
+tables and temperatures over the existing shared model.
 
 Reproducible: fixed seed, deterministic solver, the data split by a seeded permutation. Needs
 scikit-learn (and vadersentiment/polvader for their lexicons) at training time only.
@@ -23,7 +29,13 @@ from pathlib import Path
 
 from flarewatch.enrich.features import FeatureConfig
 from flarewatch.enrich.sentiment.linear import LinearWeights
-from flarewatch.enrich.training.datasets import DEFAULT_DATASETS, Split, require, sentiment_splits
+from flarewatch.enrich.training.datasets import (
+    DEFAULT_DATASETS,
+    SHARED_SETS,
+    Split,
+    require,
+    sentiment_splits,
+)
 from flarewatch.enrich.training.datasets import emotion_split as load_emotion
 from flarewatch.enrich.training.heads import available_heads, train_stacked_heads
 from flarewatch.enrich.training.linear import (
@@ -69,6 +81,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="train only the stacked backends' heads ('use', 'e5'), on top of the model "
         "already at --output",
     )
+    ap.add_argument(
+        "--routes-only",
+        action="store_true",
+        help="train only the default backend's per-language tables and temperatures "
+        "(models/sentiment_languages.npz), over the shared model already at --output",
+    )
+    ap.add_argument(
+        "--no-routes",
+        action="store_true",
+        help="do not train the per-language tables (models/sentiment_languages.npz)",
+    )
     args = ap.parse_args(argv)
     try:
         root = require(args.datasets)
@@ -78,7 +101,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     from flarewatch.enrich.training.lexicons import training_lexicon
 
     started = time.perf_counter()
-    splits = sentiment_splits(root, "train")
+    every = sentiment_splits(root, "train")
+    splits = [s for s in every if s.name in SHARED_SETS]
     extra: list[Split] = []
     emo = None if args.no_emotion else load_emotion(root, "train")
     if emo is not None:
@@ -90,7 +114,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"from {len(splits) + len(extra)} sets",
         file=sys.stderr,
     )
-    if args.heads_only:
+    if args.heads_only or args.routes_only:
         weights = LinearWeights.load(args.output)
     else:
         weights = train(
@@ -108,6 +132,21 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"in {time.perf_counter() - started:.0f} s",
             file=sys.stderr,
         )
+    if not args.heads_only and not args.no_routes:
+        from flarewatch.enrich.sentiment.routed import ROUTES_FILE
+        from flarewatch.enrich.training.routed import train_routes
+
+        started = time.perf_counter()
+        tables = train_routes(every, weights, extra=extra, seed=args.seed)
+        path = args.output.parent / ROUTES_FILE
+        tables.save(path)
+        print(
+            f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB; own tables: "
+            f"{', '.join(tables.languages) or 'none'}) in {time.perf_counter() - started:.0f} s",
+            file=sys.stderr,
+        )
+    if args.routes_only:
+        return 0
     skip = {name for name, off in (("use", args.no_use_head), ("e5", args.no_e5_head)) if off}
     names = available_heads(skip, strict=args.heads_only)
     if names is None:

@@ -1,21 +1,14 @@
 """Facebook "Download your information" `comments.json` (JSON format, not HTML): the comments
 the account wrote, under `comments_v2` (older archives: `comments`). Facebook writes non-ASCII
 text as UTF-8 bytes escaped one by one ("\\u00c5\\u00bc" for "ż"): that is undone here, or
-Hebrew and Polish comments arrive garbled."""
+Hebrew and Polish comments arrive garbled. The comments are read one at a time (ijson), so a
+download of any size imports in bounded memory."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from flarewatch.sources.exports.preset import Preset
-
-
-def records(document: Any) -> list[Any]:
-    if isinstance(document, dict):
-        for key in ("comments_v2", "comments"):
-            if isinstance(document.get(key), list):
-                return document[key]
-    return document if isinstance(document, list) else []
 
 
 def fix_text(value: Any) -> Any:
@@ -62,7 +55,7 @@ PRESET = Preset(
         "title": ("title",),
     },
     signature=frozenset({"comments_v2"}),
-    records=records,
+    record_paths=("comments_v2.item", "comments.item", "item"),
     flatten=comment,
     default_platform="facebook",
 )

@@ -3,7 +3,7 @@ ingest field, how it writes dates, and the columns that identify it when sniffin
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -22,8 +22,9 @@ class Preset:
     signature: frozenset[str] = frozenset()
     # strptime formats tried after ISO 8601 and Unix times.
     date_formats: tuple[str, ...] = ()
-    # For JSON shapes: the records of a document (json) and one record flattened to columns.
-    records: Callable[[Any], Iterable[Any]] | None = None
+    # For the json shape: where the records are (ijson paths, read in a stream: "item" for a
+    # top-level array) and one record flattened to columns.
+    record_paths: tuple[str, ...] = ()
     flatten: Callable[[Any], dict[str, Any]] | None = None
     # Values of the platform column → the platform names Flarewatch uses.
     platforms: Mapping[str, str] = field(default_factory=dict)

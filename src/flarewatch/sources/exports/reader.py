@@ -239,22 +239,78 @@ def read_jsonl(path: Path) -> Iterator[tuple[int, Any]]:
                 yield number, err
 
 
-def read_json_document(path: Path, max_bytes: int) -> Any:
-    """A whole JSON document, with the `window.YTD.<name>.part0 = ` prefix of X archives
-    removed. These archives are personal (one account), so the document is read at once, up to
-    `max_bytes`."""
+class _Utf8Body:
+    """A decoded text stream read back as UTF-8 bytes for ijson, without the
+    `window.YTD.<name>.part0 = ` assignment that opens an X archive's files."""
+
+    CHUNK = 64 * 1024
+
+    def __init__(self, text: IO[str]) -> None:
+        self._text = text
+        head = text.read(HEAD_BYTES)
+        if head.lstrip().lstrip("\ufeff").startswith("window."):
+            while "=" not in head and (more := text.read(HEAD_BYTES)):
+                head += more
+            head = head.split("=", 1)[1] if "=" in head else head
+        self._pending = head.lstrip("\ufeff").encode("utf-8")
+
+    def read(self, size: int = -1) -> bytes:
+        if size is None or size < 0:
+            data = self._pending + self._text.read().encode("utf-8")
+            self._pending = b""
+            return data
+        while len(self._pending) < size and (chunk := self._text.read(self.CHUNK)):
+            self._pending += chunk.encode("utf-8")
+        data, self._pending = self._pending[:size], self._pending[size:]
+        return data
+
+
+def _values_at(events: Iterator[tuple[str, str, Any]], paths: frozenset[str]) -> Iterator[Any]:
+    """Each value whose ijson path is one of `paths`, built one at a time."""
+    import ijson
+
+    for path, event, value in events:
+        if path not in paths or event in ("map_key", "end_map", "end_array"):
+            continue
+        if event not in ("start_map", "start_array"):
+            yield value
+            continue
+        builder = ijson.ObjectBuilder()
+        builder.event(event, value)
+        depth = 1
+        for _, event, value in events:
+            builder.event(event, value)
+            if event in ("start_map", "start_array"):
+                depth += 1
+            elif event in ("end_map", "end_array"):
+                depth -= 1
+                if depth == 0:
+                    break
+        yield builder.value
+
+
+def stream_json_records(path: Path, paths: Iterable[str]) -> Iterator[Any]:
+    """The records of a JSON document (an X archive's `tweets.js`, Facebook's `comments.json`),
+    one at a time: `paths` are ijson paths ("item": the items of a top-level array;
+    "comments_v2.item": those of the array under that key). The document is parsed as it is
+    read (ijson), so memory holds one record however large the archive."""
+    import ijson
+
     text, _ = open_text(path)
+    count = 0
     with text:
-        body = text.read(max_bytes + 1)
-    if len(body) > max_bytes:
-        raise SourceError(
-            f"{path.name}: larger than {max_bytes // (1024 * 1024)} MiB; split the archive file "
-            "or convert it to JSONL (one object per line) and import that"
-        )
-    start = body.find("=") if body.lstrip().startswith("window.") else -1
-    try:
-        return json.loads(body[start + 1 :] if start >= 0 else body)
-    except json.JSONDecodeError as err:
-        raise SourceError(
-            f"{path.name} line {err.lineno}: not valid JSON ({err.msg}); export the archive again"
-        ) from None
+        try:
+            events = ijson.parse(_Utf8Body(text), use_float=True)
+            for record in _values_at(iter(events), frozenset(paths)):
+                count += 1
+                yield record
+        except ijson.JSONError as err:
+            raise SourceError(
+                f"{path.name}: not valid JSON after record {count} ({err}); export the "
+                "archive again (the records before it were read)"
+            ) from None
+        except UnicodeDecodeError as err:
+            raise SourceError(
+                f"{path.name}: not UTF-8 text after record {count} ({err.reason}); export the "
+                "archive again"
+            ) from None

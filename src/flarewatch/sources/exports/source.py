@@ -19,16 +19,14 @@ from flarewatch.sources.exports.preset import flatten
 from flarewatch.sources.exports.reader import (
     JSONL_SUFFIXES,
     base_suffix,
-    read_json_document,
     read_jsonl,
     read_table,
+    stream_json_records,
 )
 from flarewatch.sources.exports.registry import TABLE_PRESETS, known_columns, preset
 from flarewatch.sources.exports.sniff import sniff_format
 from flarewatch.sources.ingest import RecordError, post_from_record
 
-# Personal archives (tweets.js, comments.json) are one JSON document, read whole up to this.
-MAX_JSON_BYTES = 256 * 1024 * 1024
 MAX_UNUSED_SHOWN = 40
 _ZONE_NAME = re.compile(r"\b([A-Z][A-Za-z]+/[A-Z][A-Za-z_]+(?:/[A-Z][A-Za-z_]+)?)\b")
 
@@ -174,17 +172,11 @@ class ExportPass:
             yield self._post(mapper, flat, where)
 
     def _json(self) -> Iterator[ExportItem]:
-        assert self.preset.records is not None
-        document = read_json_document(self.path, MAX_JSON_BYTES)
-        records = list(self.preset.records(document))
-        if not records:
-            raise SourceError(
-                f"{self.path.name}: holds no {self.preset.title} records; check that it is the "
-                "right file of the archive"
-            )
+        records = stream_json_records(self.path, self.preset.record_paths)
         mapper = RowMapper(self.preset, None, self.settings.mapping, self._zone([]))
         shaped = self.preset.flatten or flatten
         noted = self.start > 0
+        index = 0
         for index, item in enumerate(records, start=1):
             self.position += 1
             if self.position <= self.start:
@@ -195,6 +187,11 @@ class ExportPass:
                 noted = True
                 self._note_unused(where, mapper.unused_in(flat.keys()))
             yield self._post(mapper, flat, where)
+        if index == 0:
+            raise SourceError(
+                f"{self.path.name}: holds no {self.preset.title} records; check that it is the "
+                "right file of the archive"
+            )
 
     def _zone(self, preamble: list[str]) -> tzinfo:
         """The zone of dates written without one: the option, else an IANA zone name in the

@@ -1,16 +1,13 @@
 """An X (Twitter) account archive's `data/tweets.js`: JavaScript that assigns one JSON array
 (`window.YTD.tweets.part0 = [...]`) of {"tweet": {...}} objects. The archive holds one
-account's posts, so the author comes from --map or stays empty; counts are strings."""
+account's posts, so the author comes from --map or stays empty; counts are strings. The array
+is read one tweet at a time (ijson), so an archive of any size imports in bounded memory."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from flarewatch.sources.exports.preset import Preset, flatten
-
-
-def records(document: Any) -> list[Any]:
-    return document if isinstance(document, list) else []
 
 
 def tweet(item: Any) -> dict[str, Any]:
@@ -44,7 +41,7 @@ PRESET = Preset(
     },
     signature=frozenset({"id_str", "full_text", "favorite_count", "retweet_count"}),
     date_formats=("%a %b %d %H:%M:%S %z %Y",),
-    records=records,
+    record_paths=("item",),
     flatten=tweet,
     default_platform="twitter",
     url_template="https://x.com/i/web/status/{id}",

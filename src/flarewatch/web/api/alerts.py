@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Query
 from sqlalchemy.orm import Session
 
 from flarewatch.alerts import service as alerts
+from flarewatch.alerts.paging import paging_view
 from flarewatch.web import actions
-from flarewatch.web.api.schemas import CHANGE, READ, AlertOut, CaseOut
+from flarewatch.web.api.schemas import (
+    CHANGE,
+    READ,
+    AlertOut,
+    CaseOut,
+    DeliveryOut,
+    PagingOut,
+)
 from flarewatch.web.deps import WorkspaceAccess, get_db, workspace_access
 from flarewatch.web.params import AlertId, AlertStatus
 
@@ -33,6 +42,23 @@ def get_alert(
     db: Session = Depends(get_db),
 ) -> Any:
     return alerts.get_alert(db, alert_id, workspace_id=access.workspace.id)
+
+
+@router.get("/workspaces/{slug}/alerts/{alert_id}/paging", response_model=PagingOut, responses=READ)
+def alert_paging(
+    alert_id: AlertId,
+    access: WorkspaceAccess = Depends(workspace_access),
+    db: Session = Depends(get_db),
+) -> Any:
+    """The alert's escalation: its rounds and reminders, the next one due, each delivery's
+    state (attempts, last error, next try) and the alert's timeline (docs/oncall.md)."""
+    view = paging_view(db, alerts.get_alert(db, alert_id, workspace_id=access.workspace.id))
+    return PagingOut(
+        next=view.next_round,
+        rounds=view.rounds,
+        deliveries=[DeliveryOut.model_validate(asdict(row)) for row in view.deliveries],
+        timeline=view.events,
+    )
 
 
 @router.post(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 from flarewatch.web.params import CaseStatus
 
@@ -189,6 +189,111 @@ class TaskIn(BaseModel):
     due_at: datetime | None = Field(None, description="ISO 8601 with a timezone offset.")
 
 
+def _not_bool(value: Any) -> Any:
+    # JSON true/false is not an id, though Python would read it as 1/0.
+    if isinstance(value, bool):
+        raise ValueError("must be a whole number, not true or false")
+    return value
+
+
+# A row key in a JSON body: at most 2**53 - 1, the largest integer every JSON reader keeps exact
+# (RFC 7493, I-JSON); a larger number may arrive rounded as a float and name another row.
+JSON_SAFE_INT = 2**53 - 1
+RowId = Annotated[int, Field(ge=1, le=JSON_SAFE_INT), BeforeValidator(_not_bool)]
+PostIds = Annotated[
+    list[RowId],
+    Field(
+        min_length=1,
+        max_length=500,
+        description="Row keys of the posts (a post's `id` in the stream; any mention id of the "
+        "post names it); ids of other workspaces are ignored.",
+    ),
+]
+TagText = Annotated[
+    str,
+    Field(
+        pattern=r"^#?[A-Za-z0-9_.:\-]{1,64}$",
+        description="One word: letters, digits, '-', '_', '.', ':' (a leading # is dropped; "
+        "stored in lower case), e.g. 'refund'.",
+    ),
+]
+
+
+class RelevanceBulkIn(BaseModel):
+    """relevant / not_relevant: trains the workspace's relevance filter (the role that edits
+    topics); a post marked not relevant is hidden from the stream and the counts."""
+
+    action: Literal["relevant", "not_relevant"]
+    ids: PostIds
+
+
+class TagBulkIn(BaseModel):
+    action: Literal["tag", "untag"]
+    ids: PostIds
+    tag: TagText
+
+
+class AssignBulkIn(BaseModel):
+    action: Literal["assign"]
+    ids: PostIds
+    assignee: Text | None = Field(
+        None, description="E-mail of a member of the workspace; null or empty unassigns."
+    )
+
+
+class CaseBulkIn(BaseModel):
+    """case: the posts go on the case's timeline (the role that edits cases)."""
+
+    action: Literal["case"]
+    ids: PostIds
+    case_id: RowId
+
+
+BulkIn = Annotated[
+    RelevanceBulkIn | TagBulkIn | AssignBulkIn | CaseBulkIn, Field(discriminator="action")
+]
+
+
+class BulkOut(BaseModel):
+    posts: int = Field(description="Posts acted on (each post once, whatever its topics).")
+    changed: int = Field(description="Of those, posts whose state actually changed.")
+
+
+class TagOut(BaseModel):
+    tag: str
+    posts: int = Field(description="Posts carrying the tag.")
+
+
+class FiltersIn(BaseModel):
+    """The inbox filters a saved view keeps: the query parameters of the mention stream."""
+
+    topic: Text | None = None
+    platform: Text | None = None
+    language: Text | None = Field(None, description="ISO 639-1 code.")
+    sentiment: Literal["negative", "neutral", "positive"] | None = None
+    since: Literal["1h", "24h", "7d", "30d"] | None = None
+    author: Text | None = None
+    q: Text | None = Field(None, description="Words that must all appear in the text.")
+    tag: Text | None = None
+    assignee: Text | None = Field(None, description="E-mail of the member assigned.")
+    hidden: Literal["show"] | None = Field(
+        None, description="show: include posts filtered or marked not relevant."
+    )
+
+
+class SavedViewIn(BaseModel):
+    name: Text = Field(
+        min_length=1, max_length=100, description="Saving under an existing name replaces it."
+    )
+    filters: FiltersIn = Field(default_factory=FiltersIn)
+
+
+class SavedViewOut(_Out):
+    id: int
+    name: str
+    filters: dict[str, str] = Field(description="The stream's query parameters it applies.")
+
+
 class AuditOut(_Out):
     id: int
     at: datetime
@@ -282,3 +387,47 @@ class SourceHealthOut(BaseModel):
         description='What the platform said is left: {"remaining", "limit", "unit", "reset_at"}.'
     )
     last_hour: HourRateOut
+
+
+class EscalationRoundOut(_Out):
+    """One round of an alert's escalation policy, or a reminder (docs/oncall.md)."""
+
+    kind: str = Field(description='"page" (a round of the policy) or "reminder".')
+    cycle: int = Field(description="1, then 2, 3, … each time an acknowledgement lapsed.")
+    step: int
+    round: int
+    target: str = Field(description="rota:KEY, person:KEY or route:NAME.")
+    due_at: datetime
+    status: str = Field(description="pending, sent or cancelled.")
+    recipients: list[list[str]] = Field(description="[person key or route:NAME, channel] pairs.")
+    sent_at: datetime | None
+    note: str | None
+
+
+class DeliveryOut(BaseModel):
+    """One message of the alert to one contact method; never its URL (it may hold a token)."""
+
+    id: int
+    recipient: str
+    channel: str
+    purpose: str = Field(description='"alert" or "reminder".')
+    status: str = Field(description="pending, sent, failed (gave up) or skipped.")
+    attempts: int
+    last_error: str | None
+    next_attempt_at: datetime | None
+    sent_at: datetime | None
+
+
+class AlertEventOut(_Out):
+    at: datetime
+    kind: str
+    text: str = Field(description="In English; the web page shows it in the reader's language.")
+
+
+class PagingOut(BaseModel):
+    """The escalation in progress, what happens next, the deliveries and the timeline."""
+
+    next: EscalationRoundOut | None = Field(description="The first round still waiting.")
+    rounds: list[EscalationRoundOut]
+    deliveries: list[DeliveryOut]
+    timeline: list[AlertEventOut]

@@ -1,16 +1,20 @@
 """Server-rendered pages, one router per domain."""
 
+from flarewatch.playbooks import pages as playbook_pages
 from flarewatch.web.routers import (
     account,
+    ack,
     alert_routes,
     alerts,
     auth,
     case_response,
+    case_room,
     cases,
     credentials,
     events,
     invites,
     mentions,
+    oncall,
     overview,
     rescore,
     settings,
@@ -26,8 +30,11 @@ page_routers = [
     overview.router,
     mentions.router,
     alerts.router,
+    oncall.router,
     cases.router,
     case_response.router,
+    case_room.router,
+    playbook_pages.router,
     topics.router,
     rescore.router,
     settings.router,
@@ -38,4 +45,5 @@ page_routers = [
     events.router,
     workspace_admin.router,
     invites.router,
+    ack.router,
 ]

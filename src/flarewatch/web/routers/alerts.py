@@ -10,6 +10,7 @@ from flarewatch.accounts.permissions import Permission
 from flarewatch.alerts import service as alerts
 from flarewatch.alerts.key_posts import key_posts
 from flarewatch.alerts.models import ALERT_STATUSES
+from flarewatch.alerts.paging import paging_view
 from flarewatch.alerts.summary import summarize_alert
 from flarewatch.cases import service as cases
 from flarewatch.detect.summary import settings_from_env
@@ -67,6 +68,7 @@ def alert_detail(
         topics=cases.topic_names(db, alert.topic_ids),
         posts=key_posts(db, alert, limit=10),
         ai_enabled=settings_from_env() is not None,
+        paging=paging_view(db, alert),
     )
 
 

@@ -12,10 +12,12 @@ from flarewatch.accounts import service as accounts
 from flarewatch.alerts.models import Alert
 from flarewatch.cases import service as cases
 from flarewatch.cases.models import CASE_STATUSES, Task
+from flarewatch.cases.timeline import only_kinds
 from flarewatch.errors import InputError, NotFoundError
 from flarewatch.i18n.formatting import zone
 from flarewatch.web import actions
-from flarewatch.web.case_response import room_context
+from flarewatch.web.case_response import response_context
+from flarewatch.web.case_room import room_context
 from flarewatch.web.deps import WorkspaceAccess, get_db, workspace_access
 from flarewatch.web.pages import back_to, page
 from flarewatch.web.params import CaseId, TaskId
@@ -54,6 +56,8 @@ def case_page(
     case = cases.get_case(db, case_id, workspace_id=access.workspace.id)
     # The alert as it is now, not as it was when the case was opened: a case follows its alert.
     alert = db.get(Alert, case.alert_id) if case.alert_id is not None else None
+    kinds = [k for k in request.query_params.getlist("kind") if k]
+    task_rows = cases.tasks(db, case.id, workspace_id=access.workspace.id)
     return page(
         request,
         db,
@@ -62,11 +66,12 @@ def case_page(
         case=case,
         alert=alert,
         topics=cases.topic_names(db, alert.topic_ids) if alert is not None else [],
-        events=cases.timeline(db, case.id, workspace_id=access.workspace.id),
-        tasks=cases.tasks(db, case.id, workspace_id=access.workspace.id),
+        events=only_kinds(cases.timeline(db, case.id, workspace_id=access.workspace.id), kinds),
+        tasks=task_rows,
         statuses=CASE_STATUSES,
         members=[user for user, _ in accounts.members_of(db, access.workspace.id)],
-        room=room_context(db, case),
+        room=response_context(db, case),
+        **room_context(db, access, case, task_rows, kinds),
     )
 
 

@@ -28,6 +28,7 @@ from flarewatch.mentions.stream import (
     post_row,
     post_stream,
 )
+from flarewatch.web import actions
 from flarewatch.web.deps import WorkspaceAccess, get_db, requires, workspace_access
 from flarewatch.web.pages import back_to, is_htmx, page
 from flarewatch.web.params import MAX_DB_INT, MentionId, ViewId, id_cursor
@@ -39,7 +40,6 @@ router = APIRouter(tags=["pages"], include_in_schema=False)
 PAGE_SIZE = 50
 # A bigger export is a job for `flarewatch mentions export`, which streams to a file.
 EXPORT_MAX = 50_000
-BULK_ACTIONS = ("relevant", "not_relevant", "tag", "untag", "assign", "case")
 
 
 def _inbox_url(access: WorkspaceAccess, filters: PostFilters | None = None) -> str:
@@ -160,26 +160,7 @@ def mentions_bulk(
     db: Session = Depends(get_db),
 ) -> Response:
     """One action on the selected posts: relevance, tag, untag, assign or add to a case."""
-    ws_id, actor = access.workspace.id, access.user.email
-    if action in ("relevant", "not_relevant"):
-        # A relevance mark trains the workspace's filter: the same role as the single mark.
-        access.require(Permission.TOPIC_EDIT)
-        inbox.mark_posts(db, ws_id, ids, action == "relevant", access.user)
-    elif action == "tag":
-        inbox.tag_posts(db, ws_id, ids, tag, actor)
-    elif action == "untag":
-        inbox.untag_posts(db, ws_id, ids, tag, actor)
-    elif action == "assign":
-        inbox.assign_posts(db, ws_id, ids, assignee or None, actor)
-    elif action == "case":
-        # Adding to a case edits the case: the role that edits cases.
-        access.require(Permission.CASE_EDIT)
-        if case_id is None:
-            raise InputError("Choose the case to add the selected posts to.")
-        inbox.add_to_case(db, ws_id, ids, case_id, actor)
-    else:
-        raise InputError(f"Unknown action {action!r}; use one of {', '.join(BULK_ACTIONS)}.")
-    db.commit()
+    actions.bulk_posts(db, access, action, ids, tag=tag, assignee=assignee or None, case_id=case_id)
     inbox_base = f"/w/{access.workspace.slug}/mentions"
     return back_to(back if back.startswith(inbox_base) else inbox_base)
 

@@ -1,0 +1,1 @@
+"""Playbooks: prepared crisis plans (shipped data files, workspace copies) applied to cases."""
