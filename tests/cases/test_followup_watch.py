@@ -23,6 +23,8 @@ from flarewatch.cases.followup import (
 from flarewatch.cases.models import CaseEvent
 from flarewatch.cases.room_config import FollowupConfig
 from flarewatch.db.engine import sessionmaker_for
+from flarewatch.playbooks.library import shipped
+from flarewatch.playbooks.service import apply_playbook, follow_up_days, save_version
 from tests.cases.crisis import STORY, T0, Crisis, add_post, make_crisis, stamp_events
 
 HOUR = timedelta(hours=1)
@@ -173,6 +175,42 @@ def test_a_playbook_may_set_the_watch_length(db: Session) -> None:
     stamp_events(db, crisis.case, T0 + 12 * HOUR)
     watch = ensure_watch(db, crisis.case, days=14)
     assert watch is not None and watch.until == T0 + 12 * HOUR + timedelta(days=14)
+
+
+def test_the_applied_playbooks_set_the_watch_length(db: Session) -> None:
+    crisis = make_crisis(db)
+    case = crisis.case
+    shipped_days = shipped()["product-safety"].follow_up_days
+    apply_playbook(db, case.id, "product-safety", "dana")
+    assert follow_up_days(db, case) == shipped_days == 14
+    # The workspace's own version of another playbook asks for longer: the longest counts.
+    outage = shipped()["service-outage"].model_dump(exclude_none=True)
+    save_version(db, case.workspace_id, {**outage, "follow_up_days": 21}, "dana")
+    apply_playbook(db, case.id, "service-outage", "dana")
+    assert follow_up_days(db, case) == 21
+    service.change_status(db, case.id, "monitoring", "dana")
+    stamp_events(db, case, T0 + 12 * HOUR)
+    watch = ensure_watch(db, case)  # no days given: the playbooks' length, not [followup] 7
+    assert watch is not None and watch.until == T0 + 12 * HOUR + timedelta(days=21)
+    assert (
+        "21"
+        in db.scalars(
+            select(CaseEvent.text).where(CaseEvent.case_id == case.id, CaseEvent.kind == "followup")
+        ).one()
+    )
+
+
+def test_a_playbook_asking_for_no_length_leaves_the_workspace_default(db: Session) -> None:
+    crisis = make_crisis(db)
+    assert follow_up_days(db, crisis.case) is None  # no playbook applied
+    note = shipped()["page-takedown"].model_dump(exclude_none=True)
+    save_version(db, crisis.workspace.id, {**note, "follow_up_days": 0}, "dana")
+    apply_playbook(db, crisis.case.id, "page-takedown", "dana")
+    assert follow_up_days(db, crisis.case) is None
+    service.change_status(db, crisis.case.id, "monitoring", "dana")
+    stamp_events(db, crisis.case, T0 + 12 * HOUR)
+    watch = ensure_watch(db, crisis.case)
+    assert watch is not None and watch.until == T0 + 12 * HOUR + timedelta(days=7)
 
 
 def test_no_watch_before_monitoring(db: Session) -> None:

@@ -13,11 +13,11 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from flarewatch.cases import service
+from flarewatch.cases.goals import add_goal, record_response
 from flarewatch.cases.models import CaseEvent
 from flarewatch.cases.postmortem import charts
 from flarewatch.cases.postmortem.data import (
     Bucket,
-    GoalResult,
     PostRow,
     durations,
     first_mention,
@@ -119,9 +119,12 @@ def test_gather_a_crisis_from_first_mention_to_recovery(db: Session) -> None:
     stamp_events(db, case, T0 + 12 * HOUR)
     case.closed_at = T0 + 12 * HOUR
     db.commit()
-    goal = GoalResult("First public answer", "within 60 minutes", True, T0 + timedelta(minutes=50))
+    # The case's goals come from cases/goals.py, judged as the post-mortem is made.
+    add_goal(db, case.id, "first_response", 60, "dana@example.com")
+    record_response(db, case.id, "https://x.com/brand/1", "dana", at=T0 + timedelta(minutes=50))
+    db.commit()
 
-    pm = gather(db, case.id, workspace_id=crisis.workspace.id, goals=[goal])
+    pm = gather(db, case.id, workspace_id=crisis.workspace.id)
 
     m = pm.milestones
     assert m["first_mention"] == T0
@@ -145,7 +148,10 @@ def test_gather_a_crisis_from_first_mention_to_recovery(db: Session) -> None:
     done_texts = [e.text for e in pm.done]
     assert "Called the customer" in done_texts
     assert any(e.data.get("to") == "responding" for e in pm.done)
-    assert pm.goals == [goal]
+    [first] = pm.goals
+    assert (first.kind, first.state) == ("first_response", "met")
+    assert first.at == T0 + timedelta(minutes=50)
+    assert gather(db, case.id, goals=[]).goals == []  # goals given by the caller are kept
     assert [p.key for p in pm.phases] == ["before", "during", "after"]
     with pytest.raises(NotFoundError):
         gather(db, case.id, workspace_id=crisis.workspace.id + 1)
@@ -182,15 +188,17 @@ def test_html_in_hebrew_is_right_to_left_translated_and_isolated(db: Session) ->
     crisis = make_crisis(db)
     save_review(db, crisis.case, {"lessons": "לענות מהר יותר evil\u202egnp.exe"}, "dana")
     service.add_task(db, crisis.case.id, "Call <b>them</b>", "dana", assignee="יוסי")
-    goal = GoalResult("Negative share under 20%", "3 days", False, T0 + 72 * HOUR)
-    pm = gather(db, crisis.case.id, goals=[goal], now=T0 + 12 * HOUR)
+    add_goal(db, crisis.case.id, "first_response", 30, "dana")  # never answered: missed
+    pm = gather(db, crisis.case.id, now=T0 + 12 * HOUR)
 
     html = render_html(pm, "he", "Asia/Jerusalem")
     assert '<html lang="he" dir="rtl">' in html
     assert "תחקיר" in html  # the title, translated
     assert "לענות מהר יותר" in html and "⟦U+202E⟧" in html and "\u202e" not in html
     assert "Call &lt;b&gt;them&lt;/b&gt;" in html
-    assert "Negative share under 20%" in html and "הוחמץ" in html  # the goals hook: missed
+    # The goal from cases/goals.py, in Hebrew: missed at its deadline (opened + 30 minutes).
+    assert "תגובה פומבית ראשונה תוך" in html and "לא הושג" in html
+    assert 'data-goal="first_response" data-state="missed"' in html
     assert "<bdi>" in html  # values inside translated sentences are isolated
     assert html.count("<svg") == 3
     assert 'id="pm-phases"' in html and "במהלך התגובה" in html

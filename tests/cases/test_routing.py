@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,6 +24,7 @@ from flarewatch.cases.routing import (
 from flarewatch.config.workspace import WorkspaceConfig
 from flarewatch.db.engine import sessionmaker_for
 from flarewatch.errors import InputError, NotFoundError
+from flarewatch.workspaces.service import sync_workspace
 from tests.alerts.conftest import HttpReceiver, start_http_receiver
 from tests.cases.crisis import T0, Crisis, make_crisis
 
@@ -158,3 +160,17 @@ def test_without_its_own_list_a_workspace_has_the_built_in_case_types(db: Sessio
     ]
     with pytest.raises(InputError, match="has no owner"):
         route_case(db, crisis.case.id, "data_privacy", "dana")
+
+
+def test_a_workspace_synced_from_its_file_keeps_its_case_types(
+    db: Session, receiver: HttpReceiver, tmp_path: Path
+) -> None:
+    crisis = make_crisis(db)
+    _configure(crisis, receiver)
+    config = WorkspaceConfig.model_validate(crisis.workspace.config)
+    # sync_workspace stores where the file was read from beside its fields (base_dir).
+    sync_workspace(db, config, tmp_path)
+    assert crisis.workspace.config["base_dir"] == str(tmp_path.resolve())
+    setup = room_setup(crisis.workspace)
+    assert [t.key for t in setup.case_types] == ["product_safety", "legal"]
+    assert setup.owners["qa"].name == "Food safety team"

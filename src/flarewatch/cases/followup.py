@@ -41,6 +41,7 @@ from flarewatch.cases.service import change_status
 from flarewatch.db.base import Base, UTCDateTime, utcnow
 from flarewatch.detect.explain import N_
 from flarewatch.detect.types import SEVERITY_ORDER, AlertCandidate, Factor
+from flarewatch.playbooks.service import follow_up_days
 from flarewatch.workspaces.models import Workspace
 
 WATCH_STARTED = N_("Follow-up watch started for %(days)s days on the story, its authors and topics")
@@ -187,8 +188,9 @@ def ensure_watch(
     """Starts the watch of a case in monitoring unless this move to monitoring has one already.
     Idempotent: the status change, the CLI and each detection cycle may all call it.
 
-    `days` overrides the workspace's `[followup] days`: the hook for a playbook's own default
-    (issue 20 §4), None until playbooks exist."""
+    The watch lasts `days`; None (the default): the longest `follow_up_days` of the playbooks
+    applied to the case (`playbooks/service.py`, `follow_up_days`), else the workspace's
+    `[followup] days`."""
     if case.status != "monitoring":
         return None
     since = _monitoring_since(session, case) or now or utcnow()
@@ -199,6 +201,8 @@ def ensure_watch(
         watch.status, watch.ended_at = "ended", since
     workspace = session.get_one(Workspace, case.workspace_id)
     rule = settings_for(workspace)
+    if days is None:
+        days = follow_up_days(session, case)
     if days is not None:
         rule = rule.model_copy(update={"days": days})
     alert = session.get(Alert, case.alert_id) if case.alert_id is not None else None

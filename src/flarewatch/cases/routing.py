@@ -105,6 +105,7 @@ class RoomSetup:
 
 def room_setup(workspace: Workspace) -> RoomSetup:
     stored = dict(workspace.config or {})
+    stored.pop("base_dir", None)  # where a synced file was read from (workspaces/service.py)
     stored.setdefault("slug", workspace.slug)
     stored.setdefault("name", workspace.name)
     try:

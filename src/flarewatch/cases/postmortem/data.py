@@ -22,6 +22,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from flarewatch.alerts.models import Alert
+from flarewatch.cases.goals import GoalState, goal_states
 from flarewatch.cases.models import Case, CaseEvent, Task
 from flarewatch.cases.postmortem.models import REVIEW_FIELDS
 from flarewatch.cases.postmortem.review import review_of
@@ -71,18 +72,6 @@ class PostRow:
 
 
 @dataclass(frozen=True)
-class GoalResult:
-    """One of the case's goals as judged now: the hook for the goals module (issue 20 §5).
-
-    `met` is True or False once decided (at `at`), None while still open."""
-
-    name: str
-    target: str
-    met: bool | None
-    at: datetime | None = None
-
-
-@dataclass(frozen=True)
 class Bucket:
     start: datetime
     posts: int
@@ -107,7 +96,7 @@ class PostMortem:
     done_tasks: list[Task]
     followup_tasks: list[Task]
     review: dict[str, str]
-    goals: list[GoalResult] = field(default_factory=list)
+    goals: list[GoalState] = field(default_factory=list)
     # Volume, negative share and reach before, during and after the response (cases/followup.py).
     phases: list[Any] = field(default_factory=list)
     generated_at: datetime = field(default_factory=utcnow)
@@ -232,11 +221,11 @@ def gather(
     case_id: int,
     *,
     workspace_id: int | None = None,
-    goals: Sequence[GoalResult] = (),
+    goals: Sequence[GoalState] | None = None,
     now: datetime | None = None,
 ) -> PostMortem:
-    """Everything the post-mortem shows. `goals`: the case's goal results (the goals module's
-    hook; empty until it exists)."""
+    """Everything the post-mortem shows. `goals`: the case's goals as judged at `now`; None
+    (the default) judges them here (`cases/goals.py`, `goal_states`)."""
     case = get_case(session, case_id, workspace_id=workspace_id)
     now = now or utcnow()
     alert = session.get(Alert, case.alert_id) if case.alert_id is not None else None
@@ -288,7 +277,7 @@ def gather(
         done_tasks=[t for t in all_tasks if t.status == "done"],
         followup_tasks=[t for t in all_tasks if t.status != "done"],
         review=review_of(session, case.id),
-        goals=list(goals),
+        goals=list(goals) if goals is not None else goal_states(session, case, now=now),
         phases=phases(session, case, now),
         generated_at=now,
     )
@@ -319,4 +308,4 @@ def _baseline(
     return float(count or 0) / ((start - since) / size)
 
 
-__all__ = ["REVIEW_FIELDS", "GoalResult", "PostMortem", "gather"]
+__all__ = ["REVIEW_FIELDS", "GoalState", "PostMortem", "gather"]
