@@ -6,8 +6,11 @@ import pytest
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
+from flarewatch.accounts.service import DEMO_EMAIL
 from flarewatch.alerts.models import Alert
-from flarewatch.cases.models import Case, CaseEvent
+from flarewatch.cases.models import Case, CaseEvent, Task
+from flarewatch.cases.roles import case_type_of, holders
+from flarewatch.cases.routing import CaseRouting
 from flarewatch.cli.main import app
 from flarewatch.config.settings import get_settings
 from flarewatch.db.engine import get_engine, session_scope
@@ -32,6 +35,20 @@ def _check_demo_results() -> None:
         assert case.alert_id == alert.id
         kinds = set(session.scalars(select(CaseEvent.kind).where(CaseEvent.case_id == case.id)))
         assert {"alert", "playbook", "task"} <= kinds  # the product-safety playbook applied
+        # The case room of workspace.toml: the case's type, routed to its owner, roles by rule.
+        assert {"routing", "role"} <= kinds
+        [routing] = session.scalars(select(CaseRouting).where(CaseRouting.case_id == case.id))
+        assert (routing.case_type, routing.owner_key, routing.status) == (
+            "product_safety",
+            "qa",
+            "requested",
+        )
+        assert routing.sent == [{"channel": "console", "ok": True, "error": None}]
+        assert case_type_of(session, case.id) == "product_safety"
+        held = {role: row.person for role, row in holders(session, case.id).items()}
+        assert held == {"incident_lead": DEMO_EMAIL, "spokesperson": DEMO_EMAIL}
+        titles = set(session.scalars(select(Task.title).where(Task.case_id == case.id)))
+        assert "Holding statement within the hour" in titles  # the spokesperson's checklist
         assert session.scalar(select(func.count()).select_from(Mention)) > 500
 
 

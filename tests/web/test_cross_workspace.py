@@ -58,6 +58,9 @@ def _values(env: WebEnv, owner: str) -> dict[str, str]:
         "name": "FEED_TOKEN",
         "route_index": "0",
         "view_id": "1",  # any id: the workspace is refused before the view is looked up
+        "routing_id": "1",  # likewise: the case is refused before the request is looked up
+        "format": "pdf",
+        "role": "legal",
         "key": "service-outage",  # a playbook
         "fmt": "csv",  # a timeline export
         "change_id": "1",  # likewise for an override or swap

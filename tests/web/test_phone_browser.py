@@ -29,6 +29,7 @@ NOT_PAGES = (
     "/w/{slug}/events",
     "/w/{slug}/rescore/{job_id}/events",
     "/w/{slug}/mentions/export",
+    "/w/{slug}/cases/{case_id}/postmortem.{format}",  # a file download (HTML or PDF)
     "/w/{slug}/cases/{case_id}/timeline.{fmt}",
     "/healthz",
     "/invite/{token}",

@@ -17,14 +17,19 @@ from flarewatch.alerts.cliutil import (
     cli_session,
     default_actor,
     empty_list_reader,
+    when,
     workspace_id_for,
     workspace_readers,
+    workspace_timezones,
     workspace_titles,
 )
 from flarewatch.alerts.models import Alert
 from flarewatch.cases import service
+from flarewatch.cases.followup import ensure_watch
 from flarewatch.cases.lifecycle import allowed_next
 from flarewatch.cases.models import CASE_STATUSES, Case
+from flarewatch.cases.postmortem.cli import postmortem_command
+from flarewatch.cases.response_cli import register as register_response
 from flarewatch.cases.room_cli import timeline_table
 from flarewatch.cli.common import user_console
 from flarewatch.cli.reader import Reader
@@ -38,6 +43,8 @@ app = typer.Typer(
 console = user_console()
 
 CaseId = Annotated[int, typer.Argument(help="The case's number, as shown by 'cases list'.")]
+app.command("postmortem")(postmortem_command)
+register_response(app)  # route, findings, role, roles
 
 # The words of `cases list` and `cases show`, in the workspace's language (cli/reader.py).
 NO_CASES = N_("No cases.")
@@ -196,7 +203,11 @@ def status_command(
     """Move a case through its life cycle (new → triage → responding → monitoring → closed)."""
     with cli_session() as session:
         case = service.change_status(session, case_id, new_status, by or default_actor(), note=note)
+        watch = ensure_watch(session, case)  # moving to monitoring starts the follow-up watch
         console.print(f"Case #{case.id} is now {case.status}.", highlight=False)
+        if watch is not None:
+            until = when(watch.until, workspace_timezones(session).get(case.workspace_id))
+            console.print(f"Follow-up watch until {until}.", highlight=False)
 
 
 @app.command("note")

@@ -61,3 +61,7 @@ class Task(Base):
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # The case role whose checklist the task came from, and when its assignee was reminded
+    # (cases/roles.py; migration 0018).
+    role: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

@@ -12,6 +12,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from flarewatch.cases import room_config as room
 from flarewatch.config.toml_source import ConfigProblem, KeyPath, LineMap
 from flarewatch.config.workspace_messages import key_path_text, option_message
 from flarewatch.config.workspace_models import OPTIONS_ERROR, SourceConfig
@@ -55,6 +56,7 @@ def content_problems(
     problems += query_problems([item for _, item in _items(data, "topics")], lines)
     problems += _route_problems(data, problem)
     problems += oncall_problems(data, problem) + digest_problems(data, problem)
+    problems += room.room_problems(data, problem)
     problems += _source_problems(data, problem, base_dir)
     from flarewatch.enrich.sentiment import SENTIMENT_BACKENDS, backend_install_problem
 

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
+from flarewatch.cases import room_config as room
 from flarewatch.config.toml_source import ConfigProblem, LineMap
 from flarewatch.config.workspace_messages import key_path_text, option_message
 from flarewatch.digests.config import DigestConfig
@@ -229,6 +230,12 @@ class WorkspaceConfig(_Strict):
     holidays_country: str | None = Field(
         default=None, description="ISO 3166 country code whose public holidays are days off"
     )
+    followup: room.FollowupConfig = Field(default_factory=room.FollowupConfig)  # docs/cases.md
+    case_types: list[room.CaseTypeConfig] = Field(default_factory=list)
+    owners: list[room.OwnerConfig] = Field(default_factory=list)
+    roles: list[room.RoleConfig] = Field(default_factory=list)
+    role_rules: list[room.RoleRuleConfig] = Field(default_factory=list)
+    tasks: room.TasksConfig = Field(default_factory=room.TasksConfig)
 
     @field_validator("slug")
     @classmethod

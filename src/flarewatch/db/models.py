@@ -8,8 +8,12 @@ from flarewatch.accounts.models import (  # noqa: F401
     User,
 )
 from flarewatch.alerts.models import Alert, AlertDelivery, AlertEvent  # noqa: F401
+from flarewatch.cases.followup import CaseFollowup
 from flarewatch.cases.goals import CaseGoal  # noqa: F401
 from flarewatch.cases.models import Case, CaseEvent, Task
+from flarewatch.cases.postmortem.models import CaseReview
+from flarewatch.cases.roles import CaseRole
+from flarewatch.cases.routing import CaseRouting
 from flarewatch.detect.models import DetectorState  # noqa: F401
 from flarewatch.digests.models import DigestRun  # noqa: F401
 from flarewatch.mentions.models import (  # noqa: F401
@@ -36,6 +40,10 @@ __all__ = [
     "Author",
     "Case",
     "CaseEvent",
+    "CaseFollowup",
+    "CaseReview",
+    "CaseRole",
+    "CaseRouting",
     "EscalationStep",
     "Mention",
     "RawPost",

@@ -18,8 +18,12 @@ from flarewatch.workspaces.service import delete_workspace_data, sync_workspace
 
 DEMO_DIR = Path(__file__).parent
 DEMO_WORKSPACE_FILE = DEMO_DIR / "workspace.toml"
-# The worm in the burger is a product-safety crisis: its case gets that playbook, as a team would.
+# The worm in the burger is a product-safety crisis: its case gets that playbook and that case
+# type (routed to the QA team of workspace.toml, whose rules then give it its roles), as a team
+# would.
 DEMO_PLAYBOOK = "product-safety"
+DEMO_CASE_TYPE = "product_safety"
+DEMO_ROUTING_NOTE = "Was the burger from the Dizengoff branch ours, and which batch?"
 
 
 @dataclass(slots=True)
@@ -61,7 +65,7 @@ def replay_all(engine: Engine, setup: DemoSetup, console: Console | None = None)
     """Run the whole scenario through every stage at once (`demo --no-serve`)."""
     runner = EmbeddedRunner(engine, console=console)
     report = runner.cycle([setup.slug])
-    apply_demo_playbook(engine, setup)
+    open_demo_case_room(engine, setup)
     return report
 
 
@@ -72,7 +76,7 @@ def start_background_replay(
     runner = EmbeddedRunner(engine, console=console)
     thread = threading.Thread(
         target=runner.run_forever,
-        args=(1.0, stop, lambda _: apply_demo_playbook(engine, setup)),
+        args=(1.0, stop, lambda _: open_demo_case_room(engine, setup)),
         name="flarewatch-demo",
         daemon=True,
     )
@@ -80,9 +84,12 @@ def start_background_replay(
     return thread
 
 
-def apply_demo_playbook(engine: Engine, setup: DemoSetup) -> int | None:
-    """Applies the product-safety playbook to the demo's crisis case once it is open (once);
-    returns the case's id when it did."""
+def open_demo_case_room(engine: Engine, setup: DemoSetup) -> int | None:
+    """Once the demo's crisis case is open (once): applies the product-safety playbook, routes
+    the case to its owner as a product-safety case and gives it the roles the workspace's
+    rules name; returns the case's id when it did."""
+    from flarewatch.cases.roles import apply_rules
+    from flarewatch.cases.routing import route_case
     from flarewatch.playbooks.models import CasePlaybook
     from flarewatch.playbooks.service import apply_playbook
 
@@ -97,5 +104,8 @@ def apply_demo_playbook(engine: Engine, setup: DemoSetup) -> int | None:
             return None
         if session.scalar(select(CasePlaybook.id).where(CasePlaybook.case_id == case.id)):
             return None
-        apply_playbook(session, case.id, DEMO_PLAYBOOK, setup.demo_user or "system")
+        actor = setup.demo_user or "system"
+        apply_playbook(session, case.id, DEMO_PLAYBOOK, actor)
+        route_case(session, case.id, DEMO_CASE_TYPE, actor, note=DEMO_ROUTING_NOTE)
+        apply_rules(session, case, actor)
         return case.id

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from flarewatch.alerts.wording import spoken, wording
 from flarewatch.cases.goals import add_goal
-from flarewatch.cases.models import CaseEvent
+from flarewatch.cases.models import Case, CaseEvent
 from flarewatch.cases.service import add_task, get_case
 from flarewatch.db.base import utcnow
 from flarewatch.detect.explain import N_
@@ -236,3 +236,35 @@ def _newest_rows(session: Session, workspace_id: int) -> list[WorkspacePlaybook]
             .where(WorkspacePlaybook.workspace_id == workspace_id)
         )
     )
+
+
+def follow_up_days(session: Session, case: Case) -> int | None:
+    """How long the follow-up watch should last by the playbooks applied to the case: the
+    longest `follow_up_days` of the versions applied (0 asks for nothing). None when no
+    playbook was applied or none asks: the workspace's `[followup] days` stands."""
+    asked = [
+        doc.follow_up_days
+        for applied in case_playbooks(session, case.id)
+        if (doc := _applied_doc(session, case.workspace_id, applied)) is not None
+        and doc.follow_up_days > 0
+    ]
+    return max(asked) if asked else None
+
+
+def _applied_doc(session: Session, workspace_id: int, applied: CasePlaybook) -> PlaybookDoc | None:
+    """The version of a playbook that was applied to a case: the workspace's saved version,
+    else the shipped file (None when neither is there any more or it no longer reads)."""
+    if applied.origin == "workspace":
+        data = session.scalar(
+            select(WorkspacePlaybook.data).where(
+                WorkspacePlaybook.workspace_id == workspace_id,
+                WorkspacePlaybook.key == applied.key,
+                WorkspacePlaybook.version == applied.version,
+            )
+        )
+        if data is not None:
+            try:
+                return PlaybookDoc.model_validate(data)
+            except ValidationError:
+                log.warning("playbook %s version %s does not read", applied.key, applied.version)
+    return shipped().get(applied.key)

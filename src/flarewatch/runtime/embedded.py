@@ -88,6 +88,7 @@ class CycleReport:
     sources: list[SourceOutcome] = field(default_factory=list)
     alerts_raised: list[int] = field(default_factory=list)
     cases_opened: list[int] = field(default_factory=list)
+    cases_reopened: list[int] = field(default_factory=list)  # by a relapse (cases/followup.py)
     deliveries_sent: int = 0
 
     @property
@@ -224,6 +225,7 @@ class EmbeddedRunner:
         for workspace_id in workspace_ids:
             self._watch_sources(workspace_id, report)
             self._detect(workspace_id, report)
+            self._follow_up(workspace_id, report)
         self._run_escalations()
         with self._sessions() as session:
             delivery = deliver_pending(session, self.clock(), console=self.console)
@@ -416,6 +418,30 @@ class EmbeddedRunner:
             report.alerts_raised.extend(a.id for a in alerts)
             report.cases_opened.extend(c.id for c in cases)
 
+    def _follow_up(self, workspace_id: int, report: CycleReport) -> None:
+        """The case room's timed work: the follow-up watches of cases after their response (a
+        relapse reopens its case with an alert, cases/followup.py) and routing requests left
+        unanswered, escalated through on call (cases/routing.py); roles filled by the workspace's
+        rules and task reminders (cases/roles.py). A fault is logged; the next cycle checks
+        again."""
+        from flarewatch.cases.followup import check_followups
+        from flarewatch.cases.roles import apply_rules_all, remind_tasks
+        from flarewatch.cases.routing import escalate_unanswered
+
+        with self._sessions() as session:
+            try:
+                workspace = session.get_one(Workspace, workspace_id)
+                reopened = check_followups(session, workspace, self.clock())
+                escalate_unanswered(session, workspace, self.clock())
+                apply_rules_all(session, workspace, self.clock())
+                remind_tasks(session, workspace, self.clock())
+                session.commit()
+            except Exception:
+                session.rollback()
+                log.exception("follow-up watches of workspace %s failed", workspace_id)
+                return
+            report.cases_reopened.extend(c.id for c in reopened)
+
     def _run_escalations(self) -> None:
         """Queue the deliveries of the escalation rounds now due (oncall/service.py), in one
         transaction with their claim, then the reminders and lapses of acknowledged alerts left
@@ -457,6 +483,7 @@ class EmbeddedRunner:
         cycle.sources.append(outcome)
         self._watch_sources(workspace_id, cycle)
         self._detect(workspace_id, cycle, hold=False)
+        self._follow_up(workspace_id, cycle)
         with self._sessions() as session:
             cycle.deliveries_sent = deliver_pending(
                 session, self.clock(), console=self.console

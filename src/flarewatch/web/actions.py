@@ -15,6 +15,7 @@ from flarewatch.accounts.permissions import Permission
 from flarewatch.alerts.models import Alert
 from flarewatch.cases import service as cases
 from flarewatch.cases import triage
+from flarewatch.cases.followup import ensure_watch
 from flarewatch.cases.models import Case, CaseEvent, Task
 from flarewatch.cases.people import set_owner, tell_assignee
 from flarewatch.cases.triage import ALERT_ACTIONS
@@ -87,6 +88,7 @@ def change_case_status(
         workspace_id=access.workspace.id,
         note=(note or "").strip() or None,
     )
+    ensure_watch(db, case)  # moving to monitoring starts the follow-up watch
     accounts.record_audit(
         db,
         access.user,

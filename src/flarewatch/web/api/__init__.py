@@ -3,13 +3,14 @@
 from fastapi import APIRouter, Depends
 
 from flarewatch.playbooks import router as playbooks
-from flarewatch.web.api import alerts, case_room, cases, inbox, sources, workspaces
+from flarewatch.web.api import alerts, case_response, case_room, cases, inbox, sources, workspaces
 from flarewatch.web.security import check_csrf
 
 router = APIRouter(prefix="/api/v1", dependencies=[Depends(check_csrf)])
 router.include_router(workspaces.router)
 router.include_router(alerts.router)
 router.include_router(cases.router)
+router.include_router(case_response.router)
 router.include_router(case_room.router)
 router.include_router(playbooks.router)
 router.include_router(sources.router)

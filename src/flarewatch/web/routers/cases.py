@@ -16,6 +16,7 @@ from flarewatch.cases.timeline import only_kinds
 from flarewatch.errors import InputError, NotFoundError
 from flarewatch.i18n.formatting import zone
 from flarewatch.web import actions
+from flarewatch.web.case_response import response_context
 from flarewatch.web.case_room import room_context
 from flarewatch.web.deps import WorkspaceAccess, get_db, workspace_access
 from flarewatch.web.pages import back_to, page
@@ -69,6 +70,7 @@ def case_page(
         tasks=task_rows,
         statuses=CASE_STATUSES,
         members=[user for user, _ in accounts.members_of(db, access.workspace.id)],
+        room=response_context(db, case),
         **room_context(db, access, case, task_rows, kinds),
     )
 
