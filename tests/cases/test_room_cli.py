@@ -52,7 +52,7 @@ def _run(args: list[str], code: int = 0) -> str:
 def test_playbooks_list_prints_one_key_per_line(case_id: int) -> None:
     assert _run(["playbooks", "list"]).splitlines() == sorted(shipped())
     shown = _run(["playbooks", "show", "data-breach", "--language", "he"])
-    assert shipped()["data-breach"].title.he in shown and "Containment" in shown
+    assert shipped()["data-breach"].title.he in shown and "בלימה" in shown  # Containment
     assert "+2h" in shown  # the statement step, due two hours after the case opened
     assert "not found; known playbooks: data-breach" in _run(["playbooks", "show", "nope"], 1)
     assert "--language 'xx'" in _run(["playbooks", "show", "data-breach", "-l", "xx"], 2)

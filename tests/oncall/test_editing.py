@@ -21,6 +21,7 @@ from flarewatch.oncall.rota import on_call
 from flarewatch.oncall.service import effective_config, escalation_of, run_due_steps
 from flarewatch.workspaces.export import workspace_document
 from flarewatch.workspaces.models import Workspace
+from flarewatch.workspaces.notes import SyncNote
 from flarewatch.workspaces.service import sync_workspace
 from tests.alerts.helpers import candidate, make_workspace
 from tests.alerts.test_cli import cli_db  # noqa: F401
@@ -149,13 +150,13 @@ def test_a_file_sync_keeps_web_entries_and_says_what_it_replaced(session: Sessio
     editing.save_entry(workspace, "rotas", "duty", DUTY)
     night = {**DUTY, "key": "night", "members": ["piotr"]}
     editing.save_entry(workspace, "rotas", None, night)
-    notes: list[str] = []
+    notes: list[SyncNote] = []
     workspace = sync_workspace(session, config, Path("."), notes)
     rotas = {rota["key"]: rota for rota in workspace.config["rotas"]}
     assert rotas["duty"]["members"] == ["dana", "piotr", "noa"]  # the file's won
     assert rotas["night"]["members"] == ["piotr"]  # the web's, kept
-    assert any("rota 'night': edited on the web and kept" in note for note in notes)
-    assert any("rota 'duty': edited on the web and replaced" in note for note in notes)
+    assert any("rota 'night': edited on the web and kept" in str(note) for note in notes)
+    assert any("rota 'duty': edited on the web and replaced" in str(note) for note in notes)
     assert editing.origin_of(workspace.config, "rotas", "night") == "web"
     assert editing.origin_of(workspace.config, "rotas", "duty") == "file"
     audit = session.scalars(select(AuditLog).where(AuditLog.action == "oncall.file_sync")).one()
@@ -183,7 +184,7 @@ def test_the_export_carries_web_edits_and_reads_back(any_engine: Engine, tmp_pat
     assert (rota.rotation, rota.handover, rota.members) == ("daily", "02:00", ["noa", "piotr"])
     assert rota.layers[0].days == ["fri", "sat"]
     with sessionmaker_for(any_engine)() as session:
-        notes: list[str] = []
+        notes: list[SyncNote] = []
         workspace = sync_workspace(session, config, tmp_path, notes)
         session.commit()
         assert notes == []  # the file is what the web made: nothing replaced

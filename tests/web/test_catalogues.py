@@ -28,6 +28,11 @@ EXTRA_SOURCES = (
     "alerts/cli.py",
     "cases/cli.py",
     "cases/room_cli.py",
+    "playbooks/cli.py",
+    "oncall/cli.py",
+    "digests/cli.py",
+    "cli/workspace.py",
+    "workspaces/notes.py",
 )
 
 

@@ -17,6 +17,7 @@ from flarewatch.alerts.cliutil import (
     cli_session,
     default_actor,
     empty_list_reader,
+    reader_of,
     workspace_id_for,
     workspace_readers,
     workspace_titles,
@@ -77,6 +78,13 @@ COLUMN_DUE = N_("Due")
 COLUMN_REACHED = N_("Reached / note")
 REMINDER_STEP = N_("reminder")
 ROUND_CYCLE = N_("%(round)s (cycle %(cycle)s)")
+# The confirmations of `alerts ack/noise/resolve/deliver/summary`.
+ACKNOWLEDGED = N_("Alert #%(alert)s acknowledged by %(who)s.")
+MARKED_NOISE = N_("Alert #%(alert)s marked as noise.")
+RESOLVED = N_("Alert #%(alert)s resolved.")
+DELIVERED = N_("%(sent)s sent, %(retrying)s to retry, %(failed)s failed, %(skipped)s skipped.")
+DELIVERY_ERROR = N_("delivery #%(delivery)s: %(error)s")
+CITES_POSTS = N_("Cites posts: %(posts)s")
 
 
 def _severity(reader: Reader, code: str) -> str:
@@ -153,15 +161,16 @@ def list_command(
 
 
 @app.command("summary")
-def summary_command(alert_id: AlertId) -> None:
+def summary_command(alert_id: AlertId, language: LanguageOption = None) -> None:
     """Ask the configured AI endpoint (FLAREWATCH_LLM_*) for a summary citing the alert's posts."""
     from flarewatch.alerts.summary import summarize_alert
 
     with cli_session() as session:
         summary = summarize_alert(session, alert_id)
+        reader = reader_of(session, service.get_alert(session, alert_id).workspace_id, language)
         console.print(summary.text, highlight=False, soft_wrap=True, markup=False)
         cited = ", ".join(f"#{post_id}" for post_id in summary.cited_post_ids)
-        console.print(f"\nCites posts: {cited}", highlight=False)
+        console.print("\n" + reader.say(CITES_POSTS, posts=cited), highlight=False, markup=False)
 
 
 @app.command("show")
@@ -265,44 +274,53 @@ def _print_escalation(session: Session, alert_id: int, reader: Reader) -> None:
 
 
 @app.command("ack")
-def ack_command(alert_id: AlertId, by: By = None) -> None:
+def ack_command(alert_id: AlertId, by: By = None, language: LanguageOption = None) -> None:
     """Acknowledge an alert: someone is on it (acknowledging twice changes nothing)."""
     with cli_session() as session:
         alert = triage_alert(session, alert_id, "acknowledge", by or default_actor())
-        console.print(
-            f"Alert #{alert.id} acknowledged by {alert.acknowledged_by}.",
-            highlight=False,
-            markup=False,
-        )
+        reader = reader_of(session, alert.workspace_id, language)
+        who = reader.fragment(alert.acknowledged_by or "")
+        _confirm(reader.say(ACKNOWLEDGED, alert=alert.id, who=who))
 
 
 @app.command("noise")
-def noise_command(alert_id: AlertId, by: By = None) -> None:
+def noise_command(alert_id: AlertId, by: By = None, language: LanguageOption = None) -> None:
     """Mark an alert as noise: it should not have fired (detection learns from these)."""
     with cli_session() as session:
         alert = triage_alert(session, alert_id, "noise", by or default_actor())
-        console.print(f"Alert #{alert.id} marked as noise.", highlight=False)
+        _confirm(reader_of(session, alert.workspace_id, language).say(MARKED_NOISE, alert=alert.id))
 
 
 @app.command("resolve")
-def resolve_command(alert_id: AlertId, by: By = None) -> None:
+def resolve_command(alert_id: AlertId, by: By = None, language: LanguageOption = None) -> None:
     """Resolve an alert: the signal is over (its group stays quiet for the cool-down)."""
     with cli_session() as session:
         alert = triage_alert(session, alert_id, "resolve", by or default_actor())
-        console.print(f"Alert #{alert.id} resolved.", highlight=False)
+        _confirm(reader_of(session, alert.workspace_id, language).say(RESOLVED, alert=alert.id))
 
 
 @app.command("deliver")
-def deliver_command() -> None:
-    """Send every notification that is due now, and retry failed ones whose time has come."""
+def deliver_command(language: LanguageOption = None) -> None:
+    """Send every notification that is due now, and retry failed ones whose time has come.
+    The summary line is in the language every workspace shares (else English) or --language."""
     with cli_session() as session:
+        reader = empty_list_reader(workspace_readers(session, language), None, language)
         report = deliver_pending(session, utcnow(), console=console)
-        console.print(
-            f"{len(report.sent)} sent, {len(report.retrying)} to retry, "
-            f"{len(report.failed)} failed, {len(report.skipped)} skipped.",
-            highlight=False,
+        number = reader.number
+        _confirm(
+            reader.say(
+                DELIVERED,
+                sent=number(len(report.sent)),
+                retrying=number(len(report.retrying)),
+                failed=number(len(report.failed)),
+                skipped=number(len(report.skipped)),
+            )
         )
         for delivery_id, error in report.errors.items():
-            console.print(
-                f"  delivery #{delivery_id}: {error}", style="red", highlight=False, markup=False
-            )
+            line = reader.say(DELIVERY_ERROR, delivery=delivery_id, error=reader.fragment(error))
+            console.print(f"  {line}", style="red", highlight=False, markup=False)
+
+
+def _confirm(line: str) -> None:
+    """One confirmation line, as written (a name in it is text, not Rich markup)."""
+    console.print(line, highlight=False, markup=False)

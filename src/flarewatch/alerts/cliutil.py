@@ -102,6 +102,11 @@ def workspace_readers(session: Session, language: str | None = None) -> dict[int
     return {row.id: reader_for(row.languages, row.timezone, language) for row in rows}
 
 
+def reader_of(session: Session, workspace_id: int, language: str | None = None) -> Reader:
+    """The reader of one workspace's output (a confirmation about its alert or case)."""
+    return workspace_readers(session, language)[workspace_id]
+
+
 def empty_list_reader(
     readers: Mapping[int, Reader], workspace_id: int | None, language: str | None
 ) -> Reader:

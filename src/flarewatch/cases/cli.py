@@ -17,10 +17,9 @@ from flarewatch.alerts.cliutil import (
     cli_session,
     default_actor,
     empty_list_reader,
-    when,
+    reader_of,
     workspace_id_for,
     workspace_readers,
-    workspace_timezones,
     workspace_titles,
 )
 from flarewatch.alerts.models import Alert
@@ -67,6 +66,14 @@ COLUMN_ASSIGNEE = N_("Assignee")
 COLUMN_DUE = N_("Due")
 ALERT_NOW = N_("Alert #%(alert)s now: %(severity)s, %(status)s, risk %(risk)s")
 ALERT_TOPICS = N_("topics: %(topics)s")
+# The confirmations of `cases open/status/note/task/done`.
+CASE_OPENED = N_("Alert #%(alert)s opened case #%(case)s.")
+CASE_EXISTS = N_("Alert #%(alert)s already has case #%(case)s.")
+CASE_NOW = N_("Case #%(case)s is now %(status)s.")
+NOTE_ADDED = N_("Note added to case #%(case)s (event #%(event)s).")
+TASK_ADDED = N_("Task #%(task)s added to case #%(case)s.")
+TASK_DONE = N_("Task #%(task)s is done.")
+FOLLOW_UP_UNTIL = N_("Follow-up watch until %(until)s.")
 
 
 def _cases_table(reader: Reader, cases: list[Case], title: str | None) -> Table:
@@ -179,13 +186,14 @@ def show_command(case_id: CaseId, language: LanguageOption = None) -> None:
 def open_command(
     alert: Annotated[int, typer.Option("--alert", "-a", help="Open the case for this alert.")],
     by: By = None,
+    language: LanguageOption = None,
 ) -> None:
     """Open a case from an alert (if the alert already has one, show its number)."""
     with cli_session() as session:
         existing = service.case_for_alert(session, alert)
         case = service.open_case_from_alert(session, alert, by or default_actor())
-        verb = "already has" if existing else "opened"
-        console.print(f"Alert #{alert} {verb} case #{case.id}.", highlight=False)
+        reader = reader_of(session, case.workspace_id, language)
+        _confirm(reader.say(CASE_EXISTS if existing else CASE_OPENED, alert=alert, case=case.id))
 
 
 @app.command("status")
@@ -199,15 +207,16 @@ def status_command(
         ),
     ] = None,
     by: By = None,
+    language: LanguageOption = None,
 ) -> None:
     """Move a case through its life cycle (new → triage → responding → monitoring → closed)."""
     with cli_session() as session:
         case = service.change_status(session, case_id, new_status, by or default_actor(), note=note)
         watch = ensure_watch(session, case)  # moving to monitoring starts the follow-up watch
-        console.print(f"Case #{case.id} is now {case.status}.", highlight=False)
+        reader = reader_of(session, case.workspace_id, language)
+        _confirm(reader.say(CASE_NOW, case=case.id, status=reader.term(case.status).lower()))
         if watch is not None:
-            until = when(watch.until, workspace_timezones(session).get(case.workspace_id))
-            console.print(f"Follow-up watch until {until}.", highlight=False)
+            _confirm(reader.say(FOLLOW_UP_UNTIL, until=reader.stamp(watch.until)))
 
 
 @app.command("note")
@@ -215,11 +224,13 @@ def note_command(
     case_id: CaseId,
     text: Annotated[str, typer.Argument(help="The note, in quotes.")],
     by: By = None,
+    language: LanguageOption = None,
 ) -> None:
     """Add a note to a case's timeline."""
     with cli_session() as session:
         event = service.add_note(session, case_id, text, by or default_actor())
-        console.print(f"Note added to case #{case_id} (event #{event.id}).", highlight=False)
+        reader = _case_reader(session, case_id, language)
+        _confirm(reader.say(NOTE_ADDED, case=case_id, event=event.id))
 
 
 @app.command("task")
@@ -238,6 +249,7 @@ def task_command(
         ),
     ] = None,
     by: By = None,
+    language: LanguageOption = None,
 ) -> None:
     """Add a task to a case."""
     with cli_session() as session:
@@ -249,18 +261,30 @@ def task_command(
             assignee=assignee,
             due_at=_parse_due(due),
         )
-        console.print(f"Task #{task.id} added to case #{case_id}.", highlight=False)
+        reader = _case_reader(session, case_id, language)
+        _confirm(reader.say(TASK_ADDED, task=task.id, case=case_id))
 
 
 @app.command("done")
 def done_command(
     task_id: Annotated[int, typer.Argument(help="The task's number, as shown by 'cases show'.")],
     by: By = None,
+    language: LanguageOption = None,
 ) -> None:
     """Mark a task as done."""
     with cli_session() as session:
         task = service.complete_task(session, task_id, by or default_actor())
-        console.print(f"Task #{task.id} is done.", highlight=False)
+        _confirm(_case_reader(session, task.case_id, language).say(TASK_DONE, task=task.id))
+
+
+def _case_reader(session: Session, case_id: int, language: str | None) -> Reader:
+    """The reader of a confirmation about this case: its workspace's language."""
+    return reader_of(session, service.get_case(session, case_id).workspace_id, language)
+
+
+def _confirm(line: str) -> None:
+    """One confirmation line, as written (a name in it is text, not Rich markup)."""
+    console.print(line, highlight=False, markup=False)
 
 
 def _print_alert_now(session: Session, alert_id: int | None, reader: Reader) -> None:

@@ -180,13 +180,14 @@ def run(
     from flarewatch.config.settings import get_settings
     from flarewatch.db.engine import session_scope
     from flarewatch.runtime.embedded import EmbeddedRunner
+    from flarewatch.workspaces.notes import SyncNote
     from flarewatch.workspaces.service import list_workspaces, sync_workspace
 
     settings = get_settings()
     engine = ready_engine()
     for path in workspace_files or []:
         config = load_for_running(path)
-        notes: list[str] = []
+        notes: list[SyncNote] = []
         with session_scope(engine) as session:
             sync_workspace(session, config, path.parent, notes)
         for note in notes:

@@ -13,11 +13,14 @@ from rich.table import Table
 from sqlalchemy import select
 
 from flarewatch.cli.common import console, err_console, fail, progress_bar, ready_engine
+from flarewatch.cli.reader import LANGUAGE_HELP, language_problem, reader_for
 from flarewatch.config.toml_source import ConfigProblem
 from flarewatch.config.workspace import WorkspaceConfig, check_workspace_file
 from flarewatch.db.engine import session_scope
 from flarewatch.errors import NotFoundError
+from flarewatch.i18n.labels import N_
 from flarewatch.workspaces.models import Topic
+from flarewatch.workspaces.notes import SyncNote
 from flarewatch.workspaces.service import get_workspace, list_workspaces, sync_workspace
 
 app = typer.Typer(
@@ -95,20 +98,39 @@ def _oncall_counts(config: WorkspaceConfig) -> str:
     )
 
 
+# The lines of `workspace add`, in the workspace's language (cli/reader.py).
+SAVED = N_("saved workspace %(slug)s (%(name)s)")
+NOTE = N_("note: %(path)s: %(note)s")
+
+
 @app.command("add")
-def add(path: Path = typer.Argument(..., help="Workspace TOML file to add or update.")) -> None:
-    """Create or update a workspace from its file (topics and sources included)."""
+def add(
+    path: Path = typer.Argument(..., help="Workspace TOML file to add or update."),
+    language: str | None = typer.Option(
+        None, "--language", help=LANGUAGE_HELP, show_default="the workspace's first language"
+    ),
+) -> None:
+    """Create or update a workspace from its file (topics and sources included); the
+    confirmation and notes are in the workspace's language (or --language)."""
+    problem = language_problem(language)
+    if problem:
+        fail(problem, code=2)
     config = load_for_running(path)
+    reader = reader_for(config.languages, config.timezone, language)
     with session_scope(ready_engine()) as session:
-        notes: list[str] = []
+        notes: list[SyncNote] = []
         workspace = sync_workspace(session, config, path.parent, notes)
-        console.print(
-            f"[green]saved[/] {escape(f'workspace {workspace.slug!r} ({workspace.name})')}"
+        saved = reader.say(
+            SAVED, slug=reader.fragment(workspace.slug), name=reader.fragment(workspace.name)
         )
+        console.print(f"[green]{escape(saved)}[/]", highlight=False)
     for note in notes:
-        err_console.print(
-            f"[bold yellow]note:[/] {escape(f'{path}: {note}')}", highlight=False, soft_wrap=True
+        line = reader.say(
+            NOTE,
+            path=reader.fragment(str(path)),
+            note=note.render(reader.gettext, reader.fragment),
         )
+        err_console.print(f"[bold yellow]{escape(line)}[/]", highlight=False, soft_wrap=True)
 
 
 STARTER = Path(__file__).resolve().parent.parent / "config" / "starter.toml"

@@ -8,8 +8,14 @@ from datetime import UTC, datetime
 import typer
 
 from flarewatch.cli.common import err_console, fail
+from flarewatch.i18n.labels import N_
 
 app = typer.Typer(help="Daily and weekly digests of a workspace (docs/oncall.md, 'Digests').")
+
+# The human lines of `digest send` on standard error, in the workspace's language (or
+# --language); the "sent<TAB>recipient" lines on standard output are a format and stay.
+WOULD_SEND = N_("would send to %(recipient)s")
+SEND_FAILED = N_("%(recipient)s: failed: %(error)s")
 
 
 @app.command("send")
@@ -35,6 +41,7 @@ def send(
     workspace's `[[digests]]` table for that period: email as HTML with a plain-text part,
     chat routes as a short text. With --dry-run it is printed instead."""
     from flarewatch.cli.common import ready_engine
+    from flarewatch.cli.reader import reader_for
     from flarewatch.db.engine import session_scope
     from flarewatch.digests.build import build_digest, window
     from flarewatch.digests.config import DigestConfig
@@ -63,6 +70,7 @@ def send(
                 "--dry-run",
                 code=2,
             )
+        reader = reader_for(found.languages, found.timezone, language)
         start, end = window(period, now, found.timezone or "UTC")
         built = build_digest(session, found, period, end, start)
         if dry_run:
@@ -70,7 +78,8 @@ def send(
             sys.stdout.write(render_digest(built, language or first).text)
             for table in tables:
                 for label, _ in recipients(found, table):
-                    err_console.print(f"would send to {label}", highlight=False, markup=False)
+                    line = reader.say(WOULD_SEND, recipient=reader.fragment(label))
+                    err_console.print(line, highlight=False, markup=False)
             return
         for table in tables:
             if language is not None:
@@ -81,7 +90,12 @@ def send(
                     send_one(url, rendered)
                 except RuntimeError as err:
                     failures += 1
-                    err_console.print(f"{label}: failed: {err}", highlight=False, markup=False)
+                    line = reader.say(
+                        SEND_FAILED,
+                        recipient=reader.fragment(label),
+                        error=reader.fragment(str(err)),
+                    )
+                    err_console.print(line, highlight=False, markup=False)
                 else:
                     sys.stdout.write(f"sent\t{label}\n")
     if failures:

@@ -11,7 +11,9 @@ from zoneinfo import ZoneInfo
 import typer
 
 from flarewatch.cli.common import err_console, fail
+from flarewatch.cli.reader import LANGUAGE_HELP, Reader, language_problem, reader_for
 from flarewatch.config.workspace import SEVERITIES, WorkspaceConfig, check_workspace_file
+from flarewatch.i18n.labels import N_
 
 app = typer.Typer(help="Who is on call, and who an alert would page (docs/oncall.md).")
 
@@ -21,7 +23,29 @@ WORKSPACE_OPTION = typer.Option(
     "-w",
     help="A workspace file (.toml) or the slug of a workspace in the database.",
 )
+LANGUAGE_OPTION = typer.Option(
+    None, "--language", help=LANGUAGE_HELP, show_default="the workspace's first language"
+)
 _DURATION_RE = re.compile(r"^\s*(\d+)\s*([mh])\s*$")
+
+# The human text of `oncall now` and `simulate`, in the workspace's language (cli/reader.py);
+# the tab-separated columns and the "until" of `oncall now` are the documented format.
+NO_ONE = N_("no one on call")
+NO_POLICY = N_("no escalation policy covers %(severity)s in %(workspace)s; nobody is paged")
+DIGEST_ONLY = N_(
+    "outside working hours (or on the weekend or a holiday): the policy pages only in "
+    "working hours, so this alert waits for the digest"
+)
+UNREACHED = N_("warning: no one on call for %(step)s")
+
+
+def oncall_reader(config: WorkspaceConfig, language: str | None) -> Reader:
+    """The reader of the workspace's on-call text; a `--language` without a catalogue is a
+    usage error."""
+    problem = language_problem(language)
+    if problem:
+        raise typer.BadParameter(problem.split(": ", 1)[1], param_hint="--language")
+    return reader_for(config.languages, config.timezone, language)
 
 
 def parse_instant(value: str) -> datetime:
@@ -90,6 +114,7 @@ def now(
         help="Ask about this moment instead, e.g. 2026-12-05T03:00+02:00.",
         show_default="now",
     ),
+    language: str | None = LANGUAGE_OPTION,
 ) -> None:
     """Print who is on call in each rota, in their own local time, and until when.
 
@@ -99,6 +124,7 @@ def now(
     from flarewatch.oncall.rota import next_change, on_call
 
     config = load_oncall_config(workspace)
+    reader = oncall_reader(config, language)
     moment = parse_instant(at) if at else datetime.now(UTC)
     if not config.rotas:
         fail(f"workspace {config.slug!r} has no rotas; add [[rotas]] (docs/oncall.md)", code=2)
@@ -107,7 +133,7 @@ def now(
         person = on_call(rota, moment)
         until = _minutes(next_change(rota, moment).astimezone(ZoneInfo(rota.timezone)))
         if person is None:
-            sys.stdout.write(f"{rota.key}\t-\tno one on call\t-\tuntil {until}\n")
+            sys.stdout.write(f"{rota.key}\t-\t{reader.say(NO_ONE)}\t-\tuntil {until}\n")
             continue
         who = people[person]
         local = _minutes(moment.astimezone(ZoneInfo(who.timezone)))
@@ -127,6 +153,7 @@ def simulate(
         help="Someone acknowledges this long after the alert (25m, 2h); later steps stop.",
         show_default="never acknowledged",
     ),
+    language: str | None = LANGUAGE_OPTION,
 ) -> None:
     """Print the paging timeline an alert at that moment would cause, one line per notification:
     ISO time with offset (workspace timezone), person key (or route:NAME), channel (the contact
@@ -138,22 +165,21 @@ def simulate(
     moment = parse_instant(at)
     delay = parse_duration(ack_after) if ack_after else None
     config = load_oncall_config(workspace)
+    reader = oncall_reader(config, language)
     plan = plan_escalation(config, moment, severity, delay)
     if plan.urgency is None:
-        err_console.print(
-            f"no escalation policy covers {severity!r} in {config.slug!r}; nobody is paged",
-            highlight=False,
-            markup=False,
+        line = reader.say(
+            NO_POLICY,
+            severity=reader.term(severity).lower(),
+            workspace=reader.fragment(config.slug),
         )
+        err_console.print(line, highlight=False, markup=False)
     elif plan.urgency == "digest":
-        err_console.print(
-            "outside working hours (or on the weekend or a holiday): the policy pages only in "
-            "working hours, so this alert waits for the digest",
-            highlight=False,
-        )
+        err_console.print(reader.say(DIGEST_ONLY), highlight=False, markup=False)
     zone = ZoneInfo(config.timezone)
     for note in plan.unreached:
-        err_console.print(f"warning: no one on call for {note}", highlight=False, markup=False)
+        line = reader.say(UNREACHED, step=reader.fragment(note))
+        err_console.print(line, highlight=False, markup=False)
     for item in plan.notifications:
         sys.stdout.write(
             f"{_minutes(item.at.astimezone(zone))}\t{item.recipient}\t{item.channel}\t{item.step}\n"

@@ -86,6 +86,9 @@ class MergeResult:
     kept: list[str] = field(default_factory=list)  # "rota 'night'": the web's, kept
     replaced: list[str] = field(default_factory=list)  # "rota 'duty'": the file's won
     problems: list[str] = field(default_factory=list)  # what the kept entries name
+    # The same entries as (table, key), for a note in the reader's language (workspaces/service).
+    kept_items: list[tuple[str, str]] = field(default_factory=list)
+    replaced_items: list[tuple[str, str]] = field(default_factory=list)
 
 
 def entries(config: dict[str, Any] | None, table: str) -> list[dict[str, Any]]:
@@ -270,10 +273,12 @@ def merge_oncall(stored: dict[str, Any] | None, from_file: dict[str, Any]) -> Me
                 mine = next(i for i in file_items if _identity(table, i) == key)
                 if mine != item:
                     result.replaced.append(label)
+                    result.replaced_items.append((table, str(key)))
                 continue
             file_items.append(item)
             kept_marks[table][key] = ORIGIN_WEB
             result.kept.append(label)
+            result.kept_items.append((table, str(key)))
         merged[table] = file_items
     merged[ORIGIN_KEY] = kept_marks
     if result.kept:

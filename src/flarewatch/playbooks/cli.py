@@ -12,6 +12,8 @@ from rich.markup import escape
 from flarewatch.alerts.cliutil import By, cli_session, default_actor, workspace_id_for
 from flarewatch.bidi import neutralise
 from flarewatch.cli.common import err_console, user_console
+from flarewatch.cli.reader import CLDR_MARKS, Reader, reader_for
+from flarewatch.i18n.labels import N_
 from flarewatch.playbooks import service
 from flarewatch.playbooks.library import LANGUAGES, STAGES, parse_toml, to_toml
 
@@ -32,8 +34,22 @@ Workspace = Annotated[
 ]
 Language = Annotated[
     str,
-    typer.Option("--language", "-l", help=f"Language of the texts: {', '.join(LANGUAGES)}."),
+    typer.Option(
+        "--language", "-l", help=f"Language of the texts and headings: {', '.join(LANGUAGES)}."
+    ),
 ]
+
+# The headings of `playbooks show`, in its --language (the web's playbook page says the same).
+# `playbooks list` is a format, one key a line, and has none.
+HEADING = N_("%(title)s (%(key)s)")
+VERSION = N_("Version %(version)s")
+ORIGIN = {"workspace": N_("this workspace's version"), "shipped": N_("shipped with Flarewatch")}
+GOALS = N_("Goals")
+GOAL_TEXT = {
+    "first_response": N_("First public answer within %(time)s"),
+    "negative_share": N_("Negative share under %(share)s within %(time)s"),
+    "volume_baseline": N_("Volume back to its usual level within %(time)s"),
+}
 
 
 @app.command("list")
@@ -63,14 +79,21 @@ def show_command(
             typer.echo(to_toml(playbook.doc), nl=False)
             return
         doc = playbook.doc
-        console.print(
-            f"[bold]{escape(neutralise(doc.title.in_language(language)))}[/bold] "
-            f"({doc.key}, version {playbook.version}, {playbook.origin})",
-            highlight=False,
+        reader = reader_for(None, None, language)
+        say = reader.say
+        heading = say(
+            HEADING,
+            title=reader.fragment(doc.title.in_language(language)),
+            key=reader.fragment(doc.key),
         )
+        origin = ORIGIN.get(playbook.origin)
+        version = say(VERSION, version=playbook.version)
+        if origin:
+            version += " · " + say(origin)
+        console.print(f"[bold]{escape(heading)}[/bold] {escape(version)}", highlight=False)
         console.print(escape(neutralise(doc.summary.in_language(language))), highlight=False)
         for stage, steps in doc.stages():
-            console.print(f"\n[bold]{STAGES[stage]}[/bold]", highlight=False)
+            console.print(f"\n[bold]{escape(say(STAGES[stage]))}[/bold]", highlight=False)
             for step in steps:
                 console.print(
                     f"  +{_minutes(step.due_minutes)}  "
@@ -78,13 +101,10 @@ def show_command(
                     highlight=False,
                 )
         if doc.goals:
-            console.print("\n[bold]Goals[/bold]", highlight=False)
+            console.print(f"\n[bold]{escape(say(GOALS))}[/bold]", highlight=False)
             for goal in doc.goals:
-                target = f" under {goal.target:.0%}" if goal.target is not None else ""
-                console.print(
-                    f"  {goal.kind}{target} within {_minutes(goal.within_minutes)}",
-                    highlight=False,
-                )
+                line = _goal_text(reader, goal.kind, goal.within_minutes, goal.target)
+                console.print(f"  {escape(line)}", highlight=False)
 
 
 @app.command("save")
@@ -114,6 +134,15 @@ def save_command(
         console.print(
             f"Playbook {row.key} saved as version {row.version}.", highlight=False, markup=False
         )
+
+
+def _goal_text(reader: Reader, kind: str, within_minutes: int, target: float | None) -> str:
+    """A playbook goal as the web's playbook page words it, in the reader's language."""
+    time = reader.fmt.duration(within_minutes * 60)
+    if kind == "negative_share":
+        share = reader.fmt.percent(target or 0).translate(CLDR_MARKS)
+        return reader.say(GOAL_TEXT[kind], share=share, time=time)
+    return reader.say(GOAL_TEXT[kind], time=time)
 
 
 def _minutes(minutes: int) -> str:

@@ -12,6 +12,7 @@ from flarewatch.enrich import Enricher
 from flarewatch.errors import NotFoundError
 from flarewatch.sources.models import ORIGIN_FILE, Source
 from flarewatch.workspaces.models import Topic, Workspace
+from flarewatch.workspaces.notes import SyncNote, sync_notes
 
 
 def workspace_enricher(workspace: Workspace) -> Enricher:
@@ -28,7 +29,7 @@ SOURCE_IDENTITY_FIELDS = ("kind", "path", "url")
 
 
 def sync_workspace(
-    session: Session, config: WorkspaceConfig, base_dir: Path, notes: list[str] | None = None
+    session: Session, config: WorkspaceConfig, base_dir: Path, notes: list[SyncNote] | None = None
 ) -> Workspace:
     """Create or update a workspace, its topics and its sources from a validated file.
 
@@ -59,16 +60,7 @@ def sync_workspace(
     merged = merge_oncall(workspace.config, from_file)
     workspace.config = {**from_file, **merged.config, "base_dir": str(base_dir.resolve())}
     session.flush()
-    said = [
-        f"{label}: edited on the web and kept (the file does not define it)"
-        for label in merged.kept
-    ]
-    said += [
-        f"{label}: edited on the web and replaced by the file's version (export the workspace "
-        "before adding a file to keep web edits: flarewatch workspace export SLUG)"
-        for label in merged.replaced
-    ]
-    said += [f"a kept web edit names what the file lacks: {p}" for p in merged.problems]
+    said = sync_notes(merged)
     if merged.replaced or merged.kept:
         record_audit(
             session,
