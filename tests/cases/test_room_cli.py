@@ -65,7 +65,8 @@ def test_save_a_version_then_apply_and_read_the_timeline(case_id: int, tmp_path:
     saved = _run(["playbooks", "save", str(mine), "--workspace", "acme", "--by", "dana"])
     assert "Playbook viral-complaint saved as version 2." in saved
     applied = _run(["cases", "apply", str(case_id), "viral-complaint"])
-    assert f"(version 2) applied to case #{case_id}: 5 tasks" in applied
+    # Confirmations are in the workspace's first language (Polish here).
+    assert f"(wersja 2) zastosowany do sprawy #{case_id}: zadania: 5" in applied
     assert "already applied" in _run(["cases", "apply", str(case_id), "viral-complaint"], 2)
     shown = _run(["cases", "show", str(case_id)])
     assert shipped()["viral-complaint"].steps[0].pl in shown  # the workspace's first language
@@ -80,13 +81,20 @@ def test_save_a_version_then_apply_and_read_the_timeline(case_id: int, tmp_path:
     records = json.loads(_run(["cases", "timeline", str(case_id), "--format", "json"]))
     assert records[0]["kind"] == "status" and {r["kind"] for r in records} >= {"task", "playbook"}
 
-    goals = _run(["cases", "goals", str(case_id)])
-    assert "first_response" in goals and "negative_share" in goals
-    _run(["cases", "answered", str(case_id), "https://example.com/answer", "--at", T0.isoformat()])
+    goals = _run(["cases", "goals", str(case_id), "--language", "en"])
+    assert "First public answer within" in goals and "Negative share under" in goals
+    assert "Pending" in goals or "Missed" in goals
+    assert "Pierwsza publiczna" in _run(["cases", "goals", str(case_id)])  # the workspace's
+    answered = _run(
+        ["cases", "answered", str(case_id), "https://example.com/answer", "--at", T0.isoformat()]
+    )
+    assert f"Publiczna odpowiedź zapisana w sprawie #{case_id}" in answered
     assert "Public" in _run(["cases", "timeline", str(case_id), "-k", "response"])  # its label
     assert "ISO 8601" in _run(["cases", "answered", str(case_id), "x", "--at", "soon"], 2)
 
 
 def test_originator_on_the_command_line(case_id: int) -> None:
-    out = _run(["cases", "originator", str(case_id)])
+    out = _run(["cases", "originator", str(case_id), "--language", "en"])
     assert "First post:" in out and "Post 1:" in out and "Story: 1 posts" in out
+    hebrew = _run(["cases", "originator", str(case_id), "--language", "he"])
+    assert "הפוסט הראשון:" in hebrew and "Post 1:" in hebrew

@@ -16,11 +16,10 @@ from flarewatch.alerts.cliutil import (
     LanguageOption,
     cli_session,
     default_actor,
-    when,
+    reader_of,
     workspace_readers,
-    workspace_timezones,
 )
-from flarewatch.bidi import isolate_plain, neutralise
+from flarewatch.bidi import neutralise
 from flarewatch.cases import goals as case_goals
 from flarewatch.cases import timeline as case_timeline
 from flarewatch.cases.originator import originator_view
@@ -28,7 +27,7 @@ from flarewatch.cases.service import get_case
 from flarewatch.cli.common import user_console
 from flarewatch.i18n.labels import N_
 from flarewatch.playbooks import service as playbooks
-from flarewatch.playbooks.cli import usage_error
+from flarewatch.playbooks.cli import goal_text, usage_error
 from flarewatch.playbooks.library import LANGUAGES
 
 if TYPE_CHECKING:
@@ -42,6 +41,28 @@ COLUMN_WHEN = N_("When")
 COLUMN_KIND = N_("Kind")
 COLUMN_WHO = N_("Who")
 COLUMN_WHAT = N_("What")
+
+# What `cases apply/goals/answered/originator` print, in the workspace's language.
+PLAYBOOK_APPLIED = N_(
+    "Playbook %(key)s (version %(version)s) applied to case #%(case)s: %(tasks)s tasks."
+)
+NO_GOALS = N_("Case #%(case)s has no goals; apply a playbook to add its goals.")
+COLUMN_GOAL = N_("Goal")
+COLUMN_GOAL_STATE = N_("State")
+COLUMN_GOAL_AT = N_("At")
+COLUMN_GOAL_NOW = N_("Now")
+ANSWER_RECORDED = N_("Public answer recorded on case #%(case)s (event #%(event)s).")
+NO_POSTS_TO_TRACE = N_("Case #%(case)s has no posts to trace yet.")
+FIRST_POST = N_("First post: %(when)s on %(platform)s by %(author)s")
+FIRST_POST_FOLLOWERS = N_(
+    "First post: %(when)s on %(platform)s by %(author)s (%(followers)s followers)"
+)
+ACCOUNT_AGE = N_("account %(days)s days old at the time")
+STORY_SIZE = N_("Story: %(posts)s posts, %(links)s replies, shares and copies")
+PARTICIPANT = N_(
+    "%(author)s (%(platform)s): %(posts)s posts, drew %(drew)s, followers %(followers)s"
+)
+GRIEVANCE = N_("Grievance: %(text)s")
 
 
 def timeline_table(reader: Reader, events: Sequence[CaseEvent], title: str | None = None) -> Table:
@@ -93,9 +114,15 @@ def apply_command(
         applied = playbooks.apply_playbook(
             session, case_id, playbook, by or default_actor(), language=language
         )
+        reader = reader_of(session, get_case(session, case_id).workspace_id, language)
         console.print(
-            f"Playbook {applied.key} (version {applied.version}) applied to case #{case_id}: "
-            f"{len(applied.steps)} tasks.",
+            reader.say(
+                PLAYBOOK_APPLIED,
+                key=reader.fragment(applied.key),
+                version=applied.version,
+                case=case_id,
+                tasks=reader.number(len(applied.steps)),
+            ),
             highlight=False,
             markup=False,
         )
@@ -128,24 +155,25 @@ def timeline_command(
         console.print(timeline_table(reader, events))
 
 
-def goals_command(case_id: CaseId) -> None:
+def goals_command(case_id: CaseId, language: LanguageOption = None) -> None:
     """The case's goals and whether each was met, missed or is still open, with the time."""
     with cli_session() as session:
         case = get_case(session, case_id)
-        zone = workspace_timezones(session).get(case.workspace_id)
+        reader = reader_of(session, case.workspace_id, language)
         states = case_goals.goal_states(session, case)
         if not states:
-            console.print(f"Case #{case.id} has no goals; apply a playbook to add its goals.")
+            console.print(reader.say(NO_GOALS, case=case.id), highlight=False, markup=False)
             return
-        table = Table("Goal", "Target", "Within", "State", "At", "Now")
+        say = reader.say
+        table = Table(
+            say(COLUMN_GOAL), say(COLUMN_GOAL_STATE), say(COLUMN_GOAL_AT), say(COLUMN_GOAL_NOW)
+        )
         for goal in states:
             table.add_row(
-                goal.kind,
-                f"{goal.target:.0%}" if goal.target is not None else "—",
-                f"{goal.within_minutes} min",
-                goal.state,
-                when(goal.at, zone),
-                "—" if goal.value is None else f"{goal.value:.2f}",
+                escape(goal_text(reader, goal.kind, goal.within_minutes, goal.target)),
+                escape(reader.term(goal.state)),
+                reader.stamp(goal.at) if goal.at is not None else "—",
+                "—" if goal.value is None else reader.number(round(goal.value, 2)),
             )
         console.print(table)
 
@@ -162,6 +190,7 @@ def answered_command(
         ),
     ] = None,
     by: By = None,
+    language: LanguageOption = None,
 ) -> None:
     """Record a public answer on the timeline (the first-answer goal counts from it)."""
     try:
@@ -172,39 +201,63 @@ def answered_command(
         event = case_goals.record_response(
             session, case_id, where, by or default_actor(), at=moment
         )
-        console.print(f"Public answer recorded on case #{case_id} (event #{event.id}).")
+        reader = reader_of(session, get_case(session, case_id).workspace_id, language)
+        console.print(
+            reader.say(ANSWER_RECORDED, case=case_id, event=event.id),
+            highlight=False,
+            markup=False,
+        )
 
 
-def originator_command(case_id: CaseId) -> None:
+def originator_command(case_id: CaseId, language: LanguageOption = None) -> None:
     """Who started it: the first post and its author, top participants, the grievance."""
     with cli_session() as session:
         case = get_case(session, case_id)
-        zone = workspace_timezones(session).get(case.workspace_id)
+        reader = reader_of(session, case.workspace_id, language)
         view = originator_view(session, case)
+        lines: list[str] = []
         if view.first is None:
-            console.print(f"Case #{case.id} has no posts to trace yet.")
-            return
-        first = view.first
-        console.print(
-            f"First post: {when(first.created_at, zone)} on {first.platform} by "
-            f"{escape(isolate_plain(first.handle or '?'))}"
-            + (f" ({first.followers} followers)" if first.followers is not None else ""),
-            highlight=False,
-        )
-        console.print(f"  {escape(neutralise(first.text))}", highlight=False)
-        if view.account_age_days is not None:
-            console.print(f"  account {view.account_age_days} days old at the time")
-        console.print(
-            f"Story: {len(view.posts)} posts, {len(view.edges)} replies, shares and copies"
-        )
-        for person in view.participants:
-            console.print(
-                f"  {escape(isolate_plain(person.handle))} ({person.platform}): "
-                f"{person.posts} posts, drew {person.drew}, followers {person.followers or '—'}",
-                highlight=False,
+            lines.append(reader.say(NO_POSTS_TO_TRACE, case=case.id))
+        else:
+            first = view.first
+            values = {
+                "when": reader.stamp(first.created_at),
+                "platform": reader.fragment(first.platform),
+                "author": reader.fragment(first.handle or "?"),
+            }
+            if first.followers is not None:
+                values["followers"] = reader.number(first.followers)
+                lines.append(reader.say(FIRST_POST_FOLLOWERS, **values))
+            else:
+                lines.append(reader.say(FIRST_POST, **values))
+            lines.append("  " + reader.fragment(neutralise(first.text)))
+            if view.account_age_days is not None:
+                lines.append("  " + reader.say(ACCOUNT_AGE, days=view.account_age_days))
+            lines.append(
+                reader.say(
+                    STORY_SIZE,
+                    posts=reader.number(len(view.posts)),
+                    links=reader.number(len(view.edges)),
+                )
             )
-        if view.grievance is not None:
-            console.print(f"Grievance: {escape(neutralise(view.grievance.text))}", highlight=False)
+            for person in view.participants:
+                followers = reader.number(person.followers) if person.followers else "—"
+                lines.append(
+                    "  "
+                    + reader.say(
+                        PARTICIPANT,
+                        author=reader.fragment(person.handle),
+                        platform=reader.fragment(person.platform),
+                        posts=reader.number(person.posts),
+                        drew=reader.number(person.drew),
+                        followers=followers,
+                    )
+                )
+            if view.grievance is not None:
+                grievance = reader.fragment(neutralise(view.grievance.text))
+                lines.append(reader.say(GRIEVANCE, text=grievance))
+        for line in lines:
+            console.print(line, highlight=False, markup=False)
 
 
 COMMANDS = {

@@ -103,7 +103,7 @@ def show_command(
         if doc.goals:
             console.print(f"\n[bold]{escape(say(GOALS))}[/bold]", highlight=False)
             for goal in doc.goals:
-                line = _goal_text(reader, goal.kind, goal.within_minutes, goal.target)
+                line = goal_text(reader, goal.kind, goal.within_minutes, goal.target)
                 console.print(f"  {escape(line)}", highlight=False)
 
 
@@ -136,7 +136,7 @@ def save_command(
         )
 
 
-def _goal_text(reader: Reader, kind: str, within_minutes: int, target: float | None) -> str:
+def goal_text(reader: Reader, kind: str, within_minutes: int, target: float | None) -> str:
     """A playbook goal as the web's playbook page words it, in the reader's language."""
     time = reader.fmt.duration(within_minutes * 60)
     if kind == "negative_share":
