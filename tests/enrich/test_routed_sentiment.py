@@ -15,7 +15,12 @@ from flarewatch.enrich.sentiment.routed import SHARED, LanguageTables, RoutedSen
 from flarewatch.enrich.text import normalise
 from flarewatch.enrich.training.datasets import Split
 from flarewatch.enrich.training.linear import design_matrix, train
-from flarewatch.enrich.training.routed import fit_temperature, fold_columns, train_routes
+from flarewatch.enrich.training.routed import (
+    domain_weights,
+    fit_temperature,
+    fold_columns,
+    train_routes,
+)
 
 POS = ["I love it", "great product, very happy", "wonderful service thanks", "amazing, love it"]
 NEG = ["I hate it", "terrible product, very sad", "awful service, angry", "horrible, hate it"]
@@ -114,6 +119,34 @@ def test_train_routes_routes_where_the_hold_out_says_so_and_is_reproducible() ->
     model = RoutedSentimentModel(shared, a)
     got = [lab for lab, _ in model.predict(["I love it", "I love it"], ["xx", "en"])]
     assert got == ["negative", "positive"]
+
+
+def test_a_language_in_always_gets_its_own_table_and_keeps_some_of_it() -> None:
+    shared = _shared()
+    splits = [_split()]
+    kw = {"bits": 10, "alpha_grid": (1e-4,), "holdout": 0.3, "log": False}
+    plain = train_routes(splits, shared, always=(), **kw)
+    # English is the shared model's own data: the hold-out finds no gain beyond the margin.
+    assert "en" not in plain.languages
+    forced = train_routes(splits, shared, always=("en",), **kw)
+    assert forced.languages == ("en",)
+    assert 0.0 < forced.blend["en"] <= 1.0
+    assert forced.meta["always_routed"] == ["en"]
+    assert forced.meta["balance"]["en"] == "rows"  # one set: nothing to weigh
+    model = RoutedSentimentModel(shared, forced)
+    got = [lab for lab, _ in model.predict(["I love it", "I hate it"], ["en", "en"])]
+    assert got == ["positive", "negative"]
+
+
+def test_domain_weights_balance_classes_within_sets_and_optionally_the_sets() -> None:
+    sets = np.asarray(["big"] * 8 + ["small"] * 2)
+    labels = np.asarray(["negative"] * 6 + ["positive"] * 2 + ["negative", "positive"])
+    rows = domain_weights(sets, labels, "rows")
+    assert rows[:8].sum() == pytest.approx(8.0) and rows[8:].sum() == pytest.approx(2.0)
+    assert rows[:6].sum() == pytest.approx(rows[6:8].sum())  # classes balanced within "big"
+    even = domain_weights(sets, labels, "sets")
+    assert even[:8].sum() == pytest.approx(5.0) and even[8:].sum() == pytest.approx(5.0)
+    assert even[:6].sum() == pytest.approx(even[6:8].sum())
 
 
 @pytest.mark.parametrize(

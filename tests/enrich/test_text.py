@@ -12,7 +12,9 @@ from flarewatch.enrich.text import normalise
 _URL = re.compile(r"https?://\S+|www\.\S+", re.IGNORECASE)
 _MENTION = re.compile(r"@\w+")
 _REPEAT = re.compile(r"(.)\1{2,}")
-_PUNCT = re.compile(r"([^\w\s'’])")
+# Indic vowel signs and viramas (``text._MARKS``) are word characters since the definition
+# stopped splitting Devanagari words apart.
+_PUNCT = re.compile(rf"([^\w\s'’{text._MARKS}])")
 _CAPS_WORD = re.compile(r"\b[A-Z]{3,}\b")
 
 
@@ -61,6 +63,14 @@ def test_normalise_matches_the_reference_on_random_texts() -> None:
     rng = random.Random(5)
     pieces = [*"aAzZ  \t\n'’@#!?.,:/-_09ąłİıſKß😀🙄", "http://x.co", "www.E.com", "@user"]
     pieces += ["@ user", "user", "@USER", "yeah right", "/s", "#sarcasm", "AAA", "BBB C", "\u00a0"]
+    pieces += ["फि", "\u094d", "\u093e", "।", "\u0591", "\u064e"]
     for _ in range(3000):
         t = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 30)))
         assert normalise.__wrapped__(t) == reference(t), repr(t)
+
+
+def test_indic_words_keep_their_vowel_signs_and_viramas() -> None:
+    # Combining marks are not \w in Python's re; Devanagari words used to fall apart at each.
+    assert normalise("यह फिल्म अच्छी है। मुझे पसंद आई!") == "यह फिल्म अच्छी है । मुझे पसंद आई !"
+    assert normalise("ভালো না") == "ভালো না"
+    assert normalise("อร่อยมาก") == "อร่อยมาก"

@@ -17,7 +17,13 @@ _REPEAT = re.compile(r"(.)\1{2,}")
 # is a run of word characters and apostrophes, or one other non-space character. (Joining findall's
 # tokens gives the same string as substituting " \1 " around punctuation and collapsing whitespace,
 # at half the cost: a substitution with a group reference calls back into Python on every match.)
-_TOKEN = re.compile(r"[\w'’]+|[^\w\s'’]")
+# Combining marks are not \w in Python's re: without them Devanagari and the other Indic scripts
+# fell apart at every vowel sign and virama ("फिल्म" → "फ ि ल ् म"), so the char n-grams never saw
+# a Hindi word. The Indic blocks (Devanagari to Sinhala, the dandas excepted) and Thai's marks
+# count as word characters. Hebrew points, Arabic harakat and Latin combining accents still split
+# off as before (the shared model was trained that way; they are rare in posts).
+_MARKS = "\u0900-\u0963\u0966-\u0dff\u0e31\u0e34-\u0e3a\u0e47-\u0e4e"
+_TOKEN = re.compile(rf"[\w'’{_MARKS}]+|[^\w\s'’{_MARKS}]")
 # An all-caps word of 3+ letters: r"\b[A-Z]{3,}\b" written to start with a character class, which
 # lets the regex engine skip ahead to capitals instead of testing a boundary at every position.
 _CAPS_WORD = re.compile(r"[A-Z](?<!\w[A-Z])[A-Z]{2,}(?!\w)")

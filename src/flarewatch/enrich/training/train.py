@@ -44,6 +44,7 @@ from flarewatch.enrich.training.linear import (
     EMOTION_TO_SENTIMENT,
     train,
 )
+from flarewatch.enrich.training.routed import DEFAULT_ROUTED
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -92,6 +93,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="store_true",
         help="do not train the per-language tables (models/sentiment_languages.npz)",
     )
+    ap.add_argument(
+        "--route",
+        action="append",
+        metavar="LANG",
+        default=None,
+        help="give LANG its own per-language table whatever the hold-out margin says (its L2 "
+        "strength, domain weighting and blend are still chosen on the hold-out); repeatable "
+        f"(default: {', '.join(DEFAULT_ROUTED) or 'none: the hold-out margin decides'})",
+    )
     args = ap.parse_args(argv)
     try:
         root = require(args.datasets)
@@ -137,7 +147,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         from flarewatch.enrich.training.routed import train_routes
 
         started = time.perf_counter()
-        tables = train_routes(every, weights, extra=extra, seed=args.seed)
+        always = DEFAULT_ROUTED if args.route is None else tuple(args.route)
+        tables = train_routes(every, weights, extra=extra, seed=args.seed, always=always)
         path = args.output.parent / ROUTES_FILE
         tables.save(path)
         print(
