@@ -4,7 +4,8 @@
 
 Each line of ``drafts_{en,he,pl}.jsonl`` is a realistic crisis draft labelled ``flag`` (true:
 it has a tone problem) and ``split`` (``dev``: the half the rules were written against;
-``test``: the held-out half). A draft counts as flagged when the check (no platform, no
+``test``: the other half, written at the same time; ``fresh``: written after the rules were
+committed and never used to change them, the honest figure, see docs/tone.md). A draft counts as flagged when the check (no platform, no
 required elements) returns any flag. No benchmark, no timing: a pure function over the files.
 """
 
@@ -31,14 +32,15 @@ class Score:
     false_negative: int
 
     @property
-    def precision(self) -> float:
+    def precision(self) -> float | None:
+        """None when nothing was flagged: no precision to measure."""
         flagged = self.true_positive + self.false_positive
-        return self.true_positive / flagged if flagged else 1.0
+        return self.true_positive / flagged if flagged else None
 
     @property
-    def recall(self) -> float:
+    def recall(self) -> float | None:
         wanted = self.true_positive + self.false_negative
-        return self.true_positive / wanted if wanted else 1.0
+        return self.true_positive / wanted if wanted else None
 
 
 def load_drafts(path: Path) -> list[dict[str, object]]:
@@ -78,10 +80,14 @@ def score(
     return Score(language, split, count, tp, fp, fn), errors
 
 
+def _figure(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.3f}"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m flarewatch.tone.evaluate")
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="folder of drafts_*.jsonl")
-    parser.add_argument("--split", choices=("dev", "test", "all"), default="test")
+    parser.add_argument("--split", choices=("dev", "test", "fresh", "all"), default="test")
     parser.add_argument("--show-errors", action="store_true", help="print each wrong draft")
     args = parser.parse_args(argv)
     print("language  split  drafts  precision  recall  (tp/fp/fn)")
@@ -89,8 +95,8 @@ def main(argv: list[str] | None = None) -> int:
         path = args.data / f"drafts_{language}.jsonl"
         result, errors = score(language, load_drafts(path), args.split)
         print(
-            f"{language:<9} {result.split:<6} {result.drafts:>6}  {result.precision:>9.3f}  "
-            f"{result.recall:>6.3f}  ({result.true_positive}/{result.false_positive}/"
+            f"{language:<9} {result.split:<6} {result.drafts:>6}  {_figure(result.precision):>9}  "
+            f"{_figure(result.recall):>6}  ({result.true_positive}/{result.false_positive}/"
             f"{result.false_negative})"
         )
         if args.show_errors:
