@@ -127,11 +127,22 @@ def _length_flag(text: str, rules: Rules, platform: str) -> Flag | None:
 
 
 def _cut(text: str, platform: str, limit: int) -> int:
-    """The first character index past the platform's limit."""
-    for i in range(len(text), 0, -1):
-        if limits.length(text[:i], platform) <= limit:
-            return i
-    return 0
+    """The first character index past the platform's limit; never inside a link, which the
+    platforms count as a whole."""
+    # a prefix never counts less than a shorter one, so a binary search finds the longest
+    # that fits (a 200,000-character draft would otherwise cost seconds)
+    low, high = 0, len(text)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if limits.length(text[:middle], platform) <= limit:
+            low = middle
+        else:
+            high = middle - 1
+    cut = low
+    for link in limits.URL_RE.finditer(text):
+        if link.start() < cut < link.end():
+            return link.start()
+    return cut
 
 
 def check(
