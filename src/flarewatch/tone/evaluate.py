@@ -1,12 +1,12 @@
 """Precision and recall of the tone check on the labelled drafts (docs/tone.md, "Measured").
 
-``python -m flarewatch.tone.evaluate [--data DIR] [--split dev|test|all] [--show-errors]``
+``python -m flarewatch.tone.evaluate [--data DIR] [--split dev|test|fresh|all] [--show-errors]``
 
 Each line of ``drafts_{en,he,pl}.jsonl`` is a realistic crisis draft labelled ``flag`` (true:
 it has a tone problem) and ``split`` (``dev``: the half the rules were written against;
 ``test``: the other half, written at the same time; ``fresh``: written after the rules were
-committed and never used to change them, the honest figure, see docs/tone.md). A draft counts as flagged when the check (no platform, no
-required elements) returns any flag. No benchmark, no timing: a pure function over the files.
+committed and never used to change them, the honest figure, see docs/tone.md). A draft
+counts as flagged when the check (no platform, no required elements) returns any flag. No benchmark, no timing: a pure function over the files.
 """
 
 from __future__ import annotations
@@ -54,14 +54,12 @@ def load_drafts(path: Path) -> list[dict[str, object]]:
         except json.JSONDecodeError as exc:
             raise ValueError(f"{path}:{number}: not JSON ({exc}); one object a line") from exc
         if not isinstance(row.get("text"), str) or not isinstance(row.get("flag"), bool):
-            raise ValueError(f"{path}:{number}: needs \"text\" (string) and \"flag\" (true/false)")
+            raise ValueError(f'{path}:{number}: needs "text" (string) and "flag" (true/false)')
         drafts.append(row)
     return drafts
 
 
-def score(
-    language: str, drafts: list[dict[str, object]], split: str
-) -> tuple[Score, list[str]]:
+def score(language: str, drafts: list[dict[str, object]], split: str) -> tuple[Score, list[str]]:
     """The score of one language on one split, and a line per wrongly judged draft."""
     tp = fp = fn = count = 0
     errors = []

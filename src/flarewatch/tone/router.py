@@ -66,7 +66,7 @@ def tone_check(body: ToneCheckIn, user: User = Depends(current_user)) -> ToneChe
             raise HTTPException(
                 422,
                 f"could not tell the draft's language (detected {detected!r}); "
-                f"send \"language\": one of {', '.join(LANGUAGES)}",
+                f'send "language": one of {", ".join(LANGUAGES)}',
             )
         language = detected
     flags = check(body.text, language, body.platform, requirements_for(body.stage, body.require))
