@@ -6,7 +6,8 @@ Each line of ``drafts_{en,he,pl}.jsonl`` is a realistic crisis draft labelled ``
 it has a tone problem) and ``split`` (``dev``: the half the rules were written against;
 ``test``: the other half, written at the same time; ``fresh``: written after the rules were
 committed and never used to change them, the honest figure, see docs/tone.md). A draft
-counts as flagged when the check (no platform, no required elements) returns any flag. No benchmark, no timing: a pure function over the files.
+counts as flagged when the check (no platform, no required elements) returns any flag. No
+benchmark, no timing: a pure function over the files.
 """
 
 from __future__ import annotations
