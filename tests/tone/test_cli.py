@@ -33,6 +33,11 @@ def test_language_is_detected_when_left_out() -> None:
     assert polish.exit_code == 1 and "Postawa obronna" in polish.output
 
 
+def test_a_draft_without_letters_uses_the_english_wording() -> None:
+    result = runner.invoke(app, ["tone", "check", "--require", "apology", "😡 123"])
+    assert result.exit_code == 1 and "No apology" in result.output
+
+
 def test_platform_length_and_stage() -> None:
     long = runner.invoke(app, ["tone", "check", "-l", "en", "--platform", "x", "a " * 141])
     assert long.exit_code == 1 and "Too long" in long.output and "280" in long.output

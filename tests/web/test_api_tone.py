@@ -34,5 +34,8 @@ def test_tone_check_returns_the_flags(web: WebEnv) -> None:
         bad = api.post("/tone/check", json={"text": "hi", "platform": "myspace"}, headers=headers)
         assert bad.status_code == 422 and "platform" in bad.text
 
+        no_letters = api.post("/tone/check", json={"text": "😡 123"}, headers=headers).json()
+        assert no_letters == {"language": "en", "clean": True, "flags": []}
+
         anonymous = api.post("/tone/check", json={"text": "No comment."})
         assert anonymous.status_code == 401

@@ -13,7 +13,7 @@ from typing import Any
 
 from flarewatch.bidi import isolate
 from flarewatch.tone import limits
-from flarewatch.tone.rules import REQUIREMENTS, Rules, load
+from flarewatch.tone.rules import LANGUAGES, REQUIREMENTS, Rules, load
 
 # What each playbook stage asks a draft to contain (docs/tone.md, "Requirements"). Without a
 # stage or --require nothing is required: a one-line reply need not apologise.
@@ -38,6 +38,16 @@ class Flag:
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+def draft_language(text: str) -> str:
+    """The draft's language by Flarewatch's language identification (enrich/langid.py), among
+    he, pl and en; English when it cannot tell (a draft without letters, or in another script),
+    whose wording then names the flags."""
+    from flarewatch.enrich.langid import detect_language
+
+    code, _confidence = detect_language(text, LANGUAGES)
+    return code if code in LANGUAGES else "en"
 
 
 def requirements_for(stage: str | None, require: Iterable[str] = ()) -> tuple[str, ...]:

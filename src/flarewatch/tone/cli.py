@@ -9,25 +9,18 @@ import typer
 from rich.markup import escape
 
 from flarewatch.cli.common import fail, user_console
-from flarewatch.tone.check import STAGE_REQUIREMENTS, check, format_flag, requirements_for
+from flarewatch.tone.check import (
+    STAGE_REQUIREMENTS,
+    check,
+    draft_language,
+    format_flag,
+    requirements_for,
+)
 from flarewatch.tone.limits import PLATFORMS
 from flarewatch.tone.rules import LANGUAGES, REQUIREMENTS, RuleFileError
 
 app = typer.Typer(help="Check the tone of crisis-communication drafts.", no_args_is_help=True)
 console = user_console(highlight=False, soft_wrap=True)
-
-
-def detect(text: str) -> str:
-    """The draft's language by the project's language identification (enrich/langid.py)."""
-    from flarewatch.enrich.langid import detect_language
-
-    code, _confidence = detect_language(text, LANGUAGES)
-    if code not in LANGUAGES:
-        fail(
-            f"could not tell the draft's language (detected {code!r}); "
-            f"pass --language with one of {', '.join(LANGUAGES)}"
-        )
-    return code
 
 
 @app.command("check")
@@ -39,7 +32,10 @@ def check_command(
             "--language",
             "-l",
             help=f"The draft's language: {', '.join(LANGUAGES)}.",
-            show_default="detected from the text by Flarewatch's language identification",
+            show_default=(
+                "detected from the text by Flarewatch's language identification "
+                "(English when it cannot tell)"
+            ),
         ),
     ] = None,
     platform: Annotated[
@@ -88,7 +84,7 @@ def check_command(
     except ValueError as exc:
         fail(f"{exc} (--stage / --require)", 2)
     try:
-        flags = check(text, language or detect(text), platform, required)
+        flags = check(text, language or draft_language(text), platform, required)
     except RuleFileError as exc:
         fail(str(exc), 2)
     for flag in flags:

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from typing import Literal
 
-from fastapi import APIRouter, Depends, HTTPException
+from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 
 from flarewatch.accounts.models import User
-from flarewatch.tone.check import check, requirements_for
-from flarewatch.tone.rules import LANGUAGES
+from flarewatch.tone.check import check, draft_language, requirements_for
 from flarewatch.web.api.schemas import error_responses
 from flarewatch.web.deps import current_user
 
@@ -25,7 +24,11 @@ Requirement = Literal["apology", "ownership", "next_step", "next_update"]
 class ToneCheckIn(BaseModel):
     text: str = Field(min_length=1, max_length=100_000, description="The draft.")
     language: Language | None = Field(
-        None, description="The draft's language; detected from the text when left out."
+        None,
+        description=(
+            "The draft's language; detected from the text when left out (English when it "
+            "cannot be told)."
+        ),
     )
     platform: Platform | None = Field(None, description="Check the length for this platform.")
     stage: Stage | None = Field(
@@ -57,18 +60,7 @@ def tone_check(body: ToneCheckIn, user: User = Depends(current_user)) -> ToneChe
     """Flag a draft: blame-shifting, defensiveness, legal threats, jargon, missing elements the
     stage asks for and over-length for the platform; each flag with its phrase, character span,
     reason and suggested rewording in the draft's language."""
-    language = body.language
-    if language is None:
-        from flarewatch.enrich.langid import detect_language
-
-        detected, _confidence = detect_language(body.text, LANGUAGES)
-        if detected not in LANGUAGES:
-            raise HTTPException(
-                422,
-                f"could not tell the draft's language (detected {detected!r}); "
-                f'send "language": one of {", ".join(LANGUAGES)}',
-            )
-        language = detected
+    language = body.language or draft_language(body.text)
     flags = check(body.text, language, body.platform, requirements_for(body.stage, body.require))
     return ToneCheckOut(
         language=language,
