@@ -55,7 +55,9 @@ class ToneCheckOut(BaseModel):
     flags: list[FlagOut]
 
 
-@router.post("/tone/check", response_model=ToneCheckOut, responses=error_responses(401, 422))
+@router.post(
+    "/tone/check", response_model=ToneCheckOut, responses=error_responses(400, 401, 413, 422)
+)
 def tone_check(body: ToneCheckIn, user: User = Depends(current_user)) -> ToneCheckOut:
     """Flag a draft: blame-shifting, defensiveness, legal threats, jargon, missing elements the
     stage asks for and over-length for the platform; each flag with its phrase, character span,
