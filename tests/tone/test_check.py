@@ -150,3 +150,16 @@ def test_format_isolates_the_phrase_and_texts() -> None:
     line = format_flag(flag)
     assert "[0-9]" in line and "«\u2068אין תגובה\u2069»" in line
     assert line.count("\u2068") == line.count("\u2069") == 4
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("he", "לא נוכל לפתוח את הסניף מחר. אנחנו מצטערים."),  # "we can't open", not "no comment"
+        ("he", "אנחנו מחויבים לבטיחות הנוסעים ובודקים כל אוטובוס."),
+        ("pl", "Jesteśmy zaangażowani w pomoc poszkodowanym rodzinom."),
+        ("en", "You're right, and we should have answered you sooner."),  # own fault, not blame
+    ],
+)
+def test_ordinary_sentences_near_the_rules_are_not_flagged(language: str, text: str) -> None:
+    assert check(text, language) == []
