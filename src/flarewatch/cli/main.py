@@ -37,6 +37,9 @@ SUBCOMMANDS = {
     "digest": LazyCommand(
         "flarewatch.digests.cli", "app", "Send a workspace's daily or weekly digest."
     ),
+    "tone": LazyCommand(
+        "flarewatch.tone.cli", "app", "Check the tone of crisis-communication drafts."
+    ),
     "user": LazyCommand("flarewatch.accounts.cli", "app", "Manage people, roles and API tokens."),
     "workspace": LazyCommand(
         "flarewatch.cli.workspace",

@@ -3,6 +3,7 @@
 from fastapi import APIRouter, Depends
 
 from flarewatch.playbooks import router as playbooks
+from flarewatch.tone import router as tone
 from flarewatch.web.api import alerts, case_response, case_room, cases, inbox, sources, workspaces
 from flarewatch.web.security import check_csrf
 
@@ -15,3 +16,4 @@ router.include_router(case_room.router)
 router.include_router(playbooks.router)
 router.include_router(sources.router)
 router.include_router(inbox.router)
+router.include_router(tone.router)
