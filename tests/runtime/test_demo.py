@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-import html
 import re
 from pathlib import Path
 
 import pytest
+from markupsafe import escape
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from flarewatch.accounts.service import DEMO_EMAIL
 from flarewatch.alerts.models import Alert
+from flarewatch.alerts.wording import render_stored
+from flarewatch.cases.goals import goal_states
 from flarewatch.cases.models import Case, CaseEvent, Task
 from flarewatch.cases.roles import case_type_of, holders
 from flarewatch.cases.routing import CaseRouting
@@ -63,8 +65,13 @@ def _check_demo_case_room(case_id: int, folder: Path) -> None:
     """The demo's case reports its playbook's goals, who started it, and its post-mortem."""
     goals = runner.invoke(app, ["cases", "goals", str(case_id)])
     assert goals.exit_code == 0, goals.output
-    for goal in shipped()[DEMO_PLAYBOOK].goals:
-        assert goal.kind in goals.output
+    assert "Goal" in goals.output and "State" in goals.output
+    # (The table may fold long cells at the runner's width: the kinds are checked in the data.)
+    with session_scope(get_engine()) as session:
+        case = session.get_one(Case, case_id)
+        states = goal_states(session, case)
+        title = render_stored(case.title_message, case.title) or case.title
+    assert sorted(g.kind for g in states) == sorted(g.kind for g in shipped()[DEMO_PLAYBOOK].goals)
     origin = runner.invoke(app, ["cases", "originator", str(case_id)])
     assert origin.exit_code == 0, origin.output
     assert "First post:" in origin.output
@@ -75,14 +82,9 @@ def _check_demo_case_room(case_id: int, folder: Path) -> None:
     )
     assert made.exit_code == 0, made.output
     page = target.read_text(encoding="utf-8")
-    # The report names the case as `cases show` does (its bidi isolates aside).
-    shown = runner.invoke(app, ["cases", "show", str(case_id)])
-    assert shown.exit_code == 0, shown.output
-    heading = shown.output.splitlines()[0]
-    assert heading.startswith(f"Case #{case_id}: ")
-    title = heading.removeprefix(f"Case #{case_id}: ").strip()
+    # The report names the case as the case page does (its bidi isolates aside).
     assert f"Post-mortem of case #{case_id}" in page
-    assert html.escape(title, quote=False) in re.sub(r"</?bdi>", "", page)
+    assert str(escape(title)) in re.sub(r"</?bdi>", "", page)
     assert "Response times" in page
 
 
@@ -109,9 +111,11 @@ def test_demo_no_serve_prints_a_summary_and_keeps_the_data(tmp_path: Path) -> No
 
 
 @pytest.mark.postgres
-def test_demo_runs_on_postgresql(postgres_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_demo_runs_on_postgresql(
+    postgres_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.setenv("FLAREWATCH_DATABASE_URL", postgres_url)
     get_settings.cache_clear()
     result = runner.invoke(app, ["demo", "--no-serve"])
     assert result.exit_code == 0, result.output
-    _check_demo_results()
+    _check_demo_case_room(_check_demo_results(), tmp_path)
