@@ -174,3 +174,12 @@ def test_a_workspace_synced_from_its_file_keeps_its_case_types(
     setup = room_setup(crisis.workspace)
     assert [t.key for t in setup.case_types] == ["product_safety", "legal"]
     assert setup.owners["qa"].name == "Food safety team"
+    # People edited on the web leave their origin marks in the stored config too
+    # (oncall/editing.py): the room still reads the file's case types and owners.
+    crisis.workspace.config = {
+        **crisis.workspace.config,
+        "oncall_origin": {"people": {}, "rotas": {}, "escalation": {}},
+    }
+    setup = room_setup(crisis.workspace)
+    assert [t.key for t in setup.case_types] == ["product_safety", "legal"]
+    assert setup.owners["qa"].name == "Food safety team"

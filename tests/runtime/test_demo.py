@@ -2,24 +2,32 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
+from markupsafe import escape
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from flarewatch.accounts.service import DEMO_EMAIL
 from flarewatch.alerts.models import Alert
+from flarewatch.alerts.wording import render_stored
+from flarewatch.cases.goals import goal_states
 from flarewatch.cases.models import Case, CaseEvent, Task
 from flarewatch.cases.roles import case_type_of, holders
 from flarewatch.cases.routing import CaseRouting
 from flarewatch.cli.main import app
 from flarewatch.config.settings import get_settings
 from flarewatch.db.engine import get_engine, session_scope
+from flarewatch.demo.run import DEMO_PLAYBOOK
 from flarewatch.mentions.models import Mention
+from flarewatch.playbooks.library import shipped
 
 runner = CliRunner()
 
 
-def _check_demo_results() -> None:
+def _check_demo_results() -> int:
     with session_scope(get_engine()) as session:
         languages = set(session.scalars(select(Mention.language).distinct()))
         platforms = set(session.scalars(select(Mention.platform).distinct()))
@@ -50,15 +58,43 @@ def _check_demo_results() -> None:
         titles = set(session.scalars(select(Task.title).where(Task.case_id == case.id)))
         assert "Holding statement within the hour" in titles  # the spokesperson's checklist
         assert session.scalar(select(func.count()).select_from(Mention)) > 500
+        return case.id
 
 
-def test_demo_no_serve_prints_a_summary_and_keeps_the_data() -> None:
+def _check_demo_case_room(case_id: int, folder: Path) -> None:
+    """The demo's case reports its playbook's goals, who started it, and its post-mortem."""
+    goals = runner.invoke(app, ["cases", "goals", str(case_id)])
+    assert goals.exit_code == 0, goals.output
+    assert "Goal" in goals.output and "State" in goals.output
+    # (The table may fold long cells at the runner's width: the kinds are checked in the data.)
+    with session_scope(get_engine()) as session:
+        case = session.get_one(Case, case_id)
+        states = goal_states(session, case)
+        title = render_stored(case.title_message, case.title) or case.title
+    assert sorted(g.kind for g in states) == sorted(g.kind for g in shipped()[DEMO_PLAYBOOK].goals)
+    origin = runner.invoke(app, ["cases", "originator", str(case_id)])
+    assert origin.exit_code == 0, origin.output
+    assert "First post:" in origin.output
+    target = folder / "demo-postmortem.html"
+    made = runner.invoke(
+        app,
+        ["cases", "postmortem", str(case_id), "--format", "html", "--output", str(target)],
+    )
+    assert made.exit_code == 0, made.output
+    page = target.read_text(encoding="utf-8")
+    # The report names the case as the case page does (its bidi isolates aside).
+    assert f"Post-mortem of case #{case_id}" in page
+    assert str(escape(title)) in re.sub(r"</?bdi>", "", page)
+    assert "Response times" in page
+
+
+def test_demo_no_serve_prints_a_summary_and_keeps_the_data(tmp_path: Path) -> None:
     result = runner.invoke(app, ["demo", "--no-serve"])
     assert result.exit_code == 0, result.output
     # The demo workspace is English first: its summary in English, times in Jerusalem's zone.
     assert "Report for Grillberry (demo) (demo) at " in result.output
     assert "Posts" in result.output and "Alerts" in result.output
-    _check_demo_results()
+    _check_demo_case_room(_check_demo_results(), tmp_path)
 
     report = runner.invoke(app, ["report"])
     assert report.exit_code == 0, report.output
@@ -75,9 +111,11 @@ def test_demo_no_serve_prints_a_summary_and_keeps_the_data() -> None:
 
 
 @pytest.mark.postgres
-def test_demo_runs_on_postgresql(postgres_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_demo_runs_on_postgresql(
+    postgres_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.setenv("FLAREWATCH_DATABASE_URL", postgres_url)
     get_settings.cache_clear()
     result = runner.invoke(app, ["demo", "--no-serve"])
     assert result.exit_code == 0, result.output
-    _check_demo_results()
+    _check_demo_case_room(_check_demo_results(), tmp_path)

@@ -104,8 +104,11 @@ class RoomSetup:
 
 
 def room_setup(workspace: Workspace) -> RoomSetup:
-    stored = dict(workspace.config or {})
-    stored.pop("base_dir", None)  # where a synced file was read from (workspaces/service.py)
+    # The file's fields only: not `base_dir` (where a synced file was read from,
+    # workspaces/service.py) nor the web's on-call origin marks (oncall/editing.py).
+    stored = {
+        k: v for k, v in (workspace.config or {}).items() if k in WorkspaceConfig.model_fields
+    }
     stored.setdefault("slug", workspace.slug)
     stored.setdefault("name", workspace.name)
     try:
