@@ -133,7 +133,7 @@ def test_an_unanswered_request_escalates_once_through_on_call(
 def test_routing_errors_say_what_to_fix(db: Session, receiver: HttpReceiver) -> None:
     crisis = make_crisis(db)
     _configure(crisis, receiver)
-    with pytest.raises(InputError, match="unknown case type 'hr'; this workspace has: "):
+    with pytest.raises(NotFoundError, match="unknown case type 'hr'; this workspace has: "):
         route_case(db, crisis.case.id, "hr", "dana")
     with pytest.raises(InputError, match="case type 'legal' has no owner; add owner"):
         route_case(db, crisis.case.id, "legal", "dana")

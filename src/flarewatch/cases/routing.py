@@ -198,7 +198,8 @@ def route_case(
     chosen = next((t for t in setup.case_types if t.key == case_type), None)
     if chosen is None:
         known = ", ".join(t.key for t in setup.case_types)
-        raise InputError(f"unknown case type {case_type!r}; this workspace has: {known}")
+        # Not found (404 in the API), like a case of another workspace: the name is valid text.
+        raise NotFoundError(f"unknown case type {case_type!r}; this workspace has: {known}")
     if chosen.owner is None:
         raise InputError(
             f'case type {case_type!r} has no owner; add owner = "KEY" to its [[case_types]] '
