@@ -7,7 +7,7 @@ import math
 import random
 from datetime import UTC, datetime, timedelta
 
-from flarewatch.detect import detector
+from flarewatch.detect import surprise
 from flarewatch.detect.backtest import Row, score_series
 from flarewatch.detect.baseline import HourlyHistory, baseline_for_hour
 from flarewatch.detect.detector import (
@@ -227,7 +227,7 @@ def test_a_burst_the_topic_has_on_three_days_is_routine(monkeypatch) -> None:
     rows = [Row(i + 2, START + timedelta(minutes=STEP * i), "", c) for i, c in enumerate(repeat)]
     again = slice(12 * PER_DAY + offset - 1, 12 * PER_DAY + offset + 12)
     with_rule = max(s.score for s in score_series(rows, STEP)[again])
-    monkeypatch.setattr(detector, "ROUTINE_DAYS", 0)
+    monkeypatch.setattr(surprise, "ROUTINE_DAYS", 0)
     without_rule = max(s.score for s in score_series(rows, STEP)[again])
     assert with_rule < without_rule and without_rule > 0
     once, _ = _bursts(12, (8,), seed=7)

@@ -28,6 +28,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from flarewatch.detect import checkpoint, slow_build, surprise
 from flarewatch.detect.baseline import (
     HISTORY_HOURS,
     Baseline,
@@ -37,6 +38,7 @@ from flarewatch.detect.baseline import (
     story_baseline,
     weekend_indices,
 )
+from flarewatch.detect.checkpoint import _KNOWN_EMPTY, _Extras, _extras_from_json, _extras_to_json
 from flarewatch.detect.score import (
     Assessment,
     Evidence,
@@ -46,30 +48,70 @@ from flarewatch.detect.score import (
     assess,
     thresholds_for,
 )
+from flarewatch.detect.slow_build import (
+    NO_SLOW_BUILD,
+    SLOW_HOLD_DAYS,
+    SLOW_MARGIN,
+    SLOW_MIN_DAYS,
+    SLOW_SPANS,
+    SURPRISE_SLOW_MARGIN,
+    SlowBuild,
+)
 from flarewatch.detect.stats import MAX_Z, nb_z
+from flarewatch.detect.surprise import (
+    NOISE_DAYS,
+    NOISE_MIN_DAYS,
+    NOVELTY_DIVISOR,
+    NOVELTY_MINUTES,
+    ROUTINE_DAYS,
+    ROUTINE_DIVISOR,
+    SURPRISE_CALM_MINUTES,
+    SURPRISE_ON,
+    SURPRISE_RISE,
+    TYPICAL_PEAK_Z,
+)
 from flarewatch.detect.types import SEVERITY_ORDER
+
+# The noise, novelty and surprise rules, the slow builds and the checkpoint live in
+# surprise.py, slow_build.py and checkpoint.py; every name stays importable from here.
+__all__ = [
+    "EPISODE_CALM_MINUTES",
+    "EXTRAS_MINUTES",
+    "HISTORY_HOURS",
+    "MAX_Z",
+    "NOISE_DAYS",
+    "NOISE_MIN_DAYS",
+    "NOVELTY_DIVISOR",
+    "NOVELTY_MINUTES",
+    "NO_SLOW_BUILD",
+    "REFRESH_MINUTES",
+    "ROUTINE_DAYS",
+    "ROUTINE_DIVISOR",
+    "SLOW_HOLD_DAYS",
+    "SLOW_MARGIN",
+    "SLOW_MIN_DAYS",
+    "SLOW_SPANS",
+    "SURPRISE_CALM_MINUTES",
+    "SURPRISE_ON",
+    "SURPRISE_RISE",
+    "SURPRISE_SLOW_MARGIN",
+    "TYPICAL_PEAK_Z",
+    "WINDOW_MINUTES",
+    "DetectorConfig",
+    "Interval",
+    "SlowBuild",
+    "StepResult",
+    "TopicDetector",
+    "_KNOWN_EMPTY",
+    "_Extras",
+    "_extras_from_json",
+    "_extras_to_json",
+]
 
 WINDOW_MINUTES = (10, 60, 180)
 EXTRAS_MINUTES = 60  # authors, platforms, terms and influencers are looked at over the last hour
 EPISODE_CALM_MINUTES = 12 * 60  # below watch this long ends an episode: one incident, one page
 REFRESH_MINUTES = 30  # re-emit an ongoing episode this often so alert figures stay fresh
-NOISE_DAYS = 14  # daily σ peaks remembered to learn a topic's own noise
-NOISE_MIN_DAYS = 2
-TYPICAL_PEAK_Z = 3.0  # what an ordinary day's biggest blip is scaled to
-NOVELTY_MINUTES = 60  # the window whose count is compared with each day's busiest
-NOVELTY_DIVISOR = 1.25  # σ is divided by this when the volume is no more than lately seen
-ROUTINE_DAYS = 3  # a burst's excess reached by the topic's bursts on this many days is routine
-ROUTINE_DIVISOR = 1.6  # σ is divided by this (instead of NOVELTY_DIVISOR) for a routine excess
-SURPRISE_ON = 4.0  # σ (after the noise scaling) at which an unusual episode begins
-SURPRISE_RISE = 3.0  # within an episode, a σ this many times its peak so far is news again
-SURPRISE_CALM_MINUTES = 12 * 60  # below SURPRISE_ON this long ends the episode
-SLOW_SPANS = (3, 6, 12)  # hours over which a build's volume is compared with the last two weeks
-SLOW_MIN_DAYS = 10  # days of records before a build counts: a few days' busiest is no record
-SLOW_MARGIN = 0.2  # log-ratio (×1.22) over the busiest such span of the last days that reads as
-# SURPRISE_ON: a volume the topic has not reached in two weeks, by a clear margin
-SLOW_HOLD_DAYS = 1  # consecutive days of a build whose spans do not raise the record
-SURPRISE_SLOW_MARGIN = 0.15  # in the surprise, a build this far (×1.16) over the record reads
-# as SURPRISE_ON, so builds rank beside the bursts the ordinary-hour rule has damped
 
 
 @dataclass(slots=True)
@@ -98,30 +140,6 @@ class StepResult:
     window_end: datetime
     baseline: Baseline | None = None
     surprise: float = 0.0  # σ at an unusual episode's onset or clear rise; 0 otherwise
-
-
-@dataclass(frozen=True, slots=True)
-class SlowBuild:
-    """A volume over the last `hours` complete hours above anything of the last two weeks."""
-
-    z: float = 0.0  # σ-equivalent: SURPRISE_ON at SLOW_MARGIN above the record
-    hours: int = 0
-    count: float = 0.0
-    record: float = 0.0  # the busiest such span of the last NOISE_DAYS days
-
-
-NO_SLOW_BUILD = SlowBuild()
-
-
-@dataclass(slots=True)
-class _Extras:
-    authors: list[int] | None
-    platforms: dict[str, int] | None
-    terms: dict[str, int] | None
-    influencers: list[Influencer] | None
-
-
-_KNOWN_EMPTY = _Extras([], None, None, None)  # a minute with no authors, where authors are known
 
 
 @dataclass(slots=True)
@@ -232,47 +250,12 @@ class TopicDetector:
         self._resum()
 
     def _close_span_day(self) -> None:
-        """Store the day's busiest spans as records, and note whether it was a build's day.
-
-        A build that climbs for days (each day a little busier than the last) would otherwise
-        set, on its first day, the record its next day is judged by, and be news for only one
-        evening. As a past crisis does not raise the seasonal baseline, the days after a build's
-        day are judged without it (`held_days`, SLOW_HOLD_DAYS consecutive days at most): a
-        level that stays up is the record again after that.
-        """
-        for k in range(len(SLOW_SPANS)):
-            self.span_tops[k] = (self.span_tops[k] + [self.span_top[k]])[-NOISE_DAYS:]
-            self.span_top[k] = 0.0
-        self.held_days = min(SLOW_HOLD_DAYS, self.held_days + 1) if self.build_today else 0
-        self.build_today = False
+        """Store the day's busiest spans as records (`slow_build.close_span_day`)."""
+        slow_build.close_span_day(self)
 
     def _slow_build(self, hour: int) -> SlowBuild:
-        """The strongest build ending at `hour`: the last 3, 6 or 12 complete hours against the
-        busiest such span of each of the last NOISE_DAYS local days (today not counted).
-
-        A slow rise never makes any 10-minute or hour window surprising against a baseline
-        that follows the level, yet it does reach a volume the topic has not had in two weeks.
-        Scaled so that SLOW_MARGIN above that record reads as SURPRISE_ON. Off until
-        SLOW_MIN_DAYS days are seen (cold start); also records today's busiest spans.
-        """
-        best = NO_SLOW_BUILD
-        hist = self.history
-        for k, span in enumerate(SLOW_SPANS):
-            if not all(hist.has(h) for h in range(hour - span, hour)):
-                continue  # a gap (a topic just created, a restart) is not a build
-            count = sum(hist.count[h % HISTORY_HOURS] for h in range(hour - span, hour))
-            tops = self.span_tops[k]
-            tops = tops[: len(tops) - self.held_days]
-            if len(tops) >= SLOW_MIN_DAYS:
-                top = max(tops)
-                if count > top > 0:
-                    z = min(MAX_Z, SURPRISE_ON * math.log(count / top) / SLOW_MARGIN)
-                    if z > best.z:
-                        best = SlowBuild(z, span, count, top)
-            self.span_top[k] = max(self.span_top[k], count)
-        if best.z >= SURPRISE_ON:
-            self.build_today = True
-        return best
+        """The strongest build ending at `hour` (`slow_build.slow_build`)."""
+        return slow_build.slow_build(self, hour)
 
     def _resum(self) -> None:
         """Recompute running sums exactly, so float drift never accumulates past an hour."""
@@ -417,48 +400,15 @@ class TopicDetector:
         return assess(ev, self.thresholds), w
 
     def _novelty_divisor(self, z: float) -> float:
-        """NOVELTY_DIVISOR when the last hour's volume is no more than the topic's busiest hour
-        of the last NOISE_DAYS days (today not counted), else 1; also records today's busiest.
-
-        Real streams repeat themselves: a bot's burst every few days, the daily TV mention. A
-        volume the topic reached within two weeks needs a clearer σ to be news; a volume it has
-        never reached lately is judged as before. Off during the first NOISE_MIN_DAYS days.
-
-        A burst no bigger (by its excess over expectation) than the topic's bursts of
-        ROUTINE_DAYS of those days is routine and needs ROUTINE_DIVISOR. Only bursts (raw `z`
-        ≥ SURPRISE_ON) are remembered, so a calm topic's daily wobble never makes an onset
-        routine, and the excess, unlike the count, does not call every quiet-hour surge routine
-        because afternoons are busier.
-        """
-        count = self.sums[self.novelty_window][0]
-        if count > self.day_top:
-            self.day_top = count
-        excess = count - self.sums[self.novelty_window][2]
-        if z >= SURPRISE_ON and excess > self.day_excess:
-            self.day_excess = excess  # the largest burst of the day, by its excess
-        if count > self.top_seen:
-            return 1.0
-        return ROUTINE_DIVISOR if 0 < excess <= self.routine_excess else NOVELTY_DIVISOR
+        """NOVELTY_DIVISOR, ROUTINE_DIVISOR or 1 (`surprise.novelty_divisor`)."""
+        return surprise.novelty_divisor(self, z)
 
     def _ordinary_divisor(self) -> float:
-        """ROUTINE_DIVISOR for the surprise when the last hour's volume is no more than an
-        ordinary day's busiest hour of this topic (reached on at least half of the last
-        NOISE_DAYS days, today not counted), else 1.
-
-        The surprise ranks episodes across topics by how unusual they are; a volume the topic
-        reaches on most days is a burst of its usual kind at a quieter hour, not news. Alerts do
-        not use it: a story at a quiet hour must still page (see docs/detection.md).
-        """
-        count = self.sums[self.novelty_window][0]
-        return ROUTINE_DIVISOR if count <= self.top_ordinary else 1.0
+        """ROUTINE_DIVISOR or 1 for the surprise (`surprise.ordinary_divisor`)."""
+        return surprise.ordinary_divisor(self)
 
     def _set_top_seen(self) -> None:
-        enough = len(self.day_tops) >= NOISE_MIN_DAYS
-        self.top_seen = max(self.day_tops) if enough else -math.inf
-        ordered = sorted(self.day_tops)
-        self.top_ordinary = ordered[len(ordered) // 2] if enough else -math.inf
-        routine = enough and 0 < ROUTINE_DAYS <= len(self.day_excesses)
-        self.routine_excess = sorted(self.day_excesses)[-ROUTINE_DAYS] if routine else -math.inf
+        surprise.set_top_seen(self)
 
     def noise_factor(self) -> float:
         """How much this topic's σ is scaled down: its median daily peak over TYPICAL_PEAK_Z.
@@ -466,42 +416,11 @@ class TopicDetector:
         Until NOISE_MIN_DAYS days are seen (cold start) nothing is scaled, so a new topic is
         judged by the count tails alone.
         """
-        if len(self.day_peaks) < NOISE_MIN_DAYS:
-            return 1.0
-        ordered = sorted(self.day_peaks)
-        n = len(ordered)
-        typical = ordered[n // 2] if n % 2 else 0.5 * (ordered[n // 2 - 1] + ordered[n // 2])
-        return max(1.0, typical / TYPICAL_PEAK_Z)
+        return surprise.noise_factor(self.day_peaks)
 
     def _surprise_step(self, z: float, z_slow: float = 0.0) -> float:
-        """The σ when an unusual episode starts or clearly escalates; 0 while it merely lasts.
-
-        The same-episode rule: an episode ends only after SURPRISE_CALM_MINUTES below
-        SURPRISE_ON, so the bursts of one incident (and the aftershocks of a bot flood) are one
-        surprise, not one per burst. A slow build (`z_slow`) can open an episode once, but does
-        not keep it open: it stays high for hours by nature, and would swallow the next incident.
-        """
-        if z_slow >= SURPRISE_ON and self.slow_armed:
-            self.slow_armed = False
-            # Only a build no episode has announced is news: the hours after a burst are a
-            # record too, but of the same incident.
-            if z_slow > z and self.surprise_peak == 0.0:
-                self.surprise_peak = z_slow
-                self.surprise_quiet = 0
-                return z_slow
-        elif z_slow < SURPRISE_ON:
-            self.slow_armed = True
-        if z >= SURPRISE_ON:
-            self.surprise_quiet = 0
-            if self.surprise_peak == 0.0 or z >= SURPRISE_RISE * self.surprise_peak:
-                self.surprise_peak = z
-                return z
-            return 0.0
-        if self.surprise_peak > 0.0:
-            self.surprise_quiet += 1
-            if self.surprise_quiet >= max(1, SURPRISE_CALM_MINUTES // self.config.step_minutes):
-                self.surprise_peak = 0.0
-        return 0.0
+        """The σ when an unusual episode starts or clearly escalates (`surprise.surprise_step`)."""
+        return surprise.surprise_step(self, z, z_slow)
 
     def _add_extras(self, ev: Evidence, n: int) -> None:
         authors: set[int] = set()
@@ -551,107 +470,8 @@ class TopicDetector:
 
     # -- durability -------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
-        def ring(values: list[float]) -> list[float]:
-            return [round(v, 4) for v in values]
-
-        return {
-            "v": 1,
-            "step_minutes": self.config.step_minutes,
-            "history": self.history.to_dict(),
-            "count": ring(self.count),
-            "negative": ring(self.negative),
-            "expected": ring(self.expected),
-            "reach": ring(self.reach),
-            "engagement": ring(self.engagement),
-            "extras": [_extras_to_json(e) for e in self.extras],
-            "pos": self.pos,
-            "filled": self.filled,
-            "cur_hour": self.cur_hour,
-            "acc": self.acc,
-            "last_start": self.last_start.isoformat() if self.last_start else None,
-            "episode": self.episode,
-            "episode_group": self.episode_group,
-            "calm": self.calm,
-            "since_emit": self.since_emit,
-            "day_peaks": self.day_peaks,
-            "day_peak": round(self.day_peak, 3),
-            "day_tops": [round(t, 3) for t in self.day_tops],
-            "day_top": round(self.day_top, 3),
-            "day_excesses": [round(t, 3) for t in self.day_excesses],
-            "day_excess": round(self.day_excess, 3),
-            "cur_day": self.cur_day,
-            "surprise": [round(self.surprise_peak, 3), self.surprise_quiet],
-            "span_tops": [[round(t, 3) for t in tops] for tops in self.span_tops],
-            "span_top": [round(t, 3) for t in self.span_top],
-            "slow_armed": self.slow_armed,
-            "slow_hold": [self.build_today, self.held_days],
-        }
+        return checkpoint.detector_to_dict(self)
 
     @classmethod
     def from_dict(cls, config: DetectorConfig, data: dict[str, Any]) -> TopicDetector:
-        det = cls(config)
-        if data.get("v") != 1 or data.get("step_minutes") != config.step_minutes:
-            return det  # an incompatible state is rebuilt from history by the caller
-        det.history = HourlyHistory.from_dict(data["history"])
-        if len(data["count"]) == det.capacity:
-            det.count = list(data["count"])
-            det.negative = list(data["negative"])
-            det.expected = list(data["expected"])
-            det.reach = list(data["reach"])
-            det.engagement = list(data["engagement"])
-            det.extras = [_extras_from_json(e) for e in data["extras"]]
-            det.pos = int(data["pos"])
-            det.filled = int(data["filled"])
-        det.cur_hour = data["cur_hour"]
-        det.acc = list(data["acc"])
-        det.last_start = datetime.fromisoformat(data["last_start"]) if data["last_start"] else None
-        det.episode = data.get("episode")
-        det.episode_group = data.get("episode_group")
-        det.calm = int(data.get("calm", 0))
-        det.since_emit = int(data.get("since_emit", 0))
-        # Checkpoints written before noise learning lack these; the topic relearns them.
-        det.day_peaks = [float(p) for p in data.get("day_peaks", [])][-NOISE_DAYS:]
-        det.day_peak = float(data.get("day_peak", 0.0))
-        det.day_tops = [float(t) for t in data.get("day_tops", [])][-NOISE_DAYS:]
-        det.day_top = float(data.get("day_top", 0.0))
-        det.day_excesses = [float(t) for t in data.get("day_excesses", [])][-NOISE_DAYS:]
-        det.day_excess = float(data.get("day_excess", 0.0))
-        det._set_top_seen()
-        det.cur_day = data.get("cur_day")
-        peak, quiet = data.get("surprise", [0.0, 0])
-        det.surprise_peak, det.surprise_quiet = float(peak), int(quiet)
-        tops = data.get("span_tops", [])
-        if len(tops) == len(SLOW_SPANS):  # older checkpoints lack them; the topic relearns them
-            det.span_tops = [[float(t) for t in day][-NOISE_DAYS:] for day in tops]
-            det.span_top = [float(t) for t in data.get("span_top", [0.0] * len(SLOW_SPANS))]
-        det.slow_armed = bool(data.get("slow_armed", True))
-        build_today, held_days = data.get("slow_hold", [False, 0])
-        det.build_today, det.held_days = bool(build_today), int(held_days)
-        if det.cur_hour is not None:
-            det.baseline = baseline_for_hour(det.history, det.cur_hour, det.weekend)
-            det.story_expected = story_baseline(det.history, det.cur_hour)
-            det.slow = det._slow_build(det.cur_hour)
-            det._resum()
-        return det
-
-
-def _extras_to_json(extra: _Extras | None) -> dict[str, Any] | None:
-    if extra is None:
-        return None
-    return {
-        "a": extra.authors,
-        "p": extra.platforms,
-        "t": extra.terms,
-        "i": [[i.handle, i.followers, i.watched] for i in extra.influencers or []],
-    }
-
-
-def _extras_from_json(data: dict[str, Any] | None) -> _Extras | None:
-    if data is None:
-        return None
-    return _Extras(
-        data.get("a"),
-        data.get("p"),
-        data.get("t"),
-        [Influencer(h, f, bool(w)) for h, f, w in data.get("i") or []],
-    )
+        return checkpoint.detector_from_dict(cls, config, data)
