@@ -21,3 +21,8 @@ class InvalidTransitionError(FlarewatchError):
 
 class InputError(FlarewatchError):
     """Input that cannot be used, with where it is and how to fix it."""
+
+
+class UnknownNameError(NotFoundError, InputError):
+    """A name typed by the user (a case type) that the workspace does not have: not found for
+    the API (404: the text itself is valid), input to fix for the command line (exit 2)."""

@@ -37,7 +37,7 @@ from flarewatch.cases.service import get_case, topic_names
 from flarewatch.config.workspace import WorkspaceConfig
 from flarewatch.db.base import Base, UTCDateTime, utcnow
 from flarewatch.detect.explain import N_
-from flarewatch.errors import InputError, NotFoundError
+from flarewatch.errors import InputError, NotFoundError, UnknownNameError
 from flarewatch.oncall.config import policy_for
 from flarewatch.oncall.escalation import channel_of, recipients
 from flarewatch.workspaces.models import Workspace
@@ -198,8 +198,7 @@ def route_case(
     chosen = next((t for t in setup.case_types if t.key == case_type), None)
     if chosen is None:
         known = ", ".join(t.key for t in setup.case_types)
-        # Not found (404 in the API), like a case of another workspace: the name is valid text.
-        raise NotFoundError(f"unknown case type {case_type!r}; this workspace has: {known}")
+        raise UnknownNameError(f"unknown case type {case_type!r}; this workspace has: {known}")
     if chosen.owner is None:
         raise InputError(
             f'case type {case_type!r} has no owner; add owner = "KEY" to its [[case_types]] '
