@@ -8,6 +8,7 @@ import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from argon2 import PasswordHasher
@@ -120,3 +121,24 @@ def login(client: TestClient, email: str, password: str = PASSWORD) -> str:
 def client(web: WebEnv) -> Iterator[TestClient]:
     with TestClient(web.app) as test_client:
         yield test_client
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Headless Debian Chromium for the browser tests, one per test module; a missing Chromium
+    fails (never skips), so CI cannot pass without the browser tests."""
+    from playwright.sync_api import sync_playwright
+
+    from flarewatch.web.screenshots import CHROMIUM, CHROMIUM_ARGS
+
+    if not CHROMIUM.exists():
+        pytest.fail(
+            f"{CHROMIUM} is missing: the browser tests need the Debian Chromium package "
+            "('make browser', or 'apt-get install -y chromium')."
+        )
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        yield chromium
+        chromium.close()

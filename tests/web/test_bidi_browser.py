@@ -26,7 +26,7 @@ from flarewatch.workspaces.models import Topic
 
 from .conftest import WebEnv, make_env
 from .seed import Seeded, add_alert
-from .test_browser import browser, page, sign_in  # noqa: F401  (shared fixtures)
+from .test_browser import page, sign_in  # noqa: F401  (shared fixtures)
 
 pytestmark = pytest.mark.browser
 

@@ -12,9 +12,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
-from flarewatch.web.screenshots import CHROMIUM, CHROMIUM_ARGS, capture, live_server
+from flarewatch.web.screenshots import capture, live_server
 
 from .conftest import WebEnv, make_env
 from .seed import PASSWORD, Seeded, add_alert, add_mention
@@ -30,21 +30,6 @@ def server(
     with live_server(env.app) as url:
         yield url, env
     env.engine.dispose()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        pytest.fail(
-            f"{CHROMIUM} is missing: the browser tests need the Debian Chromium package "
-            "('apt-get install -y chromium')."
-        )
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

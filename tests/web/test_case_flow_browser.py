@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pypdf
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
 
 from flarewatch.alerts.models import Alert
@@ -27,7 +27,7 @@ from flarewatch.pipeline.context import build_context
 from flarewatch.playbooks.library import shipped
 from flarewatch.runtime.embedded import EmbeddedRunner
 from flarewatch.sources.models import Source
-from flarewatch.web.screenshots import CHROMIUM, CHROMIUM_ARGS, live_server
+from flarewatch.web.screenshots import live_server
 from flarewatch.workspaces.models import Workspace
 from tests.alerts.conftest import start_http_receiver
 
@@ -45,18 +45,6 @@ def server(
     with live_server(env.app) as url:
         yield url, env
     env.engine.dispose()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: install the Debian Chromium package")
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
-        yield chromium
-        chromium.close()
 
 
 def _page(browser: Browser, locale: str) -> Page:

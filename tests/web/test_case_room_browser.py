@@ -7,10 +7,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from flarewatch.playbooks.library import shipped
-from flarewatch.web.screenshots import CHROMIUM, CHROMIUM_ARGS, live_server
+from flarewatch.web.screenshots import live_server
 
 from .conftest import WebEnv, make_env
 from .seed import PASSWORD, Seeded
@@ -28,18 +28,6 @@ def server(
     with live_server(env.app) as url:
         yield url, env
     env.engine.dispose()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: install the Debian Chromium package.")
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

@@ -17,8 +17,6 @@ from flarewatch.demo.run import prepare_demo, replay_all
 from flarewatch.web.app import create_app
 from flarewatch.web.screenshots import live_server
 
-from .test_browser import browser  # noqa: F401  (the shared Chromium fixture)
-
 pytestmark = pytest.mark.browser
 
 

@@ -18,7 +18,7 @@ from flarewatch.workspaces.models import Topic, Workspace
 
 from .conftest import WebEnv, make_env
 from .seed import Seeded
-from .test_browser import browser, page, sign_in  # noqa: F401  (shared fixtures)
+from .test_browser import page, sign_in  # noqa: F401  (shared fixtures)
 from .test_inbox import _also_in_topic
 from .test_reader_language import ENGLISH, KEYS, _alert_with_every_factor
 

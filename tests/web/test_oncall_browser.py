@@ -26,7 +26,7 @@ from tests.alerts.helpers import candidate
 
 from .conftest import WebEnv, make_env
 from .seed import Seeded
-from .test_browser import browser, page, sign_in  # noqa: F401  (shared fixtures)
+from .test_browser import page, sign_in  # noqa: F401  (shared fixtures)
 from .test_rota_page import with_rota
 
 pytestmark = pytest.mark.browser

@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from .conftest import WebEnv
-from .test_browser import browser, page, sign_in  # noqa: F401  (shared fixtures)
+from .test_browser import page, sign_in  # noqa: F401  (shared fixtures)
 from .test_oncall_browser import oncall_server  # noqa: F401  (shared fixture)
 
 pytestmark = pytest.mark.browser

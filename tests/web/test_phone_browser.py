@@ -8,13 +8,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
 from flarewatch.accounts.invites import invite_token
 from flarewatch.accounts.service import create_user
 from flarewatch.db.engine import session_scope
 from flarewatch.web.app import create_app
-from flarewatch.web.screenshots import CHROMIUM, CHROMIUM_ARGS, live_server
+from flarewatch.web.screenshots import live_server
 
 from .conftest import WebEnv, make_env
 from .routes import app_routes
@@ -48,18 +48,6 @@ def server(
     with live_server(env.app) as url:
         yield url, env
     env.engine.dispose()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: the browser tests need the Debian Chromium package.")
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
-        yield chromium
-        chromium.close()
 
 
 def _phone(browser: Browser, language: str) -> Page:

@@ -12,7 +12,7 @@ from flarewatch.web.screenshots import live_server
 
 from .conftest import WebEnv, make_env
 from .seed import Seeded
-from .test_browser import browser, page, sign_in  # noqa: F401  (shared fixtures)
+from .test_browser import page, sign_in  # noqa: F401  (shared fixtures)
 from .test_source_health_page import _close_topic_alerts, _sources
 
 pytestmark = pytest.mark.browser

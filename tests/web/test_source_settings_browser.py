@@ -15,7 +15,7 @@ from tests.sources.platform_server import (
 )
 
 from .conftest import WebEnv
-from .test_browser import browser, page, server, sign_in  # noqa: F401  (shared fixtures)
+from .test_browser import page, server, sign_in  # noqa: F401  (shared fixtures)
 
 pytestmark = pytest.mark.browser
 
