@@ -34,7 +34,7 @@ from flarewatch.alerts.wording import spoken, wording
 from flarewatch.cases.models import Case, CaseEvent
 from flarewatch.cases.room_config import DEFAULT_CASE_TYPES, CaseTypeConfig, OwnerConfig
 from flarewatch.cases.service import get_case, topic_names
-from flarewatch.config.workspace import WorkspaceConfig
+from flarewatch.config.workspace import WorkspaceConfig, file_fields
 from flarewatch.db.base import Base, UTCDateTime, utcnow
 from flarewatch.detect.explain import N_
 from flarewatch.errors import InputError, NotFoundError, UnknownNameError
@@ -104,11 +104,7 @@ class RoomSetup:
 
 
 def room_setup(workspace: Workspace) -> RoomSetup:
-    # The file's fields only: not `base_dir` (where a synced file was read from,
-    # workspaces/service.py) nor the web's on-call origin marks (oncall/editing.py).
-    stored = {
-        k: v for k, v in (workspace.config or {}).items() if k in WorkspaceConfig.model_fields
-    }
+    stored = file_fields(workspace.config)
     stored.setdefault("slug", workspace.slug)
     stored.setdefault("name", workspace.name)
     try:

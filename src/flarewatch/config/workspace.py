@@ -36,6 +36,7 @@ from flarewatch.config.workspace_models import (
     TopicConfig,
     WorkspaceConfig,
     WorkspaceConfigError,
+    file_fields,
     supported_languages,
 )
 
@@ -55,6 +56,7 @@ __all__ = [
     "check_workspace_file",
     "check_workspace_text",
     "describe_validation_error",
+    "file_fields",
     "key_path_text",
     "load_workspace_file",
     "parse_workspace_toml",

@@ -7,7 +7,7 @@ read what the fields name (queries, files, notification schemes) are in `workspa
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -322,3 +322,10 @@ class WorkspaceConfig(_Strict):
         from flarewatch.config.workspace_content import query_problems
 
         return [p.describe() for p in query_problems(raw, LineMap(""))]
+
+
+def file_fields(stored: Mapping[str, Any] | None) -> dict[str, Any]:
+    """A workspace's stored configuration (`Workspace.config`) cut to the workspace file's own
+    fields: without `base_dir` (where a synced file was read from, workspaces/service.py) and
+    the web's on-call origin marks (oncall/editing.py), which the file's model refuses."""
+    return {k: v for k, v in (stored or {}).items() if k in WorkspaceConfig.model_fields}

@@ -12,7 +12,12 @@ import typer
 
 from flarewatch.cli.common import err_console, fail
 from flarewatch.cli.reader import LANGUAGE_HELP, Reader, language_problem, reader_for
-from flarewatch.config.workspace import SEVERITIES, WorkspaceConfig, check_workspace_file
+from flarewatch.config.workspace import (
+    SEVERITIES,
+    WorkspaceConfig,
+    check_workspace_file,
+    file_fields,
+)
 from flarewatch.i18n.labels import N_
 
 app = typer.Typer(help="Who is on call, and who an alert would page (docs/oncall.md).")
@@ -90,10 +95,7 @@ def load_oncall_config(workspace: str) -> WorkspaceConfig:
             found = get_workspace(session, workspace)
         except NotFoundError as err:
             fail(f"{err}; or name a workspace file ending in .toml", code=2)
-        # The file's fields only: not `base_dir` nor the web's origin marks (oncall/editing.py).
-        stored = {
-            k: v for k, v in (found.config or {}).items() if k in WorkspaceConfig.model_fields
-        }
+        stored = file_fields(found.config)
         # The overrides and swaps accepted in the app (docs/oncall.md), whenever they end.
         accepted = changes_of(
             session, found.id, datetime.min.replace(tzinfo=UTC), statuses=("accepted",)

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from flarewatch.config.toml_writer import to_toml
-from flarewatch.config.workspace import WorkspaceConfig
+from flarewatch.config.workspace import WorkspaceConfig, file_fields
 from flarewatch.sources.models import Source
 from flarewatch.workspaces.models import Topic, Workspace
 
@@ -41,9 +41,7 @@ def workspace_document(session: Session, workspace: Workspace) -> dict[str, Any]
     stored = dict(workspace.config or {})
     base = stored.pop("base_dir", None)
     base_dir = Path(base) if base else None
-    document: dict[str, Any] = {
-        k: v for k, v in stored.items() if k in WorkspaceConfig.model_fields
-    }
+    document = file_fields(stored)
     document.update({name: getattr(workspace, name) for name in ROW_FIELDS})
     topics = session.scalars(
         select(Topic)
