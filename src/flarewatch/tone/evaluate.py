@@ -1,14 +1,15 @@
 """Precision and recall of the tone check on the labelled drafts (docs/tone.md, "Measured").
 
 ``python -m flarewatch.tone.evaluate [--data DIR] [--split SPLIT] [--show-errors]``, SPLIT one of
-dev, test, fresh, fresh2, fresh3 and all (default test).
+dev, test, fresh, fresh2, fresh3, fresh4 and all (default test).
 
 Each line of ``drafts_{en,he,pl}.jsonl`` is a realistic crisis draft labelled ``flag`` (true:
 it has a tone problem) and ``split`` (``dev``: the half the rules were written against;
 ``test``: the other half, written at the same time; ``fresh``: written after the first rules,
 then seen when the lists were widened; ``fresh2``: written after the widened rules were
 committed and later used to widen the lists; ``fresh3``: written before that widening and
-measured on the rules as they were, see docs/tone.md). A draft
+measured on the rules as they were, then seen; ``fresh4``: written after the second widening
+and never used to change it, the blind figure, see docs/tone.md). A draft
 counts as flagged when the check (no platform, no required elements) returns any flag. No
 benchmark, no timing: a pure function over the files.
 """
@@ -90,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m flarewatch.tone.evaluate")
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="folder of drafts_*.jsonl")
     parser.add_argument(
-        "--split", choices=("dev", "test", "fresh", "fresh2", "fresh3", "all"), default="test"
+        "--split", choices=("dev", "test", "fresh", "fresh2", "fresh3", "fresh4", "all"), default="test"
     )
     parser.add_argument("--show-errors", action="store_true", help="print each wrong draft")
     args = parser.parse_args(argv)
