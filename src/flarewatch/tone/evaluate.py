@@ -91,7 +91,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m flarewatch.tone.evaluate")
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="folder of drafts_*.jsonl")
     parser.add_argument(
-        "--split", choices=("dev", "test", "fresh", "fresh2", "fresh3", "fresh4", "all"), default="test"
+        "--split",
+        choices=("dev", "test", "fresh", "fresh2", "fresh3", "fresh4", "all"),
+        default="test",
     )
     parser.add_argument("--show-errors", action="store_true", help="print each wrong draft")
     args = parser.parse_args(argv)
