@@ -204,8 +204,10 @@ def test_changes_are_measured_against_the_last_update(db: Session) -> None:
 
 
 def test_the_runtime_step_sends_by_email_and_chat_and_survives_a_failing_route(
-    db: Session, smtp_receiver: SmtpReceiver, http_receiver: HttpReceiver
-) -> None:  # noqa: F811 - the receivers are fixtures
+    db: Session,
+    smtp_receiver: SmtpReceiver,  # noqa: F811 - a fixture, imported above
+    http_receiver: HttpReceiver,  # noqa: F811
+) -> None:
     crisis = make_crisis(db)
     _record(db, crisis)
     dead = f"json://127.0.0.1:{free_port()}/gone"
