@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import timedelta
 from email import message_from_bytes, policy
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, select
@@ -20,8 +21,10 @@ from flarewatch.comms.stakeholders import service
 from flarewatch.comms.stakeholders.build import build_summary
 from flarewatch.comms.stakeholders.models import StakeholderUpdate
 from flarewatch.comms.stakeholders.render import render_summary
-from flarewatch.db.engine import sessionmaker_for
+from flarewatch.db.engine import create_db_engine, session_scope, sessionmaker_for
+from flarewatch.db.migrate import upgrade
 from flarewatch.errors import InputError, InvalidTransitionError
+from flarewatch.runtime.embedded import EmbeddedRunner
 from tests.alerts.conftest import (  # noqa: F401 - the receivers are fixtures
     HttpReceiver,
     SmtpReceiver,
@@ -237,3 +240,22 @@ def test_the_runtime_step_sends_by_email_and_chat_and_survives_a_failing_route(
     event = db.scalars(select(CaseEvent).where(CaseEvent.kind == "stakeholders")).one()
     assert event.text == ("Stakeholder update for executives sent: 2 of 3 routes; failed: url#0")
     assert event.data["stakeholder_update_id"] == row.id
+
+
+def test_the_embedded_runner_sends_what_is_due_each_cycle(tmp_path: Path) -> None:
+    engine = create_db_engine(f"sqlite:///{tmp_path / 'run.db'}")
+    upgrade(engine)
+    with session_scope(engine) as session:
+        crisis = make_crisis(session)
+        crisis.source.enabled = False  # nothing to poll: the posts are written here
+        configure(crisis, [executives(["console"])])
+        case_id = crisis.case.id
+    EmbeddedRunner(engine, clock=lambda: OPENED + timedelta(minutes=30)).cycle(["acme"])
+    with session_scope(engine) as session:
+        assert session.scalars(select(StakeholderUpdate)).all() == []
+    EmbeddedRunner(engine, clock=lambda: OPENED + timedelta(minutes=61)).cycle(["acme"])
+    with session_scope(engine) as session:
+        [row] = session.scalars(select(StakeholderUpdate)).all()
+        assert (row.case_id, row.trigger, row.status) == (case_id, "schedule", "sent")
+        assert row.due_at == OPENED + timedelta(minutes=60)
+    engine.dispose()
