@@ -84,8 +84,10 @@ CaseAdvocatesOut.model_rebuild()
 
 
 class BriefIn(BaseModel):
+    # Checked by the service after the case (a foreign case is 404 whatever the body says):
+    # an empty list is refused there, saying what to send.
     drafts: list[int] = Field(
-        min_length=1,
+        default_factory=list,
         max_length=50,
         description="Approved drafts of the case, their text the facts.",
     )
