@@ -100,7 +100,7 @@ def test_briefing_sends_on_the_route_marks_by_hand_and_makes_a_task_each(
         crisis,
         [
             {**PEOPLE[0], "contact": http_receiver.url("noa")},
-            {**PEOPLE[3], "contact": "by_hand"},
+            {**PEOPLE[3], "contact": "by hand"},
             {"key": "eve", "name": "Eve", "contact": dead},
         ],
     )
@@ -194,4 +194,4 @@ cadence = { crisis = 60, high = 240 }
     assert "there is no topic 'nope'" in text
     assert "there is no route 'missing'" in text
     assert "the key 'noa' is already used by advocates[0]" in text
-    assert "cadence names the severity 'high'" in text
+    assert "cadence names the severity 'high'" in text and "'warning' is the one" in text

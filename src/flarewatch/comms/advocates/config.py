@@ -47,6 +47,12 @@ class AdvocateConfig(BaseModel):
         default_factory=list, description="Topic keys the advocate speaks to; none: every topic"
     )
 
+    @field_validator("contact")
+    @classmethod
+    def _contact(cls, value: str) -> str:
+        # "by hand", as people write it, is the same as the key's spelling.
+        return BY_HAND if value.strip().lower() in ("by hand", "by-hand", BY_HAND) else value
+
     @field_validator("languages")
     @classmethod
     def _languages(cls, value: list[str]) -> list[str]:
@@ -67,7 +73,9 @@ def advocate_problems(
 ) -> list[Any]:
     """An advocate key used twice, a topic key the file lacks, and a contact that names an
     unknown person or route or a URL Apprise cannot read."""
-    out = target_problems(data, "advocates", "contact", problem, allow=(BY_HAND,))
+    out = target_problems(
+        data, "advocates", "contact", problem, allow=(BY_HAND, "by hand", "by-hand")
+    )
     topics = data.get("topics")
     known = {
         t["key"]

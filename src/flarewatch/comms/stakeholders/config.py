@@ -59,9 +59,18 @@ class StakeholderUpdateConfig(BaseModel):
     def _cadence(cls, value: dict[str, int]) -> dict[str, int]:
         for severity, minutes in value.items():
             if severity not in SEVERITIES:
+                middle = (
+                    " ('warning' is the one between watch and crisis)"
+                    if severity
+                    in (
+                        "high",
+                        "medium",
+                    )
+                    else ""
+                )
                 raise ValueError(
-                    f"cadence names the severity {severity!r}; use {', '.join(SEVERITIES)} "
-                    "(a severity left out gets no updates)"
+                    f"cadence names the severity {severity!r}; use {', '.join(SEVERITIES)}"
+                    f"{middle} (a severity left out gets no updates)"
                 )
             if not MIN_CADENCE <= minutes <= MAX_CADENCE:
                 raise ValueError(
@@ -95,7 +104,7 @@ def target_problems(
     field: str,
     problem: Callable[[tuple[Any, ...], str], Any],
     *,
-    allow: tuple[str, ...] = (),
+    allow: tuple[str, ...] = (),  # lower case
 ) -> list[Any]:
     """Targets of `[[table]]` `field` (a string or a list of them) that name a person or route
     the file lacks, or a URL Apprise cannot read; `allow` are words taken as they are."""
@@ -116,7 +125,7 @@ def target_problems(
         value = entry.get(field) if isinstance(entry, dict) else None
         many = isinstance(value, list)
         for n, target in enumerate(value if many else [value]):
-            if not isinstance(target, str) or target.strip() in allow:
+            if not isinstance(target, str) or target.strip().lower() in allow:
                 continue
             path = (table, index, field, n) if many else (table, index, field)
             kind, _, key = target.partition(":")
