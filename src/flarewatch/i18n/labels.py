@@ -88,7 +88,7 @@ LABELS: dict[str, str] = {
     # timeline kinds of stakeholder updates and advocate briefings
     "executives": N_("Executives"),
     "marketing": N_("Marketing"),
-    "hr": N_("HR"),
+    "hr": N_("Human resources"),
     "stakeholders": N_("Stakeholder update"),
     "advocates": N_("Advocates"),
     # a routing request's state (cases/routing.py)

@@ -17,17 +17,14 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from flarewatch.detect.explain import N_
+from flarewatch.i18n.labels import LABELS
 
 SEVERITIES: tuple[str, ...] = ("watch", "warning", "crisis")
-# The audiences a workspace names most; their names are translated (a custom one is shown as
-# written).
-AUDIENCE_NAMES: dict[str, str] = {
-    "executives": N_("Executives"),
-    "marketing": N_("Marketing"),
-    "hr": N_("HR"),
-    "customer_care": N_("Customer care"),
-}
+# The audiences a workspace names most: their names are catalogue labels (i18n/labels.py, also
+# how timeline entries and the CLI name them); an audience of the workspace's own is shown as
+# written.
+BUILT_IN_AUDIENCES: tuple[str, ...] = ("executives", "marketing", "hr", "customer_care")
+AUDIENCE_NAMES: dict[str, str] = {key: LABELS[key] for key in BUILT_IN_AUDIENCES}
 MIN_CADENCE = 5  # minutes; the runtime's cycle is about a minute, a tighter cadence is noise
 MAX_CADENCE = 7 * 24 * 60
 
