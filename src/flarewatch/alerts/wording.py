@@ -84,7 +84,7 @@ TRIAGED = {
 # Parameters holding a stored code (severity, status) that reads as its translated label.
 # A case role or case type (cases/roles.py, cases/routing.py) is stored as its key when it is a
 # built-in one (translated by its label) and as its own name otherwise (shown as written).
-TERM_PARAMS = frozenset({"severity", "was", "status", "role", "case_type"})
+TERM_PARAMS = frozenset({"severity", "was", "status", "role", "case_type", "audience"})
 # Parameters that are identifiers, printed as they are ("#1234", not "#1,234").
 ID_PARAMS = frozenset({"alert", "merged", "case", "task"})
 

@@ -40,6 +40,14 @@ SUBCOMMANDS = {
     "tone": LazyCommand(
         "flarewatch.tone.cli", "app", "Check the tone of crisis-communication drafts."
     ),
+    "stakeholders": LazyCommand(
+        "flarewatch.comms.stakeholders.cli",
+        "app",
+        "Preview, send and schedule case updates for internal audiences.",
+    ),
+    "advocates": LazyCommand(
+        "flarewatch.comms.advocates.cli", "app", "List advocates; brief them with approved facts."
+    ),
     "user": LazyCommand("flarewatch.accounts.cli", "app", "Manage people, roles and API tokens."),
     "workspace": LazyCommand(
         "flarewatch.cli.workspace",

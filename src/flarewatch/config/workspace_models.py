@@ -16,6 +16,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from pydantic_core import PydanticCustomError
 
 from flarewatch.cases import room_config as room
+from flarewatch.comms.advocates.config import AdvocateConfig
+from flarewatch.comms.stakeholders.config import StakeholderUpdateConfig
 from flarewatch.config.toml_source import ConfigProblem, LineMap
 from flarewatch.config.workspace_messages import key_path_text, option_message
 from flarewatch.digests.config import DigestConfig
@@ -236,6 +238,9 @@ class WorkspaceConfig(_Strict):
     roles: list[room.RoleConfig] = Field(default_factory=list)
     role_rules: list[room.RoleRuleConfig] = Field(default_factory=list)
     tasks: room.TasksConfig = Field(default_factory=room.TasksConfig)
+    # Stakeholder updates and advocates (docs/communication-stakeholders.md).
+    stakeholder_updates: list[StakeholderUpdateConfig] = Field(default_factory=list)
+    advocates: list[AdvocateConfig] = Field(default_factory=list)
 
     @field_validator("slug")
     @classmethod

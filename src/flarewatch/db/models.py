@@ -14,7 +14,9 @@ from flarewatch.cases.models import Case, CaseEvent, Task
 from flarewatch.cases.postmortem.models import CaseReview
 from flarewatch.cases.roles import CaseRole
 from flarewatch.cases.routing import CaseRouting
+from flarewatch.comms.advocates.models import AdvocateBriefing  # noqa: F401
 from flarewatch.comms.models import Draft, DraftVersion, Publication  # noqa: F401
+from flarewatch.comms.stakeholders.models import StakeholderUpdate  # noqa: F401
 from flarewatch.detect.models import DetectorState  # noqa: F401
 from flarewatch.digests.models import DigestRun  # noqa: F401
 from flarewatch.mentions.models import (  # noqa: F401

@@ -63,23 +63,31 @@ def last_due(digest: DigestConfig, zone: str, now: datetime) -> datetime:
 
 
 def recipients(workspace: Workspace, digest: DigestConfig) -> list[tuple[str, str]]:
+    """(label, URL) per message of the digest's `to` (`resolve_targets`)."""
+    return resolve_targets(workspace, digest.to)
+
+
+def resolve_targets(
+    workspace: Workspace, targets: list[str], what: str = "digest"
+) -> list[tuple[str, str]]:
     """(label, URL) per message: a person's every contact method, a named route, a URL. An
-    unknown person or route is skipped with a log line (`workspace check` names it)."""
+    unknown person or route is skipped with a log line (`workspace check` names it). Shared
+    with the stakeholder updates and advocate briefings (comms/stakeholders, comms/advocates)."""
     config = workspace.config or {}
     people = {p.get("key"): p.get("notify") or [] for p in config.get("people") or []}
     routes = {r.get("name"): r.get("url") for r in config.get("alert_routes") or []}
     out: list[tuple[str, str]] = []
-    for n, target in enumerate(digest.to):
+    for n, target in enumerate(targets):
         kind, _, key = target.partition(":")
         if kind == "person" and "//" not in target:
             urls = people.get(key)
             if not urls:
-                log.error("workspace %s: digest names unknown person %r", workspace.slug, key)
+                log.error("workspace %s: %s names unknown person %r", workspace.slug, what, key)
             out += [(f"{target}#{i}", url) for i, url in enumerate(urls or [])]
         elif kind == "route" and "//" not in target:
             url = routes.get(key)
             if url is None:
-                log.error("workspace %s: digest names unknown route %r", workspace.slug, key)
+                log.error("workspace %s: %s names unknown route %r", workspace.slug, what, key)
             else:
                 out.append((target, url))
         else:

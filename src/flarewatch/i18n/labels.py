@@ -84,6 +84,13 @@ LABELS: dict[str, str] = {
     "data_privacy": N_("Data and privacy"),
     "false_accusation": N_("Fake news or false accusation"),
     "executive_statement": N_("Executive statement"),
+    # stakeholder update audiences (comms/stakeholders; "customer_care" is above) and the
+    # timeline kinds of stakeholder updates and advocate briefings
+    "executives": N_("Executives"),
+    "marketing": N_("Marketing"),
+    "hr": N_("Human resources"),
+    "stakeholders": N_("Stakeholder update"),
+    "advocates": N_("Advocates"),
     # a routing request's state (cases/routing.py)
     "routing-requested": N_("Waiting for their answer"),
     "routing-escalated": N_("Unanswered, escalated"),

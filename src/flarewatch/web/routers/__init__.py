@@ -1,5 +1,6 @@
 """Server-rendered pages, one router per domain."""
 
+from flarewatch.comms.stakeholders import web as stakeholder_pages
 from flarewatch.playbooks import pages as playbook_pages
 from flarewatch.web.routers import (
     account,
@@ -48,4 +49,5 @@ page_routers = [
     workspace_admin.router,
     invites.router,
     ack.router,
+    stakeholder_pages.router,
 ]
