@@ -1,7 +1,7 @@
 """detection state
 
 Revision ID: 0003
-Revises: 0002
+Revises: 0001
 Create Date: 2026-11-23 12:00:00.000000
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import flarewatch.db.base
 
 revision: str = "0003"
-down_revision: str | Sequence[str] | None = "0002"
+down_revision: str | Sequence[str] | None = "0001"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """workspace models (relevance filter); merges the accounts and detection heads
 
 Revision ID: 0004
-Revises: 0003, 0003
+Revises: 0002, 0003
 Create Date: 2026-11-24 10:00:00.000000
 """
 
