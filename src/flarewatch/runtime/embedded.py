@@ -446,7 +446,9 @@ class EmbeddedRunner:
         """Queue the deliveries of the escalation rounds now due (oncall/service.py), in one
         transaction with their claim, then the reminders and lapses of acknowledged alerts left
         untouched (oncall/reminders.py), then the daily and weekly digests now due
-        (digests/service.py); a fault is logged and the work waits for the next cycle."""
+        (digests/service.py), then the publications now due (comms/publishing/sender.py); a
+        fault is logged and the work waits for the next cycle."""
+        from flarewatch.comms.publishing.sender import publish_due
         from flarewatch.digests.service import run_due_digests
         from flarewatch.oncall.reminders import watch_acknowledged
         from flarewatch.oncall.service import run_due_steps
@@ -455,6 +457,7 @@ class EmbeddedRunner:
             (run_due_steps, "running due escalation steps"),
             (watch_acknowledged, "reminding about acknowledged alerts"),
             (run_due_digests, "sending due digests"),
+            (publish_due, "publishing due posts"),
         ):
             with self._sessions() as session:
                 try:

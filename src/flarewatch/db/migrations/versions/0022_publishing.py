@@ -15,7 +15,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-
 revision: str = "0022"
 down_revision: str | Sequence[str] | None = "0021"
 branch_labels: str | Sequence[str] | None = None
@@ -70,9 +69,7 @@ def upgrade() -> None:
         sa.Column("outcome", sa.String(16), nullable=False),
         sa.Column("error", sa.Text(), nullable=True),
     )
-    op.create_index(
-        "ix_publication_attempt_pub", "publication_attempt", ["publication_id", "id"]
-    )
+    op.create_index("ix_publication_attempt_pub", "publication_attempt", ["publication_id", "id"])
 
 
 def downgrade() -> None:
