@@ -40,6 +40,11 @@ SUBCOMMANDS = {
     "tone": LazyCommand(
         "flarewatch.tone.cli", "app", "Check the tone of crisis-communication drafts."
     ),
+    "publish": LazyCommand(
+        "flarewatch.comms.publishing.cli",
+        "app",
+        "Publish approved drafts through the workspace's channels; the kill switch.",
+    ),
     "user": LazyCommand("flarewatch.accounts.cli", "app", "Manage people, roles and API tokens."),
     "workspace": LazyCommand(
         "flarewatch.cli.workspace",
