@@ -89,14 +89,14 @@ def test_schedule_in_cancel_and_the_kill_switch(db: Session, shop: Shop) -> None
     second = run(["schedule", str(draft.id), "--channel", "masto", "--at", "2026-12-31T10:00Z"])
     assert "(scheduled)" in second
     stopped = run(["kill-switch", "--reason", "Legal hold"])
-    assert "2 scheduled posts held" in stopped
+    assert "Scheduled posts held: 2." in stopped
     run(["kill-switch", "--reason", "again"], code=2)
     rows = db.scalars(select(Publication).order_by(Publication.id)).all()
     assert [r.status for r in rows] == ["suspended", "suspended"]
     assert "held by the kill switch" in run(["list"])
     run(["cancel", str(rows[0].id), "--reason", "Superseded"])
     resumed = run(["resume"])
-    assert "1 held posts scheduled again" in resumed
+    assert "Held posts scheduled again: 1." in resumed
     run(["resume"], code=2)
     db.expire_all()
     assert [r.status for r in db.scalars(select(Publication).order_by(Publication.id))] == [

@@ -387,8 +387,8 @@ def test_the_kill_switch_stops_a_post_scheduled_one_second_later(
     audited = db.scalars(select(AuditLog.action).where(AuditLog.action.like("publishing.%"))).all()
     assert audited == ["publishing.kill_switch.engaged", "publishing.kill_switch.lifted"]
     texts = db.scalars(select(CaseEvent.text).where(CaseEvent.kind == "publication")).all()
-    assert "Kill switch on: 1 scheduled posts held (Legal review of every statement)" in texts
-    assert "Kill switch off: 2 held posts scheduled again" in texts
+    assert "Kill switch on (Legal review of every statement); scheduled posts held: 1" in texts
+    assert "Kill switch off; held posts scheduled again: 2" in texts
 
 
 def test_engaging_needs_a_reason_and_lifting_needs_it_on(db: Session, shop: Shop) -> None:

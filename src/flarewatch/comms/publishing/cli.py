@@ -40,14 +40,13 @@ PUBLISHED = N_("Publication #%(id)s published: %(url)s")
 NOT_PUBLISHED = N_("Publication #%(id)s is %(status)s: %(error)s")
 CANCELLED = N_("Publication #%(id)s cancelled.")
 NOTHING = N_("No publications.")
-SWITCH_ON = N_("Kill switch on: publishing stopped, %(count)s scheduled posts held.")
-SWITCH_OFF = N_("Kill switch off: %(count)s held posts scheduled again.")
+SWITCH_ON = N_("Kill switch on: publishing stopped. Scheduled posts held: %(count)s.")
+SWITCH_OFF = N_("Kill switch off. Held posts scheduled again: %(count)s.")
 NO_CHANNELS = N_("No channels: add [[channels]] to the workspace file.")
 READY = N_("ready")
 MISSING = N_("missing: %(names)s")
 HIDDEN = N_("Comment %(post)s hidden on %(channel)s.")
 DELETED = N_("Comment %(post)s deleted on %(channel)s.")
-COLUMN_ID = N_("#")
 COLUMN_CASE = N_("Case")
 COLUMN_CHANNEL = N_("Channel")
 COLUMN_WHEN = N_("When")
@@ -200,7 +199,7 @@ def list_command(
             return
         say = reader.say
         table = Table(
-            say(COLUMN_ID),
+            "#",
             say(COLUMN_CASE),
             say(COLUMN_CHANNEL),
             say(COLUMN_WHEN),

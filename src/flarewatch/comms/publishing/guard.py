@@ -165,18 +165,9 @@ def moderate(
         },
     )
     name = actor_name(actor)
-    said_reason = clean_reason or timeline.NO_REASON
-    if warning:
-        said = wording(
-            timeline.MODERATED_OVER_WARNING,
-            post=clean_id,
-            action=action,
-            channel=channel.key,
-            reason=said_reason,
-        )
-    else:
-        message = timeline.MODERATED_HIDE if action == "hide" else timeline.MODERATED_DELETE
-        said = wording(message, post=clean_id, channel=channel.key, reason=said_reason)
+    message = timeline.moderation_message(action, clean_reason, warning is not None)
+    reason_param = {"reason": clean_reason} if clean_reason else {}
+    said = wording(message, post=clean_id, channel=channel.key, **reason_param)
     for case_id in judgement.case_ids:
         case = session.get_one(Case, case_id)
         timeline.add_event(

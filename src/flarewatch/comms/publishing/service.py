@@ -118,9 +118,10 @@ def cancel(
     clean = (reason or "").strip() or None
     publication.status = "cancelled"
     publication.reason = clean
-    said_reason = clean or timeline.NO_REASON
+    message = timeline.CANCELLED_BECAUSE if clean else timeline.CANCELLED
+    reason_param = {"reason": clean} if clean else {}
     timeline.publication_event(
-        session, publication, actor_name(actor), timeline.CANCELLED, now, reason=said_reason
+        session, publication, actor_name(actor), message, now, **reason_param
     )
     record_audit(
         session,

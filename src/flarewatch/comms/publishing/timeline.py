@@ -20,16 +20,30 @@ SCHEDULED_HELD = N_(
 )
 PUBLISHED = N_("Draft #%(draft)s published on %(channel)s")
 FAILED = N_("Draft #%(draft)s was not published on %(channel)s: %(error)s")
-CANCELLED = N_("Publication of draft #%(draft)s on %(channel)s cancelled: %(reason)s")
-SUSPENDED = N_("Kill switch on: %(count)s scheduled posts held (%(reason)s)")
-RESUMED = N_("Kill switch off: %(count)s held posts scheduled again")
-MODERATED_HIDE = N_("Comment %(post)s hidden on %(channel)s: %(reason)s")
-MODERATED_DELETE = N_("Comment %(post)s deleted on %(channel)s: %(reason)s")
-MODERATED_OVER_WARNING = N_(
-    "Comment %(post)s %(action)s on %(channel)s despite the warning (unanswered criticism): "
-    "%(reason)s"
+CANCELLED = N_("Publication of draft #%(draft)s on %(channel)s cancelled")
+CANCELLED_BECAUSE = N_("Publication of draft #%(draft)s on %(channel)s cancelled: %(reason)s")
+# Counts stand alone after a colon, so no sentence needs a plural form.
+SUSPENDED = N_("Kill switch on (%(reason)s); scheduled posts held: %(count)s")
+RESUMED = N_("Kill switch off; held posts scheduled again: %(count)s")
+HIDDEN = N_("Comment %(post)s hidden on %(channel)s")
+HIDDEN_BECAUSE = N_("Comment %(post)s hidden on %(channel)s: %(reason)s")
+DELETED = N_("Comment %(post)s deleted on %(channel)s")
+DELETED_BECAUSE = N_("Comment %(post)s deleted on %(channel)s: %(reason)s")
+HIDDEN_OVER_WARNING = N_(
+    "Comment %(post)s hidden on %(channel)s despite the warning (unanswered criticism): %(reason)s"
 )
-NO_REASON = N_("no reason given")
+DELETED_OVER_WARNING = N_(
+    "Comment %(post)s deleted on %(channel)s despite the warning (unanswered criticism): %(reason)s"
+)
+
+
+def moderation_message(action: str, reason: str | None, over_warning: bool) -> str:
+    if over_warning:
+        return HIDDEN_OVER_WARNING if action == "hide" else DELETED_OVER_WARNING
+    if action == "hide":
+        return HIDDEN_BECAUSE if reason else HIDDEN
+    return DELETED_BECAUSE if reason else DELETED
+
 
 KIND = "publication"
 
