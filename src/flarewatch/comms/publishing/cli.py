@@ -134,10 +134,12 @@ def schedule_command(
     draft: DraftId,
     channel: Channel,
     at: Annotated[
-        str | None, typer.Option("--at", help="When, ISO 8601 (UTC unless it says).")
+        str | None,
+        typer.Option("--at", help="When, ISO 8601 (UTC unless it says).", show_default="now"),
     ] = None,
     within: Annotated[
-        str | None, typer.Option("--in", help="After this long: 30s, 10m, 2h, 1d.")
+        str | None,
+        typer.Option("--in", help="After this long: 30s, 10m, 2h, 1d.", show_default="now"),
     ] = None,
     by: By = None,
     language: LanguageOption = None,
@@ -185,7 +187,10 @@ def now_command(
 
 @app.command("list")
 def list_command(
-    case: Annotated[int | None, typer.Option("--case", help="Only this case's.", min=1)] = None,
+    case: Annotated[
+        int | None,
+        typer.Option("--case", help="Only this case's.", min=1, show_default="every case"),
+    ] = None,
     workspace: WorkspaceSlug = None,
     language: LanguageOption = None,
 ) -> None:
@@ -221,7 +226,9 @@ def list_command(
 @app.command("cancel")
 def cancel_command(
     publication: Annotated[int, typer.Argument(help="The publication's number.", min=1)],
-    reason: Annotated[str | None, typer.Option("--reason", help="Why.")] = None,
+    reason: Annotated[
+        str | None, typer.Option("--reason", help="Why.", show_default="none")
+    ] = None,
     by: By = None,
     language: LanguageOption = None,
 ) -> None:
@@ -315,7 +322,8 @@ def _moderate(
 
 Post = Annotated[str, typer.Argument(help="The comment's platform id, as in the stream.")]
 Reason = Annotated[
-    str | None, typer.Option("--reason", help="Why (needed to go ahead on criticism).")
+    str | None,
+    typer.Option("--reason", help="Why (needed to go ahead on criticism).", show_default="none"),
 ]
 Confirm = Annotated[
     bool,
