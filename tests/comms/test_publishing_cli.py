@@ -4,6 +4,7 @@ hiding criticism; `[[channels]]` in the workspace file."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -14,16 +15,25 @@ from typer.testing import CliRunner
 from flarewatch.accounts.models import AuditLog
 from flarewatch.cases.models import CaseEvent
 from flarewatch.cli.main import app as main_app
+from flarewatch.comms import drafts
 from flarewatch.comms.models import Publication
-from flarewatch.comms.publishing import guard
+from flarewatch.comms.publishing import guard, service
 from flarewatch.comms.publishing.cli import app
 from flarewatch.config.settings import get_settings
 from flarewatch.config.workspace import WorkspaceConfigError, parse_workspace_toml
 from flarewatch.db.engine import create_db_engine, sessionmaker_for
 from flarewatch.db.migrate import upgrade
 from flarewatch.errors import InputError
+from flarewatch.runtime.embedded import EmbeddedRunner
 from tests.comms.platform_server import PlatformServer, Reply, platform_server
-from tests.comms.publishing_setup import REPLY_TARGETS, SECRETS, Shop, approved_draft, make_shop
+from tests.comms.publishing_setup import (
+    NOW,
+    REPLY_TARGETS,
+    SECRETS,
+    Shop,
+    approved_draft,
+    make_shop,
+)
 
 runner = CliRunner()
 
@@ -106,8 +116,6 @@ def test_schedule_in_cancel_and_the_kill_switch(db: Session, shop: Shop) -> None
 
 
 def test_unapproved_drafts_are_refused_on_the_command_line(db: Session, shop: Shop) -> None:
-    from flarewatch.comms import drafts
-
     draft = drafts.create_draft(
         db, shop.case.id, "Sorry.", "d", workspace_id=shop.workspace.id, platform="mastodon"
     )
@@ -206,3 +214,19 @@ def test_channels_in_the_workspace_file_are_checked() -> None:
     )
     with pytest.raises(WorkspaceConfigError, match="already used by channels"):
         parse_workspace_toml(twice, "acme.toml")
+
+
+def test_the_runner_cycle_publishes_what_is_due(
+    engine: Engine, db: Session, shop: Shop, server: PlatformServer
+) -> None:
+    server.on("POST", "/api/v1/statuses", Reply(200, {"id": "3", "url": "https://m.example/3"}))
+    draft = approved_draft(db, shop, "mastodon")
+    row = service.schedule(
+        db, draft.id, "masto", NOW + timedelta(minutes=1), "d", shop.workspace.id, now=NOW
+    )
+    db.commit()
+    EmbeddedRunner(engine, clock=lambda: NOW).cycle(["acme"])
+    assert server.received == []
+    EmbeddedRunner(engine, clock=lambda: NOW + timedelta(minutes=2)).cycle(["acme"])
+    db.refresh(row)
+    assert (row.status, row.url) == ("published", "https://m.example/3")
