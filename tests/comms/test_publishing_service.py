@@ -440,3 +440,70 @@ def test_a_missing_secret_fails_naming_the_variable(
     assert publish_due(db, NOW).failed == [row.id]
     db.refresh(row)
     assert "X_TOKEN" in (row.error or "") and "token_env" in (row.error or "")
+
+
+def test_bluesky_retries_write_the_same_record_key_and_read_back_a_post_already_made(
+    db: Session, shop: Shop, server: PlatformServer
+) -> None:
+    server.on(
+        "POST",
+        "/xrpc/com.atproto.server.createSession",
+        Reply(200, {"accessJwt": "jwt", "did": "did:plc:acme", "handle": "acme.bsky.social"}),
+    )
+    server.on(
+        "POST",
+        "/xrpc/com.atproto.repo.createRecord",
+        Reply(502, {"error": "UpstreamFailure", "message": "Bad gateway"}),
+        Reply(400, {"error": "InvalidRequest", "message": "Record already exists"}),
+    )
+    draft = approved_draft(db, shop, "bluesky", "Sorry, we are on it.")
+    row = service.schedule(db, draft.id, "sky", None, "d", shop.workspace.id, now=NOW)
+    db.commit()
+    # First try: a 502, and no record under the key yet, so it is tried again later.
+    server.on("GET", "/xrpc/com.atproto.repo.getRecord", Reply(400, {"error": "RecordNotFound"}))
+    assert publish_due(db, NOW).retried == [row.id]
+    server.on(
+        "GET",
+        "/xrpc/com.atproto.repo.getRecord",
+        Reply(
+            200,
+            {"uri": "at://did:plc:acme/app.bsky.feed.post/3lmade", "cid": "bafy", "value": {}},
+        ),
+    )
+    # Second try: the key is taken (the first post did get through): it is read back.
+    db.refresh(row)
+    assert publish_due(db, row.scheduled_at).published == [row.id]
+    keys = [r.json()["rkey"] for r in server.to("/xrpc/com.atproto.repo.createRecord")]
+    looked_up = server.to("/xrpc/com.atproto.repo.getRecord")[-1].query["rkey"]
+    assert len(keys) == 2 and keys[0] == keys[1] == looked_up[0]
+    db.refresh(row)
+    assert row.url == "https://bsky.app/profile/acme.bsky.social/post/3lmade"
+
+
+def test_x_says_when_it_refuses_a_duplicate(
+    db: Session, shop: Shop, server: PlatformServer
+) -> None:
+    server.on(
+        "POST",
+        "/2/tweets",
+        Reply(
+            403,
+            {
+                "detail": "You are not allowed to create a Tweet with duplicate content.",
+                "status": 403,
+            },
+        ),
+    )
+    row = service.schedule(
+        db,
+        approved_draft(db, shop, "x", "Sorry.").id,
+        "xacct",
+        None,
+        "d",
+        shop.workspace.id,
+        now=NOW,
+    )
+    db.commit()
+    assert publish_due(db, NOW).failed == [row.id]
+    db.refresh(row)
+    assert "duplicate of an earlier post" in (row.error or "")

@@ -129,6 +129,12 @@ class Http:
                 f"{where}: rate limit reached ({said}); it is tried again{when}",
                 retry_at=retry_at,
             )
+        if "duplicate" in said.lower():
+            return PublishError(
+                "rejected",
+                f"{where}: the platform refuses a duplicate of an earlier post ({said}); the "
+                "same text was already published on this account",
+            )
         if status in (401, 403) or looks_like_auth(said):
             return PublishError(
                 "auth",

@@ -108,18 +108,25 @@ class BlueskyPublisher:
                 },
             )
         except PublishError as err:
-            if err.kind != "rejected" or "exist" not in str(err).lower():
+            if err.kind in ("auth", "rate_limit", "too_long"):
                 raise
-            # Made by an earlier attempt whose answer was lost: read it back.
-            data = self.http.call(
-                "GET",
-                "/xrpc/com.atproto.repo.getRecord",
-                headers=auth,
-                params={"repo": did, "collection": POST_COLLECTION, "rkey": rkey},
-            )
+            # The record key is this publication's own: if a record is under it, an earlier
+            # attempt (or this one, before its answer was lost) made the post.
+            data = self._existing(auth, did, rkey, err)
         uri = data.get("uri") if isinstance(data, dict) else None
         if not uri:
             raise PublishError(
                 "server", f"channel {self.channel.key!r}: Bluesky answered without the post's uri"
             )
         return PublishResult(str(uri), post_url(handle, str(uri)))
+
+    def _existing(self, auth: dict[str, str], did: str, rkey: str, err: PublishError) -> Any:
+        try:
+            return self.http.call(
+                "GET",
+                "/xrpc/com.atproto.repo.getRecord",
+                headers=auth,
+                params={"repo": did, "collection": POST_COLLECTION, "rkey": rkey},
+            )
+        except PublishError:
+            raise err from None

@@ -32,6 +32,7 @@ from flarewatch.comms.publishing.models import PublicationAttempt
 from flarewatch.comms.publishing.registry import build_publisher
 from flarewatch.comms.publishing.service import target_of
 from flarewatch.errors import NotFoundError
+from flarewatch.sources.base import CredentialError
 from flarewatch.workspaces.models import Workspace
 
 log = logging.getLogger(__name__)
@@ -148,6 +149,9 @@ def _send(session: Session, publication_id: int, now: datetime, report: PublishR
             result = publisher.reply(text, target, key=key, at=publication.created_at)
     except PublishError as err:
         _failure(session, publication, attempt, now, err, report)
+        return
+    except CredentialError as err:  # a stored secret that cannot be read
+        _failure(session, publication, attempt, now, PublishError("auth", str(err)), report)
         return
     except (ApprovalRequiredError, NotFoundError) as err:
         _failure(session, publication, attempt, now, PublishError("rejected", str(err)), report)
