@@ -128,7 +128,8 @@ def _claim(
 def _send(session: Session, publication_id: int, now: datetime, report: PublishReport) -> None:
     publication = session.get_one(Publication, publication_id)
     attempt = _open_attempt(session, publication)
-    if killswitch.is_engaged(session, publication.workspace_id, lock=True):
+    # Read without a lock: no row lock is held across the request to the platform.
+    if killswitch.is_engaged(session, publication.workspace_id):
         switch = killswitch.switch_of(session, publication.workspace_id)
         publication.status, publication.reason = "suspended", switch.reason if switch else None
         _finish(attempt, now, "retry", "held by the kill switch")
