@@ -65,6 +65,8 @@ def _values(env: WebEnv, owner: str) -> dict[str, str]:
         "fmt": "csv",  # a timeline export
         "change_id": "1",  # likewise for an override or swap
         "table": "rotas",  # the on-call editor's tables
+        "draft_id": "1",  # any id: the workspace is refused before the draft is looked up
+        "publication_id": "1",  # likewise for a publication
     }
 
 

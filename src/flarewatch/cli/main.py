@@ -48,6 +48,11 @@ SUBCOMMANDS = {
     "advocates": LazyCommand(
         "flarewatch.comms.advocates.cli", "app", "List advocates; brief them with approved facts."
     ),
+    "publish": LazyCommand(
+        "flarewatch.comms.publishing.cli",
+        "app",
+        "Publish approved drafts through the workspace's channels; the kill switch.",
+    ),
     "user": LazyCommand("flarewatch.accounts.cli", "app", "Manage people, roles and API tokens."),
     "workspace": LazyCommand(
         "flarewatch.cli.workspace",

@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from flarewatch.cases import room_config as room
 from flarewatch.comms.advocates.config import advocate_problems
 from flarewatch.comms.stakeholders.config import stakeholder_problems
+from flarewatch.comms.publishing.channel_config import channel_problems
 from flarewatch.config.toml_source import ConfigProblem, KeyPath, LineMap
 from flarewatch.config.workspace_messages import key_path_text, option_message
 from flarewatch.config.workspace_models import OPTIONS_ERROR, SourceConfig
@@ -60,6 +61,7 @@ def content_problems(
     problems += oncall_problems(data, problem) + digest_problems(data, problem)
     problems += room.room_problems(data, problem)
     problems += stakeholder_problems(data, problem) + advocate_problems(data, problem)
+    problems += channel_problems(data, problem)
     problems += _source_problems(data, problem, base_dir)
     from flarewatch.enrich.sentiment import SENTIMENT_BACKENDS, backend_install_problem
 

@@ -18,6 +18,7 @@ from pydantic_core import PydanticCustomError
 from flarewatch.cases import room_config as room
 from flarewatch.comms.advocates.config import AdvocateConfig
 from flarewatch.comms.stakeholders.config import StakeholderUpdateConfig
+from flarewatch.comms.publishing.channel_config import ChannelConfig
 from flarewatch.config.toml_source import ConfigProblem, LineMap
 from flarewatch.config.workspace_messages import key_path_text, option_message
 from flarewatch.digests.config import DigestConfig
@@ -241,6 +242,8 @@ class WorkspaceConfig(_Strict):
     # Stakeholder updates and advocates (docs/communication-stakeholders.md).
     stakeholder_updates: list[StakeholderUpdateConfig] = Field(default_factory=list)
     advocates: list[AdvocateConfig] = Field(default_factory=list)
+    # The brand's own accounts approved drafts are published through (comms/publishing).
+    channels: list[ChannelConfig] = Field(default_factory=list)
 
     @field_validator("slug")
     @classmethod

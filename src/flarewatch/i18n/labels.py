@@ -70,6 +70,8 @@ LABELS: dict[str, str] = {
     "review": N_("Post-mortem"),
     "followup": N_("Follow-up"),
     "routing": N_("Routing"),
+    "publication": N_("Publication"),
+    "moderation": N_("Moderation"),
     # built-in case roles (cases/roles.py) and case types (cases/routing.py)
     "incident_lead": N_("Incident lead"),
     "spokesperson": N_("Spokesperson"),

@@ -446,9 +446,11 @@ class EmbeddedRunner:
         """Queue the deliveries of the escalation rounds now due (oncall/service.py), in one
         transaction with their claim, then the reminders and lapses of acknowledged alerts left
         untouched (oncall/reminders.py), then the daily and weekly digests now due
-        (digests/service.py) and the stakeholder updates of open cases now due
-        (comms/stakeholders/service.py); a fault is logged and the work waits for the next
+        (digests/service.py), the stakeholder updates of open cases now due
+        (comms/stakeholders/service.py), then the publications now due
+        (comms/publishing/sender.py); a fault is logged and the work waits for the next
         cycle."""
+        from flarewatch.comms.publishing.sender import publish_due
         from flarewatch.comms.stakeholders.service import run_due_stakeholder_updates
         from flarewatch.digests.service import run_due_digests
         from flarewatch.oncall.reminders import watch_acknowledged
@@ -459,6 +461,7 @@ class EmbeddedRunner:
             (watch_acknowledged, "reminding about acknowledged alerts"),
             (run_due_digests, "sending due digests"),
             (run_due_stakeholder_updates, "sending due stakeholder updates"),
+            (publish_due, "publishing due posts"),
         ):
             with self._sessions() as session:
                 try:

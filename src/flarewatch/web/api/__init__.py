@@ -3,6 +3,7 @@
 from fastapi import APIRouter, Depends
 
 from flarewatch.comms.stakeholders import api as stakeholders
+from flarewatch.comms.publishing import router as publishing
 from flarewatch.playbooks import router as playbooks
 from flarewatch.tone import router as tone
 from flarewatch.web.api import alerts, case_response, case_room, cases, inbox, sources, workspaces
@@ -19,3 +20,4 @@ router.include_router(sources.router)
 router.include_router(inbox.router)
 router.include_router(tone.router)
 router.include_router(stakeholders.router)
+router.include_router(publishing.router)
