@@ -14,8 +14,8 @@ from pydantic import ValidationError
 
 from flarewatch.cases import room_config as room
 from flarewatch.comms.advocates.config import advocate_problems
-from flarewatch.comms.stakeholders.config import stakeholder_problems
 from flarewatch.comms.publishing.channel_config import channel_problems
+from flarewatch.comms.stakeholders.config import stakeholder_problems
 from flarewatch.config.toml_source import ConfigProblem, KeyPath, LineMap
 from flarewatch.config.workspace_messages import key_path_text, option_message
 from flarewatch.config.workspace_models import OPTIONS_ERROR, SourceConfig

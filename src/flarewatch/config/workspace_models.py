@@ -17,8 +17,8 @@ from pydantic_core import PydanticCustomError
 
 from flarewatch.cases import room_config as room
 from flarewatch.comms.advocates.config import AdvocateConfig
-from flarewatch.comms.stakeholders.config import StakeholderUpdateConfig
 from flarewatch.comms.publishing.channel_config import ChannelConfig
+from flarewatch.comms.stakeholders.config import StakeholderUpdateConfig
 from flarewatch.config.toml_source import ConfigProblem, LineMap
 from flarewatch.config.workspace_messages import key_path_text, option_message
 from flarewatch.digests.config import DigestConfig

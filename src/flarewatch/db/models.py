@@ -16,12 +16,12 @@ from flarewatch.cases.roles import CaseRole
 from flarewatch.cases.routing import CaseRouting
 from flarewatch.comms.advocates.models import AdvocateBriefing  # noqa: F401
 from flarewatch.comms.models import Draft, DraftVersion, Publication  # noqa: F401
-from flarewatch.comms.stakeholders.models import StakeholderUpdate  # noqa: F401
 from flarewatch.comms.publishing.models import (  # noqa: F401
     KillSwitch,
     KillSwitchEvent,
     PublicationAttempt,
 )
+from flarewatch.comms.stakeholders.models import StakeholderUpdate  # noqa: F401
 from flarewatch.detect.models import DetectorState  # noqa: F401
 from flarewatch.digests.models import DigestRun  # noqa: F401
 from flarewatch.mentions.models import (  # noqa: F401

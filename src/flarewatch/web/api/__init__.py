@@ -2,8 +2,8 @@
 
 from fastapi import APIRouter, Depends
 
-from flarewatch.comms.stakeholders import api as stakeholders
 from flarewatch.comms.publishing import router as publishing
+from flarewatch.comms.stakeholders import api as stakeholders
 from flarewatch.playbooks import router as playbooks
 from flarewatch.tone import router as tone
 from flarewatch.web.api import alerts, case_response, case_room, cases, inbox, sources, workspaces

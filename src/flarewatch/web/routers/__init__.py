@@ -1,7 +1,7 @@
 """Server-rendered pages, one router per domain."""
 
-from flarewatch.comms.stakeholders import web as stakeholder_pages
 from flarewatch.comms.publishing import pages as publishing_pages
+from flarewatch.comms.stakeholders import web as stakeholder_pages
 from flarewatch.playbooks import pages as playbook_pages
 from flarewatch.web.routers import (
     account,
