@@ -479,6 +479,10 @@ def remind_closing(session: Session, workspace: Workspace, now: datetime) -> lis
     return reminded
 
 
+def workspace_of(session: Session, contact: PrivateContact) -> Workspace:
+    return session.get_one(Workspace, contact.workspace_id)
+
+
 def working_time(workspace: Workspace) -> WorkingTime | None:
     """The workspace's working hours, weekend and holidays (its file's on-call fields), for
     the advice on e-mail and phone; None when they cannot be read."""
