@@ -213,7 +213,7 @@ def open_contact(
     task = add_task(session, case.id, title, actor, assignee=email, due_at=task_due)
     contact.task_id = task.id
     params: dict[str, Any] = {
-        "contact": str(contact.id),
+        "contact": contact.id,
         "person": handle,
         "channel": channel_name(contact.channel),
     }
@@ -285,7 +285,7 @@ def record_sent(
     params: dict[str, Any] = {"person": contact.handle, "channel": channel_name(used)}
     if attempt["approved"]:
         message = SENT_APPROVED[family]
-        params |= {"draft": str(attempt["draft_id"]), "version": attempt["draft_version"]}
+        params |= {"draft": attempt["draft_id"], "version": attempt["draft_version"]}
     else:
         message = SENT_BY_HAND[family]
     case = session.get_one(Case, contact.case_id)
@@ -356,7 +356,7 @@ def close_contact(
     contact.updated_at = now
     contact.deadline = None
     case = session.get_one(Case, contact.case_id)
-    said = wording(CLOSED[outcome], contact=str(contact.id), person=contact.handle)
+    said = wording(CLOSED[outcome], contact=contact.id, person=contact.handle)
     _event(session, case, contact, actor, said, now, outcome=outcome)
     _finish_task(session, contact, actor)
     if contact.outcome_note:
@@ -468,7 +468,7 @@ def remind_closing(session: Session, workspace: Workspace, now: datetime) -> lis
             continue  # nobody to tell; the page shows the countdown
         until = current.until.isoformat()
         stored = wording(
-            REMINDER, contact=str(contact.id), case=case.id, person=contact.handle, until_at=until
+            REMINDER, contact=contact.id, case=case.id, person=contact.handle, until_at=until
         )
         link = f"/w/{workspace.slug}/cases/{case.id}#contact"
         notify(session, user, workspace.id, "contact", stored, spoken(stored), link)
