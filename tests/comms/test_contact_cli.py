@@ -96,4 +96,5 @@ def test_instagram_caveat_update_and_clear_errors(setup: Setup) -> None:
     assert "not found" in _run(["contact", "show", "99"], 1)
     assert "has no private contacts" not in _run(["contact", "list", str(setup.case_id)])
     hebrew = _run(["contact", "show", "1", "--language", "he"])
-    assert "Requests" not in hebrew.splitlines()[0]
+    assert hebrew.startswith("פנייה פרטית #1 אל")
+    assert "לתשומת לב: הם לא עוקבים אחרי החשבון: ההודעה תגיע לתיקיית הבקשות" in hebrew

@@ -16,6 +16,7 @@ from flarewatch.cases.models import Case, Task
 from flarewatch.comms.contact.models import PrivateContact
 from flarewatch.db.base import utcnow
 from flarewatch.db.engine import session_scope
+from flarewatch.i18n.formatting import Formatter
 from flarewatch.mentions.models import Author, RawPost
 from tests.web.conftest import (  # noqa: F401  (the seeded template and fast hashing)
     WebEnv,
@@ -142,7 +143,13 @@ def test_the_case_page_shows_the_window_in_the_readers_language(web: WebEnv) -> 
         assert '<span dir="auto">דנה_כהן</span>' in english
         client.cookies.set("flarewatch_lang", "he")
         hebrew = client.get(f"/w/acme/cases/{case_id}").text
-        assert "May message until" not in hebrew
+        with session_scope(web.engine) as session:
+            deadline = session.get_one(PrivateContact, 1).deadline
+        assert deadline is not None
+        local = Formatter("he", "Asia/Jerusalem").datetime(deadline)
+        assert f"<strong>אפשר לשלוח הודעה עד {local} (בעוד 12 שעות)</strong>" in hebrew
+        assert 'lang="he" dir="rtl"' in hebrew
+        assert "נפתחה פנייה פרטית #1 אל <bdi>דנה_כהן</bdi>" in hebrew
         assert 'data-window="open"' in hebrew and "data-until=" in hebrew
         sent = client.post(
             f"/w/acme/cases/{case_id}/contacts/1/sent",

@@ -110,12 +110,14 @@ SENT_APPROVED = {
         "Private message to %(person)s sent by e-mail: draft #%(draft)s, approved version "
         "%(version)s"
     ),
-    "phone": N_("%(person)s called, following draft #%(draft)s, approved version %(version)s"),
+    "phone": N_(
+        "Called %(person)s by phone, following draft #%(draft)s, approved version %(version)s"
+    ),
 }
 SENT_BY_HAND = {
     "platform": N_("Private message to %(person)s sent on %(channel)s, written by hand"),
     "email": N_("Private message to %(person)s sent by e-mail, written by hand"),
-    "phone": N_("%(person)s called"),
+    "phone": N_("Called %(person)s by phone"),
 }
 ANSWERED_UNTIL = N_(
     "%(person)s answered on %(answered_at)s: a message may go out until %(until_at)s"

@@ -18,6 +18,7 @@ WINDOW_OPEN = N_("May message now: this channel has no time limit")
 WINDOW_DEPENDS = N_("May work, depending on their settings")
 WINDOW_CLOSED = N_("No private message can go out on this channel now")
 WINDOW_DONE = N_("The contact is closed")
+HEADLINES = {"open": WINDOW_OPEN, "depends": WINDOW_DEPENDS, "closed": WINDOW_CLOSED}
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,9 +46,7 @@ def window_words(
             "left": countdown(current.until, now, language),
         }
     else:
-        headline = gettext(
-            {"open": WINDOW_OPEN, "depends": WINDOW_DEPENDS}.get(current.state, WINDOW_CLOSED)
-        )
+        headline = gettext(HEADLINES.get(current.state, WINDOW_CLOSED))
 
     def one(stored: dict[str, object]) -> str:
         return render_said(stored, locale=language, gettext=gettext, isolate=isolate, moment=moment)
