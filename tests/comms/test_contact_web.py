@@ -149,6 +149,7 @@ def test_the_case_page_shows_the_window_in_the_readers_language(web: WebEnv) -> 
         local = Formatter("he", "Asia/Jerusalem").datetime(deadline)
         assert f"<strong>אפשר לשלוח הודעה עד {local} (בעוד 12 שעות)</strong>" in hebrew
         assert 'lang="he" dir="rtl"' in hebrew
+        assert '<div class="tl-meta"><span class="badge">פנייה פרטית</span>' in hebrew
         assert "נפתחה פנייה פרטית #1 אל <bdi>דנה_כהן</bdi>" in hebrew
         assert 'data-window="open"' in hebrew and "data-until=" in hebrew
         sent = client.post(
