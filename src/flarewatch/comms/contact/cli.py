@@ -14,7 +14,7 @@ from rich.table import Table
 from flarewatch.alerts.cliutil import By, LanguageOption, cli_session, default_actor, reader_of
 from flarewatch.bidi import neutralise
 from flarewatch.cli.common import user_console
-from flarewatch.comms.contact import service
+from flarewatch.comms.contact import messages, service
 from flarewatch.comms.contact.models import OUTCOMES, PrivateContact
 from flarewatch.comms.contact.windows import CHANNELS, DM_SETTINGS, FOLLOWS
 from flarewatch.comms.contact.words import WindowWords, window_words
@@ -94,7 +94,7 @@ def _moment(value: str | None, option: str) -> datetime | None:
 
 
 def _channel(reader: Reader, channel: str) -> str:
-    return reader.gettext(service.CHANNEL_LABELS.get(channel, channel))
+    return reader.gettext(messages.CHANNEL_LABELS.get(channel, channel))
 
 
 @app.command("open")
@@ -213,8 +213,8 @@ def show_command(contact_id: ContactId, language: LanguageOption = None) -> None
         _print(
             say(
                 LINE_FOLLOWS,
-                follows=reader.gettext(service.FOLLOWS_LABELS[contact.follows]),
-                setting=reader.gettext(service.DM_SETTING_LABELS[contact.dm_setting]),
+                follows=reader.gettext(messages.FOLLOWS_LABELS[contact.follows]),
+                setting=reader.gettext(messages.DM_SETTING_LABELS[contact.dm_setting]),
             )
         )
         if contact.post_url:
@@ -344,7 +344,7 @@ def close_command(
             note=note,
         )
         reader = reader_of(session, contact.workspace_id, language)
-        label = reader.gettext(service.OUTCOME_LABELS[outcome]).lower()
+        label = reader.gettext(messages.OUTCOME_LABELS[outcome]).lower()
         _print(reader.say(CLOSED, contact=contact.id, outcome=label))
 
 
@@ -385,9 +385,9 @@ def update_command(
 
 
 def _status(reader: Reader, contact: PrivateContact) -> str:
-    status = reader.gettext(service.STATUS_LABELS[contact.status])
+    status = reader.gettext(messages.STATUS_LABELS[contact.status])
     if contact.outcome:
-        return f"{status}: {reader.gettext(service.OUTCOME_LABELS[contact.outcome]).lower()}"
+        return f"{status}: {reader.gettext(messages.OUTCOME_LABELS[contact.outcome]).lower()}"
     return status
 
 

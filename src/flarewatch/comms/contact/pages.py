@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from flarewatch.bidi import isolate
 from flarewatch.cases.models import Case
 from flarewatch.comms import drafts
-from flarewatch.comms.contact import changes, service
+from flarewatch.comms.contact import changes, messages, service
 from flarewatch.comms.contact.api import ContactId
 from flarewatch.comms.contact.models import OUTCOMES, PrivateContact
 from flarewatch.comms.contact.windows import CHANNELS, DM_SETTINGS, FOLLOWS
@@ -89,21 +89,21 @@ def contact_context(
                 ],
             )
         )
-    messages = [
+    private_messages = [
         d
         for d in drafts.case_drafts(db, case.id, workspace_id=access.workspace.id)
         if d.kind == "private_message" and d.status != "withdrawn"
     ]
     return {
         "rows": rows,
-        "drafts": messages,
+        "drafts": private_messages,
         "channels": CHANNELS,
-        "channel_labels": service.CHANNEL_LABELS,
-        "status_labels": service.STATUS_LABELS,
-        "outcomes": [(key, service.OUTCOME_LABELS[key]) for key in OUTCOMES],
-        "outcome_labels": service.OUTCOME_LABELS,
-        "follows": [(key, service.FOLLOWS_LABELS[key]) for key in FOLLOWS],
-        "dm_settings": [(key, service.DM_SETTING_LABELS[key]) for key in DM_SETTINGS],
+        "channel_labels": messages.CHANNEL_LABELS,
+        "status_labels": messages.STATUS_LABELS,
+        "outcomes": [(key, messages.OUTCOME_LABELS[key]) for key in OUTCOMES],
+        "outcome_labels": messages.OUTCOME_LABELS,
+        "follows": [(key, messages.FOLLOWS_LABELS[key]) for key in FOLLOWS],
+        "dm_settings": [(key, messages.DM_SETTING_LABELS[key]) for key in DM_SETTINGS],
         "posts_offered": POSTS_OFFERED,
     }
 
