@@ -5,13 +5,14 @@ profile shows, close with the outcome."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from fastapi import APIRouter, Depends, Path
+from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from flarewatch.comms.contact import changes, service
+from flarewatch.comms.contact.changes import ContactId
 from flarewatch.comms.contact.models import PrivateContact
 from flarewatch.comms.contact.windows import ContactFacts, Window, render_said, window
 from flarewatch.db.base import utcnow
@@ -20,7 +21,6 @@ from flarewatch.web.deps import WorkspaceAccess, get_db, workspace_access
 from flarewatch.web.params import MAX_DB_INT, CaseId
 
 router = APIRouter(tags=["cases"])
-ContactId = Annotated[int, Path(ge=1, le=MAX_DB_INT, description="The private contact's id.")]
 Channel = Literal["facebook", "instagram", "x", "bluesky", "mastodon", "email", "phone", "other"]
 Follows = Literal["yes", "no", "unknown"]
 DmSetting = Literal["everyone", "following", "nobody", "unknown"]

@@ -4,8 +4,9 @@ permission, the service call, the audit record and the commit, in one place."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
+from fastapi import Path
 from sqlalchemy.orm import Session
 
 from flarewatch.accounts import service as accounts
@@ -14,6 +15,10 @@ from flarewatch.comms.contact import service
 from flarewatch.comms.contact.models import PrivateContact
 from flarewatch.errors import NotFoundError
 from flarewatch.web.deps import WorkspaceAccess
+from flarewatch.web.params import MAX_DB_INT
+
+# A contact's id in a page or API path.
+ContactId = Annotated[int, Path(ge=1, le=MAX_DB_INT, description="The private contact's id.")]
 
 
 def contact_on_case(

@@ -17,7 +17,7 @@ from flarewatch.bidi import isolate
 from flarewatch.cases.models import Case
 from flarewatch.comms import drafts
 from flarewatch.comms.contact import changes, messages, service
-from flarewatch.comms.contact.api import ContactId
+from flarewatch.comms.contact.changes import ContactId
 from flarewatch.comms.contact.models import OUTCOMES, PrivateContact
 from flarewatch.comms.contact.windows import CHANNELS, DM_SETTINGS, FOLLOWS
 from flarewatch.comms.contact.words import window_words
