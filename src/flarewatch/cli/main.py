@@ -37,6 +37,11 @@ SUBCOMMANDS = {
     "digest": LazyCommand(
         "flarewatch.digests.cli", "app", "Send a workspace's daily or weekly digest."
     ),
+    "contact": LazyCommand(
+        "flarewatch.comms.contact.cli",
+        "app",
+        "Contact a case's originator privately, within each platform's window.",
+    ),
     "tone": LazyCommand(
         "flarewatch.tone.cli", "app", "Check the tone of crisis-communication drafts."
     ),

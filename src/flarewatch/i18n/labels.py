@@ -103,6 +103,7 @@ LABELS: dict[str, str] = {
     "phase-after": N_("After"),
     "playbook": N_("Playbook"),
     "response": N_("Public answer"),
+    "contact": N_("Private contact"),  # a private contact's timeline entries (comms/contact)
     "met": N_("Met"),
     "missed": N_("Missed"),
     # sensitivity

@@ -422,11 +422,13 @@ class EmbeddedRunner:
         """The case room's timed work: the follow-up watches of cases after their response (a
         relapse reopens its case with an alert, cases/followup.py) and routing requests left
         unanswered, escalated through on call (cases/routing.py); roles filled by the workspace's
-        rules and task reminders (cases/roles.py). A fault is logged; the next cycle checks
+        rules and task reminders (cases/roles.py); private contacts whose window is closing
+        (comms/contact/service.py). A fault is logged; the next cycle checks
         again."""
         from flarewatch.cases.followup import check_followups
         from flarewatch.cases.roles import apply_rules_all, remind_tasks
         from flarewatch.cases.routing import escalate_unanswered
+        from flarewatch.comms.contact.service import remind_closing
 
         with self._sessions() as session:
             try:
@@ -435,6 +437,7 @@ class EmbeddedRunner:
                 escalate_unanswered(session, workspace, self.clock())
                 apply_rules_all(session, workspace, self.clock())
                 remind_tasks(session, workspace, self.clock())
+                remind_closing(session, workspace, self.clock())
                 session.commit()
             except Exception:
                 session.rollback()

@@ -2,6 +2,7 @@
 
 from fastapi import APIRouter, Depends
 
+from flarewatch.comms.contact import api as contact_api
 from flarewatch.comms.publishing import router as publishing
 from flarewatch.comms.stakeholders import api as stakeholders
 from flarewatch.playbooks import router as playbooks
@@ -21,3 +22,4 @@ router.include_router(inbox.router)
 router.include_router(tone.router)
 router.include_router(stakeholders.router)
 router.include_router(publishing.router)
+router.include_router(contact_api.router)

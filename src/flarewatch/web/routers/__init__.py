@@ -1,5 +1,6 @@
 """Server-rendered pages, one router per domain."""
 
+from flarewatch.comms.contact import pages as contact_pages
 from flarewatch.comms.publishing import pages as publishing_pages
 from flarewatch.comms.stakeholders import web as stakeholder_pages
 from flarewatch.playbooks import pages as playbook_pages
@@ -38,6 +39,7 @@ page_routers = [
     cases.router,
     case_response.router,
     case_room.router,
+    contact_pages.router,
     playbook_pages.router,
     publishing_pages.router,
     topics.router,

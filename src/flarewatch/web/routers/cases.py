@@ -13,6 +13,7 @@ from flarewatch.alerts.models import Alert
 from flarewatch.cases import service as cases
 from flarewatch.cases.models import CASE_STATUSES, Task
 from flarewatch.cases.timeline import only_kinds
+from flarewatch.comms.contact.pages import contact_context
 from flarewatch.comms.stakeholders.web import section_context as stakeholder_sections
 from flarewatch.errors import InputError, NotFoundError
 from flarewatch.i18n.formatting import zone
@@ -73,6 +74,7 @@ def case_page(
         members=[user for user, _ in accounts.members_of(db, access.workspace.id)],
         room=response_context(db, case),
         stakeholders=stakeholder_sections(db, case),
+        contact=contact_context(db, access, case, request),
         **room_context(db, access, case, task_rows, kinds),
     )
 
