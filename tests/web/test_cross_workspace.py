@@ -67,6 +67,7 @@ def _values(env: WebEnv, owner: str) -> dict[str, str]:
         "table": "rotas",  # the on-call editor's tables
         "draft_id": "1",  # any id: the workspace is refused before the draft is looked up
         "publication_id": "1",  # likewise for a publication
+        "contact_id": "1",  # likewise for a private contact
     }
 
 
