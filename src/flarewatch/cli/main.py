@@ -40,6 +40,9 @@ SUBCOMMANDS = {
     "tone": LazyCommand(
         "flarewatch.tone.cli", "app", "Check the tone of crisis-communication drafts."
     ),
+    "replies": LazyCommand(
+        "flarewatch.comms.replies.cli", "app", "A case's reply queue: posts to answer, drafts."
+    ),
     "user": LazyCommand("flarewatch.accounts.cli", "app", "Manage people, roles and API tokens."),
     "workspace": LazyCommand(
         "flarewatch.cli.workspace",
