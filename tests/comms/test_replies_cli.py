@@ -58,7 +58,7 @@ def test_list_assign_skip_and_stats(env: tuple[Engine, Queue]) -> None:
     assert [r["post_id"] for r in answered] == [q.posts["en_question"]]
 
     text = _run(["replies", "list", case, "--reason", "question", "--language", "en"])
-    assert "Case #%s: posts to answer (waiting): 2" % case in text
+    assert f"Case #{case}: posts to answer (waiting): 2" in text
     assert "a question" in text
 
     he_id, pl_id = str(q.posts["he_question"]), str(q.posts["pl_question"])

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.markup import escape
@@ -20,7 +20,7 @@ from flarewatch.cli.common import user_console
 from flarewatch.cli.reader import CLDR_MARKS, Reader
 from flarewatch.comms.replies import service
 from flarewatch.comms.replies.figures import ReplyFigures
-from flarewatch.comms.replies.queue import STATES, QueueRow, only
+from flarewatch.comms.replies.queue import STATE_NAMES, STATES, QueueRow, only, row_record
 from flarewatch.comms.replies.selection import REASONS
 from flarewatch.errors import InputError
 from flarewatch.i18n.labels import N_
@@ -35,12 +35,6 @@ console = user_console()
 CaseId = Annotated[int, typer.Argument(help="The case's number, as shown by 'cases list'.")]
 PostId = Annotated[int, typer.Argument(help="The post's number, as shown by 'replies list'.")]
 
-STATE_NAMES = {
-    "open": N_("waiting"),
-    "answered": N_("answered"),
-    "no_answer": N_("no answer needed"),
-    "all": N_("all"),
-}
 COLUMN_POST = N_("Post")
 COLUMN_WHEN = N_("When")
 COLUMN_AUTHOR = N_("Author")
@@ -99,31 +93,6 @@ def _queue_table(reader: Reader, rows: list[QueueRow], title: str) -> Table:
             escape(row.assignee or "—"),
         )
     return table
-
-
-def row_record(row: QueueRow) -> dict[str, Any]:
-    """One queue row as stored (JSON output and the API)."""
-    post = row.post
-    item = row.item
-    return {
-        "post_id": row.post_id,
-        "mention_id": post.mention_id,
-        "created_at": post.created_at.isoformat(),
-        "platform": post.platform,
-        "language": row.selected.language,
-        "author": post.author_handle,
-        "followers": post.followers,
-        "sentiment": post.sentiment,
-        "text": post.text,
-        "url": post.url,
-        "reasons": list(row.selected.reasons),
-        "priority": round(row.selected.priority, 4),
-        "state": row.state,
-        "assignee": row.assignee,
-        "reason": item.reason if item is not None else None,
-        "first_reply_at": row.first_reply_at.isoformat() if row.first_reply_at else None,
-        "drafts": [{"id": d, "status": s} for d, s in row.drafts],
-    }
 
 
 @app.command("list")

@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy import and_, or_, select
@@ -27,6 +28,7 @@ from flarewatch.comms.replies.models import ReplyItem
 from flarewatch.comms.replies.selection import Candidate, Rules, Selected
 from flarewatch.comms.replies.selection import select as select_posts
 from flarewatch.config.workspace_models import file_fields
+from flarewatch.detect.explain import N_
 from flarewatch.mentions.models import Author, Mention, RawPost
 from flarewatch.workspaces.models import Workspace
 
@@ -36,6 +38,12 @@ MAX_CANDIDATES = 5_000
 # The queue's filters by state: open (waiting), answered (a published reply or answered
 # elsewhere), no_answer (a person said it needs none), all.
 STATES = ("open", "answered", "no_answer", "all")
+STATE_NAMES = {
+    "open": N_("waiting"),
+    "answered": N_("answered"),
+    "no_answer": N_("no answer needed"),
+    "all": N_("all"),
+}
 
 
 def replies_config(workspace: Workspace) -> RepliesConfig:
@@ -284,3 +292,28 @@ def only(
             continue
         kept.append(row)
     return kept
+
+
+def row_record(row: QueueRow) -> dict[str, Any]:
+    """One queue row as stored (JSON output and the API)."""
+    post = row.post
+    item = row.item
+    return {
+        "post_id": row.post_id,
+        "mention_id": post.mention_id,
+        "created_at": post.created_at.isoformat(),
+        "platform": post.platform,
+        "language": row.selected.language,
+        "author": post.author_handle,
+        "followers": post.followers,
+        "sentiment": post.sentiment,
+        "text": post.text,
+        "url": post.url,
+        "reasons": list(row.selected.reasons),
+        "priority": round(row.selected.priority, 4),
+        "state": row.state,
+        "assignee": row.assignee,
+        "reason": item.reason if item is not None else None,
+        "first_reply_at": row.first_reply_at.isoformat() if row.first_reply_at else None,
+        "drafts": [{"id": d, "status": s} for d, s in row.drafts],
+    }

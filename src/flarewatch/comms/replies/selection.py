@@ -282,9 +282,15 @@ def priority(candidate: Candidate, now: datetime) -> float:
 
 
 def select(candidates: Iterable[Candidate], rules: Rules, now: datetime) -> list[Selected]:
-    """The posts that need an answer, highest priority first (then newest, then id)."""
+    """The posts that need an answer, highest priority first (then newest, then id).
+
+    Recency counts from `now`, or from the newest post when every post is older (a case
+    read long after, a replayed scenario), so the order still tells fresh from stale."""
+    batch = list(candidates)
+    if batch:
+        now = min(now, max(c.created_at for c in batch))
     chosen = []
-    for candidate in candidates:
+    for candidate in batch:
         reasons = reasons_for(candidate, rules)
         if reasons:
             chosen.append(
