@@ -79,7 +79,7 @@ def test_assign_claim_unassign_and_bulk_on_the_timeline_and_notified(db: Session
     # dana was told (eli assigned her); eli claiming for himself tells nobody.
     notes = db.scalars(select(Notification)).all()
     assert len(notes) == 1 and notes[0].kind == "reply"
-    assert notes[0].link == f"/w/acme/cases/{case.id}/replies?assignee=dana@acme.test"
+    assert notes[0].link == f"/w/acme/cases/{case.id}/replies?assignee=dana%40acme.test"
     assert notes[0].message["message"] == service.REPLY_YOURS
 
     with pytest.raises(InputError, match="viewer"):

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
+from flarewatch.comms.drafts import MAX_DRAFT_CHARS
 from flarewatch.comms.replies import actions, service
 from flarewatch.comms.replies.queue import STATES, only, row_record
 from flarewatch.comms.replies.selection import REASONS
@@ -21,6 +22,7 @@ from flarewatch.web.params import MAX_DB_INT, CaseId
 router = APIRouter(tags=["replies"])
 BASE = "/workspaces/{slug}/cases/{case_id}/replies"
 PostId = Path(ge=1, le=MAX_DB_INT, description="The post's id (raw post), as the queue lists it.")
+
 
 StateName = Literal["open", "answered", "no_answer", "all"]
 ReasonName = Literal[
@@ -76,11 +78,17 @@ class AssignedOut(BaseModel):
 
 
 class SkipIn(BaseModel):
-    reason: Text = Field(min_length=1, max_length=service.MAX_REASON_CHARS)
+    reason: Text = Field(
+        min_length=1, max_length=service.MAX_REASON_CHARS, description="Why it needs no answer."
+    )
 
 
 class AnsweredIn(BaseModel):
-    where: Text = Field(min_length=1, max_length=service.MAX_REASON_CHARS)
+    where: Text = Field(
+        min_length=1,
+        max_length=service.MAX_REASON_CHARS,
+        description="Where it was answered: the reply's link, 'by phone'.",
+    )
     at: datetime | None = Field(None, description="When it was answered; default: now.")
 
 
@@ -93,7 +101,9 @@ class ItemOut(BaseModel):
 
 class ReplyIn(BaseModel):
     text: Text | None = Field(
-        None, description="The reply; empty: the draft starts with the post quoted."
+        None,
+        max_length=MAX_DRAFT_CHARS,
+        description="The reply; empty: the draft starts with the post quoted.",
     )
 
 

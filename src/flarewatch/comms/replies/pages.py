@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import parse_qsl, urlencode
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Path, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
@@ -24,11 +24,12 @@ from flarewatch.errors import InputError
 from flarewatch.i18n.formatting import zone
 from flarewatch.web.deps import WorkspaceAccess, get_db, workspace_access
 from flarewatch.web.pages import back_to, is_htmx, page
-from flarewatch.web.params import CaseId
+from flarewatch.web.params import MAX_DB_INT, CaseId
 from flarewatch.web.security import check_csrf
 from flarewatch.web.templating import render
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
+PostId = Annotated[int, Path(ge=1, le=MAX_DB_INT, description="The post's id.")]
 FILTERS = ("state", "assignee", "reason", "language")
 
 
@@ -148,7 +149,7 @@ def assign(
 def post_action(
     request: Request,
     case_id: CaseId,
-    post_id: int,
+    post_id: PostId,
     action: str,
     reason: str = Form(""),
     where: str = Form(""),

@@ -10,8 +10,9 @@ approval the workspace requires (`[replies] require_approval`, read by comms/app
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 from sqlalchemy.orm import Session
 
@@ -35,6 +36,7 @@ from flarewatch.workspaces.models import Workspace
 MAX_REASON_CHARS = 1_000
 MAX_BULK = 500
 QUOTE_CHARS = 500
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)  # an answer's time before this is a typo
 
 REPLY_ASSIGNED = N_("Assigned to %(person)s for an answer: %(posts)s")
 REPLY_UNASSIGNED = N_("No longer assigned for an answer (was %(person)s): %(posts)s")
@@ -199,7 +201,7 @@ def _tell(session: Session, case: Case, email: str, posts: list[str]) -> None:
         return
     workspace = session.get_one(Workspace, case.workspace_id)
     stored = wording(REPLY_YOURS, case=case.id, posts=posts)
-    link = f"/w/{workspace.slug}/cases/{case.id}/replies?assignee={email}"
+    link = f"/w/{workspace.slug}/cases/{case.id}/replies?{urlencode({'assignee': email})}"
     notify(session, user, workspace.id, "reply", stored, spoken(stored), link)
 
 
@@ -215,10 +217,10 @@ def skip(
 ) -> ReplyItem:
     """Marks the post "no answer needed", with the reason; it stays listed (filter
     `no_answer`) and can be reopened."""
-    clean = _clean(reason, "why this post needs no answer, e.g. 'a bot' or 'already resolved'")
     case = get_case(session, case_id, workspace_id=workspace_id)
     now = now or utcnow()
     _row(build_queue(session, case, now), post_id, case.id)
+    clean = _clean(reason, "why this post needs no answer, e.g. 'a bot' or 'already resolved'")
     item = _item(session, case, post_id, now)
     item.state, item.reason, item.marked_by, item.marked_at = "no_answer", clean, actor, now
     item.answered_at = None
@@ -265,12 +267,12 @@ def answered_elsewhere(
 ) -> ReplyItem:
     """Records that the post was answered outside Flarewatch (`where`: a link or a few words),
     at `at` (default now): it leaves the queue and counts as answered in the figures."""
-    clean = _clean(where, "where it was answered, e.g. the reply's link or 'by phone'")
-    if at is not None and at.tzinfo is None:
-        raise InputError("the time of the answer needs a timezone, e.g. 2024-05-07T18:00+02:00")
     case = get_case(session, case_id, workspace_id=workspace_id)
     now = now or utcnow()
     _row(build_queue(session, case, now), post_id, case.id)
+    clean = _clean(where, "where it was answered, e.g. the reply's link or 'by phone'")
+    if at is not None:
+        _check_moment(at, now)
     item = _item(session, case, post_id, now)
     item.state, item.reason, item.marked_by, item.marked_at = (
         "answered_elsewhere",
@@ -338,6 +340,16 @@ def answer(
     _event(session, case, actor, said, {"post_id": post_id, "draft_id": draft.id}, now)
     session.flush()
     return draft
+
+
+def _check_moment(at: datetime, now: datetime) -> None:
+    if at.tzinfo is None:
+        raise InputError("the time of the answer needs a timezone, e.g. 2024-05-07T18:00+02:00")
+    if not EARLIEST <= at <= now + timedelta(hours=1):
+        raise InputError(
+            f"the time of the answer, {at.isoformat()}, is in the future or long past; give "
+            "when it was answered, or leave it out for now"
+        )
 
 
 def _clean(text: str, what: str) -> str:
