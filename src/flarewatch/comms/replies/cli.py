@@ -103,12 +103,20 @@ def list_command(
     ] = "open",
     assignee: Annotated[
         str | None,
-        typer.Option("--assignee", "-a", help="Only this member's posts ('-' for nobody's)."),
+        typer.Option(
+            "--assignee",
+            "-a",
+            help="Only this member's posts ('-' for nobody's).",
+            show_default="anyone's",
+        ),
     ] = None,
     reason: Annotated[
         str | None,
         typer.Option(
-            "--reason", "-r", help=f"Only posts in for this reason: {', '.join(REASONS)}."
+            "--reason",
+            "-r",
+            help=f"Only posts in for this reason: {', '.join(REASONS)}.",
+            show_default="any",
         ),
     ] = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
@@ -229,7 +237,11 @@ def answer_command(
     ] = None,
     file: Annotated[
         Path | None,
-        typer.Option("--file", help="Read the reply from this UTF-8 file ('-' for stdin)."),
+        typer.Option(
+            "--file",
+            help="Read the reply from this UTF-8 file ('-' for stdin).",
+            show_default="TEXT, else the post quoted",
+        ),
     ] = None,
     by: By = None,
     language: LanguageOption = None,
