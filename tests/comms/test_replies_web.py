@@ -219,3 +219,16 @@ def test_the_page_in_hebrew_and_a_viewer_sees_no_actions(env: Env) -> None:
         assert page.status_code == 200
         assert 'dir="rtl"' in page.text
         assert '/reply"' not in page.text and 'form="bulk-assign"' not in page.text
+
+
+def test_the_figures_in_the_readers_locale(env: Env) -> None:
+    """The answered question waited 30 minutes; the card says so in Polish and in Hebrew."""
+    with TestClient(env.app) as client:
+        sign_in(client, "eli@acme.test")
+        card = f"/w/acme/cases/{env.case_id}/replies/figures"
+        polish = client.get(card, headers={"Accept-Language": "pl"}).text
+        assert "Czas odpowiedzi, mediana" in polish and "30 minut" in polish
+        hebrew = client.get(card, headers={"Accept-Language": "he"}).text
+        assert "זמן מענה, חציון" in hebrew and "30 דקות" in hebrew
+        english = client.get(card, headers={"Accept-Language": "en"}).text
+        assert 'data-figure="median">30 minutes' in english
