@@ -15,7 +15,7 @@ from flarewatch.accounts.models import Notification
 from flarewatch.cases.models import CaseEvent
 from flarewatch.comms import drafts
 from flarewatch.comms.replies import service
-from flarewatch.comms.replies.queue import only, replies_config
+from flarewatch.comms.replies.queue import only, replies_config, requires_approval
 from flarewatch.config.workspace_models import WorkspaceConfig
 from flarewatch.db.engine import sessionmaker_for
 from flarewatch.errors import InputError, NotFoundError
@@ -195,4 +195,7 @@ def test_an_unreadable_replies_table_falls_back_to_the_defaults(db: Session) -> 
     ws = q.crisis.workspace
     ws.config = {"slug": "acme", "name": ws.name, "replies": {"influential_followers": -1}}
     assert replies_config(ws).influential_followers == 10_000
+    assert requires_approval(ws) is True  # the default
+    ws.config = {"slug": "acme", "name": ws.name, "replies": {"require_approval": False}}
+    assert requires_approval(ws) is False
     assert STORY  # the story's key (tests/cases/crisis.py)

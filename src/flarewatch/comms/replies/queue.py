@@ -59,6 +59,12 @@ def replies_config(workspace: Workspace) -> RepliesConfig:
         return RepliesConfig()
 
 
+def requires_approval(workspace: Workspace) -> bool:
+    """`[replies] require_approval`: whether a reply must be approved before it is sent (the
+    approval chain, comms/approvals.py, reads it here)."""
+    return replies_config(workspace).require_approval
+
+
 def rules_for(workspace: Workspace) -> Rules:
     config = replies_config(workspace)
     return Rules(
