@@ -102,6 +102,11 @@ def test_no_answer_needed_stays_listed_and_can_be_reopened(db: Session) -> None:
     [skipped] = only(rows, state="no_answer")
     assert skipped.post_id == post and skipped.item is not None
     assert skipped.item.reason == "a joke, not a complaint"
+    # The rules change (the brand is no longer addressed by that name): the marked post
+    # stays listed, with no reasons, rather than vanish.
+    ws.config = {**ws.config, "replies": {"brand_names": ["Globex"]}}
+    [kept] = only(service.queue(db, case.id, workspace_id=ws.id, now=NOW), state="no_answer")
+    assert kept.post_id == post and kept.selected.reasons == ()
     service.reopen(db, case.id, post, "eli", workspace_id=ws.id)
     assert post in {r.post_id for r in only(service.queue(db, case.id, workspace_id=ws.id))}
     texts = db.scalars(

@@ -25,7 +25,7 @@ from flarewatch.cases.postmortem.data import story_of
 from flarewatch.comms.models import Draft, Publication
 from flarewatch.comms.replies.config import RepliesConfig
 from flarewatch.comms.replies.models import ReplyItem
-from flarewatch.comms.replies.selection import Candidate, Rules, Selected
+from flarewatch.comms.replies.selection import Candidate, Rules, Selected, priority, ranked
 from flarewatch.comms.replies.selection import select as select_posts
 from flarewatch.config.workspace_models import file_fields
 from flarewatch.detect.explain import N_
@@ -238,11 +238,25 @@ def build_queue(session: Session, case: Case, now: datetime) -> list[QueueRow]:
     """Every post of the case that needs an answer, highest priority first, whatever its state."""
     workspace = session.get_one(Workspace, case.workspace_id)
     config = replies_config(workspace)
-    chosen = select_posts(candidates(session, case, config), rules_for(workspace), now)
+    posts = candidates(session, case, config)
+    chosen = select_posts(posts, rules_for(workspace), now)
+    items = items_of(session, case.id)
+    # A post people assigned or marked stays listed even when the rules changed since and
+    # no longer take it (no reasons then): what a person did is never hidden.
+    taken = {s.candidate.post_id for s in chosen}
+    chosen = ranked(
+        [
+            *chosen,
+            *(
+                Selected(post, (), priority(post, now), post.language or "und")
+                for post in posts
+                if post.post_id in items and post.post_id not in taken
+            ),
+        ]
+    )
     mentions = post_mentions(session, [s.candidate.post_id for s in chosen])
     published = first_replies(session, case.id, mentions)
     drafts = reply_drafts(session, case.id, mentions)
-    items = items_of(session, case.id)
     rows = []
     for selected in chosen:
         post_id = selected.candidate.post_id

@@ -296,10 +296,15 @@ def select(candidates: Iterable[Candidate], rules: Rules, now: datetime) -> list
             chosen.append(
                 Selected(candidate, reasons, priority(candidate, now), candidate.language or "und")
             )
-    chosen.sort(
-        key=lambda s: (-s.priority, -s.candidate.created_at.timestamp(), s.candidate.post_id)
+    return ranked(chosen)
+
+
+def ranked(selected: Iterable[Selected]) -> list[Selected]:
+    """Highest priority first, then newest, then by id (a stable order for equal posts)."""
+    return sorted(
+        selected,
+        key=lambda s: (-s.priority, -s.candidate.created_at.timestamp(), s.candidate.post_id),
     )
-    return chosen
 
 
 def reason_codes() -> Sequence[str]:
