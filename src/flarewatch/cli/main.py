@@ -58,6 +58,9 @@ SUBCOMMANDS = {
         "app",
         "Publish approved drafts through the workspace's channels; the kill switch.",
     ),
+    "replies": LazyCommand(
+        "flarewatch.comms.replies.cli", "app", "A case's reply queue: posts to answer, drafts."
+    ),
     "user": LazyCommand("flarewatch.accounts.cli", "app", "Manage people, roles and API tokens."),
     "workspace": LazyCommand(
         "flarewatch.cli.workspace",

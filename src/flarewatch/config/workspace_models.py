@@ -18,6 +18,7 @@ from pydantic_core import PydanticCustomError
 from flarewatch.cases import room_config as room
 from flarewatch.comms.advocates.config import AdvocateConfig
 from flarewatch.comms.publishing.channel_config import ChannelConfig
+from flarewatch.comms.replies.config import RepliesConfig
 from flarewatch.comms.stakeholders.config import StakeholderUpdateConfig
 from flarewatch.config.toml_source import ConfigProblem, LineMap
 from flarewatch.config.workspace_messages import key_path_text, option_message
@@ -244,6 +245,7 @@ class WorkspaceConfig(_Strict):
     advocates: list[AdvocateConfig] = Field(default_factory=list)
     # The brand's own accounts approved drafts are published through (comms/publishing).
     channels: list[ChannelConfig] = Field(default_factory=list)
+    replies: RepliesConfig = Field(default_factory=RepliesConfig)  # docs/communication.md
 
     @field_validator("slug")
     @classmethod

@@ -72,6 +72,7 @@ LABELS: dict[str, str] = {
     "routing": N_("Routing"),
     "publication": N_("Publication"),
     "moderation": N_("Moderation"),
+    "reply": N_("Replies"),  # the reply queue (comms/replies)
     # built-in case roles (cases/roles.py) and case types (cases/routing.py)
     "incident_lead": N_("Incident lead"),
     "spokesperson": N_("Spokesperson"),

@@ -4,6 +4,7 @@ from fastapi import APIRouter, Depends
 
 from flarewatch.comms.contact import api as contact_api
 from flarewatch.comms.publishing import router as publishing
+from flarewatch.comms.replies import api as replies
 from flarewatch.comms.stakeholders import api as stakeholders
 from flarewatch.playbooks import router as playbooks
 from flarewatch.tone import router as tone
@@ -23,3 +24,4 @@ router.include_router(tone.router)
 router.include_router(stakeholders.router)
 router.include_router(publishing.router)
 router.include_router(contact_api.router)
+router.include_router(replies.router)

@@ -2,6 +2,7 @@
 
 from flarewatch.comms.contact import pages as contact_pages
 from flarewatch.comms.publishing import pages as publishing_pages
+from flarewatch.comms.replies import pages as reply_pages
 from flarewatch.comms.stakeholders import web as stakeholder_pages
 from flarewatch.playbooks import pages as playbook_pages
 from flarewatch.web.routers import (
@@ -40,6 +41,7 @@ page_routers = [
     case_response.router,
     case_room.router,
     contact_pages.router,
+    reply_pages.router,
     playbook_pages.router,
     publishing_pages.router,
     topics.router,
