@@ -68,6 +68,7 @@ def _values(env: WebEnv, owner: str) -> dict[str, str]:
         "draft_id": "1",  # any id: the workspace is refused before the draft is looked up
         "publication_id": "1",  # likewise for a publication
         "contact_id": "1",  # likewise for a private contact
+        "post_id": str(s.mentions[owner]),  # a post in the reply queue
     }
 
 
