@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from flarewatch.cases import room_config as room
+from flarewatch.comms.approval_config import approval_problems
 from flarewatch.config.toml_source import ConfigProblem, KeyPath, LineMap
 from flarewatch.config.workspace_messages import key_path_text, option_message
 from flarewatch.config.workspace_models import OPTIONS_ERROR, SourceConfig
@@ -57,6 +58,7 @@ def content_problems(
     problems += _route_problems(data, problem)
     problems += oncall_problems(data, problem) + digest_problems(data, problem)
     problems += room.room_problems(data, problem)
+    problems += approval_problems(data, problem)
     problems += _source_problems(data, problem, base_dir)
     from flarewatch.enrich.sentiment import SENTIMENT_BACKENDS, backend_install_problem
 

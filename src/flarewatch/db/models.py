@@ -14,6 +14,7 @@ from flarewatch.cases.models import Case, CaseEvent, Task
 from flarewatch.cases.postmortem.models import CaseReview
 from flarewatch.cases.roles import CaseRole
 from flarewatch.cases.routing import CaseRouting
+from flarewatch.comms.approval_models import DraftApproval, DraftComment  # noqa: F401
 from flarewatch.comms.models import Draft, DraftVersion, Publication  # noqa: F401
 from flarewatch.detect.models import DetectorState  # noqa: F401
 from flarewatch.digests.models import DigestRun  # noqa: F401

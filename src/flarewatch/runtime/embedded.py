@@ -421,18 +421,21 @@ class EmbeddedRunner:
     def _follow_up(self, workspace_id: int, report: CycleReport) -> None:
         """The case room's timed work: the follow-up watches of cases after their response (a
         relapse reopens its case with an alert, cases/followup.py) and routing requests left
-        unanswered, escalated through on call (cases/routing.py); roles filled by the workspace's
-        rules and task reminders (cases/roles.py). A fault is logged; the next cycle checks
+        unanswered, escalated through on call (cases/routing.py), and so are draft approvals
+        (comms/approvals.py); roles filled by the workspace's rules and task reminders
+        (cases/roles.py). A fault is logged; the next cycle checks
         again."""
         from flarewatch.cases.followup import check_followups
         from flarewatch.cases.roles import apply_rules_all, remind_tasks
         from flarewatch.cases.routing import escalate_unanswered
+        from flarewatch.comms.approvals import escalate_overdue
 
         with self._sessions() as session:
             try:
                 workspace = session.get_one(Workspace, workspace_id)
                 reopened = check_followups(session, workspace, self.clock())
                 escalate_unanswered(session, workspace, self.clock())
+                escalate_overdue(session, workspace, self.clock())  # drafts awaiting approval
                 apply_rules_all(session, workspace, self.clock())
                 remind_tasks(session, workspace, self.clock())
                 session.commit()
