@@ -40,6 +40,11 @@ SUBCOMMANDS = {
     "tone": LazyCommand(
         "flarewatch.tone.cli", "app", "Check the tone of crisis-communication drafts."
     ),
+    "drafts": LazyCommand(
+        "flarewatch.comms.drafts_cli",
+        "app",
+        "Write a case's drafts, send them for approval, approve or ask for changes.",
+    ),
     "user": LazyCommand("flarewatch.accounts.cli", "app", "Manage people, roles and API tokens."),
     "workspace": LazyCommand(
         "flarewatch.cli.workspace",
