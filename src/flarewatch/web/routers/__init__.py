@@ -1,5 +1,6 @@
 """Server-rendered pages, one router per domain."""
 
+from flarewatch.comms import drafts_pages
 from flarewatch.playbooks import pages as playbook_pages
 from flarewatch.web.routers import (
     account,
@@ -36,6 +37,7 @@ page_routers = [
     cases.router,
     case_response.router,
     case_room.router,
+    drafts_pages.router,
     playbook_pages.router,
     topics.router,
     rescore.router,
