@@ -64,9 +64,17 @@ CaseArg = Annotated[int, typer.Argument(help="The case's number, as shown by 'ca
 TextArg = Annotated[str | None, typer.Argument(help="The text; or use --file.", show_default=False)]
 FileOption = Annotated[
     Path | None,
-    typer.Option("--file", "-f", help="Read the text from this UTF-8 file ('-': standard input)."),
+    typer.Option(
+        "--file",
+        "-f",
+        help="Read the text from this UTF-8 file ('-': standard input).",
+        show_default="the TEXT argument",
+    ),
 ]
-Comment = Annotated[str | None, typer.Option("--comment", "-c", help="Why, in a few words.")]
+Comment = Annotated[
+    str | None,
+    typer.Option("--comment", "-c", help="Why, in a few words.", show_default="no comment"),
+]
 VersionOption = Annotated[
     int | None,
     typer.Option(
@@ -80,21 +88,26 @@ VersionOption = Annotated[
 @app.command("new")
 def new_command(
     case_id: CaseArg,
-    text: TextArg = None,
     platform: Annotated[
-        str, typer.Option("--platform", "-p", help=f"Where it goes: {', '.join(DRAFT_PLATFORMS)}.")
-    ] = "",
+        str,
+        typer.Option("--platform", "-p", help=f"Where it goes: {', '.join(DRAFT_PLATFORMS)}."),
+    ],
+    text: TextArg = None,
     kind: Annotated[
         str, typer.Option("--kind", "-k", help=f"One of {', '.join(DRAFT_KINDS)}.")
     ] = "statement",
     audience: Annotated[
-        str | None, typer.Option("--audience", help=f"One of {', '.join(AUDIENCES)}.")
+        str | None,
+        typer.Option(
+            "--audience", help=f"One of {', '.join(AUDIENCES)}.", show_default="not named"
+        ),
     ] = None,
     stage: Annotated[
         str | None,
         typer.Option(
             "--stage",
             help=f"The playbook stage, for the tone check: {', '.join(STAGE_REQUIREMENTS)}.",
+            show_default="none: nothing required",
         ),
     ] = None,
     language: Annotated[
@@ -111,8 +124,6 @@ def new_command(
 ) -> None:
     """Write a new draft on a case (version 1) and show its tone check (the output is in the
     workspace's language; --language is the draft's)."""
-    if not platform:
-        fail(f"--platform is required: one of {', '.join(DRAFT_PLATFORMS)}", 2)
     body = _text(text, file)
     with cli_session() as session:
         from flarewatch.cases.service import get_case
@@ -300,14 +311,14 @@ def approve_command(
 @app.command("request-changes")
 def request_changes_command(
     draft_id: DraftId,
-    comment: Annotated[str, typer.Option("--comment", "-c", help="What should change.")] = "",
+    comment: Annotated[str, typer.Option("--comment", "-c", help="What should change.")],
     version: VersionOption = None,
     by: By = None,
     language: LanguageOption = None,
 ) -> None:
     """Ask for changes to the draft (say which with --comment); the author is told."""
     if not comment.strip():
-        fail("--comment is required: say what should change", 2)
+        fail("--comment is empty: say what should change", 2)
     with cli_session() as session:
         draft = drafts.get_draft(session, draft_id)
         approvals.request_changes(
