@@ -44,13 +44,20 @@ def test_the_approval_path_and_its_gate(web: WebEnv) -> None:
         # A status or approved version in the body is refused, not ignored.
         for field, value in (("status", "approved"), ("approved_version", 1)):
             sneaky = client.post(base, json={**body, field: value}, headers=writer)
-            assert sneaky.status_code == 422 and field in sneaky.text
+            assert sneaky.status_code == 422 and "Extra inputs are not permitted" in sneaky.text
+            assert sneaky.json()["detail"][0]["loc"] == ["body", field]
         assert client.post(base, json=body, headers=viewer).status_code == 403
         created = client.post(base, json=body, headers=writer)
         assert created.status_code == 201, created.text
         draft = created.json()
         url = f"{base}/{draft['id']}"
         assert (draft["status"], draft["publishable"]) == ("draft", False)
+        for path, sent in (
+            ("versions", {"text": "Hi", "status": "approved"}),
+            ("approve", {"version": 1, "approved_version": 1}),
+        ):
+            refused = client.post(f"{url}/{path}", json=sent, headers=writer)
+            assert refused.status_code == 422 and "Extra inputs are not permitted" in refused.text
         assert {"blame", "defensive"} <= {f["kind"] for f in draft["flags"]}
         fixed = client.post(
             f"{url}/versions",

@@ -59,6 +59,7 @@ def _values(env: WebEnv, owner: str) -> dict[str, str]:
         "route_index": "0",
         "view_id": "1",  # any id: the workspace is refused before the view is looked up
         "routing_id": "1",  # likewise: the case is refused before the request is looked up
+        "draft_id": "1",  # likewise: the workspace is refused before the draft is looked up
         "format": "pdf",
         "role": "legal",
         "key": "service-outage",  # a playbook

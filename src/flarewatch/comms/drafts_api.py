@@ -16,6 +16,7 @@ from fastapi import APIRouter, Depends, Path
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
+from flarewatch.cases.service import get_case
 from flarewatch.comms import draft_actions, drafts
 from flarewatch.comms.draft_actions import DraftView, NewDraft
 from flarewatch.comms.models import Draft
@@ -36,7 +37,7 @@ Comment = Annotated[Text, Field(max_length=5_000)]
 
 
 class _In(BaseModel):
-    # An unknown field (status, approved_version, …) is refused, never silently ignored.
+    # An unknown field (status, approved_version, …) is refused (422), never silently ignored.
     model_config = ConfigDict(extra="forbid")
 
 
@@ -227,6 +228,26 @@ def detail(shown: DraftView) -> DraftDetailOut:
     )
 
 
+def case_in_path(
+    case_id: CaseId,
+    access: WorkspaceAccess = Depends(workspace_access),
+    db: Session = Depends(get_db),
+) -> None:
+    """Another workspace's case is not found before the body is read: a 422 for the body must
+    not be the answer that tells a foreign id apart."""
+    get_case(db, case_id, workspace_id=access.workspace.id)
+
+
+def draft_in_path(
+    case_id: CaseId,
+    draft_id: DraftId,
+    access: WorkspaceAccess = Depends(workspace_access),
+    db: Session = Depends(get_db),
+) -> None:
+    """Likewise for a draft: not this case's, not found, whatever the body."""
+    draft_actions.draft_of_case(db, access, case_id, draft_id)
+
+
 def _detail_of(db: Session, draft: Draft) -> DraftDetailOut:
     db.refresh(draft)
     return detail(draft_actions.view(db, draft))
@@ -248,7 +269,13 @@ def list_drafts(
     ]
 
 
-@router.post(BASE, response_model=DraftDetailOut, status_code=201, responses=CHANGE)
+@router.post(
+    BASE,
+    response_model=DraftDetailOut,
+    status_code=201,
+    responses=CHANGE,
+    dependencies=[Depends(case_in_path)],
+)
 def create_draft(
     case_id: CaseId,
     body: DraftIn,
@@ -281,7 +308,12 @@ def get_draft(
     )
 
 
-@router.post(BASE + "/{draft_id}/versions", response_model=DraftDetailOut, responses=CHANGE)
+@router.post(
+    BASE + "/{draft_id}/versions",
+    response_model=DraftDetailOut,
+    responses=CHANGE,
+    dependencies=[Depends(draft_in_path)],
+)
 def revise_draft(
     case_id: CaseId,
     draft_id: DraftId,
@@ -306,7 +338,12 @@ def submit_draft(
     return _detail_of(db, draft_actions.submit(db, access, case_id, draft_id))
 
 
-@router.post(BASE + "/{draft_id}/approve", response_model=DraftDetailOut, responses=CHANGE)
+@router.post(
+    BASE + "/{draft_id}/approve",
+    response_model=DraftDetailOut,
+    responses=CHANGE,
+    dependencies=[Depends(draft_in_path)],
+)
 def approve_draft(
     case_id: CaseId,
     draft_id: DraftId,
@@ -322,7 +359,12 @@ def approve_draft(
     return _detail_of(db, draft)
 
 
-@router.post(BASE + "/{draft_id}/request-changes", response_model=DraftDetailOut, responses=CHANGE)
+@router.post(
+    BASE + "/{draft_id}/request-changes",
+    response_model=DraftDetailOut,
+    responses=CHANGE,
+    dependencies=[Depends(draft_in_path)],
+)
 def request_changes(
     case_id: CaseId,
     draft_id: DraftId,
@@ -338,7 +380,11 @@ def request_changes(
 
 
 @router.post(
-    BASE + "/{draft_id}/comments", response_model=CommentOut, status_code=201, responses=CHANGE
+    BASE + "/{draft_id}/comments",
+    response_model=CommentOut,
+    status_code=201,
+    responses=CHANGE,
+    dependencies=[Depends(draft_in_path)],
 )
 def comment_draft(
     case_id: CaseId,

@@ -81,6 +81,7 @@ def create_draft(
     access: WorkspaceAccess = Depends(workspace_access),
     db: Session = Depends(get_db),
 ) -> Response:
+    get_case(db, case_id, workspace_id=access.workspace.id)  # another workspace's: not found
     if not platform:
         raise InputError("Choose where the draft goes (the platform) and save it again.")
     new = NewDraft(text, platform, kind, audience or None, stage or None, language or None)
@@ -181,6 +182,7 @@ def decide(
     db: Session = Depends(get_db),
 ) -> Response:
     """Approve or request changes; the form names the version the approver read."""
+    draft_actions.draft_of_case(db, access, case_id, draft_id)  # another's: not found
     if decision not in ("approve", "request_changes"):
         raise InputError("Choose Approve or Request changes.")
     draft_actions.decide(db, access, case_id, draft_id, decision, version, comment or None)
