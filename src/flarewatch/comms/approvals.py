@@ -47,6 +47,7 @@ from flarewatch.comms.models import Draft
 from flarewatch.db.base import utcnow
 from flarewatch.detect.explain import N_
 from flarewatch.errors import InputError, InvalidTransitionError, PermissionDeniedError
+from flarewatch.oncall.acklink import public_url
 from flarewatch.oncall.config import policy_for
 from flarewatch.oncall.escalation import recipients
 from flarewatch.workspaces.models import Workspace
@@ -448,7 +449,7 @@ def escalate_overdue(session: Session, workspace: Workspace, now: datetime) -> l
             body = (
                 f"Draft #{draft.id} (version {first.version}) on case #{case.id} has waited "
                 f"{minutes} minutes for {first.step_name}: {people}.\n"
-                f"/w/{workspace.slug}/cases/{case.id}/drafts/{draft.id}"
+                f"{public_url()}/w/{workspace.slug}/cases/{case.id}/drafts/{draft.id}"
             )
             _send([url for _, url in reached], title, body, case)
             who = ", ".join(dict.fromkeys(person for person, _ in reached))

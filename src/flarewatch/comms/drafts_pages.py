@@ -12,6 +12,7 @@ from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from flarewatch.cases.models import Case
+from flarewatch.cases.roles import ROLE_NAMES
 from flarewatch.cases.service import get_case
 from flarewatch.comms import draft_actions, drafts
 from flarewatch.comms.draft_actions import NewDraft
@@ -49,6 +50,8 @@ def _choices() -> dict[str, Any]:
         "audiences": AUDIENCES,
         "stages": tuple(STAGE_REQUIREMENTS),
         "draft_languages": LANGUAGES,
+        # A step named after a built-in role reads as its translated label.
+        "role_keys": tuple(ROLE_NAMES),
     }
 
 
