@@ -17,6 +17,7 @@ from flarewatch.accounts.models import Notification
 from flarewatch.cases.models import CaseEvent
 from flarewatch.cases.roles import assign_role
 from flarewatch.comms import approvals, drafts
+from flarewatch.comms.approval_escalation import escalate_overdue
 from flarewatch.comms.approvals import StaleVersionError
 from flarewatch.config.workspace import WorkspaceConfig, parse_workspace_toml
 from flarewatch.config.workspace_models import WorkspaceConfigError
@@ -294,15 +295,15 @@ def test_an_unanswered_request_escalates_once_after_its_time(
     ws = crisis.workspace.id
     draft_id = _draft(db, crisis)
     approvals.submit(db, draft_id, WRITER, workspace_id=ws, now=T0)
-    assert approvals.escalate_overdue(db, crisis.workspace, T0 + 29 * MINUTE) == []
-    escalated = approvals.escalate_overdue(db, crisis.workspace, T0 + 31 * MINUTE)
+    assert escalate_overdue(db, crisis.workspace, T0 + 29 * MINUTE) == []
+    escalated = escalate_overdue(db, crisis.workspace, T0 + 31 * MINUTE)
     assert [(r.approver, r.escalated_at) for r in escalated] == [(LEGAL, T0 + 31 * MINUTE)]
     assert [path for path, _ in receiver.requests] == ["/dana"]
     assert f"draft #{draft_id}" in receiver.requests[0][1]["title"]
     assert _texts(db, crisis)[-1] == (
         f"Draft #{draft_id} has waited 30 minutes for legal ({LEGAL}): escalated to dana"
     )
-    assert approvals.escalate_overdue(db, crisis.workspace, T0 + 90 * MINUTE) == []  # once
+    assert escalate_overdue(db, crisis.workspace, T0 + 90 * MINUTE) == []  # once
     assert len(receiver.requests) == 1
     # Still open for the answer after the escalation.
     approvals.approve(db, draft_id, 1, LEGAL, workspace_id=ws)

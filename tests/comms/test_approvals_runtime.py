@@ -1,5 +1,5 @@
 """Through the runner: each cycle escalates the draft approvals left unanswered past their
-step's time (comms/approvals.py `escalate_overdue`, called from runtime/embedded.py), once."""
+step's time, once (comms/approval_escalation.py, called from runtime/embedded.py)."""
 
 from __future__ import annotations
 

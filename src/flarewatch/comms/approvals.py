@@ -17,13 +17,12 @@ refused (StaleVersionError, 409). A kind of draft the workspace leaves out of
 `[approvals] kinds` is approved by policy when it is submitted, through `mark_approved`.
 
 A request unanswered after its step's `answer_within_minutes` escalates through on call once
-(`escalate_overdue`, after each detection cycle, runtime/embedded.py), like an unanswered
+(comms/approval_escalation.py, after each detection cycle), like an unanswered
 routing request (cases/routing.py). Every step is written on the case timeline.
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -34,8 +33,6 @@ from sqlalchemy.orm import Session
 
 from flarewatch.accounts.notifications import notify
 from flarewatch.accounts.service import get_user_by_email, role_in
-from flarewatch.alerts.message import AlertMessage
-from flarewatch.alerts.notify import describe_route, notifier_for
 from flarewatch.alerts.wording import spoken, wording
 from flarewatch.cases.models import Case
 from flarewatch.cases.roles import holders
@@ -47,12 +44,8 @@ from flarewatch.comms.models import Draft
 from flarewatch.db.base import utcnow
 from flarewatch.detect.explain import N_
 from flarewatch.errors import InputError, InvalidTransitionError, PermissionDeniedError
-from flarewatch.oncall.acklink import public_url
-from flarewatch.oncall.config import policy_for
-from flarewatch.oncall.escalation import recipients
 from flarewatch.workspaces.models import Workspace
 
-log = logging.getLogger(__name__)
 MAX_COMMENT = 5_000
 
 SUBMITTED = N_(
@@ -72,14 +65,6 @@ CHANGES_REQUESTED = N_(
 )
 COMMENTED = N_("%(person)s commented on draft #%(draft)s version %(version)s: %(comment)s")
 RECALLED = N_("Draft #%(draft)s taken back from approval by %(person)s")
-ESCALATED = N_(
-    "Draft #%(draft)s has waited %(minutes)s minutes for %(role)s (%(people)s): "
-    "escalated to %(who)s"
-)
-ESCALATED_NOBODY = N_(
-    "Draft #%(draft)s has waited %(minutes)s minutes for %(role)s (%(people)s), and nobody "
-    "could be reached through %(target)s"
-)
 # In-app notifications (accounts/notifications.py).
 ASKED = N_("Draft #%(draft)s on case #%(case)s waits for your approval (%(role)s)")
 TOLD_CHANGES = N_("%(person)s asked for changes to your draft #%(draft)s: %(comment)s")
@@ -405,60 +390,6 @@ def comments(session: Session, draft: Draft) -> list[DraftComment]:
     )
 
 
-def escalate_overdue(session: Session, workspace: Workspace, now: datetime) -> list[DraftApproval]:
-    """Escalates, once, every request of the workspace left unanswered past its step's time:
-    one message per draft and step, to the step's `escalate_to` (by default the first step of
-    the escalation policy for the case's severity), resolved through on call."""
-    due = session.scalars(
-        select(DraftApproval)
-        .join(Draft, Draft.id == DraftApproval.draft_id)
-        .where(
-            Draft.workspace_id == workspace.id,
-            Draft.status == "in_review",
-            DraftApproval.status == "pending",
-            DraftApproval.escalated_at.is_(None),
-            DraftApproval.answer_by <= now,
-        )
-        .order_by(DraftApproval.answer_by, DraftApproval.id)
-    ).all()
-    groups: dict[tuple[int, int, int], list[DraftApproval]] = {}
-    for row in due:
-        groups.setdefault((row.draft_id, row.round, row.step), []).append(row)
-    config = room_setup(workspace).config
-    for rows in groups.values():
-        for row in rows:
-            row.escalated_at = now
-        first = rows[0]
-        draft = session.get_one(Draft, first.draft_id)
-        case = session.get_one(Case, draft.case_id)
-        assert first.requested_at is not None and first.answer_by is not None
-        minutes = int((first.answer_by - first.requested_at).total_seconds() // 60)
-        target = first.escalate_to or _policy_target(config, case.severity)
-        reached: list[tuple[str, str]] | None = None
-        if target is not None and config is not None:
-            try:
-                reached = recipients(config, target, now)
-            except KeyError:
-                reached = []
-        people = ", ".join(r.approver for r in rows)
-        base = {"draft": draft.id, "minutes": minutes, "role": first.step_name, "people": people}
-        if not reached:
-            said = wording(ESCALATED_NOBODY, target=target or "—", **base)
-        else:
-            title = f"Unanswered: draft #{draft.id} on case #{case.id} waits for approval"
-            body = (
-                f"Draft #{draft.id} (version {first.version}) on case #{case.id} has waited "
-                f"{minutes} minutes for {first.step_name}: {people}.\n"
-                f"{public_url()}/w/{workspace.slug}/cases/{case.id}/drafts/{draft.id}"
-            )
-            _send([url for _, url in reached], title, body, case)
-            who = ", ".join(dict.fromkeys(person for person, _ in reached))
-            said = wording(ESCALATED, who=who, **base)
-        drafts.draft_event(session, case, draft, "system", said, now)
-    session.flush()
-    return list(due)
-
-
 def _check_submittable(draft: Draft) -> None:
     if draft.status == "in_review":
         raise InvalidTransitionError(
@@ -633,23 +564,3 @@ def _clean_comment(text: str | None, *, required: bool) -> str | None:
             f"the comment has {len(clean):,} characters; keep it under {MAX_COMMENT:,}"
         )
     return clean
-
-
-def _policy_target(config: Any, severity: str) -> str | None:
-    """The first step of the escalation policy for this severity: who is paged first."""
-    if config is None:
-        return None
-    policy = policy_for(config.escalation, severity)
-    return policy.steps[0].notify if policy is not None and policy.steps else None
-
-
-def _send(urls: Sequence[str], title: str, body: str, case: Case) -> None:
-    """Sends to each URL; one failing never stops the others (logged)."""
-    message = AlertMessage(
-        alert_id=case.alert_id or 0, severity=case.severity, title=title, body=body
-    )
-    for url in urls:
-        try:
-            notifier_for(url).send(url, message)
-        except Exception as err:  # noqa: BLE001 - one contact's failure must not stop the rest
-            log.warning("escalating draft approval to %s failed: %s", describe_route(url), err)

@@ -428,7 +428,7 @@ class EmbeddedRunner:
         from flarewatch.cases.followup import check_followups
         from flarewatch.cases.roles import apply_rules_all, remind_tasks
         from flarewatch.cases.routing import escalate_unanswered
-        from flarewatch.comms.approvals import escalate_overdue
+        from flarewatch.comms.approval_escalation import escalate_overdue
 
         with self._sessions() as session:
             try:
