@@ -5,6 +5,7 @@ like the API's."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Path, Request
@@ -18,7 +19,9 @@ from flarewatch.comms import draft_actions, drafts
 from flarewatch.comms.draft_actions import NewDraft
 from flarewatch.comms.models import AUDIENCES, DRAFT_KINDS, DRAFT_PLATFORMS, Draft
 from flarewatch.errors import InputError
+from flarewatch.i18n.labels import N_
 from flarewatch.i18n.languages import is_rtl
+from flarewatch.playbooks.library import STAGES
 from flarewatch.tone.check import STAGE_REQUIREMENTS, check, draft_language, requirements_for
 from flarewatch.tone.rules import LANGUAGES
 from flarewatch.web.deps import WorkspaceAccess, get_db, workspace_access
@@ -34,9 +37,35 @@ CASE = "/w/{slug}/cases/{case_id}"
 TONE_CHECK_CHARS = 2 * drafts.MAX_DRAFT_CHARS
 
 
-def case_drafts_context(db: Session, case: Case) -> list[Draft]:
+# What the pages call the platforms and audiences (catalogue texts; brand names stay as they are).
+PLATFORM_NAMES = {
+    "x": N_("X"),
+    "bluesky": N_("Bluesky"),
+    "mastodon": N_("Mastodon"),
+    "facebook": N_("Facebook"),
+    "instagram": N_("Instagram"),
+    "email": N_("E-mail"),
+    "sms": N_("SMS"),
+}
+AUDIENCE_NAMES = {
+    "customers": N_("Customers"),
+    "employees": N_("Employees"),
+    "press": N_("Press"),
+    "regulators": N_("Regulators"),
+    "partners": N_("Partners"),
+}
+
+
+@dataclass(frozen=True)
+class CaseDrafts:
     """The case page's "Communication" section: the case's drafts, newest first."""
-    return drafts.case_drafts(db, case.id)
+
+    drafts: list[Draft]
+    platform_names: dict[str, str]
+
+
+def case_drafts_context(db: Session, case: Case) -> CaseDrafts:
+    return CaseDrafts(drafts.case_drafts(db, case.id), PLATFORM_NAMES)
 
 
 def text_direction(language: str) -> str:
@@ -46,6 +75,9 @@ def text_direction(language: str) -> str:
 def _choices() -> dict[str, Any]:
     return {
         "kinds": DRAFT_KINDS,
+        "platform_names": PLATFORM_NAMES,
+        "audience_names": AUDIENCE_NAMES,
+        "stage_names": STAGES,
         "platforms": DRAFT_PLATFORMS,
         "audiences": AUDIENCES,
         "stages": tuple(STAGE_REQUIREMENTS),
