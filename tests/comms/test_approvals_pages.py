@@ -66,6 +66,8 @@ def test_write_check_submit_and_approve_on_the_pages(web: WebEnv) -> None:
 
     with TestClient(web.app) as client:
         token = login(client, "approver@acme.test")
+        told = client.get("/account")
+        assert "waits for your approval" in told.text and f'href="{draft_url}"' in told.text
         mine = client.get(draft_url)
         assert 'id="approve-draft"' in mine.text
         refused = client.post(
