@@ -59,13 +59,13 @@ def _values(env: WebEnv, owner: str) -> dict[str, str]:
         "route_index": "0",
         "view_id": "1",  # any id: the workspace is refused before the view is looked up
         "routing_id": "1",  # likewise: the case is refused before the request is looked up
+        "draft_id": "1",  # likewise: the workspace is refused before the draft is looked up
         "format": "pdf",
         "role": "legal",
         "key": "service-outage",  # a playbook
         "fmt": "csv",  # a timeline export
         "change_id": "1",  # likewise for an override or swap
         "table": "rotas",  # the on-call editor's tables
-        "draft_id": "1",  # any id: the workspace is refused before the draft is looked up
         "publication_id": "1",  # likewise for a publication
         "contact_id": "1",  # likewise for a private contact
         "post_id": str(s.mentions[owner]),  # a post in the reply queue

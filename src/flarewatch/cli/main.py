@@ -61,6 +61,11 @@ SUBCOMMANDS = {
     "replies": LazyCommand(
         "flarewatch.comms.replies.cli", "app", "A case's reply queue: posts to answer, drafts."
     ),
+    "drafts": LazyCommand(
+        "flarewatch.comms.drafts_cli",
+        "app",
+        "Write a case's drafts, send them for approval, approve or ask for changes.",
+    ),
     "user": LazyCommand("flarewatch.accounts.cli", "app", "Manage people, roles and API tokens."),
     "workspace": LazyCommand(
         "flarewatch.cli.workspace",

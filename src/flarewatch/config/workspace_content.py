@@ -14,6 +14,7 @@ from pydantic import ValidationError
 
 from flarewatch.cases import room_config as room
 from flarewatch.comms.advocates.config import advocate_problems
+from flarewatch.comms.approval_config import approval_problems
 from flarewatch.comms.publishing.channel_config import channel_problems
 from flarewatch.comms.stakeholders.config import stakeholder_problems
 from flarewatch.config.toml_source import ConfigProblem, KeyPath, LineMap
@@ -62,6 +63,7 @@ def content_problems(
     problems += room.room_problems(data, problem)
     problems += stakeholder_problems(data, problem) + advocate_problems(data, problem)
     problems += channel_problems(data, problem)
+    problems += approval_problems(data, problem)
     problems += _source_problems(data, problem, base_dir)
     from flarewatch.enrich.sentiment import SENTIMENT_BACKENDS, backend_install_problem
 

@@ -17,6 +17,7 @@ from pydantic_core import PydanticCustomError
 
 from flarewatch.cases import room_config as room
 from flarewatch.comms.advocates.config import AdvocateConfig
+from flarewatch.comms.approval_config import ApprovalsConfig
 from flarewatch.comms.publishing.channel_config import ChannelConfig
 from flarewatch.comms.replies.config import RepliesConfig
 from flarewatch.comms.stakeholders.config import StakeholderUpdateConfig
@@ -246,6 +247,7 @@ class WorkspaceConfig(_Strict):
     # The brand's own accounts approved drafts are published through (comms/publishing).
     channels: list[ChannelConfig] = Field(default_factory=list)
     replies: RepliesConfig = Field(default_factory=RepliesConfig)  # docs/communication.md
+    approvals: ApprovalsConfig = Field(default_factory=ApprovalsConfig)  # docs/communication.md
 
     @field_validator("slug")
     @classmethod

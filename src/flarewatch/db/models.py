@@ -15,6 +15,7 @@ from flarewatch.cases.postmortem.models import CaseReview
 from flarewatch.cases.roles import CaseRole
 from flarewatch.cases.routing import CaseRouting
 from flarewatch.comms.advocates.models import AdvocateBriefing  # noqa: F401
+from flarewatch.comms.approval_models import DraftApproval, DraftComment  # noqa: F401
 from flarewatch.comms.contact.models import PrivateContact  # noqa: F401
 from flarewatch.comms.models import Draft, DraftVersion, Publication  # noqa: F401
 from flarewatch.comms.publishing.models import (  # noqa: F401

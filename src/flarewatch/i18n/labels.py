@@ -72,7 +72,6 @@ LABELS: dict[str, str] = {
     "routing": N_("Routing"),
     "publication": N_("Publication"),
     "moderation": N_("Moderation"),
-    "reply": N_("Replies"),  # the reply queue (comms/replies)
     # built-in case roles (cases/roles.py) and case types (cases/routing.py)
     "incident_lead": N_("Incident lead"),
     "spokesperson": N_("Spokesperson"),
@@ -98,6 +97,18 @@ LABELS: dict[str, str] = {
     "routing-requested": N_("Waiting for their answer"),
     "routing-escalated": N_("Unanswered, escalated"),
     "routing-answered": N_("Answered"),
+    # drafts (comms/): the timeline kind and a draft's status, its kinds, an approver's answer
+    "draft": N_("Draft"),
+    "in_review": N_("In review"),
+    "changes_requested": N_("Changes requested"),
+    "approved": N_("Approved"),
+    "withdrawn": N_("Withdrawn"),
+    "statement": N_("Statement"),
+    "reply": N_("Reply"),
+    "update": N_("Update"),
+    "private_message": N_("Private message"),
+    "waiting": N_("Waiting"),
+    "not_needed": N_("Not needed"),
     # a case's stretches of time (cases/followup.py)
     "phase-before": N_("Before"),
     "phase-during": N_("During the response"),

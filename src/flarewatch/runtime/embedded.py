@@ -421,13 +421,15 @@ class EmbeddedRunner:
     def _follow_up(self, workspace_id: int, report: CycleReport) -> None:
         """The case room's timed work: the follow-up watches of cases after their response (a
         relapse reopens its case with an alert, cases/followup.py) and routing requests left
-        unanswered, escalated through on call (cases/routing.py); roles filled by the workspace's
-        rules and task reminders (cases/roles.py); private contacts whose window is closing
+        unanswered, escalated through on call (cases/routing.py), and so are draft approvals
+        (comms/approvals.py); roles filled by the workspace's rules and task reminders
+        (cases/roles.py); private contacts whose window is closing
         (comms/contact/service.py). A fault is logged; the next cycle checks
         again."""
         from flarewatch.cases.followup import check_followups
         from flarewatch.cases.roles import apply_rules_all, remind_tasks
         from flarewatch.cases.routing import escalate_unanswered
+        from flarewatch.comms.approval_escalation import escalate_overdue
         from flarewatch.comms.contact.service import remind_closing
 
         with self._sessions() as session:
@@ -435,6 +437,7 @@ class EmbeddedRunner:
                 workspace = session.get_one(Workspace, workspace_id)
                 reopened = check_followups(session, workspace, self.clock())
                 escalate_unanswered(session, workspace, self.clock())
+                escalate_overdue(session, workspace, self.clock())  # drafts awaiting approval
                 apply_rules_all(session, workspace, self.clock())
                 remind_tasks(session, workspace, self.clock())
                 remind_closing(session, workspace, self.clock())

@@ -2,6 +2,7 @@
 
 from fastapi import APIRouter, Depends
 
+from flarewatch.comms import drafts_api
 from flarewatch.comms.contact import api as contact_api
 from flarewatch.comms.publishing import router as publishing
 from flarewatch.comms.replies import api as replies
@@ -25,3 +26,4 @@ router.include_router(stakeholders.router)
 router.include_router(publishing.router)
 router.include_router(contact_api.router)
 router.include_router(replies.router)
+router.include_router(drafts_api.router)

@@ -1,5 +1,6 @@
 """Server-rendered pages, one router per domain."""
 
+from flarewatch.comms import drafts_pages
 from flarewatch.comms.contact import pages as contact_pages
 from flarewatch.comms.publishing import pages as publishing_pages
 from flarewatch.comms.replies import pages as reply_pages
@@ -42,6 +43,7 @@ page_routers = [
     case_room.router,
     contact_pages.router,
     reply_pages.router,
+    drafts_pages.router,
     playbook_pages.router,
     publishing_pages.router,
     topics.router,

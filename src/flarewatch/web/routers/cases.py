@@ -14,6 +14,7 @@ from flarewatch.cases import service as cases
 from flarewatch.cases.models import CASE_STATUSES, Task
 from flarewatch.cases.timeline import only_kinds
 from flarewatch.comms.contact.pages import contact_context
+from flarewatch.comms.drafts_pages import case_drafts_context
 from flarewatch.comms.stakeholders.web import section_context as stakeholder_sections
 from flarewatch.errors import InputError, NotFoundError
 from flarewatch.i18n.formatting import zone
@@ -75,6 +76,7 @@ def case_page(
         room=response_context(db, case),
         stakeholders=stakeholder_sections(db, case),
         contact=contact_context(db, access, case, request),
+        case_drafts=case_drafts_context(db, case),
         **room_context(db, access, case, task_rows, kinds),
     )
 
