@@ -26,7 +26,7 @@ from flarewatch.i18n.languages import is_rtl
 VARIABLES: dict[str, str] = {
     "brand": "the workspace's name",
     "issue": "the case's title, in the template's language",
-    "next_update": "when the next update comes: a time in the workspace's zone (default: in an hour)",
+    "next_update": "when the next update comes: a time in the workspace's zone (default: an hour)",
     "contact": "where people can reach you: an address, a phone number or a page",
     "action": "what you are doing about it, in a few words",
     "author": "the person a reply answers (the post's author)",
@@ -49,7 +49,13 @@ def placeholders(text: str, where: str) -> list[str]:
         if name is None:
             continue
         if spec or conversion or name not in VARIABLES:
-            shown = "{" + name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "") + "}"
+            shown = (
+                "{"
+                + name
+                + (f"!{conversion}" if conversion else "")
+                + (f":{spec}" if spec else "")
+                + "}"
+            )
             raise InputError(
                 f"{where}: unknown variable {shown}; use one of "
                 + ", ".join("{" + known + "}" for known in VARIABLES)

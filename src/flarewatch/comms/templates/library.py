@@ -202,7 +202,9 @@ def to_toml(docs: list[TemplateDoc], header: str) -> str:
     for doc in docs:
         data = doc.model_dump(exclude_none=True)
         lines += ["", "[[templates]]"]
-        lines += [f"{k} = {toml_writer.toml_value(v)}" for k, v in data.items() if k not in LANGUAGES]
+        lines += [
+            f"{k} = {toml_writer.toml_value(v)}" for k, v in data.items() if k not in LANGUAGES
+        ]
         for language in doc.languages():
             lines += ["", f"[templates.{language}]"]
             lines += [f"{k} = {_string(v)}" for k, v in data[language].items()]
