@@ -40,6 +40,11 @@ SUBCOMMANDS = {
     "tone": LazyCommand(
         "flarewatch.tone.cli", "app", "Check the tone of crisis-communication drafts."
     ),
+    "templates": LazyCommand(
+        "flarewatch.comms.templates.cli",
+        "app",
+        "Message templates: list, show, fill from a case, edit, export, import, draft.",
+    ),
     "user": LazyCommand("flarewatch.accounts.cli", "app", "Manage people, roles and API tokens."),
     "workspace": LazyCommand(
         "flarewatch.cli.workspace",
