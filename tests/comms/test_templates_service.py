@@ -155,9 +155,7 @@ def test_missing_values_and_wrong_choices_are_clear_errors(db: Session) -> None:
     with pytest.raises(InputError, match=r"needs a value for \{link\}.*--set link"):
         service.draft_from_template(db, ws, KEY, crisis.case.id, "x", "dana@acme.test")
     with pytest.raises(InputError, match="unknown variable 'colour'"):
-        service.draft_from_template(
-            db, ws, KEY, crisis.case.id, "x", "d", values={"colour": "red"}
-        )
+        service.draft_from_template(db, ws, KEY, crisis.case.id, "x", "d", values={"colour": "red"})
     with pytest.raises(InputError, match="no text for email"):
         service.draft_from_template(db, ws, "service-outage.reply", crisis.case.id, "email", "d")
     with pytest.raises(InputError, match="no 'de' text"):

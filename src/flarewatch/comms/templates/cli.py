@@ -159,7 +159,9 @@ def show_command(
     ] = None,
     language: Annotated[
         str | None,
-        typer.Option("--language", "-l", help=f"Only this language's texts: {', '.join(LANGUAGES)}."),
+        typer.Option(
+            "--language", "-l", help=f"Only this language's texts: {', '.join(LANGUAGES)}."
+        ),
     ] = None,
     toml: Annotated[
         bool, typer.Option("--toml", help="Print it as TOML, to edit and 'templates edit'.")

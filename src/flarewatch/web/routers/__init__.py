@@ -1,5 +1,6 @@
 """Server-rendered pages, one router per domain."""
 
+from flarewatch.comms.templates import pages as template_pages
 from flarewatch.playbooks import pages as playbook_pages
 from flarewatch.web.routers import (
     account,
@@ -37,6 +38,7 @@ page_routers = [
     case_response.router,
     case_room.router,
     playbook_pages.router,
+    template_pages.router,
     topics.router,
     rescore.router,
     settings.router,
