@@ -18,6 +18,7 @@ from flarewatch.cli.common import user_console
 from flarewatch.cli.reader import Reader, reader_for
 from flarewatch.comms.models import AUDIENCES, DRAFT_PLATFORMS
 from flarewatch.comms.templates import labels, service
+from flarewatch.comms.templates.fill import check_values
 from flarewatch.comms.templates.library import LANGUAGES, VARIANT_PLATFORMS, VARIANTS, parse_toml
 from flarewatch.errors import InputError
 from flarewatch.i18n.labels import N_
@@ -52,10 +53,10 @@ FILLED = N_("Template %(key)s (version %(version)s) for %(platform)s in %(langua
 LENGTH_OF = N_("Length: %(count)s of %(limit)s as %(platform)s counts it")
 LENGTH_NO_LIMIT = N_("Length: %(count)s characters (%(platform)s has no limit)")
 TONE_CLEAN = N_("Tone check: no flags.")
-TONE_FLAGS = N_("Tone check: %(count)s flags")
+TONE_FLAGS = N_("Tone check, flags found: %(count)s")
 SAVED = N_("Template %(key)s saved as version %(version)s.")
 UNCHANGED = N_("Template %(key)s unchanged: version %(version)s is the same text.")
-IMPORTED = N_("%(count)s templates read; %(saved)s saved as new versions.")
+IMPORTED = N_("Templates read: %(count)s; saved as new versions: %(saved)s.")
 DRAFTED = N_("Draft #%(draft)s started on case #%(case)s from %(key)s (version %(version)s).")
 
 Workspace = Annotated[
@@ -224,6 +225,7 @@ def fill_command(
     _check_choice("--language", language, LANGUAGES)
     given = parse_values(values)
     with cli_session() as session:
+        check_values(given)
         workspace = _case_workspace(session, case_id)
         template = service.resolve(session, workspace.id, key)
         code = service.template_language(template, language, workspace)
