@@ -97,7 +97,7 @@ def test_edit_export_import_and_draft(case_id: int, engine: Engine, tmp_path: Pa
     document = _run(["templates", "show", KEY, "--toml"])
     mine = tmp_path / "mine.toml"
     mine.write_text(document.replace("Our engineers are", "Our whole team is"), encoding="utf-8")
-    saved = _run(["templates", "edit", KEY, "--file", str(mine), "-w", "acme", "--by", "dana"])
+    saved = _run(["templates", "edit", KEY, "--file", str(mine), "--by", "dana"])  # the only one
     assert "zapisany jako wersja 2." in saved
     again = _run(["templates", "edit", KEY, "--file", str(mine), "-w", "acme"])
     assert "bez zmian: wersja 2" in again  # the same text: no version 3
@@ -113,6 +113,8 @@ def test_edit_export_import_and_draft(case_id: int, engine: Engine, tmp_path: Pa
     with sessionmaker_for(engine)() as session:
         make_workspace(session, "client-b")
         session.commit()
+    needs = _run(["templates", "import", str(exported)], 2)
+    assert "--workspace SLUG; there are acme, client-b" in needs
     imported = _run(["templates", "import", str(exported), "-w", "client-b"])
     assert "Templates read: 4; saved as new versions: 1." in imported  # client-b reads English
     assert "Our whole team is" in _run(["templates", "show", KEY, "-w", "client-b", "-l", "en"])

@@ -66,7 +66,13 @@ Workspace = Annotated[
     ),
 ]
 NeededWorkspace = Annotated[
-    str, typer.Option("--workspace", "-w", help="The workspace (its slug) it is saved in.")
+    str | None,
+    typer.Option(
+        "--workspace",
+        "-w",
+        help="The workspace (its slug) it is saved in.",
+        show_default="the only workspace, when there is one",
+    ),
 ]
 Key = Annotated[str, typer.Argument(help="The template's key, as 'templates list' prints.")]
 CaseId = Annotated[int, typer.Argument(help="The case's number, as 'cases list' shows it.")]
@@ -242,7 +248,7 @@ def edit_command(
     file: Annotated[
         Path, typer.Option("--file", "-f", help="The template as TOML ('show KEY --toml').")
     ],
-    workspace: NeededWorkspace,
+    workspace: NeededWorkspace = None,
     by: By = None,
 ) -> None:
     """Save the file as the template's next version in the workspace (unchanged: nothing)."""
@@ -255,8 +261,7 @@ def edit_command(
                 f'{file} holds {found}, not {key}; keep key = "{key}" (one template) to save '
                 "a new version of it"
             )
-        workspace_id = workspace_id_for(session, workspace)
-        assert workspace_id is not None
+        workspace_id = _saving_workspace(session, workspace)
         template, written = service.save_version(
             session, workspace_id, key, docs[0], by or default_actor()
         )
@@ -296,7 +301,7 @@ def export_command(
 @app.command("import")
 def import_command(
     file: Annotated[Path, typer.Argument(help="A TOML file of templates ('templates export').")],
-    workspace: NeededWorkspace,
+    workspace: NeededWorkspace = None,
     by: By = None,
 ) -> None:
     """Save every template of the file as its next version in the workspace; a template whose
@@ -304,8 +309,7 @@ def import_command(
     text = _read(file)
     with cli_session() as session:
         docs = parse_toml(text, str(file))
-        workspace_id = workspace_id_for(session, workspace)
-        assert workspace_id is not None
+        workspace_id = _saving_workspace(session, workspace)
         results = service.import_templates(session, workspace_id, docs, by or default_actor())
         reader = reader_of(session, workspace_id)
         for template, written in results:
@@ -419,6 +423,25 @@ def _reader(session: Session, workspace_id: int | None, language: str | None) ->
     if workspace_id is not None:
         return reader_of(session, workspace_id)
     return reader_for(None, None, language)
+
+
+def _saving_workspace(session: Session, slug: str | None) -> int:
+    """The workspace a change is saved in: the one named, else the only one there is."""
+    from sqlalchemy import select
+
+    from flarewatch.workspaces.models import Workspace
+
+    if slug is None:
+        slugs = list(session.scalars(select(Workspace.slug).order_by(Workspace.slug)))
+        if len(slugs) != 1:
+            raise InputError(
+                "name the workspace to save in with --workspace SLUG; there are "
+                + (", ".join(slugs) if slugs else "no workspaces yet ('flarewatch workspace add')")
+            )
+        slug = slugs[0]
+    found = workspace_id_for(session, slug)
+    assert found is not None
+    return found
 
 
 def _case_workspace(session: Session, case_id: int) -> Workspace:
