@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, select
+from alembic import command
+from sqlalchemy import Engine, inspect, select
 from sqlalchemy.orm import Session
 
 from flarewatch.bidi import FSI, PDI
@@ -16,7 +18,8 @@ from flarewatch.comms.models import Draft
 from flarewatch.comms.templates import service
 from flarewatch.comms.templates.library import parse_toml, shipped
 from flarewatch.comms.templates.models import MessageTemplate
-from flarewatch.db.engine import sessionmaker_for
+from flarewatch.db.engine import create_db_engine, sessionmaker_for
+from flarewatch.db.migrate import alembic_config, upgrade
 from flarewatch.errors import InputError, NotFoundError
 from tests.cases.crisis import add_post, make_crisis
 
@@ -175,3 +178,15 @@ def test_filters_pick_by_playbook_audience_platform_and_language(db: Session) ->
         "service-outage.holding-customers",
         "service-outage.update-customers",
     ]
+
+
+def test_migration_0021_adds_and_removes_the_table(tmp_path: Path) -> None:
+    engine = create_db_engine(f"sqlite:///{tmp_path / 'm.db'}")
+    upgrade(engine, "0021")
+    assert "message_template" in inspect(engine).get_table_names()
+    config = alembic_config(engine.url.render_as_string(hide_password=False))
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, "0021-1")
+    assert "message_template" not in inspect(engine).get_table_names()
+    engine.dispose()

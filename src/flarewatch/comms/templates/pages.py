@@ -31,7 +31,8 @@ from flarewatch.web.security import check_csrf
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 # Variables the case fills by itself; the draft form leaves them empty unless overridden.
-FROM_THE_CASE = ("brand", "issue", "next_update", "author")
+# ({author} comes from a post, which the page does not pick: the person writes it.)
+FROM_THE_CASE = ("brand", "issue", "next_update")
 OPEN_CASES_SHOWN = 50
 
 
