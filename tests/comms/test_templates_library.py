@@ -59,6 +59,9 @@ def test_the_starter_set_covers_every_playbook_audience_and_language() -> None:
         assert {d.audience for d in mine} - {"customers"}, f"{playbook}: customers only"
         for doc in mine:
             assert doc.languages() == ["en", "he", "pl"], doc.key
+            for language in doc.languages():
+                texts = doc.texts(language)
+                assert not texts.long or texts.subject, f"{doc.key} {language}: the email subject"
     audiences = {d.audience for d in docs}
     assert {"customers", "employees", "press", "regulators", "partners"} == audiences
     holding = shipped()["data-breach.holding-customers"]
@@ -124,8 +127,13 @@ def test_the_default_next_update_is_a_local_time_in_an_hour() -> None:
 
 
 def test_a_broken_document_says_what_and_where() -> None:
-    with pytest.raises(InputError, match=r"mine.toml.*subject"):
-        parse_toml('key = "a.b"\n[en]\nlong = "Text"\n', "mine.toml")
+    # a long text without a subject serves the social platforms but no email
+    no_subject = parse_toml('key = "a.b"\n[en]\nlong = "Text"\n', "mine.toml")[0]
+    assert "email" not in no_subject.platforms("en") and "facebook" in no_subject.platforms("en")
+    with pytest.raises(InputError, match="no text for email in en"):
+        text_for(no_subject, "en", "email")
+    with pytest.raises(InputError, match=r"mine.toml.*give at least one of short, sms or long"):
+        parse_toml('key = "a.b"\n[en]\nsubject = "Hi"\n', "mine.toml")
     with pytest.raises(InputError, match=r"unknown variable \{who\}"):
         parse_toml('key = "a.b"\n[en]\nshort = "Hi {who}"\n', "mine.toml")
     with pytest.raises(InputError, match="at least one of en, he, pl"):

@@ -3,6 +3,7 @@ fill, and "Start a draft on case #N" (comms/templates/api.py, pages.py)."""
 
 from __future__ import annotations
 
+import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -79,9 +80,10 @@ def test_api_export_import_fill_and_draft(web: WebEnv) -> None:
         assert exported.status_code == 200
         assert "attachment" in exported.headers["content-disposition"]
         text = exported.text.replace("We have closed the gap", "The gap is closed")
+        tables = tomllib.loads(text)["templates"]
         imported = client.post(
             f"/api/v1/workspaces/{globex}/templates/import",
-            json={"document": text},
+            json={"templates": tables},
             headers=bearer(web, "globex-admin"),
         )
         assert imported.status_code == 200, imported.text
@@ -91,12 +93,13 @@ def test_api_export_import_fill_and_draft(web: WebEnv) -> None:
             "data-breach.statement-press": 2,
             "data-breach.statement-regulators": 2,
         }
+        tables[0]["en"]["short"] = "Hello {nobody}"
         bad = client.post(
             f"/api/v1/workspaces/{globex}/templates/import",
-            json={"document": "key = "},
+            json={"templates": tables},
             headers=bearer(web, "globex-admin"),
         )
-        assert bad.status_code == 422 and "not valid TOML" in bad.text
+        assert bad.status_code == 422 and "{nobody}" in bad.text
 
         base = f"/api/v1/workspaces/{acme}/templates/{KEY}"
         body = {"case_id": case_id, "platform": "x", "language": "he"}
@@ -150,6 +153,20 @@ def test_pages_browse_edit_and_start_a_draft(web: WebEnv) -> None:
         assert saved.status_code == 303
         history = client.get(f"/w/{slug}/templates/{KEY}").text
         assert "Version 2" in history and "saved" in history
+        edited.en.short = edited.en.short.replace("We are fixing it", "We are working on it")
+        imported = client.post(
+            f"/w/{slug}/templates/import",
+            data={"document": to_toml([edited], "from another client"), "csrf_token": csrf},
+            follow_redirects=False,
+        )
+        assert imported.status_code == 303
+        assert "Version 3" in client.get(f"/w/{slug}/templates/{KEY}").text
+        broken = client.post(
+            f"/w/{slug}/templates/import",
+            data={"document": "key = ", "csrf_token": csrf},
+            follow_redirects=False,
+        )
+        assert broken.status_code == 422 and "not valid TOML" in broken.text
 
         started = client.post(
             f"/w/{slug}/templates/{KEY}/draft",
@@ -167,7 +184,7 @@ def test_pages_browse_edit_and_start_a_draft(web: WebEnv) -> None:
         with session_scope(web.engine) as session:
             draft = session.scalars(select(Draft)).one()
             assert started.headers["location"] == f"/w/{slug}/cases/{case_id}/drafts/{draft.id}"
-            assert (draft.template_key, draft.template_version) == (KEY, 2)
+            assert (draft.template_key, draft.template_version) == (KEY, 3)
         wrong = client.post(
             f"/w/{slug}/templates/{KEY}/draft",
             data={"case_id": "soon", "platform": "x", "csrf_token": csrf},

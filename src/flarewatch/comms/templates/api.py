@@ -1,6 +1,7 @@
 """API: the workspace's message templates under /api/v1/workspaces/{slug}/templates: list
 and read them with their versions, save a new version, export and import a set as TOML, fill
-one from a case (with its tone check) and start a draft on a case from one."""
+one from a case (with its tone check) and start a draft on a case from one. The import takes
+the set as JSON (the TOML file's tables); the command line and the page read TOML files."""
 
 from __future__ import annotations
 
@@ -8,22 +9,24 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query
-from fastapi.responses import PlainTextResponse
-from pydantic import BaseModel, Field
+from fastapi.responses import Response
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
 from flarewatch.comms.templates import changes, service
-from flarewatch.comms.templates.fill import check_values
-from flarewatch.comms.templates.library import KEY_PATTERN, TemplateBody, parse_toml
+from flarewatch.comms.templates.fill import MAX_VALUE_CHARS
+from flarewatch.comms.templates.library import KEY_PATTERN, TemplateBody, TemplateDoc
 from flarewatch.tone.router import FlagOut
 from flarewatch.web.api.schemas import CHANGE, READ, Text
 from flarewatch.web.deps import WorkspaceAccess, get_db, workspace_access
+from flarewatch.web.params import MAX_DB_INT
 
 router = APIRouter(tags=["templates"])
 
 Language = Literal["en", "he", "pl"]
 Platform = Literal["x", "bluesky", "mastodon", "facebook", "instagram", "email", "sms"]
 Audience = Literal["customers", "employees", "press", "regulators", "partners"]
+MAX_IMPORT = 1_000  # templates in one imported set
 TemplateKey = Annotated[str, Path(pattern=KEY_PATTERN, description="The template's key.")]
 
 
@@ -42,19 +45,34 @@ class TemplateOut(BaseModel):
     )
 
 
+Value = Annotated[Text, Field(max_length=MAX_VALUE_CHARS)]
+
+
+class ValuesIn(BaseModel):
+    """Values for the variables; each one given wins over what the case fills."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    brand: Value | None = Field(None, description="Default: the workspace's name.")
+    issue: Value | None = Field(None, description="Default: the case's title.")
+    next_update: Value | None = Field(
+        None, description="Default: an hour from now, in the workspace's zone."
+    )
+    contact: Value | None = None
+    action: Value | None = None
+    author: Value | None = Field(None, description="Default: the author of `mention_id`'s post.")
+    link: Value | None = None
+
+
 class FillIn(BaseModel):
-    case_id: int = Field(ge=1, description="The case it is filled from.")
+    case_id: int = Field(ge=1, le=MAX_DB_INT, description="The case it is filled from.")
     platform: Platform
     language: Language | None = Field(
         None, description="Default: the workspace's first language the template is written in."
     )
-    values: dict[str, Text] = Field(
-        default_factory=dict,
-        description="Variables' values (brand, issue, next_update, contact, action, author, "
-        "link); they win over what the case fills.",
-    )
+    values: ValuesIn = Field(default_factory=ValuesIn)
     mention_id: int | None = Field(
-        None, ge=1, description="The post a reply answers; fills {author}."
+        None, ge=1, le=MAX_DB_INT, description="The post a reply answers; fills {author}."
     )
 
 
@@ -80,8 +98,12 @@ class DraftStartedOut(BaseModel):
 
 
 class ImportIn(BaseModel):
-    document: Text = Field(
-        min_length=1, max_length=2_000_000, description="A TOML set as GET …/templates/export."
+    templates: list[TemplateDoc] = Field(
+        min_length=1,
+        max_length=MAX_IMPORT,
+        description="The templates, each as GET …/templates/{key} returns its `document` with "
+        "its `key` (a TOML set from …/templates/export, read as TOML, has this shape). A key "
+        "given twice is saved twice, in order.",
     )
 
 
@@ -137,19 +159,19 @@ def list_templates(
 
 @router.get(
     "/workspaces/{slug}/templates/export",
-    response_class=PlainTextResponse,
-    responses={**READ, 200: {"content": {"application/toml": {}}}},
+    response_model=None,
+    responses={**READ, 200: {"content": {"application/toml": {"schema": {"type": "string"}}}}},
 )
 def export_templates(
     playbook: str | None = Query(None, max_length=64),
     access: WorkspaceAccess = Depends(workspace_access),
     db: Session = Depends(get_db),
-) -> PlainTextResponse:
+) -> Response:
     """The workspace's templates (newest versions) as one TOML file to import elsewhere."""
     chosen = service.matching(service.available(db, access.workspace.id), playbook=playbook)
     text = service.export_toml(chosen, access.workspace.name)
     filename = f"{access.workspace.slug}-templates.toml"
-    return PlainTextResponse(
+    return Response(
         text,
         media_type="application/toml; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
@@ -164,17 +186,16 @@ def import_templates(
     access: WorkspaceAccess = Depends(workspace_access),
     db: Session = Depends(get_db),
 ) -> list[ImportedOut]:
-    """Saves every template of the TOML set as its next version (admins); a template whose
-    text equals the current version adds none."""
-    docs = parse_toml(body.document, "the imported document")
-    results = changes.import_set(db, access, docs)
+    """Saves every template of the set as its next version (admins); a template whose text
+    equals the current version adds none."""
+    results = changes.import_set(db, access, body.templates)
     return [ImportedOut(key=t.key, version=t.version, saved=saved) for t, saved in results]
 
 
 @router.get("/workspaces/{slug}/templates/{key}", response_model=TemplateOut, responses=READ)
 def get_template(
     key: TemplateKey,
-    version: int | None = Query(None, ge=1, description="Default: the newest."),
+    version: int | None = Query(None, ge=1, le=MAX_DB_INT, description="Default: the newest."),
     access: WorkspaceAccess = Depends(workspace_access),
     db: Session = Depends(get_db),
 ) -> TemplateOut:
@@ -218,14 +239,14 @@ def fill_template(
     """The template filled from the case and `values`, with its tone check; nothing stored."""
     from flarewatch.cases.service import get_case
 
-    check_values(body.values)
+    values = body.values.model_dump(exclude_none=True)
     template = service.resolve(db, access.workspace.id, key)
     case = get_case(db, body.case_id, workspace_id=access.workspace.id)
     language = service.template_language(template, body.language, access.workspace)
     from_case = service.case_values(
         db, access.workspace, case, language, mention_id=body.mention_id
     )
-    filled = service.fill_template(template, language, body.platform, {**from_case, **body.values})
+    filled = service.fill_template(template, language, body.platform, {**from_case, **values})
     return _filled(filled)
 
 
@@ -250,7 +271,7 @@ def draft_from_template(
         body.case_id,
         body.platform,
         language=body.language,
-        values=body.values,
+        values=body.values.model_dump(exclude_none=True),
         mention_id=body.mention_id,
     )
     return DraftStartedOut(

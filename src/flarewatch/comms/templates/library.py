@@ -4,8 +4,9 @@ TOML in and out.
 A template is one message for one audience at one playbook stage, in en, he and pl, each
 language with up to three variants, one per kind of platform (VARIANT_PLATFORMS): `short` for
 X and Bluesky, `sms`, and `long` for Facebook, Instagram, Mastodon and email (with the email's
-`subject`). A platform without its variant falls back as FALLBACK says (a short text fits
-Facebook too); email and SMS have no fallback. The shipped set is version 1 of every key.
+`subject`; without a subject there is no email). A platform without its variant falls back
+as FALLBACK says (a short text fits Facebook too); email and SMS have no fallback. The shipped
+set is version 1 of every key.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from flarewatch.comms.models import AUDIENCES, DRAFT_PLATFORMS
-from flarewatch.comms.templates.fill import placeholders
+from flarewatch.comms.templates.fill import VARIABLES, placeholders
 from flarewatch.config import toml_writer
 from flarewatch.config.workspace import describe_validation_error
 from flarewatch.errors import InputError
@@ -47,8 +48,37 @@ class _Doc(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+# What a text may hold, for the JSON schema (the API's clients and its fuzz test read it): any
+# character but a brace, NUL excluded as everywhere, `{{` / `}}` and the known variables. The
+# check itself is `fill.placeholders`, whose errors say which variable and what to use.
+TEXT_PATTERN = r"^(?:[^{}\u0000]|\{\{|\}\}|\{(?:" + "|".join(VARIABLES) + r")\})*$"
+
+
+def _texts_schema(schema: dict[str, Any]) -> None:
+    """Texts in the schema as the validators want them: strings (left out, never null) that
+    match TEXT_PATTERN, and at least one of short, sms and long."""
+    for name, spec in schema.get("properties", {}).items():
+        limits = next((s for s in spec.get("anyOf", ()) if s.get("type") == "string"), spec)
+        spec.clear()
+        spec.update({**limits, "type": "string", "pattern": TEXT_PATTERN, "title": name})
+    schema["anyOf"] = [{"required": [name]} for name in VARIANTS]
+
+
+def _body_schema(schema: dict[str, Any]) -> None:
+    """At least one language, each an object (left out, never null)."""
+    properties = schema.get("properties", {})
+    for code in LANGUAGES:
+        spec = properties.get(code, {})
+        ref = next((s for s in spec.get("anyOf", ()) if "$ref" in s), None)
+        if ref is not None:
+            properties[code] = {**ref}
+    schema["anyOf"] = [{"required": [code]} for code in LANGUAGES]
+
+
 class Texts(_Doc):
     """One language's texts: a variant per kind of platform, and the email's subject."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_texts_schema)
 
     short: str | None = Field(default=None, min_length=1, max_length=2_000)
     sms: str | None = Field(default=None, min_length=1, max_length=1_000)
@@ -59,8 +89,6 @@ class Texts(_Doc):
     def _something_to_say(self) -> Texts:
         if not (self.short or self.sms or self.long):
             raise ValueError("give at least one of short, sms or long")
-        if self.long and not self.subject:
-            raise ValueError("a long text is also the email: give its subject")
         return self
 
     def variant(self, name: str) -> str | None:
@@ -70,7 +98,11 @@ class Texts(_Doc):
 class TemplateBody(_Doc):
     """A template without its key and version (the API's body; the key is in the path)."""
 
-    playbook: str | None = Field(default=None, description="The playbook it belongs to.")
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_body_schema)
+
+    playbook: str | None = Field(
+        default=None, max_length=64, description="The playbook it belongs to."
+    )
     kind: Kind = "statement"
     audience: Audience = "customers"
     stage: Stage | None = Field(
@@ -119,6 +151,8 @@ class TemplateDoc(TemplateBody):
 
 
 def _variant_name(texts: Texts, platform: str) -> str | None:
+    if platform == "email" and not texts.subject:
+        return None  # an email needs its subject as well as the long text
     own = PLATFORM_VARIANT[platform]
     if texts.variant(own):
         return own

@@ -27,6 +27,7 @@ from flarewatch.playbooks.library import shipped as shipped_playbooks
 from flarewatch.tone.limits import LIMITS, length
 from flarewatch.web.deps import WorkspaceAccess, get_db, workspace_access
 from flarewatch.web.pages import back_to, page
+from flarewatch.web.params import MAX_DB_INT
 from flarewatch.web.security import check_csrf
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
@@ -117,11 +118,22 @@ def template_list(
     )
 
 
+@router.post("/w/{slug}/templates/import", dependencies=[Depends(check_csrf)])
+def template_import(
+    document: str = Form(""),
+    access: WorkspaceAccess = Depends(workspace_access),
+    db: Session = Depends(get_db),
+) -> Response:
+    """A TOML set (from an export) pasted in: each template as its next version (admins)."""
+    changes.import_set(db, access, parse_toml(document, "the imported set"))
+    return back_to(f"/w/{access.workspace.slug}/templates")
+
+
 @router.get("/w/{slug}/templates/{key}")
 def template_page(
     request: Request,
     key: str,
-    version: int | None = Query(None, ge=1),
+    version: int | None = Query(None, ge=1, le=MAX_DB_INT),
     access: WorkspaceAccess = Depends(workspace_access),
     db: Session = Depends(get_db),
 ) -> Response:
@@ -198,7 +210,7 @@ async def template_draft(
 
 def _case_number(value: str) -> int:
     text = value.strip().lstrip("#")
-    if not text.isdigit() or not 0 < int(text) < 2**31:
+    if not (text.isascii() and text.isdigit()) or not 0 < int(text) <= MAX_DB_INT:
         raise InputError(f"case {value!r}: give the case's number, e.g. 12")
     return int(text)
 
