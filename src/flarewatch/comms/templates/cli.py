@@ -104,18 +104,32 @@ Platform = Annotated[
 def list_command(
     workspace: Workspace = None,
     playbook: Annotated[
-        str | None, typer.Option("--playbook", help="Only this playbook's ('playbooks list').")
+        str | None,
+        typer.Option(
+            "--playbook", help="Only this playbook's ('playbooks list').", show_default="all"
+        ),
     ] = None,
     audience: Annotated[
-        str | None, typer.Option("--audience", help=f"Only for: {', '.join(AUDIENCES)}.")
+        str | None,
+        typer.Option("--audience", help=f"Only for: {', '.join(AUDIENCES)}.", show_default="all"),
     ] = None,
     platform: Annotated[
         str | None,
-        typer.Option("--platform", help=f"Only with a text for: {', '.join(DRAFT_PLATFORMS)}."),
+        typer.Option(
+            "--platform",
+            help=f"Only with a text for: {', '.join(DRAFT_PLATFORMS)}.",
+            show_default="all",
+        ),
     ] = None,
     language: Annotated[
         str | None,
-        typer.Option("--language", "-l", help=f"Only written in: {', '.join(LANGUAGES)}."),
+        typer.Option(
+            "--language",
+            "-l",
+            help=f"Only written in: {', '.join(LANGUAGES)}; also the output's language "
+            "without --workspace.",
+            show_default="all",
+        ),
     ] = None,
 ) -> None:
     """List the templates (the workspace's newest versions), one a row."""
@@ -167,7 +181,10 @@ def show_command(
     language: Annotated[
         str | None,
         typer.Option(
-            "--language", "-l", help=f"Only this language's texts: {', '.join(LANGUAGES)}."
+            "--language",
+            "-l",
+            help=f"Only this language's texts: {', '.join(LANGUAGES)}.",
+            show_default="every language",
         ),
     ] = None,
     toml: Annotated[
@@ -276,7 +293,8 @@ def edit_command(
 def export_command(
     workspace: Workspace = None,
     playbook: Annotated[
-        str | None, typer.Option("--playbook", help="Only this playbook's templates.")
+        str | None,
+        typer.Option("--playbook", help="Only this playbook's templates.", show_default="all"),
     ] = None,
     output: Annotated[
         Path | None,
@@ -334,7 +352,11 @@ def draft_command(
     values: Values = None,
     reply_to: Annotated[
         int | None,
-        typer.Option("--reply-to", help="The post (mention id) a reply answers; fills {author}."),
+        typer.Option(
+            "--reply-to",
+            help="The post (mention id) a reply answers; fills {author}.",
+            show_default="none",
+        ),
     ] = None,
     by: By = None,
 ) -> None:
