@@ -63,10 +63,13 @@ def test_browse_read_and_start_a_draft(page: Page, server: tuple[str, WebEnv]) -
     page.locator(f"a[href='/w/acme/templates/{KEY}']").click()
     page.wait_for_url(f"{url}/w/acme/templates/{KEY}")
 
+    # the Hebrew texts read right to left; the English labels and lengths around them do not
     hebrew = page.locator("article[data-language='he']")
-    assert hebrew.evaluate("el => getComputedStyle(el).direction") == "rtl"
+    direction = "el => getComputedStyle(el).direction"
+    assert hebrew.locator(".template-text").first.evaluate(direction) == "rtl"
+    assert hebrew.locator(".template-fits").first.evaluate(direction) == "ltr"
     english = page.locator("article[data-language='en']")
-    assert english.evaluate("el => getComputedStyle(el).direction") == "ltr"
+    assert english.locator(".template-text").first.evaluate(direction) == "ltr"
     expect(hebrew.locator("[data-variant='sms'] li[data-platform='sms']")).to_contain_text("70")
     expect(page.locator("#edit-h")).to_have_count(0)  # responders do not edit templates
 

@@ -136,7 +136,7 @@ def test_pages_browse_edit_and_start_a_draft(web: WebEnv) -> None:
         assert "data-breach.statement-regulators" in page.text and KEY not in page.text
         one = client.get(f"/w/{slug}/templates/{KEY}")
         assert one.status_code == 200
-        assert 'lang="he" dir="rtl"' in one.text  # the Hebrew texts read right to left
+        assert 'class="template-text" lang="he" dir="rtl"' in one.text  # Hebrew: right to left
         assert (
             'data-platform="x"' in one.text and "of <bdi>280</bdi>" in one.text
         )  # length vs limit

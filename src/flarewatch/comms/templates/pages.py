@@ -23,8 +23,9 @@ from flarewatch.comms.templates.library import (
     parse_toml,
 )
 from flarewatch.errors import InputError
+from flarewatch.i18n.languages import is_rtl
 from flarewatch.playbooks.library import shipped as shipped_playbooks
-from flarewatch.tone.limits import LIMITS, length
+from flarewatch.tone.limits import LIMITS, length, sms_segments
 from flarewatch.web.deps import WorkspaceAccess, get_db, workspace_access
 from flarewatch.web.pages import back_to, page
 from flarewatch.web.params import MAX_DB_INT
@@ -77,7 +78,7 @@ def variant_views(doc: TemplateDoc, language: str) -> list[VariantView]:
 def _limit(platform: str, language: str, text: str) -> int | None:
     if platform == "sms":
         # one SMS holds 160 GSM-7 characters, 70 once a letter is outside it (Hebrew, ą, ł …)
-        return 160 if text.isascii() else 70
+        return 160 if sms_segments(text)[2] else 70
     return LIMITS[platform].recommended or LIMITS[platform].limit
 
 
@@ -158,6 +159,7 @@ def template_page(
         current=current,
         doc=doc,
         views={code: variant_views(doc, code) for code in doc.languages()},
+        text_dir={code: "rtl" if is_rtl(code) else "ltr" for code in doc.languages()},
         history=list(reversed(service.history(db, access.workspace.id, key))),
         document=service.export_toml([current], access.workspace.name),
         open_cases=_open_cases(db, access.workspace.id),
