@@ -170,3 +170,22 @@ def test_every_shipped_key_names_its_playbook() -> None:
     library.shipped.cache_clear()
     for key, doc in shipped().items():
         assert key.startswith(f"{doc.playbook}.")
+
+
+def test_the_page_shows_each_text_against_every_platform_it_goes_to() -> None:
+    from flarewatch.comms.templates.pages import variant_views
+
+    only_short = parse_toml('key = "a.b"\n[he]\nshort = "שלום {brand}"\n', "t")[0]
+    [view] = variant_views(only_short, "he")
+    assert [(f.platform, f.limit) for f in view.fits] == [
+        ("x", 280),
+        ("bluesky", 300),
+        ("mastodon", 500),
+        ("facebook", 477),  # what shows before "See more"
+        ("instagram", 2_200),
+    ]
+    holding = shipped()["service-outage.holding-customers"]
+    sms = next(v for v in variant_views(holding, "pl") if v.variant == "sms")
+    assert [(f.platform, f.limit, f.over) for f in sms.fits] == [("sms", 70, False)]
+    english = next(v for v in variant_views(holding, "en") if v.variant == "sms")
+    assert english.fits[0].limit == 160  # GSM-7 text

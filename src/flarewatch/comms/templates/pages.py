@@ -17,10 +17,10 @@ from flarewatch.comms.templates import changes, labels, service
 from flarewatch.comms.templates.fill import VARIABLES, placeholders
 from flarewatch.comms.templates.library import (
     LANGUAGES,
-    VARIANT_PLATFORMS,
     VARIANTS,
     TemplateDoc,
     parse_toml,
+    text_for,
 )
 from flarewatch.errors import InputError
 from flarewatch.i18n.languages import is_rtl
@@ -59,7 +59,7 @@ class VariantView:
 
 
 def variant_views(doc: TemplateDoc, language: str) -> list[VariantView]:
-    """Each text of the language with its length on every platform it serves (unfilled: the
+    """Each text of the language with its length on every platform it goes to (unfilled: the
     variables count as written)."""
     texts = doc.texts(language)
     views = []
@@ -67,15 +67,14 @@ def variant_views(doc: TemplateDoc, language: str) -> list[VariantView]:
         text = texts.variant(variant)
         if not text:
             continue
-        fits = [
-            Fit(platform, length(text, platform), _limit(platform, language, text))
-            for platform in VARIANT_PLATFORMS[variant]
-        ]
+        # the platforms this text goes to: its own, and those that fall back on it
+        served = [p for p in doc.platforms(language) if text_for(doc, language, p)[0] == variant]
+        fits = [Fit(p, length(text, p), _limit(p, text)) for p in served]
         views.append(VariantView(variant, text, fits))
     return views
 
 
-def _limit(platform: str, language: str, text: str) -> int | None:
+def _limit(platform: str, text: str) -> int | None:
     if platform == "sms":
         # one SMS holds 160 GSM-7 characters, 70 once a letter is outside it (Hebrew, ą, ł …)
         return 160 if sms_segments(text)[2] else 70
