@@ -185,7 +185,10 @@ def test_the_page_shows_each_text_against_every_platform_it_goes_to() -> None:
         ("instagram", 2_200),
     ]
     holding = shipped()["service-outage.holding-customers"]
-    sms = next(v for v in variant_views(holding, "pl") if v.variant == "sms")
+    known = {"brand": "Acme", "next_update": "18:00"}
+    sms = next(v for v in variant_views(holding, "pl", known) if v.variant == "sms")
     assert [(f.platform, f.limit, f.over) for f in sms.fits] == [("sms", 70, False)]
+    unfilled = next(v for v in variant_views(holding, "pl") if v.variant == "sms")
+    assert unfilled.fits[0].count > sms.fits[0].count  # "{next_update}" is longer than a time
     english = next(v for v in variant_views(holding, "en") if v.variant == "sms")
     assert english.fits[0].limit == 160  # GSM-7 text

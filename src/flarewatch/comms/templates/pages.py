@@ -4,6 +4,7 @@ version saved from the page's TOML editor (admins); a draft started on a case fr
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from fastapi import APIRouter, Depends, Form, Query, Request
@@ -36,6 +37,8 @@ router = APIRouter(tags=["pages"], include_in_schema=False)
 # ({author} comes from a post, which the page does not pick: the person writes it.)
 FROM_THE_CASE = ("brand", "issue", "next_update")
 OPEN_CASES_SHOWN = 50
+# What {next_update} is measured as on the page: a time is five characters in every language.
+SAMPLE_TIME = "18:00"
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,18 +61,21 @@ class VariantView:
     fits: list[Fit]
 
 
-def variant_views(doc: TemplateDoc, language: str) -> list[VariantView]:
-    """Each text of the language with its length on every platform it goes to (unfilled: the
-    variables count as written)."""
+def variant_views(
+    doc: TemplateDoc, language: str, known: Mapping[str, str] | None = None
+) -> list[VariantView]:
+    """Each text of the language with its length on every platform it goes to, measured with
+    the `known` values put in (the workspace's name, a time) and other variables as written."""
     texts = doc.texts(language)
     views = []
     for variant in VARIANTS:
         text = texts.variant(variant)
         if not text:
             continue
+        measured = text.format_map({**{n: "{" + n + "}" for n in VARIABLES}, **(known or {})})
         # the platforms this text goes to: its own, and those that fall back on it
         served = [p for p in doc.platforms(language) if text_for(doc, language, p)[0] == variant]
-        fits = [Fit(p, length(text, p), _limit(p, text)) for p in served]
+        fits = [Fit(p, length(measured, p), _limit(p, measured)) for p in served]
         views.append(VariantView(variant, text, fits))
     return views
 
@@ -140,6 +146,7 @@ def template_page(
     template = service.resolve(db, access.workspace.id, key, version)
     current = service.resolve(db, access.workspace.id, key)
     doc = template.doc
+    measured_with = {"brand": access.workspace.name, "next_update": SAMPLE_TIME}
     used = sorted(
         {
             name
@@ -157,7 +164,7 @@ def template_page(
         shown=template,
         current=current,
         doc=doc,
-        views={code: variant_views(doc, code) for code in doc.languages()},
+        views={code: variant_views(doc, code, measured_with) for code in doc.languages()},
         text_dir={code: "rtl" if is_rtl(code) else "ltr" for code in doc.languages()},
         history=list(reversed(service.history(db, access.workspace.id, key))),
         document=service.export_toml([current], access.workspace.name),
