@@ -66,6 +66,11 @@ SUBCOMMANDS = {
         "app",
         "Write a case's drafts, send them for approval, approve or ask for changes.",
     ),
+    "templates": LazyCommand(
+        "flarewatch.comms.templates.cli",
+        "app",
+        "Message templates: list, show, fill from a case, edit, export, import, draft.",
+    ),
     "user": LazyCommand("flarewatch.accounts.cli", "app", "Manage people, roles and API tokens."),
     "workspace": LazyCommand(
         "flarewatch.cli.workspace",

@@ -25,6 +25,7 @@ from flarewatch.comms.publishing.models import (  # noqa: F401
 )
 from flarewatch.comms.replies.models import ReplyItem  # noqa: F401
 from flarewatch.comms.stakeholders.models import StakeholderUpdate  # noqa: F401
+from flarewatch.comms.templates.models import MessageTemplate  # noqa: F401
 from flarewatch.detect.models import DetectorState  # noqa: F401
 from flarewatch.digests.models import DigestRun  # noqa: F401
 from flarewatch.mentions.models import (  # noqa: F401

@@ -7,6 +7,7 @@ from flarewatch.comms.contact import api as contact_api
 from flarewatch.comms.publishing import router as publishing
 from flarewatch.comms.replies import api as replies
 from flarewatch.comms.stakeholders import api as stakeholders
+from flarewatch.comms.templates import api as templates
 from flarewatch.playbooks import router as playbooks
 from flarewatch.tone import router as tone
 from flarewatch.web.api import alerts, case_response, case_room, cases, inbox, sources, workspaces
@@ -27,3 +28,4 @@ router.include_router(publishing.router)
 router.include_router(contact_api.router)
 router.include_router(replies.router)
 router.include_router(drafts_api.router)
+router.include_router(templates.router)

@@ -5,6 +5,7 @@ from flarewatch.comms.contact import pages as contact_pages
 from flarewatch.comms.publishing import pages as publishing_pages
 from flarewatch.comms.replies import pages as reply_pages
 from flarewatch.comms.stakeholders import web as stakeholder_pages
+from flarewatch.comms.templates import pages as template_pages
 from flarewatch.playbooks import pages as playbook_pages
 from flarewatch.web.routers import (
     account,
@@ -46,6 +47,7 @@ page_routers = [
     drafts_pages.router,
     playbook_pages.router,
     publishing_pages.router,
+    template_pages.router,
     topics.router,
     rescore.router,
     settings.router,
