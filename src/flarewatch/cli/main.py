@@ -37,6 +37,14 @@ SUBCOMMANDS = {
     "digest": LazyCommand(
         "flarewatch.digests.cli", "app", "Send a workspace's daily or weekly digest."
     ),
+    "public-page": LazyCommand(
+        "flarewatch.comms.public_page.cli",
+        "app",
+        "A case's public update page: approved statements and updates, shared by a link.",
+    ),
+    "drafts": LazyCommand(
+        "flarewatch.comms.ai_drafting.cli", "app", "Draft with AI (flarewatch drafts suggest)."
+    ),
     "tone": LazyCommand(
         "flarewatch.tone.cli", "app", "Check the tone of crisis-communication drafts."
     ),

@@ -15,6 +15,7 @@ from flarewatch.cases.postmortem.models import CaseReview
 from flarewatch.cases.roles import CaseRole
 from flarewatch.cases.routing import CaseRouting
 from flarewatch.comms.models import Draft, DraftVersion, Publication  # noqa: F401
+from flarewatch.comms.public_page.models import PublicEntry, PublicPage  # noqa: F401
 from flarewatch.detect.models import DetectorState  # noqa: F401
 from flarewatch.digests.models import DigestRun  # noqa: F401
 from flarewatch.mentions.models import (  # noqa: F401

@@ -70,6 +70,7 @@ LABELS: dict[str, str] = {
     "review": N_("Post-mortem"),
     "followup": N_("Follow-up"),
     "routing": N_("Routing"),
+    "public_page": N_("Public page"),
     # built-in case roles (cases/roles.py) and case types (cases/routing.py)
     "incident_lead": N_("Incident lead"),
     "spokesperson": N_("Spokesperson"),

@@ -2,6 +2,7 @@
 
 from fastapi import APIRouter, Depends
 
+from flarewatch.comms.public_page import api as public_page
 from flarewatch.playbooks import router as playbooks
 from flarewatch.tone import router as tone
 from flarewatch.web.api import alerts, case_response, case_room, cases, inbox, sources, workspaces
@@ -17,3 +18,4 @@ router.include_router(playbooks.router)
 router.include_router(sources.router)
 router.include_router(inbox.router)
 router.include_router(tone.router)
+router.include_router(public_page.router)

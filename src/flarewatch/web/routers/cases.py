@@ -13,6 +13,7 @@ from flarewatch.alerts.models import Alert
 from flarewatch.cases import service as cases
 from flarewatch.cases.models import CASE_STATUSES, Task
 from flarewatch.cases.timeline import only_kinds
+from flarewatch.comms.public_page.manage import section_context as public_page_section
 from flarewatch.errors import InputError, NotFoundError
 from flarewatch.i18n.formatting import zone
 from flarewatch.web import actions
@@ -71,6 +72,7 @@ def case_page(
         statuses=CASE_STATUSES,
         members=[user for user, _ in accounts.members_of(db, access.workspace.id)],
         room=response_context(db, case),
+        public=public_page_section(db, case.id, access.workspace.id),
         **room_context(db, access, case, task_rows, kinds),
     )
 
