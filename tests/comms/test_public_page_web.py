@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from typer.testing import CliRunner
@@ -209,7 +210,9 @@ def test_the_api_manages_the_page_and_refuses_unapproved_text(
     assert client.get(f"/public/{body['token']}").status_code == 404
 
 
-def test_the_command_line_creates_adds_shows_and_disables(web: WebEnv, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_the_command_line_creates_adds_shows_and_disables(
+    web: WebEnv, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from flarewatch.cli.main import app
     from flarewatch.config.settings import get_settings
 

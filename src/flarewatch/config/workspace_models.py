@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from pydantic_core import PydanticCustomError
 
 from flarewatch.cases import room_config as room
+from flarewatch.comms.ai_drafting.config import AIDraftingConfig
 from flarewatch.config.toml_source import ConfigProblem, LineMap
 from flarewatch.config.workspace_messages import key_path_text, option_message
 from flarewatch.digests.config import DigestConfig
@@ -236,6 +237,8 @@ class WorkspaceConfig(_Strict):
     roles: list[room.RoleConfig] = Field(default_factory=list)
     role_rules: list[room.RoleRuleConfig] = Field(default_factory=list)
     tasks: room.TasksConfig = Field(default_factory=room.TasksConfig)
+    # Optional AI drafting (docs/communication-public-ai.md); None: off.
+    ai_drafting: AIDraftingConfig | None = None
 
     @field_validator("slug")
     @classmethod

@@ -2,6 +2,7 @@
 
 from fastapi import APIRouter, Depends
 
+from flarewatch.comms.ai_drafting import api as ai_drafting
 from flarewatch.comms.public_page import api as public_page
 from flarewatch.playbooks import router as playbooks
 from flarewatch.tone import router as tone
@@ -19,3 +20,4 @@ router.include_router(sources.router)
 router.include_router(inbox.router)
 router.include_router(tone.router)
 router.include_router(public_page.router)
+router.include_router(ai_drafting.router)

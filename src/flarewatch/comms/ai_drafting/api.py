@@ -1,0 +1,94 @@
+"""API: POST /api/v1/workspaces/{slug}/cases/{case_id}/drafts/suggest, an AI draft on a case."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from fastapi import APIRouter, Depends
+from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
+
+from flarewatch.comms.ai_drafting import manage
+from flarewatch.comms.drafts import version_of
+from flarewatch.web.api.schemas import CHANGE, Text
+from flarewatch.web.deps import WorkspaceAccess, get_db, workspace_access
+from flarewatch.web.params import MAX_DB_INT, CaseId
+
+router = APIRouter(tags=["communication"])
+
+
+class SuggestIn(BaseModel):
+    # Checked by the service (unknown values are a 422 naming the choices).
+    platform: Text = Field(max_length=16, description="x, bluesky, mastodon, facebook, …")
+    kind: Text | None = Field(None, max_length=24, description="Default: reply with a post.")
+    post_id: int | None = Field(None, ge=1, le=MAX_DB_INT, description="The mention to answer.")
+    stage: Text | None = Field(None, max_length=32, description="The playbook stage.")
+    audience: Text | None = Field(None, max_length=16)
+    language: Text | None = Field(None, max_length=8, description="en, he or pl.")
+    template_text: Text | None = Field(None, max_length=64 * 1024)
+
+
+class SuggestedOut(BaseModel):
+    id: int
+    case_id: int
+    status: str
+    origin: str
+    kind: str
+    platform: str
+    language: str
+    stage: str | None
+    mention_id: int | None
+    version: int
+    text: str
+    flags: list[dict[str, Any]] = Field(description="The tone check's flags on the text.")
+    model: str = Field(description="The model that wrote it.")
+    truncated: bool = Field(description="The answer hit max_tokens and may be cut short.")
+    created_at: datetime
+
+
+@router.post(
+    "/workspaces/{slug}/cases/{case_id}/drafts/suggest",
+    response_model=SuggestedOut,
+    responses=CHANGE,
+    status_code=201,
+)
+def suggest_draft(
+    case_id: CaseId,
+    body: SuggestIn,
+    access: WorkspaceAccess = Depends(workspace_access),
+    db: Session = Depends(get_db),
+) -> SuggestedOut:
+    """Asks the workspace's AI endpoint ([ai_drafting]) for a draft; it is stored as a new
+    draft (origin "ai"), tone-checked and waiting for approval. 422 when AI drafting is off."""
+    suggested = manage.suggest(
+        db,
+        access,
+        case_id,
+        platform=body.platform,
+        kind=body.kind,
+        mention_id=body.post_id,
+        stage=body.stage,
+        audience=body.audience,
+        language=body.language,
+        template_text=body.template_text,
+    )
+    draft = suggested.draft
+    version = version_of(db, draft)
+    return SuggestedOut(
+        id=draft.id,
+        case_id=draft.case_id,
+        status=draft.status,
+        origin=draft.origin,
+        kind=draft.kind,
+        platform=draft.platform,
+        language=draft.language,
+        stage=draft.stage,
+        mention_id=draft.mention_id,
+        version=version.number,
+        text=version.text,
+        flags=list(version.flags),
+        model=suggested.model,
+        truncated=suggested.truncated,
+        created_at=draft.created_at,
+    )
