@@ -19,8 +19,9 @@ router = APIRouter(tags=["communication"])
 
 
 class SuggestIn(BaseModel):
-    # Checked by the service (unknown values are a 422 naming the choices).
-    platform: Text = Field(max_length=16, description="x, bluesky, mastodon, facebook, …")
+    # Checked by the service after the case (unknown values are a 422 naming the choices; a
+    # foreign case is 404 whatever the body says).
+    platform: Text = Field("", max_length=16, description="x, bluesky, mastodon, facebook, …")
     kind: Text | None = Field(None, max_length=24, description="Default: reply with a post.")
     post_id: int | None = Field(None, ge=1, le=MAX_DB_INT, description="The mention to answer.")
     stage: Text | None = Field(None, max_length=32, description="The playbook stage.")

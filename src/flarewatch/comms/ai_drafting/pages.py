@@ -19,7 +19,7 @@ router = APIRouter(tags=["pages"], include_in_schema=False)
 @router.post("/w/{slug}/cases/{case_id}/drafts/ai", dependencies=[Depends(check_csrf)])
 def draft_with_ai(
     case_id: CaseId,
-    platform: str = Form(...),
+    platform: str = Form(""),
     kind: str = Form(""),
     stage: str = Form(""),
     audience: str = Form(""),

@@ -56,7 +56,8 @@ class PublicPageIn(BaseModel):
 
 
 class PublicEntryIn(BaseModel):
-    draft_id: int = Field(ge=1, le=MAX_DB_INT, description="An approved statement or update.")
+    # Checked after the case (a foreign case is 404 whatever the body says).
+    draft_id: int = Field(0, ge=0, le=MAX_DB_INT, description="An approved statement or update.")
 
 
 def _out(request: Request, db: Session, page: PublicPage) -> PublicPageOut:

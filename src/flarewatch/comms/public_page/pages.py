@@ -70,7 +70,7 @@ def page_new_link(
 @router.post(f"{BASE}/entries", dependencies=[Depends(check_csrf)])
 def entry_add(
     case_id: CaseId,
-    draft_id: int = Form(..., ge=1, le=MAX_DB_INT),
+    draft_id: int = Form(0, ge=0, le=MAX_DB_INT),
     access: WorkspaceAccess = Depends(workspace_access),
     db: Session = Depends(get_db),
 ) -> Response:

@@ -218,6 +218,8 @@ def add_entry(
     """Shows an approved statement or update of the case on its page. A draft whose current
     text is not approved is refused (the approval gate), as are replies and private messages."""
     page = require_page(session, case_id, workspace_id=workspace_id)
+    if draft_id < 1:
+        raise InputError("choose the approved statement or update to show on the page")
     draft = get_draft(session, draft_id, workspace_id=workspace_id)
     if draft.case_id != page.case_id:
         raise NotFoundError(f"draft #{draft_id} is not a draft of case #{case_id}")
