@@ -18,7 +18,7 @@ from flarewatch.comms import drafts
 from flarewatch.comms.ai_drafting import prompt
 from flarewatch.comms.ai_drafting.client import AIDraftingError, Endpoint, complete
 from flarewatch.comms.ai_drafting.config import AIDraftingConfig
-from flarewatch.comms.ai_drafting.service import suggest_draft
+from flarewatch.comms.ai_drafting.service import AIDraftingOffError, suggest_draft
 from flarewatch.comms.models import Draft
 from flarewatch.config.workspace_models import WorkspaceConfig
 from flarewatch.db.engine import sessionmaker_for
@@ -216,7 +216,9 @@ def test_without_configuration_or_key_it_says_how_to_turn_it_on(
 ) -> None:
     crisis = make_crisis(db)
     ws, case_id = crisis.workspace.id, crisis.case.id
-    with pytest.raises(InputError, match=r"AI drafting is off .* add an \[ai_drafting\] table"):
+    with pytest.raises(
+        AIDraftingOffError, match=r"AI drafting is off .* add an \[ai_drafting\] table"
+    ):
         suggest_draft(db, case_id, "d", workspace_id=ws, platform="x")
     _configure(db, crisis, ai_endpoint.base_url, api_key_secret="NOT_SET_ANYWHERE")
     with pytest.raises(InputError, match="names NOT_SET_ANYWHERE, which is not set"):
@@ -282,3 +284,26 @@ def test_the_command_line_suggests_a_draft(
     assert missing.exit_code == 2 and "no such file" in missing.output
     engine.dispose()
     get_settings.cache_clear()
+
+
+def test_the_api_schema_offers_exactly_the_drafts_choices() -> None:
+    from typing import get_args
+
+    import flarewatch.web.api  # noqa: F401  (the package includes these routers: import it first)
+    from flarewatch.comms.ai_drafting.api import SuggestIn
+    from flarewatch.comms.models import AUDIENCES, DRAFT_KINDS, DRAFT_PLATFORMS
+    from flarewatch.comms.public_page.api import Figure
+    from flarewatch.comms.public_page.models import FIGURES
+    from flarewatch.tone.check import STAGE_REQUIREMENTS
+    from flarewatch.tone.rules import LANGUAGES
+
+    def choices(name: str) -> tuple[str, ...]:
+        annotation = SuggestIn.model_fields[name].annotation
+        return next(get_args(a) for a in get_args(annotation) if get_args(a))
+
+    assert choices("platform") == DRAFT_PLATFORMS
+    assert choices("kind") == DRAFT_KINDS
+    assert choices("stage") == tuple(STAGE_REQUIREMENTS)
+    assert choices("audience") == AUDIENCES
+    assert choices("language") == LANGUAGES
+    assert get_args(Figure) == FIGURES

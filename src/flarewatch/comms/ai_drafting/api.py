@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
@@ -19,14 +19,23 @@ router = APIRouter(tags=["communication"])
 
 
 class SuggestIn(BaseModel):
-    # Checked by the service after the case (unknown values are a 422 naming the choices; a
-    # foreign case is 404 whatever the body says).
-    platform: Text = Field("", max_length=16, description="x, bluesky, mastodon, facebook, …")
-    kind: Text | None = Field(None, max_length=24, description="Default: reply with a post.")
+    # The choices of comms/models.py and tone/check.py, spelled out for the OpenAPI document (a
+    # test keeps them equal). A missing platform is refused after the case is found (a foreign
+    # case is 404 whatever the body says).
+    platform: (
+        Literal["x", "bluesky", "mastodon", "facebook", "instagram", "email", "sms"] | None
+    ) = Field(None, description="Where the draft goes.")
+    kind: Literal["statement", "reply", "update", "private_message"] | None = Field(
+        None, description="Default: reply when post_id is given, else statement."
+    )
     post_id: int | None = Field(None, ge=1, le=MAX_DB_INT, description="The mention to answer.")
-    stage: Text | None = Field(None, max_length=32, description="The playbook stage.")
-    audience: Text | None = Field(None, max_length=16)
-    language: Text | None = Field(None, max_length=8, description="en, he or pl.")
+    stage: (
+        Literal["containment", "responsibility", "actions", "compensation", "follow_up"] | None
+    ) = Field(None, description="The playbook stage: what the text must contain.")
+    audience: Literal["customers", "employees", "press", "regulators", "partners"] | None = None
+    language: Literal["en", "he", "pl"] | None = Field(
+        None, description="The draft's language; default the workspace's first."
+    )
     template_text: Text | None = Field(None, max_length=64 * 1024)
 
 
@@ -61,7 +70,8 @@ def suggest_draft(
     db: Session = Depends(get_db),
 ) -> SuggestedOut:
     """Asks the workspace's AI endpoint ([ai_drafting]) for a draft; it is stored as a new
-    draft (origin "ai"), tone-checked and waiting for approval. 422 when AI drafting is off."""
+    draft (origin "ai"), tone-checked and waiting for approval. 409 when AI drafting is off
+    (the message says how to turn it on), 400 when the endpoint fails."""
     suggested = manage.suggest(
         db,
         access,

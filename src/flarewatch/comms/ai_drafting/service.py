@@ -34,7 +34,7 @@ from flarewatch.comms.models import DRAFT_KINDS, DRAFT_PLATFORMS, Draft
 from flarewatch.config.workspace_models import file_fields
 from flarewatch.db.base import utcnow
 from flarewatch.detect.explain import N_
-from flarewatch.errors import InputError, NotFoundError
+from flarewatch.errors import InputError, InvalidTransitionError, NotFoundError
 from flarewatch.mentions.models import Mention, RawPost
 from flarewatch.sources.base import CredentialError
 from flarewatch.sources.credentials import read_credential
@@ -50,6 +50,11 @@ HOW_TO_ENABLE = (
     '"llama3.1" for a local Ollama; for a hosted API also api_key_secret, the name of the '
     "secret holding its key), then load the file again with 'flarewatch workspace add FILE'"
 )
+
+
+class AIDraftingOffError(InvalidTransitionError):
+    """The workspace has no [ai_drafting]: the request is fine, the workspace is not set up
+    for it (409 on the web, exit 2 on the command line), and the message says how."""
 
 
 def drafting_config(workspace: Workspace) -> AIDraftingConfig | None:
@@ -75,7 +80,7 @@ def endpoint_for(session: Session, workspace: Workspace) -> Endpoint:
     """The configured endpoint with its key (environment first, then stored credentials)."""
     config = drafting_config(workspace)
     if config is None:
-        raise InputError(HOW_TO_ENABLE.format(slug=workspace.slug))
+        raise AIDraftingOffError(HOW_TO_ENABLE.format(slug=workspace.slug))
     api_key = None
     if config.api_key_secret:
         name = config.api_key_secret
@@ -131,7 +136,7 @@ def suggest_draft(
     actor: str,
     *,
     workspace_id: int,
-    platform: str,
+    platform: str | None,
     kind: str | None = None,
     mention_id: int | None = None,
     stage: str | None = None,
@@ -145,7 +150,7 @@ def suggest_draft(
     case = get_case(session, case_id, workspace_id=workspace_id)
     workspace = session.get_one(Workspace, case.workspace_id)
     endpoint = endpoint_for(session, workspace)
-    if platform not in DRAFT_PLATFORMS:
+    if platform is None or platform not in DRAFT_PLATFORMS:
         raise InputError(f"unknown platform {platform!r}; use one of {', '.join(DRAFT_PLATFORMS)}")
     kind = kind or ("reply" if mention_id is not None else "statement")
     if kind not in DRAFT_KINDS:

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Request, Response
 from pydantic import BaseModel, Field
@@ -19,6 +19,8 @@ from flarewatch.web.params import MAX_DB_INT, CaseId
 router = APIRouter(tags=["communication"])
 DraftId = Annotated[int, Path(ge=1, le=MAX_DB_INT, description="The draft's id.")]
 BASE = "/workspaces/{slug}/cases/{case_id}/public-page"
+# models.FIGURES, spelled out for the OpenAPI document (a test keeps the two equal).
+Figure = Literal["status", "posts_handled", "replies_sent", "first_response"]
 
 
 class PublicEntryOut(BaseModel):
@@ -47,16 +49,16 @@ class PublicPageOut(BaseModel):
 class PublicPageIn(BaseModel):
     """Only the fields sent change; a new page starts online with the fields sent."""
 
-    language: Text | None = Field(None, max_length=8, description="en, he or pl.")
+    language: Literal["en", "he", "pl"] | None = Field(None, description="The page's language.")
     title: Text | None = Field(None, max_length=200, description="Empty: 'Updates from <brand>'.")
-    figures: list[Text] | None = Field(
-        None, max_length=len(FIGURES), description=f"Any of: {', '.join(FIGURES)}."
+    figures: list[Figure] | None = Field(
+        None, max_length=len(FIGURES), description="The figures to share, any of them."
     )
     noindex: bool | None = Field(None, description="Ask search engines not to list the page.")
 
 
 class PublicEntryIn(BaseModel):
-    # Checked after the case (a foreign case is 404 whatever the body says).
+    # Looked up after the case (a foreign case is 404 whatever the body says; no draft #0).
     draft_id: int = Field(0, ge=0, le=MAX_DB_INT, description="An approved statement or update.")
 
 

@@ -123,8 +123,8 @@ def publish_page(
 ) -> PublicPage:
     """Creates the case's page (online, with a new token) or puts it back online; settings
     given replace the stored ones. Returns the page."""
-    language, title, chosen = check_settings(language, title, figures)
     case = get_case(session, case_id, workspace_id=workspace_id)
+    language, title, chosen = check_settings(language, title, figures)
     now = now or utcnow()
     page = session.scalar(select(PublicPage).where(PublicPage.case_id == case.id))
     if page is None:
@@ -218,8 +218,6 @@ def add_entry(
     """Shows an approved statement or update of the case on its page. A draft whose current
     text is not approved is refused (the approval gate), as are replies and private messages."""
     page = require_page(session, case_id, workspace_id=workspace_id)
-    if draft_id < 1:
-        raise InputError("choose the approved statement or update to show on the page")
     draft = get_draft(session, draft_id, workspace_id=workspace_id)
     if draft.case_id != page.case_id:
         raise NotFoundError(f"draft #{draft_id} is not a draft of case #{case_id}")
