@@ -291,7 +291,7 @@ def test_the_api_schema_offers_exactly_the_drafts_choices() -> None:
 
     import flarewatch.web.api  # noqa: F401  (the package includes these routers: import it first)
     from flarewatch.comms.ai_drafting.api import SuggestIn
-    from flarewatch.comms.models import AUDIENCES, DRAFT_KINDS, DRAFT_PLATFORMS
+    from flarewatch.comms.models import AUDIENCES, DRAFT_PLATFORMS
     from flarewatch.comms.public_page.api import Figure
     from flarewatch.comms.public_page.models import FIGURES
     from flarewatch.tone.check import STAGE_REQUIREMENTS
@@ -302,7 +302,6 @@ def test_the_api_schema_offers_exactly_the_drafts_choices() -> None:
         return next(get_args(a) for a in get_args(annotation) if get_args(a))
 
     assert choices("platform") == DRAFT_PLATFORMS
-    assert choices("kind") == DRAFT_KINDS
     assert choices("stage") == tuple(STAGE_REQUIREMENTS)
     assert choices("audience") == AUDIENCES
     assert choices("language") == LANGUAGES

@@ -53,7 +53,7 @@ def _partial(config: dict[str, Any], can_edit: bool = True) -> str:
 def test_the_form_shows_only_when_ai_drafting_is_configured() -> None:
     assert "Draft with AI" not in _partial({})
     shown = _partial({"ai_drafting": {"base_url": "http://127.0.0.1:11434/v1", "model": "m"}})
-    assert 'action="/w/acme/cases/7/drafts/ai"' in shown and "Draft with AI" in shown
+    assert 'action="/w/acme/cases/7/ai-draft"' in shown and "Draft with AI" in shown
     # The workspace's own languages come first (Hebrew here).
     assert shown.index('value="he"') < shown.index('value="en"') < shown.index('value="pl"')
     configured = {"ai_drafting": {"base_url": "http://x.test/v1", "model": "m"}}
@@ -104,7 +104,7 @@ def test_the_form_creates_the_draft_and_opens_it(
     csrf = login(client, web.seeded.users["acme-responder"])
     ai_endpoint.answer = "Przepraszamy. Sprawdzamy każdy lot i podamy kolejną informację o 18:00."
     posted = client.post(
-        f"/w/acme/cases/{case_id}/drafts/ai",
+        f"/w/acme/cases/{case_id}/ai-draft",
         data={
             "csrf_token": csrf,
             "platform": "facebook",

@@ -66,6 +66,7 @@ def test_published_from_the_case_page_and_read_by_a_stranger_on_a_phone(
     draft_id = _approved(env, HEBREW)
 
     editor = browser.new_context(locale="en-US", viewport={"width": 1280, "height": 900})
+    editor.grant_permissions(["clipboard-read", "clipboard-write"], origin=url)
     page = editor.new_page()
     page.goto(f"{url}/login")
     page.fill("#email", env.seeded.users["acme-responder"])
@@ -83,6 +84,9 @@ def test_published_from_the_case_page_and_read_by_a_stranger_on_a_phone(
     page.wait_for_url(f"**/cases/{case_id}#public-page")
     link = page.locator("#public-link").input_value()
     assert link.startswith(url + "/public/")
+    page.locator("button[data-copy='#public-link']").click()
+    assert page.evaluate("navigator.clipboard.readText()") == link
+    assert page.locator("button[data-copy='#public-link']").inner_text() == "Copied"
     assert page.locator(f"[data-public-entry='{draft_id}']").count() == 1
     editor.close()
 

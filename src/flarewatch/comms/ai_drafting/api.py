@@ -25,8 +25,13 @@ class SuggestIn(BaseModel):
     platform: (
         Literal["x", "bluesky", "mastodon", "facebook", "instagram", "email", "sms"] | None
     ) = Field(None, description="Where the draft goes.")
-    kind: Literal["statement", "reply", "update", "private_message"] | None = Field(
-        None, description="Default: reply when post_id is given, else statement."
+    # A string checked by the service after the case: other forms' "kind" fields (a goal's)
+    # sent to a foreign case must get its 404, not a 422 about this field.
+    kind: Text | None = Field(
+        None,
+        max_length=24,
+        description="statement, reply, update or private_message; default: reply when post_id "
+        "is given, else statement.",
     )
     post_id: int | None = Field(None, ge=1, le=MAX_DB_INT, description="The mention to answer.")
     stage: (

@@ -57,14 +57,25 @@ def suggest_command(
     ],
     post: Annotated[
         int | None,
-        typer.Option("--post", help="The post (mention id) to answer; makes it a reply."),
+        typer.Option(
+            "--post",
+            help="The post (mention id) to answer; makes it a reply.",
+            show_default="none: a statement",
+        ),
     ] = None,
     stage: Annotated[
         str | None,
-        typer.Option("--stage", help=f"The playbook stage: {', '.join(STAGE_REQUIREMENTS)}."),
+        typer.Option(
+            "--stage",
+            help=f"The playbook stage: {', '.join(STAGE_REQUIREMENTS)}.",
+            show_default="none: nothing required",
+        ),
     ] = None,
     audience: Annotated[
-        str | None, typer.Option("--audience", help=f"Who reads it: {', '.join(AUDIENCES)}.")
+        str | None,
+        typer.Option(
+            "--audience", help=f"Who reads it: {', '.join(AUDIENCES)}.", show_default="anyone"
+        ),
     ] = None,
     language: Annotated[
         str | None,
@@ -84,7 +95,11 @@ def suggest_command(
     ] = None,
     template_file: Annotated[
         Path | None,
-        typer.Option("--template-file", help="A template (UTF-8 text) to draft from."),
+        typer.Option(
+            "--template-file",
+            help="A template (UTF-8 text) to draft from.",
+            show_default="none: from the facts alone",
+        ),
     ] = None,
     by: By = None,
 ) -> None:

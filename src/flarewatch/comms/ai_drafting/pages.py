@@ -16,7 +16,7 @@ from flarewatch.web.security import check_csrf
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
 
-@router.post("/w/{slug}/cases/{case_id}/drafts/ai", dependencies=[Depends(check_csrf)])
+@router.post("/w/{slug}/cases/{case_id}/ai-draft", dependencies=[Depends(check_csrf)])
 def draft_with_ai(
     case_id: CaseId,
     platform: str = Form(""),
