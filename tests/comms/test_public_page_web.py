@@ -204,6 +204,11 @@ def test_the_api_manages_the_page_and_refuses_unapproved_text(
     assert added.status_code == 201 and added.json()["entries"][0]["shown"] is True
     bad = client.put(url, json={"figures": ["sentiment"]}, headers=responder)
     assert bad.status_code == 422 and bad.json()["detail"][0]["loc"][:2] == ["body", "figures"]
+    listed = client.put(url, json={"noindex": False}, headers=responder)
+    assert listed.json()["noindex"] is False and listed.json()["language"] == "pl"
+    public = client.get(f"/public/{body['token']}")
+    assert "x-robots-tag" not in public.headers and 'name="robots"' not in public.text
+    assert STATEMENT in public.text and 'lang="pl" dir="ltr"' in public.text
     assert client.delete(f"{url}/entries/{statement}", headers=responder).status_code == 204
     off = client.post(f"{url}/disable", headers=responder).json()
     assert off["enabled"] is False and off["entries"] == []
