@@ -235,6 +235,7 @@ def test_the_command_line_creates_adds_shows_and_disables(
     assert added.exit_code == 0 and f"Draft #{statement} is on the public" in added.output
     shown = runner.invoke(app, ["public-page", "show", case_id, "--language", "he"])
     assert shown.exit_code == 0 and f"#{statement} (v1)" in shown.output
+    assert "נתונים: סטטוס" in shown.output  # the figures by name, in the reader's language
     removed = runner.invoke(app, ["public-page", "remove", case_id, str(statement)])
     assert removed.exit_code == 0
     again = runner.invoke(app, ["public-page", "remove", case_id, str(statement)])

@@ -17,6 +17,7 @@ from flarewatch.cli.common import user_console
 from flarewatch.comms.public_page import service
 from flarewatch.comms.public_page.models import FIGURES, PublicPage
 from flarewatch.i18n.labels import N_
+from flarewatch.i18n.languages import LANGUAGES
 
 app = typer.Typer(
     help="A case's public update page: approved statements and updates, shared by a link.",
@@ -38,6 +39,12 @@ COLUMN_ADDED = N_("Added")
 SHOWN_YES = N_("yes")
 SHOWN_WAITING = N_("no: changed after approval, waiting for approval again")
 NO_ENTRIES = N_("Nothing on the page yet: add an approved statement or update.")
+FIGURE_NAMES = {
+    "status": N_("Status"),
+    "posts_handled": N_("Posts handled"),
+    "replies_sent": N_("Replies sent"),
+    "first_response": N_("Time to first response"),
+}
 
 CaseArg = Annotated[int, typer.Argument(help="The case's number, as shown by 'cases list'.")]
 DraftArg = Annotated[
@@ -144,8 +151,8 @@ def show_command(case_id: CaseArg, language: LanguageOption = None) -> None:
         console.print(line, highlight=False, markup=False)
         settings = say(
             SETTINGS,
-            language=reader.fragment(page.language),
-            figures=reader.fragment(", ".join(page.figures or []) or "—"),
+            language=reader.fragment(LANGUAGES.get(page.language, page.language)),
+            figures=", ".join(say(FIGURE_NAMES[f]) for f in page.figures or []) or "—",
             indexing=say(NOT_INDEXED if page.noindex else INDEXED),
         )
         console.print(settings, highlight=False, markup=False)
