@@ -156,13 +156,16 @@ def test_anonymous_api_call_is_401(shared_web: WebEnv, method: str, path: str) -
 # body (no cookie is ever sent to it; tests/sources/test_webhook.py checks 401 for a missing,
 # malformed or wrong signature, and the same 404 for every unknown address); the invitation page
 # by its signed token (tests/web/test_invites.py checks a wrong, tampered or used one); the
-# one-click acknowledgement page likewise (tests/web/test_ack_link.py: forged, expired, no CSRF).
+# one-click acknowledgement page likewise (tests/web/test_ack_link.py: forged, expired, no CSRF);
+# a case's public update page by its unguessable token (tests/comms/test_public_page_web.py:
+# read-only, the same 404 for an unknown or offline one, nothing internal on it).
 NOT_SESSION_ROUTES = (
     "/login",
     "/healthz",
     "/hooks/{workspace}/{key}",
     "/invite/{token}",
     "/ack/{token}",
+    "/public/{token}",
 )
 
 

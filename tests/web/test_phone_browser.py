@@ -34,6 +34,7 @@ NOT_PAGES = (
     "/healthz",
     "/invite/{token}",
     "/ack/{token}",  # the signed ack link: laid out in tests/web/test_oncall_browser.py
+    "/public/{token}",  # a public update page: laid out in tests/comms/test_public_page_browser.py
 )
 PARAM_RE = re.compile(r"{(\w+)}")
 # Pages that need a query: the new-source form of the kind with the most fields.

@@ -42,6 +42,11 @@ SUBCOMMANDS = {
         "app",
         "Contact a case's originator privately, within each platform's window.",
     ),
+    "public-page": LazyCommand(
+        "flarewatch.comms.public_page.cli",
+        "app",
+        "A case's public update page: approved statements and updates, shared by a link.",
+    ),
     "tone": LazyCommand(
         "flarewatch.tone.cli", "app", "Check the tone of crisis-communication drafts."
     ),

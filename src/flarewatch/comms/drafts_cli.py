@@ -18,6 +18,7 @@ from flarewatch.bidi import neutralise
 from flarewatch.cli.common import fail, user_console
 from flarewatch.cli.reader import Reader
 from flarewatch.comms import approvals, drafts
+from flarewatch.comms.ai_drafting.cli import suggest_command
 from flarewatch.comms.models import AUDIENCES, DRAFT_KINDS, DRAFT_PLATFORMS, Draft
 from flarewatch.i18n.labels import LABELS, N_
 from flarewatch.tone.check import STAGE_REQUIREMENTS, Flag, format_flag
@@ -412,3 +413,8 @@ def _text(text: str | None, file: Path | None) -> str:
 
 def _say(line: str) -> None:
     console.print(line, markup=False)
+
+
+# `flarewatch drafts suggest`: a draft written by the workspace's AI endpoint
+# (comms/ai_drafting/cli.py), in this group like every other way to start a draft.
+app.command("suggest")(suggest_command)

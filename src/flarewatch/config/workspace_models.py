@@ -17,6 +17,7 @@ from pydantic_core import PydanticCustomError
 
 from flarewatch.cases import room_config as room
 from flarewatch.comms.advocates.config import AdvocateConfig
+from flarewatch.comms.ai_drafting.config import AIDraftingConfig
 from flarewatch.comms.approval_config import ApprovalsConfig
 from flarewatch.comms.publishing.channel_config import ChannelConfig
 from flarewatch.comms.replies.config import RepliesConfig
@@ -248,6 +249,8 @@ class WorkspaceConfig(_Strict):
     channels: list[ChannelConfig] = Field(default_factory=list)
     replies: RepliesConfig = Field(default_factory=RepliesConfig)  # docs/communication.md
     approvals: ApprovalsConfig = Field(default_factory=ApprovalsConfig)  # docs/communication.md
+    # Optional AI drafting (docs/communication-public-ai.md); None: off.
+    ai_drafting: AIDraftingConfig | None = None
 
     @field_validator("slug")
     @classmethod

@@ -18,6 +18,7 @@ from flarewatch.comms.advocates.models import AdvocateBriefing  # noqa: F401
 from flarewatch.comms.approval_models import DraftApproval, DraftComment  # noqa: F401
 from flarewatch.comms.contact.models import PrivateContact  # noqa: F401
 from flarewatch.comms.models import Draft, DraftVersion, Publication  # noqa: F401
+from flarewatch.comms.public_page.models import PublicEntry, PublicPage  # noqa: F401
 from flarewatch.comms.publishing.models import (  # noqa: F401
     KillSwitch,
     KillSwitchEvent,

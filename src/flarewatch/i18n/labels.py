@@ -72,6 +72,7 @@ LABELS: dict[str, str] = {
     "routing": N_("Routing"),
     "publication": N_("Publication"),
     "moderation": N_("Moderation"),
+    "public_page": N_("Public page"),
     # built-in case roles (cases/roles.py) and case types (cases/routing.py)
     "incident_lead": N_("Incident lead"),
     "spokesperson": N_("Spokesperson"),

@@ -168,6 +168,9 @@ def create_app(engine: Engine | None = None, *, demo_user: str | None = None) ->
     `demo_user` (an email) signs in every request that has no session as that user; only
     `flarewatch demo` passes it.
     """
+    from flarewatch.comms.ai_drafting.pages import router as ai_drafting_router
+    from flarewatch.comms.public_page.pages import router as public_page_admin_router
+    from flarewatch.comms.public_page.public import router as public_page_router
     from flarewatch.mentions.rescore_jobs import RescoreJobs
     from flarewatch.web.api import router as api_router
     from flarewatch.web.routers import page_routers
@@ -218,6 +221,10 @@ def create_app(engine: Engine | None = None, *, demo_user: str | None = None) ->
     app.include_router(hooks_router)  # signed by the sender: no session, no CSRF (hooks.py)
     for router in page_routers:
         app.include_router(router)
+    # The token is the credential: no session, no CSRF (comms/public_page/public.py).
+    app.include_router(public_page_router)
+    app.include_router(public_page_admin_router)
+    app.include_router(ai_drafting_router)
 
     _document_nul_refusal(app)
 

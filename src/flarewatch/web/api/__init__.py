@@ -3,7 +3,9 @@
 from fastapi import APIRouter, Depends
 
 from flarewatch.comms import drafts_api
+from flarewatch.comms.ai_drafting import api as ai_drafting
 from flarewatch.comms.contact import api as contact_api
+from flarewatch.comms.public_page import api as public_page
 from flarewatch.comms.publishing import router as publishing
 from flarewatch.comms.replies import api as replies
 from flarewatch.comms.stakeholders import api as stakeholders
@@ -27,5 +29,7 @@ router.include_router(stakeholders.router)
 router.include_router(publishing.router)
 router.include_router(contact_api.router)
 router.include_router(replies.router)
-router.include_router(drafts_api.router)
 router.include_router(templates.router)
+router.include_router(public_page.router)
+router.include_router(ai_drafting.router)  # before the drafts: …/drafts/suggest
+router.include_router(drafts_api.router)

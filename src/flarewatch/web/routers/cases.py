@@ -15,6 +15,7 @@ from flarewatch.cases.models import CASE_STATUSES, Task
 from flarewatch.cases.timeline import only_kinds
 from flarewatch.comms.contact.pages import contact_context
 from flarewatch.comms.drafts_pages import case_drafts_context
+from flarewatch.comms.public_page.manage import section_context as public_page_section
 from flarewatch.comms.stakeholders.web import section_context as stakeholder_sections
 from flarewatch.errors import InputError, NotFoundError
 from flarewatch.i18n.formatting import zone
@@ -77,6 +78,7 @@ def case_page(
         stakeholders=stakeholder_sections(db, case),
         contact=contact_context(db, access, case, request),
         case_drafts=case_drafts_context(db, case),
+        public=public_page_section(db, case.id, access.workspace.id),
         **room_context(db, access, case, task_rows, kinds),
     )
 

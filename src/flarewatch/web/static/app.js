@@ -8,6 +8,19 @@
   document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
     select.addEventListener("change", function () { select.form.submit(); });
   });
+  // Copy buttons (a public update page's link): hidden without script or clipboard, where the
+  // read-only field itself can still be selected and copied.
+  document.querySelectorAll("button[data-copy]").forEach(function (button) {
+    var field = document.querySelector(button.getAttribute("data-copy"));
+    if (!field || !navigator.clipboard) return;
+    button.hidden = false;
+    field.addEventListener("focus", function () { field.select(); });
+    button.addEventListener("click", function () {
+      navigator.clipboard.writeText(field.value).then(function () {
+        button.textContent = button.getAttribute("data-copied");
+      });
+    });
+  });
 
   var dataEl = document.getElementById("chart-data");
   if (!dataEl || typeof Chart === "undefined") return;
