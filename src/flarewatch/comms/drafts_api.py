@@ -16,11 +16,11 @@ from fastapi import APIRouter, Depends, Path
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
-from flarewatch.cases.service import get_case
 from flarewatch.comms import draft_actions, drafts
 from flarewatch.comms.draft_actions import DraftView, NewDraft
 from flarewatch.comms.models import Draft
 from flarewatch.web.api.schemas import CHANGE, READ, Text
+from flarewatch.web.case_guard import case_in_path
 from flarewatch.web.deps import WorkspaceAccess, get_db, workspace_access
 from flarewatch.web.params import MAX_DB_INT, CaseId
 
@@ -226,16 +226,6 @@ def detail(shown: DraftView) -> DraftDetailOut:
             for c in shown.comments
         ],
     )
-
-
-def case_in_path(
-    case_id: CaseId,
-    access: WorkspaceAccess = Depends(workspace_access),
-    db: Session = Depends(get_db),
-) -> None:
-    """Another workspace's case is not found before the body is read: a 422 for the body must
-    not be the answer that tells a foreign id apart."""
-    get_case(db, case_id, workspace_id=access.workspace.id)
 
 
 def draft_in_path(

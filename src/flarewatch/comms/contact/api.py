@@ -17,10 +17,12 @@ from flarewatch.comms.contact.models import PrivateContact
 from flarewatch.comms.contact.windows import ContactFacts, Window, render_said, window
 from flarewatch.db.base import utcnow
 from flarewatch.web.api.schemas import CHANGE, READ, Text
+from flarewatch.web.case_guard import case_in_path
 from flarewatch.web.deps import WorkspaceAccess, get_db, workspace_access
 from flarewatch.web.params import MAX_DB_INT, CaseId
 
-router = APIRouter(tags=["cases"])
+# Every path names a case: another workspace\'s is not found before the body is read.
+router = APIRouter(tags=["cases"], dependencies=[Depends(case_in_path)])
 Channel = Literal["facebook", "instagram", "x", "bluesky", "mastodon", "email", "phone", "other"]
 Follows = Literal["yes", "no", "unknown"]
 DmSetting = Literal["everyone", "following", "nobody", "unknown"]

@@ -25,6 +25,7 @@ from flarewatch.db.base import utcnow
 from flarewatch.errors import InputError
 from flarewatch.i18n.formatting import Formatter, zone
 from flarewatch.i18n.languages import translations_for
+from flarewatch.web.case_guard import case_in_path
 from flarewatch.web.deps import WorkspaceAccess, get_db, workspace_access
 from flarewatch.web.pages import back_to
 from flarewatch.web.params import MAX_DB_INT, CaseId
@@ -143,7 +144,10 @@ def _number(value: str, what: str) -> int | None:
     return number
 
 
-@router.post("/w/{slug}/cases/{case_id}/contacts", dependencies=[Depends(check_csrf)])
+@router.post(
+    "/w/{slug}/cases/{case_id}/contacts",
+    dependencies=[Depends(check_csrf), Depends(case_in_path)],
+)
 def contact_open(
     case_id: CaseId,
     post: str = Form(""),

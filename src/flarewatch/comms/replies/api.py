@@ -16,10 +16,12 @@ from flarewatch.comms.replies import actions, service
 from flarewatch.comms.replies.queue import STATES, only, row_record
 from flarewatch.comms.replies.selection import REASONS
 from flarewatch.web.api.schemas import CHANGE, READ, Text
+from flarewatch.web.case_guard import case_in_path
 from flarewatch.web.deps import WorkspaceAccess, get_db, workspace_access
 from flarewatch.web.params import MAX_DB_INT, CaseId
 
-router = APIRouter(tags=["replies"])
+# Every path names a case: another workspace\'s is not found before the body is read.
+router = APIRouter(tags=["replies"], dependencies=[Depends(case_in_path)])
 BASE = "/workspaces/{slug}/cases/{case_id}/replies"
 PostId = Path(ge=1, le=MAX_DB_INT, description="The post's id (raw post), as the queue lists it.")
 
