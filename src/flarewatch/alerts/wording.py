@@ -86,7 +86,9 @@ TRIAGED = {
 # built-in one (translated by its label) and as its own name otherwise (shown as written).
 TERM_PARAMS = frozenset({"severity", "was", "status", "role", "case_type", "audience"})
 # Parameters that are identifiers, printed as they are ("#1234", not "#1,234").
-ID_PARAMS = frozenset({"alert", "merged", "case", "task"})
+ID_PARAMS = frozenset(
+    {"alert", "merged", "case", "task", "draft", "contact", "post", "event", "delivery", "id"}
+)
 
 Gettext = Callable[[str], str]
 
