@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from flarewatch.comms import draft_actions, drafts
 from flarewatch.comms.draft_actions import DraftView, NewDraft
 from flarewatch.comms.models import Draft
-from flarewatch.web.api.schemas import CHANGE, READ, Text
+from flarewatch.web.api.schemas import CHANGE, JSON_SAFE_INT, READ, Text
 from flarewatch.web.case_guard import case_in_path
 from flarewatch.web.deps import WorkspaceAccess, get_db, workspace_access
 from flarewatch.web.params import MAX_DB_INT, CaseId
@@ -58,13 +58,13 @@ class ReviseIn(_In):
 
 class DecisionIn(_In):
     version: int = Field(
-        ge=1, le=MAX_DB_INT, description="The version decided on: the draft's current one."
+        ge=1, le=JSON_SAFE_INT, description="The version decided on: the draft's current one."
     )
     comment: Comment | None = Field(None, description="Why; required to request changes.")
 
 
 class RequestChangesIn(_In):
-    version: int = Field(ge=1, le=MAX_DB_INT, description="The draft's current version.")
+    version: int = Field(ge=1, le=JSON_SAFE_INT, description="The draft's current version.")
     comment: Annotated[Comment, Field(min_length=1)] = Field(description="What should change.")
 
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from flarewatch.comms.public_page import manage, service
 from flarewatch.comms.public_page.models import FIGURES, PublicPage
-from flarewatch.web.api.schemas import CHANGE, READ, Text
+from flarewatch.web.api.schemas import CHANGE, JSON_SAFE_INT, READ, Text
 from flarewatch.web.deps import WorkspaceAccess, get_db, workspace_access
 from flarewatch.web.params import MAX_DB_INT, CaseId
 
@@ -59,7 +59,7 @@ class PublicPageIn(BaseModel):
 
 class PublicEntryIn(BaseModel):
     # Looked up after the case (a foreign case is 404 whatever the body says; no draft #0).
-    draft_id: int = Field(0, ge=0, le=MAX_DB_INT, description="An approved statement or update.")
+    draft_id: int = Field(0, ge=0, le=JSON_SAFE_INT, description="An approved statement or update.")
 
 
 def _out(request: Request, db: Session, page: PublicPage) -> PublicPageOut:

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
 from flarewatch.comms.publishing import actions, service
-from flarewatch.web.api.schemas import CHANGE, READ, Text
+from flarewatch.web.api.schemas import CHANGE, JSON_SAFE_INT, READ, Text
 from flarewatch.web.deps import WorkspaceAccess, get_db, workspace_access
 from flarewatch.web.params import MAX_DB_INT
 
@@ -45,7 +45,7 @@ class PublicationOut(BaseModel):
 
 
 class ScheduleIn(BaseModel):
-    draft: int = Field(ge=1, le=MAX_DB_INT, description="The approved draft's id.")
+    draft: int = Field(ge=1, le=JSON_SAFE_INT, description="The approved draft's id.")
     channel: Text = Field(min_length=1, description="The channel's key ([[channels]]).")
     at: datetime | None = Field(None, description="When to publish; default: now.")
     send_now: bool = Field(

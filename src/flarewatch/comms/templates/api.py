@@ -17,7 +17,7 @@ from flarewatch.comms.templates import changes, service
 from flarewatch.comms.templates.fill import MAX_VALUE_CHARS
 from flarewatch.comms.templates.library import KEY_PATTERN, TemplateBody, TemplateDoc
 from flarewatch.tone.router import FlagOut
-from flarewatch.web.api.schemas import CHANGE, READ, Text
+from flarewatch.web.api.schemas import CHANGE, JSON_SAFE_INT, READ, Text
 from flarewatch.web.deps import WorkspaceAccess, get_db, workspace_access
 from flarewatch.web.params import MAX_DB_INT
 
@@ -65,14 +65,14 @@ class ValuesIn(BaseModel):
 
 
 class FillIn(BaseModel):
-    case_id: int = Field(ge=1, le=MAX_DB_INT, description="The case it is filled from.")
+    case_id: int = Field(ge=1, le=JSON_SAFE_INT, description="The case it is filled from.")
     platform: Platform
     language: Language | None = Field(
         None, description="Default: the workspace's first language the template is written in."
     )
     values: ValuesIn = Field(default_factory=ValuesIn)
     mention_id: int | None = Field(
-        None, ge=1, le=MAX_DB_INT, description="The post a reply answers; fills {author}."
+        None, ge=1, le=JSON_SAFE_INT, description="The post a reply answers; fills {author}."
     )
 
 
