@@ -12,17 +12,47 @@ import csv
 import io
 import json
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from flarewatch.cases.models import CaseEvent
+from flarewatch.alerts.wording import spoken
+from flarewatch.cases.models import Case, CaseEvent
 from flarewatch.cases.service import get_case
 from flarewatch.errors import InputError
 
 EXPORT_FORMATS = ("csv", "json")
 CSV_COLUMNS = ("id", "at", "kind", "actor", "text", "data")
+
+
+def add_entry(
+    session: Session,
+    case: Case,
+    kind: str,
+    actor: str,
+    said: dict[str, Any],
+    at: datetime,
+    data: dict[str, Any] | None = None,
+    *,
+    touch: bool = True,
+) -> CaseEvent:
+    """A timeline entry that Flarewatch words itself: `said` is a stored message
+    (`alerts.wording.wording`), kept in `data` and rendered in English as `text`; each reader
+    sees it in their language. `touch` marks the case as changed at `at`."""
+    event = CaseEvent(
+        case_id=case.id,
+        at=at,
+        kind=kind,
+        actor=actor,
+        text=spoken(said),
+        data={**(data or {}), **said},
+    )
+    session.add(event)
+    if touch:
+        case.updated_at = at
+    return event
 
 
 def kinds_of(events: Iterable[CaseEvent]) -> list[str]:

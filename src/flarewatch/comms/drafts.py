@@ -18,9 +18,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from flarewatch.alerts.wording import spoken, wording
+from flarewatch.alerts.wording import wording
 from flarewatch.cases.models import Case, CaseEvent
 from flarewatch.cases.service import get_case
+from flarewatch.cases.timeline import add_entry
 from flarewatch.comms.models import (
     AUDIENCES,
     DRAFT_KINDS,
@@ -265,17 +266,9 @@ def draft_event(
     data: dict[str, Any] | None = None,
 ) -> CaseEvent:
     """A `draft` entry on the case timeline (translated from `said` when shown)."""
-    event = CaseEvent(
-        case_id=case.id,
-        at=at,
-        kind="draft",
-        actor=actor,
-        text=spoken(said),
-        data={"draft_id": draft.id, **(data or {}), **said},
+    return add_entry(
+        session, case, "draft", actor, said, at, {"draft_id": draft.id, **(data or {})}
     )
-    session.add(event)
-    case.updated_at = at
-    return event
 
 
 def latest_versions(session: Session, drafts: Sequence[Draft]) -> dict[int, DraftVersion]:

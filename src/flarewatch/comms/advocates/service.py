@@ -17,9 +17,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from flarewatch.alerts.models import Alert
-from flarewatch.alerts.wording import spoken, wording
-from flarewatch.cases.models import Case, CaseEvent
+from flarewatch.alerts.wording import wording
+from flarewatch.cases.models import Case
 from flarewatch.cases.service import add_task, get_case
+from flarewatch.cases.timeline import add_entry
 from flarewatch.comms.advocates.config import AdvocateConfig
 from flarewatch.comms.advocates.models import AdvocateBriefing
 from flarewatch.comms.advocates.render import render_briefing
@@ -209,16 +210,7 @@ def brief_advocates(
         else:
             said = wording(BRIEF_FAILED, advocate=advocate.name, error=error or "")
         data = {"briefing_id": row.id, "advocate": advocate.key, "task_id": task.id}
-        session.add(
-            CaseEvent(
-                case_id=case.id,
-                at=now,
-                kind=TIMELINE_KIND,
-                actor=actor,
-                text=spoken(said),
-                data={**data, "facts": record, **said},
-            )
-        )
+        add_entry(session, case, TIMELINE_KIND, actor, said, now, {**data, "facts": record})
         out.append(row)
     case.updated_at = now
     session.flush()

@@ -26,6 +26,7 @@ from flarewatch.accounts.service import get_user_by_email, member_by_email, role
 from flarewatch.alerts.wording import spoken, wording
 from flarewatch.cases.models import Case, CaseEvent, Task
 from flarewatch.cases.service import add_note, add_task, complete_task, get_case
+from flarewatch.cases.timeline import add_entry
 from flarewatch.comms import drafts
 from flarewatch.comms.contact.messages import (
     ANSWERED,
@@ -483,14 +484,4 @@ def _event(
     **data: Any,
 ) -> CaseEvent:
     """A `contact` entry on the case timeline (translated from `said` when shown)."""
-    event = CaseEvent(
-        case_id=case.id,
-        at=at,
-        kind="contact",
-        actor=actor,
-        text=spoken(said),
-        data={"contact_id": contact.id, **data, **said},
-    )
-    session.add(event)
-    case.updated_at = at
-    return event
+    return add_entry(session, case, "contact", actor, said, at, {"contact_id": contact.id, **data})

@@ -18,9 +18,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from flarewatch.alerts.wording import spoken, wording
-from flarewatch.cases.models import Case, CaseEvent
+from flarewatch.alerts.wording import wording
+from flarewatch.cases.models import Case
 from flarewatch.cases.service import get_case
+from flarewatch.cases.timeline import add_entry as add_timeline_entry
 from flarewatch.comms.drafts import ApprovalRequiredError, approved_text, get_draft
 from flarewatch.comms.models import Draft
 from flarewatch.comms.public_page.figures import Figure, compute
@@ -339,14 +340,4 @@ def _event(
     said: dict[str, Any],
     data: dict[str, Any] | None = None,
 ) -> None:
-    session.add(
-        CaseEvent(
-            case_id=case.id,
-            at=at,
-            kind=EVENT_KIND,
-            actor=actor,
-            text=spoken(said),
-            data={**(data or {}), **said},
-        )
-    )
-    case.updated_at = at
+    add_timeline_entry(session, case, EVENT_KIND, actor, said, at, data)

@@ -9,8 +9,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from flarewatch.alerts.wording import spoken, wording
+from flarewatch.alerts.wording import wording
 from flarewatch.cases.models import Case, CaseEvent
+from flarewatch.cases.timeline import add_entry
 from flarewatch.comms.models import Publication
 from flarewatch.detect.explain import N_
 
@@ -58,17 +59,7 @@ def add_event(
     kind: str = KIND,
     data: dict[str, Any] | None = None,
 ) -> CaseEvent:
-    event = CaseEvent(
-        case_id=case.id,
-        at=at,
-        kind=kind,
-        actor=actor,
-        text=spoken(said),
-        data={**(data or {}), **said},
-    )
-    session.add(event)
-    case.updated_at = at
-    return event
+    return add_entry(session, case, kind, actor, said, at, data)
 
 
 def publication_event(

@@ -23,6 +23,7 @@ from flarewatch.alerts.message import excerpt
 from flarewatch.alerts.wording import spoken, wording
 from flarewatch.cases.models import Case, CaseEvent
 from flarewatch.cases.service import get_case
+from flarewatch.cases.timeline import add_entry
 from flarewatch.comms import drafts
 from flarewatch.comms.models import Draft
 from flarewatch.comms.replies.figures import PostTiming, ReplyFigures, reply_figures
@@ -122,12 +123,7 @@ def _event(
     data: dict[str, Any],
     at: datetime,
 ) -> CaseEvent:
-    event = CaseEvent(
-        case_id=case.id, at=at, kind="reply", actor=actor, text=spoken(said), data={**data, **said}
-    )
-    session.add(event)
-    case.updated_at = at
-    return event
+    return add_entry(session, case, "reply", actor, said, at, data)
 
 
 def _responder(session: Session, workspace_id: int, email: str) -> str:

@@ -21,9 +21,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from flarewatch.alerts.routing import notification_language
-from flarewatch.alerts.wording import spoken, wording
-from flarewatch.cases.models import Case, CaseEvent
+from flarewatch.alerts.wording import wording
+from flarewatch.cases.models import Case
 from flarewatch.cases.service import get_case
+from flarewatch.cases.timeline import add_entry
 from flarewatch.comms.stakeholders.build import CaseSummary, Figures, build_summary
 from flarewatch.comms.stakeholders.config import StakeholderUpdateConfig
 from flarewatch.comms.stakeholders.delivery import deliver, failure_reason
@@ -327,13 +328,4 @@ def _on_timeline(
     else:
         said = wording(UPDATE_SENT, audience=row.audience, **counts)
     data = {"stakeholder_update_id": row.id, "audience": row.audience, "status": row.status}
-    session.add(
-        CaseEvent(
-            case_id=case.id,
-            at=now,
-            kind=TIMELINE_KIND,
-            actor=actor,
-            text=spoken(said),
-            data={**data, **said},
-        )
-    )
+    add_entry(session, case, TIMELINE_KIND, actor, said, now, data, touch=False)
