@@ -17,6 +17,7 @@ from flarewatch.comms.advocates.config import advocate_problems
 from flarewatch.comms.approval_config import approval_problems
 from flarewatch.comms.publishing.channel_config import channel_problems
 from flarewatch.comms.stakeholders.config import stakeholder_problems
+from flarewatch.config.repeats import repeated
 from flarewatch.config.toml_source import ConfigProblem, KeyPath, LineMap
 from flarewatch.config.workspace_messages import key_path_text, option_message
 from flarewatch.config.workspace_models import OPTIONS_ERROR, SourceConfig
@@ -43,20 +44,7 @@ def content_problems(
 
     problems: list[ConfigProblem] = []
     for name in ("topics", "sources"):
-        first: dict[str, int] = {}
-        for index, item in _items(data, name):
-            key = item.get("key")
-            if not isinstance(key, str):
-                continue
-            if key in first:
-                problems.append(
-                    problem(
-                        (name, index, "key"),
-                        f"the key {key!r} is already used by {name}[{first[key]}]; "
-                        f"give each of the {name} its own key",
-                    )
-                )
-            first.setdefault(key, index)
+        problems += repeated(data, name, problem, fix=f"give each of the {name} its own key")
     problems += query_problems([item for _, item in _items(data, "topics")], lines)
     problems += _route_problems(data, problem)
     problems += oncall_problems(data, problem) + digest_problems(data, problem)

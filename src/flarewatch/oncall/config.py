@@ -15,6 +15,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from flarewatch.config.repeats import repeated
+
 # Kept here rather than imported from config/workspace.py, which imports this module.
 OncallSeverity = Literal["watch", "warning", "crisis"]
 KEY_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
@@ -377,21 +379,7 @@ def oncall_problems(data: dict[str, Any], problem: Problem) -> list[Any]:
 
 
 def _duplicates(data: dict[str, Any], name: str, problem: Problem) -> list[Any]:
-    first: dict[str, int] = {}
-    out = []
-    for index, item in _item_list(data, name):
-        key = item.get("key")
-        if isinstance(key, str):
-            if key in first:
-                out.append(
-                    problem(
-                        (name, index, "key"),
-                        f"the key {key!r} is already used by {name}[{first[key]}]; "
-                        "give each its own key",
-                    )
-                )
-            first.setdefault(key, index)
-    return out
+    return repeated(data, name, problem, fix="give each its own key")
 
 
 def policy_for(

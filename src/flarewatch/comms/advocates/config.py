@@ -23,6 +23,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from flarewatch.comms.stakeholders.config import target_problems
+from flarewatch.config.repeats import repeated
 
 BY_HAND = "by_hand"
 
@@ -82,22 +83,11 @@ def advocate_problems(
         for t in (topics if isinstance(topics, list) else [])
         if isinstance(t, dict) and isinstance(t.get("key"), str)
     }
-    seen: dict[str, int] = {}
+    out += repeated(data, "advocates", problem, fix="give each advocate its own key")
     advocates = data.get("advocates")
     for index, entry in enumerate(advocates if isinstance(advocates, list) else []):
         if not isinstance(entry, dict):
             continue
-        key = entry.get("key")
-        if isinstance(key, str):
-            if key in seen:
-                out.append(
-                    problem(
-                        ("advocates", index, "key"),
-                        f"the key {key!r} is already used by advocates[{seen[key]}]; give "
-                        "each advocate its own key",
-                    )
-                )
-            seen.setdefault(key, index)
         wanted = entry.get("topics")
         for n, topic in enumerate(wanted if isinstance(wanted, list) else []):
             if isinstance(topic, str) and topic not in known:

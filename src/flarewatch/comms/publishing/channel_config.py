@@ -9,6 +9,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from flarewatch.config.repeats import repeated
+
 Platform = Literal["mastodon", "bluesky", "facebook", "instagram", "x"]
 PLATFORMS: tuple[str, ...] = ("mastodon", "bluesky", "facebook", "instagram", "x")
 GRAPH_URL = "https://graph.facebook.com/v21.0"
@@ -99,20 +101,4 @@ def channel_problems(
     data: dict[str, Any], problem: Callable[[tuple[Any, ...], str], Any]
 ) -> list[Any]:
     """Duplicate channel keys, on the raw data (the model reports wrong types)."""
-    value = data.get("channels")
-    out: list[Any] = []
-    seen: dict[str, int] = {}
-    for index, item in enumerate(value if isinstance(value, list) else []):
-        key = item.get("key") if isinstance(item, dict) else None
-        if not isinstance(key, str):
-            continue
-        if key in seen:
-            out.append(
-                problem(
-                    ("channels", index, "key"),
-                    f"the key {key!r} is already used by channels[{seen[key]}]; "
-                    "give each channel its own key",
-                )
-            )
-        seen.setdefault(key, index)
-    return out
+    return repeated(data, "channels", problem, fix="give each channel its own key")

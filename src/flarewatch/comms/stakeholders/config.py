@@ -17,6 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from flarewatch.config.repeats import repeated
 from flarewatch.i18n.labels import LABELS
 
 SEVERITIES: tuple[str, ...] = ("watch", "warning", "crisis")
@@ -143,19 +144,10 @@ def stakeholder_problems(
 ) -> list[Any]:
     """Unknown people, routes and bad URLs in `routes`, and an audience named twice."""
     out = target_problems(data, "stakeholder_updates", "routes", problem)
-    seen: dict[str, int] = {}
-    tables = data.get("stakeholder_updates")
-    for index, entry in enumerate(tables if isinstance(tables, list) else []):
-        audience = entry.get("audience") if isinstance(entry, dict) else None
-        if not isinstance(audience, str):
-            continue
-        if audience in seen:
-            out.append(
-                problem(
-                    ("stakeholder_updates", index, "audience"),
-                    f"the audience {audience!r} already has stakeholder_updates[{seen[audience]}]; "
-                    "give each audience one table (list every route in its `routes`)",
-                )
-            )
-        seen.setdefault(audience, index)
-    return out
+    return out + repeated(
+        data,
+        "stakeholder_updates",
+        problem,
+        field="audience",
+        fix="give each audience one table (list every route in its `routes`)",
+    )
